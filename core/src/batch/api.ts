@@ -1,0 +1,81 @@
+/**
+ * The batch handlers' public surface: what hosts (Firebase functions, the local host, the
+ * simulator) call. Hosts only wire events to these; all rules live behind them.
+ *
+ *   createJob / startJob / cancelJob / setConcurrency / retryFailed   ← callables / HTTP routes
+ *   runRowTask                                                        ← task queue delivery
+ *   onResultCreated                                                   ← results/{rowId} created
+ *   reconcile                                                         ← scheduler / host start-up
+ *
+ * Every handler is idempotent under duplicate delivery. Errors thrown are `FlowcraftError`s
+ * (ValidationError with details for bad input, PermanentError("not_found" | "permission_denied" |
+ * "failed_precondition" | "limit_exceeded")).
+ */
+import type { AiService } from "../ai/port";
+import type { BlobStore } from "../ports/blob-store";
+import type { Clock, Ids } from "../ports/clock";
+import type { DocumentStore, Doc } from "../ports/store";
+import type { TaskContext, TaskQueue } from "../ports/task-queue";
+import type { Logger } from "../logger";
+import type { BatchLimits } from "./limits";
+import type { Job, RowResult } from "./model";
+
+/** The payload of one row task. */
+export interface RowTask {
+  jobId: string;
+  rowIndex: number;
+  pass: number;
+  /** The lane that dispatched it (see ARCHITECTURE.md). */
+  lane: string;
+}
+
+export interface BatchDeps {
+  store: DocumentStore;
+  queue: TaskQueue<RowTask>;
+  blobs: BlobStore;
+  ai: AiService;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+  limits: BatchLimits;
+}
+
+export interface CreateJobInput {
+  ownerId: string;
+  name?: string;
+  /** Raw flow JSON; validated with the CSV columns before anything is written. */
+  flow: unknown;
+  columns: string[];
+  /** One object per row: column → cell value. */
+  rows: Record<string, string>[];
+  concurrency?: number;
+  /** Start at once (otherwise the job stays `pending` until startJob). */
+  start?: boolean;
+}
+
+export interface Caller {
+  ownerId: string;
+}
+
+export interface ResultsPage {
+  results: RowResult[];
+  /** Pass to the next call to continue; null at the end. */
+  nextCursor: string | null;
+}
+
+export interface BatchHandlers {
+  createJob(input: CreateJobInput): Promise<Job>;
+  startJob(caller: Caller, jobId: string): Promise<Job>;
+  cancelJob(caller: Caller, jobId: string): Promise<Job>;
+  setConcurrency(caller: Caller, jobId: string, concurrency: number): Promise<Job>;
+  /** Re-runs only failed rows, each resuming from its failed node. Returns the rows queued. */
+  retryFailed(caller: Caller, jobId: string): Promise<{ job: Job; rows: number }>;
+  getJob(caller: Caller, jobId: string): Promise<Job>;
+  listJobs(caller: Caller, opts?: { limit?: number }): Promise<Job[]>;
+  listResults(caller: Caller, jobId: string, opts?: { limit?: number; cursor?: string | null }): Promise<ResultsPage>;
+
+  runRowTask(task: RowTask, ctx: TaskContext): Promise<void>;
+  onResultCreated(resultDoc: Doc): Promise<void>;
+  /** Finds stuck work (lanes whose row has no live task, jobs that should have finalized) and re-drives it. */
+  reconcile(opts?: { jobId?: string; olderThanMs?: number }): Promise<{ redriven: number; finalized: number }>;
+}

@@ -1,0 +1,27 @@
+/** Every limit a batch is checked against, in one place. Hosts may override any of them. */
+export interface BatchLimits {
+  maxRows: number;
+  maxColumns: number;
+  maxNodes: number;
+  minConcurrency: number;
+  maxConcurrency: number;
+  defaultConcurrency: number;
+  /** Largest single cell, in UTF-8 bytes. */
+  maxCellBytes: number;
+  /** Active (pending or processing) jobs one owner may have at once. */
+  maxActiveJobsPerOwner: number;
+  /** How long one row may run before it is aborted with `timeout`. */
+  rowTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: BatchLimits = {
+  maxRows: 10_000,
+  maxColumns: 100,
+  maxNodes: 50,
+  minConcurrency: 1,
+  maxConcurrency: 50,
+  defaultConcurrency: 5,
+  maxCellBytes: 50_000,
+  maxActiveJobsPerOwner: 10,
+  rowTimeoutMs: 15 * 60_000,
+};

@@ -1,0 +1,108 @@
+/**
+ * The batch data model, shared by Firestore, the local store and the clients.
+ *   batch_jobs/{jobId}                 Job
+ *   batch_jobs/{jobId}/rows/{chunkId}  input rows, chunked (see rows.ts)
+ *   batch_jobs/{jobId}/results/{rowId} RowResult, rowId = zero-padded row index ("000042")
+ * Internal bookkeeping (lanes, counters, passes) lives in other subcollections and is documented in
+ * core/ARCHITECTURE.md; clients need only these two shapes.
+ */
+import { z } from "zod";
+import { ErrorInfo } from "../errors";
+
+export const JobStatus = z.enum(["pending", "processing", "completed", "failed", "cancelled"]);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const UsageTotals = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  totalTokens: z.number().int().nonnegative(),
+});
+export type UsageTotals = z.infer<typeof UsageTotals>;
+
+export const Job = z.object({
+  id: z.string(),
+  ownerId: z.string(),
+  name: z.string(),
+  status: JobStatus,
+  /** True once cancel was asked for; status becomes `cancelled` when in-flight rows finish. */
+  cancelRequested: z.boolean().default(false),
+  totalRows: z.number().int().nonnegative(),
+  /** Rows that succeeded. */
+  completedRows: z.number().int().nonnegative(),
+  failedRows: z.number().int().nonnegative(),
+  /** Rows never run because the job was cancelled (set at finalize). */
+  skippedRows: z.number().int().nonnegative().default(0),
+  concurrency: z.number().int().positive(),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  /** Epoch ms of the last progress roll-up into this document. */
+  updatedAt: z.number(),
+  /** Snapshot of the flow that runs (already validated). */
+  flowConfig: z.object({ nodes: z.array(z.unknown()), edges: z.array(z.unknown()) }),
+  columns: z.array(z.string()),
+  /** Result columns, one per output node, in flow order. */
+  outputColumns: z.array(z.string()),
+  usage: UsageTotals,
+  /** Retry passes started so far (0 = the first run). */
+  pass: z.number().int().nonnegative().default(0),
+  error: ErrorInfo.nullable(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const RowStatus = z.enum(["succeeded", "failed", "cancelled"]);
+export type RowStatus = z.infer<typeof RowStatus>;
+
+/** A stored node output: text inline, JSON as text plus value, media as a blob reference. */
+export const StoredOutput = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("text"), text: z.string() }),
+  z.object({ kind: z.literal("json"), text: z.string(), value: z.unknown() }),
+  z.object({ kind: z.literal("mediaRef"), mimeType: z.string(), ref: z.string(), bytes: z.number() }),
+]);
+export type StoredOutput = z.infer<typeof StoredOutput>;
+
+export const NodeTraceDoc = z.object({
+  status: z.enum(["succeeded", "failed", "skipped", "resumed"]),
+  startedAt: z.number().optional(),
+  durationMs: z.number().optional(),
+  usage: UsageTotals.optional(),
+  error: ErrorInfo.optional(),
+  model: z.string().optional(),
+});
+
+export const RowResult = z.object({
+  jobId: z.string(),
+  rowIndex: z.number().int().nonnegative(),
+  /** The retry pass that produced this result. */
+  pass: z.number().int().nonnegative(),
+  status: RowStatus,
+  /** Output name → stored output. */
+  outputs: z.record(z.string(), StoredOutput),
+  /** Node id → stored output, for resuming a retry from the failed node. */
+  nodeOutputs: z.record(z.string(), StoredOutput),
+  trace: z.record(z.string(), NodeTraceDoc),
+  usage: UsageTotals,
+  durationMs: z.number().nonnegative(),
+  attempts: z.number().int().positive(),
+  startedAt: z.number(),
+  finishedAt: z.number(),
+  error: ErrorInfo.extend({ nodeId: z.string().optional() }).nullable(),
+});
+export type RowResult = z.infer<typeof RowResult>;
+
+export const rowId = (index: number): string => String(index).padStart(6, "0");
+export const jobPath = (jobId: string): string => `batch_jobs/${jobId}`;
+export const resultsPath = (jobId: string): string => `batch_jobs/${jobId}/results`;
+export const resultPath = (jobId: string, index: number): string => `${resultsPath(jobId)}/${rowId(index)}`;
+
+export function isTerminal(status: JobStatus): boolean {
+  switch (status) {
+    case "completed":
+    case "failed":
+    case "cancelled":
+      return true;
+    case "pending":
+    case "processing":
+      return false;
+  }
+}

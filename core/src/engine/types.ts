@@ -1,0 +1,52 @@
+/**
+ * What one run of a flow over one row produces. `ServerWorkflowEngine.execute` returns a `RowRun`;
+ * the batch row runner stores it (media bytes replaced by blob references) as a result document.
+ */
+import type { ErrorInfo } from "../errors";
+import type { Usage } from "../ai/port";
+import type { Flow } from "../flow/schema";
+
+export type NodeStatus = "succeeded" | "failed" | "skipped" | "resumed";
+
+/** A node's output: text, parsed JSON, or media (bytes in memory, a reference once stored). */
+export type NodeOutput =
+  | { kind: "text"; text: string }
+  | { kind: "json"; text: string; value: unknown }
+  | { kind: "media"; mimeType: string; data: Uint8Array }
+  | { kind: "mediaRef"; mimeType: string; ref: string; bytes: number };
+
+export interface NodeTrace {
+  status: NodeStatus;
+  startedAt?: number;
+  durationMs?: number;
+  usage?: Usage;
+  error?: ErrorInfo;
+  /** The model that served the call, for AI nodes. */
+  model?: string;
+}
+
+export interface RowRun {
+  status: "succeeded" | "failed";
+  /** Output-node `data.name` → value (text, JSON text, or a media reference/bytes). */
+  outputs: Record<string, NodeOutput>;
+  /** Every node's output that completed, keyed by node id: what a later attempt resumes from. */
+  nodeOutputs: Record<string, NodeOutput>;
+  trace: Record<string, NodeTrace>;
+  usage: Usage;
+  durationMs: number;
+  /** The first failure (the failed node's error), when status is failed. */
+  error?: ErrorInfo & { nodeId?: string };
+}
+
+export interface ExecuteOptions {
+  flow: Flow;
+  /** Column name → cell value, verbatim. */
+  row: Record<string, string>;
+  signal?: AbortSignal;
+  /** Epoch ms after which no new node starts and running calls are aborted (error `timeout`). */
+  deadline?: number;
+  /** Outputs saved by an earlier attempt; those nodes are not run again (status `resumed`). */
+  resume?: Record<string, NodeOutput>;
+  /** Called as each node finishes, e.g. to checkpoint expensive outputs. */
+  onNodeDone?: (nodeId: string, trace: NodeTrace, output?: NodeOutput) => void | Promise<void>;
+}

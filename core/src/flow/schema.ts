@@ -1,0 +1,93 @@
+/**
+ * The flow format: React-Flow-shaped JSON (`nodes[{id,type,data,position?}]`,
+ * `edges[{id?,source,target,...}]`) so an editor's state drops straight in. Extra React Flow keys
+ * (width, selected, sourceHandle, ...) are accepted and ignored. Graph-level checks (cycles,
+ * dangling edges, template references, CSV columns) live in `graph.ts`.
+ */
+import { z } from "zod";
+
+const NodeId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, "must start with a letter or _ and use only letters, digits, _ and -");
+
+const Position = z.object({ x: z.number(), y: z.number() }).optional();
+
+export const InputNodeData = z.looseObject({
+  /** The CSV column whose cell value this node outputs, verbatim. */
+  column: z.string().min(1),
+  label: z.string().optional(),
+});
+
+export const TextNodeData = z.looseObject({
+  model: z.string().min(1).default("gemini-2.5-flash"),
+  prompt: z.string().min(1),
+  system: z.string().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  maxOutputTokens: z.number().int().positive().optional(),
+  /** JSON schema for structured output; when present the node's output is the parsed JSON. */
+  jsonSchema: z.record(z.string(), z.unknown()).optional(),
+  label: z.string().optional(),
+});
+
+export const ImageNodeData = z.looseObject({
+  /** A Gemini image model (`gemini-*-image*`) or an Imagen model (`imagen-*`). */
+  model: z.string().min(1).default("gemini-2.5-flash-image"),
+  prompt: z.string().min(1),
+  aspectRatio: z.enum(["1:1", "3:4", "4:3", "9:16", "16:9"]).optional(),
+  label: z.string().optional(),
+});
+
+export const VideoNodeData = z.looseObject({
+  model: z.string().min(1).default("veo-3.0-fast-generate-001"),
+  prompt: z.string().min(1),
+  aspectRatio: z.enum(["16:9", "9:16"]).optional(),
+  durationSeconds: z.number().int().min(1).max(60).optional(),
+  label: z.string().optional(),
+});
+
+export const OutputNodeData = z.looseObject({
+  /** The result column this node's value is written to. */
+  name: z.string().min(1),
+  label: z.string().optional(),
+});
+
+const base = { id: NodeId, position: Position };
+
+export const InputNode = z.looseObject({ ...base, type: z.literal("input"), data: InputNodeData });
+export const TextNode = z.looseObject({ ...base, type: z.literal("text"), data: TextNodeData });
+export const ImageNode = z.looseObject({ ...base, type: z.literal("image"), data: ImageNodeData });
+export const VideoNode = z.looseObject({ ...base, type: z.literal("video"), data: VideoNodeData });
+export const OutputNode = z.looseObject({ ...base, type: z.literal("output"), data: OutputNodeData });
+
+export const NODE_TYPES = ["input", "text", "image", "video", "output"] as const;
+export const NodeType = z.enum(NODE_TYPES);
+export type NodeType = z.infer<typeof NodeType>;
+
+export const FlowNode = z.discriminatedUnion("type", [InputNode, TextNode, ImageNode, VideoNode, OutputNode]);
+export type FlowNode = z.infer<typeof FlowNode>;
+export type InputNode = z.infer<typeof InputNode>;
+export type TextNode = z.infer<typeof TextNode>;
+export type ImageNode = z.infer<typeof ImageNode>;
+export type VideoNode = z.infer<typeof VideoNode>;
+export type OutputNode = z.infer<typeof OutputNode>;
+/** Nodes that call the AI service. */
+export type AiNode = TextNode | ImageNode | VideoNode;
+
+export const FlowEdge = z.looseObject({
+  id: z.string().optional(),
+  source: z.string().min(1),
+  target: z.string().min(1),
+});
+export type FlowEdge = z.infer<typeof FlowEdge>;
+
+export const Flow = z.looseObject({
+  nodes: z.array(z.unknown()).min(1),
+  edges: z.array(FlowEdge).default([]),
+});
+/** A flow after `parseFlow` (schema + graph checks): nodes are typed. */
+export interface Flow {
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+}

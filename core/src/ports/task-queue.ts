@@ -1,0 +1,40 @@
+/**
+ * Task queue port with Cloud Tasks semantics.
+ * - `enqueue` with a deterministic id (`[A-Za-z0-9_-]`, ≤500 chars): a duplicate id resolves
+ *   `"exists"` (the task is already queued, running or recently done) and is not an error.
+ * - Delivery is at least once: a task may run twice, concurrently or after it succeeded.
+ * - A handler that throws is retried with backoff per the queue's `RetryPolicy` until
+ *   `maxAttempts`; the handler sees its attempt number and whether it is the last, so it can record
+ *   a failure instead of failing forever.
+ * - Queue-wide limits (max concurrent dispatches, max dispatches per second) protect the AI quota;
+ *   per-job concurrency is not the queue's job.
+ */
+export interface TaskQueue<P = unknown> {
+  enqueue(task: { id: string; payload: P; delayMs?: number }): Promise<"enqueued" | "exists">;
+  /** Remove a queued task; no-op when it is absent or already running. */
+  delete(id: string): Promise<void>;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+  /** Doublings before backoff grows linearly (Cloud Tasks' maxDoublings). */
+  maxDoublings: number;
+}
+
+export interface QueueLimits {
+  maxConcurrentDispatches: number;
+  maxDispatchesPerSecond: number;
+}
+
+/** What a task handler is told about its delivery. */
+export interface TaskContext {
+  /** 0 on the first attempt (Cloud Tasks' retryCount). */
+  retryCount: number;
+  /** True when a failure now will not be retried. */
+  isLastAttempt: boolean;
+  taskId: string;
+}
+
+export type TaskHandler<P = unknown> = (payload: P, ctx: TaskContext) => Promise<void>;

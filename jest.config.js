@@ -1,0 +1,12 @@
+/** One jest run over every workspace except the web app's browser tests (npm run test:e2e). */
+const tsJest = ["ts-jest", { tsconfig: { module: "commonjs", moduleResolution: "node10", isolatedModules: true }, diagnostics: false }];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  transform: { "^.+\\.tsx?$": tsJest },
+  testMatch: ["<rootDir>/{core,local,functions,web}/test/**/*.test.ts"],
+  testPathIgnorePatterns: ["/node_modules/", "/dist/", "/lib/", "<rootDir>/web/test/e2e/"],
+  moduleNameMapper: { "^@flowcraft/core$": "<rootDir>/core/src/index.ts" },
+  testTimeout: 60000,
+};
