@@ -11,3 +11,6 @@ export * from "./ports/clock";
 export * from "./batch/model";
 export * from "./batch/limits";
 export * from "./batch/api";
+export * from "./csv/read";
+export * from "./csv/write";
+export * from "./csv/utf8";
