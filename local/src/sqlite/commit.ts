@@ -1,0 +1,134 @@
+/**
+ * The synchronous commit step of the SQLite store: checks what a transaction read is unchanged,
+ * applies prepared writes in order, bumps versions from one global sequence, and records an outbox
+ * row for every created document whose path matches a trigger pattern, all inside one SQLite
+ * transaction. Versions come from a process-wide sequence, so a document deleted and re-created
+ * never reuses a version (no ABA), and they double as SSE event ids.
+ */
+import type { DocData } from "@flowcraft/core";
+import { applyWrite, parseDocPath, type PreparedWrite } from "../core-internals";
+import type { Db } from "./open-db";
+
+/** What a transaction saw: doc path → version (0 = missing), collection → write sequence. */
+export interface ReadSet {
+  docs: Map<string, number>;
+  collections: Map<string, number>;
+}
+
+export interface DocChange {
+  path: string;
+  collection: string;
+  id: string;
+  before: DocData | null;
+  after: DocData | null;
+  version: number;
+}
+
+/** Thrown inside the commit when a read went stale; the transaction runner retries. */
+export class ConflictSignal extends Error {
+  constructor() {
+    super("transaction read stale data");
+    this.name = "ConflictSignal";
+  }
+}
+
+/** Compiles `batch_jobs/*\/results/*` style patterns (segment wildcards) to one matcher. */
+export function compileTriggers(patterns: readonly string[]): (path: string) => boolean {
+  const res = patterns.map(
+    (p) => new RegExp(`^${p.split("/").map((s) => (s === "*" ? "[^/]+" : s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/")}$`),
+  );
+  return (path) => res.some((r) => r.test(path));
+}
+
+interface Current {
+  data: DocData | null;
+  version: number;
+}
+
+export class Committer {
+  private seq: number;
+  /** Last sequence that wrote into each collection (since open): detects phantoms for queries. */
+  private readonly collectionSeq = new Map<string, number>();
+  private readonly stmts;
+
+  constructor(
+    private readonly db: Db,
+    private readonly isTrigger: (path: string) => boolean,
+  ) {
+    const row = db.prepare("SELECT max(version) AS v FROM documents").get() as { v: number | null };
+    this.seq = row.v ?? 0;
+    this.stmts = {
+      read: db.prepare("SELECT data, version FROM documents WHERE parent = ? AND id = ?"),
+      version: db.prepare("SELECT version FROM documents WHERE parent = ? AND id = ?").pluck(),
+      upsert: db.prepare("INSERT OR REPLACE INTO documents (parent, id, data, version) VALUES (?, ?, ?, ?)"),
+      remove: db.prepare("DELETE FROM documents WHERE parent = ? AND id = ?"),
+      outbox: db.prepare("INSERT INTO outbox (path, data) VALUES (?, ?)"),
+    };
+  }
+
+  /** The highest version committed so far. */
+  get currentSeq(): number {
+    return this.seq;
+  }
+
+  collectionVersion(collection: string): number {
+    return this.collectionSeq.get(collection) ?? 0;
+  }
+
+  readRaw(collection: string, id: string): Current {
+    const row = this.stmts.read.get(collection, id) as { data: string; version: number } | undefined;
+    return row ? { data: JSON.parse(row.data) as DocData, version: row.version } : { data: null, version: 0 };
+  }
+
+  /** True when nothing in `reads` changed. Must run inside the SQLite transaction. */
+  stillValid(reads: ReadSet): boolean {
+    for (const [path, v] of reads.docs) {
+      const p = parseDocPath(path);
+      const now = (this.stmts.version.get(p.collection, p.id) as number | undefined) ?? 0;
+      if (now !== v) return false;
+    }
+    for (const [collection, v] of reads.collections) {
+      if (this.collectionVersion(collection) !== v) return false;
+    }
+    return true;
+  }
+
+  /** Applies writes atomically; throws ConflictSignal on stale reads, store errors on failed preconditions. */
+  commit(writes: readonly PreparedWrite[], reads?: ReadSet): DocChange[] {
+    const run = this.db.transaction(() => {
+      if (reads && !this.stillValid(reads)) throw new ConflictSignal();
+      return this.applyAll(writes);
+    });
+    const changes = run.immediate();
+    for (const c of changes) this.collectionSeq.set(c.collection, c.version);
+    return changes;
+  }
+
+  private applyAll(writes: readonly PreparedWrite[]): DocChange[] {
+    const overlay = new Map<string, { before: Current; after: DocData | null; collection: string; id: string }>();
+    for (const w of writes) {
+      let entry = overlay.get(w.path);
+      if (!entry) {
+        const p = parseDocPath(w.path);
+        const before = this.readRaw(p.collection, p.id);
+        entry = { before, after: before.data, collection: p.collection, id: p.id };
+        overlay.set(w.path, entry);
+      }
+      entry.after = applyWrite(entry.after, w);
+    }
+    const changes: DocChange[] = [];
+    for (const [path, e] of overlay) {
+      const version = ++this.seq;
+      if (e.after === null) {
+        if (e.before.data === null) continue;
+        this.stmts.remove.run(e.collection, e.id);
+      } else {
+        const json = JSON.stringify(e.after);
+        this.stmts.upsert.run(e.collection, e.id, json, version);
+        if (e.before.data === null && this.isTrigger(path)) this.stmts.outbox.run(path, json);
+      }
+      changes.push({ path, collection: e.collection, id: e.id, before: e.before.data, after: e.after, version });
+    }
+    return changes;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * DocumentStore on SQLite (better-sqlite3, synchronous): one `documents` row per document with its
+ * JSON data and a version. Queries run as SQL over json_extract (see query-sql.ts); transactions
+ * run their function with reads tracked and commit the buffered writes in one SQLite transaction
+ * after checking the reads are unchanged, retrying on conflict like Firestore. Creations matching
+ * the `triggers` patterns get an outbox row in the same SQLite transaction (see outbox.ts), and
+ * every commit is reported to `onCommit` listeners (the host's live event bus).
+ */
+import {
+  TransactionConflictError,
+  type Doc,
+  type DocData,
+  type DocumentStore,
+  type Patch,
+  type Query,
+  type Where,
+  type WriteBatch,
+  type Transaction,
+} from "@flowcraft/core";
+import type Database from "better-sqlite3";
+import { parseCollectionPath, parseDocPath, planQuery, prepareWrite, runQuery, type PreparedWrite } from "../core-internals";
+import { Committer, ConflictSignal, compileTriggers, type DocChange, type ReadSet } from "./commit";
+import type { Db } from "./open-db";
+import { countSql, isSqlExact, selectSql } from "./query-sql";
+import { SqliteTransaction, SqliteWriteBatch, type TxReader } from "./sqlite-transaction";
+
+export interface SqliteStoreOptions {
+  /** Document path patterns (`*` matches one segment) whose creation is written to the outbox. */
+  triggers?: readonly string[];
+}
+
+type Row = { id: string; data: string; version: number };
+
+export class SqliteStore implements DocumentStore, TxReader {
+  private readonly committer: Committer;
+  private readonly listeners = new Set<(changes: DocChange[]) => void>();
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    readonly db: Db,
+    opts: SqliteStoreOptions = {},
+  ) {
+    this.committer = new Committer(db, compileTriggers(opts.triggers ?? []));
+  }
+
+  /** Called synchronously after every commit with what changed. Returns an unsubscribe function. */
+  onCommit(listener: (changes: DocChange[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The highest document version committed so far (monotonic; used as event ids). */
+  get currentSeq(): number {
+    return this.committer.currentSeq;
+  }
+
+  /** Documents of `collection` written after `version`, oldest write first (for event replay). */
+  changedSince<T = DocData>(collection: string, version: number): (Doc<T> & { version: number })[] {
+    const rows = this.stmt("SELECT id, data, version FROM documents WHERE parent = ? AND version > ? ORDER BY version").all(
+      parseCollectionPath(collection),
+      version,
+    ) as Row[];
+    return rows.map((r) => ({ ...this.toDoc<T>(collection, r), version: r.version }));
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private toDoc<T>(collection: string, r: Row): Doc<T> {
+    return { id: r.id, path: `${collection}/${r.id}`, data: JSON.parse(r.data) as T };
+  }
+
+  private write(writes: PreparedWrite[], reads?: ReadSet): void {
+    if (writes.length === 0) return; // read-only transactions never conflict
+    const changes = this.committer.commit(writes, reads);
+    if (changes.length === 0) return;
+    for (const l of this.listeners) l(changes);
+  }
+
+  readTracked<T>(path: string, reads: ReadSet | null): Doc<T> | null {
+    const p = parseDocPath(path);
+    const cur = this.committer.readRaw(p.collection, p.id);
+    if (reads && !reads.docs.has(path)) reads.docs.set(path, cur.version);
+    return cur.data === null ? null : { id: p.id, path, data: cur.data as T };
+  }
+
+  queryTracked<T>(collection: string, q: Query | undefined, reads: ReadSet | null): Doc<T>[] {
+    parseCollectionPath(collection);
+    const plan = planQuery(q);
+    if (reads && !reads.collections.has(collection)) reads.collections.set(collection, this.committer.collectionVersion(collection));
+    const query = q ?? {};
+    if (!isSqlExact(query)) {
+      // Map/array filter values: compare deeply in process with core's query semantics.
+      const all = (this.stmt("SELECT id, data, version FROM documents WHERE parent = ?").all(collection) as Row[]).map((r) =>
+        this.toDoc<DocData>(collection, r),
+      );
+      return runQuery(all, plan, query.startAfter as Doc | undefined) as Doc<T>[];
+    }
+    const { sql, params } = selectSql(collection, query);
+    return (this.stmt(sql).all(...params) as Row[]).map((r) => this.toDoc<T>(collection, r));
+  }
+
+  async get<T = DocData>(path: string): Promise<Doc<T> | null> {
+    return this.readTracked<T>(path, null);
+  }
+  async getAll<T = DocData>(paths: string[]): Promise<(Doc<T> | null)[]> {
+    return paths.map((p) => this.readTracked<T>(p, null));
+  }
+  async create(path: string, data: DocData): Promise<void> {
+    this.write([prepareWrite({ kind: "create", path, data })]);
+  }
+  async set(path: string, data: DocData, opts?: { merge?: boolean }): Promise<void> {
+    this.write([prepareWrite({ kind: "set", path, data, merge: opts?.merge === true })]);
+  }
+  async update(path: string, patch: Patch): Promise<void> {
+    this.write([prepareWrite({ kind: "update", path, patch })]);
+  }
+  async delete(path: string): Promise<void> {
+    this.write([prepareWrite({ kind: "delete", path })]);
+  }
+  async query<T = DocData>(collection: string, q?: Query): Promise<Doc<T>[]> {
+    return this.queryTracked<T>(collection, q, null);
+  }
+  async count(collection: string, where?: Where[]): Promise<number> {
+    parseCollectionPath(collection);
+    planQuery({ where });
+    if (!isSqlExact({ where })) return (await this.query(collection, { where })).length;
+    const { sql, params } = countSql(collection, where);
+    return (this.stmt(sql).get(...params) as { n: number }).n;
+  }
+  batch(): WriteBatch {
+    return new SqliteWriteBatch((writes) => this.write(writes));
+  }
+
+  async runTransaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { maxAttempts?: number }): Promise<T> {
+    const maxAttempts = opts?.maxAttempts ?? 5;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const tx = new SqliteTransaction(this);
+      const result = await fn(tx);
+      tx.close();
+      try {
+        this.write(tx.writes, tx.reads);
+        return result;
+      } catch (err) {
+        if (!(err instanceof ConflictSignal)) throw err;
+      }
+      // Let the contending work finish before the next attempt.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    throw new TransactionConflictError();
+  }
+}

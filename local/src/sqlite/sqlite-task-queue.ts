@@ -1,0 +1,207 @@
+/**
+ * Durable task queue on SQLite with the core's Cloud Tasks semantics: tasks persist in `tasks`
+ * (id unique, payload, runAt, attempts, state queued|running|done); a duplicate id resolves
+ * "exists" while the task is queued, running or finished within the dedup window; a throwing
+ * handler is retried per the RetryPolicy; dispatch respects a queue-wide concurrency cap and a
+ * dispatches-per-second token bucket. A dispatch holds a lease: when it expires (process died, or
+ * the handler outlived its deadline) the task is delivered again. The loop is event driven: it
+ * wakes on enqueue and completion and otherwise sleeps until the next runAt, lease expiry or token.
+ */
+import {
+  RetryableError,
+  silentLogger,
+  systemClock,
+  type Clock,
+  type Logger,
+  type QueueLimits,
+  type RetryPolicy,
+  type TaskHandler,
+  type TaskQueue,
+} from "@flowcraft/core";
+import { randomUUID } from "node:crypto";
+import { backoffDelay } from "./backoff";
+import type { Db } from "./open-db";
+import { TaskStatements, type TaskRow } from "./task-statements";
+import { TokenBucket } from "./token-bucket";
+
+export interface SqliteTaskQueueOptions {
+  db: Db;
+  retry?: RetryPolicy;
+  limits?: QueueLimits;
+  clock?: Clock;
+  logger?: Logger;
+  /** A dispatch not finished within this is delivered again (Cloud Tasks' dispatch deadline). */
+  leaseMs?: number;
+  /** How long a finished or deleted task id stays reserved (Cloud Tasks: about an hour). */
+  dedupWindowMs?: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, minBackoffMs: 1_000, maxBackoffMs: 60_000, maxDoublings: 4 };
+export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxConcurrentDispatches: 200, maxDispatchesPerSecond: 1_000 };
+const TASK_ID = /^[A-Za-z0-9_-]{1,500}$/;
+
+export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
+  private readonly sql: TaskStatements;
+  private readonly retry: RetryPolicy;
+  private readonly limits: QueueLimits;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly leaseMs: number;
+  private readonly dedupWindowMs: number;
+  private readonly bucket: TokenBucket;
+  /** Running task id → lease id of the dispatch this process is running. */
+  private readonly running = new Map<string, string>();
+  private handler: TaskHandler<P> | null = null;
+  private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private lastPurge = 0;
+  private stopped = false;
+  private readonly settled = new Set<Promise<void>>();
+
+  constructor(opts: SqliteTaskQueueOptions) {
+    this.sql = new TaskStatements(opts.db);
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.limits = opts.limits ?? DEFAULT_QUEUE_LIMITS;
+    this.clock = opts.clock ?? systemClock;
+    this.logger = opts.logger ?? silentLogger;
+    this.leaseMs = opts.leaseMs ?? 30 * 60_000;
+    this.dedupWindowMs = opts.dedupWindowMs ?? 60 * 60_000;
+    this.bucket = new TokenBucket(this.limits.maxDispatchesPerSecond, () => this.clock.now());
+  }
+
+  /**
+   * Starts dispatching to `handler`. Tasks left running by a previous owner of the database (which
+   * is gone: see owner-lock.ts) are due again at once.
+   */
+  start(handler: TaskHandler<P>): void {
+    this.handler = handler;
+    const reclaimed = this.sql.reclaimAll();
+    if (reclaimed > 0) this.logger.info({ tasks: reclaimed }, "reclaimed tasks of a previous run");
+    this.wake();
+  }
+
+  async enqueue(task: { id: string; payload: P; delayMs?: number }): Promise<"enqueued" | "exists"> {
+    if (!TASK_ID.test(task.id)) throw new Error(`invalid task id "${task.id}": use 1-500 of [A-Za-z0-9_-]`);
+    const now = this.clock.now();
+    const runAt = now + Math.max(0, task.delayMs ?? 0);
+    const result = this.sql.insert(task.id, JSON.stringify(task.payload ?? null), runAt, now - this.dedupWindowMs);
+    if (result === "enqueued" && runAt < this.timerAt) this.wake();
+    return result;
+  }
+
+  async delete(id: string): Promise<void> {
+    this.sql.tombstone(id, this.clock.now());
+  }
+
+  /** Counts by state, for tests and diagnostics. */
+  stats(): { queued: number; running: number; done: number } {
+    return this.sql.stats();
+  }
+
+  private wake(): void {
+    if (this.scheduled || this.stopped || !this.handler) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.stopped || !this.handler) return;
+    const now = this.clock.now();
+    this.expireLeases(now);
+    this.maybePurge(now);
+    let wakeAt = this.sql.nextLeaseExpiry() ?? Infinity;
+    const free = this.limits.maxConcurrentDispatches - this.running.size;
+    if (free > 0) {
+      const tokens = this.bucket.available();
+      const rows = tokens >= 1 ? this.sql.ready(now, Math.min(free, Math.floor(tokens))) : [];
+      for (const row of rows) {
+        this.bucket.take();
+        this.dispatch(row, now);
+      }
+      const stillFree = free - rows.length > 0;
+      if (stillFree && rows.length === Math.floor(tokens) && this.sql.ready(now, 1).length > 0) {
+        wakeAt = Math.min(wakeAt, this.bucket.nextTokenAt());
+      } else if (stillFree) {
+        wakeAt = Math.min(wakeAt, this.sql.nextRunAt() ?? Infinity);
+      }
+    }
+    this.arm(wakeAt);
+  }
+
+  private arm(at: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = at;
+    if (at === Infinity || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      this.wake();
+    }, Math.max(0, at - this.clock.now()));
+  }
+
+  private dispatch(row: TaskRow, now: number): void {
+    const leaseId = randomUUID();
+    this.sql.lease(row.id, leaseId, now + this.leaseMs);
+    this.running.set(row.id, leaseId);
+    const attempts = row.attempts + 1;
+    const ctx = { retryCount: row.attempts, isLastAttempt: attempts >= this.retry.maxAttempts, taskId: row.id };
+    const handler = this.handler as TaskHandler<P>;
+    const done = Promise.resolve()
+      .then(() => handler(JSON.parse(row.payload) as P, ctx))
+      .then(
+        () => this.finish(row.id, leaseId, attempts, null),
+        (err: unknown) => this.finish(row.id, leaseId, attempts, err),
+      );
+    this.settled.add(done);
+    void done.finally(() => this.settled.delete(done));
+  }
+
+  private finish(id: string, leaseId: string, attempts: number, err: unknown): void {
+    if (this.running.get(id) === leaseId) this.running.delete(id);
+    if (this.stopped) return; // the lease is reclaimed at the next start
+    const now = this.clock.now();
+    if (err === null) {
+      this.sql.complete(id, leaseId, now);
+    } else if (attempts >= this.retry.maxAttempts) {
+      this.logger.warn({ taskId: id, attempts, err: String(err) }, "task failed on its last attempt");
+      this.sql.complete(id, leaseId, now);
+    } else {
+      const hint = err instanceof RetryableError ? (err.retryAfterMs ?? 0) : 0;
+      const delay = Math.max(backoffDelay(this.retry, attempts - 1), hint);
+      this.sql.requeue(id, leaseId, now + delay);
+    }
+    this.wake();
+  }
+
+  /** Leases that outlived their deadline: the task is due again (counted as a failed attempt). */
+  private expireLeases(now: number): void {
+    for (const row of this.sql.expired(now)) {
+      const attempts = row.attempts;
+      this.running.delete(row.id);
+      this.logger.warn({ taskId: row.id, attempts }, "task lease expired");
+      if (attempts >= this.retry.maxAttempts) this.sql.requeue(row.id, row.lease_id ?? "", now);
+      else this.sql.requeue(row.id, row.lease_id ?? "", now + backoffDelay(this.retry, attempts - 1));
+    }
+  }
+
+  private maybePurge(now: number): void {
+    if (now - this.lastPurge < 60_000) return;
+    this.lastPurge = now;
+    this.sql.purge(now - this.dedupWindowMs);
+  }
+
+  /** Stops dispatching and waits up to `graceMs` for running handlers; unfinished ones run again next start. */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const all = Promise.all([...this.settled]);
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise<void>((resolve) => (t = setTimeout(resolve, graceMs)))]);
+    clearTimeout(t);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The task queue's SQL, prepared once. States: `queued` (waiting for run_at), `running` (leased
+ * until lease_until by lease_id), `done` (succeeded, failed for good, or deleted: kept as a
+ * tombstone until the dedup window passes so the id cannot be reused).
+ */
+import type Database from "better-sqlite3";
+import type { Db } from "./open-db";
+
+export interface TaskRow {
+  id: string;
+  payload: string;
+  attempts: number;
+  lease_id: string | null;
+}
+
+export class TaskStatements {
+  private readonly s: Record<string, Database.Statement>;
+  private readonly insertTx: Database.Transaction<(id: string, payload: string, runAt: number, reusableBefore: number) => "enqueued" | "exists">;
+
+  constructor(db: Db) {
+    const p = (sql: string): Database.Statement => db.prepare(sql);
+    this.s = {
+      existing: p("SELECT state, done_at FROM tasks WHERE id = ?"),
+      insert: p("INSERT OR REPLACE INTO tasks (id, payload, state, run_at, attempts) VALUES (?, ?, 'queued', ?, 0)"),
+      ready: p("SELECT id, payload, attempts, lease_id FROM tasks WHERE state = 'queued' AND run_at <= ? ORDER BY run_at, id LIMIT ?"),
+      nextRunAt: p("SELECT min(run_at) FROM tasks WHERE state = 'queued'").pluck(),
+      lease: p("UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_id = ?, lease_until = ? WHERE id = ?"),
+      complete: p("UPDATE tasks SET state = 'done', done_at = ?, payload = 'null', lease_id = NULL WHERE id = ? AND lease_id = ?"),
+      requeue: p("UPDATE tasks SET state = 'queued', run_at = ?, lease_id = NULL WHERE id = ? AND lease_id = ?"),
+      expired: p("SELECT id, payload, attempts, lease_id FROM tasks WHERE state = 'running' AND lease_until <= ?"),
+      nextLease: p("SELECT min(lease_until) FROM tasks WHERE state = 'running'").pluck(),
+      reclaim: p("UPDATE tasks SET state = 'queued', lease_id = NULL WHERE state = 'running'"),
+      tombstone: p("UPDATE tasks SET state = 'done', done_at = ?, payload = 'null' WHERE id = ? AND state = 'queued'"),
+      purge: p("DELETE FROM tasks WHERE state = 'done' AND done_at < ?"),
+      stats: p("SELECT state, count(*) AS n FROM tasks GROUP BY state"),
+    };
+    this.insertTx = db.transaction((id: string, payload: string, runAt: number, reusableBefore: number) => {
+      const row = this.s.existing!.get(id) as { state: string; done_at: number | null } | undefined;
+      if (row && !(row.state === "done" && (row.done_at ?? 0) < reusableBefore)) return "exists" as const;
+      this.s.insert!.run(id, payload, runAt);
+      return "enqueued" as const;
+    });
+  }
+
+  private st(name: string): Database.Statement {
+    return this.s[name] as Database.Statement;
+  }
+
+  insert(id: string, payload: string, runAt: number, reusableBefore: number): "enqueued" | "exists" {
+    return this.insertTx.immediate(id, payload, runAt, reusableBefore);
+  }
+  ready(now: number, limit: number): TaskRow[] {
+    return limit > 0 ? (this.st("ready").all(now, limit) as TaskRow[]) : [];
+  }
+  nextRunAt(): number | null {
+    return this.st("nextRunAt").get() as number | null;
+  }
+  lease(id: string, leaseId: string, until: number): void {
+    this.st("lease").run(leaseId, until, id);
+  }
+  complete(id: string, leaseId: string, now: number): void {
+    this.st("complete").run(now, id, leaseId);
+  }
+  requeue(id: string, leaseId: string, runAt: number): void {
+    this.st("requeue").run(runAt, id, leaseId);
+  }
+  expired(now: number): TaskRow[] {
+    return this.st("expired").all(now) as TaskRow[];
+  }
+  nextLeaseExpiry(): number | null {
+    return this.st("nextLease").get() as number | null;
+  }
+  reclaimAll(): number {
+    return this.st("reclaim").run().changes;
+  }
+  tombstone(id: string, now: number): void {
+    this.st("tombstone").run(now, id);
+  }
+  purge(before: number): void {
+    this.st("purge").run(before);
+  }
+  stats(): { queued: number; running: number; done: number } {
+    const out = { queued: 0, running: 0, done: 0 };
+    for (const r of this.st("stats").all() as { state: keyof typeof out; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+}

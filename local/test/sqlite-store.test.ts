@@ -1,0 +1,57 @@
+/**
+ * The SQLite document store passes the shared DocumentStore conformance suite (on a file in a temp
+ * data dir, as the host uses it), and records an outbox row for created trigger docs only.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describeStoreConformance } from "../../core/src/ports/conformance/store-conformance";
+import { openDb } from "../src/sqlite/open-db";
+import { SqliteStore } from "../src/sqlite/sqlite-store";
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "fc-store-"));
+}
+
+describeStoreConformance("sqlite", () => {
+  const dir = tempDir();
+  const db = openDb(dir);
+  return {
+    store: new SqliteStore(db),
+    cleanup: () => {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe("SqliteStore outbox rows", () => {
+  it("records created docs matching a trigger pattern in the same commit, once", async () => {
+    const db = openDb(":memory:");
+    const store = new SqliteStore(db, { triggers: ["batch_jobs/*/results/*"] });
+    await store.create("batch_jobs/j1", { n: 1 });
+    await store.create("batch_jobs/j1/results/000001", { status: "succeeded" });
+    await store.set("batch_jobs/j1/results/000001", { status: "failed" });
+    const tx = store.batch();
+    tx.set("batch_jobs/j1/results/000002", { status: "failed" });
+    tx.update("batch_jobs/j1", { n: 2 });
+    await tx.commit();
+    const rows = db.prepare("SELECT path, data FROM outbox ORDER BY seq").all() as { path: string; data: string }[];
+    expect(rows.map((r) => r.path)).toEqual(["batch_jobs/j1/results/000001", "batch_jobs/j1/results/000002"]);
+    expect(JSON.parse(rows[0]!.data)).toEqual({ status: "succeeded" });
+    db.close();
+  });
+
+  it("writes no outbox row when the commit fails", async () => {
+    const db = openDb(":memory:");
+    const store = new SqliteStore(db, { triggers: ["batch_jobs/*/results/*"] });
+    await store.create("batch_jobs/j1/results/000001", { v: 1 });
+    const batch = store.batch();
+    batch.create("batch_jobs/j1/results/000002", { v: 2 });
+    batch.create("batch_jobs/j1/results/000001", { v: 3 });
+    await expect(batch.commit()).rejects.toThrow("already exists");
+    expect(db.prepare("SELECT count(*) FROM outbox").pluck().get()).toBe(1);
+    expect(await store.get("batch_jobs/j1/results/000002")).toBeNull();
+    db.close();
+  });
+});
