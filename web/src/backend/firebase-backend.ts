@@ -1,0 +1,208 @@
+/**
+ * BatchBackend over Firebase: writes go through the callables (names fixed in the interfaces
+ * brief), reads are Firestore `onSnapshot` listeners on `batch_jobs/{id}` and its `results`
+ * ordered by `rowIndex`, media comes from Cloud Storage download URLs, and downloads are built in
+ * the browser from the results (the same columns as the local host's export).
+ */
+import { httpsCallable } from "firebase/functions";
+import {
+  collection,
+  doc,
+  getDoc,
+  getDocs,
+  limit,
+  onSnapshot,
+  orderBy,
+  query,
+  where,
+  type DocumentData,
+  type QueryDocumentSnapshot,
+} from "firebase/firestore";
+import { getDownloadURL, ref as storageRef } from "firebase/storage";
+import { DEFAULT_LIMITS } from "@core/batch/limits";
+import type { Job, RowResult } from "@core/batch/model";
+import { toCsv, toJsonl } from "@core/csv/write";
+import { exportColumns, exportRecords } from "../lib/export-rows";
+import { inputsFromRowDocs } from "../lib/row-docs";
+import type { AppEnv } from "./env";
+import { initFirebase, type FirebaseServices } from "./firebase-app";
+import { fromFirebaseError } from "./firebase-errors";
+import { bundledExamples } from "./bundled-examples";
+import {
+  type BackendConfig,
+  type BackendError,
+  type BatchBackend,
+  type CreateBatchInput,
+  type ExportFile,
+  type ExportFormat,
+  type FlowExample,
+  type PreviewRun,
+  type ResultsChange,
+  type Unsubscribe,
+  exportFilename,
+} from "./types";
+
+const JOBS = "batch_jobs";
+const LIST_LIMIT = 100;
+
+const toJob = (snap: { id: string; data(): DocumentData | undefined }): Job => ({ ...(snap.data() as Job), id: snap.id });
+const toResult = (snap: QueryDocumentSnapshot): RowResult => snap.data() as RowResult;
+
+export class FirebaseBackend implements BatchBackend {
+  readonly kind = "firebase" as const;
+  private readonly fb: FirebaseServices;
+
+  constructor(env: AppEnv) {
+    this.fb = initFirebase(env);
+  }
+
+  private async call<Req, Res>(name: string, data: Req): Promise<Res> {
+    await this.fb.user();
+    try {
+      return (await httpsCallable<Req, Res>(this.fb.functions, name)(data)).data;
+    } catch (err) {
+      throw fromFirebaseError(err);
+    }
+  }
+
+  async config(): Promise<BackendConfig> {
+    await this.fb.user().catch((err: unknown) => {
+      throw fromFirebaseError(err);
+    });
+    return { backend: "firebase", provider: "server", limits: DEFAULT_LIMITS };
+  }
+
+  async examples(): Promise<FlowExample[]> {
+    return bundledExamples();
+  }
+
+  async preview(flow: unknown, row: Record<string, string>): Promise<PreviewRun> {
+    return (await this.call<unknown, { run: PreviewRun }>("previewFlow", { flow, row })).run;
+  }
+
+  async create(input: CreateBatchInput): Promise<Job> {
+    return (await this.call<CreateBatchInput, { job: Job }>("createBatch", input)).job;
+  }
+
+  async start(jobId: string): Promise<Job> {
+    return (await this.call<unknown, { job: Job }>("startBatch", { jobId })).job;
+  }
+
+  async cancel(jobId: string): Promise<Job> {
+    return (await this.call<unknown, { job: Job }>("cancelBatch", { jobId })).job;
+  }
+
+  async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
+    return (await this.call<unknown, { job: Job }>("setBatchConcurrency", { jobId, concurrency })).job;
+  }
+
+  async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {
+    return this.call<unknown, { job: Job; rows: number }>("retryFailedRows", { jobId });
+  }
+
+  async get(jobId: string): Promise<Job> {
+    await this.fb.user();
+    try {
+      const snap = await getDoc(doc(this.fb.db, JOBS, jobId));
+      if (!snap.exists()) throw new Error(`Batch ${jobId} was not found.`);
+      return toJob(snap);
+    } catch (err) {
+      throw fromFirebaseError(err);
+    }
+  }
+
+  async list(): Promise<Job[]> {
+    const user = await this.fb.user();
+    try {
+      const q = query(collection(this.fb.db, JOBS), where("ownerId", "==", user.uid), orderBy("createdAt", "desc"), limit(LIST_LIMIT));
+      return (await getDocs(q)).docs.map(toJob);
+    } catch (err) {
+      throw fromFirebaseError(err);
+    }
+  }
+
+  /** Subscribes once the user is known; unsubscribing before that cancels the subscription. */
+  private subscribe(start: () => Unsubscribe, onError?: (err: BackendError) => void): Unsubscribe {
+    let stop: Unsubscribe | null = null;
+    let cancelled = false;
+    this.fb
+      .user()
+      .then(() => {
+        if (!cancelled) stop = start();
+      })
+      .catch((err: unknown) => onError?.(fromFirebaseError(err)));
+    return () => {
+      cancelled = true;
+      stop?.();
+    };
+  }
+
+  watchJob(jobId: string, onJob: (job: Job) => void, onError?: (err: BackendError) => void): Unsubscribe {
+    return this.subscribe(
+      () =>
+        onSnapshot(
+          doc(this.fb.db, JOBS, jobId),
+          (snap) => {
+            if (snap.exists()) onJob(toJob(snap));
+          },
+          (err) => onError?.(fromFirebaseError(err)),
+        ),
+      onError,
+    );
+  }
+
+  watchResults(jobId: string, onChange: (change: ResultsChange) => void, onError?: (err: BackendError) => void): Unsubscribe {
+    const q = query(collection(this.fb.db, JOBS, jobId, "results"), orderBy("rowIndex"));
+    return this.subscribe(
+      () =>
+        onSnapshot(
+          q,
+          (snap) => {
+            const upserts: RowResult[] = [];
+            const removals: number[] = [];
+            for (const change of snap.docChanges()) {
+              if (change.type === "removed") removals.push(toResult(change.doc).rowIndex);
+              else upserts.push(toResult(change.doc));
+            }
+            onChange({ upserts, removals });
+          },
+          (err) => onError?.(fromFirebaseError(err)),
+        ),
+      onError,
+    );
+  }
+
+  async exportFile(job: Job, format: ExportFormat): Promise<ExportFile> {
+    await this.fb.user();
+    try {
+      const resultsSnap = await getDocs(query(collection(this.fb.db, JOBS, job.id, "results"), orderBy("rowIndex")));
+      const results = new Map(resultsSnap.docs.map((d) => [toResult(d).rowIndex, toResult(d)] as const));
+      const inputs = await this.readInputs(job.id);
+      const records = exportRecords(job, inputs, results, format === "jsonl");
+      const text = format === "csv" ? toCsv(exportColumns(job), records) : toJsonl(records);
+      const blob = new Blob([text], { type: format === "csv" ? "text/csv;charset=utf-8" : "application/x-ndjson" });
+      const url = URL.createObjectURL(blob);
+      return { url, filename: exportFilename(job, format), release: () => URL.revokeObjectURL(url) };
+    } catch (err) {
+      throw fromFirebaseError(err);
+    }
+  }
+
+  /** Input rows, when the rules let the owner read them; otherwise the export has outputs only. */
+  private async readInputs(jobId: string): Promise<Record<string, string>[] | null> {
+    try {
+      const snap = await getDocs(collection(this.fb.db, JOBS, jobId, "rows"));
+      return inputsFromRowDocs(snap.docs.map((d) => ({ id: d.id, data: d.data() })));
+    } catch {
+      return null;
+    }
+  }
+
+  async mediaUrl(ref: string): Promise<string> {
+    try {
+      return await getDownloadURL(storageRef(this.fb.storage, ref));
+    } catch (err) {
+      throw fromFirebaseError(err);
+    }
+  }
+}

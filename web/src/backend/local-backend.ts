@@ -1,0 +1,161 @@
+/**
+ * BatchBackend over the local host's HTTP API (see the interfaces brief): JSON calls through fetch,
+ * live job and result updates through one shared SSE stream per job, downloads straight from the
+ * server's export endpoints (which work while a job runs).
+ */
+import type { Job, RowResult } from "@core/batch/model";
+import { createHttpClient, type HttpClient } from "./http-client";
+import { JobEventStream, type StreamListener } from "./job-event-stream";
+import {
+  type BackendConfig,
+  BackendError,
+  type BatchBackend,
+  type CreateBatchInput,
+  type ExportFile,
+  type ExportFormat,
+  type FlowExample,
+  type PreviewRun,
+  type ResultsChange,
+  type Unsubscribe,
+  exportFilename,
+  toBackendError,
+} from "./types";
+
+const PAGE_SIZE = 500;
+
+const jobPath = (jobId: string): string => `/api/batches/${encodeURIComponent(jobId)}`;
+
+export class LocalBackend implements BatchBackend {
+  readonly kind = "local" as const;
+  private readonly http: HttpClient;
+  private readonly streams = new Map<string, JobEventStream>();
+
+  constructor(baseUrl = "") {
+    this.http = createHttpClient(baseUrl);
+  }
+
+  async config(): Promise<BackendConfig> {
+    const body = await this.http.get<Omit<BackendConfig, "backend">>("/api/config");
+    return { backend: "local", provider: body.provider, limits: body.limits };
+  }
+
+  async examples(): Promise<FlowExample[]> {
+    return (await this.http.get<{ examples: FlowExample[] }>("/api/examples")).examples;
+  }
+
+  async preview(flow: unknown, row: Record<string, string>): Promise<PreviewRun> {
+    return (await this.http.send<{ run: PreviewRun }>("POST", "/api/preview", { flow, row })).run;
+  }
+
+  async create(input: CreateBatchInput): Promise<Job> {
+    const body = { name: input.name, flow: input.flow, concurrency: input.concurrency, start: input.start, columns: input.columns, rows: input.rows };
+    return (await this.http.send<{ job: Job }>("POST", "/api/batches", body)).job;
+  }
+
+  async start(jobId: string): Promise<Job> {
+    const job = (await this.http.send<{ job: Job }>("POST", `${jobPath(jobId)}/run`)).job;
+    this.streams.get(jobId)?.revive();
+    return job;
+  }
+
+  async cancel(jobId: string): Promise<Job> {
+    return (await this.http.send<{ job: Job }>("POST", `${jobPath(jobId)}/cancel`)).job;
+  }
+
+  async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
+    return (await this.http.send<{ job: Job }>("PATCH", jobPath(jobId), { concurrency })).job;
+  }
+
+  async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {
+    const out = await this.http.send<{ job: Job; rows: number }>("POST", `${jobPath(jobId)}/retry-failed`);
+    this.streams.get(jobId)?.revive();
+    return out;
+  }
+
+  async get(jobId: string): Promise<Job> {
+    return (await this.http.get<{ job: Job }>(jobPath(jobId))).job;
+  }
+
+  async list(): Promise<Job[]> {
+    return (await this.http.get<{ jobs: Job[] }>("/api/batches")).jobs;
+  }
+
+  watchJob(jobId: string, onJob: (job: Job) => void, onError?: (err: BackendError) => void): Unsubscribe {
+    return this.listen(jobId, { onJob, onError: (message) => onError?.(streamError(message)) });
+  }
+
+  /**
+   * First load: pages are passed on as they arrive (merging makes order irrelevant). After a
+   * reconnect the reload replaces everything (rows deleted by a retry meanwhile disappear), with
+   * results that arrived live during the reload applied on top.
+   */
+  watchResults(jobId: string, onChange: (change: ResultsChange) => void, onError?: (err: BackendError) => void): Unsubscribe {
+    let active = true;
+    let live: RowResult[] | null = null;
+    const fail = (err: unknown): void => {
+      if (active) onError?.(toBackendError(err));
+    };
+    const reloadAll = (): void => {
+      live = [];
+      const pages: RowResult[] = [];
+      this.loadAllResults(jobId, (results) => pages.push(...results))
+        .then(() => {
+          if (active) onChange({ upserts: [...pages, ...(live ?? [])], reset: true });
+          live = null;
+        })
+        .catch(fail);
+    };
+    const stop = this.listen(jobId, {
+      onResult: (result) => {
+        live?.push(result);
+        onChange({ upserts: [result] });
+      },
+      onReconnect: reloadAll,
+      onError: (message) => onError?.(streamError(message)),
+    });
+    this.loadAllResults(jobId, (results) => {
+      if (active) onChange({ upserts: results });
+    }).catch(fail);
+    return () => {
+      active = false;
+      stop();
+    };
+  }
+
+  async exportFile(job: Job, format: ExportFormat): Promise<ExportFile> {
+    return { url: this.http.url(`${jobPath(job.id)}/export.${format}`), filename: exportFilename(job, format) };
+  }
+
+  async mediaUrl(ref: string): Promise<string> {
+    return this.http.url(`/api/media/${ref.split("/").map(encodeURIComponent).join("/")}`);
+  }
+
+  /** Pages through every stored result, in row order. */
+  private async loadAllResults(jobId: string, onPage: (results: RowResult[]) => void): Promise<void> {
+    let cursor: string | null = null;
+    do {
+      const query: string = `?limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const page: { results: RowResult[]; nextCursor: string | null } = await this.http.get(`${jobPath(jobId)}/results${query}`);
+      onPage(page.results);
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  private listen(jobId: string, listener: StreamListener): Unsubscribe {
+    let stream = this.streams.get(jobId);
+    if (!stream) {
+      stream = new JobEventStream(this.http.url(`${jobPath(jobId)}/events`));
+      this.streams.set(jobId, stream);
+    }
+    const s = stream;
+    s.add(listener);
+    return () => {
+      s.remove(listener);
+      if (s.size === 0 && this.streams.get(jobId) === s) this.streams.delete(jobId);
+    };
+  }
+}
+
+function streamError(message: string): BackendError {
+  return new BackendError({ code: "unavailable", message, retryable: true });
+}

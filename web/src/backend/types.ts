@@ -1,0 +1,117 @@
+/**
+ * The one interface the UI talks to. Two implementations: the local host (HTTP API + Server-Sent
+ * Events, see local-backend.ts) and Firebase (callables + Firestore onSnapshot, see
+ * firebase-backend.ts). Chosen by `VITE_BACKEND` (select-backend.ts).
+ */
+import type { ErrorInfo } from "@core/errors";
+import type { BatchLimits } from "@core/batch/limits";
+import type { Job, RowResult } from "@core/batch/model";
+import type { UsageTotals } from "@core/batch/model";
+import type { ResultsChange } from "../lib/results-merge";
+
+export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange };
+
+export type BackendKind = "local" | "firebase";
+
+export interface BackendConfig {
+  backend: BackendKind;
+  /** The AI provider the server uses ("offline" needs no key; "gemini" spends tokens). */
+  provider: string;
+  limits: BatchLimits;
+}
+
+export interface FlowExample {
+  id: string;
+  name: string;
+  description: string;
+  flow: unknown;
+  csv: string;
+}
+
+export interface CreateBatchInput {
+  name?: string;
+  flow: unknown;
+  columns: string[];
+  rows: Record<string, string>[];
+  concurrency: number;
+  start: boolean;
+}
+
+/** A node output in a preview: media comes inline as a data URL instead of a stored reference. */
+export type PreviewOutput =
+  | { kind: "text"; text: string }
+  | { kind: "json"; text: string; value: unknown }
+  | { kind: "media"; mimeType: string; dataUrl: string };
+
+export interface PreviewNodeTrace {
+  status: string;
+  durationMs?: number;
+  usage?: UsageTotals;
+  error?: ErrorInfo;
+  model?: string;
+}
+
+export interface PreviewRun {
+  status: "succeeded" | "failed";
+  outputs: Record<string, PreviewOutput>;
+  nodeOutputs?: Record<string, PreviewOutput>;
+  trace: Record<string, PreviewNodeTrace>;
+  usage: UsageTotals;
+  durationMs: number;
+  error?: ErrorInfo & { nodeId?: string };
+}
+
+export type ExportFormat = "csv" | "jsonl";
+
+/** Something the browser can download: a server URL or an object URL for a Blob built here. */
+export interface ExportFile {
+  url: string;
+  filename: string;
+  /** Frees an object URL once the download started. */
+  release?: () => void;
+}
+
+export type Unsubscribe = () => void;
+
+export interface BatchBackend {
+  readonly kind: BackendKind;
+  config(): Promise<BackendConfig>;
+  examples(): Promise<FlowExample[]>;
+  preview(flow: unknown, row: Record<string, string>): Promise<PreviewRun>;
+  create(input: CreateBatchInput): Promise<Job>;
+  start(jobId: string): Promise<Job>;
+  cancel(jobId: string): Promise<Job>;
+  setConcurrency(jobId: string, concurrency: number): Promise<Job>;
+  retryFailed(jobId: string): Promise<{ job: Job; rows: number }>;
+  get(jobId: string): Promise<Job>;
+  list(): Promise<Job[]>;
+  /** Calls `onJob` with the current job and on every change until unsubscribed. */
+  watchJob(jobId: string, onJob: (job: Job) => void, onError?: (err: BackendError) => void): Unsubscribe;
+  /** Calls `onChange` with existing results first, then with each change. */
+  watchResults(jobId: string, onChange: (change: ResultsChange) => void, onError?: (err: BackendError) => void): Unsubscribe;
+  exportFile(job: Job, format: ExportFormat): Promise<ExportFile>;
+  /** A URL an <img>/<video> can load for a stored media reference. */
+  mediaUrl(ref: string): Promise<string>;
+}
+
+/** Every failure the backend reports carries the server's safe ErrorInfo. */
+export class BackendError extends Error {
+  constructor(
+    readonly info: ErrorInfo,
+    readonly status?: number,
+  ) {
+    super(info.message);
+    this.name = "BackendError";
+  }
+}
+
+export function toBackendError(err: unknown): BackendError {
+  if (err instanceof BackendError) return err;
+  const message = err instanceof Error && err.message ? err.message : "Something went wrong";
+  return new BackendError({ code: "internal", message, retryable: true });
+}
+
+export function exportFilename(job: Pick<Job, "id" | "name">, format: ExportFormat): string {
+  const base = (job.name || job.id).replace(/[^\p{L}\p{N}_.-]+/gu, "-").replace(/^-+|-+$/g, "") || job.id;
+  return `${base}.${format}`;
+}

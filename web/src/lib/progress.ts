@@ -1,0 +1,108 @@
+/**
+ * Progress maths for the batch view: how many rows are finished, the recent rate in rows per
+ * minute (over a sliding window of samples, falling back to the average since the start) and the
+ * time left at that rate. Pure: time comes in as arguments.
+ */
+
+export interface JobCounts {
+  status: "pending" | "processing" | "completed" | "failed" | "cancelled";
+  totalRows: number;
+  completedRows: number;
+  failedRows: number;
+  skippedRows?: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface ProgressSample {
+  at: number;
+  finished: number;
+}
+
+export interface Progress {
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  finished: number;
+  total: number;
+  remaining: number;
+  /** 0..1 */
+  fraction: number;
+  /** Rows per minute, null until it can be measured. */
+  ratePerMin: number | null;
+  /** Milliseconds left at the current rate, null when unknown; 0 when done. */
+  etaMs: number | null;
+  elapsedMs: number | null;
+}
+
+export const RATE_WINDOW_MS = 30_000;
+
+export function finishedRows(job: JobCounts): number {
+  return job.completedRows + job.failedRows + (job.skippedRows ?? 0);
+}
+
+/** Adds a sample, drops samples older than the window, and restarts when the count went down (a retry pass). */
+export function addSample(samples: readonly ProgressSample[], sample: ProgressSample, windowMs = RATE_WINDOW_MS): ProgressSample[] {
+  const last = samples[samples.length - 1];
+  if (last && sample.finished < last.finished) return [sample];
+  if (last && last.finished === sample.finished && last.at === sample.at) return samples.slice();
+  const kept = samples.filter((s) => sample.at - s.at <= windowMs);
+  return [...kept, sample];
+}
+
+/** Rows per minute over the samples; null if they span no time or show no progress yet. */
+export function windowRate(samples: readonly ProgressSample[]): number | null {
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  if (!first || !last || last.at <= first.at) return null;
+  const rows = last.finished - first.finished;
+  if (rows <= 0) return null;
+  return (rows / (last.at - first.at)) * 60_000;
+}
+
+function averageRate(job: JobCounts, now: number): number | null {
+  const finished = finishedRows(job);
+  if (job.startedAt === null || finished === 0) return null;
+  const end = job.finishedAt ?? now;
+  const span = end - job.startedAt;
+  return span > 0 ? (finished / span) * 60_000 : null;
+}
+
+export function computeProgress(job: JobCounts, now: number, samples: readonly ProgressSample[] = []): Progress {
+  const finished = Math.min(finishedRows(job), job.totalRows);
+  const remaining = Math.max(job.totalRows - finished, 0);
+  const terminal = job.status === "completed" || job.status === "failed" || job.status === "cancelled";
+  const ratePerMin = terminal ? averageRate(job, now) : (windowRate(samples) ?? averageRate(job, now));
+  let etaMs: number | null = null;
+  if (terminal || remaining === 0) etaMs = 0;
+  else if (ratePerMin !== null && ratePerMin > 0) etaMs = Math.round((remaining / ratePerMin) * 60_000);
+  const elapsedMs = job.startedAt === null ? null : (job.finishedAt ?? now) - job.startedAt;
+  return {
+    succeeded: job.completedRows,
+    failed: job.failedRows,
+    skipped: job.skippedRows ?? 0,
+    finished,
+    total: job.totalRows,
+    remaining,
+    fraction: job.totalRows === 0 ? (terminal ? 1 : 0) : finished / job.totalRows,
+    ratePerMin,
+    etaMs,
+    elapsedMs,
+  };
+}
+
+/** "45s", "3m 05s", "2h 04m". */
+export function formatDuration(ms: number): string {
+  const totalSeconds = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(totalSeconds / 3600);
+  const m = Math.floor((totalSeconds % 3600) / 60);
+  const s = totalSeconds % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, "0")}m`;
+  if (m > 0) return `${m}m ${String(s).padStart(2, "0")}s`;
+  return `${s}s`;
+}
+
+export function formatRate(ratePerMin: number | null): string {
+  if (ratePerMin === null) return "–";
+  return ratePerMin >= 10 ? `${Math.round(ratePerMin)} rows/min` : `${ratePerMin.toFixed(1)} rows/min`;
+}

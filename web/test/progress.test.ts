@@ -1,0 +1,72 @@
+import { addSample, computeProgress, formatDuration, formatRate, windowRate, type JobCounts } from "../src/lib/progress";
+
+const job = (over: Partial<JobCounts>): JobCounts => ({
+  status: "processing",
+  totalRows: 100,
+  completedRows: 0,
+  failedRows: 0,
+  skippedRows: 0,
+  startedAt: 0,
+  finishedAt: null,
+  ...over,
+});
+
+describe("computeProgress", () => {
+  it("counts failed rows as finished and derives rate and time left from the average when there are no samples", () => {
+    const p = computeProgress(job({ completedRows: 15, failedRows: 5 }), 60_000);
+    expect(p.finished).toBe(20);
+    expect(p.remaining).toBe(80);
+    expect(p.fraction).toBeCloseTo(0.2);
+    expect(p.ratePerMin).toBeCloseTo(20);
+    expect(p.etaMs).toBe(240_000);
+    expect(p.elapsedMs).toBe(60_000);
+  });
+
+  it("prefers the recent window over the average since the start", () => {
+    const samples = [
+      { at: 100_000, finished: 20 },
+      { at: 110_000, finished: 30 },
+    ];
+    const p = computeProgress(job({ completedRows: 30 }), 110_000, samples);
+    expect(p.ratePerMin).toBeCloseTo(60);
+    expect(p.etaMs).toBe(70_000);
+  });
+
+  it("has no rate or time left before any row finished, and zero time left when done", () => {
+    const fresh = computeProgress(job({ startedAt: null }), 5_000);
+    expect(fresh.ratePerMin).toBeNull();
+    expect(fresh.etaMs).toBeNull();
+    const done = computeProgress(job({ status: "completed", completedRows: 90, failedRows: 10, finishedAt: 120_000 }), 999_999);
+    expect(done.etaMs).toBe(0);
+    expect(done.ratePerMin).toBeCloseTo(50);
+    expect(done.fraction).toBe(1);
+  });
+
+  it("treats an empty finished job as complete", () => {
+    expect(computeProgress(job({ status: "completed", totalRows: 0, finishedAt: 1 }), 2).fraction).toBe(1);
+  });
+});
+
+describe("samples", () => {
+  it("drops samples older than the window and restarts when the finished count goes down (a retry pass)", () => {
+    let s = addSample([], { at: 0, finished: 0 }, 10_000);
+    s = addSample(s, { at: 5_000, finished: 10 }, 10_000);
+    s = addSample(s, { at: 12_000, finished: 20 }, 10_000);
+    expect(s.map((x) => x.at)).toEqual([5_000, 12_000]);
+    expect(windowRate(s)).toBeCloseTo((10 / 7_000) * 60_000);
+    s = addSample(s, { at: 13_000, finished: 15 }, 10_000);
+    expect(s).toEqual([{ at: 13_000, finished: 15 }]);
+    expect(windowRate(s)).toBeNull();
+  });
+});
+
+describe("formatting", () => {
+  it("formats durations and rates for people", () => {
+    expect(formatDuration(4_400)).toBe("4s");
+    expect(formatDuration(185_000)).toBe("3m 05s");
+    expect(formatDuration(7_440_000)).toBe("2h 04m");
+    expect(formatRate(null)).toBe("–");
+    expect(formatRate(4.25)).toBe("4.3 rows/min");
+    expect(formatRate(123.4)).toBe("123 rows/min");
+  });
+});
