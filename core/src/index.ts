@@ -14,3 +14,7 @@ export * from "./batch/api";
 export * from "./csv/read";
 export * from "./csv/write";
 export * from "./csv/utf8";
+export * from "./flow/graph";
+export * from "./flow/template";
+export * from "./flow/parse";
+export * from "./engine/server-workflow-engine";

@@ -23,6 +23,8 @@ export interface NodeTrace {
   error?: ErrorInfo;
   /** The model that served the call, for AI nodes. */
   model?: string;
+  /** Calls made for an AI node, in-process retries included (absent for other nodes). */
+  attempts?: number;
 }
 
 export interface RowRun {

@@ -2,17 +2,22 @@
  * The flow format: React-Flow-shaped JSON (`nodes[{id,type,data,position?}]`,
  * `edges[{id?,source,target,...}]`) so an editor's state drops straight in. Extra React Flow keys
  * (width, selected, sourceHandle, ...) are accepted and ignored. Graph-level checks (cycles,
- * dangling edges, template references, CSV columns) live in `graph.ts`.
+ * dangling edges, template references, CSV columns) live in `parse.ts` and the `check-*.ts` files.
  */
 import { z } from "zod";
 
-const NodeId = z
+export const NodeId = z
   .string()
   .min(1)
   .max(64)
   .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, "must start with a letter or _ and use only letters, digits, _ and -");
 
 const Position = z.object({ x: z.number(), y: z.number() }).optional();
+
+/** A prompt template: required, and not only whitespace. */
+const Prompt = z
+  .string({ error: "prompt is required" })
+  .refine((s) => s.trim() !== "", "prompt is empty: write what this step should produce");
 
 export const InputNodeData = z.looseObject({
   /** The CSV column whose cell value this node outputs, verbatim. */
@@ -22,7 +27,7 @@ export const InputNodeData = z.looseObject({
 
 export const TextNodeData = z.looseObject({
   model: z.string().min(1).default("gemini-2.5-flash"),
-  prompt: z.string().min(1),
+  prompt: Prompt,
   system: z.string().optional(),
   temperature: z.number().min(0).max(2).optional(),
   maxOutputTokens: z.number().int().positive().optional(),
@@ -34,14 +39,14 @@ export const TextNodeData = z.looseObject({
 export const ImageNodeData = z.looseObject({
   /** A Gemini image model (`gemini-*-image*`) or an Imagen model (`imagen-*`). */
   model: z.string().min(1).default("gemini-2.5-flash-image"),
-  prompt: z.string().min(1),
+  prompt: Prompt,
   aspectRatio: z.enum(["1:1", "3:4", "4:3", "9:16", "16:9"]).optional(),
   label: z.string().optional(),
 });
 
 export const VideoNodeData = z.looseObject({
   model: z.string().min(1).default("veo-3.0-fast-generate-001"),
-  prompt: z.string().min(1),
+  prompt: Prompt,
   aspectRatio: z.enum(["16:9", "9:16"]).optional(),
   durationSeconds: z.number().int().min(1).max(60).optional(),
   label: z.string().optional(),
