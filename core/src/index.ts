@@ -22,3 +22,8 @@ export * from "./flow/graph";
 export * from "./flow/template";
 export * from "./flow/parse";
 export * from "./engine/server-workflow-engine";
+export * from "./ports/doc-path";
+export * from "./ports/doc-data";
+export * from "./ports/doc-query";
+export * from "./fakes/memory-store";
+export * from "./fakes/manual-clock";
