@@ -75,8 +75,12 @@ describe("csvCell values by type", () => {
 describe("formula-injection escaping", () => {
   test.each([
     ["=SUM(A1:A9)", "'=SUM(A1:A9)"],
-    ["+1", "'+1"],
-    ["-5", "'-5"],
+    ["+A1", "'+A1"],
+    ["-5 apples", "'-5 apples"],
+    ["-1+1", "'-1+1"],
+    ["-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"],
+    ["+1 555 0100", "'+1 555 0100"],
+    ["--5", "'--5"],
     ["@cmd", "'@cmd"],
     ["\tindented", "'\tindented"],
     ['=HYPERLINK("http://x","y")', '"\'=HYPERLINK(""http://x"",""y"")"'],
@@ -94,8 +98,15 @@ describe("formula-injection escaping", () => {
   );
 
   it("does not escape numbers, even negative ones", () => {
-    expect(csvLine([-5, "-5"])).toBe("-5,'-5\r\n");
+    expect(csvLine([-5, -2.5e-7, "=5"])).toBe("-5,-2.5e-7,'=5\r\n");
   });
+
+  test.each(["-5", "+5", "-1.25", "+.5", "-3.", "-2e3", "+6.02E+23"])(
+    "string %j that is just a number is left alone (a spreadsheet reads it as a number)",
+    (input) => {
+      expect(csvCell(input)).toBe(input);
+    },
+  );
 
   it("leaves object JSON unescaped: it starts with { or [, never a trigger", () => {
     expect(csvCell({ "=x": 1 })).toBe('"{""=x"":1}"');
