@@ -1,13 +1,16 @@
 /**
  * The shipped examples (repo `examples/<id>/{meta.json, flow.json, rows.csv}`, served by
  * `GET /api/examples` and used by the README and CLI): every CSV parses, every flow is well formed
- * and reads only columns its CSV has, and together they show what they promise (a text chain, a
- * diamond, JSON output read with {{node.field}}, an image step, a [[fail-first]] retry demo).
+ * passes parseFlow against its CSV's columns, every row runs through the engine with the offline
+ * provider, and together they show what they promise (a text chain, a diamond, JSON output read
+ * with {{node.field}}, an image step, a [[fail-first]] row that fails once and then succeeds).
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseCsv } from "../src/csv/read";
-import { NODE_TYPES } from "../src/flow/schema";
+import { inputColumns, outputColumns, parseFlow } from "../src/flow/parse";
+import { ServerWorkflowEngine } from "../src/engine/server-workflow-engine";
+import { OfflineAiService } from "../src/ai/offline";
 
 const ROOT = join(__dirname, "..", "..", "examples");
 
@@ -32,7 +35,6 @@ const examples = ids.map((id) => ({
   csvText: readFileSync(join(ROOT, id, "rows.csv"), "utf8"),
 }));
 
-// TODO(csv): tighten with parseFlow(flow, { columns }) from "../src/flow/parse" once it is committed.
 describe.each(examples)("example $id", ({ id, meta, flow, csvText }) => {
   const csv = parseCsv(csvText);
 
@@ -48,32 +50,32 @@ describe.each(examples)("example $id", ({ id, meta, flow, csvText }) => {
     for (const row of csv.rows) for (const column of csv.columns) expect(row[column]).not.toBe("");
   });
 
-  it("has nodes with an id, a known type, data and a position", () => {
-    const types: readonly string[] = NODE_TYPES;
-    for (const node of flow.nodes) {
-      expect(node.id).toMatch(/^[A-Za-z_][A-Za-z0-9_-]*$/);
-      expect(types).toContain(node.type);
-      expect(typeof node.data).toBe("object");
-      expect(node.position).toEqual({ x: expect.any(Number), y: expect.any(Number) });
-    }
-    expect(new Set(flow.nodes.map((n) => n.id)).size).toBe(flow.nodes.length);
+  it("is a valid flow for its CSV (parseFlow with the CSV's columns)", () => {
+    const parsed = parseFlow(flow, { columns: csv.columns });
+    expect(inputColumns(parsed).length).toBeGreaterThan(0);
+    for (const column of inputColumns(parsed)) expect(csv.columns).toContain(column);
+    expect(outputColumns(parsed).length).toBeGreaterThan(0);
   });
 
-  it("has edges between existing nodes", () => {
-    const known = new Set(flow.nodes.map((n) => n.id));
-    for (const edge of flow.edges) {
-      expect(known).toContain(edge.source);
-      expect(known).toContain(edge.target);
-    }
+  it("gives every node a position so an editor can lay it out", () => {
+    for (const node of flow.nodes) expect(node.position).toEqual({ x: expect.any(Number), y: expect.any(Number) });
   });
 
-  it("reads only columns its CSV has, and names outputs that do not collide with them", () => {
-    const inputs = flow.nodes.filter((n) => n.type === "input").map((n) => n.data.column);
-    const outputs = flow.nodes.filter((n) => n.type === "output").map((n) => n.data.name);
-    expect(inputs.length).toBeGreaterThan(0);
-    expect(outputs.length).toBeGreaterThan(0);
-    for (const column of inputs) expect(csv.columns).toContain(column);
-    for (const name of outputs) expect(csv.columns).not.toContain(name);
+  it("runs every row with the offline provider; a [[fail-first]] row fails once, then succeeds", async () => {
+    const engine = new ServerWorkflowEngine({ ai: new OfflineAiService() });
+    const parsed = parseFlow(flow, { columns: csv.columns });
+    for (const row of csv.rows) {
+      const marked = Object.values(row).some((v) => v.includes("[[fail-first]]"));
+      const first = await engine.execute({ flow: parsed, row });
+      expect(first.status).toBe(marked ? "failed" : "succeeded");
+      if (!marked) {
+        expect(Object.keys(first.outputs)).toEqual(outputColumns(parsed));
+        continue;
+      }
+      expect(first.error?.code).toBe("bad_request");
+      const retried = await engine.execute({ flow: parsed, row, resume: first.nodeOutputs });
+      expect(retried.status).toBe("succeeded");
+    }
   });
 });
 
