@@ -27,3 +27,5 @@ export * from "./ports/doc-data";
 export * from "./ports/doc-query";
 export * from "./fakes/memory-store";
 export * from "./fakes/manual-clock";
+export * from "./batch/handlers";
+export * from "./batch/export";

@@ -27,6 +27,20 @@ export interface RowTask {
   pass: number;
   /** The lane that dispatched it (see ARCHITECTURE.md). */
   lane: string;
+  /** The lane's generation when the task was made (reconcile bumps it); absent = 0. */
+  gen?: number;
+}
+
+/** Optional hooks for metrics and the simulator; called after the fact, never inside transactions. */
+export interface BatchObserver {
+  /** The engine starts running a row (one call per attempt that actually runs). */
+  rowStarted?(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number }): void;
+  /** The engine finished (or threw) for that attempt. */
+  rowEnded?(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number; status: string }): void;
+  /** A row's final result was committed and counted (exactly once per row and pass). */
+  rowCounted?(e: { jobId: string; rowIndex: number; pass: number; status: string }): void;
+  /** The job reached a terminal status (exactly once per pass). */
+  jobFinished?(e: { jobId: string; status: string; at: number }): void;
 }
 
 export interface BatchDeps {
@@ -38,6 +52,11 @@ export interface BatchDeps {
   ids: Ids;
   logger: Logger;
   limits: BatchLimits;
+  observer?: BatchObserver;
+  /** Engine options, e.g. the in-process node retry policy. */
+  engine?: { nodeRetry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } };
+  /** Minimum ms between progress roll-ups into the job document (default 2,000). */
+  rollUpIntervalMs?: number;
 }
 
 export interface CreateJobInput {

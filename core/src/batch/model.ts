@@ -87,6 +87,8 @@ export const RowResult = z.object({
   startedAt: z.number(),
   finishedAt: z.number(),
   error: ErrorInfo.extend({ nodeId: z.string().optional() }).nullable(),
+  /** The dispatch lane that ran the row (internal; lets the result trigger re-drive that lane). */
+  lane: z.string().optional(),
 });
 export type RowResult = z.infer<typeof RowResult>;
 

@@ -1,0 +1,107 @@
+/**
+ * What every handler shares: the deps plus small per-instance caches of IMMUTABLE data (a job's
+ * parsed flow, input row chunks, retry-pass work lists). Caching them is safe because they are
+ * written once before anything reads them; mutable state (job, lanes) is always read fresh.
+ */
+import type { Flow } from "../flow/schema";
+import { parseFlow } from "../flow/parse";
+import type { DocumentStore, Transaction } from "../ports/store";
+import type { BatchDeps } from "./api";
+import { jobPath } from "./model";
+import { JobState, Lane, PassChunk, RowsChunk, PASS_CHUNK_SIZE, lanesPath, passChunkPath, rowsChunkPath } from "./state";
+
+export interface BatchContext {
+  deps: BatchDeps;
+  rollUpIntervalMs: number;
+  cache: SmallCache;
+}
+
+/** A bounded map: evicts the oldest entry beyond `max`. */
+export class SmallCache {
+  private readonly map = new Map<string, unknown>();
+  constructor(private readonly max = 512) {}
+  get<T>(key: string): T | undefined {
+    return this.map.get(key) as T | undefined;
+  }
+  set(key: string, value: unknown): void {
+    if (this.map.size >= this.max) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) this.map.delete(oldest.value);
+    }
+    this.map.set(key, value);
+  }
+}
+
+export function makeContext(deps: BatchDeps): BatchContext {
+  return { deps, rollUpIntervalMs: deps.rollUpIntervalMs ?? 2_000, cache: new SmallCache() };
+}
+
+type Reader = Pick<DocumentStore, "get" | "query"> | Pick<Transaction, "get" | "query">;
+
+export async function readJob(r: Reader, jobId: string): Promise<JobState | null> {
+  const doc = await r.get(jobPath(jobId));
+  return doc ? JobState.parse(doc.data) : null;
+}
+
+/** The lanes of the given pass, ordered by index. */
+export async function readLanes(r: Reader, jobId: string, pass: number): Promise<Lane[]> {
+  const docs = await r.query(lanesPath(jobId));
+  return docs
+    .map((d) => Lane.parse(d.data))
+    .filter((l) => l.pass === pass)
+    .sort((a, b) => a.index - b.index);
+}
+
+/** The job's flow, parsed once per instance (the snapshot in the job doc never changes). */
+export function jobFlow(ctx: BatchContext, job: JobState): Flow {
+  const key = `flow:${job.id}`;
+  const hit = ctx.cache.get<Flow>(key);
+  if (hit) return hit;
+  const flow = parseFlow(job.flowConfig, { columns: job.columns });
+  ctx.cache.set(key, flow);
+  return flow;
+}
+
+/** The input row at `rowIndex` (chunk located by binary search over rowChunkStarts). */
+export async function loadRow(ctx: BatchContext, job: JobState, rowIndex: number): Promise<Record<string, string>> {
+  const starts = job.rowChunkStarts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= rowIndex) lo = mid;
+    else hi = mid - 1;
+  }
+  const chunk = await loadRowsChunk(ctx, job.id, lo);
+  const row = chunk.rows[rowIndex - chunk.start];
+  if (!row) throw new Error(`row ${rowIndex} missing from its input chunk`);
+  return row;
+}
+
+export async function loadRowsChunk(ctx: BatchContext, jobId: string, chunk: number): Promise<RowsChunk> {
+  const key = `rows:${jobId}:${chunk}`;
+  const hit = ctx.cache.get<RowsChunk>(key);
+  if (hit) return hit;
+  const doc = await ctx.deps.store.get(rowsChunkPath(jobId, chunk));
+  if (!doc) throw new Error(`input chunk ${chunk} missing`);
+  const parsed = RowsChunk.parse(doc.data);
+  ctx.cache.set(key, parsed);
+  return parsed;
+}
+
+/** Maps a work-list position of `pass` to a row index (pass 0's work list is every row in order). */
+export async function rowAt(ctx: BatchContext, jobId: string, pass: number, pos: number): Promise<number> {
+  if (pass === 0) return pos;
+  const n = Math.floor(pos / PASS_CHUNK_SIZE);
+  const key = `pass:${jobId}:${pass}:${n}`;
+  let chunk = ctx.cache.get<PassChunk>(key);
+  if (!chunk) {
+    const doc = await ctx.deps.store.get(passChunkPath(jobId, pass, n));
+    if (!doc) throw new Error(`work list chunk ${pass}-${n} missing`);
+    chunk = PassChunk.parse(doc.data);
+    ctx.cache.set(key, chunk);
+  }
+  const row = chunk.rows[pos - chunk.start];
+  if (row === undefined) throw new Error(`position ${pos} outside work list chunk ${pass}-${n}`);
+  return row;
+}

@@ -1,0 +1,22 @@
+/**
+ * Turning lane state into queued row tasks. Enqueueing is idempotent (deterministic ids; "exists"
+ * means the task is queued, running or done), so any handler may call `ensureLaneTask` for a
+ * lane it has just read: that is how a crash between a commit and its enqueue gets repaired.
+ */
+import type { BatchContext } from "./context";
+import { rowAt } from "./context";
+import { makeRowTask, rowTaskId } from "./task-ids";
+import type { Lane } from "./state";
+
+/** Enqueues the task for the lane's current position, if it has one. */
+export async function ensureLaneTask(ctx: BatchContext, jobId: string, lane: Lane): Promise<"enqueued" | "exists" | "idle"> {
+  if (lane.current === null) return "idle";
+  const rowIndex = await rowAt(ctx, jobId, lane.pass, lane.current);
+  const payload = makeRowTask(jobId, lane.pass, rowIndex, lane.index, lane.gen);
+  return ctx.deps.queue.enqueue({ id: rowTaskId(payload), payload });
+}
+
+export async function ensureLaneTasks(ctx: BatchContext, jobId: string, lanes: Lane[]): Promise<number> {
+  const results = await Promise.all(lanes.map((l) => ensureLaneTask(ctx, jobId, l)));
+  return results.filter((r) => r === "enqueued").length;
+}

@@ -1,0 +1,103 @@
+/**
+ * Progress roll-up and finalization of the job document.
+ * - Roll-up: lanes hold the per-pass counters (shards); the job doc gets their sum at most once per
+ *   `rollUpIntervalMs`, guarded by `updatedAt` read inside the transaction, so the job doc stays
+ *   far below Firestore's ~1 write/s per document whatever the concurrency.
+ * - Finalize: when every lane of the pass is idle and nothing is left (or cancel was asked), one
+ *   transaction guarded by `status == processing` writes the EXACT counts and the terminal status.
+ *   The guard makes the terminal transition happen exactly once per pass.
+ */
+import { addUsage, ZERO_USAGE } from "../ai/port";
+import type { ErrorInfo } from "../errors";
+import type { Patch } from "../ports/store";
+import type { BatchContext } from "./context";
+import { readJob, readLanes } from "./context";
+import { passFinished } from "./lanes";
+import { jobPath, type JobStatus, type UsageTotals } from "./model";
+import type { JobState, Lane } from "./state";
+
+interface Totals {
+  completed: number;
+  failed: number;
+  usage: UsageTotals;
+}
+
+export function laneTotals(job: JobState, lanes: Lane[]): Totals {
+  let usage: UsageTotals = { ...job.base.usage };
+  let completed = job.base.completed;
+  let failed = job.base.failed;
+  for (const l of lanes) {
+    completed += l.succeeded;
+    failed += l.failed;
+    usage = addUsage(usage, l.usage);
+  }
+  return { completed, failed, usage };
+}
+
+/** Writes a progress roll-up when the last one is older than the interval. Returns true if written. */
+export async function rollUp(ctx: BatchContext, jobId: string, seen?: JobState): Promise<boolean> {
+  const { store, clock } = ctx.deps;
+  const peek = seen ?? (await readJob(store, jobId));
+  if (!peek || peek.status !== "processing" || clock.now() - peek.updatedAt < ctx.rollUpIntervalMs) return false;
+  return store.runTransaction(async (tx) => {
+    const job = await readJob(tx, jobId);
+    const now = clock.now();
+    if (!job || job.status !== "processing" || now - job.updatedAt < ctx.rollUpIntervalMs) return false;
+    const totals = laneTotals(job, await readLanes(tx, jobId, job.pass));
+    tx.update(jobPath(jobId), { completedRows: totals.completed, failedRows: totals.failed, usage: totals.usage, updatedAt: now });
+    return true;
+  });
+}
+
+/** Finalizes the job when its pass is over. Returns the terminal status if THIS call made the transition. */
+export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<JobStatus | null> {
+  const { store, clock } = ctx.deps;
+  const status = await store.runTransaction(async (tx) => {
+    const job = await readJob(tx, jobId);
+    if (!job || job.status !== "processing") return null;
+    const lanes = await readLanes(tx, jobId, job.pass);
+    if (!passFinished(lanes, job.cancelRequested)) return null;
+    const totals = laneTotals(job, lanes);
+    const final = finalStatus(job, totals);
+    const now = clock.now();
+    const patch: Patch = {
+      status: final,
+      completedRows: totals.completed,
+      failedRows: totals.failed,
+      skippedRows: final === "cancelled" ? job.totalRows - totals.completed - totals.failed : 0,
+      usage: totals.usage,
+      finishedAt: now,
+      updatedAt: now,
+      error: final === "failed" ? allFailedError(lanes) : null,
+    };
+    tx.update(jobPath(jobId), patch);
+    return final;
+  });
+  if (status) {
+    ctx.deps.logger.info({ jobId, status }, "batch finished");
+    ctx.deps.observer?.jobFinished?.({ jobId, status, at: clock.now() });
+  }
+  return status;
+}
+
+/**
+ * `cancelled` after a cancel; `failed` when not a single row has ever succeeded (the job produced
+ * nothing: typically a bad key, quota or flow problem that every row hit); otherwise `completed`,
+ * even with failed rows (failedRows says how many, and retryFailed can re-run them).
+ */
+export function finalStatus(job: JobState, totals: Totals): JobStatus {
+  if (job.cancelRequested) return "cancelled";
+  if (totals.completed === 0 && totals.failed > 0) return "failed";
+  return "completed";
+}
+
+function allFailedError(lanes: Lane[]): ErrorInfo {
+  const first = lanes.find((l) => l.lastError !== null)?.lastError;
+  return {
+    code: first?.code ?? "internal",
+    message: `Every row failed${first ? `; for example: ${first.message}` : ""}`,
+    retryable: first?.retryable ?? false,
+  };
+}
+
+export const EMPTY_TOTALS: Totals = { completed: 0, failed: 0, usage: ZERO_USAGE };

@@ -1,0 +1,82 @@
+/**
+ * Lane arithmetic (pure). A pass's work list (positions 0..passRows-1) is split into contiguous
+ * ranges, one per lane. A lane runs one position at a time (`current`), then takes `next` from its
+ * own range; when that is empty it steals the upper half of the largest remaining range of any
+ * other lane of the pass. Positions only ever move from one range to another, and each is taken
+ * out of a range exactly once, so every position runs in exactly one lane.
+ */
+import { ZERO_USAGE } from "../ai/port";
+import type { JobState, Lane } from "./state";
+
+export function newLane(index: number, pass: number, range: [number, number], now: number): Lane {
+  return {
+    index,
+    pass,
+    gen: 0,
+    current: null,
+    next: range[0],
+    end: range[1],
+    succeeded: 0,
+    failed: 0,
+    usage: { ...ZERO_USAGE },
+    lastError: null,
+    updatedAt: now,
+  };
+}
+
+/** `count` lanes over `positions`, ranges as even as possible, each lane idle. */
+export function splitRanges(positions: number, count: number, pass: number, now: number): Lane[] {
+  const lanes: Lane[] = [];
+  for (let i = 0; i < count; i++) {
+    const from = Math.floor((i * positions) / count);
+    const to = Math.floor(((i + 1) * positions) / count);
+    lanes.push(newLane(i, pass, [from, to], now));
+  }
+  return lanes;
+}
+
+export const remaining = (l: Lane): number => Math.max(0, l.end - l.next);
+
+/** May this lane start another row? Not after cancel, and not once it is above the concurrency. */
+export function laneMayRun(lane: Lane, job: Pick<JobState, "cancelRequested" | "concurrency" | "status">): boolean {
+  return job.status === "processing" && !job.cancelRequested && lane.index < job.concurrency;
+}
+
+/** Takes the next position from the lane's own range; false when the range is empty. */
+export function takeOwn(lane: Lane): boolean {
+  if (lane.next >= lane.end) return false;
+  lane.current = lane.next;
+  lane.next += 1;
+  return true;
+}
+
+/**
+ * Steals the upper half (at least one position) of the largest remaining range among `others`
+ * into `thief`, which becomes busy with the first stolen position. Returns the victim (mutated), or
+ * null when nothing is left anywhere. Ties go to the lowest lane index (deterministic).
+ */
+export function steal(thief: Lane, others: Lane[]): Lane | null {
+  let victim: Lane | null = null;
+  for (const l of others) {
+    if (l.index === thief.index || l.pass !== thief.pass) continue;
+    if (remaining(l) > 0 && (victim === null || remaining(l) > remaining(victim))) victim = l;
+  }
+  if (!victim) return null;
+  const split = victim.next + Math.floor(remaining(victim) / 2);
+  thief.current = split;
+  thief.next = split + 1;
+  thief.end = victim.end;
+  victim.end = split;
+  return victim;
+}
+
+/** True when the pass is over: no lane busy, and nothing left to run (or the job was cancelled). */
+export function passFinished(lanes: Lane[], cancelRequested: boolean): boolean {
+  if (lanes.some((l) => l.current !== null)) return false;
+  return cancelRequested || lanes.every((l) => remaining(l) === 0);
+}
+
+/** Positions never taken by any lane (what a cancelled pass skipped). */
+export function untaken(lanes: Lane[]): number {
+  return lanes.reduce((n, l) => n + remaining(l), 0);
+}

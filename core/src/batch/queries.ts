@@ -1,0 +1,41 @@
+/** Read handlers: one job, an owner's jobs (newest first), a job's results in row order. */
+import type { Caller, ResultsPage } from "./api";
+import { assertOwned } from "./access";
+import type { BatchContext } from "./context";
+import { readJob } from "./context";
+import { toPublicJob } from "./job-view";
+import { resultsPath, RowResult, type Job } from "./model";
+import { JobState } from "./state";
+
+export async function getJob(ctx: BatchContext, caller: Caller, jobId: string): Promise<Job> {
+  return toPublicJob(assertOwned(await readJob(ctx.deps.store, jobId), caller, jobId));
+}
+
+export async function listJobs(ctx: BatchContext, caller: Caller, opts: { limit?: number } = {}): Promise<Job[]> {
+  const docs = await ctx.deps.store.query("batch_jobs", {
+    where: [{ field: "ownerId", op: "==", value: caller.ownerId }],
+    orderBy: { field: "createdAt", direction: "desc" },
+    limit: Math.min(Math.max(opts.limit ?? 50, 1), 200),
+  });
+  return docs.map((d) => toPublicJob(JobState.parse(d.data)));
+}
+
+/** Results ordered by rowIndex; the cursor is the last row index returned. */
+export async function listResults(
+  ctx: BatchContext,
+  caller: Caller,
+  jobId: string,
+  opts: { limit?: number; cursor?: string | null } = {},
+): Promise<ResultsPage> {
+  assertOwned(await readJob(ctx.deps.store, jobId), caller, jobId);
+  const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
+  const after = opts.cursor ? Number(opts.cursor) : null;
+  const docs = await ctx.deps.store.query(resultsPath(jobId), {
+    where: after !== null && Number.isFinite(after) ? [{ field: "rowIndex", op: ">", value: after }] : [],
+    orderBy: { field: "rowIndex" },
+    limit,
+  });
+  const results = docs.map((d) => RowResult.parse(d.data));
+  const last = results[results.length - 1];
+  return { results, nextCursor: results.length === limit && last ? String(last.rowIndex) : null };
+}

@@ -1,0 +1,78 @@
+/**
+ * reconcile: the safety net for work that lost its task (a crash after a commit whose repair also
+ * failed, a queue that dropped a task after its last attempt, a start that crashed before
+ * enqueueing). A lane is stuck when its row has shown no activity (lane update or a delivery claim)
+ * for longer than `olderThanMs` (default: the row timeout plus 5 minutes, so a live row is never
+ * taken for stuck). A stuck lane gets a NEW generation, hence a new task id, and its task is
+ * enqueued again; the old task, if it ever runs, is stale and does nothing. Jobs whose pass is over
+ * but that were never finalized are finalized.
+ */
+import type { BatchContext } from "./context";
+import { readJob, readLanes, rowAt } from "./context";
+import { ensureLaneTask } from "./dispatch";
+import { maybeFinalize } from "./finalize";
+import { passFinished } from "./lanes";
+import { claimsPath, Lane, lanePath, laneId, type JobState } from "./state";
+import { claimKey, makeRowTask } from "./task-ids";
+
+const MAX_ATTEMPTS_SCANNED = 10;
+
+export async function reconcile(
+  ctx: BatchContext,
+  opts: { jobId?: string; olderThanMs?: number } = {},
+): Promise<{ redriven: number; finalized: number }> {
+  const { store, limits } = ctx.deps;
+  const olderThan = opts.olderThanMs ?? limits.rowTimeoutMs + 5 * 60_000;
+  const jobs: JobState[] = [];
+  if (opts.jobId) {
+    const job = await readJob(store, opts.jobId);
+    if (job?.status === "processing") jobs.push(job);
+  } else {
+    const docs = await store.query("batch_jobs", { where: [{ field: "status", op: "==", value: "processing" }], limit: 200 });
+    for (const d of docs) {
+      const job = await readJob(store, d.id);
+      if (job) jobs.push(job);
+    }
+  }
+  let redriven = 0;
+  let finalized = 0;
+  for (const job of jobs) {
+    const lanes = await readLanes(store, job.id, job.pass);
+    if (passFinished(lanes, job.cancelRequested)) {
+      if (await maybeFinalize(ctx, job.id)) finalized += 1;
+      continue;
+    }
+    for (const lane of lanes) {
+      if (lane.current !== null && (await isStuck(ctx, job.id, lane, olderThan)) && (await redrive(ctx, job.id, lane))) redriven += 1;
+    }
+  }
+  if (redriven + finalized > 0) ctx.deps.logger.warn({ redriven, finalized }, "reconcile re-drove stuck work");
+  return { redriven, finalized };
+}
+
+async function isStuck(ctx: BatchContext, jobId: string, lane: Lane, olderThan: number): Promise<boolean> {
+  const now = ctx.deps.clock.now();
+  if (now - lane.updatedAt <= olderThan || lane.current === null) return false;
+  const task = makeRowTask(jobId, lane.pass, await rowAt(ctx, jobId, lane.pass, lane.current), lane.index, lane.gen);
+  const paths = Array.from({ length: MAX_ATTEMPTS_SCANNED }, (_, a) => `${claimsPath(jobId)}/${claimKey(task, a)}`);
+  const claims = await ctx.deps.store.getAll<{ at?: number }>(paths);
+  const lastClaim = Math.max(0, ...claims.map((c) => c?.data.at ?? 0));
+  return now - lastClaim > olderThan;
+}
+
+async function redrive(ctx: BatchContext, jobId: string, seen: Lane): Promise<boolean> {
+  const { store, clock } = ctx.deps;
+  const lane = await store.runTransaction(async (tx) => {
+    const doc = await tx.get(lanePath(jobId, seen.index));
+    if (!doc) return null;
+    const cur = Lane.parse(doc.data);
+    if (cur.pass !== seen.pass || cur.current !== seen.current || cur.gen !== seen.gen) return null;
+    const next = { ...cur, gen: cur.gen + 1, updatedAt: clock.now() };
+    tx.set(lanePath(jobId, seen.index), next);
+    return next;
+  });
+  if (!lane) return false;
+  ctx.deps.logger.warn({ jobId, lane: laneId(lane.index), gen: lane.gen }, "stuck lane re-driven");
+  await ensureLaneTask(ctx, jobId, lane);
+  return true;
+}

@@ -1,0 +1,37 @@
+/**
+ * onResultCreated (Firestore trigger, at least once, any order, maybe long after the fact). The row
+ * was already counted by its commit; this handler only REPAIRS and SUMMARISES:
+ *   - re-ensures the lane's current row task is queued (covers a crash between the commit and the
+ *     enqueue that should follow it; "exists" is the normal answer),
+ *   - rolls lane counters up into the job doc (throttled),
+ *   - finalizes the job when the lane is idle and the pass is over.
+ * Every step is idempotent, so duplicates and reordering are harmless.
+ */
+import type { Doc } from "../ports/store";
+import type { BatchContext } from "./context";
+import { ensureLaneTask } from "./dispatch";
+import { maybeFinalize, rollUp } from "./finalize";
+import { jobPath } from "./model";
+import { JobState, Lane, lanePath, parseLaneIndex } from "./state";
+import { z } from "zod";
+
+const ResultRef = z.object({ jobId: z.string(), rowIndex: z.number(), pass: z.number(), lane: z.string().optional() });
+
+export async function onResultCreated(ctx: BatchContext, doc: Doc): Promise<void> {
+  const ref = ResultRef.safeParse(doc.data);
+  if (!ref.success) {
+    ctx.deps.logger.warn({ path: doc.path }, "result trigger ignored an unreadable document");
+    return;
+  }
+  const { jobId, lane: laneName } = ref.data;
+  const laneIndex = laneName ? parseLaneIndex(laneName) : null;
+  const [jobDoc, laneDoc] = await ctx.deps.store.getAll([jobPath(jobId), lanePath(jobId, laneIndex ?? 0)]);
+  if (!jobDoc) return;
+  const job = JobState.parse(jobDoc.data);
+  if (job.status !== "processing") return;
+  const lane = laneIndex !== null && laneDoc ? Lane.parse(laneDoc.data) : null;
+  if (lane && lane.pass === job.pass && lane.current !== null) await ensureLaneTask(ctx, jobId, lane);
+  await rollUp(ctx, jobId, job);
+  // Only an idle lane can be the last one: finalization is checked C times per pass, not per row.
+  if (!lane || lane.current === null) await maybeFinalize(ctx, jobId);
+}

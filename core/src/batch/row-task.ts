@@ -1,0 +1,159 @@
+/**
+ * runRowTask: one delivery of one row task (at least once, maybe duplicated or stale).
+ *   1. claim the attempt (create-if-absent `claims/{pass,row,lane,gen,attempt}`): a duplicate
+ *      delivery of the same attempt stops here, so a row never runs twice at once;
+ *   2. check the lane still has this row in flight (else the task is stale: re-ensure the lane's
+ *      real task and stop) and the job is running (else end the lane: cancel);
+ *   3. run the engine (resuming from a checkpoint on a retry), store media;
+ *   4. retryable failure before the last attempt → checkpoint completed nodes and THROW, so the
+ *      queue retries with backoff; otherwise commit (result + count + lane advance) and enqueue the
+ *      lane's next row.
+ */
+import { z } from "zod";
+import { RetryableError, toErrorInfo } from "../errors";
+import { ServerWorkflowEngine } from "../engine/server-workflow-engine";
+import type { RowRun } from "../engine/types";
+import { AlreadyExistsError } from "../ports/store";
+import type { TaskContext } from "../ports/task-queue";
+import type { RowTask } from "./api";
+import type { BatchContext } from "./context";
+import { jobFlow, loadRow, rowAt } from "./context";
+import { ensureLaneTask } from "./dispatch";
+import { maybeFinalize } from "./finalize";
+import { jobPath } from "./model";
+import { buildResult, storeOutputs } from "./row-outputs";
+import { commitRow, stopLane } from "./row-commit";
+import { Checkpoint, JobState, Lane, checkpointPath, claimsPath, lanePath, parseLaneIndex } from "./state";
+import { claimKey } from "./task-ids";
+
+/** The task payload as parsed at the boundary (payloads are data from the queue). */
+export const RowTaskSchema = z.object({
+  jobId: z.string().min(1),
+  rowIndex: z.number().int().nonnegative(),
+  pass: z.number().int().nonnegative(),
+  lane: z.string().min(1),
+  gen: z.number().int().nonnegative().optional(),
+});
+
+export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskContext): Promise<void> {
+  const { store, logger } = ctx.deps;
+  const parsed = RowTaskSchema.safeParse(raw);
+  if (!parsed.success) {
+    logger.warn({ taskId: tctx.taskId }, "malformed row task dropped");
+    return;
+  }
+  const task: RowTask = parsed.data;
+  const laneIndex = parseLaneIndex(task.lane);
+  if (laneIndex === null) {
+    logger.warn({ jobId: task.jobId, lane: task.lane }, "row task with a bad lane id dropped");
+    return;
+  }
+  const [claimed, [jobDoc, laneDoc]] = await Promise.all([
+    claim(ctx, task, tctx),
+    store.getAll([jobPath(task.jobId), lanePath(task.jobId, laneIndex)]),
+  ]);
+  if (!claimed) {
+    logger.debug({ jobId: task.jobId, row: task.rowIndex, attempt: tctx.retryCount }, "duplicate row delivery ignored");
+    return;
+  }
+  if (!jobDoc || !laneDoc) return;
+  const job = JobState.parse(jobDoc.data);
+  const lane = Lane.parse(laneDoc.data);
+  const pos = lane.current;
+  if (lane.pass !== task.pass || pos === null || (await rowAt(ctx, task.jobId, task.pass, pos)) !== task.rowIndex) {
+    if (job.status === "processing" && lane.pass === job.pass) await ensureLaneTask(ctx, task.jobId, lane);
+    return;
+  }
+  if (job.status !== "processing" || job.cancelRequested) {
+    if (await stopLane(ctx, task.jobId, laneIndex, task.pass, pos)) await maybeFinalize(ctx, task.jobId);
+    return;
+  }
+  await runAndCommit(ctx, { task, tctx, job, laneIndex, pos });
+}
+
+/** Creates the attempt's claim; false when another delivery of the same attempt got there first. */
+async function claim(ctx: BatchContext, task: RowTask, tctx: TaskContext): Promise<boolean> {
+  try {
+    await ctx.deps.store.create(`${claimsPath(task.jobId)}/${claimKey(task, tctx.retryCount)}`, {
+      at: ctx.deps.clock.now(),
+      rowIndex: task.rowIndex,
+      pass: task.pass,
+      lane: task.lane,
+      gen: task.gen ?? 0,
+      attempt: tctx.retryCount,
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof AlreadyExistsError) return false;
+    throw err;
+  }
+}
+
+interface RunInput {
+  task: RowTask;
+  tctx: TaskContext;
+  job: JobState;
+  laneIndex: number;
+  pos: number;
+}
+
+async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
+  const { store, clock, logger, observer, blobs } = ctx.deps;
+  const { task, tctx, job } = r;
+  const resume = tctx.retryCount > 0 || task.pass > 0 ? await loadCheckpoint(ctx, task) : undefined;
+  const row = await loadRow(ctx, job, task.rowIndex);
+  const startedAt = clock.now();
+  const ev = { jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, attempt: tctx.retryCount };
+  observer?.rowStarted?.({ ...ev, at: startedAt });
+  const run = await execute(ctx, job, row, resume);
+  observer?.rowEnded?.({ ...ev, at: clock.now(), status: run.status });
+  const stored = await storeOutputs(blobs, task.jobId, task.rowIndex, run);
+  if (run.status === "failed" && run.error?.retryable && !tctx.isLastAttempt) {
+    const cp: Checkpoint = { pass: task.pass, nodeOutputs: stored.nodeOutputs, updatedAt: clock.now() };
+    await store.set(checkpointPath(task.jobId, task.rowIndex), cp);
+    logger.info({ jobId: task.jobId, row: task.rowIndex, attempt: tctx.retryCount, code: run.error.code }, "row will be retried");
+    throw new RetryableError(run.error.code, run.error.message, run.error.retryAfterMs);
+  }
+  const result = buildResult({ task, laneId: task.lane, run, stored, attempts: tctx.retryCount + 1, startedAt, finishedAt: clock.now() });
+  const out = await commitRow(ctx, task, r.laneIndex, r.pos, result);
+  if (out.committed) {
+    logger.info({ jobId: task.jobId, row: task.rowIndex, status: result.status, durationMs: result.durationMs }, "row finished");
+    observer?.rowCounted?.({ jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, status: result.status });
+  }
+  if (!out.lane) return;
+  if (out.lane.current !== null) await ensureLaneTask(ctx, task.jobId, out.lane);
+  else await maybeFinalize(ctx, task.jobId);
+}
+
+async function loadCheckpoint(ctx: BatchContext, task: RowTask): Promise<RowRun["nodeOutputs"] | undefined> {
+  const doc = await ctx.deps.store.get(checkpointPath(task.jobId, task.rowIndex));
+  if (!doc) return undefined;
+  const cp = Checkpoint.parse(doc.data);
+  return cp.pass === task.pass ? cp.nodeOutputs : undefined;
+}
+
+/** Runs the engine; an unexpected throw becomes a retryable `internal` failure of the row. */
+async function execute(ctx: BatchContext, job: JobState, row: Record<string, string>, resume?: RowRun["nodeOutputs"]): Promise<RowRun> {
+  const { clock, limits, logger } = ctx.deps;
+  const started = clock.now();
+  try {
+    const opts = { flow: jobFlow(ctx, job), row, deadline: started + limits.rowTimeoutMs, ...(resume ? { resume } : {}) };
+    return await engineFor(ctx).execute(opts);
+  } catch (err) {
+    logger.error({ jobId: job.id, err: err instanceof Error ? err.name : "unknown" }, "engine threw");
+    const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+    return { status: "failed", outputs: {}, nodeOutputs: resume ?? {}, trace: {}, usage, durationMs: clock.now() - started, error: toErrorInfo(err) };
+  }
+}
+
+function engineFor(ctx: BatchContext): ServerWorkflowEngine {
+  const key = "engine";
+  let engine = ctx.cache.get<ServerWorkflowEngine>(key);
+  if (!engine) {
+    const { ai, clock, logger } = ctx.deps;
+    const nodeRetry = ctx.deps.engine?.nodeRetry;
+    engine = new ServerWorkflowEngine({ ai, clock, logger, ...(nodeRetry ? { nodeRetry } : {}) });
+    ctx.cache.set(key, engine);
+  }
+  return engine;
+}

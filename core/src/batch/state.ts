@@ -1,0 +1,90 @@
+/**
+ * Internal batch bookkeeping documents (clients never read these) and their paths:
+ *   batch_jobs/{jobId}                       Job + JobState fields below (one doc)
+ *   batch_jobs/{jobId}/rows/{chunk}          RowsChunk: input rows [start, start + rows.length)
+ *   batch_jobs/{jobId}/lanes/{laneId}        Lane: one dispatch chain (see ARCHITECTURE.md)
+ *   batch_jobs/{jobId}/passes/{pass}-{n}     PassChunk: a retry pass's work list (row indices)
+ *   batch_jobs/{jobId}/claims/{key}          Claim: one delivery attempt of one row task
+ *   batch_jobs/{jobId}/checkpoints/{rowId}   Checkpoint: node outputs a later attempt resumes from
+ */
+import { z } from "zod";
+import { ErrorInfo } from "../errors";
+import { Job, StoredOutput, UsageTotals, jobPath, rowId } from "./model";
+
+export const PassBase = z.object({
+  completed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  usage: UsageTotals,
+});
+export type PassBase = z.infer<typeof PassBase>;
+
+/** The job document as the handlers see it: the public Job plus internal fields. */
+export const JobState = Job.extend({
+  /** First row index of each input chunk, ascending (chunk n holds rows [starts[n], starts[n+1])). */
+  rowChunkStarts: z.array(z.number().int().nonnegative()),
+  /** Length of the current pass's work list (pass 0: totalRows). */
+  passRows: z.number().int().nonnegative(),
+  /** Counts carried into the current pass from earlier passes (lanes count only this pass). */
+  base: PassBase,
+  /** Lanes created for the current pass (indices 0..laneCount-1). */
+  laneCount: z.number().int().nonnegative(),
+});
+export type JobState = z.infer<typeof JobState>;
+
+export const Lane = z.object({
+  index: z.number().int().nonnegative(),
+  pass: z.number().int().nonnegative(),
+  /** Bumped when reconcile re-drives the lane, so the new task gets a fresh id. */
+  gen: z.number().int().nonnegative(),
+  /** Work-list position in flight, or null when the lane is idle. */
+  current: z.number().int().nonnegative().nullable(),
+  /** Remaining range [next, end) of work-list positions, stealable by other lanes. */
+  next: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  succeeded: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  usage: UsageTotals,
+  lastError: ErrorInfo.nullable(),
+  updatedAt: z.number(),
+});
+export type Lane = z.infer<typeof Lane>;
+
+export const RowsChunk = z.object({
+  start: z.number().int().nonnegative(),
+  rows: z.array(z.record(z.string(), z.string())),
+});
+export type RowsChunk = z.infer<typeof RowsChunk>;
+
+export const PassChunk = z.object({
+  pass: z.number().int().positive(),
+  /** Work-list position of rows[0]. */
+  start: z.number().int().nonnegative(),
+  rows: z.array(z.number().int().nonnegative()),
+});
+export type PassChunk = z.infer<typeof PassChunk>;
+
+export const Checkpoint = z.object({
+  pass: z.number().int().nonnegative(),
+  nodeOutputs: z.record(z.string(), StoredOutput),
+  updatedAt: z.number(),
+});
+export type Checkpoint = z.infer<typeof Checkpoint>;
+
+/** Positions per retry-pass work-list chunk (5,000 numbers ≈ 40 KB). */
+export const PASS_CHUNK_SIZE = 5_000;
+
+export const laneId = (index: number): string => `L${String(index).padStart(3, "0")}`;
+export const lanesPath = (jobId: string): string => `${jobPath(jobId)}/lanes`;
+export const lanePath = (jobId: string, index: number): string => `${lanesPath(jobId)}/${laneId(index)}`;
+export const rowsPath = (jobId: string): string => `${jobPath(jobId)}/rows`;
+export const rowsChunkPath = (jobId: string, chunk: number): string => `${rowsPath(jobId)}/${String(chunk).padStart(5, "0")}`;
+export const passChunkPath = (jobId: string, pass: number, chunk: number): string =>
+  `${jobPath(jobId)}/passes/${pass}-${chunk}`;
+export const claimsPath = (jobId: string): string => `${jobPath(jobId)}/claims`;
+export const checkpointPath = (jobId: string, rowIndex: number): string =>
+  `${jobPath(jobId)}/checkpoints/${rowId(rowIndex)}`;
+
+export function parseLaneIndex(id: string): number | null {
+  const m = /^L(\d+)$/.exec(id);
+  return m?.[1] !== undefined ? Number(m[1]) : null;
+}

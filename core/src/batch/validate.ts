@@ -1,0 +1,107 @@
+/**
+ * createJob input validation: zod shape, limits, cells, and the flow against the CSV columns.
+ * Collects every problem as {path, message} (capped) and throws ONE ValidationError, so nothing is
+ * written on bad input. A bad flow yields code `invalid_flow`, anything else `invalid_input`.
+ */
+import { z } from "zod";
+import { ValidationError, type ErrorDetail } from "../errors";
+import { parseFlow } from "../flow/parse";
+import type { Flow } from "../flow/schema";
+import type { CreateJobInput } from "./api";
+import type { BatchLimits } from "./limits";
+
+const MAX_DETAILS = 50;
+/** Largest input row (JSON bytes) that still fits a Firestore document with headroom. */
+export const MAX_ROW_BYTES = 900_000;
+
+export const CreateJobSchema = z.object({
+  ownerId: z.string().min(1),
+  name: z.string().max(200).optional(),
+  flow: z.unknown(),
+  columns: z.array(z.string()),
+  rows: z.array(z.record(z.string(), z.unknown())),
+  concurrency: z.number().int().optional(),
+  start: z.boolean().optional(),
+});
+
+export interface ValidJob {
+  input: CreateJobInput;
+  flow: Flow;
+  concurrency: number;
+}
+
+const utf8 = new TextEncoder();
+export const byteLength = (s: string): number => utf8.encode(s).length;
+
+export function validateCreateJob(raw: unknown, limits: BatchLimits): ValidJob {
+  const shape = CreateJobSchema.safeParse(raw);
+  if (!shape.success) {
+    const details = shape.error.issues.map((i) => ({ path: i.path.join(".") || "(input)", message: i.message }));
+    throw new ValidationError("The batch request is malformed", details.slice(0, MAX_DETAILS));
+  }
+  const input = shape.data;
+  const details: ErrorDetail[] = [];
+  checkColumns(input.columns, limits, details);
+  checkRows(input.columns, input.rows, limits, details);
+  const concurrency = input.concurrency ?? limits.defaultConcurrency;
+  if (concurrency < limits.minConcurrency || concurrency > limits.maxConcurrency) {
+    details.push({
+      path: "concurrency",
+      message: `must be between ${limits.minConcurrency} and ${limits.maxConcurrency} (got ${concurrency})`,
+    });
+  }
+  let flow: Flow | null = null;
+  let flowProblems: ErrorDetail[] = [];
+  try {
+    flow = parseFlow(input.flow, { columns: input.columns, maxNodes: limits.maxNodes });
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    flowProblems = (err.details ?? []).map((d) => ({ path: d.path.startsWith("flow") ? d.path : `flow.${d.path}`, message: d.message }));
+    if (flowProblems.length === 0) flowProblems = [{ path: "flow", message: err.message }];
+  }
+  const all = [...flowProblems, ...details].slice(0, MAX_DETAILS);
+  if (all.length > 0 || !flow) {
+    const code = flowProblems.length > 0 ? "invalid_flow" : "invalid_input";
+    throw new ValidationError(code === "invalid_flow" ? "The flow is not valid for this CSV" : "The batch input is not valid", all, code);
+  }
+  return { input: input as CreateJobInput, flow, concurrency };
+}
+
+function checkColumns(columns: string[], limits: BatchLimits, out: ErrorDetail[]): void {
+  if (columns.length === 0) out.push({ path: "columns", message: "at least one column is required" });
+  if (columns.length > limits.maxColumns) {
+    out.push({ path: "columns", message: `at most ${limits.maxColumns} columns (got ${columns.length})` });
+  }
+  const seen = new Set<string>();
+  columns.forEach((c, i) => {
+    if (c.trim() === "") out.push({ path: `columns[${i}]`, message: "column names must not be empty" });
+    else if (seen.has(c)) out.push({ path: `columns[${i}]`, message: `duplicate column "${c}"` });
+    seen.add(c);
+  });
+}
+
+function checkRows(columns: string[], rows: Record<string, unknown>[], limits: BatchLimits, out: ErrorDetail[]): void {
+  if (rows.length === 0) out.push({ path: "rows", message: "at least one row is required" });
+  if (rows.length > limits.maxRows) {
+    out.push({ path: "rows", message: `at most ${limits.maxRows} rows (got ${rows.length})` });
+    return;
+  }
+  const known = new Set(columns);
+  for (let r = 0; r < rows.length && out.length < MAX_DETAILS; r++) {
+    const row = rows[r] ?? {};
+    let bytes = 0;
+    for (const [key, value] of Object.entries(row)) {
+      if (!known.has(key)) out.push({ path: `rows[${r}].${key}`, message: "is not one of the columns" });
+      if (typeof value !== "string") {
+        out.push({ path: `rows[${r}].${key}`, message: "must be a string" });
+        continue;
+      }
+      const size = byteLength(value);
+      bytes += size + byteLength(key);
+      if (size > limits.maxCellBytes) {
+        out.push({ path: `rows[${r}].${key}`, message: `cell is ${size} bytes; at most ${limits.maxCellBytes} allowed` });
+      }
+    }
+    if (bytes > MAX_ROW_BYTES) out.push({ path: `rows[${r}]`, message: `row is ${bytes} bytes; at most ${MAX_ROW_BYTES} allowed` });
+  }
+}
