@@ -72,25 +72,33 @@ export interface DescribeContext {
   signal?: AbortSignal;
 }
 
-/** Reads an unknown thrown value into a `GeminiFailure`. */
+/**
+ * Reads an unknown thrown value into a `GeminiFailure`. Checks use `name`, `status` and
+ * `cause.code`, not `instanceof` on built-in classes: fetch errors can come from another realm
+ * (e.g. under jest), and the SDK wraps non-`Error` throwables as `Error("exception … sending
+ * request", {cause})`, which is unwrapped here.
+ */
 export function describeFailure(err: unknown, ctx: DescribeContext = {}): GeminiFailure {
   if (ctx.signal?.aborted) return { kind: "cancelled" };
   if (err instanceof ResponseFailure) return err.failure;
-  if (!(err instanceof Error)) return { kind: "bad_response" };
-  const status = (err as { status?: unknown }).status;
-  if (err.name === "ApiError" && typeof status === "number") return describeApiError(status, err.message);
-  if (err.name === "AbortError" || err.name === "TimeoutError") return { kind: "timeout" };
-  if (err instanceof SyntaxError) return { kind: "bad_response" };
-  if (err instanceof TypeError) return describeTypeError(err);
+  if (typeof err !== "object" || err === null) return { kind: "bad_response" };
+  const { name, status, cause, message } = err as { name?: unknown; status?: unknown; cause?: unknown; message?: unknown };
+  if (name === "ApiError" && typeof status === "number") return describeApiError(status, String(message));
+  if (name === "AbortError" || name === "TimeoutError") return { kind: "timeout" };
+  if (name === "SyntaxError") return { kind: "bad_response" };
+  if (name === "TypeError") return describeTypeError(err);
+  if (cause !== undefined && cause !== null) return describeFailure(cause, {});
   // The SDK throws plain Errors for parameters it rejects before sending anything.
-  return { kind: "client_rejected", detail: err.message };
+  return { kind: "client_rejected", ...(typeof message === "string" ? { detail: message } : {}) };
 }
 
 const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
-function describeTypeError(err: TypeError): GeminiFailure {
-  const code = errorCode(err.cause) ?? errorCode(err);
-  if (code === undefined) return err.cause === undefined ? { kind: "bad_response" } : { kind: "network" };
+/** `fetch` rejects with TypeError("fetch failed", {cause}) on network trouble. */
+function describeTypeError(err: object): GeminiFailure {
+  const cause = (err as { cause?: unknown }).cause;
+  const code = errorCode(cause) ?? errorCode(err);
+  if (code === undefined) return cause === undefined ? { kind: "bad_response" } : { kind: "network" };
   return TIMEOUT_CODES.has(code) ? { kind: "timeout" } : { kind: "network" };
 }
 
