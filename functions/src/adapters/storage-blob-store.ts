@@ -1,0 +1,44 @@
+/**
+ * The BlobStore port over Cloud Storage (firebase-admin). Refs are `gs://<bucket>/<key>`, which the
+ * web app turns into download URLs; storage.rules let a job's owner read its media.
+ */
+import type { Storage } from "firebase-admin/storage";
+import { ValidationError, type BlobStore } from "@flowcraft/core";
+
+type Bucket = ReturnType<Storage["bucket"]>;
+
+export class StorageBlobStore implements BlobStore {
+  constructor(private readonly bucket: Bucket) {}
+
+  async put(key: string, data: Uint8Array, mimeType: string): Promise<{ ref: string; bytes: number }> {
+    await this.bucket.file(key).save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+      contentType: mimeType,
+      resumable: false,
+      metadata: { cacheControl: "private, max-age=3600" },
+    });
+    return { ref: `gs://${this.bucket.name}/${key}`, bytes: data.byteLength };
+  }
+
+  async get(ref: string): Promise<{ data: Uint8Array; mimeType: string } | null> {
+    const file = this.bucket.file(this.keyOf(ref));
+    try {
+      const [[bytes], [meta]] = await Promise.all([file.download(), file.getMetadata()]);
+      return { data: new Uint8Array(bytes), mimeType: meta.contentType ?? "application/octet-stream" };
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 404) return null;
+      throw err;
+    }
+  }
+
+  async delete(ref: string): Promise<void> {
+    await this.bucket.file(this.keyOf(ref)).delete({ ignoreNotFound: true });
+  }
+
+  private keyOf(ref: string): string {
+    const prefix = `gs://${this.bucket.name}/`;
+    if (!ref.startsWith(prefix)) {
+      throw new ValidationError("not a media reference of this bucket", [{ path: "ref", message: `must start with ${prefix}` }]);
+    }
+    return ref.slice(prefix.length);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Single generations (the original plan's text, image and video calls) and the one-row flow
+ * preview, over the same AI service the row tasks use. Bound to the Gemini secret.
+ */
+import { ServerWorkflowEngine, parseFlow, type TextResult, type Usage } from "@flowcraft/core";
+import { GENERATE_TIMEOUT_SECONDS, PREVIEW_TIMEOUT_SECONDS } from "../config/function-options";
+import { GEMINI_API_KEY } from "../config/params";
+import { defineCallable } from "../http/define-callable";
+import { mapOutputs, toDataUrl, type PreviewOutput } from "./media";
+import { GenerateImageInput, GenerateTextInput, GenerateVideoInput, PreviewInput } from "./schemas";
+
+const withAi = { secrets: [GEMINI_API_KEY], withAi: true } as const;
+
+interface MediaResponse {
+  mimeType: string;
+  dataUrl: string;
+  usage: Usage;
+  model: string;
+}
+
+export const generateText = defineCallable({
+  ...withAi,
+  name: "generateText",
+  input: GenerateTextInput,
+  timeoutSeconds: GENERATE_TIMEOUT_SECONDS,
+  run: async (input, { deps }): Promise<TextResult> => deps.ai.generateText(input),
+});
+
+export const generateImage = defineCallable({
+  ...withAi,
+  name: "generateImage",
+  input: GenerateImageInput,
+  timeoutSeconds: GENERATE_TIMEOUT_SECONDS,
+  memory: "1GiB",
+  run: async (input, { deps }): Promise<MediaResponse> => {
+    const res = await deps.ai.generateImage(input);
+    return { mimeType: res.mimeType, dataUrl: toDataUrl(res.mimeType, res.data), usage: res.usage, model: res.model };
+  },
+});
+
+/** Video takes minutes: clients must raise httpsCallable's timeout (default 70 s) to match. */
+export const generateVideo = defineCallable({
+  ...withAi,
+  name: "generateVideo",
+  input: GenerateVideoInput,
+  timeoutSeconds: GENERATE_TIMEOUT_SECONDS,
+  memory: "2GiB",
+  run: async (input, { deps }): Promise<MediaResponse> => {
+    const res = await deps.ai.generateVideo(input);
+    return { mimeType: res.mimeType, dataUrl: toDataUrl(res.mimeType, res.data), usage: res.usage, model: res.model };
+  },
+});
+
+/** `{flow, row} → {run}`: runs the flow once on one row; media comes back inline as data URLs. */
+export const previewFlow = defineCallable({
+  ...withAi,
+  name: "previewFlow",
+  input: PreviewInput,
+  timeoutSeconds: PREVIEW_TIMEOUT_SECONDS,
+  memory: "2GiB",
+  run: async ({ flow, row }, { deps }) => {
+    const parsed = parseFlow(flow, { columns: Object.keys(row) });
+    const engine = new ServerWorkflowEngine({ ai: deps.ai, clock: deps.clock, logger: deps.logger });
+    const deadline = deps.clock.now() + (PREVIEW_TIMEOUT_SECONDS - 30) * 1000;
+    const run = await engine.execute({ flow: parsed, row, deadline });
+    const outputs: Record<string, PreviewOutput> = mapOutputs(run.outputs);
+    return { run: { ...run, outputs, nodeOutputs: mapOutputs(run.nodeOutputs) } };
+  },
+});

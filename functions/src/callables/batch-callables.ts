@@ -1,0 +1,59 @@
+/**
+ * Batch callables: create, start, cancel, change concurrency, retry failed rows. Each one only
+ * wires the caller's uid and the parsed payload to a core handler; ownership, limits (including the
+ * per-owner cap on active jobs) and state rules live in the core and surface as mapped errors.
+ */
+import type { Job } from "@flowcraft/core";
+import { BATCH_CALLABLE_TIMEOUT_SECONDS } from "../config/function-options";
+import { defineCallable } from "../http/define-callable";
+import { CreateBatchInput, JobRef, SetConcurrencyInput } from "./schemas";
+
+const common = { timeoutSeconds: BATCH_CALLABLE_TIMEOUT_SECONDS, memory: "1GiB" } as const;
+
+/** `{name?, flow, columns, rows, concurrency?, start?} → {job}`. */
+export const createBatch = defineCallable({
+  ...common,
+  name: "createBatch",
+  input: CreateBatchInput,
+  run: async (input, { uid, deps }): Promise<{ job: Job }> => {
+    const job = await deps.handlers.createJob({ ...input, ownerId: uid });
+    deps.logger.info({ jobId: job.id, uid, rows: job.totalRows, status: job.status }, "batch created");
+    return { job };
+  },
+});
+
+/** Starts a draft (`pending`) job: the handler fans out directly (no trigger needed). */
+export const startBatch = defineCallable({
+  ...common,
+  name: "startBatch",
+  input: JobRef,
+  run: async ({ jobId }, { uid, deps }): Promise<{ job: Job }> => ({
+    job: await deps.handlers.startJob({ ownerId: uid }, jobId),
+  }),
+});
+
+export const cancelBatch = defineCallable({
+  ...common,
+  name: "cancelBatch",
+  input: JobRef,
+  run: async ({ jobId }, { uid, deps }): Promise<{ job: Job }> => ({
+    job: await deps.handlers.cancelJob({ ownerId: uid }, jobId),
+  }),
+});
+
+export const setBatchConcurrency = defineCallable({
+  ...common,
+  name: "setBatchConcurrency",
+  input: SetConcurrencyInput,
+  run: async ({ jobId, concurrency }, { uid, deps }): Promise<{ job: Job }> => ({
+    job: await deps.handlers.setConcurrency({ ownerId: uid }, jobId, concurrency),
+  }),
+});
+
+export const retryFailedRows = defineCallable({
+  ...common,
+  name: "retryFailedRows",
+  input: JobRef,
+  run: async ({ jobId }, { uid, deps }): Promise<{ job: Job; rows: number }> =>
+    deps.handlers.retryFailed({ ownerId: uid }, jobId),
+});

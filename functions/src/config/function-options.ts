@@ -1,0 +1,37 @@
+/**
+ * Names, timeouts and retry settings of the exported functions, in one place. Timeouts stay within
+ * the platform maxima: event triggers ≤ 540 s, callables ≤ 3600 s, task and scheduled ≤ 1800 s.
+ */
+
+/** Exported name of the row task function; the task queue is addressed by it. */
+export const ROW_TASK_FUNCTION = "runBatchRow";
+
+/** A row may generate video (minutes per call): the task function gets the task maximum. */
+export const ROW_TASK_TIMEOUT_SECONDS = 1800;
+/** Cloud Tasks waits this long for the handler; matches the function timeout (range 15–1800 s). */
+export const ROW_TASK_DISPATCH_DEADLINE_SECONDS = 1800;
+
+/**
+ * Delivery attempts of one row task. The engine already retries brief AI blips in-process; these
+ * attempts cover longer outages and crashes. On the last one the row is recorded as failed.
+ */
+export const ROW_TASK_RETRY = {
+  maxAttempts: 5,
+  minBackoffSeconds: 10,
+  maxBackoffSeconds: 300,
+  maxDoublings: 4,
+} as const;
+
+/** Result trigger: counting and dispatching are short; retried on failure (`retry: true`). */
+export const TRIGGER_TIMEOUT_SECONDS = 120;
+export const BATCH_CALLABLE_TIMEOUT_SECONDS = 120;
+export const PREVIEW_TIMEOUT_SECONDS = 900;
+export const GENERATE_TIMEOUT_SECONDS = 900;
+export const RECONCILE_TIMEOUT_SECONDS = 540;
+export const RECONCILE_SCHEDULE = "every 5 minutes";
+
+/**
+ * Work older than this without progress is re-driven by the reconciler: longer than one full row
+ * attempt (task timeout), so a slow video row is never mistaken for a lost one.
+ */
+export const RECONCILE_STUCK_AFTER_MS = (ROW_TASK_TIMEOUT_SECONDS + 120) * 1000;

@@ -1,0 +1,32 @@
+/**
+ * Deploy-time parameters and secrets. Values are read with `.value()` only inside handlers (at
+ * run time), never at import time; the CLI asks for or reads them from `functions/.env*` at deploy.
+ */
+import { defineInt, defineSecret, defineString } from "firebase-functions/params";
+
+/** Region of every function (and of the row task queue). */
+export const REGION = defineString("REGION", { default: "us-central1", description: "Functions and task queue region" });
+
+/** Bound only to functions that call the AI service (row task, preview, single generations). */
+export const GEMINI_API_KEY = defineSecret("GEMINI_API_KEY");
+
+/** `gemini` (API key secret), `vertex` (Vertex AI with the runtime service account) or `offline`. */
+export const AI_PROVIDER = defineString("AI_PROVIDER", {
+  default: "gemini",
+  description: "AI provider: gemini | vertex | offline",
+});
+
+/** Vertex AI location, used when AI_PROVIDER=vertex. */
+export const VERTEX_LOCATION = defineString("VERTEX_LOCATION", { default: "us-central1" });
+
+/** Queue-wide cap on rows running at once across all jobs: the Gemini quota guard. */
+export const ROW_QUEUE_MAX_CONCURRENT = defineInt("ROW_QUEUE_MAX_CONCURRENT", {
+  default: 50,
+  description: "Row tasks running at once across every job (protects the Gemini quota)",
+});
+
+/** Queue-wide dispatch rate (tasks started per second across all jobs). */
+export const ROW_QUEUE_MAX_PER_SECOND = defineInt("ROW_QUEUE_MAX_PER_SECOND", { default: 10 });
+
+/** Storage bucket for media; empty means the project's default bucket. */
+export const MEDIA_BUCKET = defineString("MEDIA_BUCKET", { default: "" });

@@ -1,0 +1,43 @@
+/**
+ * Every callable is built here: auth required (→ unauthenticated), input parsed with zod
+ * (→ invalid-argument with details), the handler called with the caller's uid, and every error
+ * mapped through the one table in error-table.ts.
+ */
+import { HttpsError, onCall, type CallableFunction, type CallableOptions, type CallableRequest } from "firebase-functions/v2/https";
+import type { SecretParam } from "firebase-functions/params";
+import type { z } from "zod";
+import { getDeps, type FunctionsDeps } from "../runtime/deps";
+import { toHttpsError } from "./error-table";
+import { parseInput } from "./parse-input";
+
+export interface CallableSpec<S extends z.ZodType, R> {
+  name: string;
+  input: S;
+  timeoutSeconds: number;
+  memory?: "256MiB" | "512MiB" | "1GiB" | "2GiB";
+  /** Secrets bound to the function; binding GEMINI_API_KEY also gives the handler a live AI service. */
+  secrets?: readonly SecretParam[];
+  withAi?: boolean;
+  run: (input: z.output<S>, ctx: { uid: string; deps: FunctionsDeps }) => Promise<R>;
+}
+
+export function defineCallable<S extends z.ZodType, R>(spec: CallableSpec<S, R>): CallableFunction<unknown, Promise<R>> {
+  const opts: CallableOptions = {
+    timeoutSeconds: spec.timeoutSeconds,
+    memory: spec.memory ?? "512MiB",
+    secrets: [...(spec.secrets ?? [])],
+  };
+  return onCall(opts, async (req: CallableRequest<unknown>) => {
+    const deps = getDeps({ withAi: spec.withAi ?? false });
+    const uid = req.auth?.uid;
+    try {
+      if (!uid) throw new HttpsError("unauthenticated", "Sign in to use FlowCraft Batch", unauthenticatedInfo);
+      const input = parseInput(spec.input, req.data);
+      return await spec.run(input, { uid, deps });
+    } catch (err) {
+      throw toHttpsError(err, deps.logger, { fn: spec.name, uid: uid ?? null });
+    }
+  });
+}
+
+const unauthenticatedInfo = { code: "permission_denied", message: "Sign in to use FlowCraft Batch", retryable: false };

@@ -1,0 +1,25 @@
+/**
+ * Callable input parsing: zod at the edge, failures become a ValidationError whose details name
+ * the field (and row) in the same `rows[14].title` form the core uses.
+ */
+import type { z } from "zod";
+import { ValidationError, type ErrorDetail } from "@flowcraft/core";
+
+export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
+  const parsed = schema.safeParse(data ?? {});
+  if (parsed.success) return parsed.data;
+  const details: ErrorDetail[] = parsed.error.issues.slice(0, 50).map((issue) => ({
+    path: formatPath(issue.path),
+    message: issue.message,
+  }));
+  throw new ValidationError("The request is not valid", details);
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out === "" ? "(request)" : out;
+}

@@ -1,0 +1,24 @@
+/**
+ * FlowCraft Batch on Firebase: the deployed functions. Wiring only; the batch rules live in
+ * @flowcraft/core (bundled into lib/index.js by scripts/build.js).
+ *
+ *   callables   createBatch startBatch cancelBatch setBatchConcurrency retryFailedRows
+ *               previewFlow generateText generateImage generateVideo
+ *   triggers    onBatchJobCreated (batch_jobs/{jobId}) · onBatchResultCreated (…/results/{rowId})
+ *   tasks       runBatchRow (one row per delivery)
+ *   schedule    reconcileBatches
+ */
+import { setGlobalOptions } from "firebase-functions/v2";
+import { REGION } from "./config/params";
+import { setDepsFactory } from "./runtime/deps";
+import { productionDeps } from "./runtime/production-deps";
+
+setGlobalOptions({ region: REGION, maxInstances: 20 });
+setDepsFactory(productionDeps);
+
+export { createBatch, startBatch, cancelBatch, setBatchConcurrency, retryFailedRows } from "./callables/batch-callables";
+export { previewFlow, generateText, generateImage, generateVideo } from "./callables/ai-callables";
+export { onBatchJobCreated } from "./triggers/job-created";
+export { onBatchResultCreated } from "./triggers/result-created";
+export { runBatchRow } from "./triggers/row-task";
+export { reconcileBatches } from "./triggers/reconcile-schedule";

@@ -1,0 +1,41 @@
+/**
+ * The dependency seam of every exported function. Production builds the Firebase adapters lazily
+ * on first use (in the function instance, never at import or deploy-discovery time); tests install
+ * their own factory (in-memory store, recording queue, fake AI) with `setDepsFactory`.
+ */
+import type { AiService, BatchHandlers, Clock, DocumentStore, Logger } from "@flowcraft/core";
+
+export interface FunctionsDeps {
+  handlers: BatchHandlers;
+  /** The AI service for single generations and previews (the handlers hold their own reference). */
+  ai: AiService;
+  /** The store the handlers use: read when a trigger event arrives without its document. */
+  store: DocumentStore;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface DepsRequest {
+  /** True in functions bound to the Gemini secret; others get an AI service that refuses calls. */
+  withAi: boolean;
+}
+
+export type DepsFactory = (req: DepsRequest) => FunctionsDeps;
+
+let factory: DepsFactory | null = null;
+const cache = new Map<boolean, FunctionsDeps>();
+
+export function getDeps(req: DepsRequest): FunctionsDeps {
+  const hit = cache.get(req.withAi);
+  if (hit) return hit;
+  if (!factory) throw new Error("functions dependencies are not configured");
+  const deps = factory(req);
+  cache.set(req.withAi, deps);
+  return deps;
+}
+
+/** Installs the factory used from now on (and drops cached deps). Production calls this once in index.ts. */
+export function setDepsFactory(next: DepsFactory | null): void {
+  factory = next;
+  cache.clear();
+}
