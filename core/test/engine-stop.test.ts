@@ -180,6 +180,14 @@ describe("ServerWorkflowEngine: deadline", () => {
   });
 });
 
+describe("ServerWorkflowEngine: far deadlines", () => {
+  it("does not fire a deadline beyond the timer range early (system clock)", async () => {
+    const ai = new ScriptedAi(() => new Promise((r) => setTimeout(() => r(undefined), 20)));
+    const run = await new ServerWorkflowEngine({ ai }).execute({ flow: chain(), row: { title: "x" }, deadline: Date.now() + 40 * 86_400_000 });
+    expect(run.status).toBe("succeeded");
+  });
+});
+
 describe("ServerWorkflowEngine: handler errors in hooks", () => {
   it("keeps running when onNodeDone throws", async () => {
     const handler: Handler = () => undefined;

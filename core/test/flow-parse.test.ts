@@ -91,6 +91,13 @@ const cases: Array<[string, unknown, ParseFlowOptions, string, string]> = [
     "{{titel}} refers to no upstream node; known: title",
   ],
   [
+    "a column name where the input node has another id",
+    rawFlow([input("in_title", "title"), text("a", "{{title}}"), output("o", "A")], "in_title>a a>o"),
+    {},
+    "nodes[1].data.prompt",
+    '{{title}} refers to no upstream node; known: in_title (column "title" is read by input node "in_title": write {{in_title}})',
+  ],
+  [
     // title ─▶ a ─▶ out1      body (no edge to a)
     "a reference to a node with no edge path",
     rawFlow([input("title"), input("body"), text("a", "{{title}} {{body}}"), output("o", "A")], "title>a a>o"),

@@ -8,6 +8,8 @@ import type { Clock } from "../ports/clock";
 
 export type StopCode = "cancelled" | "timeout";
 
+const MAX_TIMER_MS = 2 ** 30;
+
 export class RowStop {
   private readonly controller = new AbortController();
   private readonly timer = new AbortController();
@@ -22,12 +24,18 @@ export class RowStop {
   ) {
     if (external?.aborted) this.stop("cancelled");
     else external?.addEventListener("abort", this.onExternalAbort, { once: true });
-    if (deadline !== undefined && !this.check()) {
-      clock.sleep(Math.max(0, deadline - clock.now()), this.timer.signal).then(
-        () => this.stop("timeout"),
-        () => {},
-      );
+    if (deadline !== undefined && !this.check()) this.watchDeadline(deadline).catch(() => {});
+  }
+
+  /** Sleeps in chunks: timers overflow past 2^31-1 ms (and would fire at once). */
+  private async watchDeadline(deadline: number): Promise<void> {
+    for (;;) {
+      const left = deadline - this.clock.now();
+      if (left <= MAX_TIMER_MS) break;
+      await this.clock.sleep(MAX_TIMER_MS, this.timer.signal);
     }
+    await this.clock.sleep(Math.max(0, deadline - this.clock.now()), this.timer.signal);
+    this.stop("timeout");
   }
 
   /** Aborted as soon as the row stops; passed to every AI call. */

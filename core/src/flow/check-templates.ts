@@ -49,7 +49,7 @@ function refProblem(ref: TemplateRef, self: NodeEntry, byId: Map<string, NodeEnt
   const shown = `{{${refName(ref)}}}`;
   const target = byId.get(ref.node);
   if (ref.node === self.id) return `${shown} refers to this node itself; reference an upstream node`;
-  if (!target) return `${shown} refers to no upstream node; known: ${knownRefs(byId, ups, self.id)}`;
+  if (!target) return `${shown} refers to no upstream node; known: ${knownRefs(byId, ups, self.id)}${columnHint(ref, byId)}`;
   if (target.type === "image" || target.type === "video") {
     return `${shown} refers to ${target.type} node "${target.id}": image and video outputs cannot be used in prompts (not supported)`;
   }
@@ -63,6 +63,12 @@ function refProblem(ref: TemplateRef, self: NodeEntry, byId: Map<string, NodeEnt
     return `${shown} reads a field, but "${target.id}" outputs plain text; only text nodes with a jsonSchema have fields`;
   }
   return null;
+}
+
+/** `{{title}}` where an input node with another id reads column "title": point at that node. */
+function columnHint(ref: TemplateRef, byId: Map<string, NodeEntry>): string {
+  const reader = [...byId.values()].find((e) => e.node?.type === "input" && e.node.data.column === ref.node);
+  return reader ? ` (column "${ref.node}" is read by input node "${reader.id}": write {{${reader.id}}})` : "";
 }
 
 /** Unknown (schema failed) counts as JSON so one mistake is not reported twice. */
