@@ -106,3 +106,10 @@ export function formatRate(ratePerMin: number | null): string {
   if (ratePerMin === null) return "–";
   return ratePerMin >= 10 ? `${Math.round(ratePerMin)} rows/min` : `${ratePerMin.toFixed(1)} rows/min`;
 }
+
+/** Short durations in ms ("850 ms", "2.4 s"), longer ones like formatDuration. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return formatDuration(ms);
+}

@@ -1,0 +1,37 @@
+/** Tiny hash router: `#/` editor, `#/batches` list, `#/batches/<id>` one batch. */
+import { useEffect, useState } from "react";
+
+export type Route = { name: "editor" } | { name: "batches" } | { name: "batch"; id: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, "");
+  const m = /^\/batches\/([^/?#]+)/.exec(path);
+  if (m?.[1]) return { name: "batch", id: decodeURIComponent(m[1]) };
+  if (path.startsWith("/batches")) return { name: "batches" };
+  return { name: "editor" };
+}
+
+export function routeHref(route: Route): string {
+  switch (route.name) {
+    case "editor":
+      return "#/";
+    case "batches":
+      return "#/batches";
+    case "batch":
+      return `#/batches/${encodeURIComponent(route.id)}`;
+  }
+}
+
+export function navigate(route: Route): void {
+  window.location.hash = routeHref(route);
+}
+
+export function useHashRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onChange = (): void => setRoute(parseRoute(window.location.hash));
+    window.addEventListener("hashchange", onChange);
+    return () => window.removeEventListener("hashchange", onChange);
+  }, []);
+  return route;
+}

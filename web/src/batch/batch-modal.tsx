@@ -1,0 +1,131 @@
+/**
+ * Batch setup (the BatchModal): upload a CSV (parsed in a Web Worker), preview it, map its columns
+ * onto the flow's inputs, see per-row problems before anything is spent, pick a concurrency, run.
+ */
+import { useMemo, useState } from "react";
+import { useId } from "react";
+import { useBackend } from "../app/backend-context";
+import { toBackendError, type BackendError, type Job } from "../backend/types";
+import { applyMapping, suggestMapping, unmappedInputs, type ColumnMapping } from "../lib/column-mapping";
+import { checkRows, rowsToSubmit } from "../lib/row-checks";
+import { ConcurrencySlider } from "../ui/concurrency-slider";
+import { Dialog } from "../ui/dialog";
+import { ErrorBanner, Spinner } from "../ui/feedback";
+import { ColumnMapper } from "./column-mapper";
+import { CsvPreview } from "./csv-preview";
+import { CsvUpload } from "./csv-upload";
+import { parseCsvOffThread, type ParsedTable } from "./parse-csv-off-thread";
+import { RowProblems } from "./row-problems";
+
+interface Props {
+  flow: unknown;
+  flowName: string;
+  inputs: string[];
+  sampleCsv: string | null;
+  onClose: () => void;
+  onStarted: (job: Job) => void;
+}
+
+interface Loaded extends ParsedTable {
+  fileName: string;
+}
+
+export const SLIDER_MAX = 20;
+
+export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStarted }: Props) {
+  const { backend, config } = useBackend();
+  const limits = config.limits;
+  const nameId = useId();
+  const [table, setTable] = useState<Loaded | null>(null);
+  const [parsing, setParsing] = useState(false);
+  const [parseError, setParseError] = useState<BackendError | null>(null);
+  const [mapping, setMapping] = useState<ColumnMapping>({});
+  const [skipWarnings, setSkipWarnings] = useState(false);
+  const [concurrency, setConcurrency] = useState(Math.min(limits.defaultConcurrency, SLIDER_MAX));
+  const [name, setName] = useState(flowName);
+  const [submitting, setSubmitting] = useState(false);
+  const [submitError, setSubmitError] = useState<BackendError | null>(null);
+
+  const load = (source: Blob | string, fileName: string): void => {
+    setParsing(true);
+    setParseError(null);
+    setSubmitError(null);
+    parseCsvOffThread(source, limits)
+      .then((parsed) => {
+        setTable({ ...parsed, fileName });
+        setMapping(suggestMapping(inputs, parsed.columns));
+        setName(`${flowName} · ${fileName}`);
+      })
+      .catch((err: unknown) => {
+        setTable(null);
+        setParseError(toBackendError(err));
+      })
+      .finally(() => setParsing(false));
+  };
+
+  const mapped = useMemo(() => (table ? applyMapping(mapping, table) : null), [table, mapping]);
+  const report = useMemo(() => (mapped ? checkRows({ columns: mapped.columns, rows: mapped.rows, required: inputs, limits }) : null), [mapped, inputs, limits]);
+  const missing = unmappedInputs(mapping, inputs);
+  const rows = mapped && report ? rowsToSubmit(mapped.rows, report, skipWarnings) : [];
+  const canRun = !!mapped && !!report && report.errorCount === 0 && missing.length === 0 && rows.length > 0 && !submitting;
+
+  const run = (): void => {
+    if (!mapped) return;
+    setSubmitting(true);
+    setSubmitError(null);
+    backend
+      .create({ name: name.trim() || undefined, flow, columns: mapped.columns, rows, concurrency, start: true })
+      .then(onStarted)
+      .catch((err: unknown) => setSubmitError(toBackendError(err)))
+      .finally(() => setSubmitting(false));
+  };
+
+  const footer = (
+    <>
+      {submitting && <Spinner label="Creating the batch…" />}
+      <span className="hint">{mapped ? `${rows.length} row${rows.length === 1 ? "" : "s"} will run` : ""}</span>
+      <button type="button" onClick={onClose}>
+        Cancel
+      </button>
+      <button type="button" className="primary" disabled={!canRun} onClick={run}>
+        Run {rows.length > 0 ? `${rows.length} rows` : "batch"}
+      </button>
+    </>
+  );
+
+  return (
+    <Dialog title="Run the flow over a CSV" onClose={onClose} footer={footer} wide>
+      <CsvUpload busy={parsing} onFile={(file) => load(file, file.name)} onSample={sampleCsv ? () => load(sampleCsv, "sample.csv") : undefined} />
+      {parsing && <Spinner label="Reading the CSV…" />}
+      {parseError && <ErrorBanner title="The CSV cannot be used" error={parseError.info} />}
+      {table && mapped && report && (
+        <>
+          <section aria-label="CSV preview" className="field">
+            <h3>
+              {table.fileName}: {table.rows.length} row{table.rows.length === 1 ? "" : "s"}, {table.columns.length} column{table.columns.length === 1 ? "" : "s"}
+            </h3>
+            <CsvPreview columns={mapped.columns} rows={mapped.rows} />
+          </section>
+          <section aria-label="Map columns" className="field">
+            <h3>Map CSV columns to the flow's inputs</h3>
+            <ColumnMapper inputs={inputs} csvColumns={table.columns} mapping={mapping} onChange={setMapping} />
+          </section>
+          <section aria-label="Checks" className="field">
+            <h3>Checks</h3>
+            <RowProblems report={report} skip={skipWarnings} onSkip={setSkipWarnings} />
+          </section>
+        </>
+      )}
+      <section aria-label="Run settings" className="row" style={{ alignItems: "flex-start", gap: 24 }}>
+        <div className="field" style={{ flex: 1, minWidth: 240 }}>
+          <label htmlFor={nameId}>Batch name</label>
+          <input id={nameId} type="text" value={name} onChange={(e) => setName(e.target.value)} />
+        </div>
+        <div style={{ flex: 1, minWidth: 280 }}>
+          <ConcurrencySlider value={concurrency} max={Math.min(SLIDER_MAX, limits.maxConcurrency)} onChange={setConcurrency} />
+        </div>
+      </section>
+      {submitError && <ErrorBanner title="The batch was not created" error={submitError.info} />}
+    </Dialog>
+  );
+}

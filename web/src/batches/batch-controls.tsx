@@ -1,0 +1,97 @@
+/** Actions on a batch: cancel, retry failed rows, change concurrency while it runs, download results. */
+import { useEffect, useState } from "react";
+import { isTerminal } from "@core/batch/model";
+import { useBackend } from "../app/backend-context";
+import { toBackendError, type BackendError, type ExportFormat, type Job } from "../backend/types";
+import { SLIDER_MAX } from "../batch/batch-modal";
+import { ConcurrencySlider } from "../ui/concurrency-slider";
+import { startDownload } from "../ui/download";
+import { ErrorBanner, Spinner } from "../ui/feedback";
+
+interface Props {
+  job: Job;
+  onJob: (job: Job) => void;
+  onRetried: () => void;
+}
+
+type Busy = null | "cancel" | "retry" | "concurrency" | ExportFormat;
+
+export function BatchControls({ job, onJob, onRetried }: Props) {
+  const { backend, config } = useBackend();
+  const [busy, setBusy] = useState<Busy>(null);
+  const [error, setError] = useState<BackendError | null>(null);
+  const [concurrency, setConcurrency] = useState(job.concurrency);
+  const [note, setNote] = useState<string | null>(null);
+  useEffect(() => setConcurrency(job.concurrency), [job.concurrency]);
+
+  const act = (kind: Busy, fn: () => Promise<void>): void => {
+    setBusy(kind);
+    setError(null);
+    setNote(null);
+    fn()
+      .catch((err: unknown) => setError(toBackendError(err)))
+      .finally(() => setBusy(null));
+  };
+  const terminal = isTerminal(job.status);
+  const maxConcurrency = Math.max(Math.min(SLIDER_MAX, config.limits.maxConcurrency), job.concurrency);
+
+  return (
+    <section className="card field" aria-label="Batch actions" style={{ gap: 12 }}>
+      <div className="row" style={{ gap: 12, alignItems: "flex-end" }}>
+        {!terminal && (
+          <button type="button" className="danger" disabled={busy !== null || job.cancelRequested} onClick={() => act("cancel", async () => onJob(await backend.cancel(job.id)))}>
+            {job.cancelRequested ? "Cancelling…" : "Cancel batch"}
+          </button>
+        )}
+        <button
+          type="button"
+          disabled={busy !== null || job.failedRows === 0 || !terminal}
+          title={!terminal ? "Available once the batch has finished" : undefined}
+          onClick={() =>
+            act("retry", async () => {
+              const out = await backend.retryFailed(job.id);
+              onRetried();
+              onJob(out.job);
+              setNote(`${out.rows} failed row${out.rows === 1 ? "" : "s"} queued again.`);
+            })
+          }
+        >
+          Retry failed rows{job.failedRows > 0 ? ` (${job.failedRows})` : ""}
+        </button>
+        {!terminal && (
+          <div className="row" style={{ alignItems: "flex-end" }}>
+            <div style={{ minWidth: 260 }}>
+              <ConcurrencySlider label="Concurrency (while running)" value={concurrency} max={maxConcurrency} onChange={setConcurrency} />
+            </div>
+            <button
+              type="button"
+              disabled={busy !== null || concurrency === job.concurrency}
+              onClick={() => act("concurrency", async () => onJob(await backend.setConcurrency(job.id, concurrency)))}
+            >
+              Apply concurrency
+            </button>
+          </div>
+        )}
+        <div className="spacer" />
+        {(["csv", "jsonl"] as const).map((format) => (
+          <button
+            key={format}
+            type="button"
+            disabled={busy !== null}
+            onClick={() => act(format, async () => startDownload(await backend.exportFile(job, format)))}
+            aria-label={`Download results as ${format.toUpperCase()}`}
+          >
+            ⭳ {format.toUpperCase()}
+          </button>
+        ))}
+      </div>
+      {busy && <Spinner label="Working…" />}
+      {note && (
+        <p className="hint" role="status">
+          {note}
+        </p>
+      )}
+      {error && <ErrorBanner title="That did not work" error={error.info} />}
+    </section>
+  );
+}

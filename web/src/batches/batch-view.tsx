@@ -1,0 +1,57 @@
+/** One batch: live progress, actions, and the per-row results. */
+import { isTerminal } from "@core/batch/model";
+import { routeHref } from "../app/use-hash-route";
+import { dropFailed } from "../lib/results-merge";
+import { EmptyState, ErrorBanner, Spinner, StatusBadge } from "../ui/feedback";
+import { BatchControls } from "./batch-controls";
+import { ProgressPanel } from "./progress-panel";
+import { ResultsTable } from "./results-table";
+import { useJobWatch, useNow } from "./use-job-watch";
+
+export function BatchView({ jobId }: { jobId: string }) {
+  const watch = useJobWatch(jobId);
+  const { job, error } = watch;
+  const now = useNow(!!job && !isTerminal(job.status));
+
+  if (!job) {
+    return (
+      <div className="page">
+        <a href={routeHref({ name: "batches" })}>← All batches</a>
+        {error ? (
+          error.info.code === "not_found" ? (
+            <EmptyState title="This batch does not exist">
+              <p>It may have been created on another server or data directory.</p>
+            </EmptyState>
+          ) : (
+            <ErrorBanner title="Cannot load the batch" error={error.info} onRetry={() => window.location.reload()} />
+          )
+        ) : (
+          <Spinner label="Loading the batch…" />
+        )}
+      </div>
+    );
+  }
+
+  return (
+    <div className="page">
+      <a href={routeHref({ name: "batches" })}>← All batches</a>
+      <div className="row">
+        <h2 data-testid="batch-name">{job.name}</h2>
+        <span data-testid="batch-status">
+          <StatusBadge status={job.status} />
+        </span>
+        {job.cancelRequested && !isTerminal(job.status) && <span className="hint">cancelling: rows in flight finish first</span>}
+        <div className="spacer" />
+        <span className="hint">
+          {job.totalRows} rows · concurrency {job.concurrency} · created {new Date(job.createdAt).toLocaleString()}
+          {job.pass > 0 ? ` · retry pass ${job.pass}` : ""}
+        </span>
+      </div>
+      {error && <ErrorBanner error={error.info} />}
+      {job.error && <ErrorBanner title="The batch failed" error={job.error} />}
+      <ProgressPanel job={job} samples={watch.samples} now={now} />
+      <BatchControls job={job} onJob={watch.setJob} onRetried={() => watch.applyResults(dropFailed)} />
+      <ResultsTable job={job} results={watch.results} />
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+/** Live progress: a two-colour bar and the numbers (done, failed, total, rate, time left, tokens). */
+import type { Job } from "../backend/types";
+import { computeProgress, formatDuration, formatRate, type ProgressSample } from "../lib/progress";
+
+export function ProgressPanel({ job, samples, now }: { job: Job; samples: ProgressSample[]; now: number }) {
+  const p = computeProgress(job, now, samples);
+  const pct = (n: number): string => `${p.total === 0 ? 0 : (n / p.total) * 100}%`;
+  const running = job.status === "processing" || job.status === "pending";
+  return (
+    <section className="card field" aria-label="Progress" style={{ gap: 12 }}>
+      <div
+        className="progress-bar"
+        role="progressbar"
+        aria-label="Rows finished"
+        aria-valuemin={0}
+        aria-valuemax={p.total}
+        aria-valuenow={p.finished}
+        aria-valuetext={`${p.finished} of ${p.total} rows finished, ${p.failed} failed`}
+      >
+        <div className="ok" style={{ width: pct(p.succeeded) }} />
+        <div className="bad" style={{ width: pct(p.failed) }} />
+      </div>
+      <dl className="stats" aria-live="polite">
+        <div className="stat">
+          <dt>Done</dt>
+          <dd data-testid="stat-done">
+            {p.finished} / {p.total}
+          </dd>
+        </div>
+        <div className="stat">
+          <dt>Succeeded</dt>
+          <dd data-testid="stat-succeeded" style={{ color: "var(--ok)" }}>
+            {p.succeeded}
+          </dd>
+        </div>
+        <div className="stat">
+          <dt>Failed</dt>
+          <dd data-testid="stat-failed" style={{ color: p.failed > 0 ? "var(--bad)" : undefined }}>
+            {p.failed}
+          </dd>
+        </div>
+        {p.skipped > 0 && (
+          <div className="stat">
+            <dt>Not run (cancelled)</dt>
+            <dd>{p.skipped}</dd>
+          </div>
+        )}
+        <div className="stat">
+          <dt>Rate</dt>
+          <dd>{formatRate(p.ratePerMin)}</dd>
+        </div>
+        <div className="stat">
+          <dt>{running ? "Time left" : "Finished"}</dt>
+          <dd>{running ? (p.etaMs === null ? "–" : formatDuration(p.etaMs)) : job.finishedAt ? new Date(job.finishedAt).toLocaleTimeString() : "–"}</dd>
+        </div>
+        <div className="stat">
+          <dt>Elapsed</dt>
+          <dd>{p.elapsedMs === null ? "–" : formatDuration(p.elapsedMs)}</dd>
+        </div>
+        <div className="stat">
+          <dt>Tokens</dt>
+          <dd>{job.usage.totalTokens.toLocaleString()}</dd>
+        </div>
+      </dl>
+    </section>
+  );
+}

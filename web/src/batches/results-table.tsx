@@ -1,0 +1,112 @@
+/**
+ * The per-row results table, virtualized with @tanstack/react-virtual so 10,000 rows stay fast:
+ * only the rows in view (plus a few) are in the DOM. Status, error, duration, tokens and one cell
+ * per output (text, image thumbnail or video player).
+ */
+import { useMemo, useRef, useState, useId } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import type { Job, RowResult, StoredOutput } from "@core/batch/model";
+import { useBackend } from "../app/backend-context";
+import { formatMs } from "../lib/progress";
+import { outputKinds, rowState, visibleRows, type RowFilter } from "../lib/results-view";
+import type { ResultsByRow } from "../lib/results-merge";
+import { StatusBadge } from "../ui/feedback";
+import { StoredMedia } from "../ui/media";
+
+function OutputCell({ output, label }: { output: StoredOutput | undefined; label: string }) {
+  const { backend } = useBackend();
+  if (!output) return null;
+  if (output.kind === "mediaRef") return <StoredMedia backend={backend} output={output} label={label} />;
+  return (
+    <span className="cell-text" title={output.text}>
+      {output.text}
+    </span>
+  );
+}
+
+function ResultRow({ index, result, outputs }: { index: number; result: RowResult | undefined; outputs: string[] }) {
+  return (
+    <>
+      <div role="cell" className="num">{index + 1}</div>
+      <div role="cell">
+        <StatusBadge status={rowState(result)} />
+      </div>
+      {outputs.map((name) => (
+        <div key={name} role="cell">
+          <OutputCell output={result?.outputs[name]} label={`${name}, row ${index + 1}`} />
+        </div>
+      ))}
+      <div role="cell">
+        {result?.error && (
+          <span className="error-text" title={result.error.message}>
+            {result.error.nodeId ? `${result.error.nodeId}: ` : ""}
+            {result.error.message}
+          </span>
+        )}
+      </div>
+      <div role="cell" className="num">{result ? formatMs(result.durationMs) : ""}</div>
+      <div role="cell" className="num">{result ? result.usage.totalTokens.toLocaleString() : ""}</div>
+      <div role="cell" className="num">{result ? result.attempts : ""}</div>
+    </>
+  );
+}
+
+export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow }) {
+  const filterId = useId();
+  const [filter, setFilter] = useState<RowFilter>("all");
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const kinds = useMemo(() => outputKinds(job.flowConfig), [job.flowConfig]);
+  const outputs = job.outputColumns;
+  const hasMedia = outputs.some((o) => kinds.get(o) === "image" || kinds.get(o) === "video");
+  const rowHeight = hasMedia ? 96 : 64;
+  const rows = useMemo(() => visibleRows(job.totalRows, results, filter), [job.totalRows, results, filter]);
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 8 });
+  const template = `56px 110px ${outputs.map((o) => (kinds.get(o) === "text" || !kinds.has(o) ? "minmax(180px, 2fr)" : "140px")).join(" ")} minmax(160px, 1.5fr) 90px 80px 70px`;
+
+  return (
+    <section className="field" aria-label="Results" style={{ gap: 8 }}>
+      <div className="row">
+        <h3>Rows</h3>
+        <label htmlFor={filterId} className="sr-only">
+          Show rows
+        </label>
+        <select id={filterId} value={filter} onChange={(e) => setFilter(e.target.value as RowFilter)} style={{ width: "auto" }}>
+          <option value="all">All rows ({job.totalRows})</option>
+          <option value="succeeded">Succeeded ({job.completedRows})</option>
+          <option value="failed">Failed ({job.failedRows})</option>
+          <option value="pending">Not finished</option>
+        </select>
+        <span className="hint">
+          {rows.length} shown · {results.size} with results
+        </span>
+      </div>
+      <div className="results" ref={scrollRef} role="table" aria-label="Row results" aria-rowcount={rows.length + 1} tabIndex={0}>
+        <div className="results-head" role="row" style={{ gridTemplateColumns: template, minWidth: "100%" }}>
+          {["#", "Status", ...outputs, "Error", "Duration", "Tokens", "Attempts"].map((h) => (
+            <div key={h} role="columnheader" className={["#", "Duration", "Tokens", "Attempts"].includes(h) ? "num" : undefined}>
+              {h}
+            </div>
+          ))}
+        </div>
+        {rows.length === 0 && <p className="hint" style={{ padding: 16 }}>No rows match this filter.</p>}
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const index = rows[item.index] ?? 0;
+            return (
+              <div
+                key={item.key}
+                className="results-row"
+                role="row"
+                aria-rowindex={item.index + 2}
+                data-row={index}
+                style={{ gridTemplateColumns: template, height: item.size, transform: `translateY(${item.start}px)` }}
+              >
+                <ResultRow index={index} result={results.get(index)} outputs={outputs} />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,149 @@
+/** The flow editor screen: toolbar, canvas, side panel, and the preview and batch dialogs. */
+import { useCallback, useEffect, useMemo, useState } from "react";
+import type { Edge, Node } from "@xyflow/react";
+import type { NodeType } from "@core/flow/schema";
+import { useBackend } from "../app/backend-context";
+import type { FlowDocument } from "../app/use-flow-document";
+import { navigate } from "../app/use-hash-route";
+import { toBackendError, type FlowExample } from "../backend/types";
+import { BatchModal } from "../batch/batch-modal";
+import { newNode, toEditorFlow, toFlowJson, type EditorNode } from "../lib/flow-model";
+import { validateFlow } from "../lib/validate-flow";
+import { groupIssues } from "../lib/validation-display";
+import { ErrorBanner } from "../ui/feedback";
+import { EditorToolbar } from "./editor-toolbar";
+import { ExamplePicker } from "./example-picker";
+import { FlowCanvas } from "./flow-canvas";
+import { FlowSummary } from "./flow-summary";
+import { IssuesContext } from "./issues-context";
+import { NodePanel } from "./node-panel";
+import { PreviewDialog } from "./preview-dialog";
+import { renameNode, toggleEdge, updateNodeData } from "./flow-edits";
+
+interface Props {
+  doc: FlowDocument;
+  updateDoc: (fn: (d: FlowDocument) => FlowDocument) => void;
+}
+
+function downloadJson(name: string, value: unknown): void {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(value, null, 2)], { type: "application/json" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `${name.replace(/[^\p{L}\p{N}_.-]+/gu, "-") || "flow"}.json`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function FlowEditor({ doc, updateDoc }: Props) {
+  const { backend, config } = useBackend();
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<"preview" | "batch" | null>(null);
+  const [examples, setExamples] = useState<FlowExample[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    backend
+      .examples()
+      .then(setExamples)
+      .catch((err: unknown) => {
+        setExamples([]);
+        setError(`Examples could not be loaded: ${toBackendError(err).message}`);
+      });
+  }, [backend]);
+
+  const flowJson = useMemo(() => toFlowJson({ nodes: doc.nodes as EditorNode[], edges: doc.edges }), [doc.nodes, doc.edges]);
+  const validation = useMemo(() => validateFlow(flowJson, { maxNodes: config.limits.maxNodes }), [flowJson, config.limits.maxNodes]);
+  const issues = useMemo(() => groupIssues(validation.details, doc.nodes), [validation, doc.nodes]);
+  const invalidEdges = useMemo(() => new Set(issues.byEdge.keys()), [issues]);
+  const selected = doc.nodes.find((n) => n.id === selectedId) ?? null;
+
+  const setGraph = useCallback((next: { nodes?: Node[]; edges?: Edge[] }) => updateDoc((d) => ({ ...d, ...next })), [updateDoc]);
+
+  const loadFlow = (raw: unknown, name: string, sampleCsv: string | null): void => {
+    try {
+      const flow = toEditorFlow(raw);
+      updateDoc(() => ({ nodes: flow.nodes as Node[], edges: flow.edges, name, sampleCsv }));
+      setSelectedId(null);
+      setError(null);
+    } catch (err) {
+      setError(`Could not load the flow: ${err instanceof Error ? err.message : "invalid JSON"}`);
+    }
+  };
+
+  const addNode = (type: NodeType): void => {
+    const node = newNode(type, { nodes: doc.nodes as EditorNode[], edges: doc.edges }) as Node;
+    updateDoc((d) => ({ ...d, nodes: [...d.nodes.map((n) => ({ ...n, selected: false })), { ...node, selected: true }] }));
+    setSelectedId(node.id);
+  };
+
+  return (
+    <div className="editor">
+      <EditorToolbar
+        examples={examples}
+        canRun={validation.ok}
+        onAdd={addNode}
+        onLoadExample={(e) => loadFlow(e.flow, e.name, e.csv || null)}
+        onImport={(file) => {
+          file
+            .text()
+            .then((text) => loadFlow(text, file.name.replace(/\.json$/i, ""), null))
+            .catch(() => setError("Could not read the file."));
+        }}
+        onExport={() => downloadJson(doc.name, flowJson)}
+        onPreview={() => setDialog("preview")}
+        onRun={() => setDialog("batch")}
+      />
+      <div className="canvas">
+        {error && (
+          <div style={{ position: "absolute", top: 10, left: 10, right: 10, zIndex: 10 }}>
+            <ErrorBanner error={error} onRetry={() => setError(null)} />
+          </div>
+        )}
+        <IssuesContext.Provider value={issues}>
+          <FlowCanvas nodes={doc.nodes} edges={doc.edges} onChange={setGraph} onSelect={setSelectedId} invalidEdges={invalidEdges} />
+        </IssuesContext.Provider>
+        {doc.nodes.length === 0 && (
+          <div className="canvas-empty">
+            <ExamplePicker examples={examples} onPick={(e) => loadFlow(e.flow, e.name, e.csv || null)} onBlank={() => addNode("input")} />
+          </div>
+        )}
+      </div>
+      <aside className="side-panel" aria-label="Details">
+        {selected ? (
+          <NodePanel
+            node={selected}
+            nodes={doc.nodes}
+            edges={doc.edges}
+            issues={issues}
+            onData={(patch) => updateDoc((d) => ({ ...d, nodes: updateNodeData(d.nodes, selected.id, patch) }))}
+            onRename={(id) => {
+              updateDoc((d) => ({ ...d, ...renameNode(d, selected.id, id) }));
+              setSelectedId(id);
+            }}
+            onToggleEdge={(source, on) => updateDoc((d) => ({ ...d, edges: toggleEdge(d.edges, source, selected.id, on) }))}
+            onDelete={() => {
+              updateDoc((d) => ({ ...d, nodes: d.nodes.filter((n) => n.id !== selected.id), edges: d.edges.filter((e) => e.source !== selected.id && e.target !== selected.id) }));
+              setSelectedId(null);
+            }}
+          />
+        ) : (
+          <FlowSummary name={doc.name} onName={(name) => updateDoc((d) => ({ ...d, name }))} validation={validation} issues={issues} nodeCount={doc.nodes.length} />
+        )}
+      </aside>
+      {dialog === "preview" && <PreviewDialog flow={flowJson} inputs={validation.inputs} sampleCsv={doc.sampleCsv} onClose={() => setDialog(null)} />}
+      {dialog === "batch" && (
+        <BatchModal
+          flow={flowJson}
+          flowName={doc.name}
+          inputs={validation.inputs}
+          sampleCsv={doc.sampleCsv}
+          onClose={() => setDialog(null)}
+          onStarted={(job) => {
+            setDialog(null);
+            navigate({ name: "batch", id: job.id });
+          }}
+        />
+      )}
+    </div>
+  );
+}
