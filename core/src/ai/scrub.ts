@@ -7,7 +7,7 @@ const PATTERNS: RegExp[] = [
   /AIza[0-9A-Za-z_-]{8,}/g, // Google API keys
   /ya29\.[0-9A-Za-z_.-]+/g, // OAuth access tokens
   /([?&\s"']|^)(key|api_key|apikey|access_token)=[^&\s"']+/gi,
-  /(x-goog-api-key|authorization)["']?\s*[:=]\s*["']?[^\s"',}]+/gi,
+  /(x-goog-api-key|authorization)["']?\s*[:=]\s*["']?(?:bearer\s+)?[^\s"',}]+/gi,
 ];
 
 /** Replaces anything that looks like a credential, and each given secret verbatim, by `[redacted]`. */
