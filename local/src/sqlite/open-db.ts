@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS meta (
 `;
 
 /** Opens (creating when needed) `<dataDir>/flowcraft.db` in WAL mode. `:memory:` opens a private db. */
-export function openDb(dataDir: string | ":memory:"): Db {
+export function openDb(dataDir: string): Db {
   let file = ":memory:";
   if (dataDir !== ":memory:") {
     fs.mkdirSync(dataDir, { recursive: true });

@@ -7,6 +7,7 @@
  */
 import type { Doc, DocData, Logger } from "@flowcraft/core";
 import type Database from "better-sqlite3";
+import { errorFields } from "../log-error";
 import type { Db } from "./open-db";
 
 export interface OutboxOptions {
@@ -101,7 +102,7 @@ export class OutboxPump {
         const delay = Math.min(this.opts.maxRetryDelayMs ?? 30_000, base * 2 ** Math.min(attempts - 1, 20));
         this.retryAt.set(row.seq, Date.now() + delay);
         this.stmts.failed.run(row.seq);
-        this.opts.logger.warn({ path: row.path, attempts, err: String(err) }, "outbox delivery failed");
+        this.opts.logger.warn({ path: row.path, attempts, ...errorFields(err) }, "outbox delivery failed");
       },
     ).finally(() => {
       this.inFlight.delete(row.seq);

@@ -105,7 +105,7 @@ function cursorFragment(q: Query): SqlFragment | null {
   const field = orderField(q);
   if (!field) return { sql: `id ${gt} ?`, params: [after.id] };
   const p = jsonPath(field);
-  const { rank, value } = rankOf(fieldValue(after.data as DocData, field));
+  const { rank, value } = rankOf(fieldValue(after.data, field));
   const r = rankExpr(p);
   if (value === null) {
     return { sql: `(${r} ${gt} ? OR (${r} = ? AND id ${gt} ?))`, params: [rank, rank, after.id] };

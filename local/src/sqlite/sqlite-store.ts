@@ -100,7 +100,7 @@ export class SqliteStore implements DocumentStore, TxReader {
       const all = (this.stmt("SELECT id, data, version FROM documents WHERE parent = ?").all(collection) as Row[]).map((r) =>
         this.toDoc<DocData>(collection, r),
       );
-      return runQuery(all, plan, query.startAfter as Doc | undefined) as Doc<T>[];
+      return runQuery(all, plan, query.startAfter) as Doc<T>[];
     }
     const { sql, params } = selectSql(collection, query);
     return (this.stmt(sql).all(...params) as Row[]).map((r) => this.toDoc<T>(collection, r));

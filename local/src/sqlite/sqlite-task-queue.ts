@@ -19,6 +19,7 @@ import {
   type TaskQueue,
 } from "@flowcraft/core";
 import { randomUUID } from "node:crypto";
+import { errorFields } from "../log-error";
 import { backoffDelay } from "./backoff";
 import type { Db } from "./open-db";
 import { TaskStatements, type TaskRow } from "./task-statements";
@@ -168,7 +169,7 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     if (err === null) {
       this.sql.complete(id, leaseId, now);
     } else if (attempts >= this.retry.maxAttempts) {
-      this.logger.warn({ taskId: id, attempts, err: String(err) }, "task failed on its last attempt");
+      this.logger.warn({ taskId: id, attempts, ...errorFields(err) }, "task failed on its last attempt");
       this.sql.complete(id, leaseId, now);
     } else {
       const hint = err instanceof RetryableError ? (err.retryAfterMs ?? 0) : 0;

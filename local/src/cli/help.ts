@@ -1,0 +1,35 @@
+/** The `--help` text: every command, option, default and environment variable. */
+export const HELP = `flowcraft-batch: run a FlowCraft AI flow over every row of a CSV.
+
+Usage:
+  flowcraft-batch run FLOW.json ROWS.csv [options]
+  flowcraft-batch serve [--port P] [--host H] [--data-dir DIR]
+  flowcraft-batch --help
+
+run options:
+  --concurrency N         rows in flight at once (default 5, 1-50)
+  --provider P            offline | gemini (default: gemini when GEMINI_API_KEY is set, else offline)
+  --out FILE              results file; .jsonl/.ndjson writes JSON Lines, anything else CSV
+                          (default: <ROWS>.results.csv beside the input CSV)
+  --json                  print one JSON summary object as the last line of stdout:
+                          {jobId, status, totalRows, completedRows, failedRows, durationMs, out}
+  --data-dir DIR          keep the batch in DIR (default: a temporary directory, removed afterwards)
+
+serve options:
+  --port P                port (default: $PORT or 8787; 0 picks a free port)
+  --host H                loopback address to bind (default 127.0.0.1; only loopback is allowed)
+  --data-dir DIR          data directory (default: $FLOWCRAFT_DATA_DIR or ./.flowcraft-data)
+
+Results file: the input columns as given, one column per output node (its name), then status,
+error, durationMs, inputTokens, outputTokens, totalTokens; rows in input order.
+
+Exit codes (run): 0 every row succeeded, 3 finished with failed rows, 2 invalid input (nothing
+was run), 1 anything else (including a cancelled batch).
+
+Environment:
+  GEMINI_API_KEY                 use Gemini (else the offline provider)
+  GOOGLE_GEMINI_BASE_URL         Gemini endpoint override, passed to the SDK untouched
+  FLOWCRAFT_DATA_DIR             serve's data directory
+  FLOWCRAFT_OFFLINE_LATENCY_MS   offline provider latency per call (serve: 300, run: 0)
+  PORT                           serve's port
+`;

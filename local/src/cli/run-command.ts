@@ -1,0 +1,113 @@
+/**
+ * `flowcraft-batch run FLOW.json ROWS.csv`: validates the flow and CSV (exit 2 with field/row
+ * details, nothing run), runs the batch through a local host (temp data dir unless --data-dir),
+ * shows progress, writes the results file, and exits 0 (all rows succeeded), 3 (some failed) or 1.
+ */
+import { ValidationError, exportRows, isTerminal, jsonLogger, parseCsv, type Job } from "@flowcraft/core";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { once } from "node:events";
+import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../local-host";
+import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
+import { createProgress } from "./progress";
+import { chooseProvider } from "./provider";
+
+export interface CliIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export const RUN_OPTIONS = { concurrency: "value", provider: "value", out: "value", json: "flag", "data-dir": "value", help: "flag" } as const;
+
+function readInputs(flowFile: string, rowsFile: string): { flow: unknown; columns: string[]; rows: Record<string, string>[] } {
+  let flow: unknown;
+  try {
+    flow = JSON.parse(fs.readFileSync(flowFile, "utf8")) as unknown;
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : "not valid JSON";
+    throw new ValidationError(`Cannot read the flow ${flowFile}`, [{ path: flowFile, message: reason }]);
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(rowsFile, "utf8");
+  } catch {
+    throw new ValidationError(`Cannot read the CSV ${rowsFile}`, [{ path: rowsFile, message: "file not found" }]);
+  }
+  return { flow, ...parseCsv(text) };
+}
+
+export function defaultOut(rowsFile: string): string {
+  const ext = path.extname(rowsFile);
+  return path.join(path.dirname(rowsFile), `${path.basename(rowsFile, ext)}.results.csv`);
+}
+
+async function waitForEnd(host: LocalHost, jobId: string, onJob: (job: Job) => void): Promise<Job> {
+  return new Promise<Job>((resolve, reject) => {
+    const check = (job: Job): void => {
+      onJob(job);
+      if (!isTerminal(job.status)) return;
+      unsubscribe();
+      clearInterval(poll);
+      resolve(job);
+    };
+    const unsubscribe = host.events.subscribe(jobId, (e) => e.type === "job" && check(e.job));
+    // A slow poll as a safety net: progress also shows while no event arrives.
+    const poll = setInterval(() => void host.handlers.getJob(LOCAL_OWNER, jobId).then(check, reject), 1_000);
+    void host.handlers.getJob(LOCAL_OWNER, jobId).then(check, reject);
+  });
+}
+
+async function writeResults(host: LocalHost, jobId: string, out: string): Promise<void> {
+  const format = /\.(jsonl|ndjson)$/i.test(out) ? "jsonl" : "csv";
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  const file = fs.createWriteStream(out);
+  for await (const chunk of exportRows(host.deps, jobId, format)) {
+    if (!file.write(chunk)) await once(file, "drain");
+  }
+  file.end();
+  await once(file, "finish");
+}
+
+export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const [flowFile, rowsFile, ...extra] = args.positionals;
+  if (!flowFile || !rowsFile || extra.length > 0) throw new UsageError("run needs FLOW.json and ROWS.csv");
+  const concurrency = intOption(args.options, "concurrency", 1, 50);
+  const out = stringOption(args.options, "out") ?? defaultOut(rowsFile);
+  const provider = chooseProvider(stringOption(args.options, "provider"), io.env, 0);
+  const inputs = readInputs(flowFile, rowsFile);
+  const given = stringOption(args.options, "data-dir");
+  const dataDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-run-"));
+  const started = Date.now();
+  const host = createLocalHost({ dataDir, ai: provider.ai, logger: jsonLogger("error") });
+  try {
+    const job = await host.handlers.createJob({
+      ...LOCAL_OWNER,
+      name: path.basename(rowsFile),
+      flow: inputs.flow,
+      columns: inputs.columns,
+      rows: inputs.rows,
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      start: true,
+    });
+    io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}, provider ${provider.name}\n`);
+    const progress = createProgress(io.stderr, started);
+    const cancel = (): void => void host.handlers.cancelJob(LOCAL_OWNER, job.id).catch(() => undefined);
+    process.once("SIGINT", cancel);
+    const final = await waitForEnd(host, job.id, (j) => progress.update(j)).finally(() => process.off("SIGINT", cancel));
+    await writeResults(host, job.id, out);
+    progress.finish(final);
+    io.stderr.write(`results: ${out}\n`);
+    if (args.options.json) {
+      const summary = { jobId: final.id, status: final.status, totalRows: final.totalRows, completedRows: final.completedRows, failedRows: final.failedRows, durationMs: Date.now() - started, out };
+      io.stdout.write(`${JSON.stringify(summary)}\n`);
+    }
+    if (final.status === "cancelled") return 1;
+    if (final.failedRows > 0) return 3;
+    return final.status === "completed" ? 0 : 1;
+  } finally {
+    await host.close();
+    if (!given) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}

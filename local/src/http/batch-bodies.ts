@@ -1,0 +1,37 @@
+/** zod schemas for the batch routes' request bodies and query strings. */
+import { z } from "zod";
+
+const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? "" : String(v)));
+
+const Common = {
+  name: z.string().max(200).optional(),
+  flow: z.unknown().refine((v) => v !== undefined, "a flow is required"),
+  concurrency: z.number().int().optional(),
+  start: z.boolean().optional(),
+};
+
+/** Either `csv` (raw CSV text, header first) or `columns` + `rows`. */
+export const CreateBatchBody = z
+  .object({
+    ...Common,
+    csv: z.string().optional(),
+    columns: z.array(z.string()).optional(),
+    rows: z.array(z.record(z.string(), Cell)).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const tabular = b.columns !== undefined || b.rows !== undefined;
+    if (b.csv !== undefined && tabular) {
+      ctx.addIssue({ code: "custom", path: ["csv"], message: "give either csv, or columns and rows, not both" });
+    } else if (b.csv === undefined && (b.columns === undefined || b.rows === undefined)) {
+      ctx.addIssue({ code: "custom", path: [b.columns ? "rows" : "columns"], message: "give csv text, or columns and rows" });
+    }
+  });
+export type CreateBatchBody = z.infer<typeof CreateBatchBody>;
+
+export const PatchBatchBody = z.object({ concurrency: z.number().int() }).strict();
+
+export const ResultsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  cursor: z.string().min(1).optional(),
+});

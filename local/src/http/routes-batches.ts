@@ -1,0 +1,93 @@
+/**
+ * Batch routes: create (from CSV text or columns + rows), list, get, run, cancel, retry failed,
+ * change concurrency, paged results, exports (CSV / JSONL, streamed, also while running). Each
+ * route parses its input, calls one core handler and maps errors; nothing else.
+ */
+import { ValidationError, exportRows, parseCsv, type BatchLimits } from "@flowcraft/core";
+import { once } from "node:events";
+import type { ServerResponse } from "node:http";
+import { LOCAL_OWNER, type LocalHost } from "../local-host";
+import { CreateBatchBody, PatchBatchBody, ResultsQuery } from "./batch-bodies";
+import { parseBody, readJson, sendJson } from "./respond";
+import type { Router } from "./router";
+
+export interface BodyLimits {
+  /** Create-batch bodies (they may carry a whole CSV). */
+  uploadBytes: number;
+  /** Every other JSON body. */
+  jsonBytes: number;
+}
+
+function rowsFrom(body: CreateBatchBody, limits: BatchLimits): { columns: string[]; rows: Record<string, string>[] } {
+  if (body.csv !== undefined) {
+    try {
+      return parseCsv(body.csv, { maxRows: limits.maxRows, maxColumns: limits.maxColumns, maxCellBytes: limits.maxCellBytes });
+    } catch (err) {
+      // Point the details at the csv field, keeping the row/column the reader named.
+      if (err instanceof ValidationError) {
+        throw new ValidationError(err.message, (err.details ?? []).map((d) => ({ path: `csv.${d.path}`, message: d.message })));
+      }
+      throw err;
+    }
+  }
+  return { columns: body.columns ?? [], rows: body.rows ?? [] };
+}
+
+async function streamExport(host: LocalHost, res: ServerResponse, id: string, format: "csv" | "jsonl"): Promise<void> {
+  const job = await host.handlers.getJob(LOCAL_OWNER, id);
+  const safeName = (job.name || job.id).replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 80) || job.id;
+  res.writeHead(200, {
+    "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+    "content-disposition": `attachment; filename="${safeName}.results.${format}"`,
+    "cache-control": "no-store",
+  });
+  for await (const chunk of exportRows(host.deps, id, format)) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) await once(res, "drain");
+  }
+  res.end();
+}
+
+export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits): void {
+  const h = host.handlers;
+  router
+    .on("POST", "/api/batches", async ({ req, res }) => {
+      const body = parseBody(CreateBatchBody, await readJson(req, limits.uploadBytes));
+      const { columns, rows } = rowsFrom(body, host.limits);
+      const job = await h.createJob({
+        ...LOCAL_OWNER,
+        flow: body.flow,
+        columns,
+        rows,
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.concurrency !== undefined ? { concurrency: body.concurrency } : {}),
+        ...(body.start !== undefined ? { start: body.start } : {}),
+      });
+      sendJson(res, 201, { job });
+    })
+    .on("GET", "/api/batches", async ({ res }) => sendJson(res, 200, { jobs: await h.listJobs(LOCAL_OWNER) }))
+    .on("GET", "/api/batches/:id", async ({ res, params }) => sendJson(res, 200, { job: await h.getJob(LOCAL_OWNER, params.id!) }))
+    .on("POST", "/api/batches/:id/run", async ({ req, res, params }) => {
+      await readJson(req, limits.jsonBytes);
+      sendJson(res, 200, { job: await h.startJob(LOCAL_OWNER, params.id!) });
+    })
+    .on("POST", "/api/batches/:id/cancel", async ({ req, res, params }) => {
+      await readJson(req, limits.jsonBytes);
+      sendJson(res, 200, { job: await h.cancelJob(LOCAL_OWNER, params.id!) });
+    })
+    .on("POST", "/api/batches/:id/retry-failed", async ({ req, res, params }) => {
+      await readJson(req, limits.jsonBytes);
+      sendJson(res, 200, await h.retryFailed(LOCAL_OWNER, params.id!));
+    })
+    .on("PATCH", "/api/batches/:id", async ({ req, res, params }) => {
+      const body = parseBody(PatchBatchBody, await readJson(req, limits.jsonBytes));
+      sendJson(res, 200, { job: await h.setConcurrency(LOCAL_OWNER, params.id!, body.concurrency) });
+    })
+    .on("GET", "/api/batches/:id/results", async ({ res, params, url }) => {
+      const q = parseBody(ResultsQuery, Object.fromEntries(url.searchParams));
+      const page = await h.listResults(LOCAL_OWNER, params.id!, { limit: q.limit ?? 100, cursor: q.cursor ?? null });
+      sendJson(res, 200, page);
+    })
+    .on("GET", "/api/batches/:id/export.csv", ({ res, params }) => streamExport(host, res, params.id!, "csv"))
+    .on("GET", "/api/batches/:id/export.jsonl", ({ res, params }) => streamExport(host, res, params.id!, "jsonl"));
+}

@@ -1,0 +1,76 @@
+/**
+ * The local HTTP API on node:http (no framework: a dozen routes, a body limit and SSE are all we
+ * need). Binds 127.0.0.1 by default. Routes are listed in interfaces.md and the README.
+ */
+import { PermanentError, silentLogger, type Logger } from "@flowcraft/core";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { LocalHost } from "../local-host";
+import { loadExamples } from "./examples";
+import { aiRoutes } from "./routes-ai";
+import { batchRoutes, type BodyLimits } from "./routes-batches";
+import { eventRoutes } from "./routes-events";
+import { sendError, sendJson } from "./respond";
+import { Router } from "./router";
+import { serveStatic } from "./static-files";
+
+export interface ApiServerOptions {
+  host: LocalHost;
+  provider: "offline" | "gemini";
+  webDir: string;
+  examplesDir: string;
+  logger?: Logger;
+  bodyLimits?: Partial<BodyLimits>;
+  heartbeatMs?: number;
+}
+
+export const DEFAULT_BODY_LIMITS: BodyLimits = { uploadBytes: 50 * 1024 * 1024, jsonBytes: 1024 * 1024 };
+
+export function createApiServer(opts: ApiServerOptions): http.Server {
+  const logger = opts.logger ?? silentLogger;
+  const limits = { ...DEFAULT_BODY_LIMITS, ...opts.bodyLimits };
+  const router = new Router()
+    .on("GET", "/api/config", async ({ res }) => sendJson(res, 200, { provider: opts.provider, limits: opts.host.limits }))
+    .on("GET", "/api/examples", async ({ res }) => sendJson(res, 200, { examples: await loadExamples(opts.examplesDir) }))
+    .on("GET", "/api/media/*", async ({ res, params }) => {
+      const ref = decodeURIComponent(params["*"] ?? "");
+      const blob = await opts.host.blobs.get(ref);
+      if (!blob) throw new PermanentError("not_found", "No media with this reference");
+      res.writeHead(200, { "content-type": blob.mimeType, "content-length": blob.data.byteLength, "cache-control": "private, max-age=3600" });
+      res.end(Buffer.from(blob.data.buffer, blob.data.byteOffset, blob.data.byteLength));
+    });
+  batchRoutes(router, opts.host, limits);
+  eventRoutes(router, opts.host, opts.heartbeatMs ?? 15_000);
+  aiRoutes(router, opts.host, limits.jsonBytes);
+
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const method = req.method ?? "GET";
+    if (!url.pathname.startsWith("/api/") && url.pathname !== "/api") {
+      if (method === "GET" || method === "HEAD") return serveStatic(opts.webDir, req, res, url.pathname);
+      return sendJson(res, 405, { error: { code: "invalid_input", message: "Method not allowed", retryable: false } });
+    }
+    const match = router.match(method, url.pathname);
+    if (match === null) return sendError(res, new PermanentError("not_found", "No such API route"), logger);
+    if (match === "method") {
+      return sendJson(res, 405, { error: { code: "invalid_input", message: `Method ${method} not allowed here`, retryable: false } });
+    }
+    match.handler({ req, res, params: match.params, url }).catch((err: unknown) => {
+      sendError(res, err, logger);
+      // Stop reading an oversized upload instead of buffering it.
+      if (!req.complete) req.resume();
+    });
+  });
+}
+
+/** Listens on `host:port` (port 0 = any free port) and resolves the bound port. */
+export async function listen(server: http.Server, port: number, host = "127.0.0.1"): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
