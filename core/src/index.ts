@@ -18,6 +18,7 @@ export * from "./ai/classify-error";
 export * from "./ai/offline";
 export * from "./ai/gemini";
 export * from "./ai/create-ai-service";
+export * from "./ai/scrub";
 export * from "./flow/graph";
 export * from "./flow/template";
 export * from "./flow/parse";
