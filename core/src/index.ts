@@ -30,3 +30,8 @@ export * from "./fakes/memory-store";
 export * from "./fakes/manual-clock";
 export * from "./batch/handlers";
 export * from "./batch/export";
+export * from "./ports/task-backoff";
+export * from "./fakes/memory-task-queue";
+export * from "./fakes/memory-blob-store";
+export * from "./fakes/seeded-random";
+export * from "./fakes/ids";

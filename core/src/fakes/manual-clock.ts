@@ -6,6 +6,7 @@
  * No real timers are used.
  */
 import { abortReason, type Clock } from "../ports/clock";
+import { MinHeap } from "./min-heap";
 
 interface Timer {
   at: number;
@@ -28,7 +29,7 @@ export class ManualClock implements Clock {
   private time: number;
   private seq = 0;
   private live = 0;
-  private readonly heap: Timer[] = [];
+  private readonly heap = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
 
   constructor(start = 0) {
     this.time = start;
@@ -61,7 +62,7 @@ export class ManualClock implements Clock {
   /** Runs `fn` when virtual time reaches `at` (or on the next step, if `at` has passed). */
   scheduleAt(at: number, fn: () => void): TimerHandle {
     const timer: Timer = { at: Math.max(at, this.time), seq: this.seq++, fire: fn, cancelled: false };
-    this.push(timer);
+    this.heap.push(timer);
     this.live++;
     return {
       cancel: () => {
@@ -80,7 +81,7 @@ export class ManualClock implements Clock {
   /** When the next live timer is due, or undefined. */
   nextTimerAt(): number | undefined {
     this.dropCancelled();
-    return this.heap[0]?.at;
+    return this.heap.peek()?.at;
   }
 
   /** Moves time forward by `ms`, firing every timer due on the way. */
@@ -116,7 +117,7 @@ export class ManualClock implements Clock {
     let steps = 0;
     await flushAsync();
     for (;;) {
-      const next = this.nextTimerAt();
+      const next = await this.settledNextTimerAt();
       if (next === undefined || (opts.until !== undefined && next > opts.until)) break;
       if (++steps > maxSteps) throw new Error(`clock still busy after ${maxSteps} timers`);
       this.fireNext();
@@ -125,8 +126,19 @@ export class ManualClock implements Clock {
     if (opts.until !== undefined && opts.until > this.time) this.time = opts.until;
   }
 
+  /** The next timer, after giving work that is still settling (a few macrotask turns) a chance to add one. */
+  private async settledNextTimerAt(): Promise<number | undefined> {
+    for (let turn = 0; turn < 3; turn++) {
+      const next = this.nextTimerAt();
+      if (next !== undefined) return next;
+      await flushAsync();
+    }
+    return this.nextTimerAt();
+  }
+
   private fireNext(): void {
-    const timer = this.pop();
+    this.dropCancelled();
+    const timer = this.heap.pop();
     if (!timer) return;
     this.live--;
     timer.cancelled = true;
@@ -135,44 +147,6 @@ export class ManualClock implements Clock {
   }
 
   private dropCancelled(): void {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    while (this.heap.peek()?.cancelled) this.heap.pop();
   }
-
-  private less(a: Timer, b: Timer): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  }
-
-  private push(t: Timer): void {
-    const h = this.heap;
-    h.push(t);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
-
-  private pop(): Timer | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-
 }
