@@ -158,10 +158,9 @@ export class GeminiAiService implements AiService {
       return await fn();
     } catch (err) {
       const error: FlowcraftError = toProviderError(err, { signal: req.signal, secrets: [this.apiKey] });
-      this.logger.warn(
-        { provider: "gemini", op, model: req.model, code: error.code, retryable: error.retryable },
-        "ai call failed",
-      );
+      const fields = { provider: "gemini", op, model: req.model, code: error.code, retryable: error.retryable };
+      if (error.code === "cancelled") this.logger.debug(fields, "ai call cancelled");
+      else this.logger.warn(fields, "ai call failed");
       throw error;
     }
   }
