@@ -136,6 +136,32 @@ describe("ServerWorkflowEngine: failures", () => {
   });
 });
 
+/** Paths of every `undefined` value (Firestore rejects them). */
+function undefinedPaths(value: unknown, path = "run"): string[] {
+  if (value === undefined) return [path];
+  if (typeof value !== "object" || value === null || value instanceof Uint8Array) return [];
+  return Object.entries(value).flatMap(([k, v]) => undefinedPaths(v, `${path}.${k}`));
+}
+
+describe("ServerWorkflowEngine: storable results", () => {
+  it("never puts undefined values in a run with succeeded, failed, skipped and resumed nodes", async () => {
+    //        ┌─▶ bad ─▶ after ─▶ o1
+    // in ────┼─▶ good ─────────▶ o2
+    //        └─▶ saved ────────▶ o3
+    const flow = flowOf(
+      [input("in"), text("bad", "bad"), text("after", "after {{bad}}"), text("good", "good {{in}}"), text("saved", "saved"), output("o1", "A"), output("o2", "G"), output("o3", "S")],
+      "in>bad bad>after after>o1 in>good good>o2 in>saved saved>o3",
+    );
+    const { engine } = engineWith((call) => {
+      if (call.label === "bad") throw new PermanentError("bad_request", "no");
+      return undefined;
+    });
+    const run = await engine.execute({ flow, row: { in: "x" }, resume: { saved: { kind: "text", text: "S" } } });
+    expect(statuses(run.trace)).toMatchObject({ bad: "failed", after: "skipped", good: "succeeded", saved: "resumed" });
+    expect(undefinedPaths(run)).toEqual([]);
+  });
+});
+
 describe("ServerWorkflowEngine: values", () => {
   // title ─▶ a ─▶ o1
   //   └──────────▶ o2
