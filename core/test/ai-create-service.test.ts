@@ -10,7 +10,14 @@ import { GeminiAiService } from "../src/ai/gemini";
 import { OfflineAiService } from "../src/ai/offline";
 import { FakeGeminiServer } from "./support/fake-gemini-server";
 import { textResponse } from "./support/gemini-responses";
-import { ManualTestClock } from "./support/test-clocks";
+import { ManualClock } from "../src/fakes/manual-clock";
+
+/** Delay until the clock's next timer, if any. */
+function nextDelay(c: ManualClock): number | undefined {
+  const at = c.nextTimerAt();
+  return at === undefined ? undefined : at - c.now();
+}
+
 
 describe("createAiService", () => {
   it("is offline without a key, even when GEMINI_API_KEY is set in the environment", () => {
@@ -38,11 +45,12 @@ describe("createAiService", () => {
   });
 
   it("passes offline latency and the clock through", async () => {
-    const clock = new ManualTestClock();
+    const clock = new ManualClock();
     const svc = createAiService({ offlineLatencyMs: 300, clock });
     const call = svc.generateText({ model: "m", prompt: "p" });
     await clock.advance(0);
-    expect(clock.pending()).toEqual([300]);
+    expect(nextDelay(clock)).toBe(300);
+    expect(clock.pendingTimers).toBe(1);
     await clock.advance(300);
     await expect(call).resolves.toMatchObject({ model: "m" });
   });

@@ -9,7 +9,8 @@ import { GeminiAiService } from "../src/ai/gemini";
 import type { Clock } from "../src/ports/clock";
 import { FakeGeminiServer } from "./support/fake-gemini-server";
 import { candidateResponse, imagenResponse, inlineImageResponse, videoOperation } from "./support/gemini-responses";
-import { ManualTestClock, SteppingClock } from "./support/test-clocks";
+import { ManualClock } from "../src/fakes/manual-clock";
+import { SteppingClock } from "./support/test-clocks";
 
 const KEY = "AIzaSyFAKE-media-test-key-00000000000";
 const VEO = "veo-3.0-generate-001";
@@ -175,15 +176,15 @@ describe("generateVideo", () => {
 
   it("stops polling when aborted and rejects with cancelled", async () => {
     server.script(":predictLongRunning", videoOperation(OP, {})).script("/operations/op-42", videoOperation(OP, {}));
-    const clock = new ManualTestClock();
+    const clock = new ManualClock();
     const ac = new AbortController();
     const call = gemini(clock).generateVideo({ model: VEO, prompt: "x", signal: ac.signal });
-    while (clock.pending().length === 0) await new Promise((r) => setTimeout(r, 2));
+    while (clock.pendingTimers === 0) await new Promise((r) => setTimeout(r, 2));
     await clock.advance(10_000);
-    while (clock.pending().length === 0) await new Promise((r) => setTimeout(r, 2));
+    while (clock.pendingTimers === 0) await new Promise((r) => setTimeout(r, 2));
     ac.abort();
     await expect(call).rejects.toMatchObject({ code: "cancelled", retryable: true });
     expect(server.requestsTo("/operations/op-42")).toHaveLength(1);
-    expect(clock.pending()).toEqual([]);
+    expect(clock.pendingTimers).toBe(0);
   });
 });

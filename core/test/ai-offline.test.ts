@@ -2,7 +2,14 @@ import { crc32, inflateSync } from "node:zlib";
 import { PermanentError, RetryableError } from "../src/errors";
 import { OfflineAiService, slowMarkerMs } from "../src/ai/offline";
 import { PNG_SIGNATURE } from "../src/ai/png";
-import { ManualTestClock } from "./support/test-clocks";
+import { ManualClock } from "../src/fakes/manual-clock";
+
+/** Delay until the clock's next timer, if any. */
+function nextDelay(c: ManualClock): number | undefined {
+  const at = c.nextTimerAt();
+  return at === undefined ? undefined : at - c.now();
+}
+
 
 const model = "gemini-2.5-flash";
 
@@ -168,7 +175,7 @@ describe("OfflineAiService: test markers", () => {
 
 describe("OfflineAiService: latency through the injected clock", () => {
   it("waits latency + [[slow]] on the clock before answering", async () => {
-    const clock = new ManualTestClock();
+    const clock = new ManualClock();
     const svc = new OfflineAiService({ latencyMs: 100, clock });
     let done = false;
     const call = svc.generateText({ model, prompt: "hello [[slow:400]]" }).then((r) => {
@@ -176,7 +183,8 @@ describe("OfflineAiService: latency through the injected clock", () => {
       return r;
     });
     await clock.advance(0);
-    expect(clock.pending()).toEqual([500]);
+    expect(nextDelay(clock)).toBe(500);
+    expect(clock.pendingTimers).toBe(1);
     await clock.advance(499);
     expect(done).toBe(false);
     await clock.advance(1);
@@ -187,11 +195,11 @@ describe("OfflineAiService: latency through the injected clock", () => {
   it("adds a deterministic jitter below jitterMs that differs across prompts", async () => {
     const delays: number[] = [];
     for (const prompt of ["a", "b", "c", "d", "e", "f"]) {
-      const clock = new ManualTestClock();
+      const clock = new ManualClock();
       const svc = new OfflineAiService({ latencyMs: 10, jitterMs: 1000, clock });
       const call = svc.generateText({ model, prompt });
       await clock.advance(0);
-      delays.push(clock.pending()[0]!);
+      delays.push(nextDelay(clock)!);
       await clock.advance(2000);
       await call;
     }
@@ -200,18 +208,18 @@ describe("OfflineAiService: latency through the injected clock", () => {
   });
 
   it("rejects with RetryableError(cancelled) when aborted while waiting", async () => {
-    const clock = new ManualTestClock();
+    const clock = new ManualClock();
     const svc = new OfflineAiService({ latencyMs: 1000, clock });
     const ac = new AbortController();
     const call = svc.generateText({ model, prompt: "x", signal: ac.signal });
     await clock.advance(10);
     ac.abort();
     await expect(call).rejects.toMatchObject({ code: "cancelled", retryable: true });
-    expect(clock.pending()).toEqual([]);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it("checks markers after the latency, like a provider failing late", async () => {
-    const clock = new ManualTestClock();
+    const clock = new ManualClock();
     const svc = new OfflineAiService({ latencyMs: 200, clock });
     let settled = false;
     const call = svc.generateText({ model, prompt: "[[fail]]" }).catch((e: unknown) => {
