@@ -256,3 +256,20 @@ describe("ServerWorkflowEngine: values", () => {
     expect(seen).toEqual(["in:succeeded:text", "a:succeeded:text", "out:succeeded:text"]);
   });
 });
+
+describe("ServerWorkflowEngine: unparsed flows", () => {
+  it("applies schema defaults to a raw flow and rejects an invalid one with invalid_flow", async () => {
+    // in ─▶ a ─▶ out      (a has no model: the default applies)
+    const raw = {
+      nodes: [input("in"), { id: "a", type: "text", data: { prompt: "a {{in}}" } }, output("out", "A")],
+      edges: [{ source: "in", target: "a" }, { source: "a", target: "out" }],
+    };
+    const { ai, engine } = engineWith();
+    const run = await engine.execute({ flow: raw as never, row: { in: "x" } });
+    expect(run.status).toBe("succeeded");
+    expect(ai.calls[0]?.model).toBe("gemini-2.5-flash");
+    // in ─▶ a ─▶ out, plus a ─▶ a (a cycle)
+    const cyclic = { ...raw, edges: [...raw.edges, { source: "a", target: "a" }] };
+    await expect(engine.execute({ flow: cyclic as never, row: { in: "x" } })).rejects.toMatchObject({ code: "invalid_flow" });
+  });
+});

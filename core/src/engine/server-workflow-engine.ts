@@ -4,6 +4,8 @@
  * row runner, the preview endpoint and the simulator all share it.
  */
 import type { AiService } from "../ai/port";
+import { parseFlow } from "../flow/parse";
+import type { Flow } from "../flow/schema";
 import { silentLogger, type Logger } from "../logger";
 import { systemClock, type Clock } from "../ports/clock";
 import { DEFAULT_NODE_RETRY, type NodeRetryPolicy } from "./node-retry";
@@ -23,6 +25,8 @@ export class ServerWorkflowEngine {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly nodeRetry: NodeRetryPolicy;
+  /** Flows already validated, by identity: callers usually pass the same object for every row. */
+  private readonly validated = new WeakMap<Flow, Flow>();
 
   constructor(deps: EngineDeps) {
     this.ai = deps.ai;
@@ -32,11 +36,21 @@ export class ServerWorkflowEngine {
   }
 
   /**
-   * Runs the row. Never rejects for node failures: those are in the returned `RowRun`. Throws only
-   * for a flow that could not have passed `parseFlow` (a cycle).
+   * Runs the row. Never rejects for node failures: those are in the returned `RowRun`. Rejects
+   * only with the `ValidationError("invalid_flow")` of a flow that does not pass `parseFlow`.
    */
   async execute(opts: ExecuteOptions): Promise<RowRun> {
     const deps = { ai: this.ai, clock: this.clock, logger: this.logger, nodeRetry: this.nodeRetry };
-    return new RowExecution(deps, opts).run();
+    return new RowExecution(deps, { ...opts, flow: this.validFlow(opts.flow) }).run();
+  }
+
+  /** The flow with schema defaults applied (e.g. a text node's model), validated once per object. */
+  private validFlow(flow: Flow): Flow {
+    let valid = this.validated.get(flow);
+    if (!valid) {
+      valid = parseFlow(flow);
+      this.validated.set(flow, valid);
+    }
+    return valid;
   }
 }
