@@ -34,16 +34,22 @@ export function laneTotals(job: JobState, lanes: Lane[]): Totals {
   return { completed, failed, usage };
 }
 
-/** Writes a progress roll-up when the last one is older than the interval. Returns true if written. */
+/**
+ * Writes a progress roll-up when the last one is older than the interval. The lanes are read
+ * outside the transaction (reading them inside would conflict with every lane commit at high
+ * concurrency); the transaction reads only the job doc, re-checks the interval and never lets
+ * the shown progress go backwards. Exact counts come from `maybeFinalize`. Returns true if written.
+ */
 export async function rollUp(ctx: BatchContext, jobId: string, seen?: JobState): Promise<boolean> {
   const { store, clock } = ctx.deps;
   const peek = seen ?? (await readJob(store, jobId));
   if (!peek || peek.status !== "processing" || clock.now() - peek.updatedAt < ctx.rollUpIntervalMs) return false;
+  const totals = laneTotals(peek, await readLanes(store, jobId, peek.pass));
   return store.runTransaction(async (tx) => {
     const job = await readJob(tx, jobId);
     const now = clock.now();
-    if (!job || job.status !== "processing" || now - job.updatedAt < ctx.rollUpIntervalMs) return false;
-    const totals = laneTotals(job, await readLanes(tx, jobId, job.pass));
+    if (!job || job.status !== "processing" || job.pass !== peek.pass || now - job.updatedAt < ctx.rollUpIntervalMs) return false;
+    if (totals.completed + totals.failed < job.completedRows + job.failedRows) return false;
     tx.update(jobPath(jobId), { completedRows: totals.completed, failedRows: totals.failed, usage: totals.usage, updatedAt: now });
     return true;
   });

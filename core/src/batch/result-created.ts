@@ -11,6 +11,8 @@ import type { Doc } from "../ports/store";
 import type { BatchContext } from "./context";
 import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize, rollUp } from "./finalize";
+import { laneMayRun } from "./lanes";
+import { stealWork } from "./row-commit";
 import { jobPath } from "./model";
 import { JobState, Lane, lanePath, parseLaneIndex } from "./state";
 import { z } from "zod";
@@ -29,7 +31,11 @@ export async function onResultCreated(ctx: BatchContext, doc: Doc): Promise<void
   if (!jobDoc) return;
   const job = JobState.parse(jobDoc.data);
   if (job.status !== "processing") return;
-  const lane = laneIndex !== null && laneDoc ? Lane.parse(laneDoc.data) : null;
+  let lane = laneIndex !== null && laneDoc ? Lane.parse(laneDoc.data) : null;
+  if (lane && lane.pass === job.pass && lane.current === null && laneMayRun(lane, job)) {
+    // The commit left the lane idle but a crash may have prevented its steal: try again.
+    lane = (await stealWork(ctx, jobId, lane.index)) ?? lane;
+  }
   if (lane && lane.pass === job.pass && lane.current !== null) await ensureLaneTask(ctx, jobId, lane);
   await rollUp(ctx, jobId, job);
   // Only an idle lane can be the last one: finalization is checked C times per pass, not per row.

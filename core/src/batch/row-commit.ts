@@ -15,6 +15,8 @@ export interface CommitOutcome {
   committed: boolean;
   /** The lane after the commit (or as found, when not committed); null if it no longer exists. */
   lane: Lane | null;
+  /** The lane may keep running (so, if idle, it should try to steal). */
+  mayRun?: boolean;
 }
 
 export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: number, pos: number, result: RowResult): Promise<CommitOutcome> {
@@ -27,13 +29,10 @@ export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: num
     if (lane.pass !== task.pass || lane.current !== pos) return { committed: false, lane };
     const prior = existing ? RowResult.parse(existing.data) : null;
     if (prior && prior.pass === task.pass) return { committed: false, lane };
-    let victim: Lane | null = null;
     lane.current = null;
-    if (laneMayRun(lane, job) && !takeOwn(lane)) {
-      const others = (await tx.query(lanesPath(task.jobId))).map((d) => Lane.parse(d.data));
-      victim = steal(lane, others);
-    }
-    // Writes only after every read (Firestore's rule).
+    // Own range first; an empty range leaves the lane idle here and `stealWork` runs after the
+    // commit (a steal reads other lanes, which would make this hot transaction contend).
+    if (laneMayRun(lane, job)) takeOwn(lane);
     if (prior) tx.set(resultPath(task.jobId, task.rowIndex), result);
     else tx.create(resultPath(task.jobId, task.rowIndex), result);
     if (result.status === "succeeded") lane.succeeded += 1;
@@ -44,8 +43,7 @@ export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: num
     lane.usage = addUsage(lane.usage, result.usage);
     lane.updatedAt = clock.now();
     tx.set(lanePath(task.jobId, laneIndex), lane);
-    if (victim) tx.set(lanePath(task.jobId, victim.index), victim);
-    return { committed: true, lane };
+    return { committed: true, lane, mayRun: laneMayRun(lane, job) };
   });
 }
 
@@ -62,3 +60,36 @@ export async function stopLane(ctx: BatchContext, jobId: string, laneIndex: numb
   });
 }
 
+
+/**
+ * An idle lane that may run takes half of the largest remaining range of another lane. The victim
+ * is chosen from a plain read; the transaction then reads only the two lanes (and the job) and
+ * re-checks both, retrying with a fresh choice when the victim's range was taken meanwhile.
+ * Returns the lane busy with its new position, or null when nothing is left to steal.
+ */
+export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: number): Promise<Lane | null> {
+  const { store, clock } = ctx.deps;
+  for (let round = 0; round < 8; round++) {
+    const lanes = (await store.query(lanesPath(jobId))).map((d) => Lane.parse(d.data));
+    const me = lanes.find((l) => l.index === laneIndex);
+    if (!me || me.current !== null) return null;
+    const choice = steal({ ...me }, lanes.map((l) => ({ ...l })));
+    if (!choice) return null;
+    const out = await store.runTransaction(async (tx) => {
+      const [jobDoc, meDoc, victimDoc] = await tx.getAll([jobPath(jobId), lanePath(jobId, laneIndex), lanePath(jobId, choice.index)]);
+      if (!jobDoc || !meDoc || !victimDoc) return "stop" as const;
+      const job = JobState.parse(jobDoc.data);
+      const thief = Lane.parse(meDoc.data);
+      const victim = Lane.parse(victimDoc.data);
+      if (thief.current !== null || thief.pass !== job.pass || !laneMayRun(thief, job)) return "stop" as const;
+      if (!steal(thief, [victim])) return "retry" as const;
+      thief.updatedAt = clock.now();
+      tx.set(lanePath(jobId, laneIndex), thief);
+      tx.set(lanePath(jobId, victim.index), victim);
+      return thief;
+    });
+    if (out === "stop") return null;
+    if (out !== "retry") return out;
+  }
+  return null;
+}

@@ -22,7 +22,7 @@ import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize } from "./finalize";
 import { jobPath } from "./model";
 import { buildResult, storeOutputs } from "./row-outputs";
-import { commitRow, stopLane } from "./row-commit";
+import { commitRow, stealWork, stopLane } from "./row-commit";
 import { Checkpoint, JobState, Lane, checkpointPath, claimsPath, lanePath, parseLaneIndex } from "./state";
 import { claimKey } from "./task-ids";
 
@@ -121,7 +121,8 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
     observer?.rowCounted?.({ jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, status: result.status });
   }
   if (!out.lane) return;
-  if (out.lane.current !== null) await ensureLaneTask(ctx, task.jobId, out.lane);
+  const lane = out.lane.current === null && out.mayRun ? ((await stealWork(ctx, task.jobId, r.laneIndex)) ?? out.lane) : out.lane;
+  if (lane.current !== null) await ensureLaneTask(ctx, task.jobId, lane);
   else await maybeFinalize(ctx, task.jobId);
 }
 

@@ -1,0 +1,101 @@
+/**
+ * A simulated Cloud Tasks queue in virtual time: deterministic ids (a used id stays "exists"),
+ * dispatch latency, duplicate deliveries, retries with Cloud Tasks' backoff (min, doubling up to
+ * max) until `maxAttempts`, after which the task is dropped. A duplicate delivery carries the same
+ * attempt number as its original; its outcome does not schedule retries (the original's does).
+ * `crashBeforeEnqueue` makes an enqueue throw before it happens (a crash after the caller's commit).
+ */
+import type { ManualClock } from "../fakes/manual-clock";
+import type { RetryPolicy, TaskContext, TaskHandler, TaskQueue } from "../ports/task-queue";
+import { SimCrash, type FaultRates, type PlatformLatency } from "./faults";
+import type { Rng } from "./random";
+
+export interface SimQueueStats {
+  enqueued: number;
+  exists: number;
+  deliveries: number;
+  duplicates: number;
+  retries: number;
+  dropped: number;
+  crashes: number;
+  running: number;
+}
+
+export class SimQueue<P> implements TaskQueue<P> {
+  private readonly ids = new Set<string>();
+  private handler: TaskHandler<P> | null = null;
+  /** Crashes are injected only once the driver enables them (not during its own set-up calls). */
+  crashesEnabled = false;
+  readonly stats: SimQueueStats = { enqueued: 0, exists: 0, deliveries: 0, duplicates: 0, retries: 0, dropped: 0, crashes: 0, running: 0 };
+
+  constructor(
+    private readonly o: { clock: ManualClock; rng: Rng; latency: PlatformLatency; faults: FaultRates; retry: RetryPolicy },
+  ) {}
+
+  setHandler(h: TaskHandler<P>): void {
+    this.handler = h;
+  }
+
+  async enqueue(task: { id: string; payload: P; delayMs?: number }): Promise<"enqueued" | "exists"> {
+    const { clock, rng, latency, faults } = this.o;
+    await clock.sleep(rng.uniform(...latency.enqueue));
+    if (this.crashesEnabled && rng.chance(faults.crashBeforeEnqueue)) {
+      this.stats.crashes += 1;
+      throw new SimCrash("before enqueue");
+    }
+    if (this.ids.has(task.id)) {
+      this.stats.exists += 1;
+      return "exists";
+    }
+    this.ids.add(task.id);
+    this.stats.enqueued += 1;
+    this.schedule(task.id, task.payload, 0, (task.delayMs ?? 0) + rng.uniform(...latency.taskDispatch));
+    return "enqueued";
+  }
+
+  async delete(): Promise<void> {
+    // Tasks are never removed early in the simulation.
+  }
+
+  private schedule(id: string, payload: P, attempt: number, delayMs: number): void {
+    const { clock, rng, latency, faults } = this.o;
+    clock.schedule(delayMs, () => this.deliver(id, payload, attempt, false));
+    if (rng.chance(faults.duplicateTask)) {
+      this.stats.duplicates += 1;
+      clock.schedule(delayMs + rng.uniform(...latency.duplicateTaskDelay), () => this.deliver(id, payload, attempt, true));
+    }
+  }
+
+  private deliver(id: string, payload: P, attempt: number, duplicate: boolean): void {
+    const handler = this.handler;
+    if (!handler) throw new Error("no task handler");
+    const { maxAttempts } = this.o.retry;
+    const ctx: TaskContext = { retryCount: attempt, isLastAttempt: attempt >= maxAttempts - 1, taskId: id };
+    this.stats.deliveries += 1;
+    this.stats.running += 1;
+    handler(payload, ctx).then(
+      () => {
+        this.stats.running -= 1;
+      },
+      () => {
+        this.stats.running -= 1;
+        if (duplicate) return;
+        if (ctx.isLastAttempt) {
+          this.stats.dropped += 1;
+          return;
+        }
+        this.stats.retries += 1;
+        this.schedule(id, payload, attempt + 1, this.backoff(attempt + 1));
+      },
+    );
+  }
+
+  /** Cloud Tasks: min × 2^(n-1), doubling maxDoublings times, then linear, capped at max. */
+  private backoff(n: number): number {
+    const { minBackoffMs, maxBackoffMs, maxDoublings } = this.o.retry;
+    const doublings = Math.min(n - 1, maxDoublings);
+    const linear = Math.max(0, n - 1 - maxDoublings);
+    const base = minBackoffMs * 2 ** doublings;
+    return Math.min(maxBackoffMs, base + linear * base);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The simulated Firestore: the in-memory store with virtual-time latencies (writes and transaction
+ * commits wait in `beforeCommit`, which also opens the window where concurrent transactions
+ * conflict), every write logged with its virtual time, and a wrapper that counts billed reads
+ * (a get = 1, a query = its documents or 1 when empty) and adds read latency outside transactions.
+ */
+import type { ManualClock } from "../fakes/manual-clock";
+import { MemoryStore } from "../fakes/memory-store";
+import type { Doc, DocData, DocumentStore, Patch, Query, Transaction, Where, WriteBatch } from "../ports/store";
+import type { PlatformLatency, Range } from "./faults";
+import type { Rng } from "./random";
+
+export interface SimStoreOptions {
+  clock: ManualClock;
+  rng: Rng;
+  latency: PlatformLatency;
+  onCreate: (doc: Doc) => void;
+}
+
+export class SimStore implements DocumentStore {
+  readonly inner: MemoryStore;
+  reads = 0;
+  /** Billed reads by kind of document: job, lanes, claims, results, rows, passes, checkpoints. */
+  readonly readsByKind = new Map<string, number>();
+
+  constructor(private readonly o: SimStoreOptions) {
+    this.inner = new MemoryStore({
+      clock: o.clock,
+      recordWrites: true,
+      onCreate: o.onCreate,
+      hooks: { beforeCommit: (info) => this.wait(info.kind === "transaction" ? o.latency.transaction : o.latency.write) },
+    });
+  }
+
+  private wait(r: Range): Promise<void> {
+    return this.o.clock.sleep(this.o.rng.uniform(r[0], r[1]));
+  }
+
+  async get<T = DocData>(path: string): Promise<Doc<T> | null> {
+    await this.wait(this.o.latency.read);
+    this.billed(path, 1);
+    return this.inner.get<T>(path);
+  }
+  async getAll<T = DocData>(paths: string[]): Promise<(Doc<T> | null)[]> {
+    await this.wait(this.o.latency.read);
+    for (const p of paths) this.billed(p, 1);
+    return this.inner.getAll<T>(paths);
+  }
+  async query<T = DocData>(collection: string, q?: Query): Promise<Doc<T>[]> {
+    await this.wait(this.o.latency.read);
+    const docs = await this.inner.query<T>(collection, q);
+    this.billed(`${collection}/x`, Math.max(1, docs.length));
+    return docs;
+  }
+  async count(collection: string, where?: Where[]): Promise<number> {
+    await this.wait(this.o.latency.read);
+    this.billed(`${collection}/x`, 1);
+    return this.inner.count(collection, where);
+  }
+  create(path: string, data: DocData): Promise<void> {
+    return this.inner.create(path, data);
+  }
+  set(path: string, data: DocData, opts?: { merge?: boolean }): Promise<void> {
+    return this.inner.set(path, data, opts);
+  }
+  update(path: string, patch: Patch): Promise<void> {
+    return this.inner.update(path, patch);
+  }
+  delete(path: string): Promise<void> {
+    return this.inner.delete(path);
+  }
+  batch(): WriteBatch {
+    return this.inner.batch();
+  }
+  runTransaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { maxAttempts?: number }): Promise<T> {
+    return this.inner.runTransaction((tx) => fn(this.countingTx(tx)), { maxAttempts: opts?.maxAttempts ?? 10 });
+  }
+
+  private billed(path: string, n: number): void {
+    this.reads += n;
+    const parts = path.split("/");
+    const kind = parts.length <= 2 ? "job" : (parts[2] ?? "other");
+    this.readsByKind.set(kind, (this.readsByKind.get(kind) ?? 0) + n);
+  }
+
+  private countingTx(tx: Transaction): Transaction {
+    return {
+      get: async <T = DocData>(path: string) => {
+        this.billed(path, 1);
+        return tx.get<T>(path);
+      },
+      getAll: async <T = DocData>(paths: string[]) => {
+        for (const p of paths) this.billed(p, 1);
+        return tx.getAll<T>(paths);
+      },
+      query: async <T = DocData>(collection: string, q?: Query) => {
+        const docs = await tx.query<T>(collection, q);
+        this.billed(`${collection}/x`, Math.max(1, docs.length));
+        return docs;
+      },
+      create: (p, d) => tx.create(p, d),
+      set: (p, d, o) => tx.set(p, d, o),
+      update: (p, patch) => tx.update(p, patch),
+      delete: (p) => tx.delete(p),
+    };
+  }
+
+  /** Total writes (one per document per commit) and the busiest document's peak 10-second window. */
+  writeStats(): { writes: number; maxPer10s: number; busiest: string; byKind: Map<string, number> } {
+    const byPath = new Map<string, number[]>();
+    const byKind = new Map<string, number>();
+    for (const w of this.inner.writeLog) {
+      const parts = w.path.split("/");
+      const kind = parts.length <= 2 ? "job" : (parts[2] ?? "other");
+      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+      const list = byPath.get(w.path) ?? [];
+      list.push(w.time);
+      byPath.set(w.path, list);
+    }
+    let maxPer10s = 0;
+    let busiest = "";
+    for (const [path, times] of byPath) {
+      times.sort((a, b) => a - b);
+      let lo = 0;
+      for (let hi = 0; hi < times.length; hi++) {
+        while ((times[hi] ?? 0) - (times[lo] ?? 0) >= 10_000) lo++;
+        if (hi - lo + 1 > maxPer10s) {
+          maxPer10s = hi - lo + 1;
+          busiest = path;
+        }
+      }
+    }
+    return { writes: this.inner.writeLog.length, maxPer10s, busiest, byKind };
+  }
+}

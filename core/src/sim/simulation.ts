@@ -1,0 +1,183 @@
+/**
+ * One simulated deployment: the REAL batch handlers over the in-memory store, a simulated Cloud
+ * Tasks queue, simulated trigger delivery and a simulated AI, all in virtual time on a ManualClock,
+ * deterministic for a seed. It records what the invariants and metrics need (row attempts in flight,
+ * counts, terminal transitions); `report.ts` turns that into figures.
+ */
+import type { AiService } from "../ai/port";
+import type { BatchHandlers, RowTask } from "../batch/api";
+import { createBatchHandlers } from "../batch/handlers";
+import { DEFAULT_LIMITS, type BatchLimits } from "../batch/limits";
+import { flushAsync, ManualClock } from "../fakes/manual-clock";
+import { silentLogger } from "../logger";
+import type { BlobStore } from "../ports/blob-store";
+import type { Doc } from "../ports/store";
+import type { RetryPolicy } from "../ports/task-queue";
+import { DEFAULT_LATENCY, type FaultRates, type PlatformLatency } from "./faults";
+import { SimAi } from "./fake-ai";
+import { Rng } from "./random";
+import { SimQueue } from "./sim-queue";
+import { SimStore } from "./sim-store";
+
+export interface SimConfig {
+  seed: number;
+  faults: FaultRates;
+  latencyMs: number;
+  latencySigma: number;
+  latency?: PlatformLatency;
+  retry?: RetryPolicy;
+  limits?: Partial<BatchLimits>;
+  /** Replace the simulated AI (e.g. the offline provider with test markers). */
+  ai?: (clock: ManualClock) => AiService;
+  /** Every N ms of virtual time the host calls reconcile() while work is open. */
+  reconcileEveryMs?: number;
+}
+
+export interface Attempt {
+  jobId: string;
+  rowIndex: number;
+  pass: number;
+  start: number;
+  end: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, minBackoffMs: 1_000, maxBackoffMs: 60_000, maxDoublings: 4 };
+
+/** A trivial blob store: the simulated flows produce text only. */
+const nullBlobs: BlobStore = {
+  put: (key, data) => Promise.resolve({ ref: key, bytes: data.length }),
+  get: () => Promise.resolve(null),
+  delete: () => Promise.resolve(),
+};
+
+export class Simulation {
+  readonly clock = new ManualClock(0);
+  readonly rng: Rng;
+  readonly store: SimStore;
+  readonly queue: SimQueue<RowTask>;
+  readonly handlers: BatchHandlers;
+  readonly attempts: Attempt[] = [];
+  /** `${jobId}:${pass}:${row}` → times counted. */
+  readonly counted = new Map<string, number>();
+  readonly finished: { jobId: string; status: string; at: number }[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  triggerDeliveries = 0;
+  private readonly open = new Map<string, { start: number }>();
+  private openWork = 0;
+
+  constructor(readonly config: SimConfig) {
+    this.rng = new Rng(config.seed);
+    const latency = config.latency ?? DEFAULT_LATENCY;
+    const platformRng = this.rng.fork(1);
+    this.store = new SimStore({ clock: this.clock, rng: platformRng, latency, onCreate: (doc) => this.onCreate(doc) });
+    this.queue = new SimQueue<RowTask>({
+      clock: this.clock,
+      rng: this.rng.fork(2),
+      latency,
+      faults: config.faults,
+      retry: config.retry ?? DEFAULT_RETRY,
+    });
+    const ai =
+      config.ai?.(this.clock) ??
+      new SimAi({
+        clock: this.clock,
+        rng: this.rng.fork(3),
+        meanMs: config.latencyMs,
+        sigma: config.latencySigma,
+        transient429: config.faults.transient429,
+        permanent: config.faults.permanent,
+        rejectionMs: latency.aiRejection,
+      });
+    let n = 0;
+    this.handlers = createBatchHandlers({
+      store: this.store,
+      queue: this.queue,
+      blobs: nullBlobs,
+      ai,
+      clock: this.clock,
+      ids: { newId: () => `job${String(++n).padStart(4, "0")}` },
+      logger: silentLogger,
+      limits: { ...DEFAULT_LIMITS, rowTimeoutMs: 5 * 60_000, maxActiveJobsPerOwner: 1_000, ...config.limits },
+      observer: {
+        rowStarted: (e) => this.rowStarted(e),
+        rowEnded: (e) => this.rowEnded(e),
+        rowCounted: (e) => {
+          const key = `${e.jobId}:${e.pass}:${e.rowIndex}`;
+          this.counted.set(key, (this.counted.get(key) ?? 0) + 1);
+        },
+        jobFinished: (e) => this.finished.push(e),
+      },
+    });
+    this.queue.setHandler((task, ctx) => this.handlers.runRowTask(task, ctx));
+  }
+
+  private rowStarted(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number }): void {
+    this.open.set(`${e.jobId}:${e.pass}:${e.rowIndex}:${e.attempt}`, { start: e.at });
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+  }
+
+  private rowEnded(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number }): void {
+    const key = `${e.jobId}:${e.pass}:${e.rowIndex}:${e.attempt}`;
+    const o = this.open.get(key);
+    this.open.delete(key);
+    this.inFlight -= 1;
+    this.attempts.push({ jobId: e.jobId, rowIndex: e.rowIndex, pass: e.pass, start: o?.start ?? e.at, end: e.at });
+  }
+
+  /** Firestore trigger delivery for created result docs: late, maybe twice, retried on failure. */
+  private onCreate(doc: Doc): void {
+    if (!/^batch_jobs\/[^/]+\/results\/[^/]+$/.test(doc.path)) return;
+    const latency = this.config.latency ?? DEFAULT_LATENCY;
+    const rng = this.rng;
+    const deliver = (delay: number): void => {
+      this.openWork += 1;
+      this.clock.schedule(delay, () => {
+        this.triggerDeliveries += 1;
+        this.handlers.onResultCreated(doc).then(
+          () => {
+            this.openWork -= 1;
+          },
+          () => {
+            this.openWork -= 1;
+            deliver(rng.uniform(...latency.triggerRetry));
+          },
+        );
+      });
+    };
+    deliver(rng.uniform(...latency.triggerDelivery));
+    if (rng.chance(this.config.faults.duplicateTrigger)) deliver(rng.uniform(...latency.triggerDelivery));
+  }
+
+  /** Starts periodic reconcile calls that stop once every job is terminal (or at `until`). */
+  startReconciler(isDone: () => boolean, until: number): void {
+    const every = this.config.reconcileEveryMs ?? 60_000;
+    const tick = (): void => {
+      if (isDone() || this.clock.now() > until) return;
+      void this.handlers.reconcile().finally(() => this.clock.schedule(every, tick));
+    };
+    this.clock.schedule(every, tick);
+  }
+
+  /** Drives virtual time until `p` settles (handlers wait on the virtual clock, so awaiting alone would hang). */
+  async drive<T>(p: Promise<T>): Promise<T> {
+    let settled = false;
+    const watched = p.finally(() => {
+      settled = true;
+    });
+    watched.catch(() => undefined);
+    for (let idle = 0; !settled; ) {
+      await flushAsync();
+      if (settled) break;
+      if (this.clock.step()) idle = 0;
+      else if (++idle > 3) throw new Error("simulation deadlock: nothing scheduled and the call has not settled");
+    }
+    return watched;
+  }
+
+  /** Runs virtual time until nothing is scheduled (or `until`). */
+  async run(until = 7 * 24 * 3_600_000): Promise<void> {
+    await this.clock.runUntilIdle({ until });
+  }
+}
