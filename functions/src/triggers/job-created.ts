@@ -1,26 +1,35 @@
 /**
- * `batch_jobs/{jobId}` created → fan out (the requested shape). A job created with `start: true`
- * is already `processing`: the create handler enqueued its first tasks in the same request, so this
- * trigger is the durable backstop for a crash between that commit and the enqueue. It asks the
- * core to re-drive the job's lanes; task ids are deterministic, so tasks already queued resolve as
- * "exists" and nothing runs twice. Drafts (`pending`) do nothing here: `startBatch` calls the
- * core's startJob, which fans out directly.
+ * `batch_jobs/{jobId}` created → fan out (the requested shape). The core writes a job `pending`
+ * and its start (lanes + first tasks) happens in the same createBatch request when `start` is set,
+ * or later in startBatch; both call the core's startJob, which fans out directly. This trigger is
+ * the durable backstop: it reads the job's CURRENT state and, when the job is processing (or was
+ * created with a start request the request did not finish), calls startJob again, which re-ensures
+ * every lane's task. Task ids are deterministic, so tasks already queued resolve "exists" and no
+ * row runs twice. A draft (`pending`, no start request) waits for startBatch.
  */
+import { jobPath } from "@flowcraft/core";
 import { onDocumentCreated } from "firebase-functions/v2/firestore";
 import { TRIGGER_TIMEOUT_SECONDS } from "../config/function-options";
 import { getDeps } from "../runtime/deps";
+import { acknowledgePermanent } from "./retry-policy";
 
 export const onBatchJobCreated = onDocumentCreated(
   { document: "batch_jobs/{jobId}", retry: true, timeoutSeconds: TRIGGER_TIMEOUT_SECONDS, memory: "512MiB" },
   async (event) => {
     const deps = getDeps({ withAi: false });
     const jobId = event.params.jobId;
-    const status: unknown = event.data ? event.data.get("status") : (await deps.store.get(`batch_jobs/${jobId}`))?.data.status;
-    if (status !== "processing") {
-      deps.logger.debug({ jobId, status }, "job created without start: waiting for startBatch");
+    const current = await deps.store.get<{ ownerId?: unknown; status?: unknown; startRequested?: unknown }>(jobPath(jobId));
+    const data = current?.data;
+    if (!data || typeof data.ownerId !== "string") return;
+    const wanted = data.status === "processing" || (data.status === "pending" && data.startRequested === true);
+    if (!wanted) {
+      deps.logger.debug({ jobId, status: data.status }, "job created as a draft: waiting for startBatch");
       return;
     }
-    const { redriven } = await deps.handlers.reconcile({ jobId, olderThanMs: 0 });
-    deps.logger.info({ jobId, redriven }, "job fan-out checked");
+    const ownerId = data.ownerId;
+    await acknowledgePermanent(deps.logger, { jobId, trigger: "job-created" }, async () => {
+      const job = await deps.handlers.startJob({ ownerId }, jobId);
+      deps.logger.info({ jobId, status: job.status }, "job fan-out ensured");
+    });
   },
 );

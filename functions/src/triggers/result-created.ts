@@ -7,6 +7,7 @@ import type { Doc } from "@flowcraft/core";
 import { onDocumentCreated } from "firebase-functions/v2/firestore";
 import { TRIGGER_TIMEOUT_SECONDS } from "../config/function-options";
 import { getDeps } from "../runtime/deps";
+import { acknowledgePermanent } from "./retry-policy";
 
 export const onBatchResultCreated = onDocumentCreated(
   { document: "batch_jobs/{jobId}/results/{rowId}", retry: true, timeoutSeconds: TRIGGER_TIMEOUT_SECONDS, memory: "512MiB" },
@@ -24,6 +25,7 @@ export const onBatchResultCreated = onDocumentCreated(
       deps.logger.warn({ path }, "result event without a document");
       return;
     }
-    await deps.handlers.onResultCreated(doc);
+    const resultDoc = doc;
+    await acknowledgePermanent(deps.logger, { path, trigger: "result-created" }, () => deps.handlers.onResultCreated(resultDoc));
   },
 );

@@ -1,0 +1,139 @@
+/**
+ * The exported callables, wrapped by firebase-functions-test: auth required, zod input errors with
+ * field/row details, core validation and ownership errors mapped through the one table, the
+ * per-owner cap on active jobs, and the happy paths (create, start, cancel, concurrency, retry,
+ * preview, single generations) over the offline AI provider.
+ */
+import { HttpsError } from "firebase-functions/v2/https";
+import { OfflineAiService, type Job } from "@flowcraft/core";
+import { Harness, auth, fft, textFlow } from "./support/harness";
+
+afterAll(() => fft.cleanup());
+
+/** Calls and returns the HttpsError it throws (fails the test when it resolves). */
+async function httpsErrorOf(p: Promise<unknown>): Promise<HttpsError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(HttpsError);
+    return err as HttpsError;
+  }
+  throw new Error("expected the call to fail");
+}
+
+const rows = (n: number, prefix = "t") => Array.from({ length: n }, (_, i) => ({ topic: `${prefix}${i}` }));
+const createReq = (uid: string | null, data: Record<string, unknown>) =>
+  ({ data: { flow: textFlow(), columns: ["topic"], rows: rows(2), ...data }, ...(uid ? { auth: auth(uid) } : {}) }) as never;
+
+describe("batch callables", () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = new Harness({ ai: new OfflineAiService(), autoDeliver: false });
+  });
+
+  it("rejects a caller without auth as unauthenticated and writes nothing", async () => {
+    const err = await httpsErrorOf(h.createBatch(createReq(null, {})));
+    expect(err.code).toBe("unauthenticated");
+    expect(await h.store.count("batch_jobs")).toBe(0);
+  });
+
+  it("rejects a malformed payload as invalid-argument naming the row and field", async () => {
+    const err = await httpsErrorOf(h.createBatch(createReq("alice", { rows: [{ topic: "ok" }, { topic: 7 }], concurrency: "x" })));
+    expect(err.code).toBe("invalid-argument");
+    const paths = (err.details as { details: { path: string }[] }).details.map((d) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(["rows[1].topic", "concurrency"]));
+    expect(await h.store.count("batch_jobs")).toBe(0);
+  });
+
+  it("maps the core's flow validation to invalid-argument with the core's details", async () => {
+    const flow = { nodes: [{ id: "x", type: "text", data: { prompt: "uses {{missing}}" } }], edges: [] };
+    const err = await httpsErrorOf(h.createBatch(createReq("alice", { flow })));
+    expect(err.code).toBe("invalid-argument");
+    const info = err.details as { code: string; details: unknown[] };
+    expect(info.code).toBe("invalid_flow");
+    expect(info.details.length).toBeGreaterThan(0);
+  });
+
+  it("creates a draft, hides it from other users, and starts it for its owner", async () => {
+    const { job } = (await h.createBatch(createReq("alice", { start: false })));
+    expect(job.status).toBe("pending");
+    expect(h.queue.enqueued).toHaveLength(0);
+
+    const foreign = await httpsErrorOf(h.startBatch({ data: { jobId: job.id }, auth: auth("mallory") } as never));
+    expect(foreign.code).toBe("not-found");
+    expect((await h.store.get<Job>(`batch_jobs/${job.id}`))!.data.status).toBe("pending");
+
+    const started = (await h.startBatch({ data: { jobId: job.id }, auth: auth("alice") } as never));
+    expect(started.job.status).toBe("processing");
+    expect(h.queue.enqueued.map((t) => t.payload.rowIndex)).toEqual([0, 1]);
+  });
+
+  it("cancels and changes concurrency only for the owner", async () => {
+    const { job } = (await h.createBatch(createReq("alice", { rows: rows(6), concurrency: 2, start: true })));
+    const foreign = await httpsErrorOf(h.cancelBatch({ data: { jobId: job.id }, auth: auth("mallory") } as never));
+    expect(foreign.code).toBe("not-found");
+    const bad = await httpsErrorOf(h.setBatchConcurrency({ data: { jobId: job.id, concurrency: 1.5 }, auth: auth("alice") } as never));
+    expect(bad.code).toBe("invalid-argument");
+    const tooMany = await httpsErrorOf(h.setBatchConcurrency({ data: { jobId: job.id, concurrency: 500 }, auth: auth("alice") } as never));
+    expect(tooMany.code).toBe("invalid-argument");
+    const changed = (await h.setBatchConcurrency({ data: { jobId: job.id, concurrency: 3 }, auth: auth("alice") } as never));
+    expect(changed.job.concurrency).toBe(3);
+    const cancelled = (await h.cancelBatch({ data: { jobId: job.id }, auth: auth("alice") } as never));
+    expect(cancelled.job.cancelRequested).toBe(true);
+  });
+
+  it("caps active jobs per owner with resource-exhausted", async () => {
+    h = new Harness({ ai: new OfflineAiService(), autoDeliver: false, limits: { maxActiveJobsPerOwner: 1 } });
+    await h.createBatch(createReq("alice", {}));
+    const err = await httpsErrorOf(h.createBatch(createReq("alice", {})));
+    expect(err.code).toBe("resource-exhausted");
+    expect((err.details as { code: string }).code).toBe("limit_exceeded");
+    await expect(h.createBatch(createReq("bob", {}))).resolves.toBeDefined();
+  });
+
+  it("rejects a malformed job id before any lookup", async () => {
+    const err = await httpsErrorOf(h.retryFailedRows({ data: { jobId: "../etc" }, auth: auth("alice") } as never));
+    expect(err.code).toBe("invalid-argument");
+    expect((err.details as { details: { path: string }[] }).details[0]!.path).toBe("jobId");
+  });
+});
+
+describe("AI callables", () => {
+  const h = new Harness({ ai: new OfflineAiService(), autoDeliver: false });
+
+  it("generateText answers with the provider's text and usage", async () => {
+    const res = (await h.generateText({ data: { model: "gemini-2.5-flash", prompt: "hello" }, auth: auth("alice") } as never)) as {
+      text: string;
+      usage: { totalTokens: number };
+    };
+    expect(res.text.length).toBeGreaterThan(0);
+    expect(res.usage.totalTokens).toBeGreaterThan(0);
+  });
+
+  it("generateImage returns the image as a data URL", async () => {
+    const res = (await h.generateImage({ data: { model: "gemini-2.5-flash-image", prompt: "a cat" }, auth: auth("alice") } as never)) as {
+      mimeType: string;
+      dataUrl: string;
+    };
+    expect(res.dataUrl.startsWith(`data:${res.mimeType};base64,`)).toBe(true);
+  });
+
+  it("maps a provider's permanent failure through the table", async () => {
+    const err = await httpsErrorOf(h.generateText({ data: { model: "m", prompt: "please [[fail]]" }, auth: auth("alice") } as never));
+    expect(err.code).toBe("invalid-argument");
+    expect((err.details as { code: string }).code).toBe("bad_request");
+  });
+
+  it("previewFlow runs one row and returns its outputs", async () => {
+    const res = (await h.previewFlow({ data: { flow: textFlow(), row: { topic: "tea" } }, auth: auth("alice") } as never)) as {
+      run: { status: string; outputs: Record<string, { kind: string }> };
+    };
+    expect(res.run.status).toBe("succeeded");
+    expect(res.run.outputs.summary?.kind).toBe("text");
+  });
+
+  it("previewFlow requires auth", async () => {
+    const err = await httpsErrorOf(h.previewFlow({ data: { flow: textFlow(), row: { topic: "tea" } } } as never));
+    expect(err.code).toBe("unauthenticated");
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * Drives the REAL exported functions (wrapped by firebase-functions-test in offline mode) over
+ * in-memory ports installed through the deps seam: enqueued row tasks go to `runBatchRow.run(req)`,
+ * created `results/{rowId}` and `batch_jobs/{jobId}` docs go to the wrapped Firestore triggers, as
+ * the platform would deliver them (asynchronously, concurrently, at least once).
+ */
+import firebaseFunctionsTest from "firebase-functions-test";
+import {
+  DEFAULT_LIMITS,
+  MemoryStore,
+  createBatchHandlers,
+  jsonLogger,
+  silentLogger,
+  systemClock,
+  type AiService,
+  type BatchLimits,
+  type Doc,
+  type RowTask,
+  type TaskQueue,
+} from "@flowcraft/core";
+import { MemoryBlobStore } from "../../../core/src/fakes/memory-blob-store";
+import * as fns from "../../src/index";
+import { setDepsFactory } from "../../src/runtime/deps";
+import { randomIds } from "../../src/runtime/random-ids";
+
+export const fft = firebaseFunctionsTest();
+
+export interface QueuedTask {
+  id: string;
+  payload: RowTask;
+}
+
+/** Cloud Tasks as the functions see it: ids deduplicate ("exists"), payloads recorded. */
+export class RecordingQueue implements TaskQueue<RowTask> {
+  readonly seen = new Set<string>();
+  readonly enqueued: QueuedTask[] = [];
+  onEnqueue: (t: QueuedTask) => void = () => {};
+
+  async enqueue(task: { id: string; payload: RowTask }): Promise<"enqueued" | "exists"> {
+    if (this.seen.has(task.id)) return "exists";
+    this.seen.add(task.id);
+    const queued = { id: task.id, payload: structuredClone(task.payload) };
+    this.enqueued.push(queued);
+    this.onEnqueue(queued);
+    return "enqueued";
+  }
+  async delete(): Promise<void> {}
+}
+
+export interface HarnessOptions {
+  ai: AiService;
+  limits?: Partial<BatchLimits>;
+  /** Deliver tasks and trigger events as they appear (default true). */
+  autoDeliver?: boolean;
+  /** Deliver every task and trigger event twice (at-least-once duplicates). */
+  duplicate?: boolean;
+}
+
+export class Harness {
+  readonly queue = new RecordingQueue();
+  readonly store: MemoryStore;
+  readonly blobs = new MemoryBlobStore();
+  readonly errors: unknown[] = [];
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  readonly createBatch = fft.wrap(fns.createBatch);
+  readonly startBatch = fft.wrap(fns.startBatch);
+  readonly cancelBatch = fft.wrap(fns.cancelBatch);
+  readonly setBatchConcurrency = fft.wrap(fns.setBatchConcurrency);
+  readonly retryFailedRows = fft.wrap(fns.retryFailedRows);
+  readonly previewFlow = fft.wrap(fns.previewFlow);
+  readonly generateText = fft.wrap(fns.generateText);
+  readonly generateImage = fft.wrap(fns.generateImage);
+  private readonly resultCreated = fft.wrap(fns.onBatchResultCreated);
+  private readonly jobCreated = fft.wrap(fns.onBatchJobCreated);
+
+  constructor(private readonly opts: HarnessOptions) {
+    const auto = opts.autoDeliver ?? true;
+    this.store = new MemoryStore({ onCreate: (doc) => auto && this.onDocCreated(doc) });
+    if (auto) this.queue.onEnqueue = (t) => this.track(this.deliverTask(t));
+    const logger = process.env.FLOWCRAFT_TEST_LOGS ? jsonLogger("debug") : silentLogger;
+    const handlers = createBatchHandlers({
+      store: this.store,
+      queue: this.queue,
+      blobs: this.blobs,
+      ai: opts.ai,
+      clock: systemClock,
+      ids: randomIds,
+      logger,
+      limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    });
+    setDepsFactory(() => ({ handlers, ai: opts.ai, store: this.store, logger, clock: systemClock }));
+  }
+
+  /** Runs one delivery of a task through the exported task function. */
+  async deliverTask(t: QueuedTask, retryCount = 0): Promise<void> {
+    const times = this.opts.duplicate ? 2 : 1;
+    await Promise.all(
+      Array.from({ length: times }, async () =>
+        fns.runBatchRow.run({
+          data: t.payload,
+          id: t.id,
+          queueName: "runBatchRow",
+          retryCount,
+          executionCount: retryCount,
+          scheduledTime: new Date().toISOString(),
+        }),
+      ),
+    );
+  }
+
+  /** Delivers a created-document event to the matching wrapped trigger. */
+  async deliverCreated(doc: Doc): Promise<void> {
+    const parts = doc.path.split("/");
+    const snapshot = fft.firestore.makeDocumentSnapshot(doc.data, doc.path);
+    const times = this.opts.duplicate ? 2 : 1;
+    for (let i = 0; i < times; i++) {
+      if (parts.length === 2 && parts[0] === "batch_jobs") {
+        await this.jobCreated({ data: snapshot, params: { jobId: parts[1] } });
+      } else if (parts.length === 4 && parts[0] === "batch_jobs" && parts[2] === "results") {
+        await this.resultCreated({ data: snapshot, params: { jobId: parts[1], rowId: parts[3] } });
+      }
+    }
+  }
+
+  private onDocCreated(doc: Doc): void {
+    this.track(this.deliverCreated(doc));
+  }
+
+  private track(p: Promise<unknown>): void {
+    const wrapped = p.catch((err: unknown) => {
+      this.errors.push(err);
+    });
+    this.inflight.add(wrapped);
+    void wrapped.finally(() => this.inflight.delete(wrapped));
+  }
+
+  /** Waits until no delivery is running and none was started meanwhile. */
+  async drain(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
+  }
+}
+
+/** input column `topic` → text node → output `summary`. */
+export function textFlow(prompt = "Summarize {{topic}}"): unknown {
+  return {
+    nodes: [
+      { id: "topic", type: "input", data: { column: "topic" } },
+      { id: "gen", type: "text", data: { model: "gemini-2.5-flash", prompt } },
+      { id: "out", type: "output", data: { name: "summary" } },
+    ],
+    edges: [
+      { source: "topic", target: "gen" },
+      { source: "gen", target: "out" },
+    ],
+  };
+}
+
+export const auth = (uid: string) => ({ uid, token: { uid } as never, rawToken: "test-token" });
