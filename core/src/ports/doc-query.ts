@@ -120,6 +120,8 @@ function matchesOne(data: DocData, w: CompiledWhere): boolean {
   if (!found) return false;
   switch (w.op) {
     case "==":
+      // Fast path for the common primitive filter; numbers and strings compare exactly by ===.
+      if (typeof w.value !== "object" && typeof value !== "object") return value === w.value;
       return valuesEqual(value, w.value);
     case "in":
       return (w.value as unknown[]).some((x) => valuesEqual(value, x));

@@ -6,15 +6,24 @@
  * - Paths alternate collection/doc: `batch_jobs/{jobId}`, `batch_jobs/{jobId}/results/{rowId}`.
  * - Data is plain JSON objects: string, finite number, boolean, null, arrays (not of arrays),
  *   nested objects. `undefined` is rejected (as Firestore does). Times are epoch milliseconds.
+ *   Bad data is rejected before anything is written with `InvalidDataError` (a ValidationError
+ *   naming the field, e.g. `usage.tokens`); bad paths with `InvalidPathError`. Documents ≤ 1 MiB.
  * - `create` fails with `AlreadyExistsError` when the doc exists; `update` fails with
- *   `NotFoundError` when it does not. `set` replaces (or merges top-level fields with `merge`).
+ *   `NotFoundError` when it does not. `set` replaces; `set(..., {merge: true})` deep-merges nested
+ *   maps as Firestore does (fields not mentioned keep their values). Reads return copies.
  * - Patches may use `increment(n)` and `deleteField()` sentinels; dotted keys (`a.b`) address nested
- *   fields in `update`.
+ *   fields in `update` (keys inside values and in `create`/`set` are literal names).
+ *   Details: `doc-data.ts`.
  * - Queries are over one collection (direct children), with equality/range filters, one order by
- *   field (ties broken by doc id), a limit and a `startAfter` cursor (the last doc of a page).
- * - Transactions: all reads before writes; a transaction whose read documents changed before commit
- *   is retried (up to `maxAttempts`, default 5) by `runTransaction` itself; the function may run more
- *   than once, so it must not have side effects outside the transaction. Writes commit atomically.
+ *   field (ties broken by doc id, in the order's direction), a limit and a `startAfter` cursor (the
+ *   last doc of a page). A missing field never matches a filter and leaves the doc out of an order;
+ *   `!=` also skips null; range filters match only values of the filter value's type. Without an
+ *   order, results come by doc id. Details: `doc-query.ts`.
+ * - Transactions: all reads before writes (a read after a write throws); a transaction whose reads
+ *   (documents, or query results) changed before commit is retried (up to `maxAttempts`, default 5)
+ *   by `runTransaction` itself, then `TransactionConflictError`; the function may run more than
+ *   once, so it must not have side effects outside the transaction. An error thrown by the function
+ *   aborts it without retry. Writes commit atomically.
  */
 export type DocData = Record<string, unknown>;
 

@@ -8,6 +8,10 @@
  *   a failure instead of failing forever.
  * - Queue-wide limits (max concurrent dispatches, max dispatches per second) protect the AI quota;
  *   per-job concurrency is not the queue's job.
+ * - An id stays reserved after its task finished or was deleted (about an hour, like Cloud Tasks:
+ *   `DEFAULT_ID_REUSE_WINDOW_MS`), so a new pass needs a new id. An invalid id throws.
+ * - Retry waits follow Cloud Tasks (`retryBackoffMs` in task-backoff.ts); `maxAttempts < 0` means
+ *   unlimited. Adapters pass `conformance/task-queue-conformance.ts`.
  */
 export interface TaskQueue<P = unknown> {
   enqueue(task: { id: string; payload: P; delayMs?: number }): Promise<"enqueued" | "exists">;
