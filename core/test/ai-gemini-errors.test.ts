@@ -9,7 +9,8 @@ import { FlowcraftError, PermanentError, RetryableError } from "../src/errors";
 import type { Logger } from "../src/logger";
 import { GeminiAiService } from "../src/ai/gemini";
 import { FakeGeminiServer, type ScriptedResponse } from "./support/fake-gemini-server";
-import { googleError, retryInfo } from "./support/gemini-responses";
+import { googleError, retryInfo, videoOperation } from "./support/gemini-responses";
+import { SteppingClock } from "./support/test-clocks";
 
 const MODEL = "gemini-2.5-flash";
 const GOOGLE_KEY = "AIzaSyFAKE-errors-test-key-0123456789";
@@ -174,6 +175,58 @@ describe("the API key never leaks", () => {
     } finally {
       for (const spy of consoleSpies) spy.mockRestore();
     }
+  });
+
+  it.each(keys)("for %s: image and video error paths do not leak it either", async (_label, key) => {
+    const lines: string[] = [];
+    const logger: Logger = {
+      debug: (f, m) => lines.push(JSON.stringify({ m, ...f })),
+      info: (f, m) => lines.push(JSON.stringify({ m, ...f })),
+      warn: (f, m) => lines.push(JSON.stringify({ m, ...f })),
+      error: (f, m) => lines.push(JSON.stringify({ m, ...f })),
+    };
+    const clock = new SteppingClock();
+    const service = new GeminiAiService({ apiKey: key, baseUrl: server.baseUrl, logger, clock, pollIntervalMs: 1 });
+    const op = "models/veo-3.0-generate-001/operations/leak";
+    const calls: Array<[string, () => void, () => Promise<unknown>]> = [
+      [
+        "image 400",
+        () => server.script(":generateContent", googleError(400, "INVALID_ARGUMENT", `bad key=${key}`)),
+        () => service.generateImage({ model: "gemini-2.5-flash-image", prompt: "x" }),
+      ],
+      [
+        "video start 403",
+        () => server.script(":predictLongRunning", googleError(403, "PERMISSION_DENIED", `key ${key} lacks access`)),
+        () => service.generateVideo({ model: "veo-3.0-generate-001", prompt: "x" }),
+      ],
+      [
+        "video operation error",
+        () =>
+          server
+            .script(":predictLongRunning", videoOperation(op, {}))
+            .script("/operations/leak", videoOperation(op, { done: true, error: { code: 3, message: `invalid ${key}` } })),
+        () => service.generateVideo({ model: "veo-3.0-generate-001", prompt: "x" }),
+      ],
+      [
+        "video download 403",
+        () =>
+          server
+            .script(":predictLongRunning", videoOperation(op, {}))
+            .script("/operations/leak", videoOperation(op, { done: true, uri: `${server.baseUrl}/v1beta/files/f:download?key=${key}` }))
+            .script("/files/f:download", { status: 403, body: `denied for ${key}` }),
+        () => service.generateVideo({ model: "veo-3.0-generate-001", prompt: "x" }),
+      ],
+    ];
+    for (const [name, arrange, act] of calls) {
+      server.reset();
+      arrange();
+      const err = await failure(act());
+      for (const text of [err.message, String(err.stack), JSON.stringify(err.toInfo()), inspect(err, { depth: 5 })]) {
+        if (text.includes(key)) throw new Error(`key leaked in case "${name}": ${text}`);
+      }
+    }
+    expect(lines.length).toBeGreaterThanOrEqual(calls.length);
+    for (const line of lines) expect(line).not.toContain(key);
   });
 
   it("scrubbed provider text still tells the user what happened", async () => {
