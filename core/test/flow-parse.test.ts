@@ -183,6 +183,8 @@ const cases: Array<[string, unknown, ParseFlowOptions, string, string]> = [
     "nodes[2].data.name",
     "collides with the input column",
   ],
+  ["a __proto__ output name", rawFlow([input("t"), text("a", "{{t}}"), output("o", "__proto__")], "t>a a>o"), {}, "nodes[2].data.name", 'output name "__proto__" is reserved'],
+  ["a __proto__ node id", rawFlow([input("__proto__", "t"), output("o", "A")], "__proto__>o"), {}, "nodes[0].id", 'node id "__proto__" is reserved'],
   ["a reserved output name", rawFlow([input("t"), text("a", "{{t}}"), output("o", "status")], "t>a a>o"), {}, "nodes[2].data.name", 'output name "status" is reserved'],
   [
     "an input column the CSV lacks",

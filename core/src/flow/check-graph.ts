@@ -58,6 +58,7 @@ function checkNodeCount(input: CheckInput, problems: ErrorDetail[]): void {
 function checkIds(entries: NodeEntry[], problems: ErrorDetail[]): NodeEntry[] {
   const first = new Map<string, NodeEntry>();
   for (const e of entries) {
+    if (e.id === "__proto__") problems.push({ path: nodePath(e, "id"), message: 'node id "__proto__" is reserved' });
     const seen = first.get(e.id);
     if (seen) {
       problems.push({ path: nodePath(e, "id"), message: `duplicate node id "${e.id}" (also ${nodePath(seen)})` });
@@ -116,7 +117,7 @@ function checkOutputNames(input: CheckInput, entries: NodeEntry[], problems: Err
     if (inputCols.has(name)) {
       problems.push({ path, message: `output name "${name}" collides with the input column "${name}"; choose another name` });
     }
-    if (RESERVED_COLUMNS.includes(name)) {
+    if (RESERVED_COLUMNS.includes(name) || name === "__proto__") {
       problems.push({ path, message: `output name "${name}" is reserved; reserved names: ${RESERVED_COLUMNS.join(", ")}` });
     }
   }
