@@ -1,5 +1,6 @@
 /** Query and count cases of the DocumentStore conformance suite (see store-conformance.ts). */
 import type { Doc, DocumentStore, Query } from "../store";
+import { conformanceCase } from "./conformance-case";
 import { useStore, type StoreFactory } from "./store-conformance";
 
 interface Item {
@@ -44,7 +45,7 @@ export function describeStoreQueries(makeStore: StoreFactory): void {
       await seed(store());
     });
 
-    it.each<[string, Query, string[]]>([
+    const filterCases: [string, Query, string[]][] = [
       ["no filter: all, by id", {}, ["a", "b", "c", "d", "e", "f"]],
       ["==", { where: [{ field: "group", op: "==", value: "x" }] }, ["a", "c", "e"]],
       ["== null matches explicit null only", { where: [{ field: "status", op: "==", value: null }] }, ["c"]],
@@ -61,11 +62,14 @@ export function describeStoreQueries(makeStore: StoreFactory): void {
         ["a", "e"],
       ],
       ["range filters match only the value's type", { where: [{ field: "status", op: ">", value: 0 }] }, []],
-    ])("filters: %s", async (_label, q, expected) => {
-      expect(ids(await store().query("items", q))).toEqual(expected);
-    });
+    ];
+    for (const [label, q, expected] of filterCases) {
+      conformanceCase(`filters: ${label}`, async () => {
+        expect(ids(await store().query("items", q))).toEqual(expected);
+      });
+    }
 
-    it("orders ascending and descending with ties broken by doc id in the same direction", async () => {
+    conformanceCase("orders ascending and descending with ties broken by doc id in the same direction", async () => {
       expect(ids(await store().query("items", { orderBy: { field: "n" } }))).toEqual(["b", "c", "d", "a", "f", "e"]);
       expect(ids(await store().query("items", { orderBy: { field: "n", direction: "desc" } }))).toEqual([
         "e",
@@ -77,18 +81,18 @@ export function describeStoreQueries(makeStore: StoreFactory): void {
       ]);
     });
 
-    it("leaves out docs that lack the order field", async () => {
+    conformanceCase("leaves out docs that lack the order field", async () => {
       const docs = await store().query("items", { orderBy: { field: "status" } });
       expect(ids(docs)).toEqual(["c", "a", "e", "b", "f"]);
     });
 
-    it("applies limit after ordering", async () => {
+    conformanceCase("applies limit after ordering", async () => {
       const docs = await store().query("items", { orderBy: { field: "n", direction: "desc" }, limit: 2 });
       expect(ids(docs)).toEqual(["e", "f"]);
       expect(await store().query("items", { where: [{ field: "group", op: "==", value: "x" }], limit: 2 })).toHaveLength(2);
     });
 
-    it("pages with startAfter through ties without gaps or repeats", async () => {
+    conformanceCase("pages with startAfter through ties without gaps or repeats", async () => {
       expect(await allPages(store(), { orderBy: { field: "n" } }, 2)).toEqual([["b", "c"], ["d", "a"], ["f", "e"]]);
       expect(await allPages(store(), { orderBy: { field: "n", direction: "desc" } }, 4)).toEqual([
         ["e", "f", "a", "d"],
@@ -97,14 +101,14 @@ export function describeStoreQueries(makeStore: StoreFactory): void {
       expect(await allPages(store(), { where: [{ field: "group", op: "==", value: "x" }] }, 1)).toEqual([["a"], ["c"], ["e"]]);
     });
 
-    it("counts matching docs", async () => {
+    conformanceCase("counts matching docs", async () => {
       expect(await store().count("items")).toBe(6);
       expect(await store().count("items", [{ field: "group", op: "==", value: "x" }])).toBe(3);
       expect(await store().count("items", [{ field: "n", op: ">=", value: 4 }])).toBe(2);
       expect(await store().count("empty")).toBe(0);
     });
 
-    it("returns copies that reflect later writes only when queried again", async () => {
+    conformanceCase("returns copies that reflect later writes only when queried again", async () => {
       const before = await store().query<Item>("items", { where: [{ field: "group", op: "==", value: "z" }] });
       before[0]!.data.n = 100;
       await store().update("items/f", { group: "x" });

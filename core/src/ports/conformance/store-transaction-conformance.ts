@@ -1,5 +1,6 @@
 /** Transaction cases of the DocumentStore conformance suite (see store-conformance.ts). */
 import { AlreadyExistsError, increment, TransactionConflictError, type DocumentStore } from "../store";
+import { conformanceCase } from "./conformance-case";
 import { useStore, type StoreFactory } from "./store-conformance";
 
 async function incrementInTx(store: DocumentStore, path: string, maxAttempts = 50): Promise<number> {
@@ -18,7 +19,7 @@ export function describeStoreTransactions(makeStore: StoreFactory): void {
   describe("transactions", () => {
     const store = useStore(makeStore);
 
-    it("reads then writes atomically and returns the function's value", async () => {
+    conformanceCase("reads then writes atomically and returns the function's value", async () => {
       await store().create("jobs/j1", { n: 1, status: "pending" });
       const result = await store().runTransaction(async (tx) => {
         const [job, missing] = await tx.getAll<{ n: number }>(["jobs/j1", "jobs/none"]);
@@ -31,7 +32,7 @@ export function describeStoreTransactions(makeStore: StoreFactory): void {
       expect((await store().get("jobs/j1/lanes/l0"))?.data).toEqual({ next: 0 });
     });
 
-    it("serializes concurrent read-modify-write transactions: no lost increments", async () => {
+    conformanceCase("serializes concurrent read-modify-write transactions: no lost increments", async () => {
       const perWorker = 15;
       const worker = async () => {
         for (let i = 0; i < perWorker; i++) await incrementInTx(store(), "counters/c");
@@ -40,7 +41,7 @@ export function describeStoreTransactions(makeStore: StoreFactory): void {
       expect((await store().get("counters/c"))?.data).toEqual({ n: 3 * perWorker });
     });
 
-    it("re-runs the function when a doc it read changed before commit", async () => {
+    conformanceCase("re-runs the function when a doc it read changed before commit", async () => {
       await store().create("counters/c", { n: 0 });
       let runs = 0;
       await store().runTransaction(async (tx) => {
@@ -53,7 +54,7 @@ export function describeStoreTransactions(makeStore: StoreFactory): void {
       expect((await store().get("counters/c"))?.data).toEqual({ n: 11 });
     });
 
-    it("re-runs the function when a doc matching a query it ran appears before commit", async () => {
+    conformanceCase("re-runs the function when a doc matching a query it ran appears before commit", async () => {
       await store().create("jobs/j1/results/r1", { status: "failed" });
       let runs = 0;
       await store().runTransaction(async (tx) => {
@@ -66,7 +67,7 @@ export function describeStoreTransactions(makeStore: StoreFactory): void {
       expect((await store().get("jobs/j1"))?.data).toEqual({ failedRows: 2 });
     });
 
-    it("re-runs the function when a doc it saw missing is created before commit", async () => {
+    conformanceCase("re-runs the function when a doc it saw missing is created before commit", async () => {
       let runs = 0;
       const created = await store().runTransaction(async (tx) => {
         runs++;
@@ -81,7 +82,7 @@ export function describeStoreTransactions(makeStore: StoreFactory): void {
       expect((await store().get("locks/l1"))?.data).toEqual({ owner: "other" });
     });
 
-    it("gives up with TransactionConflictError after maxAttempts, leaving its writes unapplied", async () => {
+    conformanceCase("gives up with TransactionConflictError after maxAttempts, leaving its writes unapplied", async () => {
       await store().create("counters/c", { n: 0 });
       let runs = 0;
       const attempt = store().runTransaction(
@@ -98,7 +99,7 @@ export function describeStoreTransactions(makeStore: StoreFactory): void {
       expect((await store().get("counters/c"))?.data).toEqual({ n: 3 });
     });
 
-    it("rejects a read after a write in the same transaction", async () => {
+    conformanceCase("rejects a read after a write in the same transaction", async () => {
       await store().create("jobs/j1", { n: 1 });
       const attempt = store().runTransaction(async (tx) => {
         tx.update("jobs/j1", { n: 2 });
@@ -108,7 +109,7 @@ export function describeStoreTransactions(makeStore: StoreFactory): void {
       expect((await store().get("jobs/j1"))?.data).toEqual({ n: 1 });
     });
 
-    it("propagates the function's own error without retrying or writing", async () => {
+    conformanceCase("propagates the function's own error without retrying or writing", async () => {
       let runs = 0;
       const attempt = store().runTransaction(async (tx) => {
         runs++;
@@ -121,7 +122,7 @@ export function describeStoreTransactions(makeStore: StoreFactory): void {
       expect(await store().get("jobs/j1")).toBeNull();
     });
 
-    it("fails on a create of an existing doc and applies none of its writes", async () => {
+    conformanceCase("fails on a create of an existing doc and applies none of its writes", async () => {
       await store().create("jobs/j1", { n: 1 });
       const attempt = store().runTransaction(async (tx) => {
         tx.set("jobs/other", { n: 1 });

@@ -4,6 +4,7 @@
  * Imported by path from tests (it uses jest globals), never from the package index.
  */
 import type { QueueLimits, RetryPolicy, TaskContext, TaskHandler, TaskQueue } from "../task-queue";
+import { conformanceCase, withSkippedCases } from "./conformance-case";
 
 export interface QueueFixture<P> {
   queue: TaskQueue<P>;
@@ -21,6 +22,8 @@ export type QueueFactory = <P>(opts: QueueFactoryOptions<P>) => Promise<QueueFix
 export interface TaskQueueConformanceOptions {
   /** Capability → reason it is skipped for this adapter. */
   skip?: { rateLimit?: string };
+  /** Single cases to skip: exact test title → reason (shown in the skipped test's name). */
+  skipCases?: Record<string, string>;
 }
 
 interface Payload {
@@ -53,7 +56,7 @@ export function describeTaskQueueConformance(
   makeQueue: QueueFactory,
   opts: TaskQueueConformanceOptions = {},
 ): void {
-  describe(`TaskQueue conformance: ${name}`, () => {
+  describe(`TaskQueue conformance: ${name}`, () => withSkippedCases(opts.skipCases, () => {
     let fixture: QueueFixture<Payload> | undefined;
     let deliveries: Delivery[] = [];
 
@@ -80,14 +83,14 @@ export function describeTaskQueueConformance(
       return fixture.queue;
     }
 
-    it("delivers a task's payload with its id and attempt number", async () => {
+    conformanceCase("delivers a task's payload with its id and attempt number", async () => {
       const queue = await start();
       expect(await queue.enqueue({ id: "t1", payload: { n: 7 } })).toBe("enqueued");
       await waitFor(() => deliveries.length === 1, "the delivery");
       expect(deliveries).toEqual([{ id: "t1", n: 7, retryCount: 0, isLastAttempt: false }]);
     });
 
-    it("deduplicates by id while queued and after the task finished", async () => {
+    conformanceCase("deduplicates by id while queued and after the task finished", async () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const queue = await start(() => gate);
@@ -104,7 +107,7 @@ export function describeTaskQueueConformance(
       expect(deliveries.filter((d) => d.id === "dup").map((d) => d.n)).toEqual([1]);
     });
 
-    it("retries a failing task with increasing attempt numbers until it succeeds", async () => {
+    conformanceCase("retries a failing task with increasing attempt numbers until it succeeds", async () => {
       const queue = await start((_p, ctx) => {
         if (ctx.taskId === "flaky" && ctx.retryCount < 2) throw new Error("transient");
       });
@@ -119,7 +122,7 @@ export function describeTaskQueueConformance(
       ]);
     });
 
-    it("stops after maxAttempts, marking only the final attempt as the last", async () => {
+    conformanceCase("stops after maxAttempts, marking only the final attempt as the last", async () => {
       const queue = await start(
         () => {
           throw new Error("always");
@@ -136,7 +139,7 @@ export function describeTaskQueueConformance(
       ]);
     });
 
-    it("runs delayed tasks in due order", async () => {
+    conformanceCase("runs delayed tasks in due order", async () => {
       const queue = await start(() => {}, { limits: { ...OPEN_LIMITS, maxConcurrentDispatches: 1 } });
       await queue.enqueue({ id: "late", payload: { n: 3 }, delayMs: 150 });
       await queue.enqueue({ id: "now", payload: { n: 1 } });
@@ -145,7 +148,7 @@ export function describeTaskQueueConformance(
       expect(deliveries.map((d) => d.id)).toEqual(["now", "soon", "late"]);
     });
 
-    it("does not run a deleted task", async () => {
+    conformanceCase("does not run a deleted task", async () => {
       const queue = await start();
       await queue.enqueue({ id: "gone", payload: { n: 1 }, delayMs: 50 });
       await queue.delete("gone");
@@ -155,7 +158,7 @@ export function describeTaskQueueConformance(
       expect(deliveries.map((d) => d.id)).toEqual(["later"]);
     });
 
-    it("never runs more than maxConcurrentDispatches handlers at once", async () => {
+    conformanceCase("never runs more than maxConcurrentDispatches handlers at once", async () => {
       let current = 0;
       let peak = 0;
       const queue = await start(
@@ -172,7 +175,7 @@ export function describeTaskQueueConformance(
       expect(peak).toBe(2);
     });
 
-    it("rejects ids outside [A-Za-z0-9_-]", async () => {
+    conformanceCase("rejects ids outside [A-Za-z0-9_-]", async () => {
       const queue = await start();
       await expect(queue.enqueue({ id: "bad/id", payload: { n: 1 } })).rejects.toThrow();
       await expect(queue.enqueue({ id: "", payload: { n: 1 } })).rejects.toThrow();
@@ -181,7 +184,7 @@ export function describeTaskQueueConformance(
     if (opts.skip?.rateLimit) {
       it.skip(`dispatch rate limit (skipped: ${opts.skip.rateLimit})`, () => {});
     } else {
-      it("spreads dispatches out to maxDispatchesPerSecond", async () => {
+      conformanceCase("spreads dispatches out to maxDispatchesPerSecond", async () => {
         const stamps: number[] = [];
         const queue = await start(() => void stamps.push(Date.now()), {
           limits: { maxConcurrentDispatches: 50, maxDispatchesPerSecond: 2 },
@@ -194,5 +197,5 @@ export function describeTaskQueueConformance(
         expect(stamps.filter((t) => t < t0 + 1_000).length).toBeLessThanOrEqual(4);
       });
     }
-  });
+  }));
 }
