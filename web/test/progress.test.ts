@@ -70,3 +70,12 @@ describe("formatting", () => {
     expect(formatRate(123.4)).toBe("123 rows/min");
   });
 });
+
+describe("cancelled batches", () => {
+  it("counts skipped rows as finished but measures the rate over rows that ran", () => {
+    const p = computeProgress(job({ status: "cancelled", completedRows: 10, skippedRows: 90, finishedAt: 60_000 }), 70_000);
+    expect(p.finished).toBe(100);
+    expect(p.fraction).toBe(1);
+    expect(p.ratePerMin).toBeCloseTo(10);
+  });
+});

@@ -81,7 +81,7 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
             onClick={() => act(format, async () => startDownload(await backend.exportFile(job, format)))}
             aria-label={`Download results as ${format.toUpperCase()}`}
           >
-            ⭳ {format.toUpperCase()}
+            Download {format.toUpperCase()}
           </button>
         ))}
       </div>

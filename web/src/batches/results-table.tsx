@@ -5,7 +5,7 @@
  */
 import { useMemo, useRef, useState, useId } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import type { Job, RowResult, StoredOutput } from "@core/batch/model";
+import { isTerminal, type Job, type RowResult, type StoredOutput } from "@core/batch/model";
 import { useBackend } from "../app/backend-context";
 import { formatMs } from "../lib/progress";
 import { outputKinds, rowState, visibleRows, type RowFilter } from "../lib/results-view";
@@ -24,12 +24,12 @@ function OutputCell({ output, label }: { output: StoredOutput | undefined; label
   );
 }
 
-function ResultRow({ index, result, outputs }: { index: number; result: RowResult | undefined; outputs: string[] }) {
+function ResultRow({ index, result, outputs, ended }: { index: number; result: RowResult | undefined; outputs: string[]; ended: boolean }) {
   return (
     <>
       <div role="cell" className="num">{index + 1}</div>
       <div role="cell">
-        <StatusBadge status={rowState(result)} />
+        <StatusBadge status={rowState(result, ended)} />
       </div>
       {outputs.map((name) => (
         <div key={name} role="cell">
@@ -59,9 +59,10 @@ export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow
   const outputs = job.outputColumns;
   const hasMedia = outputs.some((o) => kinds.get(o) === "image" || kinds.get(o) === "video");
   const rowHeight = hasMedia ? 96 : 64;
-  const rows = useMemo(() => visibleRows(job.totalRows, results, filter), [job.totalRows, results, filter]);
+  const ended = isTerminal(job.status);
+  const rows = useMemo(() => visibleRows(job.totalRows, results, filter, ended), [job.totalRows, results, filter, ended]);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 8 });
-  const template = `56px 110px ${outputs.map((o) => (kinds.get(o) === "text" || !kinds.has(o) ? "minmax(180px, 2fr)" : "140px")).join(" ")} minmax(160px, 1.5fr) 90px 80px 70px`;
+  const template = `56px 124px ${outputs.map((o) => (kinds.get(o) === "text" || !kinds.has(o) ? "minmax(180px, 2fr)" : "140px")).join(" ")} minmax(160px, 1.5fr) 90px 80px 56px`;
 
   return (
     <section className="field" aria-label="Results" style={{ gap: 8 }}>
@@ -74,7 +75,7 @@ export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow
           <option value="all">All rows ({job.totalRows})</option>
           <option value="succeeded">Succeeded ({job.completedRows})</option>
           <option value="failed">Failed ({job.failedRows})</option>
-          <option value="pending">Not finished</option>
+          <option value="pending">{ended ? "Not run" : "Not finished"}</option>
         </select>
         <span className="hint">
           {rows.length} shown · {results.size} with results
@@ -82,8 +83,8 @@ export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow
       </div>
       <div className="results" ref={scrollRef} role="table" aria-label="Row results" aria-rowcount={rows.length + 1} tabIndex={0}>
         <div className="results-head" role="row" style={{ gridTemplateColumns: template, minWidth: "100%" }}>
-          {["#", "Status", ...outputs, "Error", "Duration", "Tokens", "Attempts"].map((h) => (
-            <div key={h} role="columnheader" className={["#", "Duration", "Tokens", "Attempts"].includes(h) ? "num" : undefined}>
+          {["#", "Status", ...outputs, "Error", "Duration", "Tokens", "Tries"].map((h) => (
+            <div key={h} role="columnheader" className={["#", "Duration", "Tokens", "Tries"].includes(h) ? "num" : undefined}>
               {h}
             </div>
           ))}
@@ -101,7 +102,7 @@ export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow
                 data-row={index}
                 style={{ gridTemplateColumns: template, height: item.size, transform: `translateY(${item.start}px)` }}
               >
-                <ResultRow index={index} result={results.get(index)} outputs={outputs} />
+                <ResultRow index={index} result={results.get(index)} outputs={outputs} ended={ended} />
               </div>
             );
           })}

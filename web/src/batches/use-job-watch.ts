@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useBackend } from "../app/backend-context";
 import type { BackendError, Job, ResultsChange } from "../backend/types";
-import { addSample, finishedRows, type ProgressSample } from "../lib/progress";
+import { addSample, processedRows, type ProgressSample } from "../lib/progress";
 import { mergeResults, type ResultsByRow } from "../lib/results-merge";
 
 const FLUSH_MS = 100;
@@ -32,7 +32,7 @@ export function useJobWatch(jobId: string): JobWatch {
 
   const setJob = (next: Job): void => {
     setJobState((cur) => (cur && cur.updatedAt > next.updatedAt && cur.status === next.status ? cur : next));
-    setSamples((s) => addSample(s, { at: Date.now(), finished: finishedRows(next) }));
+    setSamples((s) => addSample(s, { at: Date.now(), finished: processedRows(next) }));
   };
 
   useEffect(() => {

@@ -13,8 +13,9 @@ import {
   type Node,
   type NodeChange,
   type NodeTypes,
+  type ReactFlowInstance,
 } from "@xyflow/react";
-import { useCallback } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import { FlowNodeView } from "./flow-node";
 
 const nodeTypes: NodeTypes = { input: FlowNodeView, text: FlowNodeView, image: FlowNodeView, video: FlowNodeView, output: FlowNodeView };
@@ -25,9 +26,18 @@ interface Props {
   onChange: (next: { nodes?: Node[]; edges?: Edge[] }) => void;
   onSelect: (nodeId: string | null) => void;
   invalidEdges: ReadonlySet<number>;
+  /** Changes when the whole flow should be brought into view (a node was added, a flow loaded). */
+  fitKey: number;
 }
 
-export function FlowCanvas({ nodes, edges, onChange, onSelect, invalidEdges }: Props) {
+export function FlowCanvas({ nodes, edges, onChange, onSelect, invalidEdges, fitKey }: Props) {
+  const instance = useRef<ReactFlowInstance | null>(null);
+  useEffect(() => {
+    if (fitKey === 0) return;
+    // Wait a frame or two so new nodes are measured before fitting.
+    const timer = setTimeout(() => void instance.current?.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 }), 60);
+    return () => clearTimeout(timer);
+  }, [fitKey]);
   const onNodesChange = useCallback((changes: NodeChange[]) => onChange({ nodes: applyNodeChanges(changes, nodes) }), [nodes, onChange]);
   const onEdgesChange = useCallback((changes: EdgeChange[]) => onChange({ edges: applyEdgeChanges(changes, edges) }), [edges, onChange]);
   const onConnect = useCallback(
@@ -45,6 +55,9 @@ export function FlowCanvas({ nodes, edges, onChange, onSelect, invalidEdges }: P
       onConnect={onConnect}
       onSelectionChange={({ nodes: selected }) => onSelect(selected[0]?.id ?? null)}
       onPaneClick={() => onSelect(null)}
+      onInit={(i) => {
+        instance.current = i;
+      }}
       deleteKeyCode={["Delete", "Backspace"]}
       fitView
       fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}

@@ -40,6 +40,7 @@ export function FlowEditor({ doc, updateDoc }: Props) {
   const [dialog, setDialog] = useState<"preview" | "batch" | null>(null);
   const [examples, setExamples] = useState<FlowExample[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [fitKey, setFitKey] = useState(0);
 
   useEffect(() => {
     backend
@@ -65,6 +66,7 @@ export function FlowEditor({ doc, updateDoc }: Props) {
       updateDoc(() => ({ nodes: flow.nodes as Node[], edges: flow.edges, name, sampleCsv }));
       setSelectedId(null);
       setError(null);
+      setFitKey((k) => k + 1);
     } catch (err) {
       setError(`Could not load the flow: ${err instanceof Error ? err.message : "invalid JSON"}`);
     }
@@ -74,6 +76,7 @@ export function FlowEditor({ doc, updateDoc }: Props) {
     const node = newNode(type, { nodes: doc.nodes as EditorNode[], edges: doc.edges }) as Node;
     updateDoc((d) => ({ ...d, nodes: [...d.nodes.map((n) => ({ ...n, selected: false })), { ...node, selected: true }] }));
     setSelectedId(node.id);
+    setFitKey((k) => k + 1);
   };
 
   return (
@@ -100,7 +103,7 @@ export function FlowEditor({ doc, updateDoc }: Props) {
           </div>
         )}
         <IssuesContext.Provider value={issues}>
-          <FlowCanvas nodes={doc.nodes} edges={doc.edges} onChange={setGraph} onSelect={setSelectedId} invalidEdges={invalidEdges} />
+          <FlowCanvas nodes={doc.nodes} edges={doc.edges} onChange={setGraph} onSelect={setSelectedId} invalidEdges={invalidEdges} fitKey={fitKey} />
         </IssuesContext.Provider>
         {doc.nodes.length === 0 && (
           <div className="canvas-empty">

@@ -36,7 +36,9 @@ export function FlowNodeView({ id, type, data, selected }: NodeProps) {
         </span>
       </header>
       <div className="body">
-        {type === "output" && !empty ? <>column <strong>{text}</strong></> : <span className={empty ? "muted" : undefined}>{text}</span>}
+        <div className="clamp">
+          {type === "output" && !empty ? <>column <strong>{text}</strong></> : <span className={empty ? "muted" : undefined}>{text}</span>}
+        </div>
       </div>
       {issues.length > 0 && (
         <div className="issues" role="note">

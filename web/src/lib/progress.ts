@@ -37,11 +37,20 @@ export interface Progress {
 
 export const RATE_WINDOW_MS = 30_000;
 
+/** Rows that will not run (again): succeeded, failed, or skipped by a cancel. */
 export function finishedRows(job: JobCounts): number {
   return job.completedRows + job.failedRows + (job.skippedRows ?? 0);
 }
 
-/** Adds a sample, drops samples older than the window, and restarts when the count went down (a retry pass). */
+/** Rows that actually ran: what the rate measures (rows skipped by a cancel took no time). */
+export function processedRows(job: JobCounts): number {
+  return job.completedRows + job.failedRows;
+}
+
+/**
+ * Adds a sample (`finished` should be `processedRows`), drops samples older than the window, and
+ * restarts when the count went down (a retry pass).
+ */
 export function addSample(samples: readonly ProgressSample[], sample: ProgressSample, windowMs = RATE_WINDOW_MS): ProgressSample[] {
   const last = samples[samples.length - 1];
   if (last && sample.finished < last.finished) return [sample];
@@ -61,7 +70,7 @@ export function windowRate(samples: readonly ProgressSample[]): number | null {
 }
 
 function averageRate(job: JobCounts, now: number): number | null {
-  const finished = finishedRows(job);
+  const finished = processedRows(job);
   if (job.startedAt === null || finished === 0) return null;
   const end = job.finishedAt ?? now;
   const span = end - job.startedAt;

@@ -6,18 +6,25 @@ import type { RowResult } from "@core/batch/model";
 
 export type RowFilter = "all" | "succeeded" | "failed" | "pending";
 
-export type RowState = RowResult["status"] | "pending";
+/** "pending": not finished yet; "not run": the job ended (cancelled) before the row ran. */
+export type RowState = RowResult["status"] | "pending" | "not run";
 
-export function rowState(result: RowResult | undefined): RowState {
-  return result ? result.status : "pending";
+export function rowState(result: RowResult | undefined, jobEnded: boolean): RowState {
+  if (result) return result.status;
+  return jobEnded ? "not run" : "pending";
 }
 
-/** Row indexes to show, in order. */
-export function visibleRows(total: number, results: ReadonlyMap<number, RowResult>, filter: RowFilter): number[] {
+/** Row indexes to show, in order. "pending" also lists rows that never ran. */
+export function visibleRows(total: number, results: ReadonlyMap<number, RowResult>, filter: RowFilter, jobEnded = false): number[] {
   const out: number[] = [];
   for (let i = 0; i < total; i++) {
-    const state = rowState(results.get(i));
-    if (filter === "all" || state === filter || (filter === "failed" && state === "cancelled")) out.push(i);
+    const state = rowState(results.get(i), jobEnded);
+    const match =
+      filter === "all" ||
+      state === filter ||
+      (filter === "failed" && state === "cancelled") ||
+      (filter === "pending" && state === "not run");
+    if (match) out.push(i);
   }
   return out;
 }

@@ -48,5 +48,5 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 }
 
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`status ${status}`}>{status}</span>;
+  return <span className={`status ${status.replace(/\s+/g, "-")}`}>{status}</span>;
 }

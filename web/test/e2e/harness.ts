@@ -1,0 +1,150 @@
+/**
+ * Process plumbing for the browser tests: build what is stale, start the real local host on a free
+ * loopback port with a temp data dir and the offline provider, launch Debian's Chromium, and
+ * stop everything afterwards.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { chromium, type BrowserContext } from "playwright-core";
+
+/** The repository root, found from the working directory (the script itself runs from a bundle cache). */
+function findRoot(): string {
+  let dir = process.cwd();
+  while (!fs.existsSync(path.join(dir, "local", "package.json")) || !fs.existsSync(path.join(dir, "web", "package.json"))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error("cannot find the repository root (with local/ and web/) from the current directory");
+    dir = up;
+  }
+  return dir;
+}
+
+export const ROOT = findRoot();
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+function newestMtime(paths: string[]): number {
+  let newest = 0;
+  const visit = (p: string): void => {
+    if (!fs.existsSync(p)) return;
+    const stat = fs.statSync(p);
+    if (stat.isDirectory()) {
+      if (path.basename(p) === "node_modules" || path.basename(p) === "dist") return;
+      for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
+    } else newest = Math.max(newest, stat.mtimeMs);
+  };
+  paths.forEach(visit);
+  return newest;
+}
+
+/** Runs `npm run build -w <workspace>` when its output is missing or older than its sources. */
+export function buildIfStale(workspace: "web" | "local", output: string, sources: string[]): void {
+  const out = path.join(ROOT, output);
+  const stale = !fs.existsSync(out) || newestMtime(sources.map((s) => path.join(ROOT, s))) > fs.statSync(out).mtimeMs;
+  if (!stale && process.env.FLOWCRAFT_E2E_REBUILD !== "1") return;
+  console.log(`building ${workspace} (${fs.existsSync(out) ? "sources changed" : "no build yet"})…`);
+  const r = spawnSync("npm", ["run", "build", "-w", workspace], { cwd: ROOT, stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`npm run build -w ${workspace} failed (exit ${String(r.status)})`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Server {
+  baseUrl: string;
+  dataDir: string;
+  stop(): Promise<void>;
+  log(): string;
+}
+
+export async function startLocalHost(opts: { latencyMs: number }): Promise<Server> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-e2e-data-"));
+  const env: NodeJS.ProcessEnv = { ...process.env, FLOWCRAFT_OFFLINE_LATENCY_MS: String(opts.latencyMs) };
+  delete env.GEMINI_API_KEY;
+  delete env.GOOGLE_API_KEY;
+  const child: ChildProcess = spawn(process.execPath, ["local/dist/main.js", "serve", "--port", String(port), "--host", "127.0.0.1", "--data-dir", dataDir], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local host did not start within 30 s; output:\n${output}`)), 30_000);
+    const check = (): void => {
+      if (output.includes("listening on")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", check);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`local host exited (code ${String(code)}) before listening; output:\n${output}`));
+    });
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { baseUrl, dataDir, stop, log: () => output };
+}
+
+export interface Browser {
+  context: BrowserContext;
+  downloadsDir: string;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH)`);
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-e2e-profile-"));
+  const downloadsDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-e2e-downloads-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    acceptDownloads: true,
+    downloadsPath: downloadsDir,
+    viewport: { width: 1440, height: 900 },
+  });
+  return {
+    context,
+    downloadsDir,
+    close: async () => {
+      await context.close().catch(() => undefined);
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+      fs.rmSync(downloadsDir, { recursive: true, force: true });
+    },
+  };
+}

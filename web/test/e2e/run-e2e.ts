@@ -1,0 +1,277 @@
+/**
+ * Browser tests (`npm run test:e2e -w web`): the real local host + the built web app in Debian's
+ * Chromium. Builds a flow from an example, checks in-place validation, previews one row, uploads a
+ * 20-row CSV with one failing row, maps a renamed column, runs at concurrency 3, watches progress
+ * reach the end, retries the failed row, downloads CSV and JSONL and checks their contents.
+ * Screenshots of every screen go to web/test/e2e/screenshots/. Exits non-zero on any failure.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { parseCsv } from "../../../core/src/csv/read";
+import { buildCsv, FAILING_ROW, inputColumnsOf, ROWS, type Example } from "./fixtures";
+import { buildIfStale, launchChromium, ROOT, startLocalHost, type Browser, type Server } from "./harness";
+import { assert, createRunner } from "./steps";
+
+const SHOTS = path.join(ROOT, "web/test/e2e/screenshots");
+const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
+const CONCURRENCY = 3;
+const PLANNED_STEPS = 16;
+const SLOW_ROWS = 12;
+
+interface Ctx {
+  server: Server;
+  browser: Browser;
+  page: Page;
+  example: Example;
+  jobId: string;
+  pageErrors: string[];
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+}
+
+async function api<T>(server: Server, p: string): Promise<T> {
+  const res = await fetch(server.baseUrl + p);
+  assert(res.ok, `GET ${p} answered ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/** Largest number of rows whose [startedAt, finishedAt) intervals overlap at one moment. */
+function maxOverlap(results: Array<{ startedAt: number; finishedAt: number }>): number {
+  const edges = results.flatMap((r) => [{ t: r.startedAt, d: 1 }, { t: r.finishedAt, d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
+  let cur = 0;
+  let max = 0;
+  for (const e of edges) max = Math.max(max, (cur += e.d));
+  return max;
+}
+
+async function main(): Promise<number> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  buildIfStale("local", "local/dist/main.js", ["local/src", "core/src", "local/package.json"]);
+  buildIfStale("web", "web/dist/index.html", ["web/src", "web/index.html", "web/vite.config.ts", "core/src"]);
+  const run = createRunner(PLANNED_STEPS);
+  const ctx = {} as Ctx;
+  ctx.pageErrors = [];
+  try {
+    ctx.server = await startLocalHost({ latencyMs: 250 });
+    console.log(`local host at ${ctx.server.baseUrl}`);
+    ctx.browser = await launchChromium();
+    ctx.page = ctx.browser.context.pages()[0] ?? (await ctx.browser.context.newPage());
+    ctx.page.setDefaultTimeout(20_000);
+    ctx.page.on("pageerror", (err) => ctx.pageErrors.push(err.message));
+    await scenario(run, ctx);
+  } catch (err) {
+    console.error(`setup failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (ctx.server) console.error(`server output:\n${ctx.server.log()}`);
+    await ctx.browser?.close();
+    await ctx.server?.stop();
+    console.log(`0 passed, 1 failed`);
+    return 1;
+  }
+  await ctx.browser.close();
+  await ctx.server.stop();
+  const { passed, failed, skipped } = run.summary();
+  if (failed > 0) console.error(`server output (last 40 lines):\n${ctx.server.log().split("\n").slice(-40).join("\n")}`);
+  console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} not run` : ""}`);
+  return failed > 0 || passed < PLANNED_STEPS ? 1 : 0;
+}
+
+async function scenario(run: ReturnType<typeof createRunner>, ctx: Ctx): Promise<void> {
+  const { page, server } = ctx;
+  await run.step("the app loads with the example picker on an empty canvas", async () => {
+    const { examples } = await api<{ examples: Example[] }>(server, "/api/examples");
+    const example = examples.find((e) => e.id === EXAMPLE_ID);
+    assert(example, `example ${EXAMPLE_ID} not served by /api/examples (have: ${examples.map((e) => e.id).join(", ")})`);
+    ctx.example = example;
+    await page.goto(server.baseUrl + "/");
+    await page.getByRole("button", { name: `Start from example: ${example.name}` }).waitFor();
+    await page.getByText("offline provider", { exact: true }).waitFor();
+    await shot(page, "01-editor-empty");
+  });
+
+  await run.step("loading the example draws its nodes and the flow is valid", async () => {
+    await page.getByRole("toolbar", { name: "Flow tools" }).getByRole("combobox").selectOption(ctx.example.id);
+    await page.getByRole("button", { name: "Load example" }).click();
+    for (const node of ctx.example.flow.nodes) await page.getByTestId(`node-${node.id}`).waitFor();
+    await page.getByText("✓ The flow is valid.").waitFor();
+    await shot(page, "02-editor-example");
+  });
+
+  await run.step("a new text node without a prompt is flagged on the node and its field, and blocks running", async () => {
+    await page.getByRole("button", { name: "Add text node" }).click();
+    const node = page.getByTestId("node-text");
+    await node.locator(".issues").waitFor();
+    assert((await node.getAttribute("class"))?.includes("invalid"), "new node is not marked invalid");
+    const prompt = page.getByLabel("Prompt", { exact: true });
+    await prompt.waitFor();
+    assert((await prompt.getAttribute("aria-invalid")) === "true", "prompt field is not marked invalid");
+    await page.locator(".field-error", { hasText: "prompt is required" }).first().waitFor();
+    assert(await page.getByRole("button", { name: "Run batch…" }).isDisabled(), "Run batch is enabled for an invalid flow");
+    await shot(page, "03-editor-validation");
+    await page.getByRole("button", { name: "Delete node" }).click();
+    await page.getByText("✓ The flow is valid.").waitFor();
+  });
+
+  await run.step("preview runs the flow on one row and shows its outputs", async () => {
+    await page.getByRole("button", { name: "Preview one row" }).click();
+    const dialog = page.getByRole("dialog", { name: "Preview on one row" });
+    await dialog.getByRole("button", { name: "Run preview" }).click();
+    const result = dialog.getByRole("region", { name: "Preview result" });
+    await result.waitFor();
+    await result.locator(".status.succeeded").first().waitFor();
+    const outputs = await result.locator("pre").count();
+    assert(outputs >= 1, "preview shows no output");
+    await shot(page, "04-preview");
+    await dialog.getByRole("button", { name: "Close", exact: true }).click();
+  });
+
+  let fixture = { csv: "", columns: [] as string[], renamed: "", original: "" };
+  await run.step("the batch dialog parses the CSV, maps the renamed column and passes the row checks", async () => {
+    fixture = buildCsv(ctx.example, { rows: ROWS, rename: true, markerFor: (i) => (i === FAILING_ROW ? "[[fail-first]]" : null) });
+    await page.getByRole("button", { name: "Run batch…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Run the flow over a CSV" });
+    await dialog.getByLabel(/CSV file/).setInputFiles({ name: "e2e-20-rows.csv", mimeType: "text/csv", buffer: Buffer.from(fixture.csv) });
+    await dialog.getByText(`e2e-20-rows.csv: ${ROWS} rows`).waitFor();
+    const mapping = dialog.getByLabel(`Flow input ${fixture.original}`);
+    assert((await mapping.inputValue()) === "", `"${fixture.original}" was mapped before choosing (to ${await mapping.inputValue()})`);
+    assert(await dialog.getByRole("button", { name: /^Run/ }).isDisabled(), "Run is enabled with an unmapped input");
+    await mapping.selectOption(fixture.renamed);
+    await dialog.getByText("✓ Every row passed the checks.").waitFor();
+    const slider = dialog.getByLabel("Concurrency");
+    assert((await slider.inputValue()) === "5", `default concurrency is ${await slider.inputValue()}, not 5`);
+    await slider.fill(String(CONCURRENCY));
+    await dialog.locator("output").filter({ hasText: String(CONCURRENCY) }).waitFor();
+    await shot(page, "05-batch-setup");
+  });
+
+  await run.step("running creates the batch and the view shows live progress", async () => {
+    await page.getByRole("button", { name: `Run ${ROWS} rows` }).click();
+    await page.waitForURL(/#\/batches\/[^/]+$/);
+    ctx.jobId = decodeURIComponent(page.url().split("#/batches/")[1] ?? "");
+    await page.getByTestId("batch-name").waitFor();
+    await page.getByRole("progressbar", { name: "Rows finished" }).waitFor();
+    await page.locator(".results-row .status.succeeded").first().waitFor();
+    await shot(page, "06-batch-running");
+    const { job } = await api<{ job: { concurrency: number; totalRows: number; columns: string[] } }>(server, `/api/batches/${ctx.jobId}`);
+    assert(job.concurrency === CONCURRENCY && job.totalRows === ROWS, `job has concurrency ${job.concurrency}, ${job.totalRows} rows`);
+    assert(job.columns.includes(fixture.original) && !job.columns.includes(fixture.renamed), `mapping did not rename the column: ${job.columns.join(", ")}`);
+  });
+
+  await run.step("progress reaches the end with one failed row, never more than 3 rows at once", async () => {
+    await page.getByTestId("stat-done").filter({ hasText: `${ROWS} / ${ROWS}` }).waitFor({ timeout: 90_000 });
+    await page.getByTestId("batch-status").getByText("completed").waitFor();
+    assert((await page.getByTestId("stat-failed").innerText()).trim() === "1", "failed count is not 1");
+    const { results } = await api<{ results: Array<{ rowIndex: number; status: string; startedAt: number; finishedAt: number }> }>(server, `/api/batches/${ctx.jobId}/results?limit=100`);
+    const failed = results.filter((r) => r.status === "failed").map((r) => r.rowIndex);
+    assert(failed.length === 1 && failed[0] === FAILING_ROW, `failed rows: ${failed.join(", ")}`);
+    const overlap = maxOverlap(results);
+    assert(overlap <= CONCURRENCY && overlap >= 2, `rows in flight at once peaked at ${overlap}; expected 2..${CONCURRENCY}`);
+    await shot(page, "07-batch-finished");
+  });
+
+  await run.step("the failed row shows its error in the table", async () => {
+    await page.getByLabel("Show rows").selectOption("failed");
+    const row = page.locator(`.results-row[data-row="${FAILING_ROW}"]`);
+    await row.locator(".error-text").waitFor();
+    await shot(page, "08-batch-failed-rows");
+    await page.getByLabel("Show rows").selectOption("all");
+  });
+
+  await run.step("retrying the failed row makes every row succeed", async () => {
+    await page.getByRole("button", { name: /Retry failed rows \(1\)/ }).click();
+    await page.getByTestId("stat-succeeded").filter({ hasText: String(ROWS) }).waitFor({ timeout: 60_000 });
+    await page.getByTestId("batch-status").getByText("completed").waitFor();
+    assert((await page.getByTestId("stat-failed").innerText()).trim() === "0", "failed count is not 0 after retry");
+    await page.locator(`.results-row[data-row="${FAILING_ROW}"] .status.succeeded`).waitFor();
+    await shot(page, "09-batch-retried");
+  });
+
+  await run.step("the CSV download has 20 succeeded rows with outputs filled", async () => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download results as CSV" }).click()]);
+    const text = fs.readFileSync(await download.path(), "utf8");
+    const { columns, rows } = parseCsv(text);
+    const outputs = ctx.example.flow.nodes.filter((n) => n.type === "output").map((n) => String(n.data.name));
+    for (const c of [...inputColumnsOf(ctx.example), ...outputs, "status"]) assert(columns.includes(c), `CSV lacks column ${c}: ${columns.join(", ")}`);
+    assert(rows.length === ROWS, `CSV has ${rows.length} rows`);
+    rows.forEach((row, i) => {
+      assert(row.status === "succeeded", `row ${i + 1} status ${row.status}`);
+      assert(row[fixture.original]?.startsWith(`${fixture.original} value ${i + 1}`), `row ${i + 1} input is ${row[fixture.original]}`);
+      for (const o of outputs) assert((row[o] ?? "").trim() !== "", `row ${i + 1} has an empty ${o}`);
+    });
+  });
+
+  await run.step("the JSONL download has one succeeded object per row", async () => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download results as JSONL" }).click()]);
+    const lines = fs.readFileSync(await download.path(), "utf8").split("\n").filter((l) => l.trim() !== "");
+    assert(lines.length === ROWS, `JSONL has ${lines.length} lines`);
+    const statuses = lines.map((l) => (JSON.parse(l) as { status: string }).status);
+    assert(statuses.every((s) => s === "succeeded"), `JSONL statuses: ${[...new Set(statuses)].join(", ")}`);
+  });
+
+  await run.step("the batch list shows the finished batch", async () => {
+    await page.getByRole("link", { name: "Batches", exact: true }).click();
+    const table = page.getByRole("table", { name: "Past batches" });
+    await table.waitFor();
+    await table.getByRole("row").filter({ hasText: "e2e-20-rows.csv" }).getByText("completed").waitFor();
+    await shot(page, "10-batch-list");
+  });
+
+  await slowBatchScenario(run, ctx);
+
+  await run.step("no uncaught errors happened in the page", async () => {
+    assert(ctx.pageErrors.length === 0, `uncaught page errors: ${ctx.pageErrors.join(" | ")}`);
+  });
+}
+
+/** A second batch of slow rows: change its concurrency while it runs, download mid-run, cancel. */
+async function slowBatchScenario(run: ReturnType<typeof createRunner>, ctx: Ctx): Promise<void> {
+  const { page, server } = ctx;
+  let slowJobId = "";
+  await run.step("a running batch takes a new concurrency", async () => {
+    const fixture = buildCsv(ctx.example, { rows: SLOW_ROWS, rename: false, markerFor: () => "[[slow:1500]]" });
+    await page.getByRole("link", { name: "Flow editor" }).click();
+    await page.getByRole("button", { name: "Run batch…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Run the flow over a CSV" });
+    await dialog.getByLabel(/CSV file/).setInputFiles({ name: "e2e-slow.csv", mimeType: "text/csv", buffer: Buffer.from(fixture.csv) });
+    await dialog.getByText("✓ Every row passed the checks.").waitFor();
+    await dialog.getByLabel("Concurrency").fill("2");
+    await dialog.getByRole("button", { name: `Run ${SLOW_ROWS} rows` }).click();
+    await page.waitForURL(/#\/batches\/[^/]+$/);
+    slowJobId = decodeURIComponent(page.url().split("#/batches/")[1] ?? "");
+    assert(slowJobId !== ctx.jobId, "the second batch has the first one's id");
+    await page.getByLabel("Concurrency (while running)").fill("1");
+    await page.getByRole("button", { name: "Apply concurrency" }).click();
+    await page.getByText("concurrency 1 ·").waitFor();
+    const { job } = await api<{ job: { concurrency: number } }>(server, `/api/batches/${slowJobId}`);
+    assert(job.concurrency === 1, `server concurrency is ${job.concurrency} after the change`);
+  });
+
+  await run.step("a download while running lists every row, unfinished ones as pending", async () => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download results as CSV" }).click()]);
+    const { rows } = parseCsv(fs.readFileSync(await download.path(), "utf8"));
+    assert(rows.length === SLOW_ROWS, `mid-run CSV has ${rows.length} rows`);
+    assert(rows.some((r) => r.status === "pending"), "mid-run CSV has no pending row");
+    await shot(page, "11-batch-concurrency-changed");
+  });
+
+  await run.step("cancel stops the batch and counts the rows it never ran", async () => {
+    await page.getByRole("button", { name: "Cancel batch" }).click();
+    await page.getByTestId("batch-status").getByText("cancelled").waitFor({ timeout: 30_000 });
+    const { job } = await api<{ job: { skippedRows: number; completedRows: number; failedRows: number } }>(server, `/api/batches/${slowJobId}`);
+    assert(job.skippedRows > 0, `cancelled job skipped ${job.skippedRows} rows`);
+    assert(job.skippedRows + job.completedRows + job.failedRows === SLOW_ROWS, "cancelled job's counts do not add up to its rows");
+    await page.getByText("Not run (cancelled)").waitFor();
+    await shot(page, "12-batch-cancelled");
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  },
+);

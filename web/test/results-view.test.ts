@@ -1,0 +1,47 @@
+import type { RowResult } from "../../core/src/batch/model";
+import { outputKinds, rowState, visibleRows } from "../src/lib/results-view";
+
+const result = (rowIndex: number, status: RowResult["status"]): RowResult =>
+  ({ rowIndex, status, pass: 0, finishedAt: 1 }) as unknown as RowResult;
+
+describe("results view", () => {
+  const results = new Map([
+    [0, result(0, "succeeded")],
+    [2, result(2, "failed")],
+    [3, result(3, "cancelled")],
+  ]);
+
+  it("filters rows by status; rows without a result are pending while running and not run after", () => {
+    expect(visibleRows(5, results, "all")).toEqual([0, 1, 2, 3, 4]);
+    expect(visibleRows(5, results, "failed")).toEqual([2, 3]);
+    expect(visibleRows(5, results, "succeeded")).toEqual([0]);
+    expect(visibleRows(5, results, "pending")).toEqual([1, 4]);
+    expect(visibleRows(5, results, "pending", true)).toEqual([1, 4]);
+    expect(rowState(undefined, false)).toBe("pending");
+    expect(rowState(undefined, true)).toBe("not run");
+    expect(rowState(results.get(2), true)).toBe("failed");
+  });
+
+  /*
+   *  topic ─► caption (text) ─► out_caption
+   *        └► picture (image) ─► out_picture
+   */
+  it("knows which output columns hold media from the flow snapshot", () => {
+    const kinds = outputKinds({
+      nodes: [
+        { id: "topic", type: "input", data: { column: "topic" } },
+        { id: "caption", type: "text", data: {} },
+        { id: "picture", type: "image", data: {} },
+        { id: "out_caption", type: "output", data: { name: "caption" } },
+        { id: "out_picture", type: "output", data: { name: "image" } },
+      ],
+      edges: [
+        { source: "topic", target: "caption" },
+        { source: "topic", target: "picture" },
+        { source: "caption", target: "out_caption" },
+        { source: "picture", target: "out_picture" },
+      ],
+    });
+    expect(Object.fromEntries(kinds)).toEqual({ caption: "text", image: "image" });
+  });
+});
