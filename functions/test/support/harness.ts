@@ -35,8 +35,14 @@ export class RecordingQueue implements TaskQueue<RowTask> {
   readonly seen = new Set<string>();
   readonly enqueued: QueuedTask[] = [];
   onEnqueue: (t: QueuedTask) => void = () => {};
+  /** Enqueues to fail (as if the process died before Cloud Tasks answered). */
+  failNext = 0;
 
   async enqueue(task: { id: string; payload: RowTask }): Promise<"enqueued" | "exists"> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error("simulated crash before the enqueue");
+    }
     if (this.seen.has(task.id)) return "exists";
     this.seen.add(task.id);
     const queued = { id: task.id, payload: structuredClone(task.payload) };
@@ -54,6 +60,8 @@ export interface HarnessOptions {
   autoDeliver?: boolean;
   /** Deliver every task and trigger event twice (at-least-once duplicates). */
   duplicate?: boolean;
+  /** In-process node retry of the engine (default: the engine's own). */
+  nodeRetry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
 }
 
 export class Harness {
@@ -88,6 +96,7 @@ export class Harness {
       ids: randomIds,
       logger,
       limits: { ...DEFAULT_LIMITS, ...opts.limits },
+      ...(opts.nodeRetry ? { engine: { nodeRetry: opts.nodeRetry } } : {}),
     });
     setDepsFactory(() => ({ handlers, ai: opts.ai, store: this.store, logger, clock: systemClock }));
   }
