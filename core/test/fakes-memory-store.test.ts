@@ -118,6 +118,16 @@ describe("MemoryStore validation", () => {
     expect(await store.get("v/x")).toBeNull();
   });
 
+  it("rejects reserved field names such as __proto__ anywhere in the data", async () => {
+    const sneaky = JSON.parse('{"a":{"__proto__":{"polluted":true}}}') as Record<string, unknown>;
+    await expect(store.create("v/proto", sneaky)).rejects.toThrow(/a\.__proto__/);
+    await expect(store.set("v/proto", { __name__: 1 })).rejects.toBeInstanceOf(InvalidDataError);
+    await store.set("v/proto", { a: 1 });
+    await expect(store.update("v/proto", { "a.__proto__.x": 1 })).rejects.toBeInstanceOf(InvalidDataError);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await store.get("v/proto"))?.data).toEqual({ a: 1 });
+  });
+
   it("rejects documents over the size limit", async () => {
     await expect(store.set("v/big", { s: "x".repeat(3_000) })).rejects.toThrow(/larger than 2000 bytes/);
     await store.set("v/small", { s: "x".repeat(100) });

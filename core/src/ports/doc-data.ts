@@ -60,6 +60,13 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Firestore reserves field names like `__name__`; rejecting them also keeps `__proto__` out. */
+const RESERVED_FIELD = /^__.*__$/;
+
+function checkFieldName(key: string, field: string): void {
+  if (RESERVED_FIELD.test(key)) throw new InvalidDataError(field, "field names matching __.*__ are reserved");
+}
+
 function label(parent: string, key: string | number): string {
   if (typeof key === "number") return `${parent}[${key}]`;
   return parent === "" ? key : `${parent}.${key}`;
@@ -90,7 +97,10 @@ export function cloneValue(value: unknown, field: string, inArray = false): unkn
   }
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = cloneValue(v, label(field, k));
+    for (const [k, v] of Object.entries(value)) {
+      checkFieldName(k, label(field, k));
+      out[k] = cloneValue(v, label(field, k));
+    }
     return out;
   }
   throw new InvalidDataError(field, `unsupported value of type ${describe(value)} (plain JSON only)`);
@@ -125,6 +135,7 @@ function extractSentinels(
   for (const [k, v] of Object.entries(obj)) {
     const segments = [...prefix, k];
     const name = segments.join(".");
+    checkFieldName(k, name);
     if (isIncrement(v) && mode !== "none") {
       w.increments.push({ segments, by: checkIncrement(v.by, name) });
     } else if (isDeleteField(v) && mode === "all") {
@@ -149,6 +160,7 @@ function checkIncrement(by: unknown, field: string): number {
 function collectMergeLeaves(obj: Record<string, unknown>, prefix: string[], w: PreparedWrite): void {
   for (const [k, v] of Object.entries(obj)) {
     const segments = [...prefix, k];
+    checkFieldName(k, segments.join("."));
     if (isIncrement(v)) w.increments.push({ segments, by: checkIncrement(v.by, segments.join(".")) });
     else if (isDeleteField(v)) w.deletes.push(segments);
     else if (isPlainObject(v) && Object.keys(v).length > 0) collectMergeLeaves(v, segments, w);
@@ -163,6 +175,7 @@ function prepareUpdate(patch: Patch, w: PreparedWrite): void {
   const seen: string[] = [];
   for (const key of keys) {
     const segments = parseFieldPath(key);
+    for (const seg of segments) checkFieldName(seg, key);
     for (const other of seen) {
       if (other === key || other.startsWith(`${key}.`) || key.startsWith(`${other}.`)) {
         throw new InvalidDataError(key, `conflicts with field path "${other}" in the same patch`);
