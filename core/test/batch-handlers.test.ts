@@ -1,0 +1,272 @@
+/**
+ * Handler behaviour with tasks delivered by hand: start, full run, duplicates and stale deliveries,
+ * cancel, concurrency changes, retry of failed rows from their failed node, last-attempt failure,
+ * reconcile, results paging and export.
+ */
+import { RetryableError } from "../src/errors";
+import type { AiService, TextRequest, TextResult } from "../src/ai/port";
+import { OfflineAiService } from "../src/ai/offline";
+import { exportRows } from "../src/batch/export";
+import { DEFAULT_LIMITS } from "../src/batch/limits";
+import { Lane } from "../src/batch/state";
+import { silentLogger } from "../src/logger";
+import { COLUMNS, TWO_STEP_FLOW, ctxFor, makeHarness, rowsOf, type Harness } from "./support/batch-harness";
+
+const owner = { ownerId: "u1" };
+
+async function newJob(h: Harness, n: number, concurrency: number, note?: (i: number) => string) {
+  return h.handlers.createJob({ ownerId: "u1", flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(n, note), concurrency });
+}
+
+async function lanes(h: Harness, jobId: string): Promise<Lane[]> {
+  return (await h.store.query(`batch_jobs/${jobId}/lanes`)).map((d) => Lane.parse(d.data));
+}
+
+describe("start and run", () => {
+  test.each([
+    [1, 1],
+    [5, 2],
+    [7, 7],
+    [3, 10],
+  ])("%i rows at concurrency %i: min(C, rows) lanes, every row counted once, job completed", async (n, c) => {
+    const h = makeHarness();
+    const job = await newJob(h, n, c);
+    await h.handlers.startJob(owner, job.id);
+    expect(h.queue.pending).toHaveLength(Math.min(n, c));
+    await h.handlers.startJob(owner, job.id); // idempotent: nothing new
+    expect(h.queue.pending).toHaveLength(Math.min(n, c));
+    await h.drain();
+    const done = await h.handlers.getJob(owner, job.id);
+    expect(done).toMatchObject({ status: "completed", completedRows: n, failedRows: 0, skippedRows: 0 });
+    expect(h.counted.map((e) => e.rowIndex).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(h.finished).toHaveLength(1);
+    expect(done.usage.totalTokens).toBeGreaterThan(0);
+  });
+
+  test("a finished job cannot be started again; another owner sees not_found", async () => {
+    const h = makeHarness();
+    const job = await newJob(h, 1, 1);
+    await expect(h.handlers.startJob({ ownerId: "other" }, job.id)).rejects.toMatchObject({ code: "not_found" });
+    await h.handlers.startJob(owner, job.id);
+    await h.drain();
+    await expect(h.handlers.startJob(owner, job.id)).rejects.toMatchObject({ code: "failed_precondition" });
+  });
+});
+
+describe("at-least-once delivery", () => {
+  test("a duplicate delivery of the same attempt does not run the row again", async () => {
+    const h = makeHarness();
+    const job = await newJob(h, 2, 1);
+    await h.handlers.startJob(owner, job.id);
+    const first = h.queue.take();
+    if (!first) throw new Error("no task");
+    await Promise.all([
+      h.handlers.runRowTask(first.payload, ctxFor(first.id)),
+      h.handlers.runRowTask(first.payload, ctxFor(first.id)),
+    ]);
+    expect(h.started.filter((s) => s.rowIndex === 0)).toHaveLength(1);
+    expect(h.counted).toHaveLength(1);
+  });
+
+  test("a late redelivery after the row was committed is stale: no run, no count, no new task", async () => {
+    const h = makeHarness();
+    const job = await newJob(h, 3, 1);
+    await h.handlers.startJob(owner, job.id);
+    const first = h.queue.take();
+    if (!first) throw new Error("no task");
+    await h.handlers.runRowTask(first.payload, ctxFor(first.id));
+    const queued = h.queue.all.size;
+    await h.handlers.runRowTask(first.payload, ctxFor(first.id, 1));
+    expect(h.started).toHaveLength(1);
+    expect(h.counted).toHaveLength(1);
+    expect(h.queue.all.size).toBe(queued);
+  });
+
+  test("duplicate and reordered result triggers change nothing", async () => {
+    const h = makeHarness();
+    const job = await newJob(h, 4, 2);
+    await h.handlers.startJob(owner, job.id);
+    await h.drain();
+    const results = h.created.filter((d) => d.path.includes("/results/"));
+    const writes = h.store.writeLog.length;
+    for (const d of [...results].reverse()) await h.handlers.onResultCreated(d);
+    expect(h.store.writeLog.length).toBe(writes);
+    expect(h.finished).toHaveLength(1);
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ completedRows: 4 });
+  });
+
+  test("a crash between the commit and the next enqueue is repaired by the result trigger", async () => {
+    const h = makeHarness();
+    const job = await newJob(h, 2, 1);
+    await h.handlers.startJob(owner, job.id);
+    const first = h.queue.take();
+    if (!first) throw new Error("no task");
+    const enqueue = h.queue.enqueue.bind(h.queue);
+    h.queue.enqueue = () => Promise.reject(new Error("crash"));
+    await expect(h.handlers.runRowTask(first.payload, ctxFor(first.id))).rejects.toThrow("crash");
+    h.queue.enqueue = enqueue;
+    expect(h.queue.pending).toHaveLength(0);
+    const result = h.created.find((d) => d.path.endsWith("/results/000000"));
+    if (!result) throw new Error("no result");
+    await h.handlers.onResultCreated(result);
+    expect(h.queue.pending).toHaveLength(1);
+    await h.drain();
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 2 });
+  });
+});
+
+/** An AI whose `polish` calls always fail retryably (a long outage). */
+function outageAi(h: () => Harness): AiService {
+  let offline: OfflineAiService | null = null;
+  return {
+    name: "outage",
+    generateText: (req: TextRequest): Promise<TextResult> => {
+      if (req.prompt.startsWith("Polish")) return Promise.reject(new RetryableError("unavailable", "The AI service is unavailable"));
+      offline ??= new OfflineAiService({ latencyMs: 0, clock: h().clock });
+      return offline.generateText(req);
+    },
+    generateImage: () => Promise.reject(new Error("unused")),
+    generateVideo: () => Promise.reject(new Error("unused")),
+  };
+}
+
+describe("retries and failures", () => {
+  test("a retryable row failure throws (queue retries, resuming from a checkpoint); the last attempt records it failed", async () => {
+    const holder: { h?: Harness } = {};
+    const h = makeHarness({ ai: outageAi(() => holder.h as Harness) });
+    holder.h = h;
+    const job = await newJob(h, 1, 1);
+    await h.handlers.startJob(owner, job.id);
+    const t = h.queue.take();
+    if (!t) throw new Error("no task");
+    await expect(h.handlers.runRowTask(t.payload, ctxFor(t.id, 0))).rejects.toBeInstanceOf(RetryableError);
+    const cp = await h.store.get(`batch_jobs/${job.id}/checkpoints/000000`);
+    expect(Object.keys((cp?.data as { nodeOutputs: object }).nodeOutputs)).toContain("draft");
+    await h.handlers.runRowTask(t.payload, ctxFor(t.id, 2, 3)); // last attempt: no throw
+    const results = await h.handlers.listResults(owner, job.id);
+    expect(results.results[0]).toMatchObject({ status: "failed", attempts: 3, error: { code: "unavailable", nodeId: "polish" } });
+    expect(results.results[0]?.trace.draft?.status).toBe("resumed");
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "failed", failedRows: 1, completedRows: 0 });
+  });
+
+  test("retryFailed re-runs only the failed rows, each from its failed node", async () => {
+    const h = makeHarness();
+    const failing = new Set([1, 4]);
+    const job = await newJob(h, 6, 2, (i) => (failing.has(i) ? "[[fail-first]]" : "fine"));
+    await h.handlers.startJob(owner, job.id);
+    await h.drain();
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 4, failedRows: 2 });
+    await expect(h.handlers.retryFailed(owner, job.id)).resolves.toMatchObject({ rows: 2, job: { status: "processing", pass: 1, failedRows: 0 } });
+    await h.drain();
+    expect(h.started.filter((s) => s.pass === 1).map((s) => s.rowIndex).sort()).toEqual([1, 4]);
+    const done = await h.handlers.getJob(owner, job.id);
+    expect(done).toMatchObject({ status: "completed", completedRows: 6, failedRows: 0, pass: 1 });
+    const page = await h.handlers.listResults(owner, job.id, { limit: 10 });
+    for (const r of page.results) {
+      expect(r.status).toBe("succeeded");
+      if (failing.has(r.rowIndex)) expect(r).toMatchObject({ pass: 1, trace: { draft: { status: "resumed" }, polish: { status: "succeeded" } } });
+      else expect(r.pass).toBe(0);
+    }
+    expect(h.finished).toHaveLength(2);
+    await expect(h.handlers.retryFailed(owner, job.id)).rejects.toMatchObject({ code: "failed_precondition" });
+  });
+});
+
+describe("cancel and concurrency", () => {
+  test("cancelling a pending job ends it at once with every row skipped", async () => {
+    const h = makeHarness();
+    const job = await newJob(h, 5, 2);
+    await expect(h.handlers.cancelJob(owner, job.id)).resolves.toMatchObject({ status: "cancelled", skippedRows: 5 });
+    await expect(h.handlers.startJob(owner, job.id)).rejects.toMatchObject({ code: "failed_precondition" });
+  });
+
+  test("cancelling a running job: in-flight rows finish, no new row starts, the rest is skipped", async () => {
+    const h = makeHarness();
+    const job = await newJob(h, 10, 2);
+    await h.handlers.startJob(owner, job.id);
+    const a = h.queue.take();
+    if (!a) throw new Error("no task");
+    await h.handlers.runRowTask(a.payload, ctxFor(a.id)); // row 0 done, lane 0 moves on
+    await h.handlers.cancelJob(owner, job.id);
+    await h.drain();
+    const done = await h.handlers.getJob(owner, job.id);
+    expect(done).toMatchObject({ status: "cancelled", completedRows: 1, failedRows: 0, skippedRows: 9 });
+    expect(h.started).toHaveLength(1);
+    expect(h.finished).toEqual([{ jobId: job.id, status: "cancelled", at: expect.any(Number) as number }]);
+  });
+
+  test("raising concurrency adds lanes that take work at once; lowering retires high lanes after their row", async () => {
+    const h = makeHarness();
+    const job = await newJob(h, 40, 2);
+    await h.handlers.startJob(owner, job.id);
+    expect(h.queue.pending).toHaveLength(2);
+    await h.handlers.setConcurrency(owner, job.id, 5);
+    expect(h.queue.pending).toHaveLength(5);
+    const busy = (await lanes(h, job.id)).filter((l) => l.current !== null);
+    expect(busy.map((l) => l.index).sort()).toEqual([0, 1, 2, 3, 4]);
+    await h.handlers.setConcurrency(owner, job.id, 1);
+    // each queued row still runs; after that only lane 0 keeps going
+    for (let i = 0; i < 5; i++) {
+      const t = h.queue.take();
+      if (!t) throw new Error("no task");
+      await h.handlers.runRowTask(t.payload, ctxFor(t.id));
+    }
+    expect(h.queue.pending).toHaveLength(1);
+    expect(h.queue.all.get(h.queue.pending[0] as string)?.lane).toBe("L000");
+    await h.drain();
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 40 });
+    await expect(h.handlers.setConcurrency(owner, job.id, 3)).rejects.toMatchObject({ code: "failed_precondition" });
+    await expect(h.handlers.setConcurrency(owner, job.id, 0)).rejects.toMatchObject({ code: "invalid_input" });
+  });
+});
+
+describe("reconcile, paging and export", () => {
+  test("reconcile re-drives a lane whose task was lost, with a new task id", async () => {
+    const h = makeHarness();
+    const job = await newJob(h, 2, 1);
+    await h.handlers.startJob(owner, job.id);
+    h.queue.pending = []; // the task is lost
+    await expect(h.handlers.reconcile({ olderThanMs: 60_000 })).resolves.toEqual({ redriven: 0, finalized: 0 });
+    await h.clock.advance(61_000);
+    await expect(h.handlers.reconcile({ olderThanMs: 60_000 })).resolves.toEqual({ redriven: 1, finalized: 0 });
+    expect(h.queue.all.size).toBe(2);
+    await h.drain();
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 2 });
+  });
+
+  test("results page in row order and export lists every row with its status", async () => {
+    const h = makeHarness();
+    const job = await newJob(h, 5, 2, (i) => (i === 3 ? "[[fail]]" : "x"));
+    await h.handlers.startJob(owner, job.id);
+    const p1 = await h.handlers.listResults(owner, job.id, { limit: 2 });
+    expect(p1.results).toHaveLength(0);
+    await h.drain();
+    const a = await h.handlers.listResults(owner, job.id, { limit: 3 });
+    const b = await h.handlers.listResults(owner, job.id, { limit: 3, cursor: a.nextCursor });
+    expect([...a.results, ...b.results].map((r) => r.rowIndex)).toEqual([0, 1, 2, 3, 4]);
+    expect(b.nextCursor).toBeNull();
+    let csv = "";
+    for await (const chunk of exportRows(deps(h), job.id, "csv")) csv += chunk;
+    const lines = csv.trim().split("\r\n");
+    expect(lines[0]).toBe("topic,note,result,status,error,durationMs,inputTokens,outputTokens,totalTokens");
+    expect(lines).toHaveLength(6);
+    expect(lines[4]).toContain(",failed,");
+    let jsonl = "";
+    for await (const chunk of exportRows(deps(h), job.id, "jsonl")) jsonl += chunk;
+    const recs = jsonl.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(recs.map((r) => r.status)).toEqual(["succeeded", "succeeded", "succeeded", "failed", "succeeded"]);
+  });
+});
+
+function deps(h: Harness) {
+  return {
+    store: h.store,
+    queue: h.queue,
+    blobs: h.blobs,
+    ai: new OfflineAiService(),
+    clock: h.clock,
+    ids: { newId: () => "unused" },
+    logger: silentLogger,
+    limits: DEFAULT_LIMITS,
+  };
+}
