@@ -17,9 +17,8 @@ CREATE TABLE IF NOT EXISTS documents (
   version INTEGER NOT NULL,
   PRIMARY KEY (parent, id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS documents_parent_version ON documents (parent, version);
 CREATE TABLE IF NOT EXISTS outbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   path TEXT NOT NULL,
   data TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0

@@ -30,7 +30,13 @@ interface OutboxRow {
 
 export class OutboxPump {
   private readonly inFlight = new Set<number>();
-  private readonly retryAt = new Map<number, number>();
+  /** Failed deliveries waiting for their backoff, by seq. */
+  private readonly retrying = new Map<number, { row: OutboxRow; due: number }>();
+  /** Highest seq taken from the table; rows above it have not been started yet. */
+  private highWater = 0;
+  /** Delivered rows not yet deleted: deleted together at the start of the next pass. */
+  private readonly delivered = new Set<number>();
+  private readonly removeMany: (seqs: number[]) => void;
   private readonly stmts: { next: Database.Statement; remove: Database.Statement; failed: Database.Statement };
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
@@ -39,10 +45,13 @@ export class OutboxPump {
 
   constructor(private readonly opts: OutboxOptions) {
     this.stmts = {
-      next: opts.db.prepare("SELECT seq, path, data, attempts FROM outbox WHERE seq > ? ORDER BY seq LIMIT 64"),
+      next: opts.db.prepare("SELECT seq, path, data, attempts FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"),
       remove: opts.db.prepare("DELETE FROM outbox WHERE seq = ?"),
       failed: opts.db.prepare("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?"),
     };
+    this.removeMany = opts.db.transaction((seqs: number[]) => {
+      for (const seq of seqs) this.stmts.remove.run(seq);
+    });
   }
 
   /** Schedules a pass soon (coalesced). Call after commits that may have added rows. */
@@ -55,24 +64,33 @@ export class OutboxPump {
     });
   }
 
+  private flushDelivered(): void {
+    if (this.delivered.size === 0) return;
+    this.removeMany([...this.delivered]);
+    this.delivered.clear();
+  }
+
   private pump(): void {
+    this.flushDelivered();
     if (this.stopped) return;
     const limit = this.opts.parallelism ?? 8;
     const now = Date.now();
     let nextRetry = Infinity;
-    let after = 0;
+    for (const [seq, r] of this.retrying) {
+      if (this.inFlight.size >= limit) break;
+      if (r.due > now) {
+        nextRetry = Math.min(nextRetry, r.due);
+        continue;
+      }
+      this.retrying.delete(seq);
+      this.start(r.row);
+    }
+    // Rows above the high-water mark are new (committed since the last pass, or left by a crash).
     while (this.inFlight.size < limit) {
-      const rows = this.stmts.next.all(after) as OutboxRow[];
+      const rows = this.stmts.next.all(this.highWater, limit - this.inFlight.size) as OutboxRow[];
       if (rows.length === 0) break;
       for (const row of rows) {
-        after = row.seq;
-        if (this.inFlight.has(row.seq)) continue;
-        const due = this.retryAt.get(row.seq) ?? 0;
-        if (due > now) {
-          nextRetry = Math.min(nextRetry, due);
-          continue;
-        }
-        if (this.inFlight.size >= limit) break;
+        this.highWater = row.seq;
         this.start(row);
       }
     }
@@ -93,14 +111,13 @@ export class OutboxPump {
     const doc: Doc = { id, path: row.path, data: JSON.parse(row.data) as DocData };
     this.opts.deliver(doc).then(
       () => {
-        this.retryAt.delete(row.seq);
-        this.stmts.remove.run(row.seq);
+        this.delivered.add(row.seq);
       },
       (err: unknown) => {
         const attempts = row.attempts + 1;
         const base = this.opts.baseRetryDelayMs ?? 200;
         const delay = Math.min(this.opts.maxRetryDelayMs ?? 30_000, base * 2 ** Math.min(attempts - 1, 20));
-        this.retryAt.set(row.seq, Date.now() + delay);
+        this.retrying.set(row.seq, { row: { ...row, attempts }, due: Date.now() + delay });
         this.stmts.failed.run(row.seq);
         this.opts.logger.warn({ path: row.path, attempts, ...errorFields(err) }, "outbox delivery failed");
       },
@@ -132,5 +149,6 @@ export class OutboxPump {
       if (this.inFlight.size === 0) return resolve();
       this.idleWaiters.push(resolve);
     });
+    this.flushDelivered();
   }
 }

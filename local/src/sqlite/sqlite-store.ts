@@ -35,6 +35,8 @@ export class SqliteStore implements DocumentStore, TxReader {
   private readonly committer: Committer;
   private readonly listeners = new Set<(changes: DocChange[]) => void>();
   private readonly statements = new Map<string, Database.Statement>();
+  /** Transaction counters, for diagnostics and the benchmark. */
+  readonly stats = { transactions: 0, conflicts: 0 };
 
   constructor(
     readonly db: Db,
@@ -140,6 +142,7 @@ export class SqliteStore implements DocumentStore, TxReader {
 
   async runTransaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { maxAttempts?: number }): Promise<T> {
     const maxAttempts = opts?.maxAttempts ?? 5;
+    this.stats.transactions++;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const tx = new SqliteTransaction(this);
       const result = await fn(tx);
@@ -149,6 +152,7 @@ export class SqliteStore implements DocumentStore, TxReader {
         return result;
       } catch (err) {
         if (!(err instanceof ConflictSignal)) throw err;
+        this.stats.conflicts++;
       }
       // Let the contending work finish before the next attempt.
       await new Promise<void>((resolve) => setImmediate(resolve));

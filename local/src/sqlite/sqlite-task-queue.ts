@@ -57,6 +57,9 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private lastPurge = 0;
+  private readonly completions: [string, string, number][] = [];
+  /** When the earliest lease this process handed out may expire. */
+  private leaseCheckAt = 0;
   private stopped = false;
   private readonly settled = new Set<Promise<void>>();
 
@@ -103,7 +106,10 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
   private wake(): void {
     if (this.scheduled || this.stopped || !this.handler) return;
     this.scheduled = true;
-    setImmediate(() => {
+    // A microtask, not setImmediate: a lane's next row starts as soon as its previous row
+    // committed, instead of after every other callback of this loop turn. Otherwise lanes whose
+    // AI calls end in the same timer phase fall into lockstep and each cycle pays for all of them.
+    queueMicrotask(() => {
       this.scheduled = false;
       this.pump();
     });
@@ -112,23 +118,20 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
   private pump(): void {
     if (this.stopped || !this.handler) return;
     const now = this.clock.now();
-    this.expireLeases(now);
+    if (now >= this.leaseCheckAt) {
+      this.expireLeases(now);
+      this.leaseCheckAt = this.sql.nextLeaseExpiry() ?? Infinity;
+    }
     this.maybePurge(now);
-    let wakeAt = this.sql.nextLeaseExpiry() ?? Infinity;
+    let wakeAt = this.leaseCheckAt;
     const free = this.limits.maxConcurrentDispatches - this.running.size;
     if (free > 0) {
-      const tokens = this.bucket.available();
-      const rows = tokens >= 1 ? this.sql.ready(now, Math.min(free, Math.floor(tokens))) : [];
-      for (const row of rows) {
-        this.bucket.take();
-        this.dispatch(row, now);
-      }
-      const stillFree = free - rows.length > 0;
-      if (stillFree && rows.length === Math.floor(tokens) && this.sql.ready(now, 1).length > 0) {
-        wakeAt = Math.min(wakeAt, this.bucket.nextTokenAt());
-      } else if (stillFree) {
-        wakeAt = Math.min(wakeAt, this.sql.nextRunAt() ?? Infinity);
-      }
+      const tokens = Math.floor(this.bucket.available());
+      const want = Math.min(free, tokens);
+      const rows = this.sql.ready(now, want);
+      if (rows.length > 0) this.dispatchAll(rows, now);
+      if (rows.length < want) wakeAt = Math.min(wakeAt, this.sql.nextRunAt() ?? Infinity);
+      else if (want === tokens && this.sql.ready(now, 1).length > 0) wakeAt = Math.min(wakeAt, this.bucket.nextTokenAt());
     }
     this.arm(wakeAt);
   }
@@ -145,9 +148,17 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     }, Math.max(0, at - this.clock.now()));
   }
 
-  private dispatch(row: TaskRow, now: number): void {
-    const leaseId = randomUUID();
-    this.sql.lease(row.id, leaseId, now + this.leaseMs);
+  private dispatchAll(rows: TaskRow[], now: number): void {
+    const leaseIds = rows.map(() => randomUUID());
+    this.sql.leaseMany(rows, leaseIds, now + this.leaseMs);
+    this.leaseCheckAt = Math.min(this.leaseCheckAt, now + this.leaseMs);
+    rows.forEach((row, i) => {
+      this.bucket.take();
+      this.run(row, leaseIds[i] as string);
+    });
+  }
+
+  private run(row: TaskRow, leaseId: string): void {
     this.running.set(row.id, leaseId);
     const attempts = row.attempts + 1;
     const ctx = { retryCount: row.attempts, isLastAttempt: attempts >= this.retry.maxAttempts, taskId: row.id };
@@ -167,7 +178,7 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     if (this.stopped) return; // the lease is reclaimed at the next start
     const now = this.clock.now();
     if (err === null) {
-      this.sql.complete(id, leaseId, now);
+      this.queueCompletion(id, leaseId, now);
     } else if (attempts >= this.retry.maxAttempts) {
       this.logger.warn({ taskId: id, attempts, ...errorFields(err) }, "task failed on its last attempt");
       this.sql.complete(id, leaseId, now);
@@ -177,6 +188,20 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
       this.sql.requeue(id, leaseId, now + delay);
     }
     this.wake();
+  }
+
+  /**
+   * Successful completions are written together once per loop turn: one SQLite commit for many
+   * tasks. A crash before the write only means those tasks are delivered again (at least once).
+   */
+  private queueCompletion(id: string, leaseId: string, now: number): void {
+    this.completions.push([id, leaseId, now]);
+    if (this.completions.length === 1) setImmediate(() => this.flushCompletions());
+  }
+
+  private flushCompletions(): void {
+    if (this.completions.length === 0) return;
+    this.sql.completeMany(this.completions.splice(0));
   }
 
   /** Leases that outlived their deadline: the task is due again (counted as a failed attempt). */
@@ -200,6 +225,7 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
   async stop(graceMs = 5_000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.flushCompletions();
     const all = Promise.all([...this.settled]);
     let t: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise<void>((resolve) => (t = setTimeout(resolve, graceMs)))]);

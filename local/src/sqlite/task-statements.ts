@@ -17,6 +17,9 @@ export class TaskStatements {
   private readonly s: Record<string, Database.Statement>;
   private readonly insertTx: Database.Transaction<(id: string, payload: string, runAt: number, reusableBefore: number) => "enqueued" | "exists">;
 
+  private readonly completeTx: (items: readonly [string, string, number][]) => void;
+  private readonly leaseTx: (rows: readonly TaskRow[], leaseIds: readonly string[], until: number) => void;
+
   constructor(db: Db) {
     const p = (sql: string): Database.Statement => db.prepare(sql);
     this.s = {
@@ -34,6 +37,12 @@ export class TaskStatements {
       purge: p("DELETE FROM tasks WHERE state = 'done' AND done_at < ?"),
       stats: p("SELECT state, count(*) AS n FROM tasks GROUP BY state"),
     };
+    this.completeTx = db.transaction((items: readonly [string, string, number][]) => {
+      for (const [id, leaseId, now] of items) this.s.complete!.run(now, id, leaseId);
+    });
+    this.leaseTx = db.transaction((rows: readonly TaskRow[], leaseIds: readonly string[], until: number) => {
+      rows.forEach((r, i) => this.s.lease!.run(leaseIds[i], until, r.id));
+    });
     this.insertTx = db.transaction((id: string, payload: string, runAt: number, reusableBefore: number) => {
       const row = this.s.existing!.get(id) as { state: string; done_at: number | null } | undefined;
       if (row && !(row.state === "done" && (row.done_at ?? 0) < reusableBefore)) return "exists" as const;
@@ -47,16 +56,24 @@ export class TaskStatements {
   }
 
   insert(id: string, payload: string, runAt: number, reusableBefore: number): "enqueued" | "exists" {
+    // Fast path without a write transaction: re-enqueues of a live id are the common case.
+    const row = this.st("existing").get(id) as { state: string; done_at: number | null } | undefined;
+    if (row && !(row.state === "done" && (row.done_at ?? 0) < reusableBefore)) return "exists";
     return this.insertTx.immediate(id, payload, runAt, reusableBefore);
+  }
+  /** Marks several tasks done in one transaction: [id, leaseId, doneAt]. */
+  completeMany(items: readonly [string, string, number][]): void {
+    this.completeTx(items);
+  }
+  /** Leases several tasks in one transaction. */
+  leaseMany(rows: readonly TaskRow[], leaseIds: readonly string[], until: number): void {
+    this.leaseTx(rows, leaseIds, until);
   }
   ready(now: number, limit: number): TaskRow[] {
     return limit > 0 ? (this.st("ready").all(now, limit) as TaskRow[]) : [];
   }
   nextRunAt(): number | null {
     return this.st("nextRunAt").get() as number | null;
-  }
-  lease(id: string, leaseId: string, until: number): void {
-    this.st("lease").run(leaseId, until, id);
   }
   complete(id: string, leaseId: string, now: number): void {
     this.st("complete").run(now, id, leaseId);

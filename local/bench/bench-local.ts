@@ -1,0 +1,124 @@
+/**
+ * Local host overhead benchmark. Runs the same rows, in one process and one run, through
+ *   1. a bare in-process concurrency limiter (the original plan's p-limit loop) over the engine, and
+ *   2. the local host (SQLite store + durable queue + outbox + core batch handlers),
+ * both with the offline provider at the given latency, and prints both makespans, their ratio and
+ * the overhead per row. Usage:
+ *   npm run bench:local -- --rows 1000 --concurrency 10 --latency-ms 20
+ */
+import { LOCAL_OWNER, createLocalHost } from "../src/local-host";
+import { OfflineAiService, ServerWorkflowEngine, isTerminal, parseFlow, type Job } from "@flowcraft/core";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+interface BenchArgs {
+  rows: number;
+  concurrency: number;
+  latencyMs: number;
+}
+
+function parseArgs(argv: string[]): BenchArgs {
+  const get = (name: string, dflt: number): number => {
+    const i = argv.indexOf(`--${name}`);
+    const v = i === -1 ? dflt : Number(argv[i + 1]);
+    if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number`);
+    return v;
+  };
+  return { rows: get("rows", 1000), concurrency: get("concurrency", 10), latencyMs: get("latency-ms", 20) };
+}
+
+// topic ──▶ write (text) ──▶ out
+const FLOW = {
+  nodes: [
+    { id: "topic", type: "input", data: { column: "topic" } },
+    { id: "write", type: "text", data: { model: "gemini-2.5-flash", prompt: "Write one line about {{topic}}." } },
+    { id: "out", type: "output", data: { name: "line" } },
+  ],
+  edges: [
+    { source: "topic", target: "write" },
+    { source: "write", target: "out" },
+  ],
+};
+
+const makeRows = (n: number): Record<string, string>[] => Array.from({ length: n }, (_, i) => ({ topic: `topic number ${i}` }));
+
+async function bareLoop(a: BenchArgs, rows: Record<string, string>[]): Promise<number> {
+  const engine = new ServerWorkflowEngine({ ai: new OfflineAiService({ latencyMs: a.latencyMs }) });
+  const flow = parseFlow(FLOW, { columns: ["topic"] });
+  const started = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < rows.length) {
+      const row = rows[next++] as Record<string, string>;
+      const run = await engine.execute({ flow, row });
+      if (run.status !== "succeeded") throw new Error("bare loop: a row failed");
+    }
+  };
+  await Promise.all(Array.from({ length: a.concurrency }, worker));
+  return performance.now() - started;
+}
+
+async function waitForEnd(host: ReturnType<typeof createLocalHost>, jobId: string): Promise<Job> {
+  return new Promise<Job>((resolve, reject) => {
+    let unsubscribe = (): void => {};
+    const check = (job: Job): void => {
+      if (!isTerminal(job.status)) return;
+      clearInterval(timer);
+      unsubscribe();
+      resolve(job);
+    };
+    // Events end the wait at once; the poll is only a safety net.
+    const timer = setInterval(() => void host.handlers.getJob(LOCAL_OWNER, jobId).then(check, reject), 500);
+    unsubscribe = host.events.subscribe(jobId, (e) => e.type === "job" && check(e.job));
+    void host.handlers.getJob(LOCAL_OWNER, jobId).then(check, reject);
+  });
+}
+
+async function hostRun(a: BenchArgs, rows: Record<string, string>[]): Promise<number> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-bench-"));
+  const host = createLocalHost({ dataDir, ai: new OfflineAiService({ latencyMs: a.latencyMs }), limits: { maxRows: Math.max(rows.length, 10) } });
+  try {
+    const started = performance.now();
+    const created = await host.handlers.createJob({ ...LOCAL_OWNER, flow: FLOW, columns: ["topic"], rows, concurrency: a.concurrency, start: true });
+    const job = await waitForEnd(host, created.id);
+    const ms = performance.now() - started;
+    if (job.completedRows !== rows.length) throw new Error(`host: ${job.completedRows}/${rows.length} rows succeeded`);
+    return ms;
+  } finally {
+    await host.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  const rows = makeRows(a.rows);
+  // Warm both paths up (JIT, SQLite page cache) on a few rows first.
+  const warm = { ...a, rows: Math.min(50, a.rows) };
+  await bareLoop(warm, makeRows(warm.rows));
+  await hostRun(warm, makeRows(warm.rows));
+
+  const cpu0 = process.cpuUsage();
+  const bare = await bareLoop(a, rows);
+  const cpu1 = process.cpuUsage(cpu0);
+  const host = await hostRun(a, rows);
+  const cpu2 = process.cpuUsage();
+  const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
+  const bareCpu = cpuMs(cpu1);
+  const hostCpu = cpuMs(cpu2) - cpuMs(cpu0) - bareCpu;
+  const ratio = host / bare;
+  const perRow = ((host - bare) * a.concurrency) / a.rows;
+  const ideal = (Math.ceil(a.rows / a.concurrency) * a.latencyMs) / 1000;
+  console.log(`rows ${a.rows}, concurrency ${a.concurrency}, offline latency ${a.latencyMs} ms (ideal ${ideal.toFixed(2)} s)`);
+  console.log(`bare p-limit loop : ${(bare / 1000).toFixed(3)} s`);
+  console.log(`local host        : ${(host / 1000).toFixed(3)} s`);
+  console.log(`ratio host/bare   : ${ratio.toFixed(3)} (target <= 1.15)`);
+  console.log(`CPU per row       : bare ${(bareCpu / a.rows).toFixed(3)} ms, host ${(hostCpu / a.rows).toFixed(3)} ms`);
+  console.log(`overhead per row  : ${perRow.toFixed(2)} ms in each lane (${((host - bare) / a.rows).toFixed(3)} ms of makespan per row)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
