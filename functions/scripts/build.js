@@ -31,6 +31,8 @@ function build({ outfile = path.join(functionsDir, "lib/index.js") } = {}) {
 module.exports = { build };
 
 if (require.main === module) {
-  const { outfile } = build();
+  // `--outfile PATH` builds elsewhere (the bundle test builds into a temp dir).
+  const at = process.argv.indexOf("--outfile");
+  const { outfile } = build(at > 0 && process.argv[at + 1] ? { outfile: path.resolve(process.argv[at + 1]) } : {});
   process.stdout.write(`built ${path.relative(root, outfile)}\n`);
 }

@@ -1,0 +1,94 @@
+/**
+ * The one ErrorCode → HttpsError table: every core code is mapped (iterating the enum, so a new
+ * code without a row fails here as well as in the typecheck), the mapping is the intended one, and
+ * unknown errors reach the client as a generic `internal` while the details go to the log only.
+ */
+import { HttpsError } from "firebase-functions/v2/https";
+import { ErrorCode, PermanentError, RetryableError, ValidationError, type Logger } from "@flowcraft/core";
+import { httpsCodeFor, toHttpsError } from "../src/http/error-table";
+import { formatPath, parseInput } from "../src/http/parse-input";
+import { CreateBatchInput } from "../src/callables/schemas";
+
+function recordingLogger(): Logger & { lines: { level: string; fields: Record<string, unknown>; msg: string }[] } {
+  const lines: { level: string; fields: Record<string, unknown>; msg: string }[] = [];
+  const at = (level: string) => (fields: Record<string, unknown>, msg: string) => lines.push({ level, fields, msg });
+  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+describe("ErrorCode → HttpsError code", () => {
+  const expected: Record<ErrorCode, string> = {
+    invalid_flow: "invalid-argument",
+    invalid_input: "invalid-argument",
+    not_found: "not-found",
+    permission_denied: "permission-denied",
+    failed_precondition: "failed-precondition",
+    limit_exceeded: "resource-exhausted",
+    rate_limited: "resource-exhausted",
+    unavailable: "unavailable",
+    timeout: "deadline-exceeded",
+    safety_blocked: "failed-precondition",
+    bad_request: "invalid-argument",
+    auth: "failed-precondition",
+    model_error: "internal",
+    cancelled: "cancelled",
+    upstream_failed: "failed-precondition",
+    internal: "internal",
+  };
+
+  it.each(ErrorCode.options)("%s is mapped", (code) => {
+    expect(httpsCodeFor(code)).toBe(expected[code]);
+  });
+});
+
+describe("toHttpsError", () => {
+  it("carries a core error's info (with details) to the client", () => {
+    const err = toHttpsError(new ValidationError("bad", [{ path: "rows[3].title", message: "too long" }]), recordingLogger(), {});
+    expect(err).toBeInstanceOf(HttpsError);
+    expect(err.code).toBe("invalid-argument");
+    expect(err.details).toEqual({ code: "invalid_input", message: "bad", retryable: false, details: [{ path: "rows[3].title", message: "too long" }] });
+  });
+
+  it("keeps a retryable error's hint", () => {
+    const err = toHttpsError(new RetryableError("rate_limited", "slow down", 2000), recordingLogger(), {});
+    expect(err.code).toBe("resource-exhausted");
+    expect(err.details).toMatchObject({ retryable: true, retryAfterMs: 2000 });
+  });
+
+  it("turns an unknown error into a generic internal error and logs it with context", () => {
+    const logger = recordingLogger();
+    const err = toHttpsError(new Error("GET https://x/?key=SECRET failed"), logger, { fn: "createBatch", uid: "u1" });
+    expect(err.code).toBe("internal");
+    expect(err.message).toBe("Internal error");
+    expect(JSON.stringify(err.toJSON())).not.toContain("SECRET");
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]!.fields).toMatchObject({ fn: "createBatch", uid: "u1" });
+  });
+
+  it("logs a core internal error but not an expected one", () => {
+    const logger = recordingLogger();
+    toHttpsError(new PermanentError("not_found", "gone"), logger, {});
+    expect(logger.lines).toHaveLength(0);
+    toHttpsError(new PermanentError("internal", "broken"), logger, {});
+    expect(logger.lines).toHaveLength(1);
+  });
+});
+
+describe("callable input parsing", () => {
+  it("names row and field of every problem", () => {
+    expect(() => parseInput(CreateBatchInput, { flow: {}, columns: ["a"], rows: [{ a: "1" }, { a: 2 }] })).toThrow(ValidationError);
+    let caught: unknown;
+    try {
+      parseInput(CreateBatchInput, { columns: "a", rows: [{ a: 2 }] });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ValidationError);
+    const paths = (caught as ValidationError).details!.map((d) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(["flow", "columns", "rows[0].a"]));
+  });
+
+  it("formats paths like the core", () => {
+    expect(formatPath(["rows", 14, "title"])).toBe("rows[14].title");
+    expect(formatPath([])).toBe("(request)");
+  });
+});
