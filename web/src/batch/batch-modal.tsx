@@ -83,12 +83,12 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const footer = (
     <>
       {submitting && <Spinner label="Creating the batch…" />}
-      <span className="hint">{mapped ? `${rows.length} row${rows.length === 1 ? "" : "s"} will run` : ""}</span>
+      <span className="hint">{mapped ? `${rows.length.toLocaleString()} row${rows.length === 1 ? "" : "s"} will run` : ""}</span>
       <button type="button" onClick={onClose}>
         Cancel
       </button>
       <button type="button" className="primary" disabled={!canRun} onClick={run}>
-        Run {rows.length > 0 ? `${rows.length} rows` : "batch"}
+        Run {rows.length > 0 ? `${rows.length.toLocaleString()} row${rows.length === 1 ? "" : "s"}` : "batch"}
       </button>
     </>
   );
@@ -102,7 +102,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
         <>
           <section aria-label="CSV preview" className="field">
             <h3>
-              {table.fileName}: {table.rows.length} row{table.rows.length === 1 ? "" : "s"}, {table.columns.length} column{table.columns.length === 1 ? "" : "s"}
+              {table.fileName}: {table.rows.length.toLocaleString()} row{table.rows.length === 1 ? "" : "s"}, {table.columns.length} column{table.columns.length === 1 ? "" : "s"}
             </h3>
             <CsvPreview columns={mapped.columns} rows={mapped.rows} />
           </section>

@@ -14,7 +14,7 @@ interface Props {
   onRetried: () => void;
 }
 
-type Busy = null | "cancel" | "retry" | "concurrency" | ExportFormat;
+type Busy = null | "start" | "cancel" | "retry" | "concurrency" | ExportFormat;
 
 export function BatchControls({ job, onJob, onRetried }: Props) {
   const { backend, config } = useBackend();
@@ -38,6 +38,11 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
   return (
     <section className="card field" aria-label="Batch actions" style={{ gap: 12 }}>
       <div className="row" style={{ gap: 12, alignItems: "flex-end" }}>
+        {job.status === "pending" && job.startedAt === null && (
+          <button type="button" className="primary" disabled={busy !== null} onClick={() => act("start", async () => onJob(await backend.start(job.id)))}>
+            Start batch
+          </button>
+        )}
         {!terminal && (
           <button type="button" className="danger" disabled={busy !== null || job.cancelRequested} onClick={() => act("cancel", async () => onJob(await backend.cancel(job.id)))}>
             {job.cancelRequested ? "Cancelling…" : "Cancel batch"}

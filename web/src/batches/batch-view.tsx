@@ -43,7 +43,7 @@ export function BatchView({ jobId }: { jobId: string }) {
         {job.cancelRequested && !isTerminal(job.status) && <span className="hint">cancelling: rows in flight finish first</span>}
         <div className="spacer" />
         <span className="hint">
-          {job.totalRows} rows · concurrency {job.concurrency} · created {new Date(job.createdAt).toLocaleString()}
+          {job.totalRows.toLocaleString()} rows · concurrency {job.concurrency} · created {new Date(job.createdAt).toLocaleString()}
           {job.pass > 0 ? ` · retry pass ${job.pass}` : ""}
         </span>
       </div>

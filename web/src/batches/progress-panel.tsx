@@ -24,19 +24,19 @@ export function ProgressPanel({ job, samples, now }: { job: Job; samples: Progre
         <div className="stat">
           <dt>Done</dt>
           <dd data-testid="stat-done">
-            {p.finished} / {p.total}
+            {p.finished.toLocaleString()} / {p.total.toLocaleString()}
           </dd>
         </div>
         <div className="stat">
           <dt>Succeeded</dt>
           <dd data-testid="stat-succeeded" style={{ color: "var(--ok)" }}>
-            {p.succeeded}
+            {p.succeeded.toLocaleString()}
           </dd>
         </div>
         <div className="stat">
           <dt>Failed</dt>
           <dd data-testid="stat-failed" style={{ color: p.failed > 0 ? "var(--bad)" : undefined }}>
-            {p.failed}
+            {p.failed.toLocaleString()}
           </dd>
         </div>
         {p.skipped > 0 && (

@@ -39,7 +39,16 @@ export interface CsvOptions {
   markerFor: (i: number) => string | null;
 }
 
-export function buildCsv(example: Example, opts: CsvOptions): { csv: string; columns: string[]; renamed: string; original: string } {
+export interface CsvFixture {
+  csv: string;
+  columns: string[];
+  rows: Record<string, string>[];
+  /** The CSV's name for the flow's first input column (differs when `rename`). */
+  renamed: string;
+  original: string;
+}
+
+export function buildCsv(example: Example, opts: CsvOptions): CsvFixture {
   const inputs = inputColumnsOf(example);
   const original = inputs[0];
   if (!original) throw new Error(`example ${example.id} reads no CSV column`);
@@ -54,5 +63,5 @@ export function buildCsv(example: Example, opts: CsvOptions): { csv: string; col
     if (extra) row[nameOf(marker)] += ` ${extra}`;
     return row;
   });
-  return { csv: toCsv(columns, rows), columns, renamed, original };
+  return { csv: toCsv(columns, rows), columns, rows, renamed, original };
 }

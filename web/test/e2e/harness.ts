@@ -137,6 +137,7 @@ export async function launchChromium(): Promise<Browser> {
     acceptDownloads: true,
     downloadsPath: downloadsDir,
     viewport: { width: 1440, height: 900 },
+    locale: "en-US",
   });
   return {
     context,

@@ -6,37 +6,18 @@
  * Screenshots of every screen go to web/test/e2e/screenshots/. Exits non-zero on any failure.
  */
 import fs from "node:fs";
-import path from "node:path";
-import type { Page } from "playwright-core";
 import { parseCsv } from "../../../core/src/csv/read";
-import { buildCsv, FAILING_ROW, inputColumnsOf, ROWS, type Example } from "./fixtures";
-import { buildIfStale, launchChromium, ROOT, startLocalHost, type Browser, type Server } from "./harness";
-import { assert, createRunner } from "./steps";
+import { api, SHOTS, shot, type Ctx } from "./context";
+import { buildCsv, FAILING_ROW, inputColumnsOf, ROWS, type CsvFixture, type Example } from "./fixtures";
+import { buildIfStale, launchChromium, startLocalHost } from "./harness";
+import { largeBatchScenario } from "./scenario-large";
+import { slowBatchScenario } from "./scenario-controls";
+import { assert, createRunner, type StepRunner } from "./steps";
 
-const SHOTS = path.join(ROOT, "web/test/e2e/screenshots");
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 16;
-const SLOW_ROWS = 12;
+const PLANNED_STEPS = 19;
 
-interface Ctx {
-  server: Server;
-  browser: Browser;
-  page: Page;
-  example: Example;
-  jobId: string;
-  pageErrors: string[];
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
-}
-
-async function api<T>(server: Server, p: string): Promise<T> {
-  const res = await fetch(server.baseUrl + p);
-  assert(res.ok, `GET ${p} answered ${res.status}`);
-  return (await res.json()) as T;
-}
 
 /** Largest number of rows whose [startedAt, finishedAt) intervals overlap at one moment. */
 function maxOverlap(results: Array<{ startedAt: number; finishedAt: number }>): number {
@@ -78,7 +59,7 @@ async function main(): Promise<number> {
   return failed > 0 || passed < PLANNED_STEPS ? 1 : 0;
 }
 
-async function scenario(run: ReturnType<typeof createRunner>, ctx: Ctx): Promise<void> {
+async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
   const { page, server } = ctx;
   await run.step("the app loads with the example picker on an empty canvas", async () => {
     const { examples } = await api<{ examples: Example[] }>(server, "/api/examples");
@@ -127,7 +108,7 @@ async function scenario(run: ReturnType<typeof createRunner>, ctx: Ctx): Promise
     await dialog.getByRole("button", { name: "Close", exact: true }).click();
   });
 
-  let fixture = { csv: "", columns: [] as string[], renamed: "", original: "" };
+  let fixture: CsvFixture = { csv: "", columns: [], rows: [], renamed: "", original: "" };
   await run.step("the batch dialog parses the CSV, maps the renamed column and passes the row checks", async () => {
     fixture = buildCsv(ctx.example, { rows: ROWS, rename: true, markerFor: (i) => (i === FAILING_ROW ? "[[fail-first]]" : null) });
     await page.getByRole("button", { name: "Run batch…" }).click();
@@ -219,51 +200,10 @@ async function scenario(run: ReturnType<typeof createRunner>, ctx: Ctx): Promise
   });
 
   await slowBatchScenario(run, ctx);
+  await largeBatchScenario(run, ctx);
 
   await run.step("no uncaught errors happened in the page", async () => {
     assert(ctx.pageErrors.length === 0, `uncaught page errors: ${ctx.pageErrors.join(" | ")}`);
-  });
-}
-
-/** A second batch of slow rows: change its concurrency while it runs, download mid-run, cancel. */
-async function slowBatchScenario(run: ReturnType<typeof createRunner>, ctx: Ctx): Promise<void> {
-  const { page, server } = ctx;
-  let slowJobId = "";
-  await run.step("a running batch takes a new concurrency", async () => {
-    const fixture = buildCsv(ctx.example, { rows: SLOW_ROWS, rename: false, markerFor: () => "[[slow:1500]]" });
-    await page.getByRole("link", { name: "Flow editor" }).click();
-    await page.getByRole("button", { name: "Run batch…" }).click();
-    const dialog = page.getByRole("dialog", { name: "Run the flow over a CSV" });
-    await dialog.getByLabel(/CSV file/).setInputFiles({ name: "e2e-slow.csv", mimeType: "text/csv", buffer: Buffer.from(fixture.csv) });
-    await dialog.getByText("✓ Every row passed the checks.").waitFor();
-    await dialog.getByLabel("Concurrency").fill("2");
-    await dialog.getByRole("button", { name: `Run ${SLOW_ROWS} rows` }).click();
-    await page.waitForURL(/#\/batches\/[^/]+$/);
-    slowJobId = decodeURIComponent(page.url().split("#/batches/")[1] ?? "");
-    assert(slowJobId !== ctx.jobId, "the second batch has the first one's id");
-    await page.getByLabel("Concurrency (while running)").fill("1");
-    await page.getByRole("button", { name: "Apply concurrency" }).click();
-    await page.getByText("concurrency 1 ·").waitFor();
-    const { job } = await api<{ job: { concurrency: number } }>(server, `/api/batches/${slowJobId}`);
-    assert(job.concurrency === 1, `server concurrency is ${job.concurrency} after the change`);
-  });
-
-  await run.step("a download while running lists every row, unfinished ones as pending", async () => {
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download results as CSV" }).click()]);
-    const { rows } = parseCsv(fs.readFileSync(await download.path(), "utf8"));
-    assert(rows.length === SLOW_ROWS, `mid-run CSV has ${rows.length} rows`);
-    assert(rows.some((r) => r.status === "pending"), "mid-run CSV has no pending row");
-    await shot(page, "11-batch-concurrency-changed");
-  });
-
-  await run.step("cancel stops the batch and counts the rows it never ran", async () => {
-    await page.getByRole("button", { name: "Cancel batch" }).click();
-    await page.getByTestId("batch-status").getByText("cancelled").waitFor({ timeout: 30_000 });
-    const { job } = await api<{ job: { skippedRows: number; completedRows: number; failedRows: number } }>(server, `/api/batches/${slowJobId}`);
-    assert(job.skippedRows > 0, `cancelled job skipped ${job.skippedRows} rows`);
-    assert(job.skippedRows + job.completedRows + job.failedRows === SLOW_ROWS, "cancelled job's counts do not add up to its rows");
-    await page.getByText("Not run (cancelled)").waitFor();
-    await shot(page, "12-batch-cancelled");
   });
 }
 
