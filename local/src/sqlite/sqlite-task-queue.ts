@@ -123,7 +123,7 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
       this.leaseCheckAt = this.sql.nextLeaseExpiry() ?? Infinity;
     }
     this.maybePurge(now);
-    let wakeAt = this.leaseCheckAt;
+    let wakeAt = Infinity;
     const free = this.limits.maxConcurrentDispatches - this.running.size;
     if (free > 0) {
       const tokens = Math.floor(this.bucket.available());
@@ -133,7 +133,7 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
       if (rows.length < want) wakeAt = Math.min(wakeAt, this.sql.nextRunAt() ?? Infinity);
       else if (want === tokens && this.sql.ready(now, 1).length > 0) wakeAt = Math.min(wakeAt, this.bucket.nextTokenAt());
     }
-    this.arm(wakeAt);
+    this.arm(Math.min(wakeAt, this.leaseCheckAt));
   }
 
   private arm(at: number): void {
