@@ -34,7 +34,7 @@ export interface RowTask {
 /** Optional hooks for metrics and the simulator; called after the fact, never inside transactions. */
 export interface BatchObserver {
   /** The engine starts running a row (one call per attempt that actually runs). */
-  rowStarted?(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number }): void;
+  rowStarted?(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number; lane?: string }): void;
   /** The engine finished (or threw) for that attempt. */
   rowEnded?(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number; status: string }): void;
   /** A row's final result was committed and counted (exactly once per row and pass). */

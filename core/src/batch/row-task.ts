@@ -104,7 +104,7 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   const row = await loadRow(ctx, job, task.rowIndex);
   const startedAt = clock.now();
   const ev = { jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, attempt: tctx.retryCount };
-  observer?.rowStarted?.({ ...ev, at: startedAt });
+  observer?.rowStarted?.({ ...ev, at: startedAt, lane: task.lane });
   const run = await execute(ctx, job, row, resume);
   observer?.rowEnded?.({ ...ev, at: clock.now(), status: run.status });
   const stored = await storeOutputs(blobs, task.jobId, task.rowIndex, run);

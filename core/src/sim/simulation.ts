@@ -39,6 +39,7 @@ export interface Attempt {
   pass: number;
   start: number;
   end: number;
+  lane: string;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, minBackoffMs: 1_000, maxBackoffMs: 60_000, maxDoublings: 4 };
@@ -63,7 +64,7 @@ export class Simulation {
   inFlight = 0;
   maxInFlight = 0;
   triggerDeliveries = 0;
-  private readonly open = new Map<string, { start: number }>();
+  private readonly open = new Map<string, { start: number; lane: string }>();
   private openWork = 0;
 
   constructor(readonly config: SimConfig) {
@@ -112,8 +113,8 @@ export class Simulation {
     this.queue.setHandler((task, ctx) => this.handlers.runRowTask(task, ctx));
   }
 
-  private rowStarted(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number }): void {
-    this.open.set(`${e.jobId}:${e.pass}:${e.rowIndex}:${e.attempt}`, { start: e.at });
+  private rowStarted(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number; lane?: string }): void {
+    this.open.set(`${e.jobId}:${e.pass}:${e.rowIndex}:${e.attempt}`, { start: e.at, lane: e.lane ?? "" });
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
   }
@@ -123,7 +124,7 @@ export class Simulation {
     const o = this.open.get(key);
     this.open.delete(key);
     this.inFlight -= 1;
-    this.attempts.push({ jobId: e.jobId, rowIndex: e.rowIndex, pass: e.pass, start: o?.start ?? e.at, end: e.at });
+    this.attempts.push({ jobId: e.jobId, rowIndex: e.rowIndex, pass: e.pass, start: o?.start ?? e.at, end: e.at, lane: o?.lane ?? "" });
   }
 
   /** Firestore trigger delivery for created result docs: late, maybe twice, retried on failure. */
@@ -176,8 +177,11 @@ export class Simulation {
     return watched;
   }
 
-  /** Runs virtual time until nothing is scheduled (or `until`). */
-  async run(until = 7 * 24 * 3_600_000): Promise<void> {
-    await this.clock.runUntilIdle({ until });
+  /**
+   * Runs virtual time until nothing is scheduled. (Not `until`: the clock would then jump to it.)
+   * The reconciler stops re-arming at its own limit, so a wedged job still ends the run.
+   */
+  async run(): Promise<void> {
+    await this.clock.runUntilIdle();
   }
 }

@@ -1,0 +1,194 @@
+/**
+ * Property tests: 240 seeded simulations of small jobs (20–60 rows, concurrency 1–8, random
+ * latency) under the standard faults (duplicate tasks and triggers, crashes before enqueues,
+ * 429s; permanent errors raised to 8% so retries have work). Each seed also cancels, changes the
+ * concurrency, or retries failed rows. Asserted invariants, per seed:
+ *   - in flight never above the concurrency (after a decrease: retired lanes start ≤ 1 more row);
+ *   - exactly one result per row, each counted exactly once, job counts equal the results;
+ *   - exactly one terminal transition per pass;
+ *   - cancel: no row starts after the cancel is committed; the rest is counted as skipped;
+ *   - concurrency increase: new lanes take work;
+ *   - retry: only failed rows re-run, each resuming from its failed node.
+ */
+import { resultsPath, RowResult, type Job } from "../src/batch/model";
+import { SimCrash, STANDARD_FAULTS } from "../src/sim/faults";
+import { Rng } from "../src/sim/random";
+import { Simulation, type Attempt } from "../src/sim/simulation";
+import { COLUMNS, TWO_STEP_FLOW, rowsOf } from "./support/batch-harness";
+
+const SEEDS = 240;
+const owner = { ownerId: "prop" };
+/** Time from a handler's commit to the engine start of a row it let through (reads only). */
+const SLACK_MS = 100;
+
+type Mode = "plain" | "cancel" | "concurrency" | "retry";
+
+interface Outcome {
+  sim: Simulation;
+  job: Job;
+  rows: number;
+  c: number;
+  mode: Mode;
+  change?: { at: number; to: number; unstarted: number };
+  cancelAt?: number;
+}
+
+async function results(sim: Simulation, jobId: string): Promise<RowResult[]> {
+  return (await sim.store.inner.query(resultsPath(jobId))).map((d) => RowResult.parse(d.data));
+}
+
+function maxOverlap(attempts: Attempt[]): number {
+  const ev = attempts.flatMap((a) => [
+    [a.start, 1],
+    [a.end, -1],
+  ]);
+  ev.sort((x, y) => (x[0] as number) - (y[0] as number) || (x[1] as number) - (y[1] as number));
+  let cur = 0;
+  let max = 0;
+  for (const [, d] of ev) max = Math.max(max, (cur += d as number));
+  return max;
+}
+
+async function runSeed(seed: number): Promise<Outcome> {
+  const rng = new Rng(seed * 7919);
+  const rows = rng.int(20, 60);
+  const c = rng.int(1, 8);
+  const mode: Mode = (["plain", "cancel", "concurrency", "retry"] as const)[seed % 4] as Mode;
+  const latencyMs = rng.int(200, 3000);
+  const sim = new Simulation({ seed, faults: { ...STANDARD_FAULTS, permanent: 0.08 }, latencyMs, latencySigma: rng.uniform(0, 1.2) });
+  const created = await sim.drive(
+    sim.handlers.createJob({ ownerId: owner.ownerId, flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(rows), concurrency: c }),
+  );
+  sim.startReconciler(() => sim.finished.length > 0, 24 * 3_600_000);
+  await sim.drive(sim.handlers.startJob(owner, created.id));
+  sim.queue.crashesEnabled = true;
+  const out: Outcome = { sim, job: created, rows, c, mode };
+  const actAt = sim.clock.now() + rng.uniform(0.1, 0.8) * ((rows * latencyMs * 2) / c);
+  if (mode === "cancel") {
+    sim.clock.scheduleAt(actAt, () => {
+      const cancelled = (): void => {
+        out.cancelAt = sim.clock.now();
+      };
+      // failed_precondition: the job had already finished. A crash can only follow the commit.
+      sim.handlers.cancelJob(owner, created.id).then(cancelled, (e: unknown) => (e instanceof SimCrash ? cancelled() : undefined));
+    });
+  }
+  if (mode === "concurrency") {
+    const to = rng.int(1, 8);
+    sim.clock.scheduleAt(actAt, () => {
+      const changed = (): void => {
+        const begun = new Set(sim.attempts.map((a) => a.rowIndex));
+        out.change = { at: sim.clock.now(), to, unstarted: rows - begun.size - sim.inFlight };
+      };
+      // A crash before its enqueues still leaves the change committed (reconcile re-drives the lanes).
+      sim.handlers.setConcurrency(owner, created.id, to).then(changed, (e: unknown) => (e instanceof SimCrash ? changed() : undefined));
+    });
+  }
+  await sim.run();
+  out.job = await sim.drive(sim.handlers.getJob(owner, created.id));
+  return out;
+}
+
+function checkPassZero(o: Outcome, res: RowResult[]): void {
+  const { sim, job, rows } = o;
+  expect(["completed", "failed", "cancelled"]).toContain(job.status);
+  expect(sim.finished.filter((f) => f.jobId === job.id)).toHaveLength(1);
+  const succeeded = res.filter((r) => r.status === "succeeded").length;
+  const failed = res.filter((r) => r.status === "failed").length;
+  expect(job.completedRows).toBe(succeeded);
+  expect(job.failedRows).toBe(failed);
+  expect([...sim.counted.values()].every((n) => n === 1)).toBe(true);
+  expect(sim.counted.size).toBe(res.length);
+  if (job.status === "cancelled") {
+    expect(succeeded + failed + job.skippedRows).toBe(rows);
+  } else {
+    expect(res).toHaveLength(rows);
+    expect(new Set(res.map((r) => r.rowIndex)).size).toBe(rows);
+  }
+}
+
+function checkDispatch(o: Outcome): void {
+  const { sim, c } = o;
+  const pass0 = sim.attempts.filter((a) => a.pass === 0);
+  if (!o.change) {
+    expect(sim.maxInFlight).toBeLessThanOrEqual(c);
+    expect(maxOverlap(pass0)).toBeLessThanOrEqual(c);
+  } else {
+    const { at, to, unstarted } = o.change;
+    expect(sim.maxInFlight).toBeLessThanOrEqual(Math.max(c, to));
+    const after = pass0.filter((a) => a.start > at + SLACK_MS);
+    expect(maxOverlap(after.filter((a) => Number(a.lane.slice(1)) < to))).toBeLessThanOrEqual(to);
+    for (let lane = to; lane < Math.max(c, to); lane++) {
+      const rowsRun = new Set(after.filter((a) => Number(a.lane.slice(1)) === lane).map((a) => a.rowIndex));
+      expect(rowsRun.size).toBeLessThanOrEqual(1);
+    }
+    if (to > c && unstarted >= 4 * to) expect(after.some((a) => Number(a.lane.slice(1)) >= c)).toBe(true);
+  }
+  if (o.cancelAt !== undefined) {
+    expect(pass0.filter((a) => a.start > (o.cancelAt as number) + SLACK_MS)).toHaveLength(0);
+  }
+}
+
+async function checkRetry(o: Outcome, before: RowResult[]): Promise<void> {
+  const { sim, job } = o;
+  const failedBefore = new Map(before.filter((r) => r.status === "failed").map((r) => [r.rowIndex, r]));
+  sim.queue.crashesEnabled = false;
+  const retried = await sim.drive(sim.handlers.retryFailed(owner, job.id));
+  sim.queue.crashesEnabled = true;
+  expect(retried.rows).toBe(failedBefore.size);
+  sim.startReconciler(() => sim.finished.length > 1, sim.clock.now() + 24 * 3_600_000);
+  await sim.run();
+  const after = await results(sim, job.id);
+  const final = await sim.drive(sim.handlers.getJob(owner, job.id));
+  expect(sim.finished.filter((f) => f.jobId === job.id)).toHaveLength(2);
+  expect(after).toHaveLength(o.rows);
+  expect(final.completedRows).toBe(after.filter((r) => r.status === "succeeded").length);
+  expect(final.failedRows).toBe(after.filter((r) => r.status === "failed").length);
+  const rerun = new Set(sim.attempts.filter((a) => a.pass === 1).map((a) => a.rowIndex));
+  for (const row of rerun) expect(failedBefore.has(row)).toBe(true);
+  for (const r of after) {
+    const old = failedBefore.get(r.rowIndex);
+    if (!old) {
+      expect(r.pass).toBe(0);
+      continue;
+    }
+    expect(r.pass).toBe(1);
+    // A node that had succeeded is not run again: it is resumed from the saved outputs.
+    if (old.trace.draft?.status === "succeeded" || old.trace.draft?.status === "resumed") expect(r.trace.draft?.status).toBe("resumed");
+  }
+}
+
+const coverage = { retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0 };
+
+describe("batch invariants over seeded simulations with faults", () => {
+  const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
+  const groups = Array.from({ length: 8 }, (_, g) => seeds.filter((s) => s % 8 === g));
+  test.each(groups.map((g, i) => [i, g] as const))("seed group %i", async (_i, group) => {
+    for (const seed of group) {
+      const o = await runSeed(seed);
+      try {
+        const res = await results(o.sim, o.job.id);
+        checkPassZero(o, res);
+        checkDispatch(o);
+        if (o.job.status !== "cancelled" && o.job.failedRows > 0 && (o.mode === "retry" || o.mode === "plain")) {
+          await checkRetry(o, res);
+          coverage.retried += 1;
+        }
+        if (o.job.status === "cancelled") coverage.cancelled += 1;
+        if (o.change) coverage.changed += 1;
+        coverage.crashes += o.sim.queue.stats.crashes;
+        coverage.duplicates += o.sim.queue.stats.duplicates;
+      } catch (err) {
+        throw new Error(`seed ${seed} (${o.mode}, rows ${o.rows}, C ${o.c}): ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  });
+
+  test("the seeds exercised every path (retries, cancels, concurrency changes, crashes, duplicates)", () => {
+    expect(coverage.retried).toBeGreaterThanOrEqual(40);
+    expect(coverage.cancelled).toBeGreaterThanOrEqual(30);
+    expect(coverage.changed).toBeGreaterThanOrEqual(30);
+    expect(coverage.crashes).toBeGreaterThan(100);
+    expect(coverage.duplicates).toBeGreaterThan(100);
+  });
+});
