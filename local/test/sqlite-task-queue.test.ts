@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describeTaskQueueConformance, waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { describeTaskQueueConformance, waitFor, type QueueFactoryOptions } from "../../core/src/ports/conformance/task-queue-conformance";
 import { openDb } from "../src/sqlite/open-db";
 import { SqliteTaskQueue } from "../src/sqlite/sqlite-task-queue";
 import type { TaskContext } from "@flowcraft/core";
@@ -15,10 +15,10 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "fc-queue-"));
 }
 
-describeTaskQueueConformance("sqlite", ({ handler, retry, limits }) => {
+describeTaskQueueConformance("sqlite", <P>({ handler, retry, limits }: QueueFactoryOptions<P>) => {
   const dir = tempDir();
   const db = openDb(dir);
-  const queue = new SqliteTaskQueue({ db, retry, limits });
+  const queue = new SqliteTaskQueue<P>({ db, retry, limits });
   queue.start(handler);
   return {
     queue,

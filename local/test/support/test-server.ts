@@ -1,0 +1,42 @@
+/** Starts a local host and its HTTP API on a loopback port for tests, with a temp data dir. */
+import { OfflineAiService, type AiService } from "@flowcraft/core";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type http from "node:http";
+import { createLocalHost, type LocalHost } from "../../src/local-host";
+import { createApiServer, listen } from "../../src/http/server";
+
+export interface TestServer {
+  port: number;
+  host: LocalHost;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export const REPO = path.resolve(__dirname, "../../..");
+
+export async function startTestServer(opts: { ai?: AiService; webDir?: string; uploadBytes?: number; jsonBytes?: number } = {}): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "fc-http-"));
+  const host = createLocalHost({ dataDir, ai: opts.ai ?? new OfflineAiService({ latencyMs: 0 }), reconcileIntervalMs: 60_000 });
+  const server: http.Server = createApiServer({
+    host,
+    provider: "offline",
+    webDir: opts.webDir ?? path.join(dataDir, "no-web-build"),
+    examplesDir: path.join(REPO, "examples"),
+    bodyLimits: { uploadBytes: opts.uploadBytes ?? 256 * 1024, jsonBytes: opts.jsonBytes ?? 16 * 1024 },
+    heartbeatMs: 50,
+  });
+  const port = await listen(server, 0);
+  return {
+    port,
+    host,
+    dataDir,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await host.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
