@@ -6,6 +6,7 @@
 import { resultsPath } from "../batch/model";
 import { NO_FAULTS, STANDARD_FAULTS } from "./faults";
 import { groupMakespan, idealMakespan, ratio, round, strideMakespan } from "./metrics";
+import { SimAi } from "./fake-ai";
 import { Simulation } from "./simulation";
 
 export interface ScenarioOptions {
@@ -116,7 +117,7 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     writesPerRowByKind: perRow(writes.byKind, o.rows),
     readsPerRowByKind: perRow(sim.store.readsByKind, o.rows),
     triggerDeliveries: sim.triggerDeliveries,
-    aiCalls: 0,
+    aiCalls: sim.ai instanceof SimAi ? sim.ai.calls : 0,
     realMs: Date.now() - realStart,
   };
 }

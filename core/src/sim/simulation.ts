@@ -57,6 +57,8 @@ export class Simulation {
   readonly store: SimStore;
   readonly queue: SimQueue<RowTask>;
   readonly handlers: BatchHandlers;
+  /** The AI the handlers call (a SimAi unless the config replaced it). */
+  readonly ai: AiService;
   readonly attempts: Attempt[] = [];
   /** `${jobId}:${pass}:${row}` → times counted. */
   readonly counted = new Map<string, number>();
@@ -65,7 +67,6 @@ export class Simulation {
   maxInFlight = 0;
   triggerDeliveries = 0;
   private readonly open = new Map<string, { start: number; lane: string }>();
-  private openWork = 0;
 
   constructor(readonly config: SimConfig) {
     this.rng = new Rng(config.seed);
@@ -79,7 +80,7 @@ export class Simulation {
       faults: config.faults,
       retry: config.retry ?? DEFAULT_RETRY,
     });
-    const ai =
+    const ai = (this.ai =
       config.ai?.(this.clock) ??
       new SimAi({
         clock: this.clock,
@@ -89,7 +90,7 @@ export class Simulation {
         transient429: config.faults.transient429,
         permanent: config.faults.permanent,
         rejectionMs: latency.aiRejection,
-      });
+      }));
     let n = 0;
     this.handlers = createBatchHandlers({
       store: this.store,
@@ -133,17 +134,11 @@ export class Simulation {
     const latency = this.config.latency ?? DEFAULT_LATENCY;
     const rng = this.rng;
     const deliver = (delay: number): void => {
-      this.openWork += 1;
       this.clock.schedule(delay, () => {
         this.triggerDeliveries += 1;
         this.handlers.onResultCreated(doc).then(
-          () => {
-            this.openWork -= 1;
-          },
-          () => {
-            this.openWork -= 1;
-            deliver(rng.uniform(...latency.triggerRetry));
-          },
+          () => undefined,
+          () => deliver(rng.uniform(...latency.triggerRetry)),
         );
       });
     };
