@@ -13,7 +13,8 @@ const official = Boolean(process.env.FIRESTORE_EMULATOR_HOST);
 let server: TestFirestore;
 
 beforeAll(async () => {
-  server = await startTestFirestore("demo-flowcraft-store");
+  // The emulator suite runs in single-project mode: use its project there.
+  server = await startTestFirestore(official ? (process.env.GCLOUD_PROJECT ?? "demo-flowcraft") : "demo-flowcraft-store");
 });
 afterAll(async () => {
   await server.stop();

@@ -7,10 +7,19 @@ import { ValidationError, type BlobStore } from "@flowcraft/core";
 
 type Bucket = ReturnType<Storage["bucket"]>;
 
+/** Same key rules as every BlobStore: `/`-separated, no empty, `.` or `..` segments, ≤ 1024 chars. */
+function checkKey(key: string): void {
+  const segments = key.split("/");
+  if (key.length === 0 || key.length > 1024 || segments.some((s) => s === "" || s === "." || s === "..")) {
+    throw new ValidationError("invalid media key", [{ path: "key", message: `"${key}" is not a valid media key` }]);
+  }
+}
+
 export class StorageBlobStore implements BlobStore {
   constructor(private readonly bucket: Bucket) {}
 
   async put(key: string, data: Uint8Array, mimeType: string): Promise<{ ref: string; bytes: number }> {
+    checkKey(key);
     await this.bucket.file(key).save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
       contentType: mimeType,
       resumable: false,

@@ -1,0 +1,91 @@
+/**
+ * firestore.rules and storage.rules against the emulators (@firebase/rules-unit-testing):
+ * owners read their jobs and the jobs' rows/results/lanes; other users and signed-out clients read
+ * nothing; nobody writes; owners read their media in Storage (checked against the job document).
+ * Runs under `npm run test:emulators`; skipped (saying why) in the plain jest run.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import {
+  assertFails,
+  assertSucceeds,
+  initializeTestEnvironment,
+  type RulesTestEnvironment,
+} from "@firebase/rules-unit-testing";
+
+import { SKIP_NOTE, emulatorsRunning } from "./emulator-env";
+
+const root = path.resolve(__dirname, "../../..");
+let env: RulesTestEnvironment;
+const suite = emulatorsRunning() ? describe : describe.skip;
+const title = emulatorsRunning() ? "security rules" : `security rules (skipped: ${SKIP_NOTE})`;
+
+suite(title, () => {
+  beforeAll(async () => {
+    env = await initializeTestEnvironment({
+      projectId: "demo-flowcraft",
+      firestore: { rules: fs.readFileSync(path.join(root, "firestore.rules"), "utf8") },
+      storage: { rules: fs.readFileSync(path.join(root, "storage.rules"), "utf8") },
+    });
+  });
+  afterAll(async () => {
+    await env.cleanup();
+  });
+  beforeEach(async () => {
+    await env.clearFirestore();
+    await env.clearStorage();
+    await env.withSecurityRulesDisabled(async (ctx) => {
+      const db = ctx.firestore();
+      await db.doc("batch_jobs/j1").set({ ownerId: "alice", status: "processing", createdAt: 1 });
+      await db.doc("batch_jobs/j2").set({ ownerId: "bob", status: "pending", createdAt: 2 });
+      await db.doc("batch_jobs/j1/results/000000").set({ rowIndex: 0, status: "succeeded" });
+      await db.doc("batch_jobs/j1/rows/00000").set({ start: 0, rows: [{ a: "1" }] });
+      await db.doc("batch_jobs/j1/lanes/l0").set({ current: 0 });
+      await db.doc("batch_jobs/j1/claims/c1").set({ at: 1 });
+      await ctx.storage().ref("batch_jobs/j1/media/000000/img.png").put(new Uint8Array([1, 2, 3]), { contentType: "image/png" });
+    });
+  });
+
+  describe("firestore.rules", () => {
+    it("lets owners read their job and its rows, results and lanes", async () => {
+      const db = env.authenticatedContext("alice").firestore();
+      await assertSucceeds(db.doc("batch_jobs/j1").get());
+      await assertSucceeds(db.collection("batch_jobs/j1/results").orderBy("rowIndex").get());
+      await assertSucceeds(db.doc("batch_jobs/j1/rows/00000").get());
+      await assertSucceeds(db.doc("batch_jobs/j1/lanes/l0").get());
+      await assertSucceeds(db.collection("batch_jobs").where("ownerId", "==", "alice").orderBy("createdAt", "desc").get());
+    });
+
+    it("hides other users' jobs, unfiltered lists and internal bookkeeping", async () => {
+      const db = env.authenticatedContext("alice").firestore();
+      await assertFails(db.doc("batch_jobs/j2").get());
+      await assertFails(db.collection("batch_jobs").get());
+      await assertFails(db.doc("batch_jobs/j1/claims/c1").get());
+      const mallory = env.authenticatedContext("mallory").firestore();
+      await assertFails(mallory.doc("batch_jobs/j1").get());
+      await assertFails(mallory.collection("batch_jobs/j1/results").get());
+      const anon = env.unauthenticatedContext().firestore();
+      await assertFails(anon.doc("batch_jobs/j1").get());
+    });
+
+    it("refuses every client write, owners included", async () => {
+      const db = env.authenticatedContext("alice").firestore();
+      await assertFails(db.doc("batch_jobs/j1").update({ status: "completed" }));
+      await assertFails(db.doc("batch_jobs/new").set({ ownerId: "alice" }));
+      await assertFails(db.doc("batch_jobs/j1/results/000001").set({ rowIndex: 1 }));
+      await assertFails(db.doc("batch_jobs/j1").delete());
+    });
+  });
+
+  describe("storage.rules", () => {
+    it("lets the job's owner read its media and nobody else", async () => {
+      await assertSucceeds(env.authenticatedContext("alice").storage().ref("batch_jobs/j1/media/000000/img.png").getDownloadURL());
+      await assertFails(env.authenticatedContext("bob").storage().ref("batch_jobs/j1/media/000000/img.png").getDownloadURL());
+      await assertFails(env.unauthenticatedContext().storage().ref("batch_jobs/j1/media/000000/img.png").getDownloadURL());
+    });
+
+    it("refuses client uploads", async () => {
+      await assertFails(env.authenticatedContext("alice").storage().ref("batch_jobs/j1/media/x.png").put(new Uint8Array([1])).then(() => undefined));
+    });
+  });
+});
