@@ -1,0 +1,162 @@
+/**
+ * `flowcraft-batch` end to end as a child process: help, offline runs (exit 0, exit 3 with failed
+ * rows, CSV and JSONL results in input order, the --json summary as the last stdout line, the
+ * default results path), invalid input (exit 2, problems on stderr, nothing written), and the
+ * Gemini provider through the real SDK against a local fake Gemini server: success, a 429 storm
+ * that only slows the batch, and a permanent error that fails only its row with a safe message.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { FakeGeminiServer, type RecordedRequest } from "../../core/test/support/fake-gemini-server";
+import { googleError, retryInfo, textResponse } from "../../core/test/support/gemini-responses";
+import { LOCAL, buildBundles, runNode } from "./support/child";
+import { TEXT_FLOW, csvOf } from "./support/flows";
+
+const CLI = path.join(LOCAL, "dist/cli.js");
+let dir: string;
+let flowFile: string;
+
+beforeAll(() => buildBundles());
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "fc-cli-"));
+  flowFile = path.join(dir, "flow.json");
+  fs.writeFileSync(flowFile, JSON.stringify(TEXT_FLOW));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function writeRows(topics: string[], name = "rows.csv"): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, csvOf(topics));
+  return file;
+}
+
+function lastJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
+}
+
+function readCsvColumn(file: string, column: number): string[] {
+  return fs.readFileSync(file, "utf8").trim().split(/\r?\n/).slice(1).map((l) => l.split(",")[column]!);
+}
+
+describe("offline", () => {
+  it("prints help through the npm bin", async () => {
+    const r = await runNode(path.join(LOCAL, "bin/flowcraft-batch.js"), ["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("flowcraft-batch run FLOW.json ROWS.csv");
+    expect(r.stdout).toContain("<ROWS>.results.csv");
+  });
+
+  it("runs every row, writes <rows>.results.csv beside the input and exits 0 with a JSON summary", async () => {
+    const topics = Array.from({ length: 12 }, (_, i) => `t${i}`);
+    const rows = writeRows(topics);
+    const r = await runNode(CLI, ["run", flowFile, rows, "--concurrency", "4", "--json"]);
+    expect(r.code).toBe(0);
+    const out = path.join(dir, "rows.results.csv");
+    expect(lastJson(r.stdout)).toMatchObject({ status: "completed", totalRows: 12, completedRows: 12, failedRows: 0, out });
+    expect(typeof lastJson(r.stdout).jobId).toBe("string");
+    expect(readCsvColumn(out, 0)).toEqual(topics);
+    expect(readCsvColumn(out, 2)).toEqual(topics.map(() => "succeeded"));
+    expect(r.stderr).toContain("12 succeeded");
+  });
+
+  it("exits 3 when rows fail, naming the error per row in a JSONL results file", async () => {
+    const rows = writeRows(["fine", "[[fail]] broken", "also fine"]);
+    const out = path.join(dir, "out/results.jsonl");
+    const r = await runNode(CLI, ["run", flowFile, rows, "--out", out, "--json", "--provider", "offline"]);
+    expect(r.code).toBe(3);
+    expect(lastJson(r.stdout)).toMatchObject({ completedRows: 2, failedRows: 1, out });
+    const records = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
+    expect(records.map((x) => x.status)).toEqual(["succeeded", "failed", "succeeded"]);
+    expect(records[1]!.error).toContain("[[fail]]");
+  });
+
+  it("keeps the batch in --data-dir when given", async () => {
+    const dataDir = path.join(dir, "data");
+    const r = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--data-dir", dataDir]);
+    expect(r.code).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, "flowcraft.db"))).toBe(true);
+  });
+
+  it.each<[string, () => string[], string]>([
+    ["a flow that names a missing column", () => [flowFile, writeCsv("title\na\n")], "topic"],
+    ["a CSV row with too many cells", () => [flowFile, writeCsv('topic\na\n"b",c\n')], "rows["],
+    ["a flow file that is not JSON", () => [writeFile("bad.json", "{"), writeRows(["a"])], "not valid JSON"],
+    ["a missing CSV file", () => [flowFile, path.join(dir, "none.csv")], "file not found"],
+    ["an unknown option", () => [flowFile, writeRows(["a"]), "--fast"], "unknown option --fast"],
+    ["a concurrency out of range", () => [flowFile, writeRows(["a"]), "--concurrency", "500"], "--concurrency"],
+    ["gemini without a key", () => [flowFile, writeRows(["a"]), "--provider", "gemini"], "GEMINI_API_KEY"],
+  ])("exits 2 for %s, explains on stderr and writes nothing", async (_label, args, message) => {
+    const argv = args();
+    const before = fs.readdirSync(dir).sort();
+    const r = await runNode(CLI, ["run", ...argv]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(fs.readdirSync(dir).sort()).toEqual(before);
+  });
+});
+
+function writeFile(name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+function writeCsv(text: string): string {
+  return writeFile("rows.csv", text);
+}
+
+describe("gemini through the real SDK against a fake Gemini server", () => {
+  let fake: FakeGeminiServer;
+  beforeEach(async () => {
+    fake = await FakeGeminiServer.start();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+  const env = (): Record<string, string> => ({ GEMINI_API_KEY: "test-key-123", GOOGLE_GEMINI_BASE_URL: fake.baseUrl });
+  const promptOf = (req: RecordedRequest): string => JSON.stringify(req.body);
+
+  it("uses Gemini by default when GEMINI_API_KEY is set", async () => {
+    fake.script(":generateContent", textResponse("Hello from Gemini", { promptTokenCount: 5, candidatesTokenCount: 3, totalTokenCount: 8 }));
+    const r = await runNode(CLI, ["run", flowFile, writeRows(["a", "b", "c"]), "--json"], env());
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("provider gemini");
+    expect(fake.requestsTo(":generateContent")).toHaveLength(3);
+    const out = fs.readFileSync(path.join(dir, "rows.results.csv"), "utf8");
+    expect(out).toContain("Hello from Gemini");
+    expect(out).toContain(",5,3,8");
+  });
+
+  it("rides out a 429 storm: the batch slows down but every row succeeds", async () => {
+    let rejected = 0;
+    fake.script(":generateContent", () => {
+      if (rejected < 8) {
+        rejected++;
+        return googleError(429, "RESOURCE_EXHAUSTED", "Quota exceeded", [retryInfo("0.05s")]);
+      }
+      return textResponse("after the storm");
+    });
+    const r = await runNode(CLI, ["run", flowFile, writeRows(["a", "b", "c", "d"]), "--concurrency", "2", "--json"], env());
+    expect(r.code).toBe(0);
+    expect(lastJson(r.stdout)).toMatchObject({ completedRows: 4, failedRows: 0 });
+    expect(fake.requestsTo(":generateContent").length).toBe(4 + 8);
+  });
+
+  it("fails only the row with a permanent error, with a message that carries no key", async () => {
+    fake.script(":generateContent", (req) =>
+      promptOf(req).includes("poison")
+        ? googleError(400, "INVALID_ARGUMENT", "Request contains an invalid argument. key=test-key-123")
+        : textResponse("ok"),
+    );
+    const out = path.join(dir, "r.jsonl");
+    const r = await runNode(CLI, ["run", flowFile, writeRows(["a", "poison", "c"]), "--out", out], env());
+    expect(r.code).toBe(3);
+    const records = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
+    expect(records.map((x) => x.status)).toEqual(["succeeded", "failed", "succeeded"]);
+    expect(records[1]!.error.length).toBeGreaterThan(0);
+    expect(fs.readFileSync(out, "utf8")).not.toContain("test-key-123");
+    expect(r.stderr).not.toContain("test-key-123");
+    expect(fake.requestsTo(":generateContent").filter((q) => promptOf(q).includes("poison"))).toHaveLength(1);
+  });
+});
