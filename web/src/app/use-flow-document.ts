@@ -23,7 +23,7 @@ function load(): FlowDocument {
     if (!raw) return EMPTY;
     const saved = JSON.parse(raw) as { flow: unknown; name?: string; sampleCsv?: string | null };
     const flow = toEditorFlow(saved.flow);
-    return { nodes: flow.nodes as Node[], edges: flow.edges, name: saved.name ?? EMPTY.name, sampleCsv: saved.sampleCsv ?? null };
+    return { nodes: flow.nodes, edges: flow.edges, name: saved.name ?? EMPTY.name, sampleCsv: saved.sampleCsv ?? null };
   } catch {
     return EMPTY;
   }
@@ -34,7 +34,7 @@ export function useFlowDocument(): [FlowDocument, (update: (doc: FlowDocument) =
   useEffect(() => {
     const timer = setTimeout(() => {
       try {
-        const flow = toFlowJson({ nodes: doc.nodes as never, edges: doc.edges });
+        const flow = toFlowJson({ nodes: doc.nodes, edges: doc.edges });
         window.localStorage.setItem(KEY, JSON.stringify({ flow, name: doc.name, sampleCsv: doc.sampleCsv }));
       } catch {
         // storage full or disabled: editing still works, it just is not kept

@@ -69,7 +69,7 @@ export class FirebaseBackend implements BatchBackend {
     await this.fb.user().catch((err: unknown) => {
       throw fromFirebaseError(err);
     });
-    return { backend: "firebase", provider: "server", limits: DEFAULT_LIMITS };
+    return { backend: "firebase", provider: "server-side AI", limits: DEFAULT_LIMITS };
   }
 
   async examples(): Promise<FlowExample[]> {

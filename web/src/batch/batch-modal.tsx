@@ -16,6 +16,7 @@ import { CsvPreview } from "./csv-preview";
 import { CsvUpload } from "./csv-upload";
 import { parseCsvOffThread, type ParsedTable } from "./parse-csv-off-thread";
 import { RowProblems } from "./row-problems";
+import { rememberJob } from "../batches/job-cache";
 
 interface Props {
   flow: unknown;
@@ -75,7 +76,10 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
     setSubmitError(null);
     backend
       .create({ name: name.trim() || undefined, flow, columns: mapped.columns, rows, concurrency, start: true })
-      .then(onStarted)
+      .then((job) => {
+        rememberJob(job);
+        onStarted(job);
+      })
       .catch((err: unknown) => setSubmitError(toBackendError(err)))
       .finally(() => setSubmitting(false));
   };

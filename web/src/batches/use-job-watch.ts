@@ -8,6 +8,7 @@ import { useBackend } from "../app/backend-context";
 import type { BackendError, Job, ResultsChange } from "../backend/types";
 import { addSample, processedRows, type ProgressSample } from "../lib/progress";
 import { mergeResults, type ResultsByRow } from "../lib/results-merge";
+import { cachedJob, rememberJob } from "./job-cache";
 
 const FLUSH_MS = 100;
 
@@ -24,13 +25,14 @@ export interface JobWatch {
 
 export function useJobWatch(jobId: string): JobWatch {
   const { backend } = useBackend();
-  const [job, setJobState] = useState<Job | null>(null);
+  const [job, setJobState] = useState<Job | null>(() => cachedJob(jobId));
   const [results, setResults] = useState<ResultsByRow>(() => new Map());
   const [samples, setSamples] = useState<ProgressSample[]>([]);
   const [error, setError] = useState<BackendError | null>(null);
   const pending = useRef<ResultsChange[]>([]);
 
   const setJob = (next: Job): void => {
+    rememberJob(next);
     setJobState((cur) => (cur && cur.updatedAt > next.updatedAt && cur.status === next.status ? cur : next));
     setSamples((s) => addSample(s, { at: Date.now(), finished: processedRows(next) }));
   };

@@ -7,7 +7,7 @@ import type { FlowDocument } from "../app/use-flow-document";
 import { navigate } from "../app/use-hash-route";
 import { toBackendError, type FlowExample } from "../backend/types";
 import { BatchModal } from "../batch/batch-modal";
-import { newNode, toEditorFlow, toFlowJson, type EditorNode } from "../lib/flow-model";
+import { newNode, toEditorFlow, toFlowJson } from "../lib/flow-model";
 import { validateFlow } from "../lib/validate-flow";
 import { groupIssues } from "../lib/validation-display";
 import { ErrorBanner } from "../ui/feedback";
@@ -52,7 +52,7 @@ export function FlowEditor({ doc, updateDoc }: Props) {
       });
   }, [backend]);
 
-  const flowJson = useMemo(() => toFlowJson({ nodes: doc.nodes as EditorNode[], edges: doc.edges }), [doc.nodes, doc.edges]);
+  const flowJson = useMemo(() => toFlowJson({ nodes: doc.nodes, edges: doc.edges }), [doc.nodes, doc.edges]);
   const validation = useMemo(() => validateFlow(flowJson, { maxNodes: config.limits.maxNodes }), [flowJson, config.limits.maxNodes]);
   const issues = useMemo(() => groupIssues(validation.details, doc.nodes), [validation, doc.nodes]);
   const invalidEdges = useMemo(() => new Set(issues.byEdge.keys()), [issues]);
@@ -63,7 +63,7 @@ export function FlowEditor({ doc, updateDoc }: Props) {
   const loadFlow = (raw: unknown, name: string, sampleCsv: string | null): void => {
     try {
       const flow = toEditorFlow(raw);
-      updateDoc(() => ({ nodes: flow.nodes as Node[], edges: flow.edges, name, sampleCsv }));
+      updateDoc(() => ({ nodes: flow.nodes, edges: flow.edges, name, sampleCsv }));
       setSelectedId(null);
       setError(null);
       setFitKey((k) => k + 1);
@@ -73,7 +73,7 @@ export function FlowEditor({ doc, updateDoc }: Props) {
   };
 
   const addNode = (type: NodeType): void => {
-    const node = newNode(type, { nodes: doc.nodes as EditorNode[], edges: doc.edges }) as Node;
+    const node = newNode(type, { nodes: doc.nodes, edges: doc.edges }) as Node;
     updateDoc((d) => ({ ...d, nodes: [...d.nodes.map((n) => ({ ...n, selected: false })), { ...node, selected: true }] }));
     setSelectedId(node.id);
     setFitKey((k) => k + 1);

@@ -28,7 +28,7 @@ const SHOWN: Record<string, string[]> = {
   video: ["model", "prompt", "aspectRatio", "durationSeconds", "label"],
 };
 
-const str = (v: unknown): string => (typeof v === "string" ? v : v === undefined || v === null ? "" : String(v));
+const str = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
 const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
 
 function ModelList() {

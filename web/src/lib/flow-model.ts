@@ -24,6 +24,9 @@ export interface EditorFlow {
   edges: EditorEdge[];
 }
 
+/** A string field's value, or "" when it is missing or not a string. */
+export const textOf = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
+
 export const EDITOR_NODE_TYPES: readonly NodeType[] = ["input", "text", "image", "video", "output"];
 
 export const DEFAULT_MODELS: Record<"text" | "image" | "video", string> = {
@@ -50,7 +53,7 @@ export function defaultNodeData(type: NodeType, flow: EditorFlow, id: string): R
     case "video":
       return { model: DEFAULT_MODELS.video, prompt: "" };
     case "output": {
-      const names = flow.nodes.filter((n) => n.type === "output").map((n) => String(n.data.name ?? ""));
+      const names = flow.nodes.filter((n) => n.type === "output").map((n) => textOf(n.data.name));
       return { name: freshName("result", names) };
     }
   }
@@ -103,8 +106,8 @@ export function toEditorFlow(raw: unknown): EditorFlow {
   const rawEdges = Array.isArray(value.edges) ? value.edges.filter(isRecord) : [];
   const edges: EditorEdge[] = rawEdges.map((e, i) => ({
     id: typeof e.id === "string" && e.id ? e.id : `e${i}-${String(e.source)}-${String(e.target)}`,
-    source: String(e.source ?? ""),
-    target: String(e.target ?? ""),
+    source: textOf(e.source),
+    target: textOf(e.target),
   }));
   const ids = rawNodes.map((n, i) => (typeof n.id === "string" ? n.id : `node_${i}`));
   const layout = layeredLayout(ids.map((id) => ({ id })), edges);
@@ -139,6 +142,6 @@ function stripEmpty(data: Record<string, unknown>): Record<string, unknown> {
 
 /** Columns read by input nodes, in flow order, each once (works on invalid flows too). */
 export function editorInputColumns(flow: EditorFlow): string[] {
-  const cols = flow.nodes.filter((n) => n.type === "input").map((n) => String(n.data.column ?? "")).filter(Boolean);
+  const cols = flow.nodes.filter((n) => n.type === "input").map((n) => textOf(n.data.column)).filter(Boolean);
   return [...new Set(cols)];
 }
