@@ -154,7 +154,7 @@ describe("gemini through the real SDK against a fake Gemini server", () => {
     expect(r.code).toBe(3);
     const records = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
     expect(records.map((x) => x.status)).toEqual(["succeeded", "failed", "succeeded"]);
-    expect(records[1]!.error.length).toBeGreaterThan(0);
+    expect(records[1]!.error!.length).toBeGreaterThan(0);
     expect(fs.readFileSync(out, "utf8")).not.toContain("test-key-123");
     expect(r.stderr).not.toContain("test-key-123");
     expect(fake.requestsTo(":generateContent").filter((q) => promptOf(q).includes("poison"))).toHaveLength(1);
