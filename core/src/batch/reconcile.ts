@@ -43,30 +43,43 @@ export async function reconcile(
       continue;
     }
     for (const lane of lanes) {
-      if (lane.current !== null && (await isStuck(ctx, job.id, lane, olderThan)) && (await redrive(ctx, job.id, lane))) redriven += 1;
+      if (lane.current !== null && (await isStuck(ctx, job.id, lane, olderThan)) && (await redrive(ctx, job.id, lane, olderThan))) redriven += 1;
     }
   }
   if (redriven + finalized > 0) ctx.deps.logger.warn({ redriven, finalized }, "reconcile re-drove stuck work");
   return { redriven, finalized };
 }
 
+/** The claim docs the lane's current task generation could have written (one per attempt). */
+async function claimPaths(ctx: BatchContext, jobId: string, lane: Lane): Promise<string[]> {
+  if (lane.current === null) return [];
+  const task = makeRowTask(jobId, lane.pass, await rowAt(ctx, jobId, lane.pass, lane.current), lane.index, lane.gen);
+  return Array.from({ length: MAX_ATTEMPTS_SCANNED }, (_, a) => `${claimsPath(jobId)}/${claimKey(task, a)}`);
+}
+
+const lastActivity = (lane: Lane, claims: ({ data: { at?: number } } | null)[]): number =>
+  Math.max(lane.updatedAt, ...claims.map((c) => c?.data.at ?? 0));
+
 async function isStuck(ctx: BatchContext, jobId: string, lane: Lane, olderThan: number): Promise<boolean> {
   const now = ctx.deps.clock.now();
   if (now - lane.updatedAt <= olderThan || lane.current === null) return false;
-  const task = makeRowTask(jobId, lane.pass, await rowAt(ctx, jobId, lane.pass, lane.current), lane.index, lane.gen);
-  const paths = Array.from({ length: MAX_ATTEMPTS_SCANNED }, (_, a) => `${claimsPath(jobId)}/${claimKey(task, a)}`);
-  const claims = await ctx.deps.store.getAll<{ at?: number }>(paths);
-  const lastClaim = Math.max(0, ...claims.map((c) => c?.data.at ?? 0));
-  return now - lastClaim > olderThan;
+  const claims = await ctx.deps.store.getAll<{ at?: number }>(await claimPaths(ctx, jobId, lane));
+  return now - lastActivity(lane, claims) > olderThan;
 }
 
-async function redrive(ctx: BatchContext, jobId: string, seen: Lane): Promise<boolean> {
+/**
+ * Bumps the lane's generation and enqueues the new task. The transaction re-reads the claims, so a
+ * delivery that claimed the row meanwhile makes it conflict and see the row as live again.
+ */
+async function redrive(ctx: BatchContext, jobId: string, seen: Lane, olderThan: number): Promise<boolean> {
   const { store, clock } = ctx.deps;
+  const paths = await claimPaths(ctx, jobId, seen);
   const lane = await store.runTransaction(async (tx) => {
-    const doc = await tx.get(lanePath(jobId, seen.index));
+    const [doc, ...claims] = await tx.getAll<{ at?: number }>([lanePath(jobId, seen.index), ...paths]);
     if (!doc) return null;
     const cur = Lane.parse(doc.data);
     if (cur.pass !== seen.pass || cur.current !== seen.current || cur.gen !== seen.gen) return null;
+    if (clock.now() - lastActivity(cur, claims) <= olderThan) return null;
     const next = { ...cur, gen: cur.gen + 1, updatedAt: clock.now() };
     tx.set(lanePath(jobId, seen.index), next);
     return next;

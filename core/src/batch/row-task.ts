@@ -60,7 +60,8 @@ export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskCont
   const job = JobState.parse(jobDoc.data);
   const lane = Lane.parse(laneDoc.data);
   const pos = lane.current;
-  if (lane.pass !== task.pass || pos === null || (await rowAt(ctx, task.jobId, task.pass, pos)) !== task.rowIndex) {
+  const stale = lane.pass !== task.pass || lane.gen !== (task.gen ?? 0) || pos === null;
+  if (stale || (await rowAt(ctx, task.jobId, task.pass, pos)) !== task.rowIndex) {
     if (job.status === "processing" && lane.pass === job.pass) await ensureLaneTask(ctx, task.jobId, lane);
     return;
   }
