@@ -93,6 +93,7 @@ function checkPassZero(o: Outcome, res: RowResult[]): void {
   const { sim, job, rows } = o;
   expect(["completed", "failed", "cancelled"]).toContain(job.status);
   expect(sim.finished.filter((f) => f.jobId === job.id)).toHaveLength(1);
+  expect(sim.terminalWrites.filter((f) => f.jobId === job.id).map((f) => f.status)).toEqual([job.status]);
   const succeeded = res.filter((r) => r.status === "succeeded").length;
   const failed = res.filter((r) => r.status === "failed").length;
   expect(job.completedRows).toBe(succeeded);
@@ -141,6 +142,7 @@ async function checkRetry(o: Outcome, before: RowResult[]): Promise<void> {
   const after = await results(sim, job.id);
   const final = await sim.drive(sim.handlers.getJob(owner, job.id));
   expect(sim.finished.filter((f) => f.jobId === job.id)).toHaveLength(2);
+  expect(sim.terminalWrites.filter((f) => f.jobId === job.id)).toHaveLength(2);
   expect(after).toHaveLength(o.rows);
   expect(final.completedRows).toBe(after.filter((r) => r.status === "succeeded").length);
   expect(final.failedRows).toBe(after.filter((r) => r.status === "failed").length);

@@ -90,7 +90,8 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     sim.counted.size === o.rows &&
     final.completedRows + final.failedRows === o.rows &&
     results === o.rows &&
-    sim.finished.length === 1;
+    sim.finished.length === 1 &&
+    sim.terminalWrites.length === 1;
   return {
     rows: o.rows,
     concurrency: o.concurrency,
@@ -111,7 +112,7 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     failedRows: final.failedRows,
     countedOnce,
     stuckRows: o.rows - results,
-    terminalTransitions: sim.finished.length,
+    terminalTransitions: sim.terminalWrites.length,
     compare: { groupDispatch: ratio(ideal, groupMakespan(occ, o.concurrency)), strideChains: ratio(ideal, strideMakespan(occ, o.concurrency)) },
     queue: { ...sim.queue.stats },
     writesPerRowByKind: perRow(writes.byKind, o.rows),

@@ -5,7 +5,7 @@
  * (a get = 1, a query = its documents or 1 when empty) and adds read latency outside transactions.
  */
 import type { ManualClock } from "../fakes/manual-clock";
-import { MemoryStore } from "../fakes/memory-store";
+import { MemoryStore, type CommittedWrite } from "../fakes/memory-store";
 import type { Doc, DocData, DocumentStore, Patch, Query, Transaction, Where, WriteBatch } from "../ports/store";
 import type { PlatformLatency, Range } from "./faults";
 import type { Rng } from "./random";
@@ -15,6 +15,8 @@ export interface SimStoreOptions {
   rng: Rng;
   latency: PlatformLatency;
   onCreate: (doc: Doc) => void;
+  /** Every committed write with the document's data after it (null when deleted). */
+  onCommit?: (writes: CommittedWrite[]) => void;
 }
 
 export class SimStore implements DocumentStore {
@@ -28,6 +30,7 @@ export class SimStore implements DocumentStore {
       clock: o.clock,
       recordWrites: true,
       onCreate: o.onCreate,
+      ...(o.onCommit ? { onCommit: o.onCommit } : {}),
       hooks: { beforeCommit: (info) => this.wait(info.kind === "transaction" ? o.latency.transaction : o.latency.write) },
     });
   }

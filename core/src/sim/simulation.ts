@@ -9,6 +9,7 @@ import type { BatchHandlers, RowTask } from "../batch/api";
 import { createBatchHandlers } from "../batch/handlers";
 import { DEFAULT_LIMITS, type BatchLimits } from "../batch/limits";
 import { flushAsync, ManualClock } from "../fakes/manual-clock";
+import type { CommittedWrite } from "../fakes/memory-store";
 import { silentLogger } from "../logger";
 import type { BlobStore } from "../ports/blob-store";
 import type { Doc } from "../ports/store";
@@ -63,6 +64,9 @@ export class Simulation {
   /** `${jobId}:${pass}:${row}` → times counted. */
   readonly counted = new Map<string, number>();
   readonly finished: { jobId: string; status: string; at: number }[] = [];
+  /** Job-doc status changes into a terminal status, as seen in the store's commits (not the observer). */
+  readonly terminalWrites: { jobId: string; status: string; at: number }[] = [];
+  private readonly lastStatus = new Map<string, string>();
   inFlight = 0;
   maxInFlight = 0;
   triggerDeliveries = 0;
@@ -72,7 +76,13 @@ export class Simulation {
     this.rng = new Rng(config.seed);
     const latency = config.latency ?? DEFAULT_LATENCY;
     const platformRng = this.rng.fork(1);
-    this.store = new SimStore({ clock: this.clock, rng: platformRng, latency, onCreate: (doc) => this.onCreate(doc) });
+    this.store = new SimStore({
+      clock: this.clock,
+      rng: platformRng,
+      latency,
+      onCreate: (doc) => this.onCreate(doc),
+      onCommit: (writes) => this.watchStatus(writes),
+    });
     this.queue = new SimQueue<RowTask>({
       clock: this.clock,
       rng: this.rng.fork(2),
@@ -126,6 +136,19 @@ export class Simulation {
     this.open.delete(key);
     this.inFlight -= 1;
     this.attempts.push({ jobId: e.jobId, rowIndex: e.rowIndex, pass: e.pass, start: o?.start ?? e.at, end: e.at, lane: o?.lane ?? "" });
+  }
+
+  private watchStatus(writes: CommittedWrite[]): void {
+    for (const w of writes) {
+      const m = /^batch_jobs\/([^/]+)$/.exec(w.path);
+      const status = w.data?.status;
+      if (!m?.[1] || typeof status !== "string") continue;
+      const before = this.lastStatus.get(m[1]);
+      this.lastStatus.set(m[1], status);
+      if (before !== status && ["completed", "failed", "cancelled"].includes(status)) {
+        this.terminalWrites.push({ jobId: m[1], status, at: w.time });
+      }
+    }
   }
 
   /** Firestore trigger delivery for created result docs: late, maybe twice, retried on failure. */
