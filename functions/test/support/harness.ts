@@ -15,6 +15,7 @@ import {
   type AiService,
   type BatchLimits,
   type Doc,
+  type DocumentStore,
   type RowTask,
   type TaskQueue,
 } from "@flowcraft/core";
@@ -60,6 +61,10 @@ export interface HarnessOptions {
   autoDeliver?: boolean;
   /** Deliver every task and trigger event twice (at-least-once duplicates). */
   duplicate?: boolean;
+  /** Keep the store's write log (cost breakdowns). */
+  recordWrites?: boolean;
+  /** Wraps the store the functions see (e.g. to count reads). */
+  wrapStore?: (store: MemoryStore) => DocumentStore;
   /** In-process node retry of the engine (default: the engine's own). */
   nodeRetry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
 }
@@ -84,11 +89,12 @@ export class Harness {
 
   constructor(private readonly opts: HarnessOptions) {
     const auto = opts.autoDeliver ?? true;
-    this.store = new MemoryStore({ onCreate: (doc) => auto && this.onDocCreated(doc) });
+    this.store = new MemoryStore({ recordWrites: opts.recordWrites, onCreate: (doc) => auto && this.onDocCreated(doc) });
     if (auto) this.queue.onEnqueue = (t) => this.track(this.deliverTask(t));
     const logger = process.env.FLOWCRAFT_TEST_LOGS ? jsonLogger("debug") : silentLogger;
+    const seen = opts.wrapStore ? opts.wrapStore(this.store) : this.store;
     const handlers = createBatchHandlers({
-      store: this.store,
+      store: seen,
       queue: this.queue,
       blobs: this.blobs,
       ai: opts.ai,
@@ -98,7 +104,7 @@ export class Harness {
       limits: { ...DEFAULT_LIMITS, ...opts.limits },
       ...(opts.nodeRetry ? { engine: { nodeRetry: opts.nodeRetry } } : {}),
     });
-    setDepsFactory(() => ({ handlers, ai: opts.ai, store: this.store, logger, clock: systemClock }));
+    setDepsFactory(() => ({ handlers, ai: opts.ai, store: seen, logger, clock: systemClock }));
   }
 
   /** Runs one delivery of a task through the exported task function. */
