@@ -28,5 +28,3 @@ export const ROW_QUEUE_MAX_CONCURRENT = defineInt("ROW_QUEUE_MAX_CONCURRENT", {
 /** Queue-wide dispatch rate (tasks started per second across all jobs). */
 export const ROW_QUEUE_MAX_PER_SECOND = defineInt("ROW_QUEUE_MAX_PER_SECOND", { default: 10 });
 
-/** Storage bucket for media; empty means the project's default bucket. */
-export const MEDIA_BUCKET = defineString("MEDIA_BUCKET", { default: "" });

@@ -13,7 +13,7 @@ import { FirebaseTaskQueue } from "../adapters/firebase-task-queue";
 import { cachedFunctionUri } from "../adapters/function-uri";
 import { StorageBlobStore } from "../adapters/storage-blob-store";
 import { ROW_TASK_DISPATCH_DEADLINE_SECONDS, ROW_TASK_FUNCTION } from "../config/function-options";
-import { MEDIA_BUCKET, REGION } from "../config/params";
+import { REGION } from "../config/params";
 import { makeAiService } from "./ai-provider";
 import type { DepsRequest, FunctionsDeps } from "./deps";
 import { functionsLoggerAdapter as logger } from "./functions-logger";
@@ -41,8 +41,8 @@ export function productionDeps(req: DepsRequest): FunctionsDeps {
     }),
     logger,
   });
-  const bucketName = MEDIA_BUCKET.value();
-  const blobs = new StorageBlobStore(bucketName ? getStorage(app).bucket(bucketName) : getStorage(app).bucket());
+  // Media go to the project's default bucket (the web app reads them through storage.rules).
+  const blobs = new StorageBlobStore(getStorage(app).bucket());
   const ai = makeAiService(req.withAi);
   const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids: randomIds, logger, limits: DEFAULT_LIMITS });
   return { handlers, ai, store, logger, clock: systemClock };
