@@ -16,6 +16,7 @@ export interface StreamListener {
 }
 
 const MAX_BACKOFF_MS = 15_000;
+const BASE_BACKOFF_MS = 500;
 
 export class JobEventStream {
   private source: EventSource | null = null;
@@ -24,7 +25,10 @@ export class JobEventStream {
   private failures = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly baseBackoffMs = BASE_BACKOFF_MS,
+  ) {}
 
   get size(): number {
     return this.listeners.size;
@@ -83,7 +87,7 @@ export class JobEventStream {
     this.source = null;
     this.failures++;
     this.emit((l) => l.onError?.("Live updates were interrupted; reconnecting…"));
-    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(this.failures, 5));
+    const delay = Math.min(MAX_BACKOFF_MS, this.baseBackoffMs * 2 ** Math.min(this.failures, 5));
     this.timer = setTimeout(() => this.open(true), delay);
   }
 }

@@ -30,7 +30,11 @@ export class LocalBackend implements BatchBackend {
   private readonly http: HttpClient;
   private readonly streams = new Map<string, JobEventStream>();
 
-  constructor(baseUrl = "") {
+  /** `reconnectBaseMs`: first backoff before reopening a stream the browser gave up on. */
+  constructor(
+    baseUrl = "",
+    private readonly opts: { reconnectBaseMs?: number } = {},
+  ) {
     this.http = createHttpClient(baseUrl);
   }
 
@@ -144,7 +148,7 @@ export class LocalBackend implements BatchBackend {
   private listen(jobId: string, listener: StreamListener): Unsubscribe {
     let stream = this.streams.get(jobId);
     if (!stream) {
-      stream = new JobEventStream(this.http.url(`${jobPath(jobId)}/events`));
+      stream = new JobEventStream(this.http.url(`${jobPath(jobId)}/events`), this.opts.reconnectBaseMs);
       this.streams.set(jobId, stream);
     }
     const s = stream;
