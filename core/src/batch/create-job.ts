@@ -5,6 +5,7 @@
  */
 import { PermanentError } from "../errors";
 import { outputColumns } from "../flow/parse";
+import type { Flow } from "../flow/schema";
 import type { CreateJobInput } from "./api";
 import type { BatchContext } from "./context";
 import { jobPath, type Job } from "./model";
@@ -34,36 +35,49 @@ export async function createJob(ctx: BatchContext, raw: CreateJobInput): Promise
   const rows = input.rows.map((r) => normaliseRow(input.columns, r));
   const chunks = chunkRows(rows);
   await writeChunks(ctx, id, chunks);
-  const now = deps.clock.now();
-  const job: JobState = {
-    id,
-    ownerId: input.ownerId,
-    name: input.name?.trim() || "Untitled batch",
-    status: "pending",
-    cancelRequested: false,
-    totalRows: rows.length,
-    completedRows: 0,
-    failedRows: 0,
-    skippedRows: 0,
-    concurrency: valid.concurrency,
-    createdAt: now,
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: now,
-    flowConfig: JSON.parse(JSON.stringify({ nodes: flow.nodes, edges: flow.edges })) as Job["flowConfig"],
-    columns: [...input.columns],
-    outputColumns: outputColumns(flow),
-    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
-    pass: 0,
-    error: null,
-    rowChunkStarts: chunks.map((c) => c.start),
-    passRows: rows.length,
-    base: { completed: 0, failed: 0, usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 } },
-    laneCount: 0,
-  };
+  const job = initialJob({ id, input, flow, concurrency: valid.concurrency, rows: rows.length, chunkStarts: chunks.map((c) => c.start), now: deps.clock.now() });
   await deps.store.create(jobPath(id), job);
   deps.logger.info({ jobId: id, rows: rows.length, chunks: chunks.length, concurrency: job.concurrency }, "batch created");
   return job;
+}
+
+function initialJob(o: {
+  id: string;
+  input: CreateJobInput;
+  flow: Flow;
+  concurrency: number;
+  rows: number;
+  chunkStarts: number[];
+  now: number;
+}): JobState {
+  const zero = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+  return {
+    id: o.id,
+    ownerId: o.input.ownerId,
+    name: o.input.name?.trim() || "Untitled batch",
+    status: "pending",
+    cancelRequested: false,
+    totalRows: o.rows,
+    completedRows: 0,
+    failedRows: 0,
+    skippedRows: 0,
+    concurrency: o.concurrency,
+    createdAt: o.now,
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: o.now,
+    // JSON round trip: the parsed flow may hold `undefined`, which documents cannot store.
+    flowConfig: JSON.parse(JSON.stringify({ nodes: o.flow.nodes, edges: o.flow.edges })) as Job["flowConfig"],
+    columns: [...o.input.columns],
+    outputColumns: outputColumns(o.flow),
+    usage: { ...zero },
+    pass: 0,
+    error: null,
+    rowChunkStarts: o.chunkStarts,
+    passRows: o.rows,
+    base: { completed: 0, failed: 0, usage: { ...zero } },
+    laneCount: 0,
+  };
 }
 
 /** Every column present, as a string (missing cells become ""). */

@@ -23,7 +23,7 @@ const PAGE = 500;
 const WRITES_PER_BATCH = 100;
 
 export async function retryFailed(ctx: BatchContext, caller: Caller, jobId: string): Promise<{ job: JobState; rows: number }> {
-  const { store, clock, logger } = ctx.deps;
+  const { store, logger } = ctx.deps;
   const before = assertOwned(await readJob(store, jobId), caller, jobId);
   if (before.status !== "completed" && before.status !== "failed") {
     throw preconditionFailed(`Batch ${jobId} is ${before.status}; only a finished batch can retry its failed rows`);
@@ -32,19 +32,33 @@ export async function retryFailed(ctx: BatchContext, caller: Caller, jobId: stri
   if (failed.length === 0) throw preconditionFailed(`Batch ${jobId} has no failed rows to retry`);
   const pass = before.pass + 1;
   await writePassInputs(ctx, jobId, pass, failed);
-  const job = await store.runTransaction(async (tx) => {
+  const job = await openPass(ctx, caller, before, failed.length);
+  await deleteResults(ctx, jobId, failed.map((r) => r.rowIndex));
+  const lanes = splitRanges(failed.length, job.laneCount, pass, job.updatedAt);
+  lanes.forEach(takeOwn);
+  await ensureLaneTasks(ctx, jobId, lanes);
+  logger.info({ jobId, pass, rows: failed.length }, "retrying failed rows");
+  return { job, rows: failed.length };
+}
+
+/** One transaction: the finished job becomes `processing` in pass k+1 with fresh lanes. */
+async function openPass(ctx: BatchContext, caller: Caller, before: JobState, rows: number): Promise<JobState> {
+  const { store, clock } = ctx.deps;
+  const jobId = before.id;
+  const pass = before.pass + 1;
+  return store.runTransaction(async (tx) => {
     const cur = assertOwned(await readJob(tx, jobId), caller, jobId);
     if (cur.pass !== before.pass || (cur.status !== "completed" && cur.status !== "failed")) {
       throw preconditionFailed(`Batch ${jobId} changed while preparing the retry; try again`);
     }
     const now = clock.now();
-    const lanes = splitRanges(failed.length, Math.min(cur.concurrency, failed.length), pass, now);
+    const lanes = splitRanges(rows, Math.min(cur.concurrency, rows), pass, now);
     lanes.forEach(takeOwn);
-    const failedRows = Math.max(0, cur.failedRows - failed.length);
+    const failedRows = Math.max(0, cur.failedRows - rows);
     const patch = {
       status: "processing" as const,
       pass,
-      passRows: failed.length,
+      passRows: rows,
       laneCount: lanes.length,
       failedRows,
       base: { completed: cur.completedRows, failed: failedRows, usage: cur.usage },
@@ -56,12 +70,6 @@ export async function retryFailed(ctx: BatchContext, caller: Caller, jobId: stri
     for (const l of lanes) tx.set(lanePath(jobId, l.index), l);
     return { ...cur, ...patch };
   });
-  await deleteResults(ctx, jobId, failed.map((r) => r.rowIndex));
-  const lanes = splitRanges(failed.length, job.laneCount, pass, job.updatedAt);
-  lanes.forEach(takeOwn);
-  await ensureLaneTasks(ctx, jobId, lanes);
-  logger.info({ jobId, pass, rows: failed.length }, "retrying failed rows");
-  return { job, rows: failed.length };
 }
 
 async function failedResults(ctx: BatchContext, jobId: string): Promise<RowResult[]> {

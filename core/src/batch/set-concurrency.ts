@@ -14,6 +14,30 @@ import { newLane, steal, takeOwn } from "./lanes";
 import { jobPath } from "./model";
 import { lanePath, type JobState, type Lane } from "./state";
 
+/**
+ * Creates lanes up to `concurrency` and gives every idle lane below it work (own range first, else
+ * a steal). Mutates `lanes`; returns the lanes to write and those that became busy.
+ */
+export function rebalance(lanes: Lane[], concurrency: number, pass: number, now: number): { changed: Set<Lane>; started: Lane[] } {
+  const changed = new Set<Lane>();
+  for (let i = lanes.length; i < concurrency; i++) {
+    const l = newLane(i, pass, [0, 0], now);
+    lanes.push(l);
+    changed.add(l);
+  }
+  const started: Lane[] = [];
+  for (const lane of lanes) {
+    if (lane.index >= concurrency || lane.current !== null) continue;
+    const victim = takeOwn(lane) ? null : steal(lane, lanes);
+    if (lane.current === null) break; // nothing left anywhere
+    if (victim) changed.add(victim);
+    lane.updatedAt = now;
+    changed.add(lane);
+    started.push(lane);
+  }
+  return { changed, started };
+}
+
 export async function setConcurrency(ctx: BatchContext, caller: Caller, jobId: string, concurrency: number): Promise<JobState> {
   const { store, clock, limits, logger } = ctx.deps;
   if (!Number.isInteger(concurrency) || concurrency < limits.minConcurrency || concurrency > limits.maxConcurrency) {
@@ -31,23 +55,7 @@ export async function setConcurrency(ctx: BatchContext, caller: Caller, jobId: s
       return { job: { ...job, concurrency }, started: [] as Lane[] };
     }
     const lanes = await readLanes(tx, jobId, job.pass);
-    const now = clock.now();
-    const changed = new Set<Lane>();
-    for (let i = lanes.length; i < concurrency; i++) {
-      const l = newLane(i, job.pass, [0, 0], now);
-      lanes.push(l);
-      changed.add(l);
-    }
-    const started: Lane[] = [];
-    for (const lane of lanes) {
-      if (lane.index >= concurrency || lane.current !== null) continue;
-      const victim = takeOwn(lane) ? null : steal(lane, lanes);
-      if (lane.current === null) break; // nothing left anywhere
-      if (victim) changed.add(victim);
-      lane.updatedAt = now;
-      changed.add(lane);
-      started.push(lane);
-    }
+    const { changed, started } = rebalance(lanes, concurrency, job.pass, clock.now());
     const laneCount = Math.max(job.laneCount, lanes.length);
     tx.update(jobPath(jobId), { concurrency, laneCount });
     for (const l of changed) tx.set(lanePath(jobId, l.index), l);
