@@ -264,6 +264,40 @@ describe("reconcile, paging and export", () => {
   });
 });
 
+describe("media outputs", () => {
+  /*   topic ──▶ picture (image) ──▶ image (output)   */
+  const IMAGE_FLOW = {
+    nodes: [
+      { id: "topic", type: "input", data: { column: "topic" } },
+      { id: "picture", type: "image", data: { prompt: "A picture of {{topic}}" } },
+      { id: "image", type: "output", data: { name: "image" } },
+    ],
+    edges: [
+      { source: "topic", target: "picture" },
+      { source: "picture", target: "image" },
+    ],
+  };
+
+  test("media bytes go to the blob store under the job's media path; the result keeps a reference", async () => {
+    const h = makeHarness();
+    const job = await h.handlers.createJob({ ownerId: "u1", flow: IMAGE_FLOW, columns: ["topic"], rows: [{ topic: "a cat" }], concurrency: 1, start: true });
+    await h.drain();
+    const [result] = (await h.handlers.listResults(owner, job.id)).results;
+    const out = result?.outputs.image;
+    if (out?.kind !== "mediaRef") throw new Error(`expected a media reference, got ${JSON.stringify(out)}`);
+    expect(out.mimeType).toBe("image/png");
+    expect(out.ref).toContain(`batch_jobs/${job.id}/media/000000/picture.png`);
+    expect(h.blobs.puts).toBe(1);
+    expect(result?.nodeOutputs.picture).toEqual(out); // stored once, referenced twice
+    const blob = await h.blobs.get(out.ref);
+    expect(blob?.data.length).toBe(out.bytes);
+    expect(JSON.stringify(result)).not.toContain('"data"');
+    let csv = "";
+    for await (const chunk of exportRows(deps(h), job.id, "csv")) csv += chunk;
+    expect(csv).toContain(out.ref);
+  });
+});
+
 function deps(h: Harness) {
   return {
     store: h.store,
