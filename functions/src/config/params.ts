@@ -2,7 +2,7 @@
  * Deploy-time parameters and secrets. Values are read with `.value()` only inside handlers (at
  * run time), never at import time; the CLI asks for or reads them from `functions/.env*` at deploy.
  */
-import { defineInt, defineSecret, defineString } from "firebase-functions/params";
+import { defineInt, defineSecret, defineString, projectID } from "firebase-functions/params";
 
 /** Region of every function (and of the row task queue). */
 export const REGION = defineString("REGION", { default: "us-central1", description: "Functions and task queue region" });
@@ -28,3 +28,8 @@ export const ROW_QUEUE_MAX_CONCURRENT = defineInt("ROW_QUEUE_MAX_CONCURRENT", {
 /** Queue-wide dispatch rate (tasks started per second across all jobs). */
 export const ROW_QUEUE_MAX_PER_SECOND = defineInt("ROW_QUEUE_MAX_PER_SECOND", { default: 10 });
 
+
+/** The project id at run time: FIREBASE_CONFIG's in Cloud Functions and the emulator, else GCLOUD_PROJECT. */
+export function runtimeProjectId(): string {
+  return projectID.value() || process.env.GCLOUD_PROJECT || "";
+}

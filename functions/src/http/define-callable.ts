@@ -6,7 +6,9 @@
 import { HttpsError, onCall, type CallableFunction, type CallableOptions, type CallableRequest } from "firebase-functions/v2/https";
 import type { SecretParam } from "firebase-functions/params";
 import type { z } from "zod";
+import type { Logger } from "@flowcraft/core";
 import { getDeps, type FunctionsDeps } from "../runtime/deps";
+import { functionsLoggerAdapter } from "../runtime/functions-logger";
 import { toHttpsError } from "./error-table";
 import { parseInput } from "./parse-input";
 
@@ -28,14 +30,16 @@ export function defineCallable<S extends z.ZodType, R>(spec: CallableSpec<S, R>)
     secrets: [...(spec.secrets ?? [])],
   };
   return onCall(opts, async (req: CallableRequest<unknown>) => {
-    const deps = getDeps({ withAi: spec.withAi ?? false });
     const uid = req.auth?.uid;
+    let logger: Logger = functionsLoggerAdapter;
     try {
+      const deps = getDeps({ withAi: spec.withAi ?? false });
+      logger = deps.logger;
       if (!uid) throw new HttpsError("unauthenticated", "Sign in to use FlowCraft Batch", unauthenticatedInfo);
       const input = parseInput(spec.input, req.data);
       return await spec.run(input, { uid, deps });
     } catch (err) {
-      throw toHttpsError(err, deps.logger, { fn: spec.name, uid: uid ?? null });
+      throw toHttpsError(err, logger, { fn: spec.name, uid: uid ?? null });
     }
   });
 }

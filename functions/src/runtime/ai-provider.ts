@@ -4,8 +4,7 @@
  * secret get a service that refuses calls with a safe message.
  */
 import { GeminiAiService, OfflineAiService, PermanentError, type AiService } from "@flowcraft/core";
-import { projectID } from "firebase-functions/params";
-import { AI_PROVIDER, GEMINI_API_KEY, VERTEX_LOCATION } from "../config/params";
+import { AI_PROVIDER, GEMINI_API_KEY, VERTEX_LOCATION, runtimeProjectId } from "../config/params";
 
 export function makeAiService(withAi: boolean): AiService {
   if (!withAi) return refusingAi("This function does not call the AI provider");
@@ -14,7 +13,7 @@ export function makeAiService(withAi: boolean): AiService {
     case "offline":
       return new OfflineAiService({});
     case "vertex":
-      return new GeminiAiService({ vertexai: { project: projectID.value(), location: VERTEX_LOCATION.value() } });
+      return new GeminiAiService({ vertexai: { project: runtimeProjectId(), location: VERTEX_LOCATION.value() } });
     default: {
       const apiKey = GEMINI_API_KEY.value();
       if (!apiKey) return refusingAi("The Gemini API key is not configured on the server");

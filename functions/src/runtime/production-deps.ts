@@ -6,14 +6,13 @@ import { getApps, initializeApp, applicationDefault, type App } from "firebase-a
 import { getFirestore } from "firebase-admin/firestore";
 import { getFunctions } from "firebase-admin/functions";
 import { getStorage } from "firebase-admin/storage";
-import { projectID } from "firebase-functions/params";
 import { DEFAULT_LIMITS, createBatchHandlers, systemClock, type RowTask } from "@flowcraft/core";
 import { FirestoreStore } from "../adapters/firestore-store";
 import { FirebaseTaskQueue } from "../adapters/firebase-task-queue";
 import { cachedFunctionUri } from "../adapters/function-uri";
 import { StorageBlobStore } from "../adapters/storage-blob-store";
 import { ROW_TASK_DISPATCH_DEADLINE_SECONDS, ROW_TASK_FUNCTION } from "../config/function-options";
-import { REGION } from "../config/params";
+import { REGION, runtimeProjectId } from "../config/params";
 import { makeAiService } from "./ai-provider";
 import type { DepsRequest, FunctionsDeps } from "./deps";
 import { functionsLoggerAdapter as logger } from "./functions-logger";
@@ -34,7 +33,7 @@ export function productionDeps(req: DepsRequest): FunctionsDeps {
     dispatchDeadlineSeconds: ROW_TASK_DISPATCH_DEADLINE_SECONDS,
     resolveUri: cachedFunctionUri({
       credential: app.options.credential ?? applicationDefault(),
-      projectId: projectID.value(),
+      projectId: runtimeProjectId(),
       region,
       functionName: ROW_TASK_FUNCTION,
       logger,
