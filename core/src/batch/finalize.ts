@@ -44,6 +44,11 @@ export async function rollUp(ctx: BatchContext, jobId: string, seen?: JobState):
   const { store, clock } = ctx.deps;
   const peek = seen ?? (await readJob(store, jobId));
   if (!peek || peek.status !== "processing" || clock.now() - peek.updatedAt < ctx.rollUpIntervalMs) return false;
+  // One attempt per interval per instance: triggers racing for the same window share it.
+  const key = `rollup:${jobId}`;
+  const last = ctx.cache.get<number>(key);
+  if (last !== undefined && clock.now() - last < ctx.rollUpIntervalMs) return false;
+  ctx.cache.set(key, clock.now());
   const totals = laneTotals(peek, await readLanes(store, jobId, peek.pass));
   return store.runTransaction(async (tx) => {
     const job = await readJob(tx, jobId);
