@@ -35,7 +35,7 @@ export function FlowCanvas({ nodes, edges, onChange, onSelect, invalidEdges, fit
   useEffect(() => {
     if (fitKey === 0) return;
     // Wait a frame or two so new nodes are measured before fitting.
-    const timer = setTimeout(() => void instance.current?.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 }), 60);
+    const timer = setTimeout(() => void instance.current?.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 }), 150);
     return () => clearTimeout(timer);
   }, [fitKey]);
   const onNodesChange = useCallback((changes: NodeChange[]) => onChange({ nodes: applyNodeChanges(changes, nodes) }), [nodes, onChange]);

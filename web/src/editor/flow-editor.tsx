@@ -72,6 +72,12 @@ export function FlowEditor({ doc, updateDoc }: Props) {
     }
   };
 
+  /** Selects one node (or none) both in the canvas and in the side panel. */
+  const selectNode = (id: string | null): void => {
+    updateDoc((d) => ({ ...d, nodes: d.nodes.map((n) => (n.selected === (n.id === id) ? n : { ...n, selected: n.id === id })) }));
+    setSelectedId(id);
+  };
+
   const addNode = (type: NodeType): void => {
     const node = newNode(type, { nodes: doc.nodes, edges: doc.edges }) as Node;
     updateDoc((d) => ({ ...d, nodes: [...d.nodes.map((n) => ({ ...n, selected: false })), { ...node, selected: true }] }));
@@ -124,13 +130,14 @@ export function FlowEditor({ doc, updateDoc }: Props) {
               setSelectedId(id);
             }}
             onToggleEdge={(source, on) => updateDoc((d) => ({ ...d, edges: toggleEdge(d.edges, source, selected.id, on) }))}
+            onDone={() => selectNode(null)}
             onDelete={() => {
               updateDoc((d) => ({ ...d, nodes: d.nodes.filter((n) => n.id !== selected.id), edges: d.edges.filter((e) => e.source !== selected.id && e.target !== selected.id) }));
               setSelectedId(null);
             }}
           />
         ) : (
-          <FlowSummary name={doc.name} onName={(name) => updateDoc((d) => ({ ...d, name }))} validation={validation} issues={issues} nodeCount={doc.nodes.length} />
+          <FlowSummary name={doc.name} onName={(name) => updateDoc((d) => ({ ...d, name }))} validation={validation} issues={issues} nodes={doc.nodes} onSelect={selectNode} />
         )}
       </aside>
       {dialog === "preview" && <PreviewDialog flow={flowJson} inputs={validation.inputs} sampleCsv={doc.sampleCsv} onClose={() => setDialog(null)} />}

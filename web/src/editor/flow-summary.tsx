@@ -8,10 +8,38 @@ interface Props {
   onName: (name: string) => void;
   validation: FlowValidation;
   issues: IssueMap;
-  nodeCount: number;
+  nodes: ReadonlyArray<{ id: string; type?: string }>;
+  onSelect: (nodeId: string) => void;
 }
 
-export function FlowSummary({ name, onName, validation, issues, nodeCount }: Props) {
+/** Every node as a button: a keyboard- and screen-reader-friendly way to open a node's panel. */
+function NodeList({ nodes, issues, onSelect }: Pick<Props, "nodes" | "issues" | "onSelect">) {
+  if (nodes.length === 0) return null;
+  return (
+    <nav aria-label="Nodes" className="field">
+      <h3>Nodes</h3>
+      <ul style={{ listStyle: "none", margin: 0, padding: 0, display: "flex", flexWrap: "wrap", gap: 6 }}>
+        {nodes.map((n) => {
+          const count = issues.byNode.get(n.id)?.length ?? 0;
+          return (
+            <li key={n.id}>
+              <button type="button" className="small" onClick={() => onSelect(n.id)} aria-label={`Edit node ${n.id}${count > 0 ? ` (${count} problem${count === 1 ? "" : "s"})` : ""}`}>
+                <span className={`kind ${n.type ?? ""}`} style={{ fontSize: 10, padding: "0 4px", borderRadius: 3 }}>
+                  {n.type}
+                </span>
+                {n.id}
+                {count > 0 && <span style={{ color: "var(--bad)", fontWeight: 700 }}>!</span>}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}
+
+export function FlowSummary({ name, onName, validation, issues, nodes, onSelect }: Props) {
+  const nodeCount = nodes.length;
   const nameId = useId();
   const nodeProblemCount = [...issues.byNode.values()].reduce((n, list) => n + list.length, 0);
   return (
@@ -56,6 +84,7 @@ export function FlowSummary({ name, onName, validation, issues, nodeCount }: Pro
           <dd style={{ margin: 0 }}>{validation.outputs.join(", ")}</dd>
         </dl>
       )}
+      <NodeList nodes={nodes} issues={issues} onSelect={onSelect} />
       <div className="hint">
         <p>
           <strong>How it works:</strong> input nodes pass a CSV column on; text, image and video nodes call Gemini with a prompt that can

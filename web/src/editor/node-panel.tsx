@@ -18,6 +18,8 @@ interface Props {
   onRename: (newId: string) => void;
   onToggleEdge: (sourceId: string, connected: boolean) => void;
   onDelete: () => void;
+  /** Close the panel (deselect the node). */
+  onDone: () => void;
 }
 
 const SHOWN: Record<string, string[]> = {
@@ -144,7 +146,7 @@ function IdField({ id, errors, onRename }: { id: string; errors: string[]; onRen
 }
 
 export function NodePanel(props: Props) {
-  const { node, issues, onData, onRename, onDelete, edges } = props;
+  const { node, issues, onData, onRename, onDelete, onDone, edges } = props;
   const d = node.data;
   const err = (field: string | null): string[] => fieldMessages(issues, node.id, field);
   const other = otherNodeMessages(issues, node.id, [...(SHOWN[node.type ?? ""] ?? []), "id"]);
@@ -159,6 +161,9 @@ export function NodePanel(props: Props) {
           </span>
           {node.id}
         </h2>
+        <button type="button" className="small" onClick={onDone}>
+          Done
+        </button>
         <button type="button" className="small danger" onClick={onDelete}>
           Delete node
         </button>

@@ -18,7 +18,7 @@ import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 23;
+const PLANNED_STEPS = 24;
 
 
 /** Largest number of rows whose [startedAt, finishedAt) intervals overlap at one moment. */
@@ -100,6 +100,23 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
     assert(await page.getByRole("button", { name: "Run batch…" }).isDisabled(), "Run batch is enabled for an invalid flow");
     await shot(page, "03-editor-validation");
     await page.getByRole("button", { name: "Delete node" }).click();
+    await page.getByText("✓ The flow is valid.").waitFor();
+  });
+
+  await run.step("a node opened from the node list with the keyboard flags an out-of-range temperature on its field", async () => {
+    const textNode = ctx.example.flow.nodes.find((n) => n.type === "text");
+    assert(textNode, "the example has no text node");
+    await page.getByRole("button", { name: `Edit node ${textNode.id}` }).focus();
+    await page.keyboard.press("Enter");
+    const temperature = page.getByLabel("Temperature (0–2)");
+    const before = await temperature.inputValue();
+    await temperature.fill("5");
+    await page.locator(".field-error").filter({ hasText: /2/ }).first().waitFor();
+    assert((await temperature.getAttribute("aria-invalid")) === "true", "temperature field is not marked invalid");
+    await page.getByTestId(`node-${textNode.id}`).locator(".issues").waitFor();
+    await shot(page, "03b-editor-field-error");
+    await temperature.fill(before);
+    await page.getByRole("button", { name: "Done" }).click();
     await page.getByText("✓ The flow is valid.").waitFor();
   });
 
