@@ -3,10 +3,11 @@
  * callable) → row tasks through runBatchRow.run → result docs through the wrapped result trigger.
  *   - 2 rows at concurrency 1 give 2 results, one AI call at a time;
  *   - 5 rows at concurrency 2 overlap (two calls in flight) and never exceed 2;
- *   - every task and trigger event delivered twice still counts each row once.
+ *   - every task and trigger event delivered twice still counts each row once;
+ *   - retryFailedRows re-runs only failed rows (new pass) to completion; cancel stops new rows.
  * Overlap is shown by the recorded start/end order of the fake AI, never by durations.
  */
-import type { Job, RowResult } from "@flowcraft/core";
+import { OfflineAiService, type Job, type RowResult } from "@flowcraft/core";
 import { Harness, auth, fft, textFlow } from "./support/harness";
 import { RecordingAi } from "./support/recording-ai";
 
@@ -65,5 +66,48 @@ describe("batch through the exported functions", () => {
     expect(ai.maxInFlight()).toBeLessThanOrEqual(3);
     // A duplicate delivery of the same attempt never runs the row again.
     expect(ai.events.filter((e) => e.kind === "start")).toHaveLength(6);
+  });
+});
+
+describe("retry and cancel through the exported functions", () => {
+  it("retryFailedRows re-runs only the failed rows and the job completes", async () => {
+    const h = new Harness({ ai: new OfflineAiService() });
+    const topics = ["ok-1", "bad [[fail-first]]", "ok-2", "also bad [[fail-first]]"];
+    const first = await runBatch(h, topics, 2);
+    expect(first.job.status).not.toBe("processing");
+    expect(first.job.failedRows).toBe(2);
+    expect(first.results.filter((r) => r.status === "failed").map((r) => r.rowIndex)).toEqual([1, 3]);
+
+    const retried = (await h.retryFailedRows({ data: { jobId: first.job.id }, auth: auth("alice") } as never)) as { rows: number };
+    expect(retried.rows).toBe(2);
+    await h.drain();
+    expect(h.errors).toEqual([]);
+    const final = (await h.store.get<Job>(`batch_jobs/${first.job.id}`))!.data;
+    expect(final.status).toBe("completed");
+    expect([final.completedRows, final.failedRows]).toEqual([4, 0]);
+    const results = await h.store.query<RowResult>(`batch_jobs/${first.job.id}/results`, { orderBy: { field: "rowIndex" } });
+    expect(results.map((d) => [d.data.rowIndex, d.data.status, d.data.pass])).toEqual([
+      [0, "succeeded", 0],
+      [1, "succeeded", 1],
+      [2, "succeeded", 0],
+      [3, "succeeded", 1],
+    ]);
+  });
+
+  it("cancelBatch lets the running row finish and starts no new one", async () => {
+    const h = new Harness({ ai: new RecordingAi(), autoDeliver: false });
+    const { job } = (await h.createBatch({
+      data: { flow: textFlow(), columns: ["topic"], rows: ["a", "b", "c", "d"].map((topic) => ({ topic })), concurrency: 1, start: true },
+      auth: auth("alice"),
+    } as never)) as { job: Job };
+    await h.deliverTask(h.queue.enqueued[0]!);
+    await h.cancelBatch({ data: { jobId: job.id }, auth: auth("alice") } as never);
+    // Deliver whatever is queued (the lane's next task), and every result created so far.
+    for (const t of h.queue.enqueued.slice(1)) await h.deliverTask(t);
+    for (const r of await h.store.query(`batch_jobs/${job.id}/results`)) await h.deliverCreated(r);
+    const final = (await h.store.get<Job>(`batch_jobs/${job.id}`))!.data;
+    expect(final.status).toBe("cancelled");
+    expect(final.completedRows).toBe(1);
+    expect(await h.store.count(`batch_jobs/${job.id}/results`)).toBe(1);
   });
 });
