@@ -99,7 +99,7 @@ describe("retry and cancel through the exported functions", () => {
     const { job } = (await h.createBatch({
       data: { flow: textFlow(), columns: ["topic"], rows: ["a", "b", "c", "d"].map((topic) => ({ topic })), concurrency: 1, start: true },
       auth: auth("alice"),
-    } as never)) as { job: Job };
+    } as never));
     await h.deliverTask(h.queue.enqueued[0]!);
     await h.cancelBatch({ data: { jobId: job.id }, auth: auth("alice") } as never);
     // Deliver whatever is queued (the lane's next task), and every result created so far.
