@@ -87,6 +87,12 @@ describe("callable input parsing", () => {
     expect(paths).toEqual(expect.arrayContaining(["flow", "columns", "rows[0].a"]));
   });
 
+  it("treats top-level nulls (how the callable client sends undefined) as absent", () => {
+    const parsed = parseInput(CreateBatchInput, { name: null, flow: { nodes: [] }, columns: ["a"], rows: [], concurrency: null, start: null });
+    expect(parsed).toEqual({ flow: { nodes: [] }, columns: ["a"], rows: [] });
+    expect(() => parseInput(CreateBatchInput, { flow: null, columns: ["a"], rows: [] })).toThrow(ValidationError);
+  });
+
   it("formats paths like the core", () => {
     expect(formatPath(["rows", 14, "title"])).toBe("rows[14].title");
     expect(formatPath([])).toBe("(request)");

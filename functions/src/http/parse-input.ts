@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { ValidationError, type ErrorDetail } from "@flowcraft/core";
 
 export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
-  const parsed = schema.safeParse(data ?? {});
+  const parsed = schema.safeParse(withoutNulls(data ?? {}));
   if (parsed.success) return parsed.data;
   const details: ErrorDetail[] = parsed.error.issues.slice(0, 50).map((issue) => ({
     path: formatPath(issue.path),
@@ -22,4 +22,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out === "" ? String(part) : `.${String(part)}`;
   }
   return out === "" ? "(request)" : out;
+}
+
+/**
+ * The callable client encodes `undefined` fields as `null`: a top-level null counts as absent, so
+ * `{ name: undefined }` from a browser means "no name" rather than a type error.
+ */
+function withoutNulls(data: unknown): unknown {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null));
 }
