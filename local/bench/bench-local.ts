@@ -4,7 +4,9 @@
  *   2. the local host (SQLite store + durable queue + outbox + core batch handlers),
  * both with the offline provider at the given latency, and prints both makespans, their ratio and
  * the overhead per row. Usage:
- *   npm run bench:local -- --rows 1000 --concurrency 10 --latency-ms 20
+ *   npm run bench:local -- --rows 1000 --concurrency 10 --latency-ms 20 [--repeat 3]
+ * Each pair runs bare then host back to back; the summary is the median over pairs, which keeps
+ * one noisy pair (other processes on the machine) from deciding the figure.
  */
 import { LOCAL_OWNER, createLocalHost } from "../src/local-host";
 import { OfflineAiService, ServerWorkflowEngine, isTerminal, parseFlow, type Job } from "@flowcraft/core";
@@ -16,6 +18,7 @@ interface BenchArgs {
   rows: number;
   concurrency: number;
   latencyMs: number;
+  repeat: number;
 }
 
 function parseArgs(argv: string[]): BenchArgs {
@@ -25,7 +28,12 @@ function parseArgs(argv: string[]): BenchArgs {
     if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number`);
     return v;
   };
-  return { rows: get("rows", 1000), concurrency: get("concurrency", 10), latencyMs: get("latency-ms", 20) };
+  return {
+    rows: get("rows", 1000),
+    concurrency: get("concurrency", 10),
+    latencyMs: get("latency-ms", 20),
+    repeat: Math.max(1, Math.floor(get("repeat", 3))),
+  };
 }
 
 // topic ──▶ write (text) ──▶ out
@@ -91,31 +99,57 @@ async function hostRun(a: BenchArgs, rows: Record<string, string>[]): Promise<nu
   }
 }
 
+interface Pair {
+  bare: number;
+  host: number;
+  bareCpu: number;
+  hostCpu: number;
+}
+
+const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
+
+/** One bare run and one host run back to back, with their makespans and CPU time. */
+async function measurePair(a: BenchArgs, rows: Record<string, string>[]): Promise<Pair> {
+  const c0 = process.cpuUsage();
+  const bare = await bareLoop(a, rows);
+  const c1 = process.cpuUsage(c0);
+  const c2 = process.cpuUsage();
+  const host = await hostRun(a, rows);
+  const c3 = process.cpuUsage(c2);
+  return { bare, host, bareCpu: cpuMs(c1), hostCpu: cpuMs(c3) };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)] as number;
+};
+
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   const rows = makeRows(a.rows);
   // Warm both paths up (JIT, SQLite page cache) on a few rows first.
   const warm = { ...a, rows: Math.min(50, a.rows) };
-  await bareLoop(warm, makeRows(warm.rows));
-  await hostRun(warm, makeRows(warm.rows));
+  await measurePair(warm, makeRows(warm.rows));
 
-  const cpu0 = process.cpuUsage();
-  const bare = await bareLoop(a, rows);
-  const cpu1 = process.cpuUsage(cpu0);
-  const host = await hostRun(a, rows);
-  const cpu2 = process.cpuUsage();
-  const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
-  const bareCpu = cpuMs(cpu1);
-  const hostCpu = cpuMs(cpu2) - cpuMs(cpu0) - bareCpu;
-  const ratio = host / bare;
-  const perRow = ((host - bare) * a.concurrency) / a.rows;
   const ideal = (Math.ceil(a.rows / a.concurrency) * a.latencyMs) / 1000;
-  console.log(`rows ${a.rows}, concurrency ${a.concurrency}, offline latency ${a.latencyMs} ms (ideal ${ideal.toFixed(2)} s)`);
-  console.log(`bare p-limit loop : ${(bare / 1000).toFixed(3)} s`);
-  console.log(`local host        : ${(host / 1000).toFixed(3)} s`);
-  console.log(`ratio host/bare   : ${ratio.toFixed(3)} (target <= 1.15)`);
-  console.log(`CPU per row       : bare ${(bareCpu / a.rows).toFixed(3)} ms, host ${(hostCpu / a.rows).toFixed(3)} ms`);
-  console.log(`overhead per row  : ${perRow.toFixed(2)} ms in each lane (${((host - bare) / a.rows).toFixed(3)} ms of makespan per row)`);
+  console.log(`rows ${a.rows}, concurrency ${a.concurrency}, offline latency ${a.latencyMs} ms (ideal makespan ${ideal.toFixed(2)} s), ${a.repeat} pair(s)`);
+  const pairs: Pair[] = [];
+  for (let i = 0; i < a.repeat; i++) {
+    const p = await measurePair(a, rows);
+    pairs.push(p);
+    console.log(`  pair ${i + 1}: bare ${(p.bare / 1000).toFixed(3)} s, host ${(p.host / 1000).toFixed(3)} s, ratio ${(p.host / p.bare).toFixed(3)}`);
+  }
+  const bare = median(pairs.map((p) => p.bare));
+  const host = median(pairs.map((p) => p.host));
+  const ratio = median(pairs.map((p) => p.host / p.bare));
+  const perLane = ((host - bare) * a.concurrency) / a.rows;
+  console.log(`bare p-limit loop : ${(bare / 1000).toFixed(3)} s (median)`);
+  console.log(`local host        : ${(host / 1000).toFixed(3)} s (median)`);
+  console.log(`ratio host/bare   : ${ratio.toFixed(3)} (median of pairs; target <= 1.15)`);
+  console.log(`overhead per row  : ${perLane.toFixed(2)} ms in each lane, ${((host - bare) / a.rows).toFixed(3)} ms of makespan per row`);
+  console.log(
+    `CPU per row       : bare ${(median(pairs.map((p) => p.bareCpu)) / a.rows).toFixed(3)} ms, host ${(median(pairs.map((p) => p.hostCpu)) / a.rows).toFixed(3)} ms`,
+  );
 }
 
 main().catch((err: unknown) => {

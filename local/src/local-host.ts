@@ -26,6 +26,7 @@ import { randomBytes } from "node:crypto";
 import { DiskBlobStore } from "./disk-blob-store";
 import { BatchEventBus } from "./event-bus";
 import { errorFields } from "./log-error";
+import { GroupCommit, noGroup } from "./sqlite/group-commit";
 import { openDb, type Db } from "./sqlite/open-db";
 import { OutboxPump } from "./sqlite/outbox";
 import { claimOwnership, releaseOwnership } from "./sqlite/owner-lock";
@@ -43,6 +44,8 @@ export interface LocalHostOptions {
   reconcileIntervalMs?: number;
   /** Minimum ms between progress roll-ups into a job document (default 250: SQLite has no hot-doc limit). */
   rollUpIntervalMs?: number;
+  /** Join each event-loop turn's writes into one SQLite commit (default true; see group-commit.ts). */
+  groupCommit?: boolean;
 }
 
 export interface LocalHost {
@@ -55,6 +58,8 @@ export interface LocalHost {
   ai: AiService;
   limits: BatchLimits;
   dataDir: string;
+  /** Makes every write so far durable (before acknowledging a change to a client). */
+  flush(): void;
   close(): Promise<void>;
 }
 
@@ -74,9 +79,12 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const logger = opts.logger ?? silentLogger;
   const db: Db = openDb(opts.dataDir);
   claimOwnership(db);
-  const store = new SqliteStore(db, { triggers: ["batch_jobs/*/results/*"] });
+  const group = new GroupCommit(db, (err) => logger.error(errorFields(err), "group commit failed"));
+  const beforeWrite = opts.groupCommit === false ? noGroup : () => group.begin();
+  const store = new SqliteStore(db, { triggers: ["batch_jobs/*/results/*"], beforeWrite });
   const queue = new SqliteTaskQueue<RowTask>({
     db,
+    beforeWrite,
     retry: opts.retry ?? LOCAL_RETRY,
     ...(opts.queueLimits ? { limits: opts.queueLimits } : {}),
     logger,
@@ -95,7 +103,7 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
     rollUpIntervalMs: opts.rollUpIntervalMs ?? 250,
   };
   const handlers = createBatchHandlers(deps);
-  const outbox = new OutboxPump({ db, logger, deliver: (doc) => handlers.onResultCreated(doc) });
+  const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => handlers.onResultCreated(doc) });
   const unsubscribeOutbox = store.onCommit((changes) => {
     if (changes.some((c) => c.before === null && c.after !== null && RESULT_PATH.test(c.path))) outbox.wake();
   });
@@ -121,9 +129,11 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
       await queue.stop();
       await outbox.stop();
       unsubscribeOutbox();
+      group.flush();
       releaseOwnership(db);
       db.close();
     })());
 
-  return { handlers, deps, store, queue, blobs, events, ai: opts.ai, limits, dataDir: opts.dataDir, close };
+  const flush = (): void => group.flush();
+  return { handlers, deps, store, queue, blobs, events, ai: opts.ai, limits, dataDir: opts.dataDir, flush, close };
 }

@@ -32,4 +32,5 @@ Environment:
   FLOWCRAFT_DATA_DIR             serve's data directory
   FLOWCRAFT_OFFLINE_LATENCY_MS   offline provider latency per call (serve: 300, run: 0)
   PORT                           serve's port
+  FLOWCRAFT_LOG_LEVEL            serve's log level on stderr: debug | info | warn (default) | error
 `;

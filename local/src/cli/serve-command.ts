@@ -19,6 +19,11 @@ function repoRoot(): string {
   return path.basename(here) === "cli" ? path.resolve(here, "../../..") : path.resolve(here, "../..");
 }
 
+/** Per-row logs are debug/info: a 10,000-row batch should not flood the terminal by default. */
+function logLevel(raw: string | undefined): "debug" | "info" | "warn" | "error" {
+  return raw === "debug" || raw === "info" || raw === "error" ? raw : "warn";
+}
+
 export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError("serve takes no arguments");
   const withEnv: ParsedArgs["options"] = { ...args.options };
@@ -28,7 +33,7 @@ export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number>
   if (!LOOPBACK.has(bind)) throw new UsageError("--host must be a loopback address (127.0.0.1, localhost or ::1)");
   const dataDir = path.resolve(stringOption(args.options, "data-dir") ?? io.env.FLOWCRAFT_DATA_DIR ?? ".flowcraft-data");
   const provider = chooseProvider(stringOption(args.options, "provider"), io.env, 300);
-  const logger = jsonLogger("info");
+  const logger = jsonLogger(logLevel(io.env.FLOWCRAFT_LOG_LEVEL));
   const host = createLocalHost({ dataDir, ai: provider.ai, logger });
   const root = repoRoot();
   const server = createApiServer({

@@ -63,25 +63,34 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits)
         ...(body.concurrency !== undefined ? { concurrency: body.concurrency } : {}),
         ...(body.start !== undefined ? { start: body.start } : {}),
       });
+      host.flush();
       sendJson(res, 201, { job });
     })
     .on("GET", "/api/batches", async ({ res }) => sendJson(res, 200, { jobs: await h.listJobs(LOCAL_OWNER) }))
     .on("GET", "/api/batches/:id", async ({ res, params }) => sendJson(res, 200, { job: await h.getJob(LOCAL_OWNER, params.id!) }))
     .on("POST", "/api/batches/:id/run", async ({ req, res, params }) => {
       await readJson(req, limits.jsonBytes);
-      sendJson(res, 200, { job: await h.startJob(LOCAL_OWNER, params.id!) });
+      const job = await h.startJob(LOCAL_OWNER, params.id!);
+      host.flush();
+      sendJson(res, 200, { job });
     })
     .on("POST", "/api/batches/:id/cancel", async ({ req, res, params }) => {
       await readJson(req, limits.jsonBytes);
-      sendJson(res, 200, { job: await h.cancelJob(LOCAL_OWNER, params.id!) });
+      const job = await h.cancelJob(LOCAL_OWNER, params.id!);
+      host.flush();
+      sendJson(res, 200, { job });
     })
     .on("POST", "/api/batches/:id/retry-failed", async ({ req, res, params }) => {
       await readJson(req, limits.jsonBytes);
-      sendJson(res, 200, await h.retryFailed(LOCAL_OWNER, params.id!));
+      const out = await h.retryFailed(LOCAL_OWNER, params.id!);
+      host.flush();
+      sendJson(res, 200, out);
     })
     .on("PATCH", "/api/batches/:id", async ({ req, res, params }) => {
       const body = parseBody(PatchBatchBody, await readJson(req, limits.jsonBytes));
-      sendJson(res, 200, { job: await h.setConcurrency(LOCAL_OWNER, params.id!, body.concurrency) });
+      const job = await h.setConcurrency(LOCAL_OWNER, params.id!, body.concurrency);
+      host.flush();
+      sendJson(res, 200, { job });
     })
     .on("GET", "/api/batches/:id/results", async ({ res, params, url }) => {
       const q = parseBody(ResultsQuery, Object.fromEntries(url.searchParams));

@@ -5,8 +5,9 @@
  * transaction. Versions come from a process-wide sequence, so a document deleted and re-created
  * never reuses a version (no ABA), and they double as SSE event ids.
  */
-import type { DocData } from "@flowcraft/core";
+import { AlreadyExistsError, type DocData } from "@flowcraft/core";
 import { applyWrite, parseDocPath, type PreparedWrite } from "../core-internals";
+import { noGroup, type BeforeWrite } from "./group-commit";
 import type { Db } from "./open-db";
 
 /** What a transaction saw: doc path → version (0 = missing), collection → write sequence. */
@@ -54,6 +55,7 @@ export class Committer {
   constructor(
     private readonly db: Db,
     private readonly isTrigger: (path: string) => boolean,
+    private readonly beforeWrite: BeforeWrite = noGroup,
   ) {
     const row = db.prepare("SELECT max(version) AS v FROM documents").get() as { v: number | null };
     this.seq = row.v ?? 0;
@@ -99,6 +101,7 @@ export class Committer {
       if (reads && !this.stillValid(reads)) throw new ConflictSignal();
       return this.applyAll(writes);
     });
+    this.beforeWrite();
     const changes = run.immediate();
     for (const c of changes) this.collectionSeq.set(c.collection, c.version);
     return changes;
@@ -114,7 +117,11 @@ export class Committer {
         entry = { before, after: before.data, collection: p.collection, id: p.id };
         overlay.set(w.path, entry);
       }
-      entry.after = applyWrite(entry.after, w);
+      // A plain replace (create/set without sentinels) already holds a private copy made when the
+      // write was prepared, and it is only serialized from here: skip applyWrite's second copy.
+      const plainReplace = w.replace !== undefined && w.increments.length === 0 && w.kind !== "update";
+      if (plainReplace && w.kind === "create" && entry.after !== null) throw new AlreadyExistsError(w.path);
+      entry.after = plainReplace ? (w.replace as DocData) : applyWrite(entry.after, w);
     }
     const changes: DocChange[] = [];
     for (const [path, e] of overlay) {

@@ -8,6 +8,7 @@
 import type { Doc, DocData, Logger } from "@flowcraft/core";
 import type Database from "better-sqlite3";
 import { errorFields } from "../log-error";
+import type { BeforeWrite } from "./group-commit";
 import type { Db } from "./open-db";
 
 export interface OutboxOptions {
@@ -19,6 +20,8 @@ export interface OutboxOptions {
   /** Backoff after a failed delivery: min(maxRetryDelayMs, baseRetryDelayMs * 2^(attempts-1)). */
   baseRetryDelayMs?: number;
   maxRetryDelayMs?: number;
+  /** Called before each write (group commit). */
+  beforeWrite?: BeforeWrite;
 }
 
 interface OutboxRow {
@@ -66,6 +69,7 @@ export class OutboxPump {
 
   private flushDelivered(): void {
     if (this.delivered.size === 0) return;
+    this.opts.beforeWrite?.();
     this.removeMany([...this.delivered]);
     this.delivered.clear();
   }
@@ -118,6 +122,7 @@ export class OutboxPump {
         const base = this.opts.baseRetryDelayMs ?? 200;
         const delay = Math.min(this.opts.maxRetryDelayMs ?? 30_000, base * 2 ** Math.min(attempts - 1, 20));
         this.retrying.set(row.seq, { row: { ...row, attempts }, due: Date.now() + delay });
+        this.opts.beforeWrite?.();
         this.stmts.failed.run(row.seq);
         this.opts.logger.warn({ path: row.path, attempts, ...errorFields(err) }, "outbox delivery failed");
       },

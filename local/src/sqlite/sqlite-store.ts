@@ -20,6 +20,7 @@ import {
 import type Database from "better-sqlite3";
 import { parseCollectionPath, parseDocPath, planQuery, prepareWrite, runQuery, type PreparedWrite } from "../core-internals";
 import { Committer, ConflictSignal, compileTriggers, type DocChange, type ReadSet } from "./commit";
+import type { BeforeWrite } from "./group-commit";
 import type { Db } from "./open-db";
 import { countSql, isSqlExact, selectSql } from "./query-sql";
 import { SqliteTransaction, SqliteWriteBatch, type TxReader } from "./sqlite-transaction";
@@ -27,6 +28,8 @@ import { SqliteTransaction, SqliteWriteBatch, type TxReader } from "./sqlite-tra
 export interface SqliteStoreOptions {
   /** Document path patterns (`*` matches one segment) whose creation is written to the outbox. */
   triggers?: readonly string[];
+  /** Called before each commit (group commit joins it to the turn's transaction). */
+  beforeWrite?: BeforeWrite;
 }
 
 type Row = { id: string; data: string; version: number };
@@ -42,7 +45,7 @@ export class SqliteStore implements DocumentStore, TxReader {
     readonly db: Db,
     opts: SqliteStoreOptions = {},
   ) {
-    this.committer = new Committer(db, compileTriggers(opts.triggers ?? []));
+    this.committer = new Committer(db, compileTriggers(opts.triggers ?? []), opts.beforeWrite);
   }
 
   /** Called synchronously after every commit with what changed. Returns an unsubscribe function. */

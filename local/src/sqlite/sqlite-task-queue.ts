@@ -22,7 +22,9 @@ import { randomUUID } from "node:crypto";
 import { errorFields } from "../log-error";
 import { backoffDelay } from "./backoff";
 import type { Db } from "./open-db";
-import { TaskStatements, type TaskRow } from "./task-statements";
+import { DueIndex, type QueuedTask } from "./due-index";
+import type { BeforeWrite } from "./group-commit";
+import { TaskStatements } from "./task-statements";
 import { TokenBucket } from "./token-bucket";
 
 export interface SqliteTaskQueueOptions {
@@ -35,6 +37,8 @@ export interface SqliteTaskQueueOptions {
   leaseMs?: number;
   /** How long a finished or deleted task id stays reserved (Cloud Tasks: about an hour). */
   dedupWindowMs?: number;
+  /** Called before each write (group commit). */
+  beforeWrite?: BeforeWrite;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, minBackoffMs: 1_000, maxBackoffMs: 60_000, maxDoublings: 4 };
@@ -62,9 +66,10 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
   private leaseCheckAt = 0;
   private stopped = false;
   private readonly settled = new Set<Promise<void>>();
+  private readonly due = new DueIndex();
 
   constructor(opts: SqliteTaskQueueOptions) {
-    this.sql = new TaskStatements(opts.db);
+    this.sql = new TaskStatements(opts.db, opts.beforeWrite);
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.limits = opts.limits ?? DEFAULT_QUEUE_LIMITS;
     this.clock = opts.clock ?? systemClock;
@@ -82,6 +87,7 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     this.handler = handler;
     const reclaimed = this.sql.reclaimAll();
     if (reclaimed > 0) this.logger.info({ tasks: reclaimed }, "reclaimed tasks of a previous run");
+    for (const t of this.sql.queued()) this.due.add(t);
     this.wake();
   }
 
@@ -89,12 +95,17 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     if (!TASK_ID.test(task.id)) throw new Error(`invalid task id "${task.id}": use 1-500 of [A-Za-z0-9_-]`);
     const now = this.clock.now();
     const runAt = now + Math.max(0, task.delayMs ?? 0);
-    const result = this.sql.insert(task.id, JSON.stringify(task.payload ?? null), runAt, now - this.dedupWindowMs);
-    if (result === "enqueued" && runAt < this.timerAt) this.wake();
+    const payload = JSON.stringify(task.payload ?? null);
+    const result = this.sql.insert(task.id, payload, runAt, now - this.dedupWindowMs);
+    if (result === "enqueued") {
+      this.due.add({ id: task.id, runAt, payload, attempts: 0 });
+      if (runAt < this.timerAt) this.wake();
+    }
     return result;
   }
 
   async delete(id: string): Promise<void> {
+    this.due.remove(id);
     this.sql.tombstone(id, this.clock.now());
   }
 
@@ -128,10 +139,10 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     if (free > 0) {
       const tokens = Math.floor(this.bucket.available());
       const want = Math.min(free, tokens);
-      const rows = this.sql.ready(now, want);
+      const rows = this.due.takeDue(now, want);
       if (rows.length > 0) this.dispatchAll(rows, now);
-      if (rows.length < want) wakeAt = Math.min(wakeAt, this.sql.nextRunAt() ?? Infinity);
-      else if (want === tokens && this.sql.ready(now, 1).length > 0) wakeAt = Math.min(wakeAt, this.bucket.nextTokenAt());
+      if (rows.length < want) wakeAt = Math.min(wakeAt, this.due.nextRunAt() ?? Infinity);
+      else if (want === tokens && this.due.hasDue(now)) wakeAt = Math.min(wakeAt, this.bucket.nextTokenAt());
     }
     this.arm(Math.min(wakeAt, this.leaseCheckAt));
   }
@@ -148,7 +159,7 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     }, Math.max(0, at - this.clock.now()));
   }
 
-  private dispatchAll(rows: TaskRow[], now: number): void {
+  private dispatchAll(rows: QueuedTask[], now: number): void {
     const leaseIds = rows.map(() => randomUUID());
     this.sql.leaseMany(rows, leaseIds, now + this.leaseMs);
     this.leaseCheckAt = Math.min(this.leaseCheckAt, now + this.leaseMs);
@@ -158,23 +169,26 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     });
   }
 
-  private run(row: TaskRow, leaseId: string): void {
+  private run(row: QueuedTask, leaseId: string): void {
     this.running.set(row.id, leaseId);
     const attempts = row.attempts + 1;
     const ctx = { retryCount: row.attempts, isLastAttempt: attempts >= this.retry.maxAttempts, taskId: row.id };
     const handler = this.handler as TaskHandler<P>;
+    const next = { ...row, attempts };
     const done = Promise.resolve()
       .then(() => handler(JSON.parse(row.payload) as P, ctx))
       .then(
-        () => this.finish(row.id, leaseId, attempts, null),
-        (err: unknown) => this.finish(row.id, leaseId, attempts, err),
+        () => this.finish(next, leaseId, null),
+        (err: unknown) => this.finish(next, leaseId, err),
       );
     this.settled.add(done);
     void done.finally(() => this.settled.delete(done));
   }
 
-  private finish(id: string, leaseId: string, attempts: number, err: unknown): void {
-    if (this.running.get(id) === leaseId) this.running.delete(id);
+  private finish(task: QueuedTask, leaseId: string, err: unknown): void {
+    const { id, attempts } = task;
+    if (this.running.get(id) !== leaseId) return; // the lease expired: a newer dispatch owns the task
+    this.running.delete(id);
     if (this.stopped) return; // the lease is reclaimed at the next start
     const now = this.clock.now();
     if (err === null) {
@@ -185,9 +199,14 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     } else {
       const hint = err instanceof RetryableError ? (err.retryAfterMs ?? 0) : 0;
       const delay = Math.max(backoffDelay(this.retry, attempts - 1), hint);
-      this.sql.requeue(id, leaseId, now + delay);
+      this.requeue(task, leaseId, now + delay);
     }
     this.wake();
+  }
+
+  private requeue(task: QueuedTask, leaseId: string, runAt: number): void {
+    this.sql.requeue(task.id, leaseId, runAt);
+    this.due.add({ ...task, runAt });
   }
 
   /**
@@ -210,8 +229,8 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
       const attempts = row.attempts;
       this.running.delete(row.id);
       this.logger.warn({ taskId: row.id, attempts }, "task lease expired");
-      if (attempts >= this.retry.maxAttempts) this.sql.requeue(row.id, row.lease_id ?? "", now);
-      else this.sql.requeue(row.id, row.lease_id ?? "", now + backoffDelay(this.retry, attempts - 1));
+      const delay = attempts >= this.retry.maxAttempts ? 0 : backoffDelay(this.retry, attempts - 1);
+      this.requeue({ id: row.id, payload: row.payload, attempts, runAt: 0 }, row.lease_id ?? "", now + delay);
     }
   }
 

@@ -4,6 +4,8 @@
  * tombstone until the dedup window passes so the id cannot be reused).
  */
 import type Database from "better-sqlite3";
+import type { QueuedTask } from "./due-index";
+import { noGroup, type BeforeWrite } from "./group-commit";
 import type { Db } from "./open-db";
 
 export interface TaskRow {
@@ -18,16 +20,18 @@ export class TaskStatements {
   private readonly insertTx: Database.Transaction<(id: string, payload: string, runAt: number, reusableBefore: number) => "enqueued" | "exists">;
 
   private readonly completeTx: (items: readonly [string, string, number][]) => void;
-  private readonly leaseTx: (rows: readonly TaskRow[], leaseIds: readonly string[], until: number) => void;
+  private readonly leaseTx: (rows: readonly { id: string }[], leaseIds: readonly string[], until: number) => void;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly beforeWrite: BeforeWrite = noGroup,
+  ) {
     const p = (sql: string): Database.Statement => db.prepare(sql);
     this.s = {
       existing: p("SELECT state, done_at FROM tasks WHERE id = ?"),
       insert: p("INSERT OR REPLACE INTO tasks (id, payload, state, run_at, attempts) VALUES (?, ?, 'queued', ?, 0)"),
-      ready: p("SELECT id, payload, attempts, lease_id FROM tasks WHERE state = 'queued' AND run_at <= ? ORDER BY run_at, id LIMIT ?"),
-      nextRunAt: p("SELECT min(run_at) FROM tasks WHERE state = 'queued'").pluck(),
-      lease: p("UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_id = ?, lease_until = ? WHERE id = ?"),
+      queued: p("SELECT id, payload, attempts, run_at AS runAt FROM tasks WHERE state = 'queued'"),
+      lease: p("UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_id = ?, lease_until = ? WHERE id = ? AND state = 'queued'"),
       complete: p("UPDATE tasks SET state = 'done', done_at = ?, payload = 'null', lease_id = NULL WHERE id = ? AND lease_id = ?"),
       requeue: p("UPDATE tasks SET state = 'queued', run_at = ?, lease_id = NULL WHERE id = ? AND lease_id = ?"),
       expired: p("SELECT id, payload, attempts, lease_id FROM tasks WHERE state = 'running' AND lease_until <= ?"),
@@ -40,7 +44,7 @@ export class TaskStatements {
     this.completeTx = db.transaction((items: readonly [string, string, number][]) => {
       for (const [id, leaseId, now] of items) this.s.complete!.run(now, id, leaseId);
     });
-    this.leaseTx = db.transaction((rows: readonly TaskRow[], leaseIds: readonly string[], until: number) => {
+    this.leaseTx = db.transaction((rows: readonly { id: string }[], leaseIds: readonly string[], until: number) => {
       rows.forEach((r, i) => this.s.lease!.run(leaseIds[i], until, r.id));
     });
     this.insertTx = db.transaction((id: string, payload: string, runAt: number, reusableBefore: number) => {
@@ -59,26 +63,29 @@ export class TaskStatements {
     // Fast path without a write transaction: re-enqueues of a live id are the common case.
     const row = this.st("existing").get(id) as { state: string; done_at: number | null } | undefined;
     if (row && !(row.state === "done" && (row.done_at ?? 0) < reusableBefore)) return "exists";
+    this.beforeWrite();
     return this.insertTx.immediate(id, payload, runAt, reusableBefore);
   }
   /** Marks several tasks done in one transaction: [id, leaseId, doneAt]. */
   completeMany(items: readonly [string, string, number][]): void {
+    this.beforeWrite();
     this.completeTx(items);
   }
   /** Leases several tasks in one transaction. */
-  leaseMany(rows: readonly TaskRow[], leaseIds: readonly string[], until: number): void {
+  leaseMany(rows: readonly { id: string }[], leaseIds: readonly string[], until: number): void {
+    this.beforeWrite();
     this.leaseTx(rows, leaseIds, until);
   }
-  ready(now: number, limit: number): TaskRow[] {
-    return limit > 0 ? (this.st("ready").all(now, limit) as TaskRow[]) : [];
-  }
-  nextRunAt(): number | null {
-    return this.st("nextRunAt").get() as number | null;
+  /** Every queued task (to rebuild the in-memory due index at start). */
+  queued(): QueuedTask[] {
+    return this.st("queued").all() as QueuedTask[];
   }
   complete(id: string, leaseId: string, now: number): void {
+    this.beforeWrite();
     this.st("complete").run(now, id, leaseId);
   }
   requeue(id: string, leaseId: string, runAt: number): void {
+    this.beforeWrite();
     this.st("requeue").run(runAt, id, leaseId);
   }
   expired(now: number): TaskRow[] {
@@ -88,12 +95,15 @@ export class TaskStatements {
     return this.st("nextLease").get() as number | null;
   }
   reclaimAll(): number {
+    this.beforeWrite();
     return this.st("reclaim").run().changes;
   }
   tombstone(id: string, now: number): void {
+    this.beforeWrite();
     this.st("tombstone").run(now, id);
   }
   purge(before: number): void {
+    this.beforeWrite();
     this.st("purge").run(before);
   }
   stats(): { queued: number; running: number; done: number } {

@@ -1,0 +1,46 @@
+/**
+ * Group commit: every logical commit of one event-loop turn (store transactions, queue and outbox
+ * bookkeeping) joins one SQLite transaction, committed when the turn ends. Logical commits stay
+ * atomic (better-sqlite3 runs them as savepoints inside it), and since one connection writes
+ * everything in order, a crash loses at most the last turn's writes as a whole: the state on disk
+ * is always a prefix of the history, as if the process had died a few milliseconds earlier. All
+ * handlers are idempotent and deliveries at least once, so that is safe; anything acknowledged to
+ * a client (HTTP replies) calls `flush()` first so it is durable before the reply leaves.
+ */
+import type { Db } from "./open-db";
+
+export class GroupCommit {
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Call before any write: opens this turn's transaction (when none is open). */
+  begin(): void {
+    if (this.db.inTransaction || !this.db.open) return;
+    this.db.exec("BEGIN IMMEDIATE");
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Commits the open turn now (a no-op when nothing is pending). */
+  flush(): void {
+    if (!this.db.open || !this.db.inTransaction) return;
+    try {
+      this.db.exec("COMMIT");
+    } catch (err) {
+      this.onError(err);
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+    }
+  }
+}
+
+/** What writers call before writing; a no-op without group commit. */
+export type BeforeWrite = () => void;
+export const noGroup: BeforeWrite = () => {};
