@@ -113,5 +113,5 @@ describe("functions bundle", () => {
     expect(endpoints.runBatchRow).toMatchObject({ kind: "taskQueueTrigger", timeout: 1800 });
     expect(endpoints.runBatchRow!.queue!.retry.maxAttempts).toBe(5);
     expect(endpoints.reconcileBatches!.kind).toBe("scheduleTrigger");
-  });
+  }, 300_000);
 });
