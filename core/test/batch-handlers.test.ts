@@ -264,6 +264,29 @@ describe("reconcile, paging and export", () => {
   });
 });
 
+describe("result size", () => {
+  const bigAi = (chars: number): AiService => ({
+    name: "big",
+    generateText: (req) => Promise.resolve({ text: req.prompt.startsWith("Polish") ? "x".repeat(chars) : "draft", usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, model: "m" }),
+    generateImage: () => Promise.reject(new Error("unused")),
+    generateVideo: () => Promise.reject(new Error("unused")),
+  });
+
+  test.each([
+    [600_000, "succeeded", 0], // outputs + node outputs too big: node outputs dropped, row kept
+    [1_000_000, "failed", 1], // the output alone cannot fit a document: recorded failed, lane moves on
+  ])("a %i-character output: row %s, job still completes", async (chars, status, failed) => {
+    const h = makeHarness({ ai: bigAi(chars) });
+    const job = await newJob(h, 2, 1);
+    await h.handlers.startJob(owner, job.id);
+    await h.drain();
+    const [first] = (await h.handlers.listResults(owner, job.id)).results;
+    expect(first?.status).toBe(status);
+    if (status === "failed") expect(first?.error?.code).toBe("limit_exceeded");
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ failedRows: failed * 2, completedRows: 2 - failed * 2 });
+  });
+});
+
 describe("media outputs", () => {
   /*   topic ──▶ picture (image) ──▶ image (output)   */
   const IMAGE_FLOW = {

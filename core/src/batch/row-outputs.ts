@@ -4,6 +4,7 @@
  */
 import type { NodeOutput, RowRun } from "../engine/types";
 import type { BlobStore } from "../ports/blob-store";
+import { documentSize } from "../ports/doc-data";
 import type { RowTask } from "./api";
 import { rowId, type RowResult, type StoredOutput } from "./model";
 
@@ -82,5 +83,29 @@ export function buildResult(r: ResultInput): RowResult {
     finishedAt: r.finishedAt,
     error: r.run.error ? (firestoreSafe(r.run.error)) : null,
     lane: r.laneId,
+  };
+}
+
+/** Headroom under Firestore's 1 MiB document limit. */
+export const MAX_RESULT_BYTES = 950_000;
+
+/**
+ * Makes the result fit one document: first drop `nodeOutputs` (only a failed row's retry needs
+ * them, and a succeeded row is never retried), then give up the outputs and record the row as
+ * failed with a clear, permanent error. A result that cannot be stored must not wedge its lane.
+ */
+export function fitResult(result: RowResult, path: string): RowResult {
+  if (documentSize(path, result) <= MAX_RESULT_BYTES) return result;
+  const lean = { ...result, nodeOutputs: {} };
+  if (result.status === "succeeded" && documentSize(path, lean) <= MAX_RESULT_BYTES) return lean;
+  return {
+    ...lean,
+    status: "failed",
+    outputs: {},
+    error: {
+      code: "limit_exceeded",
+      message: "The row's outputs are larger than one result document can hold (about 1 MB); shorten them or split the flow",
+      retryable: false,
+    },
   };
 }

@@ -20,8 +20,8 @@ import type { BatchContext } from "./context";
 import { jobFlow, loadRow, rowAt } from "./context";
 import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize } from "./finalize";
-import { jobPath } from "./model";
-import { buildResult, storeOutputs } from "./row-outputs";
+import { jobPath, resultPath } from "./model";
+import { buildResult, fitResult, storeOutputs } from "./row-outputs";
 import { commitRow, stealWork, stopLane } from "./row-commit";
 import { Checkpoint, JobState, Lane, checkpointPath, claimsPath, lanePath, parseLaneIndex } from "./state";
 import { claimKey } from "./task-ids";
@@ -99,7 +99,7 @@ interface RunInput {
 }
 
 async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
-  const { store, clock, logger, observer, blobs } = ctx.deps;
+  const { clock, logger, observer, blobs } = ctx.deps;
   const { task, tctx, job } = r;
   const resume = tctx.retryCount > 0 || task.pass > 0 ? await loadCheckpoint(ctx, task) : undefined;
   const row = await loadRow(ctx, job, task.rowIndex);
@@ -110,12 +110,12 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   observer?.rowEnded?.({ ...ev, at: clock.now(), status: run.status });
   const stored = await storeOutputs(blobs, task.jobId, task.rowIndex, run);
   if (run.status === "failed" && run.error?.retryable && !tctx.isLastAttempt) {
-    const cp: Checkpoint = { pass: task.pass, nodeOutputs: stored.nodeOutputs, updatedAt: clock.now() };
-    await store.set(checkpointPath(task.jobId, task.rowIndex), cp);
+    await saveCheckpoint(ctx, task, stored.nodeOutputs);
     logger.info({ jobId: task.jobId, row: task.rowIndex, attempt: tctx.retryCount, code: run.error.code }, "row will be retried");
     throw new RetryableError(run.error.code, run.error.message, run.error.retryAfterMs);
   }
-  const result = buildResult({ task, laneId: task.lane, run, stored, attempts: tctx.retryCount + 1, startedAt, finishedAt: clock.now() });
+  const built = buildResult({ task, laneId: task.lane, run, stored, attempts: tctx.retryCount + 1, startedAt, finishedAt: clock.now() });
+  const result = fitResult(built, resultPath(task.jobId, task.rowIndex));
   const out = await commitRow(ctx, task, r.laneIndex, r.pos, result);
   if (out.committed) {
     logger.info({ jobId: task.jobId, row: task.rowIndex, status: result.status, durationMs: result.durationMs }, "row finished");
@@ -125,6 +125,16 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   const lane = out.lane.current === null && out.mayRun ? ((await stealWork(ctx, task.jobId, r.laneIndex)) ?? out.lane) : out.lane;
   if (lane.current !== null) await ensureLaneTask(ctx, task.jobId, lane);
   else await maybeFinalize(ctx, task.jobId);
+}
+
+/** Best effort: without a checkpoint the retry just re-runs the completed nodes. */
+async function saveCheckpoint(ctx: BatchContext, task: RowTask, nodeOutputs: Checkpoint["nodeOutputs"]): Promise<void> {
+  const cp: Checkpoint = { pass: task.pass, nodeOutputs, updatedAt: ctx.deps.clock.now() };
+  try {
+    await ctx.deps.store.set(checkpointPath(task.jobId, task.rowIndex), cp);
+  } catch (err) {
+    ctx.deps.logger.warn({ jobId: task.jobId, row: task.rowIndex, err: err instanceof Error ? err.name : "unknown" }, "checkpoint not saved");
+  }
 }
 
 async function loadCheckpoint(ctx: BatchContext, task: RowTask): Promise<RowRun["nodeOutputs"] | undefined> {
