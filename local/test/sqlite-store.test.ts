@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describeStoreConformance } from "../../core/src/ports/conformance/store-conformance";
+import { GroupCommit } from "../src/sqlite/group-commit";
 import { openDb } from "../src/sqlite/open-db";
 import { SqliteStore } from "../src/sqlite/sqlite-store";
 
@@ -23,6 +24,42 @@ describeStoreConformance("sqlite", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+});
+
+// The host's mode: each event-loop turn's commits join one SQLite transaction (savepoints inside).
+describeStoreConformance("sqlite with group commit", () => {
+  const dir = tempDir();
+  const db = openDb(dir);
+  const group = new GroupCommit(db, (err) => {
+    throw err;
+  });
+  return {
+    store: new SqliteStore(db, { beforeWrite: () => group.begin() }),
+    cleanup: () => {
+      group.flush();
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe("group commit", () => {
+  it("makes a turn's writes durable together: a connection that dies mid-turn leaves the previous turn intact", async () => {
+    const dir = tempDir();
+    const db = openDb(dir);
+    const group = new GroupCommit(db, () => {});
+    const store = new SqliteStore(db, { beforeWrite: () => group.begin() });
+    await store.create("jobs/a", { n: 1 });
+    await new Promise((r) => setImmediate(r)); // the turn ends: committed
+    await store.create("jobs/b", { n: 2 });
+    await store.update("jobs/a", { n: 3 });
+    db.close(); // dies before this turn's commit: both writes of the turn are gone, none half-applied
+    const reopened = new SqliteStore(openDb(dir));
+    expect((await reopened.get("jobs/a"))?.data).toEqual({ n: 1 });
+    expect(await reopened.get("jobs/b")).toBeNull();
+    reopened.db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe("SqliteStore outbox rows", () => {
