@@ -81,7 +81,9 @@ export class FirebaseBackend implements BatchBackend {
   }
 
   async create(input: CreateBatchInput): Promise<Job> {
-    return (await this.call<CreateBatchInput, { job: Job }>("createBatch", input)).job;
+    // The callable serializer sends `undefined` as null, which the optional fields reject.
+    const data = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+    return (await this.call<unknown, { job: Job }>("createBatch", data)).job;
   }
 
   async start(jobId: string): Promise<Job> {

@@ -44,6 +44,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const [skipWarnings, setSkipWarnings] = useState(false);
   const [concurrency, setConcurrency] = useState(Math.min(limits.defaultConcurrency, SLIDER_MAX));
   const [name, setName] = useState(flowName);
+  const [nameEdited, setNameEdited] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<BackendError | null>(null);
 
@@ -55,7 +56,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
       .then((parsed) => {
         setTable({ ...parsed, fileName });
         setMapping(suggestMapping(inputs, parsed.columns));
-        setName(`${flowName} · ${fileName}`);
+        if (!nameEdited) setName(`${flowName} · ${fileName}`);
       })
       .catch((err: unknown) => {
         setTable(null);
@@ -123,7 +124,15 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
       <section aria-label="Run settings" className="row" style={{ alignItems: "flex-start", gap: 24 }}>
         <div className="field" style={{ flex: 1, minWidth: 240 }}>
           <label htmlFor={nameId}>Batch name</label>
-          <input id={nameId} type="text" value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            id={nameId}
+            type="text"
+            value={name}
+            onChange={(e) => {
+              setName(e.target.value);
+              setNameEdited(true);
+            }}
+          />
         </div>
         <div style={{ flex: 1, minWidth: 280 }}>
           <ConcurrencySlider value={concurrency} max={Math.min(SLIDER_MAX, limits.maxConcurrency)} onChange={setConcurrency} />

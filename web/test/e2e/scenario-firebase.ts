@@ -64,16 +64,19 @@ export async function firebaseScenario(run: StepRunner, ctx: Ctx): Promise<void>
       await dialog.getByRole("button", { name: "Close", exact: true }).click();
     });
 
-    await run.step("Firebase mode: Run calls createBatch with the rows, columns and concurrency", async () => {
+    await run.step("Firebase mode: Run calls createBatch with the rows, columns and concurrency, and no null name", async () => {
       await page.getByRole("button", { name: "Run batch…" }).click();
       const dialog = page.getByRole("dialog", { name: "Run the flow over a CSV" });
       await dialog.getByRole("button", { name: "Use the example's sample CSV" }).click();
+      await dialog.getByText("✓ Every row passed the checks.").waitFor();
       await dialog.getByLabel("Concurrency").fill("4");
+      await dialog.getByLabel("Batch name").fill("");
       await dialog.getByRole("button", { name: /^Run \d+ rows?$/ }).click();
       await page.waitForURL(new RegExp(`#/batches/${FAKE_JOB_ID}$`));
       const call = fakes.calls.find((c) => c.name === "createBatch");
-      const data = call?.data as { columns: string[]; rows: unknown[]; concurrency: number; start: boolean } | undefined;
+      const data = call?.data as { name?: unknown; columns: string[]; rows: unknown[]; concurrency: number; start: boolean } | undefined;
       assert(data && data.concurrency === 4 && data.start === true, `createBatch payload: ${JSON.stringify(data)?.slice(0, 200)}`);
+      assert(!("name" in data), `an empty batch name was sent as ${JSON.stringify(data.name)} (the callable rejects null)`);
       assert(data.rows.length > 0 && data.columns.length > 0, "createBatch got no rows");
       await shot(page, "16-firebase-mode-batch");
     });
