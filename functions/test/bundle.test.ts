@@ -111,7 +111,7 @@ describe("functions bundle", () => {
     expect(endpoints.createBatch!.kind).toBe("callableTrigger");
     expect(endpoints.onBatchResultCreated).toMatchObject({ kind: "eventTrigger", retry: true });
     expect(endpoints.runBatchRow).toMatchObject({ kind: "taskQueueTrigger", timeout: 1800 });
-    expect(endpoints.runBatchRow!.queue!.retry.maxAttempts).toBe(5);
+    expect(endpoints.runBatchRow!.queue!.retry.maxAttempts).toBe(8);
     expect(endpoints.reconcileBatches!.kind).toBe("scheduleTrigger");
   }, 300_000);
 });

@@ -13,13 +13,15 @@ export const ROW_TASK_DISPATCH_DEADLINE_SECONDS = 1800;
 
 /**
  * Delivery attempts of one row task. The engine already retries brief AI blips in-process; these
- * attempts cover longer outages and crashes. On the last one the row is recorded as failed.
+ * attempts cover longer outages (per-minute quotas: backoff capped at 60 s) and crashes, about
+ * three minutes in all (2+4+8+16+32+60+60 s). On the last one the row is recorded as failed; the
+ * user can retry failed rows later. Within the core's recommendation (6–10 attempts, ≤ 60 s).
  */
 export const ROW_TASK_RETRY = {
-  maxAttempts: 5,
-  minBackoffSeconds: 10,
-  maxBackoffSeconds: 300,
-  maxDoublings: 4,
+  maxAttempts: 8,
+  minBackoffSeconds: 2,
+  maxBackoffSeconds: 60,
+  maxDoublings: 5,
 } as const;
 
 /** Result trigger: counting and dispatching are short; retried on failure (`retry: true`). */
