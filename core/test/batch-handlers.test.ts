@@ -287,6 +287,41 @@ describe("result size", () => {
   });
 });
 
+describe("unstorable results", () => {
+  test("a result the store rejects fails the attempt; on the last attempt a bare failed result is counted", async () => {
+    const h = makeHarness();
+    const job = await newJob(h, 1, 1);
+    await h.handlers.startJob(owner, job.id);
+    const run = h.store.runTransaction.bind(h.store);
+    // The store refuses any result that carries outputs (as Firestore would refuse bad data).
+    h.store.runTransaction = (fn, opts) =>
+      run(
+        (tx) =>
+          fn({
+            ...tx,
+            get: (p) => tx.get(p),
+            getAll: (ps) => tx.getAll(ps),
+            query: (c, q) => tx.query(c, q),
+            set: (p, d, o) => tx.set(p, d, o),
+            update: (p, d) => tx.update(p, d),
+            delete: (p) => tx.delete(p),
+            create: (p, d) => {
+              if (p.includes("/results/") && Object.keys(d.outputs as object).length > 0) throw new Error("rejected");
+              tx.create(p, d);
+            },
+          }),
+        opts,
+      );
+    const t = h.queue.take();
+    if (!t) throw new Error("no task");
+    await expect(h.handlers.runRowTask(t.payload, ctxFor(t.id, 0, 3))).rejects.toThrow("rejected");
+    await h.handlers.runRowTask(t.payload, ctxFor(t.id, 2, 3));
+    const [result] = (await h.handlers.listResults(owner, job.id)).results;
+    expect(result).toMatchObject({ status: "failed", outputs: {}, error: { code: "internal" } });
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "failed", failedRows: 1 });
+  });
+});
+
 describe("media outputs", () => {
   /*   topic ──▶ picture (image) ──▶ image (output)   */
   const IMAGE_FLOW = {

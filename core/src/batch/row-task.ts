@@ -20,9 +20,9 @@ import type { BatchContext } from "./context";
 import { jobFlow, loadRow, rowAt } from "./context";
 import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize } from "./finalize";
-import { jobPath, resultPath } from "./model";
+import { jobPath, resultPath, type RowResult } from "./model";
 import { buildResult, fitResult, storeOutputs } from "./row-outputs";
-import { commitRow, stealWork, stopLane } from "./row-commit";
+import { commitRow, stealWork, stopLane, type CommitOutcome } from "./row-commit";
 import { Checkpoint, JobState, Lane, checkpointPath, claimsPath, lanePath, parseLaneIndex } from "./state";
 import { claimKey } from "./task-ids";
 
@@ -116,7 +116,7 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   }
   const built = buildResult({ task, laneId: task.lane, run, stored, attempts: tctx.retryCount + 1, startedAt, finishedAt: clock.now() });
   const result = fitResult(built, resultPath(task.jobId, task.rowIndex));
-  const out = await commitRow(ctx, task, r.laneIndex, r.pos, result);
+  const out = await commitOrRecordFailure(ctx, r, result);
   if (out.committed) {
     logger.info({ jobId: task.jobId, row: task.rowIndex, status: result.status, durationMs: result.durationMs }, "row finished");
     observer?.rowCounted?.({ jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, status: result.status });
@@ -125,6 +125,21 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   const lane = out.lane.current === null && out.mayRun ? ((await stealWork(ctx, task.jobId, r.laneIndex)) ?? out.lane) : out.lane;
   if (lane.current !== null) await ensureLaneTask(ctx, task.jobId, lane);
   else await maybeFinalize(ctx, task.jobId);
+}
+
+/**
+ * Commits the result. If even that fails on the last attempt (data the store rejects), commits a
+ * bare failed result instead, so the row is counted and its lane moves on.
+ */
+async function commitOrRecordFailure(ctx: BatchContext, r: RunInput, result: RowResult): Promise<CommitOutcome> {
+  try {
+    return await commitRow(ctx, r.task, r.laneIndex, r.pos, result);
+  } catch (err) {
+    if (!r.tctx.isLastAttempt) throw err;
+    ctx.deps.logger.error({ jobId: r.task.jobId, row: r.task.rowIndex, err: err instanceof Error ? err.name : "unknown" }, "result not storable");
+    const error = { code: "internal" as const, message: "The row's result could not be stored", retryable: false };
+    return commitRow(ctx, r.task, r.laneIndex, r.pos, { ...result, status: "failed", outputs: {}, nodeOutputs: {}, trace: {}, error });
+  }
 }
 
 /** Best effort: without a checkpoint the retry just re-runs the completed nodes. */
