@@ -1,0 +1,83 @@
+/**
+ * The row task function through firebase-functions' real HTTP dispatch handler (what Cloud Tasks
+ * calls), not `.run`: the X-CloudTasks-TaskRetryCount header reaches the core as retryCount, so a
+ * retryable failure answers non-2xx (Cloud Tasks retries) before the last attempt and 204 with the
+ * row recorded as failed on it. The OIDC bearer token is checked by Cloud Run before the function;
+ * firebase-functions only decodes it, so an unsigned token stands in for it here.
+ */
+import { RetryableError, type Job, type RowResult } from "@flowcraft/core";
+import * as fns from "../src/index";
+import { ROW_TASK_RETRY } from "../src/config/function-options";
+import { Harness, auth, fft, textFlow, type QueuedTask } from "./support/harness";
+import { RecordingAi } from "./support/recording-ai";
+
+afterAll(() => fft.cleanup());
+
+class DownAi extends RecordingAi {
+  override generateText(): Promise<never> {
+    return Promise.reject(new RetryableError("unavailable", "The AI provider is unavailable"));
+  }
+}
+
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+const oidcToken = `${b64({ alg: "RS256", typ: "JWT" })}.${b64({ sub: "tasks@demo-flowcraft.iam.gserviceaccount.com" })}.c2ln`;
+
+interface FakeResponse {
+  statusCode: number;
+  body?: unknown;
+}
+
+async function dispatch(task: QueuedTask, retryCount: number): Promise<FakeResponse> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    authorization: `Bearer ${oidcToken}`,
+    "x-cloudtasks-queuename": "runBatchRow",
+    "x-cloudtasks-taskname": task.id,
+    "x-cloudtasks-taskretrycount": String(retryCount),
+    "x-cloudtasks-taskexecutioncount": String(retryCount),
+  };
+  const req = {
+    method: "POST",
+    headers,
+    body: { data: task.payload },
+    header: (name: string) => headers[name.toLowerCase()],
+    get: (name: string) => headers[name.toLowerCase()],
+  };
+  const res: FakeResponse & Record<string, unknown> = { statusCode: 200 };
+  Object.assign(res, {
+    status: (code: number) => ((res.statusCode = code), res),
+    send: (body: unknown) => ((res.body = body), res),
+    end: () => res,
+    setHeader: () => res,
+    on: () => res,
+  });
+  await (fns.runBatchRow as unknown as (rq: unknown, rs: unknown) => Promise<void>)(req, res);
+  return res;
+}
+
+describe("runBatchRow over HTTP", () => {
+  it("answers non-2xx before the last attempt and 204 with a failed row on it", async () => {
+    const h = new Harness({ ai: new DownAi(), autoDeliver: false, nodeRetry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    const { job } = (await h.createBatch({
+      data: { flow: textFlow(), columns: ["topic"], rows: [{ topic: "a" }], concurrency: 1, start: true },
+      auth: auth("alice"),
+    } as never));
+    const task = h.queue.enqueued[0]!;
+
+    const early = await dispatch(task, 0);
+    expect(early.statusCode).toBeGreaterThanOrEqual(500);
+    expect(await h.store.count(`batch_jobs/${job.id}/results`)).toBe(0);
+
+    const last = await dispatch(task, ROW_TASK_RETRY.maxAttempts - 1);
+    expect(last.statusCode).toBe(204);
+    const [result] = await h.store.query<RowResult>(`batch_jobs/${job.id}/results`);
+    expect(result?.data.status).toBe("failed");
+    expect(result?.data.error?.code).toBe("unavailable");
+  });
+
+  it("answers 400 to a request that is not a task delivery", async () => {
+    new Harness({ ai: new RecordingAi(), autoDeliver: false });
+    const res = await dispatch({ id: "x", payload: undefined as never }, 0);
+    expect(res.statusCode).toBe(400);
+  });
+});
