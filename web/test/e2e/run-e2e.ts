@@ -18,7 +18,7 @@ import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 24;
+const PLANNED_STEPS = 25;
 
 
 /** Largest number of rows whose [startedAt, finishedAt) intervals overlap at one moment. */
@@ -86,6 +86,23 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
     for (const node of ctx.example.flow.nodes) await page.getByTestId(`node-${node.id}`).waitFor();
     await page.getByText("✓ The flow is valid.").waitFor();
     await shot(page, "02-editor-example");
+  });
+
+  await run.step("the flow exports as JSON and imports back; a file that is not a flow is refused", async () => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export JSON" }).click()]);
+    const exported = JSON.parse(fs.readFileSync(await download.path(), "utf8")) as { nodes: Array<{ id: string; selected?: unknown }>; edges: unknown[] };
+    assert(exported.nodes.length === ctx.example.flow.nodes.length && exported.edges.length === ctx.example.flow.edges.length, "exported flow differs from the example");
+    assert(exported.nodes.every((n) => n.selected === undefined), "export leaks editor state (selected)");
+    const input = page.getByLabel("Import flow JSON file");
+    await input.setInputFiles({ name: "broken.json", mimeType: "application/json", buffer: Buffer.from("{\"foo\": 1}") });
+    await page.getByRole("alert").filter({ hasText: "Could not load the flow" }).waitFor();
+    await input.setInputFiles({ name: "round-trip.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(exported)) });
+    for (const node of exported.nodes) await page.getByTestId(`node-${node.id}`).waitFor();
+    await page.getByText("✓ The flow is valid.").waitFor();
+    assert((await page.getByLabel("Flow name").inputValue()) === "round-trip", "the imported flow is not named after its file");
+    // Back to the example itself, so later steps have its sample CSV for the preview row.
+    await page.getByRole("button", { name: "Load example" }).click();
+    await page.waitForFunction((name) => (document.querySelector<HTMLInputElement>("aside input[type=text]")?.value ?? "") === name, ctx.example.name);
   });
 
   await run.step("a new text node without a prompt is flagged on the node and its field, and blocks running", async () => {
