@@ -172,6 +172,18 @@ describe("retries and failures", () => {
   });
 });
 
+test("two concurrent retryFailed calls: one opens the pass, the other is refused, the pass runs its own list", async () => {
+  const h = makeHarness();
+  const job = await newJob(h, 8, 3, (i) => (i % 3 === 0 ? "[[fail-first]]" : "ok"));
+  await h.handlers.startJob(owner, job.id);
+  await h.drain();
+  const outcomes = await Promise.allSettled([h.handlers.retryFailed(owner, job.id), h.handlers.retryFailed(owner, job.id)]);
+  expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
+  await h.drain();
+  expect(h.started.filter((s) => s.pass === 1).map((s) => s.rowIndex).sort()).toEqual([0, 3, 6]);
+  expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 8, failedRows: 0 });
+});
+
 describe("cancel and concurrency", () => {
   test("cancelling a pending job ends it at once with every row skipped", async () => {
     const h = makeHarness();

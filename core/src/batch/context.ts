@@ -89,14 +89,15 @@ export async function loadRowsChunk(ctx: BatchContext, jobId: string, chunk: num
   return parsed;
 }
 
-/** Maps a work-list position of `pass` to a row index (pass 0's work list is every row in order). */
-export async function rowAt(ctx: BatchContext, jobId: string, pass: number, pos: number): Promise<number> {
+/** Maps a lane's work-list position to a row index (pass 0's work list is every row in order). */
+export async function rowAt(ctx: BatchContext, jobId: string, lane: Pick<Lane, "pass" | "list">, pos: number): Promise<number> {
+  const { pass, list } = lane;
   if (pass === 0) return pos;
   const n = Math.floor(pos / PASS_CHUNK_SIZE);
-  const key = `pass:${jobId}:${pass}:${n}`;
+  const key = `pass:${jobId}:${pass}:${list}:${n}`;
   let chunk = ctx.cache.get<PassChunk>(key);
   if (!chunk) {
-    const doc = await ctx.deps.store.get(passChunkPath(jobId, pass, n));
+    const doc = await ctx.deps.store.get(passChunkPath(jobId, pass, list, n));
     if (!doc) throw new Error(`work list chunk ${pass}-${n} missing`);
     chunk = PassChunk.parse(doc.data);
     ctx.cache.set(key, chunk);

@@ -77,6 +77,7 @@ function initialJob(o: {
     passRows: o.rows,
     base: { completed: 0, failed: 0, usage: { ...zero } },
     laneCount: 0,
+    passList: "",
   };
 }
 

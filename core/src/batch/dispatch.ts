@@ -11,7 +11,7 @@ import type { Lane } from "./state";
 /** Enqueues the task for the lane's current position, if it has one. */
 export async function ensureLaneTask(ctx: BatchContext, jobId: string, lane: Lane): Promise<"enqueued" | "exists" | "idle"> {
   if (lane.current === null) return "idle";
-  const rowIndex = await rowAt(ctx, jobId, lane.pass, lane.current);
+  const rowIndex = await rowAt(ctx, jobId, lane, lane.current);
   const payload = makeRowTask(jobId, lane.pass, rowIndex, lane.index, lane.gen);
   return ctx.deps.queue.enqueue({ id: rowTaskId(payload), payload });
 }

@@ -8,10 +8,11 @@
 import { ZERO_USAGE } from "../ai/port";
 import type { JobState, Lane } from "./state";
 
-export function newLane(index: number, pass: number, range: [number, number], now: number): Lane {
+export function newLane(index: number, pass: number, range: [number, number], now: number, list = ""): Lane {
   return {
     index,
     pass,
+    list,
     gen: 0,
     current: null,
     next: range[0],
@@ -25,12 +26,12 @@ export function newLane(index: number, pass: number, range: [number, number], no
 }
 
 /** `count` lanes over `positions`, ranges as even as possible, each lane idle. */
-export function splitRanges(positions: number, count: number, pass: number, now: number): Lane[] {
+export function splitRanges(positions: number, count: number, pass: number, now: number, list = ""): Lane[] {
   const lanes: Lane[] = [];
   for (let i = 0; i < count; i++) {
     const from = Math.floor((i * positions) / count);
     const to = Math.floor(((i + 1) * positions) / count);
-    lanes.push(newLane(i, pass, [from, to], now));
+    lanes.push(newLane(i, pass, [from, to], now, list));
   }
   return lanes;
 }

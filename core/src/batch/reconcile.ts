@@ -53,7 +53,7 @@ export async function reconcile(
 /** The claim docs the lane's current task generation could have written (one per attempt). */
 async function claimPaths(ctx: BatchContext, jobId: string, lane: Lane): Promise<string[]> {
   if (lane.current === null) return [];
-  const task = makeRowTask(jobId, lane.pass, await rowAt(ctx, jobId, lane.pass, lane.current), lane.index, lane.gen);
+  const task = makeRowTask(jobId, lane.pass, await rowAt(ctx, jobId, lane, lane.current), lane.index, lane.gen);
   return Array.from({ length: MAX_ATTEMPTS_SCANNED }, (_, a) => `${claimsPath(jobId)}/${claimKey(task, a)}`);
 }
 

@@ -31,10 +31,11 @@ export async function retryFailed(ctx: BatchContext, caller: Caller, jobId: stri
   const failed = await failedResults(ctx, jobId);
   if (failed.length === 0) throw preconditionFailed(`Batch ${jobId} has no failed rows to retry`);
   const pass = before.pass + 1;
-  await writePassInputs(ctx, jobId, pass, failed);
-  const job = await openPass(ctx, caller, before, failed.length);
+  const list = ctx.deps.ids.newId();
+  await writePassInputs(ctx, jobId, { pass, list }, failed);
+  const job = await openPass(ctx, caller, before, { rows: failed.length, list });
   await deleteResults(ctx, jobId, failed.map((r) => r.rowIndex));
-  const lanes = splitRanges(failed.length, job.laneCount, pass, job.updatedAt);
+  const lanes = splitRanges(failed.length, job.laneCount, pass, job.updatedAt, list);
   lanes.forEach(takeOwn);
   await ensureLaneTasks(ctx, jobId, lanes);
   logger.info({ jobId, pass, rows: failed.length }, "retrying failed rows");
@@ -42,7 +43,8 @@ export async function retryFailed(ctx: BatchContext, caller: Caller, jobId: stri
 }
 
 /** One transaction: the finished job becomes `processing` in pass k+1 with fresh lanes. */
-async function openPass(ctx: BatchContext, caller: Caller, before: JobState, rows: number): Promise<JobState> {
+async function openPass(ctx: BatchContext, caller: Caller, before: JobState, o: { rows: number; list: string }): Promise<JobState> {
+  const { rows, list } = o;
   const { store, clock } = ctx.deps;
   const jobId = before.id;
   const pass = before.pass + 1;
@@ -52,13 +54,14 @@ async function openPass(ctx: BatchContext, caller: Caller, before: JobState, row
       throw preconditionFailed(`Batch ${jobId} changed while preparing the retry; try again`);
     }
     const now = clock.now();
-    const lanes = splitRanges(rows, Math.min(cur.concurrency, rows), pass, now);
+    const lanes = splitRanges(rows, Math.min(cur.concurrency, rows), pass, now, list);
     lanes.forEach(takeOwn);
     const failedRows = Math.max(0, cur.failedRows - rows);
     const patch = {
       status: "processing" as const,
       pass,
       passRows: rows,
+      passList: list,
       laneCount: lanes.length,
       failedRows,
       base: { completed: cur.completedRows, failed: failedRows, usage: cur.usage },
@@ -88,12 +91,13 @@ async function failedResults(ctx: BatchContext, jobId: string): Promise<RowResul
   }
 }
 
-async function writePassInputs(ctx: BatchContext, jobId: string, pass: number, failed: RowResult[]): Promise<void> {
+async function writePassInputs(ctx: BatchContext, jobId: string, o: { pass: number; list: string }, failed: RowResult[]): Promise<void> {
+  const { pass, list } = o;
   const now = ctx.deps.clock.now();
   const writes: [string, Record<string, unknown>][] = [];
   for (let start = 0; start < failed.length; start += PASS_CHUNK_SIZE) {
     const rows = failed.slice(start, start + PASS_CHUNK_SIZE).map((r) => r.rowIndex);
-    writes.push([passChunkPath(jobId, pass, start / PASS_CHUNK_SIZE), { pass, start, rows }]);
+    writes.push([passChunkPath(jobId, pass, list, start / PASS_CHUNK_SIZE), { pass, start, rows }]);
   }
   for (const r of failed) writes.push([checkpointPath(jobId, r.rowIndex), { pass, nodeOutputs: r.nodeOutputs, updatedAt: now }]);
   await commitInBatches(ctx, writes.map(([path, data]) => (b) => b.set(path, data)));

@@ -61,7 +61,7 @@ export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskCont
   const lane = Lane.parse(laneDoc.data);
   const pos = lane.current;
   const stale = lane.pass !== task.pass || lane.gen !== (task.gen ?? 0) || pos === null;
-  if (stale || (await rowAt(ctx, task.jobId, task.pass, pos)) !== task.rowIndex) {
+  if (stale || (await rowAt(ctx, task.jobId, lane, pos)) !== task.rowIndex) {
     if (job.status === "processing" && lane.pass === job.pass) await ensureLaneTask(ctx, task.jobId, lane);
     return;
   }

@@ -18,10 +18,15 @@ import { lanePath, type JobState, type Lane } from "./state";
  * Creates lanes up to `concurrency` and gives every idle lane below it work (own range first, else
  * a steal). Mutates `lanes`; returns the lanes to write and those that became busy.
  */
-export function rebalance(lanes: Lane[], concurrency: number, pass: number, now: number): { changed: Set<Lane>; started: Lane[] } {
+export function rebalance(
+  lanes: Lane[],
+  concurrency: number,
+  job: Pick<JobState, "pass" | "passList">,
+  now: number,
+): { changed: Set<Lane>; started: Lane[] } {
   const changed = new Set<Lane>();
   for (let i = lanes.length; i < concurrency; i++) {
-    const l = newLane(i, pass, [0, 0], now);
+    const l = newLane(i, job.pass, [0, 0], now, job.passList);
     lanes.push(l);
     changed.add(l);
   }
@@ -55,7 +60,7 @@ export async function setConcurrency(ctx: BatchContext, caller: Caller, jobId: s
       return { job: { ...job, concurrency }, started: [] as Lane[] };
     }
     const lanes = await readLanes(tx, jobId, job.pass);
-    const { changed, started } = rebalance(lanes, concurrency, job.pass, clock.now());
+    const { changed, started } = rebalance(lanes, concurrency, job, clock.now());
     const laneCount = Math.max(job.laneCount, lanes.length);
     tx.update(jobPath(jobId), { concurrency, laneCount });
     for (const l of changed) tx.set(lanePath(jobId, l.index), l);

@@ -3,7 +3,7 @@
  *   batch_jobs/{jobId}                       Job + JobState fields below (one doc)
  *   batch_jobs/{jobId}/rows/{chunk}          RowsChunk: input rows [start, start + rows.length)
  *   batch_jobs/{jobId}/lanes/{laneId}        Lane: one dispatch chain (see ARCHITECTURE.md)
- *   batch_jobs/{jobId}/passes/{pass}-{n}     PassChunk: a retry pass's work list (row indices)
+ *   batch_jobs/{jobId}/passes/{pass}-{list}-{n}  PassChunk: a retry pass's work list (row indices)
  *   batch_jobs/{jobId}/claims/{key}          Claim: one delivery attempt of one row task
  *   batch_jobs/{jobId}/checkpoints/{rowId}   Checkpoint: node outputs a later attempt resumes from
  */
@@ -28,12 +28,16 @@ export const JobState = Job.extend({
   base: PassBase,
   /** Lanes created for the current pass (indices 0..laneCount-1). */
   laneCount: z.number().int().nonnegative(),
+  /** Id of the current retry pass's work list (its `passes/` docs); "" for pass 0. */
+  passList: z.string().default(""),
 });
 export type JobState = z.infer<typeof JobState>;
 
 export const Lane = z.object({
   index: z.number().int().nonnegative(),
   pass: z.number().int().nonnegative(),
+  /** The work list the positions index: "" = every row (pass 0), else a retry pass's list id. */
+  list: z.string().default(""),
   /** Bumped when reconcile re-drives the lane, so the new task gets a fresh id. */
   gen: z.number().int().nonnegative(),
   /** Work-list position in flight, or null when the lane is idle. */
@@ -78,8 +82,10 @@ export const lanesPath = (jobId: string): string => `${jobPath(jobId)}/lanes`;
 export const lanePath = (jobId: string, index: number): string => `${lanesPath(jobId)}/${laneId(index)}`;
 export const rowsPath = (jobId: string): string => `${jobPath(jobId)}/rows`;
 export const rowsChunkPath = (jobId: string, chunk: number): string => `${rowsPath(jobId)}/${String(chunk).padStart(5, "0")}`;
-export const passChunkPath = (jobId: string, pass: number, chunk: number): string =>
-  `${jobPath(jobId)}/passes/${pass}-${chunk}`;
+/** A retry pass's work list chunk; `list` is unique per retryFailed call, so a concurrent or
+ *  abandoned call can never overwrite the list a running pass reads. */
+export const passChunkPath = (jobId: string, pass: number, list: string, chunk: number): string =>
+  `${jobPath(jobId)}/passes/${pass}-${list}-${chunk}`;
 export const claimsPath = (jobId: string): string => `${jobPath(jobId)}/claims`;
 export const checkpointPath = (jobId: string, rowIndex: number): string =>
   `${jobPath(jobId)}/checkpoints/${rowId(rowIndex)}`;
