@@ -5,7 +5,7 @@
  * row recorded as failed on it. The OIDC bearer token is checked by Cloud Run before the function;
  * firebase-functions only decodes it, so an unsigned token stands in for it here.
  */
-import { RetryableError, type Job, type RowResult } from "@flowcraft/core";
+import { RetryableError, type RowResult } from "@flowcraft/core";
 import * as fns from "../src/index";
 import { ROW_TASK_RETRY } from "../src/config/function-options";
 import { Harness, auth, fft, textFlow, type QueuedTask } from "./support/harness";
