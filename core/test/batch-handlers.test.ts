@@ -43,6 +43,17 @@ describe("start and run", () => {
     expect(done.usage.totalTokens).toBeGreaterThan(0);
   });
 
+  test("listJobs shows only the caller's jobs, newest first", async () => {
+    const h = makeHarness();
+    const a = await newJob(h, 1, 1);
+    await h.clock.advance(1_000);
+    const b = await newJob(h, 1, 1);
+    await h.handlers.createJob({ ownerId: "other", flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(1) });
+    expect((await h.handlers.listJobs(owner)).map((j) => j.id)).toEqual([b.id, a.id]);
+    expect(await h.handlers.listJobs(owner, { limit: 1 })).toHaveLength(1);
+    expect(JSON.stringify(await h.handlers.getJob(owner, a.id))).not.toContain("rowChunkStarts");
+  });
+
   test("a finished job cannot be started again; another owner sees not_found", async () => {
     const h = makeHarness();
     const job = await newJob(h, 1, 1);
@@ -205,6 +216,10 @@ describe("cancel and concurrency", () => {
     expect(done).toMatchObject({ status: "cancelled", completedRows: 1, failedRows: 0, skippedRows: 9 });
     expect(h.started).toHaveLength(1);
     expect(h.finished).toEqual([{ jobId: job.id, status: "cancelled", at: expect.any(Number) as number }]);
+    let jsonl = "";
+    for await (const chunk of exportRows(deps(h), job.id, "jsonl")) jsonl += chunk;
+    const statuses = jsonl.trim().split("\n").map((l) => (JSON.parse(l) as { status: string }).status);
+    expect(statuses).toEqual(["succeeded", ...Array.from({ length: 9 }, () => "cancelled")]);
   });
 
   test("raising concurrency adds lanes that take work at once; lowering retires high lanes after their row", async () => {

@@ -68,6 +68,8 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     faults: o.faults === "standard" ? STANDARD_FAULTS : NO_FAULTS,
     latencyMs: o.latencyMs,
     latencySigma: o.latencySigma,
+    // The simulator may explore past the product limits.
+    limits: { maxRows: Math.max(10_000, o.rows), maxConcurrency: Math.max(50, o.concurrency) },
   });
   const rows = Array.from({ length: o.rows }, (_, i) => ({ topic: `topic ${i}` }));
   const owner = { ownerId: "sim" };
