@@ -12,6 +12,7 @@ import { outputKinds, rowState, visibleRows, type RowFilter } from "../lib/resul
 import type { ResultsByRow } from "../lib/results-merge";
 import { StatusBadge } from "../ui/feedback";
 import { StoredMedia } from "../ui/media";
+import { RowDetails } from "./row-details";
 
 function OutputCell({ output, label }: { output: StoredOutput | undefined; label: string }) {
   const { backend } = useBackend();
@@ -24,10 +25,22 @@ function OutputCell({ output, label }: { output: StoredOutput | undefined; label
   );
 }
 
-function ResultRow({ index, result, outputs, ended }: { index: number; result: RowResult | undefined; outputs: string[]; ended: boolean }) {
+interface RowProps {
+  index: number;
+  result: RowResult | undefined;
+  outputs: string[];
+  ended: boolean;
+  onOpen: (index: number) => void;
+}
+
+function ResultRow({ index, result, outputs, ended, onOpen }: RowProps) {
   return (
     <>
-      <div role="cell" className="num">{index + 1}</div>
+      <div role="cell" className="num">
+        <button type="button" className="link-button" onClick={() => onOpen(index)} aria-label={`Details of row ${index + 1}`}>
+          {index + 1}
+        </button>
+      </div>
       <div role="cell">
         <StatusBadge status={rowState(result, ended)} />
       </div>
@@ -54,6 +67,7 @@ function ResultRow({ index, result, outputs, ended }: { index: number; result: R
 export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow }) {
   const filterId = useId();
   const [filter, setFilter] = useState<RowFilter>("all");
+  const [openRow, setOpenRow] = useState<number | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const kinds = useMemo(() => outputKinds(job.flowConfig), [job.flowConfig]);
   const outputs = job.outputColumns;
@@ -102,12 +116,13 @@ export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow
                 data-row={index}
                 style={{ gridTemplateColumns: template, height: item.size, transform: `translateY(${item.start}px)` }}
               >
-                <ResultRow index={index} result={results.get(index)} outputs={outputs} ended={ended} />
+                <ResultRow index={index} result={results.get(index)} outputs={outputs} ended={ended} onOpen={setOpenRow} />
               </div>
             );
           })}
         </div>
       </div>
+      {openRow !== null && <RowDetails index={openRow} result={results.get(openRow)} onClose={() => setOpenRow(null)} />}
     </section>
   );
 }

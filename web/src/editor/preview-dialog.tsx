@@ -9,6 +9,7 @@ import { toBackendError, type BackendError, type PreviewRun } from "../backend/t
 import { formatMs } from "../lib/progress";
 import { Dialog } from "../ui/dialog";
 import { ErrorBanner, Spinner, StatusBadge } from "../ui/feedback";
+import { TraceTable } from "../ui/trace-table";
 import { PreviewOutputView } from "../ui/media";
 import { TextField } from "./fields";
 
@@ -26,37 +27,6 @@ function firstRow(csv: string | null): Record<string, string> {
   } catch {
     return {};
   }
-}
-
-function TraceTable({ run }: { run: PreviewRun }) {
-  return (
-    <div className="table-wrap">
-      <table className="simple">
-        <thead>
-          <tr>
-            <th scope="col">Node</th>
-            <th scope="col">Status</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Tokens</th>
-            <th scope="col">Error</th>
-          </tr>
-        </thead>
-        <tbody>
-          {Object.entries(run.trace).map(([id, t]) => (
-            <tr key={id}>
-              <td>{id}</td>
-              <td>
-                <StatusBadge status={t.status} />
-              </td>
-              <td>{t.durationMs === undefined ? "" : `${t.durationMs} ms`}</td>
-              <td>{t.usage?.totalTokens ?? ""}</td>
-              <td style={{ whiteSpace: "normal" }}>{t.error?.message ?? ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
 }
 
 export function PreviewDialog({ flow, inputs, sampleCsv, onClose }: Props) {
@@ -113,7 +83,7 @@ export function PreviewDialog({ flow, inputs, sampleCsv, onClose }: Props) {
               <PreviewOutputView output={output} label={`${name} output`} />
             </div>
           ))}
-          <TraceTable run={run} />
+          <TraceTable trace={run.trace} />
         </section>
       )}
     </Dialog>

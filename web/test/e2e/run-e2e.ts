@@ -194,11 +194,17 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
     await shot(page, "07-batch-finished");
   });
 
-  await run.step("the failed row shows its error in the table", async () => {
+  await run.step("the failed row shows its error in the table and its failed node in the details", async () => {
     await page.getByLabel("Show rows").selectOption("failed");
     const row = page.locator(`.results-row[data-row="${FAILING_ROW}"]`);
     await row.locator(".error-text").waitFor();
     await shot(page, "08-batch-failed-rows");
+    await row.getByRole("button", { name: `Details of row ${FAILING_ROW + 1}` }).click();
+    const details = page.getByRole("dialog", { name: `Row ${FAILING_ROW + 1}` });
+    const trace = details.getByRole("table", { name: "Per-node trace" });
+    await trace.getByRole("row").filter({ hasText: "bad_request" }).locator(".status.failed").waitFor();
+    await shot(page, "08b-row-details");
+    await details.getByRole("button", { name: "Close", exact: true }).click();
     await page.getByLabel("Show rows").selectOption("all");
   });
 

@@ -1,0 +1,48 @@
+/** One row's full result in a dialog: every output in full, the error, attempts and the per-node trace. */
+import type { RowResult, StoredOutput } from "@core/batch/model";
+import { useBackend } from "../app/backend-context";
+import { formatMs } from "../lib/progress";
+import { Dialog } from "../ui/dialog";
+import { ErrorBanner, StatusBadge } from "../ui/feedback";
+import { StoredMedia } from "../ui/media";
+import { TraceTable } from "../ui/trace-table";
+
+function FullOutput({ output, label }: { output: StoredOutput; label: string }) {
+  const { backend } = useBackend();
+  switch (output.kind) {
+    case "text":
+      return <pre>{output.text}</pre>;
+    case "json":
+      return <pre>{JSON.stringify(output.value, null, 2)}</pre>;
+    case "mediaRef":
+      return <StoredMedia backend={backend} output={output} label={label} />;
+  }
+}
+
+export function RowDetails({ index, result, onClose }: { index: number; result: RowResult | undefined; onClose: () => void }) {
+  return (
+    <Dialog title={`Row ${index + 1}`} onClose={onClose} footer={<button type="button" onClick={onClose}>Close</button>}>
+      {!result ? (
+        <p className="hint">This row has no result yet.</p>
+      ) : (
+        <section className="preview-outputs" aria-label={`Row ${index + 1} result`}>
+          <div className="row">
+            <StatusBadge status={result.status} />
+            <span className="hint">
+              {formatMs(result.durationMs)} · {result.usage.totalTokens.toLocaleString()} tokens · attempt {result.attempts}
+              {result.pass > 0 ? ` · retry pass ${result.pass}` : ""} · finished {new Date(result.finishedAt).toLocaleTimeString()}
+            </span>
+          </div>
+          {result.error && <ErrorBanner title={result.error.nodeId ? `Node ${result.error.nodeId}` : "Row failed"} error={result.error} />}
+          {Object.entries(result.outputs).map(([name, output]) => (
+            <div key={name}>
+              <strong>{name}</strong>
+              <FullOutput output={output} label={`${name}, row ${index + 1}`} />
+            </div>
+          ))}
+          <TraceTable trace={result.trace} />
+        </section>
+      )}
+    </Dialog>
+  );
+}
