@@ -105,7 +105,7 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const handlers = createBatchHandlers(deps);
   const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => handlers.onResultCreated(doc) });
   const unsubscribeOutbox = store.onCommit((changes) => {
-    if (changes.some((c) => c.before === null && c.after !== null && RESULT_PATH.test(c.path))) outbox.wake();
+    if (changes.some((c) => c.created && RESULT_PATH.test(c.path))) outbox.wake();
   });
   const events = new BatchEventBus(store);
 

@@ -6,7 +6,7 @@
  * never reuses a version (no ABA), and they double as SSE event ids.
  */
 import { AlreadyExistsError, type DocData } from "@flowcraft/core";
-import { applyWrite, parseDocPath, type PreparedWrite } from "../core-internals";
+import { applyWrite, type PreparedWrite } from "../core-internals";
 import { noGroup, type BeforeWrite } from "./group-commit";
 import type { Db } from "./open-db";
 
@@ -20,9 +20,16 @@ export interface DocChange {
   path: string;
   collection: string;
   id: string;
-  before: DocData | null;
+  /** True when the document did not exist before this commit and does now. */
+  created: boolean;
   after: DocData | null;
   version: number;
+}
+
+/** Splits an already validated document path. */
+function splitPath(path: string): { collection: string; id: string } {
+  const i = path.lastIndexOf("/");
+  return { collection: path.slice(0, i), id: path.slice(i + 1) };
 }
 
 /** Thrown inside the commit when a read went stale; the transaction runner retries. */
@@ -46,6 +53,11 @@ interface Current {
   version: number;
 }
 
+/** A document as stored: its JSON is parsed only when a write needs the current data. */
+interface Stored {
+  json: string | null;
+}
+
 export class Committer {
   private seq: number;
   /** Last sequence that wrote into each collection (since open): detects phantoms for queries. */
@@ -61,6 +73,7 @@ export class Committer {
     this.seq = row.v ?? 0;
     this.stmts = {
       read: db.prepare("SELECT data, version FROM documents WHERE parent = ? AND id = ?"),
+      readJson: db.prepare("SELECT data FROM documents WHERE parent = ? AND id = ?"),
       version: db.prepare("SELECT version FROM documents WHERE parent = ? AND id = ?").pluck(),
       upsert: db.prepare("INSERT OR REPLACE INTO documents (parent, id, data, version) VALUES (?, ?, ?, ?)"),
       remove: db.prepare("DELETE FROM documents WHERE parent = ? AND id = ?"),
@@ -85,7 +98,7 @@ export class Committer {
   /** True when nothing in `reads` changed. Must run inside the SQLite transaction. */
   stillValid(reads: ReadSet): boolean {
     for (const [path, v] of reads.docs) {
-      const p = parseDocPath(path);
+      const p = splitPath(path);
       const now = (this.stmts.version.get(p.collection, p.id) as number | undefined) ?? 0;
       if (now !== v) return false;
     }
@@ -108,34 +121,58 @@ export class Committer {
   }
 
   private applyAll(writes: readonly PreparedWrite[]): DocChange[] {
-    const overlay = new Map<string, { before: Current; after: DocData | null; collection: string; id: string }>();
+    const overlay = new Map<string, { existed: boolean; stored: Stored; after: DocData | null; collection: string; id: string }>();
     for (const w of writes) {
       let entry = overlay.get(w.path);
       if (!entry) {
-        const p = parseDocPath(w.path);
-        const before = this.readRaw(p.collection, p.id);
-        entry = { before, after: before.data, collection: p.collection, id: p.id };
+        const p = splitPath(w.path);
+        const row = this.stmts.readJson.get(p.collection, p.id) as { data: string } | undefined;
+        const stored: Stored = { json: row ? row.data : null };
+        entry = { existed: row !== undefined, stored, after: null, collection: p.collection, id: p.id };
         overlay.set(w.path, entry);
       }
-      // A plain replace (create/set without sentinels) already holds a private copy made when the
-      // write was prepared, and it is only serialized from here: skip applyWrite's second copy.
-      const plainReplace = w.replace !== undefined && w.increments.length === 0 && w.kind !== "update";
-      if (plainReplace && w.kind === "create" && entry.after !== null) throw new AlreadyExistsError(w.path);
-      entry.after = plainReplace ? (w.replace as DocData) : applyWrite(entry.after, w);
+      entry.after = this.applyOne(entry, w);
     }
     const changes: DocChange[] = [];
     for (const [path, e] of overlay) {
       const version = ++this.seq;
+      const created = !e.existed && e.after !== null;
       if (e.after === null) {
-        if (e.before.data === null) continue;
+        if (!e.existed) continue;
         this.stmts.remove.run(e.collection, e.id);
       } else {
         const json = JSON.stringify(e.after);
         this.stmts.upsert.run(e.collection, e.id, json, version);
-        if (e.before.data === null && this.isTrigger(path)) this.stmts.outbox.run(path, json);
+        if (created && this.isTrigger(path)) this.stmts.outbox.run(path, json);
       }
-      changes.push({ path, collection: e.collection, id: e.id, before: e.before.data, after: e.after, version });
+      changes.push({ path, collection: e.collection, id: e.id, created, after: e.after, version });
     }
     return changes;
+  }
+
+  /**
+   * One write on the overlay entry. A plain replace (create/set without sentinels) already holds a
+   * private copy made when the write was prepared and is only serialized from here, so it skips
+   * parsing the stored document and applyWrite's second copy.
+   */
+  private applyOne(entry: { existed: boolean; stored: Stored; after: DocData | null }, w: PreparedWrite): DocData | null {
+    const current = (): DocData | null => {
+      if (entry.stored.json !== null) {
+        entry.after = JSON.parse(entry.stored.json) as DocData;
+        entry.stored.json = null;
+      }
+      return entry.after;
+    };
+    const exists = entry.stored.json !== null || entry.after !== null;
+    if (w.replace !== undefined && w.increments.length === 0 && w.kind !== "update") {
+      if (w.kind === "create" && exists) throw new AlreadyExistsError(w.path);
+      entry.stored.json = null;
+      return w.replace;
+    }
+    if (w.kind === "delete") {
+      entry.stored.json = null;
+      return null;
+    }
+    return applyWrite(current(), w);
   }
 }
