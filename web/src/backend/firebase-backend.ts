@@ -30,7 +30,7 @@ import { fromFirebaseError } from "./firebase-errors";
 import { bundledExamples } from "./bundled-examples";
 import {
   type BackendConfig,
-  type BackendError,
+  BackendError,
   type BatchBackend,
   type CreateBatchInput,
   type ExportFile,
@@ -106,7 +106,7 @@ export class FirebaseBackend implements BatchBackend {
     await this.fb.user();
     try {
       const snap = await getDoc(doc(this.fb.db, JOBS, jobId));
-      if (!snap.exists()) throw new Error(`Batch ${jobId} was not found.`);
+      if (!snap.exists()) throw new BackendError({ code: "not_found", message: `Batch ${jobId} was not found.`, retryable: false });
       return toJob(snap);
     } catch (err) {
       throw fromFirebaseError(err);

@@ -104,7 +104,7 @@ export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow
           ))}
         </div>
         {rows.length === 0 && <p className="hint" style={{ padding: 16 }}>No rows match this filter.</p>}
-        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => {
             const index = rows[item.index] ?? 0;
             return (
