@@ -101,7 +101,9 @@ interface RunInput {
 async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   const { clock, logger, observer, blobs } = ctx.deps;
   const { task, tctx, job } = r;
-  const resume = tctx.retryCount > 0 || task.pass > 0 ? await loadCheckpoint(ctx, task) : undefined;
+  // Only a retry, a re-driven lane or a retry pass can have saved outputs: skip the read otherwise.
+  const mayResume = tctx.retryCount > 0 || task.pass > 0 || (task.gen ?? 0) > 0;
+  const resume = mayResume ? await loadCheckpoint(ctx, task) : undefined;
   const row = await loadRow(ctx, job, task.rowIndex);
   const startedAt = clock.now();
   const ev = { jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, attempt: tctx.retryCount };
