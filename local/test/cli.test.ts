@@ -72,6 +72,13 @@ describe("offline", () => {
     expect(records[1]!.error).toContain("[[fail]]");
   });
 
+  it("creates no data directory for invalid input even when --data-dir is given", async () => {
+    const dataDir = path.join(dir, "data");
+    const r = await runNode(CLI, ["run", flowFile, writeCsv("title\na\n"), "--data-dir", dataDir]);
+    expect(r.code).toBe(2);
+    expect(fs.existsSync(dataDir)).toBe(false);
+  });
+
   it("keeps the batch in --data-dir when given", async () => {
     const dataDir = path.join(dir, "data");
     const r = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--data-dir", dataDir]);

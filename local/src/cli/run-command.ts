@@ -3,7 +3,7 @@
  * details, nothing run), runs the batch through a local host (temp data dir unless --data-dir),
  * shows progress, writes the results file, and exits 0 (all rows succeeded), 3 (some failed) or 1.
  */
-import { ValidationError, exportRows, isTerminal, jsonLogger, parseCsv, type Job } from "@flowcraft/core";
+import { DEFAULT_LIMITS, ValidationError, exportRows, isTerminal, jsonLogger, parseCsv, parseFlow, type Job } from "@flowcraft/core";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -77,6 +77,8 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const out = stringOption(args.options, "out") ?? defaultOut(rowsFile);
   const provider = chooseProvider(stringOption(args.options, "provider"), io.env, 0);
   const inputs = readInputs(flowFile, rowsFile);
+  // Validate before any data directory is created: invalid input runs nothing and writes nothing.
+  parseFlow(inputs.flow, { columns: inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
   const given = stringOption(args.options, "data-dir");
   const dataDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-run-"));
   const started = Date.now();
