@@ -1,4 +1,4 @@
-import { fieldMessages, groupIssues, issueCount, otherNodeMessages, parseDetailPath } from "../src/lib/validation-display";
+import { describeDetail, fieldMessages, groupIssues, issueCount, otherNodeMessages, parseDetailPath } from "../src/lib/validation-display";
 
 describe("parseDetailPath", () => {
   it.each([
@@ -42,5 +42,14 @@ describe("groupIssues", () => {
 
   it("lists details for fields the panel has no input for, prefixed by the field", () => {
     expect(otherNodeMessages(map, "summary", ["prompt"])).toEqual(["temperature: Too big"]);
+  });
+});
+
+describe("describeDetail", () => {
+  it("names the node and field, and falls back to the raw path", () => {
+    const nodes = [{ id: "title" }, { id: "out_title" }];
+    expect(describeDetail({ path: "nodes[1].data.name", message: "collides" }, nodes)).toBe('Node "out_title", name: collides');
+    expect(describeDetail({ path: "nodes[0]", message: "bad" }, nodes)).toBe('Node "title": bad');
+    expect(describeDetail({ path: "edges", message: "cycle" }, nodes)).toBe("edges: cycle");
   });
 });

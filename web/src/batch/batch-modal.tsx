@@ -8,6 +8,8 @@ import { useBackend } from "../app/backend-context";
 import { toBackendError, type BackendError, type Job } from "../backend/types";
 import { applyMapping, suggestMapping, unmappedInputs, type ColumnMapping } from "../lib/column-mapping";
 import { checkRows, rowsToSubmit } from "../lib/row-checks";
+import { validateFlow } from "../lib/validate-flow";
+import { describeDetail } from "../lib/validation-display";
 import { ConcurrencySlider } from "../ui/concurrency-slider";
 import { Dialog } from "../ui/dialog";
 import { ErrorBanner, Spinner } from "../ui/feedback";
@@ -67,9 +69,14 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
 
   const mapped = useMemo(() => (table ? applyMapping(mapping, table) : null), [table, mapping]);
   const report = useMemo(() => (mapped ? checkRows({ columns: mapped.columns, rows: mapped.rows, required: inputs, limits }) : null), [mapped, inputs, limits]);
+  const flowCheck = useMemo(
+    () => (mapped ? validateFlow(flow, { columns: mapped.columns, maxNodes: limits.maxNodes }) : null),
+    [flow, mapped, limits.maxNodes],
+  );
+  const flowNodes = (flow as { nodes?: Array<{ id: string }> }).nodes ?? [];
   const missing = unmappedInputs(mapping, inputs);
   const rows = mapped && report ? rowsToSubmit(mapped.rows, report, skipWarnings) : [];
-  const canRun = !!mapped && !!report && report.errorCount === 0 && missing.length === 0 && rows.length > 0 && !submitting;
+  const canRun = !!mapped && !!report && report.errorCount === 0 && missing.length === 0 && rows.length > 0 && !!flowCheck?.ok && !submitting;
 
   const run = (): void => {
     if (!mapped) return;
@@ -117,6 +124,12 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
           </section>
           <section aria-label="Checks" className="field">
             <h3>Checks</h3>
+            {flowCheck && !flowCheck.ok && missing.length === 0 && (
+              <ErrorBanner
+                title="The flow does not fit this CSV"
+                error={{ code: "invalid_flow", retryable: false, message: flowCheck.details.map((d) => describeDetail(d, flowNodes)).join(" · ") }}
+              />
+            )}
             <RowProblems report={report} skip={skipWarnings} onSkip={setSkipWarnings} />
           </section>
         </>

@@ -79,3 +79,11 @@ export function otherNodeMessages(map: IssueMap, nodeId: string, shownFields: re
 export function issueCount(map: IssueMap, nodeId: string): number {
   return map.byNode.get(nodeId)?.length ?? 0;
 }
+
+/** One line for a detail shown away from the editor: `Node "summary", prompt: message`. */
+export function describeDetail(detail: Detail, nodes: ReadonlyArray<{ id: string }>): string {
+  const target = parseDetailPath(detail.path);
+  const node = target.kind === "node" && target.index !== undefined ? nodes[target.index] : undefined;
+  if (!node) return `${detail.path}: ${detail.message}`;
+  return `Node "${node.id}"${target.field ? `, ${target.field}` : ""}: ${detail.message}`;
+}

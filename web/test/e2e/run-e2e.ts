@@ -151,10 +151,17 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
   });
 
   let fixture: CsvFixture = { csv: "", columns: [], rows: [], renamed: "", original: "" };
-  await run.step("the batch dialog parses the CSV, maps the renamed column and passes the row checks", async () => {
+  await run.step("the batch dialog refuses a CSV column named like an output, then maps a renamed column and passes the row checks", async () => {
     fixture = buildCsv(ctx.example, { rows: ROWS, rename: true, markerFor: (i) => (i === FAILING_ROW ? "[[fail-first]]" : null) });
     await page.getByRole("button", { name: "Run batch…" }).click();
     const dialog = page.getByRole("dialog", { name: "Run the flow over a CSV" });
+    // First a CSV with a column named like one of the flow's outputs: the server would refuse it.
+    const output = ctx.example.flow.nodes.find((n) => n.type === "output")?.data.name as string;
+    const clash = buildCsv(ctx.example, { rows: 2, rename: false, markerFor: () => null });
+    const clashCsv = clash.csv.replace(/\r\n/g, `,x\r\n`).replace(/,x\r\n/, `,${output}\r\n`);
+    await dialog.getByLabel(/CSV file/).setInputFiles({ name: "clash.csv", mimeType: "text/csv", buffer: Buffer.from(clashCsv) });
+    await dialog.getByRole("alert").filter({ hasText: "The flow does not fit this CSV" }).filter({ hasText: `"${output}"` }).waitFor();
+    assert(await dialog.getByRole("button", { name: /^Run/ }).isDisabled(), "Run is enabled although an output name collides with a CSV column");
     await dialog.getByLabel(/CSV file/).setInputFiles({ name: "e2e-20-rows.csv", mimeType: "text/csv", buffer: Buffer.from(fixture.csv) });
     await dialog.getByText(`e2e-20-rows.csv: ${ROWS} rows`).waitFor();
     const mapping = dialog.getByLabel(`Flow input ${fixture.original}`);
