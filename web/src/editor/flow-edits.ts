@@ -10,11 +10,20 @@ export function updateNodeData(nodes: Node[], id: string, patch: Record<string, 
   });
 }
 
-/** Renames a node and every edge end that points at it. */
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Rewrites `{{from}}` and `{{from.field}}` references in a prompt to the new id. */
+export function renameRefs(prompt: string, from: string, to: string): string {
+  return prompt.replace(new RegExp(`\\{\\{(\\s*)${escapeRegExp(from)}((?:\\.[A-Za-z0-9_-]+)*\\s*)\\}\\}`, "g"), `{{$1${to}$2}}`);
+}
+
+/** Renames a node, every edge end that points at it, and the prompt references to it. */
 export function renameNode(graph: { nodes: Node[]; edges: Edge[] }, from: string, to: string): { nodes: Node[]; edges: Edge[] } {
   if (graph.nodes.some((n) => n.id === to)) return graph;
+  const withRefs = (n: Node): Node =>
+    typeof n.data.prompt === "string" && n.data.prompt.includes(from) ? { ...n, data: { ...n.data, prompt: renameRefs(n.data.prompt, from, to) } } : n;
   return {
-    nodes: graph.nodes.map((n) => (n.id === from ? { ...n, id: to } : n)),
+    nodes: graph.nodes.map((n) => withRefs(n.id === from ? { ...n, id: to } : n)),
     edges: graph.edges.map((e) =>
       e.source === from || e.target === from
         ? { ...e, id: `e-${e.source === from ? to : e.source}-${e.target === from ? to : e.target}`, source: e.source === from ? to : e.source, target: e.target === from ? to : e.target }
