@@ -8,7 +8,8 @@
  *   - exactly one terminal transition per pass;
  *   - cancel: no row starts after the cancel is committed; the rest is counted as skipped;
  *   - concurrency increase: new lanes take work;
- *   - retry: only failed rows re-run, each resuming from its failed node.
+ *   - retry: only failed rows re-run, each resuming from its failed node;
+ *   - liveness: every third seed also LOSES 3% of task deliveries; reconcile must recover them.
  */
 import { resultsPath, RowResult, type Job } from "../src/batch/model";
 import { SimCrash, STANDARD_FAULTS } from "../src/sim/faults";
@@ -56,7 +57,10 @@ async function runSeed(seed: number): Promise<Outcome> {
   const c = rng.int(1, 8);
   const mode: Mode = (["plain", "cancel", "concurrency", "retry"] as const)[seed % 4] as Mode;
   const latencyMs = rng.int(200, 3000);
-  const sim = new Simulation({ seed, faults: { ...STANDARD_FAULTS, permanent: 0.08 }, latencyMs, latencySigma: rng.uniform(0, 1.2) });
+  // Every third seed also loses 3% of task deliveries outright: only reconcile can recover those.
+  const dropTask = seed % 3 === 0 ? 0.03 : 0;
+  const faults = { ...STANDARD_FAULTS, permanent: 0.08, dropTask };
+  const sim = new Simulation({ seed, faults, latencyMs, latencySigma: rng.uniform(0, 1.2) });
   const created = await sim.drive(
     sim.handlers.createJob({ ownerId: owner.ownerId, flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(rows), concurrency: c }),
   );
@@ -161,7 +165,7 @@ async function checkRetry(o: Outcome, before: RowResult[]): Promise<void> {
   }
 }
 
-const coverage = { retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0 };
+const coverage = { retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0 };
 
 describe("batch invariants over seeded simulations with faults", () => {
   const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
@@ -181,6 +185,7 @@ describe("batch invariants over seeded simulations with faults", () => {
         if (o.change) coverage.changed += 1;
         coverage.crashes += o.sim.queue.stats.crashes;
         coverage.duplicates += o.sim.queue.stats.duplicates;
+        coverage.lost += o.sim.queue.stats.lost;
       } catch (err) {
         throw new Error(`seed ${seed} (${o.mode}, rows ${o.rows}, C ${o.c}): ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -193,5 +198,6 @@ describe("batch invariants over seeded simulations with faults", () => {
     expect(coverage.changed).toBeGreaterThanOrEqual(SEEDS / 8);
     expect(coverage.crashes).toBeGreaterThan(100);
     expect(coverage.duplicates).toBeGreaterThan(100);
+    expect(coverage.lost).toBeGreaterThan(20);
   });
 });

@@ -13,6 +13,8 @@ export interface FaultRates {
   transient429: number;
   /** An AI call fails permanently (400). */
   permanent: number;
+  /** A task is lost by the queue and never delivered (not part of `standard`; reconcile recovers it). */
+  dropTask?: number;
 }
 
 export const STANDARD_FAULTS: FaultRates = {

@@ -18,6 +18,7 @@ export interface SimQueueStats {
   retries: number;
   dropped: number;
   crashes: number;
+  lost: number;
   running: number;
 }
 
@@ -26,7 +27,7 @@ export class SimQueue<P> implements TaskQueue<P> {
   private handler: TaskHandler<P> | null = null;
   /** Crashes are injected only once the driver enables them (not during its own set-up calls). */
   crashesEnabled = false;
-  readonly stats: SimQueueStats = { enqueued: 0, exists: 0, deliveries: 0, duplicates: 0, retries: 0, dropped: 0, crashes: 0, running: 0 };
+  readonly stats: SimQueueStats = { enqueued: 0, exists: 0, deliveries: 0, duplicates: 0, retries: 0, dropped: 0, crashes: 0, lost: 0, running: 0 };
 
   constructor(
     private readonly o: { clock: ManualClock; rng: Rng; latency: PlatformLatency; faults: FaultRates; retry: RetryPolicy },
@@ -59,6 +60,10 @@ export class SimQueue<P> implements TaskQueue<P> {
 
   private schedule(id: string, payload: P, attempt: number, delayMs: number): void {
     const { clock, rng, latency, faults } = this.o;
+    if (rng.chance(faults.dropTask ?? 0)) {
+      this.stats.lost += 1;
+      return;
+    }
     clock.schedule(delayMs, () => this.deliver(id, payload, attempt, false));
     if (rng.chance(faults.duplicateTask)) {
       this.stats.duplicates += 1;

@@ -174,7 +174,11 @@ export class Simulation {
     const every = this.config.reconcileEveryMs ?? 60_000;
     const tick = (): void => {
       if (isDone() || this.clock.now() > until) return;
-      void this.handlers.reconcile().finally(() => this.clock.schedule(every, tick));
+      // A crash inside reconcile (e.g. before a re-drive's enqueue) just fails this run; the next tick retries.
+      void this.handlers
+        .reconcile()
+        .catch(() => undefined)
+        .finally(() => this.clock.schedule(every, tick));
     };
     this.clock.schedule(every, tick);
   }
