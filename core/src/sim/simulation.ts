@@ -9,9 +9,9 @@ import type { BatchHandlers, RowTask } from "../batch/api";
 import { createBatchHandlers } from "../batch/handlers";
 import { DEFAULT_LIMITS, type BatchLimits } from "../batch/limits";
 import { flushAsync, ManualClock } from "../fakes/manual-clock";
+import { MemoryBlobStore } from "../fakes/memory-blob-store";
 import type { CommittedWrite } from "../fakes/memory-store";
 import { silentLogger } from "../logger";
-import type { BlobStore } from "../ports/blob-store";
 import type { Doc } from "../ports/store";
 import type { RetryPolicy } from "../ports/task-queue";
 import { DEFAULT_LATENCY, type FaultRates, type PlatformLatency } from "./faults";
@@ -44,13 +44,6 @@ export interface Attempt {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, minBackoffMs: 1_000, maxBackoffMs: 60_000, maxDoublings: 4 };
-
-/** A trivial blob store: the simulated flows produce text only. */
-const nullBlobs: BlobStore = {
-  put: (key, data) => Promise.resolve({ ref: key, bytes: data.length }),
-  get: () => Promise.resolve(null),
-  delete: () => Promise.resolve(),
-};
 
 export class Simulation {
   readonly clock = new ManualClock(0);
@@ -105,7 +98,7 @@ export class Simulation {
     this.handlers = createBatchHandlers({
       store: this.store,
       queue: this.queue,
-      blobs: nullBlobs,
+      blobs: new MemoryBlobStore(),
       ai,
       clock: this.clock,
       ids: { newId: () => `job${String(++n).padStart(4, "0")}` },
