@@ -26,6 +26,7 @@ import { randomBytes } from "node:crypto";
 import { DiskBlobStore } from "./disk-blob-store";
 import { BatchEventBus } from "./event-bus";
 import { errorFields } from "./log-error";
+import { Checkpointer } from "./sqlite/checkpointer";
 import { GroupCommit, noGroup } from "./sqlite/group-commit";
 import { openDb, type Db } from "./sqlite/open-db";
 import { OutboxPump } from "./sqlite/outbox";
@@ -79,8 +80,14 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const logger = opts.logger ?? silentLogger;
   const db: Db = openDb(opts.dataDir);
   claimOwnership(db);
-  const group = new GroupCommit(db, (err) => logger.error(errorFields(err), "group commit failed"));
-  const beforeWrite = opts.groupCommit === false ? noGroup : () => group.begin();
+  const grouped = opts.groupCommit !== false;
+  const checkpointer = grouped ? new Checkpointer(db) : null;
+  const group = new GroupCommit(
+    db,
+    (err) => logger.error(errorFields(err), "group commit failed"),
+    () => checkpointer?.afterCommit(),
+  );
+  const beforeWrite = grouped ? () => group.begin() : noGroup;
   const store = new SqliteStore(db, { triggers: ["batch_jobs/*/results/*"], beforeWrite });
   const queue = new SqliteTaskQueue<RowTask>({
     db,
@@ -130,6 +137,7 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
       await outbox.stop();
       unsubscribeOutbox();
       group.flush();
+      await checkpointer?.stop();
       releaseOwnership(db);
       db.close();
     })());

@@ -15,6 +15,7 @@ export class GroupCommit {
   constructor(
     private readonly db: Db,
     private readonly onError: (err: unknown) => void,
+    private readonly afterCommit: () => void = () => {},
   ) {}
 
   /** Call before any write: opens this turn's transaction (when none is open). */
@@ -34,6 +35,7 @@ export class GroupCommit {
     if (!this.db.open || !this.db.inTransaction) return;
     try {
       this.db.exec("COMMIT");
+      this.afterCommit();
     } catch (err) {
       this.onError(err);
       if (this.db.inTransaction) this.db.exec("ROLLBACK");
