@@ -1,5 +1,5 @@
 import type { RowResult } from "../../core/src/batch/model";
-import { dropFailed, mergeResults } from "../src/lib/results-merge";
+import { applyChanges, dropFailed, mergeResults } from "../src/lib/results-merge";
 
 const result = (rowIndex: number, over: Partial<RowResult> = {}): RowResult => ({
   jobId: "j",
@@ -43,5 +43,26 @@ describe("mergeResults", () => {
   it("dropFailed clears only failed rows", () => {
     const m = mergeResults(new Map(), { upserts: [result(0), result(1, { status: "failed" })] });
     expect([...dropFailed(m).keys()]).toEqual([0]);
+  });
+});
+
+describe("applyChanges", () => {
+  it("applies a batch of changes in order like one merge after another", () => {
+    const changes = [
+      { upserts: [result(0), result(1, { status: "failed" })] },
+      { upserts: [], removals: [1] },
+      { upserts: [result(2)] },
+      { upserts: [result(1, { pass: 1 })] },
+    ];
+    const stepwise = changes.reduce<ReadonlyMap<number, RowResult>>((m, c) => mergeResults(m, c), new Map());
+    const batched = applyChanges(new Map(), changes);
+    expect([...batched.entries()]).toEqual([...stepwise.entries()]);
+    expect(batched.get(1)?.pass).toBe(1);
+  });
+
+  it("starts from empty at a reset in the middle and keeps the map when nothing changes", () => {
+    const m = applyChanges(new Map(), [{ upserts: [result(0)] }]);
+    expect([...applyChanges(m, [{ upserts: [result(3)] }, { upserts: [result(4)], reset: true }]).keys()]).toEqual([4]);
+    expect(applyChanges(m, [{ upserts: [] }, { upserts: [], removals: [9] }])).toBe(m);
   });
 });

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from "react";
 import { useBackend } from "../app/backend-context";
 import type { BackendError, Job, ResultsChange } from "../backend/types";
 import { addSample, processedRows, type ProgressSample } from "../lib/progress";
-import { mergeResults, type ResultsByRow } from "../lib/results-merge";
+import { applyChanges, type ResultsByRow } from "../lib/results-merge";
 import { cachedJob, rememberJob } from "./job-cache";
 
 const FLUSH_MS = 100;
@@ -43,7 +43,7 @@ export function useJobWatch(jobId: string): JobWatch {
       timer = null;
       const changes = pending.current;
       pending.current = [];
-      setResults((cur) => changes.reduce(mergeResults, cur));
+      setResults((cur) => applyChanges(cur, changes));
     };
     backend.get(jobId).then(setJob, (err: BackendError) => setError(err));
     const stopJob = backend.watchJob(

@@ -21,18 +21,25 @@ export function isNewer(candidate: RowResult, current: RowResult | undefined): b
   return candidate.finishedAt >= current.finishedAt;
 }
 
-/** Returns a new map when something changed, else the same map (cheap for React state). */
-export function mergeResults(current: ResultsByRow, change: ResultsChange): ResultsByRow {
-  const next = new Map(change.reset ? [] : current);
-  let changed = change.reset === true;
-  for (const index of change.removals ?? []) changed = next.delete(index) || changed;
-  for (const result of change.upserts) {
-    if (isNewer(result, next.get(result.rowIndex))) {
-      next.set(result.rowIndex, result);
-      changed = true;
+/**
+ * Applies changes in order with at most one copy of the map (a flush of many live results must not
+ * copy 10,000 entries per result). Returns the same map when nothing changed (cheap for React).
+ */
+export function applyChanges(current: ResultsByRow, changes: readonly ResultsChange[]): ResultsByRow {
+  let next: Map<number, RowResult> | null = null;
+  const writable = (): Map<number, RowResult> => (next ??= new Map(current));
+  for (const change of changes) {
+    if (change.reset) next = new Map();
+    for (const index of change.removals ?? []) if ((next ?? current).has(index)) writable().delete(index);
+    for (const result of change.upserts) {
+      if (isNewer(result, (next ?? current).get(result.rowIndex))) writable().set(result.rowIndex, result);
     }
   }
-  return changed ? next : current;
+  return next ?? current;
+}
+
+export function mergeResults(current: ResultsByRow, change: ResultsChange): ResultsByRow {
+  return applyChanges(current, [change]);
 }
 
 /** Drops failed results (what a retry of failed rows does on the server). */
