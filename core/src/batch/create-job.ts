@@ -57,6 +57,7 @@ function initialJob(o: {
     name: o.input.name?.trim() || "Untitled batch",
     status: "pending",
     cancelRequested: false,
+    startRequested: o.input.start === true,
     totalRows: o.rows,
     completedRows: 0,
     failedRows: 0,

@@ -26,6 +26,11 @@ export const Job = z.object({
   status: JobStatus,
   /** True once cancel was asked for; status becomes `cancelled` when in-flight rows finish. */
   cancelRequested: z.boolean().default(false),
+  /**
+   * True when the creator asked to start at once. The Firebase job-created trigger starts such a
+   * job if the request that created it died before starting it.
+   */
+  startRequested: z.boolean().default(false),
   totalRows: z.number().int().nonnegative(),
   /** Rows that succeeded. */
   completedRows: z.number().int().nonnegative(),
