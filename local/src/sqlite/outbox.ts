@@ -42,6 +42,8 @@ export class OutboxPump {
   private readonly removeMany: (seqs: number[]) => void;
   private readonly stmts: { next: Database.Statement; remove: Database.Statement; failed: Database.Statement };
   private scheduled = false;
+  /** Rows may have been added since the table was last read (true at start: a crash may have left some). */
+  private dirty = true;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
@@ -59,6 +61,11 @@ export class OutboxPump {
 
   /** Schedules a pass soon (coalesced). Call after commits that may have added rows. */
   wake(): void {
+    this.dirty = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
     setImmediate(() => {
@@ -90,13 +97,20 @@ export class OutboxPump {
       this.start(r.row);
     }
     // Rows above the high-water mark are new (committed since the last pass, or left by a crash).
-    while (this.inFlight.size < limit) {
-      const rows = this.stmts.next.all(this.highWater, limit - this.inFlight.size) as OutboxRow[];
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        this.highWater = row.seq;
-        this.start(row);
+    // The table is read only after a wake-up said rows were added, or when the parallelism limit
+    // cut the last read short.
+    if (this.dirty) {
+      this.dirty = false;
+      while (this.inFlight.size < limit) {
+        const want = limit - this.inFlight.size;
+        const rows = this.stmts.next.all(this.highWater, want) as OutboxRow[];
+        for (const row of rows) {
+          this.highWater = row.seq;
+          this.start(row);
+        }
+        if (rows.length < want) break;
       }
+      if (this.inFlight.size >= limit) this.dirty = true;
     }
     this.armTimer(nextRetry);
     this.notifyIdle();
@@ -106,7 +120,7 @@ export class OutboxPump {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (at === Infinity || this.stopped) return;
-    this.timer = setTimeout(() => this.wake(), Math.max(0, at - Date.now()));
+    this.timer = setTimeout(() => this.schedule(), Math.max(0, at - Date.now()));
   }
 
   private start(row: OutboxRow): void {
@@ -129,7 +143,7 @@ export class OutboxPump {
     ).finally(() => {
       this.inFlight.delete(row.seq);
       this.notifyIdle();
-      this.wake();
+      this.schedule();
     });
   }
 
