@@ -13,9 +13,10 @@ interface Props {
   onExport: () => void;
   onPreview: () => void;
   onRun: () => void;
+  onNew: () => void;
 }
 
-export function EditorToolbar({ examples, canRun, onAdd, onLoadExample, onImport, onExport, onPreview, onRun }: Props) {
+export function EditorToolbar({ examples, canRun, onAdd, onLoadExample, onImport, onExport, onPreview, onRun, onNew }: Props) {
   const selectId = useId();
   const fileRef = useRef<HTMLInputElement>(null);
   const [exampleId, setExampleId] = useState("");
@@ -47,6 +48,9 @@ export function EditorToolbar({ examples, canRun, onAdd, onLoadExample, onImport
         </button>
       </div>
       <div className="group">
+        <button type="button" className="small" onClick={onNew}>
+          New flow
+        </button>
         <button type="button" className="small" onClick={() => fileRef.current?.click()}>
           Import JSON
         </button>

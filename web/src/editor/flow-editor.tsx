@@ -101,6 +101,7 @@ export function FlowEditor({ doc, updateDoc }: Props) {
         onExport={() => downloadJson(doc.name, flowJson)}
         onPreview={() => setDialog("preview")}
         onRun={() => setDialog("batch")}
+        onNew={() => loadFlow({ nodes: [], edges: [] }, "Untitled flow", null)}
       />
       <div className="canvas">
         {error && (

@@ -12,13 +12,14 @@ import { buildCsv, FAILING_ROW, inputColumnsOf, ROWS, type CsvFixture, type Exam
 import { buildIfStale, CHROMIUM, launchChromium, startLocalHost } from "./harness";
 import { largeBatchScenario } from "./scenario-large";
 import { mediaScenario } from "./scenario-media";
+import { scratchScenario } from "./scenario-scratch";
 import { firebaseScenario } from "./scenario-firebase";
 import { slowBatchScenario } from "./scenario-controls";
 import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 25;
+const PLANNED_STEPS = 27;
 
 
 /** Largest number of rows whose [startedAt, finishedAt) intervals overlap at one moment. */
@@ -257,6 +258,7 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
   await slowBatchScenario(run, ctx);
   await largeBatchScenario(run, ctx);
   await mediaScenario(run, ctx);
+  await scratchScenario(run, ctx);
   await firebaseScenario(run, ctx);
 
   await run.step("no uncaught errors happened in the page", async () => {
