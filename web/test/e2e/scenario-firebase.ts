@@ -78,7 +78,7 @@ export async function firebaseScenario(run: StepRunner, ctx: Ctx): Promise<void>
       assert(data && data.concurrency === 4 && data.start === true, `createBatch payload: ${JSON.stringify(data)?.slice(0, 200)}`);
       assert(!("name" in data), `an empty batch name was sent as ${JSON.stringify(data.name)} (the callable rejects null)`);
       assert(data.rows.length > 0 && data.columns.length > 0, "createBatch got no rows");
-      await shot(page, "16-firebase-mode-batch");
+      await shot(page, "19-firebase-mode-batch");
     });
   } finally {
     await page.close();
