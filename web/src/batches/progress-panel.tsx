@@ -19,6 +19,7 @@ export function ProgressPanel({ job, samples, now }: { job: Job; samples: Progre
       >
         <div className="ok" style={{ width: pct(p.succeeded) }} />
         <div className="bad" style={{ width: pct(p.failed) }} />
+        <div className="skip" style={{ width: pct(p.skipped) }} />
       </div>
       <dl className="stats" aria-live="polite">
         <div className="stat">
