@@ -23,16 +23,13 @@ import {
   type RowTask,
 } from "@flowcraft/core";
 import { randomBytes } from "node:crypto";
-import { DiskBlobStore } from "./disk-blob-store";
+import type { DiskBlobStore } from "./disk-blob-store";
 import { BatchEventBus } from "./event-bus";
+import { openLocalStorage } from "./local-storage";
 import { errorFields } from "./log-error";
-import { Checkpointer } from "./sqlite/checkpointer";
-import { GroupCommit, noGroup } from "./sqlite/group-commit";
-import { openDb, type Db } from "./sqlite/open-db";
 import { OutboxPump } from "./sqlite/outbox";
-import { claimOwnership, releaseOwnership } from "./sqlite/owner-lock";
-import { SqliteStore } from "./sqlite/sqlite-store";
-import { SqliteTaskQueue } from "./sqlite/sqlite-task-queue";
+import type { SqliteStore } from "./sqlite/sqlite-store";
+import type { SqliteTaskQueue } from "./sqlite/sqlite-task-queue";
 
 export interface LocalHostOptions {
   dataDir: string;
@@ -78,46 +75,42 @@ export const randomIds: Ids = {
 
 export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const logger = opts.logger ?? silentLogger;
-  const db: Db = openDb(opts.dataDir);
-  claimOwnership(db);
-  const grouped = opts.groupCommit !== false;
-  const checkpointer = grouped ? new Checkpointer(db) : null;
-  const group = new GroupCommit(
-    db,
-    (err) => logger.error(errorFields(err), "group commit failed"),
-    () => checkpointer?.afterCommit(),
-  );
-  const beforeWrite = grouped ? () => group.begin() : noGroup;
-  const store = new SqliteStore(db, { triggers: ["batch_jobs/*/results/*"], beforeWrite });
-  const queue = new SqliteTaskQueue<RowTask>({
-    db,
-    beforeWrite,
+  const storage = openLocalStorage({
+    dataDir: opts.dataDir,
+    logger,
     retry: opts.retry ?? LOCAL_RETRY,
-    ...(opts.queueLimits ? { limits: opts.queueLimits } : {}),
-    logger,
+    groupCommit: opts.groupCommit !== false,
+    ...(opts.queueLimits ? { queueLimits: opts.queueLimits } : {}),
   });
-  const blobs = new DiskBlobStore(opts.dataDir);
+  const { db, store, queue, blobs, beforeWrite } = storage;
   const limits: BatchLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const deps: BatchDeps = {
-    store,
-    queue,
-    blobs,
-    ai: opts.ai,
-    clock: systemClock,
-    ids: randomIds,
-    logger,
-    limits,
-    rollUpIntervalMs: opts.rollUpIntervalMs ?? 250,
-  };
+  const rollUpIntervalMs = opts.rollUpIntervalMs ?? 250;
+  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids: randomIds, logger, limits, rollUpIntervalMs };
   const handlers = createBatchHandlers(deps);
   const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => handlers.onResultCreated(doc) });
   const unsubscribeOutbox = store.onCommit((changes) => {
     if (changes.some((c) => c.created && RESULT_PATH.test(c.path))) outbox.wake();
   });
   const events = new BatchEventBus(store);
-
   queue.start((task, ctx) => handlers.runRowTask(task, ctx));
   outbox.wake();
+  const stopReconcile = startReconcile(handlers, logger, opts.reconcileIntervalMs ?? 30_000);
+
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      stopReconcile();
+      events.close();
+      await queue.stop();
+      await outbox.stop();
+      unsubscribeOutbox();
+      await storage.close();
+    })());
+  return { handlers, deps, store, queue, blobs, events, ai: opts.ai, limits, dataDir: opts.dataDir, flush: () => storage.flush(), close };
+}
+
+/** Reconcile now and every `intervalMs` (stuck lanes, jobs that should have finalized). */
+function startReconcile(handlers: BatchHandlers, logger: Logger, intervalMs: number): () => void {
   const reconcile = (): void => {
     handlers.reconcile().then(
       (r) => (r.redriven > 0 || r.finalized > 0) && logger.info(r, "reconciled stuck work"),
@@ -125,23 +118,7 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
     );
   };
   reconcile();
-  const timer = setInterval(reconcile, opts.reconcileIntervalMs ?? 30_000);
+  const timer = setInterval(reconcile, intervalMs);
   timer.unref();
-
-  let closed: Promise<void> | null = null;
-  const close = (): Promise<void> =>
-    (closed ??= (async () => {
-      clearInterval(timer);
-      events.close();
-      await queue.stop();
-      await outbox.stop();
-      unsubscribeOutbox();
-      group.flush();
-      await checkpointer?.stop();
-      releaseOwnership(db);
-      db.close();
-    })());
-
-  const flush = (): void => group.flush();
-  return { handlers, deps, store, queue, blobs, events, ai: opts.ai, limits, dataDir: opts.dataDir, flush, close };
+  return () => clearInterval(timer);
 }

@@ -11,7 +11,7 @@ import { once } from "node:events";
 import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../local-host";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
 import { createProgress } from "./progress";
-import { chooseProvider } from "./provider";
+import { chooseProvider, type ProviderChoice } from "./provider";
 
 export interface CliIo {
   stdout: NodeJS.WriteStream;
@@ -70,44 +70,69 @@ async function writeResults(host: LocalHost, jobId: string, out: string): Promis
   await once(file, "finish");
 }
 
+/** 0 every row succeeded, 3 finished with failed rows, 1 anything else (cancelled, job failure). */
+export function exitCodeFor(job: Job): number {
+  if (job.status === "cancelled") return 1;
+  if (job.failedRows > 0) return 3;
+  return job.status === "completed" ? 0 : 1;
+}
+
+interface RunPlan {
+  inputs: ReturnType<typeof readInputs>;
+  rowsFile: string;
+  out: string;
+  concurrency: number | undefined;
+  provider: ProviderChoice;
+  json: boolean;
+}
+
+/** Runs the batch to its end on `host`, writes the results file, and returns the exit code. */
+async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, started: number): Promise<number> {
+  const { inputs, concurrency } = plan;
+  const job = await host.handlers.createJob({
+    ...LOCAL_OWNER,
+    name: path.basename(plan.rowsFile),
+    flow: inputs.flow,
+    columns: inputs.columns,
+    rows: inputs.rows,
+    start: true,
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  });
+  io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}, provider ${plan.provider.name}\n`);
+  const progress = createProgress(io.stderr, started);
+  const cancel = (): void => void host.handlers.cancelJob(LOCAL_OWNER, job.id).catch(() => undefined);
+  process.once("SIGINT", cancel);
+  const final = await waitForEnd(host, job.id, (j) => progress.update(j)).finally(() => process.off("SIGINT", cancel));
+  await writeResults(host, job.id, plan.out);
+  progress.finish(final);
+  io.stderr.write(`results: ${plan.out}\n`);
+  if (plan.json) {
+    const { id: jobId, status, totalRows, completedRows, failedRows } = final;
+    const summary = { jobId, status, totalRows, completedRows, failedRows, durationMs: Date.now() - started, out: plan.out };
+    io.stdout.write(`${JSON.stringify(summary)}\n`);
+  }
+  return exitCodeFor(final);
+}
+
 export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const [flowFile, rowsFile, ...extra] = args.positionals;
   if (!flowFile || !rowsFile || extra.length > 0) throw new UsageError("run needs FLOW.json and ROWS.csv");
-  const concurrency = intOption(args.options, "concurrency", 1, 50);
-  const out = stringOption(args.options, "out") ?? defaultOut(rowsFile);
-  const provider = chooseProvider(stringOption(args.options, "provider"), io.env, 0);
-  const inputs = readInputs(flowFile, rowsFile);
+  const plan: RunPlan = {
+    rowsFile,
+    concurrency: intOption(args.options, "concurrency", 1, 50),
+    out: stringOption(args.options, "out") ?? defaultOut(rowsFile),
+    provider: chooseProvider(stringOption(args.options, "provider"), io.env, 0),
+    inputs: readInputs(flowFile, rowsFile),
+    json: args.options.json === true,
+  };
   // Validate before any data directory is created: invalid input runs nothing and writes nothing.
-  parseFlow(inputs.flow, { columns: inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
+  parseFlow(plan.inputs.flow, { columns: plan.inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
   const given = stringOption(args.options, "data-dir");
   const dataDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-run-"));
   const started = Date.now();
-  const host = createLocalHost({ dataDir, ai: provider.ai, logger: jsonLogger("error") });
+  const host = createLocalHost({ dataDir, ai: plan.provider.ai, logger: jsonLogger("error") });
   try {
-    const job = await host.handlers.createJob({
-      ...LOCAL_OWNER,
-      name: path.basename(rowsFile),
-      flow: inputs.flow,
-      columns: inputs.columns,
-      rows: inputs.rows,
-      ...(concurrency !== undefined ? { concurrency } : {}),
-      start: true,
-    });
-    io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}, provider ${provider.name}\n`);
-    const progress = createProgress(io.stderr, started);
-    const cancel = (): void => void host.handlers.cancelJob(LOCAL_OWNER, job.id).catch(() => undefined);
-    process.once("SIGINT", cancel);
-    const final = await waitForEnd(host, job.id, (j) => progress.update(j)).finally(() => process.off("SIGINT", cancel));
-    await writeResults(host, job.id, out);
-    progress.finish(final);
-    io.stderr.write(`results: ${out}\n`);
-    if (args.options.json) {
-      const summary = { jobId: final.id, status: final.status, totalRows: final.totalRows, completedRows: final.completedRows, failedRows: final.failedRows, durationMs: Date.now() - started, out };
-      io.stdout.write(`${JSON.stringify(summary)}\n`);
-    }
-    if (final.status === "cancelled") return 1;
-    if (final.failedRows > 0) return 3;
-    return final.status === "completed" ? 0 : 1;
+    return await runBatch(host, plan, io, started);
   } finally {
     await host.close();
     if (!given) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,64 @@
+/**
+ * The local host's storage in one data directory: the SQLite file (owned by this process, group
+ * commit, checkpoints in a worker) and the adapters on it (document store with the results
+ * trigger, durable task queue, disk blob store).
+ */
+import type { Logger, QueueLimits, RetryPolicy, RowTask } from "@flowcraft/core";
+import { DiskBlobStore } from "./disk-blob-store";
+import { errorFields } from "./log-error";
+import { Checkpointer } from "./sqlite/checkpointer";
+import { GroupCommit, noGroup, type BeforeWrite } from "./sqlite/group-commit";
+import { openDb, type Db } from "./sqlite/open-db";
+import { claimOwnership, releaseOwnership } from "./sqlite/owner-lock";
+import { SqliteStore } from "./sqlite/sqlite-store";
+import { SqliteTaskQueue } from "./sqlite/sqlite-task-queue";
+
+export interface LocalStorage {
+  db: Db;
+  beforeWrite: BeforeWrite;
+  store: SqliteStore;
+  queue: SqliteTaskQueue<RowTask>;
+  blobs: DiskBlobStore;
+  /** Commits the open turn now. */
+  flush(): void;
+  /** Flushes, stops the checkpoint worker and closes the database (after queue and outbox stopped). */
+  close(): Promise<void>;
+}
+
+export interface LocalStorageOptions {
+  dataDir: string;
+  logger: Logger;
+  retry: RetryPolicy;
+  queueLimits?: QueueLimits;
+  groupCommit: boolean;
+}
+
+/** Documents whose creation the outbox delivers to `onResultCreated`. */
+export const RESULT_TRIGGER = "batch_jobs/*/results/*";
+
+export function openLocalStorage(opts: LocalStorageOptions): LocalStorage {
+  const db = openDb(opts.dataDir);
+  claimOwnership(db);
+  const checkpointer = opts.groupCommit ? new Checkpointer(db) : null;
+  const group = new GroupCommit(
+    db,
+    (err) => opts.logger.error(errorFields(err), "group commit failed"),
+    () => checkpointer?.afterCommit(),
+  );
+  const beforeWrite = opts.groupCommit ? () => group.begin() : noGroup;
+  const store = new SqliteStore(db, { triggers: [RESULT_TRIGGER], beforeWrite });
+  const queue = new SqliteTaskQueue<RowTask>({
+    db,
+    beforeWrite,
+    retry: opts.retry,
+    ...(opts.queueLimits ? { limits: opts.queueLimits } : {}),
+    logger: opts.logger,
+  });
+  const close = async (): Promise<void> => {
+    group.flush();
+    await checkpointer?.stop();
+    releaseOwnership(db);
+    db.close();
+  };
+  return { db, beforeWrite, store, queue, blobs: new DiskBlobStore(opts.dataDir), flush: () => group.flush(), close };
+}
