@@ -42,7 +42,14 @@ export function openLocalStorage(opts: LocalStorageOptions): LocalStorage {
   const checkpointer = opts.groupCommit ? new Checkpointer(db) : null;
   const group = new GroupCommit(
     db,
-    (err) => opts.logger.error(errorFields(err), "group commit failed"),
+    (err) => {
+      // The turn was rolled back, but the queue's and outbox's in-memory state already moved on:
+      // stop the process so a restart recovers from the file (everything is redelivered from it).
+      opts.logger.error(errorFields(err), "group commit failed; stopping");
+      setImmediate(() => {
+        throw err;
+      });
+    },
     () => checkpointer?.afterCommit(),
   );
   const beforeWrite = opts.groupCommit ? () => group.begin() : noGroup;
