@@ -66,8 +66,11 @@ const RESULT_PATH = /^batch_jobs\/[^/]+\/results\/[^/]+$/;
 /** The only owner of local jobs (the local host has no accounts). */
 export const LOCAL_OWNER = { ownerId: "local" };
 
-/** Task retries for rows: the row runner records a failure on the last attempt. */
-export const LOCAL_RETRY: RetryPolicy = { maxAttempts: 8, minBackoffMs: 500, maxBackoffMs: 60_000, maxDoublings: 5 };
+/**
+ * Task retries for rows (the row runner records a failure on the last attempt). Backoff 0.5, 1, 2
+ * ... 64 s, then 2 min: a row survives about 8 minutes of rate limiting or outage before it fails.
+ */
+export const LOCAL_RETRY: RetryPolicy = { maxAttempts: 12, minBackoffMs: 500, maxBackoffMs: 120_000, maxDoublings: 8 };
 
 export const randomIds: Ids = {
   newId: () => randomBytes(15).toString("base64url"),
