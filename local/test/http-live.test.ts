@@ -153,6 +153,17 @@ describe("config, examples and the web app", () => {
     expect((await api("GET", "/..%2f..%2fetc%2fpasswd")).text).toContain("<title>app</title>");
   });
 
+  it("answers 429 when the owner already has the maximum of active batches", async () => {
+    const limited = await startTestServer({ limits: { maxActiveJobsPerOwner: 1 } });
+    const body = { flow: TEXT_FLOW, csv: csvOf(["a"]) };
+    expect((await request(limited.port, "POST", "/api/batches", body)).status).toBe(201);
+    const second = await request(limited.port, "POST", "/api/batches", body);
+    expect(second.status).toBe(429);
+    expect(second.json.error.code).toBe("limit_exceeded");
+    expect((await request(limited.port, "GET", "/api/batches")).json.jobs).toHaveLength(1);
+    await limited.close();
+  });
+
   it("says how to build the web app when there is no build", async () => {
     const bare = await startTestServer();
     const page = await request(bare.port, "GET", "/");

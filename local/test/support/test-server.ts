@@ -1,5 +1,5 @@
 /** Starts a local host and its HTTP API on a loopback port for tests, with a temp data dir. */
-import { OfflineAiService, type AiService } from "@flowcraft/core";
+import { OfflineAiService, type AiService, type BatchLimits } from "@flowcraft/core";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,9 +16,18 @@ export interface TestServer {
 
 export const REPO = path.resolve(__dirname, "../../..");
 
-export async function startTestServer(opts: { ai?: AiService; webDir?: string; uploadBytes?: number; jsonBytes?: number } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  ai?: AiService;
+  webDir?: string;
+  uploadBytes?: number;
+  jsonBytes?: number;
+  limits?: Partial<BatchLimits>;
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "fc-http-"));
-  const host = createLocalHost({ dataDir, ai: opts.ai ?? new OfflineAiService({ latencyMs: 0 }), reconcileIntervalMs: 60_000 });
+  const ai = opts.ai ?? new OfflineAiService({ latencyMs: 0 });
+  const host = createLocalHost({ dataDir, ai, reconcileIntervalMs: 60_000, ...(opts.limits ? { limits: opts.limits } : {}) });
   const server: http.Server = createApiServer({
     host,
     provider: "offline",
