@@ -10,7 +10,9 @@ import os from "node:os";
 import path from "node:path";
 import { FakeGeminiServer, type RecordedRequest } from "../../core/test/support/fake-gemini-server";
 import { googleError, retryInfo, textResponse } from "../../core/test/support/gemini-responses";
-import { LOCAL, buildBundles, runNode } from "./support/child";
+import { spawn } from "node:child_process";
+import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { LOCAL, buildBundles, cleanEnv, runNode } from "./support/child";
 import { TEXT_FLOW, csvOf } from "./support/flows";
 
 const CLI = path.join(LOCAL, "dist/cli.js");
@@ -77,6 +79,23 @@ describe("offline", () => {
     const r = await runNode(CLI, ["run", flowFile, writeCsv("title\na\n"), "--data-dir", dataDir]);
     expect(r.code).toBe(2);
     expect(fs.existsSync(dataDir)).toBe(false);
+  });
+
+  it("cancels on Ctrl-C: the batch ends cancelled, results are still written, exit code 1", async () => {
+    const rows = writeRows(["[[slow:400]] a", "[[slow:400]] b", "[[slow:400]] c", "[[slow:400]] d"]);
+    const child = spawn(process.execPath, [CLI, "run", flowFile, rows, "--concurrency", "1", "--json"], { env: cleanEnv() });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    await waitFor(() => stderr.includes("batch "), "the batch to start");
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(1);
+    expect(lastJson(stdout)).toMatchObject({ status: "cancelled" });
+    const statuses = readCsvColumn(path.join(dir, "rows.results.csv"), 2);
+    expect(statuses).toHaveLength(4);
+    expect(statuses).toContain("cancelled");
   });
 
   it("keeps the batch in --data-dir when given", async () => {
