@@ -18,7 +18,7 @@ run options:
 serve options:
   --port P                port (default: $PORT or 8787; 0 picks a free port)
   --host H                loopback address to bind (default 127.0.0.1; only loopback is allowed)
-  --data-dir DIR          data directory (default: $FLOWCRAFT_DATA_DIR or ./.flowcraft-data)
+  --data-dir DIR          data directory (default: $FLOWCRAFT_DATA_DIR or ./.data)
   --provider P            offline | gemini (default as for run)
 
 Results file: the input columns as given, one column per output node (its name), then status,

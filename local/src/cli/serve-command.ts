@@ -31,7 +31,7 @@ export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number>
   const port = intOption(withEnv, "port", 0, 65535) ?? 8787;
   const bind = stringOption(args.options, "host") ?? "127.0.0.1";
   if (!LOOPBACK.has(bind)) throw new UsageError("--host must be a loopback address (127.0.0.1, localhost or ::1)");
-  const dataDir = path.resolve(stringOption(args.options, "data-dir") ?? io.env.FLOWCRAFT_DATA_DIR ?? ".flowcraft-data");
+  const dataDir = path.resolve(stringOption(args.options, "data-dir") ?? io.env.FLOWCRAFT_DATA_DIR ?? ".data");
   const provider = chooseProvider(stringOption(args.options, "provider"), io.env, 300);
   const logger = jsonLogger(logLevel(io.env.FLOWCRAFT_LOG_LEVEL));
   const host = createLocalHost({ dataDir, ai: provider.ai, logger });
