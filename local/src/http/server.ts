@@ -11,6 +11,7 @@ import { aiRoutes } from "./routes-ai";
 import { batchRoutes, type BodyLimits } from "./routes-batches";
 import { eventRoutes } from "./routes-events";
 import { sendError, sendJson } from "./respond";
+import { refusal } from "./request-guard";
 import { Router } from "./router";
 import { serveStatic } from "./static-files";
 
@@ -46,6 +47,8 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const method = req.method ?? "GET";
+    const refused = refusal(req);
+    if (refused) return sendJson(res, 403, { error: { code: "permission_denied", message: refused, retryable: false } });
     if (!url.pathname.startsWith("/api/") && url.pathname !== "/api") {
       if (method === "GET" || method === "HEAD") return serveStatic(opts.webDir, req, res, url.pathname);
       return sendJson(res, 405, { error: { code: "invalid_input", message: "Method not allowed", retryable: false } });
