@@ -39,7 +39,8 @@ export const RESULT_TRIGGER = "batch_jobs/*/results/*";
 export function openLocalStorage(opts: LocalStorageOptions): LocalStorage {
   const db = openDb(opts.dataDir);
   claimOwnership(db);
-  const checkpointer = opts.groupCommit ? new Checkpointer(db) : null;
+  const onCheckpointerError = (err: unknown): void => opts.logger.warn(errorFields(err), "checkpoint worker failed; checkpointing inline");
+  const checkpointer = opts.groupCommit ? new Checkpointer(db, {}, onCheckpointerError) : null;
   const group = new GroupCommit(
     db,
     (err) => {

@@ -34,6 +34,7 @@ export class Checkpointer {
   constructor(
     private readonly db: Db,
     opts: CheckpointerOptions = {},
+    onWorkerError: (err: unknown) => void = () => {},
   ) {
     this.maxWalBytes = opts.maxWalBytes ?? 64 * 1024 * 1024;
     db.pragma("wal_autocheckpoint = 0");
@@ -42,6 +43,11 @@ export class Checkpointer {
       workerData: { file: db.name, intervalMs: opts.intervalMs ?? 100, modulePath: require.resolve("better-sqlite3") },
     });
     this.worker.unref();
+    this.worker.on("error", (err) => {
+      // Without the worker, fall back to SQLite's own checkpoints on the main connection.
+      onWorkerError(err);
+      if (this.db.open) this.db.pragma("wal_autocheckpoint = 1000");
+    });
   }
 
   /** Call after each commit (outside any transaction): truncates an oversized WAL now and then. */
