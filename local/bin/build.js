@@ -13,9 +13,13 @@ const ENTRIES = ["main", "cli"];
 
 function build() {
   const { buildSync } = require("esbuild");
+  const dist = path.join(localDir, "dist");
+  // Build into a private directory, then rename each file into place: a process starting the CLI
+  // while another one builds never loads a half-written bundle.
+  const tmp = path.join(dist, `.build-${process.pid}-${Date.now()}`);
   buildSync({
     entryPoints: ENTRIES.map((e) => path.join(localDir, "src", `${e}.ts`)),
-    outdir: path.join(localDir, "dist"),
+    outdir: tmp,
     bundle: true,
     platform: "node",
     target: "node20",
@@ -25,6 +29,8 @@ function build() {
     alias: { "@flowcraft/core": path.join(root, "core/src/index.ts") },
     logLevel: "warning",
   });
+  for (const file of fs.readdirSync(tmp)) fs.renameSync(path.join(tmp, file), path.join(dist, file));
+  fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 /** Newest modification time of the sources the bundle is made from. */
