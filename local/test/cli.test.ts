@@ -82,7 +82,7 @@ describe("offline", () => {
   });
 
   it("cancels on Ctrl-C: the batch ends cancelled, results are still written, exit code 1", async () => {
-    const rows = writeRows(["[[slow:400]] a", "[[slow:400]] b", "[[slow:400]] c", "[[slow:400]] d"]);
+    const rows = writeRows(["[[slow:1000]] a", "[[slow:1000]] b", "[[slow:1000]] c", "[[slow:1000]] d"]);
     const child = spawn(process.execPath, [CLI, "run", flowFile, rows, "--concurrency", "1", "--json"], { env: cleanEnv() });
     let stdout = "";
     let stderr = "";
