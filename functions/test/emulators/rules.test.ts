@@ -1,7 +1,7 @@
 /**
  * firestore.rules and storage.rules against the emulators (@firebase/rules-unit-testing):
- * owners read their jobs and the jobs' rows/results/lanes; other users and signed-out clients read
- * nothing; nobody writes; owners read their media in Storage (checked against the job document).
+ * owners read their jobs and the jobs' rows and results (not the server's lanes, claims,
+ * checkpoints or retry passes); other users and signed-out clients read nothing; nobody writes; owners read their media in Storage (checked against the job document).
  * Runs under `npm run test:emulators`; skipped (saying why) in the plain jest run.
  */
 import fs from "node:fs";
@@ -42,17 +42,18 @@ suite(title, () => {
       await db.doc("batch_jobs/j1/rows/00000").set({ start: 0, rows: [{ a: "1" }] });
       await db.doc("batch_jobs/j1/lanes/l0").set({ current: 0 });
       await db.doc("batch_jobs/j1/claims/c1").set({ at: 1 });
+      await db.doc("batch_jobs/j1/checkpoints/000000").set({ pass: 0 });
+      await db.doc("batch_jobs/j1/passes/1-a-0").set({ pass: 1 });
       await ctx.storage().ref("batch_jobs/j1/media/000000/img.png").put(new Uint8Array([1, 2, 3]), { contentType: "image/png" });
     });
   });
 
   describe("firestore.rules", () => {
-    it("lets owners read their job and its rows, results and lanes", async () => {
+    it("lets owners read their job and its rows and results", async () => {
       const db = env.authenticatedContext("alice").firestore();
       await assertSucceeds(db.doc("batch_jobs/j1").get());
       await assertSucceeds(db.collection("batch_jobs/j1/results").orderBy("rowIndex").get());
       await assertSucceeds(db.doc("batch_jobs/j1/rows/00000").get());
-      await assertSucceeds(db.doc("batch_jobs/j1/lanes/l0").get());
       await assertSucceeds(db.collection("batch_jobs").where("ownerId", "==", "alice").orderBy("createdAt", "desc").get());
     });
 
@@ -61,6 +62,10 @@ suite(title, () => {
       await assertFails(db.doc("batch_jobs/j2").get());
       await assertFails(db.collection("batch_jobs").get());
       await assertFails(db.doc("batch_jobs/j1/claims/c1").get());
+      await assertFails(db.doc("batch_jobs/j1/lanes/l0").get());
+      await assertFails(db.collection("batch_jobs/j1/lanes").get());
+      await assertFails(db.doc("batch_jobs/j1/checkpoints/000000").get());
+      await assertFails(db.doc("batch_jobs/j1/passes/1-a-0").get());
       const mallory = env.authenticatedContext("mallory").firestore();
       await assertFails(mallory.doc("batch_jobs/j1").get());
       await assertFails(mallory.collection("batch_jobs/j1/results").get());
