@@ -8,5 +8,6 @@ module.exports = {
   testMatch: ["<rootDir>/{core,local,functions,web}/test/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "/lib/", "<rootDir>/web/test/e2e/"],
   moduleNameMapper: { "^@flowcraft/core$": "<rootDir>/core/src/index.ts" },
+  setupFiles: ["<rootDir>/jest.setup.js"],
   testTimeout: 60000,
 };
