@@ -26,6 +26,7 @@ import { exportColumns, exportRecords } from "../lib/export-rows";
 import { inputsFromRowDocs } from "../lib/row-docs";
 import type { AppEnv } from "./env";
 import { initFirebase, type FirebaseServices } from "./firebase-app";
+import { CALLABLE_TIMEOUT_MS, type CallableName } from "./callable-timeouts";
 import { fromFirebaseError } from "./firebase-errors";
 import { bundledExamples } from "./bundled-examples";
 import {
@@ -56,10 +57,10 @@ export class FirebaseBackend implements BatchBackend {
     this.fb = initFirebase(env);
   }
 
-  private async call<Req, Res>(name: string, data: Req): Promise<Res> {
+  private async call<Req, Res>(name: CallableName, data: Req): Promise<Res> {
     await this.fb.user();
     try {
-      return (await httpsCallable<Req, Res>(this.fb.functions, name)(data)).data;
+      return (await httpsCallable<Req, Res>(this.fb.functions, name, { timeout: CALLABLE_TIMEOUT_MS[name] })(data)).data;
     } catch (err) {
       throw fromFirebaseError(err);
     }

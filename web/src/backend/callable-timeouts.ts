@@ -1,0 +1,20 @@
+/**
+ * How long the browser waits for each callable. `httpsCallable` gives up after 70 s by default,
+ * while the server lets `previewFlow` run for 900 s (a video node takes minutes) and the batch
+ * callables for 120 s. A client that stops waiting first reports `deadline-exceeded` for a call
+ * that is still running on the server, so each wait covers the function's timeout plus a margin for
+ * the network and a cold start. Keep in step with functions/src/config/function-options.ts.
+ */
+const MARGIN_MS = 15_000;
+const BATCH_CALLABLE_MS = 120_000 + MARGIN_MS;
+
+export const CALLABLE_TIMEOUT_MS = {
+  previewFlow: 900_000 + MARGIN_MS,
+  createBatch: BATCH_CALLABLE_MS,
+  startBatch: BATCH_CALLABLE_MS,
+  cancelBatch: BATCH_CALLABLE_MS,
+  setBatchConcurrency: BATCH_CALLABLE_MS,
+  retryFailedRows: BATCH_CALLABLE_MS,
+} as const;
+
+export type CallableName = keyof typeof CALLABLE_TIMEOUT_MS;
