@@ -1,4 +1,4 @@
-import { addSample, computeProgress, formatDuration, formatRate, windowRate, type JobCounts } from "../src/lib/progress";
+import { addSample, computeProgress, countSeen, formatDuration, formatRate, windowRate, withSeenResults, type JobCounts } from "../src/lib/progress";
 
 const job = (over: Partial<JobCounts>): JobCounts => ({
   status: "processing",
@@ -77,5 +77,29 @@ describe("cancelled batches", () => {
     expect(p.finished).toBe(100);
     expect(p.fraction).toBe(1);
     expect(p.ratePerMin).toBeCloseTo(10);
+  });
+});
+
+describe("withSeenResults", () => {
+  it("counts at least the rows whose results are already on screen while the job runs", () => {
+    // The roll-up saw one failed row; the table already holds one succeeded and one failed result.
+    const seen = countSeen([{ status: "succeeded" }, { status: "failed" }]);
+    const p = computeProgress(withSeenResults(job({ totalRows: 20, failedRows: 1 }), seen), 1_000);
+    expect([p.succeeded, p.failed, p.finished]).toEqual([1, 1, 2]);
+  });
+
+  it("keeps the job's counters when they are ahead of the results loaded so far", () => {
+    const running = job({ completedRows: 40, failedRows: 3 });
+    expect(withSeenResults(running, { succeeded: 10, failed: 1 })).toBe(running);
+  });
+
+  it("uses a finished job's exact counters as they are", () => {
+    const done = job({ status: "completed", completedRows: 19, failedRows: 1, totalRows: 20 });
+    expect(withSeenResults(done, { succeeded: 20, failed: 1 })).toBe(done);
+  });
+
+  it("never counts more rows than the job has, skipped ones included", () => {
+    const counted = withSeenResults(job({ totalRows: 5, skippedRows: 2 }), { succeeded: 2, failed: 4 });
+    expect(counted.completedRows + counted.failedRows + (counted.skippedRows ?? 0)).toBe(5);
   });
 });

@@ -49,7 +49,7 @@ export function BatchView({ jobId }: { jobId: string }) {
       </div>
       {error && <ErrorBanner error={error.info} />}
       {job.error && <ErrorBanner title="The batch failed" error={job.error} />}
-      <ProgressPanel job={job} samples={watch.samples} now={now} />
+      <ProgressPanel job={job} samples={watch.samples} now={now} results={watch.results} />
       <BatchControls job={job} onJob={watch.setJob} onRetried={() => watch.applyResults(dropFailed)} />
       <ResultsTable job={job} results={watch.results} />
     </div>

@@ -1,9 +1,20 @@
 /** Live progress: a two-colour bar and the numbers (done, failed, total, rate, time left, tokens). */
+import { useMemo } from "react";
 import type { Job } from "../backend/types";
-import { computeProgress, formatDuration, formatRate, type ProgressSample } from "../lib/progress";
+import { computeProgress, countSeen, formatDuration, formatRate, withSeenResults, type ProgressSample } from "../lib/progress";
+import type { ResultsByRow } from "../lib/results-merge";
 
-export function ProgressPanel({ job, samples, now }: { job: Job; samples: ProgressSample[]; now: number }) {
-  const p = computeProgress(job, now, samples);
+interface ProgressPanelProps {
+  job: Job;
+  samples: ProgressSample[];
+  now: number;
+  /** Live results: a running job's counts never trail them (the job's counters are a roll-up). */
+  results: ResultsByRow;
+}
+
+export function ProgressPanel({ job, samples, now, results }: ProgressPanelProps) {
+  const seen = useMemo(() => countSeen(results.values()), [results]);
+  const p = computeProgress(withSeenResults(job, seen), now, samples);
   const pct = (n: number): string => `${p.total === 0 ? 0 : (n / p.total) * 100}%`;
   const running = job.status === "processing" || job.status === "pending";
   return (

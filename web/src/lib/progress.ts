@@ -77,6 +77,35 @@ function averageRate(job: JobCounts, now: number): number | null {
   return span > 0 ? (finished / span) * 60_000 : null;
 }
 
+/** Rows whose results the view holds, by outcome (one result per row). */
+export interface SeenCounts {
+  succeeded: number;
+  failed: number;
+}
+
+export function countSeen(results: Iterable<{ status: string }>): SeenCounts {
+  const seen: SeenCounts = { succeeded: 0, failed: 0 };
+  for (const r of results) {
+    if (r.status === "succeeded") seen.succeeded++;
+    else if (r.status === "failed") seen.failed++;
+  }
+  return seen;
+}
+
+/**
+ * The job's counters are a throttled roll-up (about every 2 s on both hosts) while results stream
+ * in live, so a running job counts at least the rows whose results are on screen: the numbers never
+ * trail the table. A finished job's counters are exact and are used as they are.
+ */
+export function withSeenResults<J extends JobCounts>(job: J, seen: SeenCounts): J {
+  if (job.status === "completed" || job.status === "failed" || job.status === "cancelled") return job;
+  const completedRows = Math.min(Math.max(job.completedRows, seen.succeeded), job.totalRows);
+  const room = Math.max(job.totalRows - completedRows - (job.skippedRows ?? 0), 0);
+  const failedRows = Math.min(Math.max(job.failedRows, seen.failed), room);
+  if (completedRows === job.completedRows && failedRows === job.failedRows) return job;
+  return { ...job, completedRows, failedRows };
+}
+
 export function computeProgress(job: JobCounts, now: number, samples: readonly ProgressSample[] = []): Progress {
   const finished = Math.min(finishedRows(job), job.totalRows);
   const remaining = Math.max(job.totalRows - finished, 0);
