@@ -45,6 +45,8 @@ export async function slowBatchScenario(run: StepRunner, ctx: Ctx): Promise<void
     assert(job.skippedRows > 0, `cancelled job skipped ${job.skippedRows} rows`);
     assert(job.skippedRows + job.completedRows + job.failedRows === SLOW_ROWS, "cancelled job's counts do not add up to its rows");
     await page.getByText("Not run (cancelled)").waitFor();
+    // The rows that ran before the cancel keep their results in the table.
+    await page.getByText(`${job.completedRows + job.failedRows} with results`).waitFor();
     await shot(page, "12-batch-cancelled");
   });
 }
