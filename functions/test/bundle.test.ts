@@ -18,6 +18,7 @@ const functionsDir = path.resolve(__dirname, "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(functionsDir, "package.json"), "utf8")) as {
   main: string;
   dependencies: Record<string, string>;
+  scripts: Record<string, string>;
 };
 
 const EXPECTED_EXPORTS = [
@@ -71,6 +72,12 @@ describe("functions bundle", () => {
     expect(external.length).toBeGreaterThan(0);
     for (const name of external) expect(Object.keys(pkg.dependencies)).toContain(name);
     expect(code).not.toContain("@flowcraft/core");
+  });
+
+  it("keeps Cloud Build from rebuilding the uploaded bundle", () => {
+    // Cloud Build runs `npm run build` when package.json has one, unless `gcp-build` is defined:
+    // the upload holds lib/ but not src/ or scripts/ (firebase.json ignores them), nor esbuild.
+    if (pkg.scripts.build !== undefined) expect(pkg.scripts["gcp-build"]).toBe("");
   });
 
   const skipReason = registryReachable();
