@@ -35,3 +35,4 @@ export * from "./fakes/memory-task-queue";
 export * from "./fakes/memory-blob-store";
 export * from "./fakes/seeded-random";
 export * from "./fakes/ids";
+export { validateCreateJob } from "./batch/validate";

@@ -98,6 +98,14 @@ describe("offline", () => {
     expect(statuses).toContain("cancelled");
   });
 
+  it("creates no data directory for a CSV with a header but no rows (exit 2)", async () => {
+    const dataDir = path.join(dir, "data");
+    const r = await runNode(CLI, ["run", flowFile, writeCsv("topic\n"), "--data-dir", dataDir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("rows: at least one row is required");
+    expect(fs.existsSync(dataDir)).toBe(false);
+  });
+
   it("keeps the batch in --data-dir when given", async () => {
     const dataDir = path.join(dir, "data");
     const r = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--data-dir", dataDir]);

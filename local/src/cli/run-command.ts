@@ -3,7 +3,17 @@
  * details, nothing run), runs the batch through a local host (temp data dir unless --data-dir),
  * shows progress, writes the results file, and exits 0 (all rows succeeded), 3 (some failed) or 1.
  */
-import { DEFAULT_LIMITS, ValidationError, exportRows, isTerminal, jsonLogger, parseCsv, parseFlow, type Job } from "@flowcraft/core";
+import {
+  DEFAULT_LIMITS,
+  ValidationError,
+  exportRows,
+  isTerminal,
+  jsonLogger,
+  parseCsv,
+  parseFlow,
+  validateCreateJob,
+  type Job,
+} from "@flowcraft/core";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -127,6 +137,8 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   };
   // Validate before any data directory is created: invalid input runs nothing and writes nothing.
   parseFlow(plan.inputs.flow, { columns: plan.inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
+  // The rest of createJob's checks (no rows, row size, ...) also run before the data directory exists.
+  validateCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency }, DEFAULT_LIMITS);
   const given = stringOption(args.options, "data-dir");
   const dataDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-run-"));
   const started = Date.now();
