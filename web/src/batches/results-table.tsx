@@ -86,13 +86,13 @@ export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow
           Show rows
         </label>
         <select id={filterId} value={filter} onChange={(e) => setFilter(e.target.value as RowFilter)} style={{ width: "auto" }}>
-          <option value="all">All rows ({job.totalRows})</option>
-          <option value="succeeded">Succeeded ({job.completedRows})</option>
-          <option value="failed">Failed ({job.failedRows})</option>
+          <option value="all">All rows ({job.totalRows.toLocaleString()})</option>
+          <option value="succeeded">Succeeded ({job.completedRows.toLocaleString()})</option>
+          <option value="failed">Failed ({job.failedRows.toLocaleString()})</option>
           <option value="pending">{ended ? "Not run" : "Not finished"}</option>
         </select>
         <span className="hint">
-          {rows.length} shown · {results.size} with results
+          {rows.length.toLocaleString()} shown · {results.size.toLocaleString()} with results
         </span>
       </div>
       <div className="results" ref={scrollRef} role="table" aria-label="Row results" aria-rowcount={rows.length + 1} tabIndex={0}>
