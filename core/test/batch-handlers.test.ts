@@ -291,6 +291,26 @@ describe("reconcile, paging and export", () => {
   });
 });
 
+describe("export with input columns named like status columns", () => {
+  test("keeps the input's own status and error values (CSV by position, JSON Lines as input.<name>)", async () => {
+    const h = makeHarness();
+    const rows = rowsOf(2).map((r, i) => ({ ...r, status: `todo ${i}`, error: "none" }));
+    const job = await h.handlers.createJob({ ownerId: "u1", flow: TWO_STEP_FLOW, columns: [...COLUMNS, "status", "error"], rows });
+    await h.handlers.startJob(owner, job.id);
+    await h.drain();
+    let csv = "";
+    for await (const chunk of exportRows(deps(h), job.id, "csv")) csv += chunk;
+    const lines = csv.trim().split("\r\n");
+    expect(lines[0]).toBe("topic,note,status,error,result,status,error,durationMs,inputTokens,outputTokens,totalTokens");
+    expect(lines[1]!.split(",").slice(0, 4)).toEqual(["topic 0", "", "todo 0", "none"]);
+    expect(lines[1]!.split(",").slice(5, 7)).toEqual(["succeeded", ""]);
+    let jsonl = "";
+    for await (const chunk of exportRows(deps(h), job.id, "jsonl")) jsonl += chunk;
+    const recs = jsonl.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(recs[1]).toMatchObject({ topic: "topic 1", "input.status": "todo 1", "input.error": "none", status: "succeeded", error: "" });
+  });
+});
+
 describe("result size", () => {
   const bigAi = (chars: number): AiService => ({
     name: "big",
