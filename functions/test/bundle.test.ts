@@ -120,5 +120,11 @@ describe("functions bundle", () => {
     expect(endpoints.runBatchRow).toMatchObject({ kind: "taskQueueTrigger", timeout: 1800 });
     expect(endpoints.runBatchRow!.queue!.retry.maxAttempts).toBe(8);
     expect(endpoints.reconcileBatches!.kind).toBe("scheduleTrigger");
+    expect(endpoints.onBatchJobCreated).toMatchObject({ kind: "eventTrigger", retry: true });
+    // Platform maxima: event triggers 540 s, callables 3600 s, task and scheduled functions 1800 s.
+    const maxima: Record<string, number> = { eventTrigger: 540, callableTrigger: 3600, taskQueueTrigger: 1800, scheduleTrigger: 1800 };
+    for (const [name, e] of Object.entries(endpoints)) {
+      expect([name, e.timeout > 0 && e.timeout <= (maxima[e.kind] ?? 0)]).toEqual([name, true]);
+    }
   }, 300_000);
 });
