@@ -98,6 +98,13 @@ describe("offline", () => {
     expect(statuses).toContain("cancelled");
   });
 
+  it("reads a flow file saved with a UTF-8 byte order mark", async () => {
+    const bomFlow = writeFile("bom-flow.json", `\uFEFF${JSON.stringify(TEXT_FLOW)}`);
+    const r = await runNode(CLI, ["run", bomFlow, writeRows(["a"]), "--json"]);
+    expect(r.code).toBe(0);
+    expect(lastJson(r.stdout)).toMatchObject({ status: "completed", completedRows: 1 });
+  });
+
   it("creates no data directory for a CSV with a header but no rows (exit 2)", async () => {
     const dataDir = path.join(dir, "data");
     const r = await runNode(CLI, ["run", flowFile, writeCsv("topic\n"), "--data-dir", dataDir]);

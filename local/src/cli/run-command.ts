@@ -34,7 +34,8 @@ export const RUN_OPTIONS = { concurrency: "value", provider: "value", out: "valu
 function readInputs(flowFile: string, rowsFile: string): { flow: unknown; columns: string[]; rows: Record<string, string>[] } {
   let flow: unknown;
   try {
-    flow = JSON.parse(fs.readFileSync(flowFile, "utf8")) as unknown;
+    // Editors on Windows often save UTF-8 with a byte order mark, which JSON.parse rejects.
+    flow = JSON.parse(fs.readFileSync(flowFile, "utf8").replace(/^\uFEFF/, "")) as unknown;
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : "not valid JSON";
     throw new ValidationError(`Cannot read the flow ${flowFile}`, [{ path: flowFile, message: reason }]);
