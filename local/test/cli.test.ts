@@ -13,7 +13,7 @@ import { googleError, retryInfo, textResponse } from "../../core/test/support/ge
 import { spawn } from "node:child_process";
 import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
 import { LOCAL, buildBundles, cleanEnv, runNode } from "./support/child";
-import { TEXT_FLOW, csvOf } from "./support/flows";
+import { IMAGE_FLOW, TEXT_FLOW, csvOf } from "./support/flows";
 
 const CLI = path.join(LOCAL, "dist/cli.js");
 let dir: string;
@@ -96,6 +96,27 @@ describe("offline", () => {
     const statuses = readCsvColumn(path.join(dir, "rows.results.csv"), 2);
     expect(statuses).toHaveLength(4);
     expect(statuses).toContain("cancelled");
+  });
+
+  it("without --data-dir, copies image outputs beside the results file so their cells still resolve", async () => {
+    const imageFlow = writeFile("image-flow.json", JSON.stringify(IMAGE_FLOW));
+    const out = path.join(dir, "pictures.csv");
+    const r = await runNode(CLI, ["run", imageFlow, writeRows(["a cat", "a dog"]), "--out", out]);
+    expect(r.code).toBe(0);
+    const refs = readCsvColumn(out, 1);
+    expect(refs).toHaveLength(2);
+    for (const ref of refs) {
+      expect(ref).toMatch(/^local:/);
+      const file = path.join(dir, "pictures.media", ref.slice("local:".length));
+      expect(fs.readFileSync(file).subarray(1, 4).toString()).toBe("PNG");
+    }
+    expect(r.stderr).toContain(path.join(dir, "pictures.media"));
+  });
+
+  it("writes no media directory when the flow has no media outputs", async () => {
+    const r = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--out", path.join(dir, "lines.csv")]);
+    expect(r.code).toBe(0);
+    expect(fs.existsSync(path.join(dir, "lines.media"))).toBe(false);
   });
 
   it("reads a flow file saved with a UTF-8 byte order mark", async () => {

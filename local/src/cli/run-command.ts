@@ -1,7 +1,8 @@
 /**
  * `flowcraft-batch run FLOW.json ROWS.csv`: validates the flow and CSV (exit 2 with field/row
  * details, nothing run), runs the batch through a local host (temp data dir unless --data-dir),
- * shows progress, writes the results file, and exits 0 (all rows succeeded), 3 (some failed) or 1.
+ * shows progress, writes the results file (and, with a temp data dir, copies media beside it), and
+ * exits 0 (all rows succeeded), 3 (some failed) or 1.
  */
 import {
   DEFAULT_LIMITS,
@@ -125,6 +126,15 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, started: numb
   return exitCodeFor(final);
 }
 
+/** A temporary data directory goes away: copy its media beside the results, where `local:KEY` is the file KEY. */
+function keepMedia(dataDir: string, out: string, io: CliIo): void {
+  const media = path.join(dataDir, "media", "data");
+  if (!fs.existsSync(media)) return;
+  const target = `${out.replace(/\.[^./\\]*$/, "")}.media`;
+  fs.cpSync(media, target, { recursive: true });
+  io.stderr.write(`media: ${target} (a results cell local:KEY is the file KEY there)\n`);
+}
+
 export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const [flowFile, rowsFile, ...extra] = args.positionals;
   if (!flowFile || !rowsFile || extra.length > 0) throw new UsageError("run needs FLOW.json and ROWS.csv");
@@ -148,6 +158,12 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     return await runBatch(host, plan, io, started);
   } finally {
     await host.close();
-    if (!given) fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!given) {
+      try {
+        keepMedia(dataDir, plan.out, io);
+      } finally {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
   }
 }
