@@ -27,7 +27,27 @@ function str(value: unknown, fallback: string): string {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : fallback;
 }
 
-export function readEnv(env: Record<string, unknown> = import.meta.env): AppEnv {
+/**
+ * The variables the app reads, each named in full: Vite inlines exactly these. Passing
+ * `import.meta.env` itself would inline the whole object, i.e. every VITE_* variable of the build
+ * machine, so a stray `VITE_GEMINI_API_KEY` in an .env file would ship in the public bundle.
+ */
+function viteEnv(): Record<string, unknown> {
+  return {
+    VITE_BACKEND: import.meta.env.VITE_BACKEND,
+    VITE_API_BASE: import.meta.env.VITE_API_BASE,
+    VITE_FIREBASE_API_KEY: import.meta.env.VITE_FIREBASE_API_KEY,
+    VITE_FIREBASE_AUTH_DOMAIN: import.meta.env.VITE_FIREBASE_AUTH_DOMAIN,
+    VITE_FIREBASE_PROJECT_ID: import.meta.env.VITE_FIREBASE_PROJECT_ID,
+    VITE_FIREBASE_STORAGE_BUCKET: import.meta.env.VITE_FIREBASE_STORAGE_BUCKET,
+    VITE_FIREBASE_APP_ID: import.meta.env.VITE_FIREBASE_APP_ID,
+    VITE_FIREBASE_REGION: import.meta.env.VITE_FIREBASE_REGION,
+    VITE_USE_EMULATORS: import.meta.env.VITE_USE_EMULATORS,
+    VITE_EMULATOR_HOST: import.meta.env.VITE_EMULATOR_HOST,
+  };
+}
+
+export function readEnv(env: Record<string, unknown> = viteEnv()): AppEnv {
   const projectId = str(env.VITE_FIREBASE_PROJECT_ID, "demo-flowcraft");
   return {
     backend: str(env.VITE_BACKEND, "local") === "firebase" ? "firebase" : "local",
