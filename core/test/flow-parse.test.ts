@@ -185,6 +185,7 @@ const cases: Array<[string, unknown, ParseFlowOptions, string, string]> = [
   ],
   ["a __proto__ output name", rawFlow([input("t"), text("a", "{{t}}"), output("o", "__proto__")], "t>a a>o"), {}, "nodes[2].data.name", 'output name "__proto__" is reserved'],
   ["a __proto__ node id", rawFlow([input("__proto__", "t"), output("o", "A")], "__proto__>o"), {}, "nodes[0].id", 'node id "__proto__" is reserved'],
+  ["a blank output name", rawFlow([input("t"), text("a", "{{t}}"), output("o", "  ")], "t>a a>o"), {}, "nodes[2].data.name", "output name is blank"],
   ["a reserved output name", rawFlow([input("t"), text("a", "{{t}}"), output("o", "status")], "t>a a>o"), {}, "nodes[2].data.name", 'output name "status" is reserved'],
   [
     "an input column the CSV lacks",

@@ -111,6 +111,7 @@ function checkOutputNames(input: CheckInput, entries: NodeEntry[], problems: Err
     if (e.node?.type !== "output") continue;
     const name = e.node.data.name;
     const path = nodePath(e, "data.name");
+    if (name.trim() === "") problems.push({ path, message: "output name is blank: name the result column" });
     const other = used.get(name);
     if (other) problems.push({ path, message: `output name "${name}" is already used by node "${other.id}"` });
     else used.set(name, e);
