@@ -21,16 +21,16 @@ const Prompt = z
 
 export const InputNodeData = z.looseObject({
   /** The CSV column whose cell value this node outputs, verbatim. */
-  column: z.string().min(1),
+  column: z.string({ error: "column is required: the CSV column this input reads" }).min(1, "column is empty: name the CSV column this input reads"),
   label: z.string().optional(),
 });
 
 export const TextNodeData = z.looseObject({
-  model: z.string().min(1).default("gemini-2.5-flash"),
+  model: z.string().min(1, "model is empty: choose a Gemini model").default("gemini-2.5-flash"),
   prompt: Prompt,
   system: z.string().optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  maxOutputTokens: z.number().int().positive().optional(),
+  temperature: z.number({ error: "temperature must be a number" }).min(0, "temperature must be between 0 and 2").max(2, "temperature must be between 0 and 2").optional(),
+  maxOutputTokens: z.number({ error: "maxOutputTokens must be a number" }).int("maxOutputTokens must be a whole number").positive("maxOutputTokens must be at least 1").optional(),
   /** JSON schema for structured output; when present the node's output is the parsed JSON. */
   jsonSchema: z.record(z.string(), z.unknown()).optional(),
   label: z.string().optional(),
@@ -38,23 +38,23 @@ export const TextNodeData = z.looseObject({
 
 export const ImageNodeData = z.looseObject({
   /** A Gemini image model (`gemini-*-image*`) or an Imagen model (`imagen-*`). */
-  model: z.string().min(1).default("gemini-2.5-flash-image"),
+  model: z.string().min(1, "model is empty: choose a Gemini image or Imagen model").default("gemini-2.5-flash-image"),
   prompt: Prompt,
-  aspectRatio: z.enum(["1:1", "3:4", "4:3", "9:16", "16:9"]).optional(),
+  aspectRatio: z.enum(["1:1", "3:4", "4:3", "9:16", "16:9"], { error: "aspectRatio must be one of 1:1, 3:4, 4:3, 9:16, 16:9" }).optional(),
   label: z.string().optional(),
 });
 
 export const VideoNodeData = z.looseObject({
-  model: z.string().min(1).default("veo-3.0-fast-generate-001"),
+  model: z.string().min(1, "model is empty: choose a Veo model").default("veo-3.0-fast-generate-001"),
   prompt: Prompt,
-  aspectRatio: z.enum(["16:9", "9:16"]).optional(),
-  durationSeconds: z.number().int().min(1).max(60).optional(),
+  aspectRatio: z.enum(["16:9", "9:16"], { error: "aspectRatio must be 16:9 or 9:16" }).optional(),
+  durationSeconds: z.number({ error: "durationSeconds must be a number" }).int("durationSeconds must be a whole number").min(1, "durationSeconds must be between 1 and 60").max(60, "durationSeconds must be between 1 and 60").optional(),
   label: z.string().optional(),
 });
 
 export const OutputNodeData = z.looseObject({
   /** The result column this node's value is written to. */
-  name: z.string().min(1),
+  name: z.string({ error: "name is required: the result column this output writes" }).min(1, "name is empty: name the result column this output writes"),
   label: z.string().optional(),
 });
 
