@@ -11,7 +11,6 @@ import { csvLine, toCsv } from "../src/csv/write";
 
 const TRIGGERS = ["=", "+", "-", "@", "\t", "\r"];
 /** A decimal number written as a string: exempt from the formula escape. */
-const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const startsWithTrigger = (s: string): boolean => TRIGGERS.some((t) => s.startsWith(t));
 
 /** One "character": CSV-significant text is drawn often, any code point the rest of the time. */
@@ -47,26 +46,13 @@ describe("CSV round trip", () => {
   it("a string starting with a formula trigger comes back with exactly one leading quote", () => {
     const risky = fc
       .tuple(fc.constantFrom(...TRIGGERS), anyText)
-      .map(([t, rest]) => t + rest)
-      .filter((s) => !PLAIN_NUMBER.test(s));
+      .map(([t, rest]) => t + rest);
     fc.assert(
       fc.property(risky, (value) => {
         const { rows } = parseCsv(toCsv(["v"], [{ v: value }]));
         expect(rows).toEqual([{ v: `'${value}` }]);
       }),
       { numRuns: 300 },
-    );
-  });
-
-  it("a string that is just a signed number comes back unchanged", () => {
-    const number = fc
-      .tuple(fc.constantFrom("-", "+"), fc.double({ noNaN: true, noDefaultInfinity: true, min: 0 }))
-      .map(([sign, n]) => sign + String(n));
-    fc.assert(
-      fc.property(number, (value) => {
-        expect(parseCsv(toCsv(["v"], [{ v: value }])).rows).toEqual([{ v: value }]);
-      }),
-      { numRuns: 200 },
     );
   });
 

@@ -101,10 +101,10 @@ describe("formula-injection escaping", () => {
     expect(csvLine([-5, -2.5e-7, "=5"])).toBe("-5,-2.5e-7,'=5\r\n");
   });
 
-  test.each(["-5", "+5", "-1.25", "+.5", "-3.", "-2e3", "+6.02E+23"])(
-    "string %j that is just a number is left alone (a spreadsheet reads it as a number)",
+  test.each(["-5", "+5", "-1.25", "+.5", "-2e3", "-1+1"])(
+    "string %j starting with a sign is escaped like any other trigger (numbers as numbers are not)",
     (input) => {
-      expect(csvCell(input)).toBe(input);
+      expect(csvCell(input)).toBe(`'${input}`);
     },
   );
 

@@ -6,9 +6,9 @@
  * Cell formatting (`csvCell`):
  * - strings are kept, except that a string starting with `=`, `+`, `-`, `@`, tab or CR gets a
  *   leading `'` so spreadsheets show it as text instead of running it as a formula (OWASP CSV
- *   injection guidance). This is one-way: reading the file back keeps the `'`. One exemption:
- *   a string that is just a decimal number (`-5`, `+1.5`, `-2e3`) is left alone, because a
- *   spreadsheet reads it as that number, never as a formula, and CSV inputs are always strings;
+ *   injection guidance). This is one-way: reading the file back keeps the `'`. Strings that look
+ *   like signed numbers (`-5`) are escaped too: a spreadsheet would run `-5+A1`, and telling the
+ *   two apart is the kind of guess an attacker exploits;
  * - finite numbers and bigints are written as numbers (`-5` stays `-5`, unescaped); NaN and
  *   ±Infinity become empty; booleans are `true`/`false`; null and undefined are empty;
  * - Dates are ISO 8601; other objects and arrays are JSON text (then escaped like strings);
@@ -21,12 +21,11 @@
 export const csvBom = "\uFEFF";
 
 const FORMULA_TRIGGERS = new Set(["=", "+", "-", "@", "\t", "\r"]);
-const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NEEDS_QUOTES = /[",\r\n]|^\uFEFF/;
 
 /** Makes a string safe to open in a spreadsheet: see the module comment. */
 export function escapeFormula(value: string): string {
-  if (value.length === 0 || !FORMULA_TRIGGERS.has(value[0]!) || PLAIN_NUMBER.test(value)) return value;
+  if (value.length === 0 || !FORMULA_TRIGGERS.has(value[0]!)) return value;
   return `'${value}`;
 }
 
