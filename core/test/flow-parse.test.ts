@@ -44,6 +44,12 @@ describe("parseFlow accepts", () => {
     expect(flow.nodes[0]).toMatchObject({ selected: true });
   });
 
+  it("numbered node ids, as React Flow editors generate them", () => {
+    // 1 ─▶ 2 ─▶ 3
+    const raw = rawFlow([input("1", "title"), text("2", "Summarize {{1}}"), output("3", "Summary")], "1>2 2>3");
+    expect(parseFlow(raw, { columns: ["title"] }).nodes.map((n) => n.id)).toEqual(["1", "2", "3"]);
+  });
+
   it("{{node.field}} on a text node with a jsonSchema", () => {
     const raw = rawFlow([input("t"), text("meta", "{{t}}", { jsonSchema: { type: "object" } }), text("b", "{{meta.a.b}}"), output("o", "B")], "t>meta meta>b b>o");
     expect(() => parseFlow(raw)).not.toThrow();
@@ -63,7 +69,7 @@ const cases: Array<[string, unknown, ParseFlowOptions, string, string]> = [
     "nodes[3].type",
     'node "q" has unknown type "llm"; valid types: input, text, image, video, output',
   ],
-  ["a bad node id", { ...EXAMPLE, nodes: [...EXAMPLE.nodes, { id: "1 bad", type: "input", data: { column: "x" } }] }, {}, "nodes[3].id", "must start with a letter"],
+  ["a bad node id", { ...EXAMPLE, nodes: [...EXAMPLE.nodes, { id: "1 bad", type: "input", data: { column: "x" } }] }, {}, "nodes[3].id", "must use only letters, digits, _ and -"],
   [
     "a duplicate node id",
     rawFlow([input("title"), input("title", "body"), text("s", "{{title}}"), output("o", "S")], "title>s s>o"),

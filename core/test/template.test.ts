@@ -6,7 +6,7 @@ describe("templateRefs", () => {
     ["{{ title }} and {{\tbody\n}}", [["title"], ["body"]]],
     ["{{meta.a.b}} {{meta.list.0}}", [["meta", "a", "b"], ["meta", "list", "0"]]],
     ["{{node-1}} {{_x}}", [["node-1"], ["_x"]]],
-    ['literal {{"a": 1}} and {{}} {{1x}} {{a..b}} text', []],
+    ['literal {{"a": 1}} and {{}} {{-x}} {{a..b}} text', []],
     ["{title} { {x} } {{{x}}}", [["x"]]],
   ])("finds the references in %j", (template, expected) => {
     expect(templateRefs(template).map((r) => [r.node, ...r.path])).toEqual(expected);

@@ -10,7 +10,8 @@ export const NodeId = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, "must start with a letter or _ and use only letters, digits, _ and -");
+  // React Flow editors often number their nodes ("1", "2"), so a leading digit is fine.
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_-]*$/, "must use only letters, digits, _ and - (and not start with -)");
 
 const Position = z.object({ x: z.number(), y: z.number() }).optional();
 

@@ -19,7 +19,7 @@ export interface TemplateRef {
   end: number;
 }
 
-const ID = "[A-Za-z_][A-Za-z0-9_-]*";
+const ID = "[A-Za-z0-9_][A-Za-z0-9_-]*";
 const FIELD = "[A-Za-z0-9_-]+";
 const REF_BODY = new RegExp(`^(${ID})((?:\\.${FIELD})*)$`);
 /** Any double-brace group without braces inside. */
