@@ -141,6 +141,13 @@ describe("offline", () => {
     expect(fs.existsSync(path.join(dataDir, "flowcraft.db"))).toBe(true);
   });
 
+  it("keeps the batch in $FLOWCRAFT_DATA_DIR when no --data-dir is given", async () => {
+    const dataDir = path.join(dir, "env-data");
+    const r = await runNode(CLI, ["run", flowFile, writeRows(["a"])], { FLOWCRAFT_DATA_DIR: dataDir });
+    expect(r.code).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, "flowcraft.db"))).toBe(true);
+  });
+
   it.each<[string, () => string[], string]>([
     ["a flow that names a missing column", () => [flowFile, writeCsv("title\na\n")], "topic"],
     ["a CSV row with too many cells", () => [flowFile, writeCsv('topic\na\n"b",c\n')], "rows["],

@@ -13,7 +13,8 @@ run options:
                           (default: <ROWS>.results.csv beside the input CSV)
   --json                  print one JSON summary object as the last line of stdout:
                           {jobId, status, totalRows, completedRows, failedRows, durationMs, out}
-  --data-dir DIR          keep the batch in DIR (default: a temporary directory, removed afterwards)
+  --data-dir DIR          keep the batch in DIR (default: $FLOWCRAFT_DATA_DIR, else a temporary
+                          directory, removed afterwards)
 
 serve options:
   --port P                port (default: $PORT or 8787; 0 picks a free port)
@@ -30,7 +31,7 @@ was run), 1 anything else (including a cancelled batch).
 Environment:
   GEMINI_API_KEY                 use Gemini (else the offline provider)
   GOOGLE_GEMINI_BASE_URL         Gemini endpoint override, passed to the SDK untouched
-  FLOWCRAFT_DATA_DIR             serve's data directory
+  FLOWCRAFT_DATA_DIR             data directory for serve and run (--data-dir wins)
   FLOWCRAFT_OFFLINE_LATENCY_MS   offline provider latency per call (serve: 300, run: 0)
   PORT                           serve's port
   FLOWCRAFT_LOG_LEVEL            serve's log level on stderr: debug | info | warn (default) | error

@@ -150,7 +150,8 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   parseFlow(plan.inputs.flow, { columns: plan.inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
   // The rest of createJob's checks (no rows, row size, ...) also run before the data directory exists.
   validateCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency }, DEFAULT_LIMITS);
-  const given = stringOption(args.options, "data-dir");
+  // An explicit data directory (option, else environment) keeps the batch; otherwise a temporary one.
+  const given = stringOption(args.options, "data-dir") ?? (io.env.FLOWCRAFT_DATA_DIR || undefined);
   const dataDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-run-"));
   const started = Date.now();
   const host = createLocalHost({ dataDir, ai: plan.provider.ai, logger: jsonLogger("error") });
