@@ -50,6 +50,17 @@ function readInputs(flowFile: string, rowsFile: string): { flow: unknown; column
   return { flow, ...parseCsv(text) };
 }
 
+/** Refuses an --out the results could not be written to, before any row runs (and spends tokens). */
+function checkWritableOut(out: string): void {
+  const existing = fs.statSync(out, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) throw new UsageError(`--out ${out} is a directory: give a file name`);
+  try {
+    fs.accessSync(existing ? out : path.dirname(path.resolve(out)), fs.constants.W_OK);
+  } catch {
+    throw new UsageError(`cannot write the results file ${out}: check that its folder exists and is writable`);
+  }
+}
+
 export function defaultOut(rowsFile: string): string {
   const ext = path.extname(rowsFile);
   return path.join(path.dirname(rowsFile), `${path.basename(rowsFile, ext)}.results.csv`);
@@ -150,6 +161,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   parseFlow(plan.inputs.flow, { columns: plan.inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
   // The rest of createJob's checks (no rows, row size, ...) also run before the data directory exists.
   validateCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency }, DEFAULT_LIMITS);
+  checkWritableOut(plan.out);
   // An explicit data directory (option, else environment) keeps the batch; otherwise a temporary one.
   const given = stringOption(args.options, "data-dir") ?? (io.env.FLOWCRAFT_DATA_DIR || undefined);
   const dataDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-run-"));
