@@ -141,14 +141,16 @@ describe("offline", () => {
     expect(fs.existsSync(path.join(dataDir, "flowcraft.db"))).toBe(true);
   });
 
-  it("refuses an --out it could not write before running anything (exit 2)", async () => {
+  it("refuses an --out it could not write (a folder, a path under a file) before running anything (exit 2)", async () => {
     const dataDir = path.join(dir, "out-data");
     const intoDir = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--out", dir, "--data-dir", dataDir]);
     expect(intoDir.code).toBe(2);
     expect(intoDir.stderr).toContain("is a directory");
-    const missing = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--out", path.join(dir, "no-such-folder", "r.csv"), "--data-dir", dataDir]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("cannot write the results file");
+    const file = path.join(dir, "a-file.txt");
+    fs.writeFileSync(file, "x");
+    const underFile = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--out", path.join(file, "r.csv"), "--data-dir", dataDir]);
+    expect(underFile.code).toBe(2);
+    expect(underFile.stderr).toContain("cannot write the results file");
     expect(fs.existsSync(dataDir)).toBe(false);
   });
 

@@ -52,12 +52,29 @@ function readInputs(flowFile: string, rowsFile: string): { flow: unknown; column
 
 /** Refuses an --out the results could not be written to, before any row runs (and spends tokens). */
 function checkWritableOut(out: string): void {
-  const existing = fs.statSync(out, { throwIfNoEntry: false });
+  const existing = statOrNull(out);
   if (existing?.isDirectory()) throw new UsageError(`--out ${out} is a directory: give a file name`);
+  // Missing folders are created when the results are written: check the nearest one that exists.
+  let target = existing ? out : path.dirname(path.resolve(out));
+  while (!fs.existsSync(target) && path.dirname(target) !== target) target = path.dirname(target);
+  const ok = (existing ? true : fs.statSync(target).isDirectory()) && canWrite(target);
+  if (!ok) throw new UsageError(`cannot write the results file ${out}: ${target} is not a writable folder`);
+}
+
+function statOrNull(file: string): fs.Stats | null {
   try {
-    fs.accessSync(existing ? out : path.dirname(path.resolve(out)), fs.constants.W_OK);
+    return fs.statSync(file);
   } catch {
-    throw new UsageError(`cannot write the results file ${out}: check that its folder exists and is writable`);
+    return null; // missing, or a path through a file (ENOTDIR): checked below
+  }
+}
+
+function canWrite(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 
