@@ -25,6 +25,7 @@ export * from "./flow/parse";
 export * from "./engine/server-workflow-engine";
 export * from "./ports/doc-path";
 export * from "./ports/doc-data";
+export * from "./ports/write-buffer";
 export * from "./ports/doc-query";
 export * from "./fakes/memory-store";
 export * from "./fakes/manual-clock";

@@ -1,5 +1,6 @@
 /** Store helpers from core used by the SQLite adapter, in one place. */
 export {
+  WriteBuffer,
   prepareWrite,
   applyWrite,
   planQuery,

@@ -3,8 +3,9 @@
  * commits them atomically. A transaction records what it read (doc versions, query results) so
  * the store can detect conflicting commits and retry it.
  */
-import { prepareWrite, type PreparedWrite, type WriteOp } from "../ports/doc-data";
-import type { Doc, DocData, Patch, Query, Transaction, WriteBatch } from "../ports/store";
+import type { Doc, DocData, Query, Transaction, WriteBatch } from "../ports/store";
+import type { PreparedWrite } from "../ports/doc-data";
+import { WriteBuffer } from "../ports/write-buffer";
 
 /** Firestore's per-batch write limit. */
 export const MAX_BATCH_WRITES = 500;
@@ -35,31 +36,6 @@ export class ReadsAfterWritesError extends Error {
   constructor() {
     super("transaction reads must come before writes (Firestore requires all reads to be executed before all writes)");
     this.name = "ReadsAfterWritesError";
-  }
-}
-
-abstract class WriteBuffer {
-  readonly writes: PreparedWrite[] = [];
-  protected closed = false;
-
-  protected add(op: WriteOp): void {
-    this.assertOpen();
-    this.writes.push(prepareWrite(op));
-  }
-  protected assertOpen(): void {
-    if (this.closed) throw new Error("this transaction or batch has already been committed");
-  }
-  create(path: string, data: DocData): void {
-    this.add({ kind: "create", path, data });
-  }
-  set(path: string, data: DocData, opts?: { merge?: boolean }): void {
-    this.add({ kind: "set", path, data, merge: opts?.merge === true });
-  }
-  update(path: string, patch: Patch): void {
-    this.add({ kind: "update", path, patch });
-  }
-  delete(path: string): void {
-    this.add({ kind: "delete", path });
   }
 }
 
@@ -99,10 +75,6 @@ export class MemoryTransaction extends WriteBuffer implements Transaction {
     const docs = this.host.queryForTx<T>(collection, q, this.reads);
     this.afterRead();
     return docs;
-  }
-
-  close(): void {
-    this.closed = true;
   }
 }
 

@@ -4,8 +4,8 @@
  * queried, so the commit can tell whether anything it saw changed (optimistic concurrency, like
  * Firestore's retries).
  */
-import type { Doc, DocData, Patch, Query, Transaction, WriteBatch } from "@flowcraft/core";
-import { prepareWrite, type PreparedWrite, type WriteOp } from "../core-internals";
+import type { Doc, DocData, Query, Transaction, WriteBatch } from "@flowcraft/core";
+import { WriteBuffer, type PreparedWrite } from "../core-internals";
 import type { ReadSet } from "./commit";
 
 /** Firestore's per-commit write limit. */
@@ -16,35 +16,9 @@ export interface TxReader {
   queryTracked<T>(collection: string, q: Query | undefined, reads: ReadSet): Doc<T>[];
 }
 
-export class WriteBuffer {
-  readonly writes: PreparedWrite[] = [];
-  protected closed = false;
-
-  protected add(op: WriteOp): void {
-    if (this.closed) throw new Error("this transaction or batch has already been committed");
-    if (this.writes.length >= MAX_WRITES) throw new Error(`a commit holds at most ${MAX_WRITES} writes`);
-    this.writes.push(prepareWrite(op));
-  }
-  create(path: string, data: DocData): void {
-    this.add({ kind: "create", path, data });
-  }
-  set(path: string, data: DocData, opts?: { merge?: boolean }): void {
-    this.add({ kind: "set", path, data, merge: opts?.merge === true });
-  }
-  update(path: string, patch: Patch): void {
-    this.add({ kind: "update", path, patch });
-  }
-  delete(path: string): void {
-    this.add({ kind: "delete", path });
-  }
-  close(): void {
-    this.closed = true;
-  }
-}
-
 export class SqliteWriteBatch extends WriteBuffer implements WriteBatch {
   constructor(private readonly commitFn: (writes: PreparedWrite[]) => void) {
-    super();
+    super(MAX_WRITES);
   }
   async commit(): Promise<void> {
     this.close();
@@ -56,7 +30,7 @@ export class SqliteTransaction extends WriteBuffer implements Transaction {
   readonly reads: ReadSet = { docs: new Map(), collections: new Map() };
 
   constructor(private readonly reader: TxReader) {
-    super();
+    super(MAX_WRITES);
   }
 
   private beforeRead(): void {
