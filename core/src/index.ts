@@ -37,3 +37,4 @@ export * from "./fakes/memory-blob-store";
 export * from "./fakes/seeded-random";
 export * from "./fakes/ids";
 export { validateCreateJob } from "./batch/validate";
+export * from "./ai/inline-media";

@@ -2,21 +2,13 @@
  * Single generations (the original plan's text, image and video calls) and the one-row flow
  * preview, over the same AI service the row tasks use. Bound to the Gemini secret.
  */
-import { ServerWorkflowEngine, parseFlow, type TextResult, type Usage } from "@flowcraft/core";
+import { ServerWorkflowEngine, parseFlow, toMediaResponse, toPreviewRun, type MediaResponse, type TextResult } from "@flowcraft/core";
 import { GENERATE_TIMEOUT_SECONDS, PREVIEW_TIMEOUT_SECONDS } from "../config/function-options";
 import { GEMINI_API_KEY } from "../config/params";
 import { defineCallable } from "../http/define-callable";
-import { mapOutputs, toDataUrl, type PreviewOutput } from "./media";
 import { GenerateImageInput, GenerateTextInput, GenerateVideoInput, PreviewInput } from "./schemas";
 
 const withAi = { secrets: [GEMINI_API_KEY], withAi: true } as const;
-
-interface MediaResponse {
-  mimeType: string;
-  dataUrl: string;
-  usage: Usage;
-  model: string;
-}
 
 export const generateText = defineCallable({
   ...withAi,
@@ -32,10 +24,7 @@ export const generateImage = defineCallable({
   input: GenerateImageInput,
   timeoutSeconds: GENERATE_TIMEOUT_SECONDS,
   memory: "1GiB",
-  run: async (input, { deps }): Promise<MediaResponse> => {
-    const res = await deps.ai.generateImage(input);
-    return { mimeType: res.mimeType, dataUrl: toDataUrl(res.mimeType, res.data), usage: res.usage, model: res.model };
-  },
+  run: async (input, { deps }): Promise<MediaResponse> => toMediaResponse(await deps.ai.generateImage(input)),
 });
 
 /** Video takes minutes: clients must raise httpsCallable's timeout (default 70 s) to match. */
@@ -45,10 +34,7 @@ export const generateVideo = defineCallable({
   input: GenerateVideoInput,
   timeoutSeconds: GENERATE_TIMEOUT_SECONDS,
   memory: "2GiB",
-  run: async (input, { deps }): Promise<MediaResponse> => {
-    const res = await deps.ai.generateVideo(input);
-    return { mimeType: res.mimeType, dataUrl: toDataUrl(res.mimeType, res.data), usage: res.usage, model: res.model };
-  },
+  run: async (input, { deps }): Promise<MediaResponse> => toMediaResponse(await deps.ai.generateVideo(input)),
 });
 
 /** `{flow, row} → {run}`: runs the flow once on one row; media comes back inline as data URLs. */
@@ -63,7 +49,6 @@ export const previewFlow = defineCallable({
     const engine = new ServerWorkflowEngine({ ai: deps.ai, clock: deps.clock, logger: deps.logger });
     const deadline = deps.clock.now() + (PREVIEW_TIMEOUT_SECONDS - 30) * 1000;
     const run = await engine.execute({ flow: parsed, row, deadline });
-    const outputs: Record<string, PreviewOutput> = mapOutputs(run.outputs);
-    return { run: { ...run, outputs, nodeOutputs: mapOutputs(run.nodeOutputs) } };
+    return { run: toPreviewRun(run) };
   },
 });

@@ -3,26 +3,12 @@
  * engine the batch uses (media inlined as data URLs), and `generate-text|image|video` make single
  * calls. A client that disconnects aborts its call.
  */
-import { ServerWorkflowEngine, parseFlow, type NodeOutput, type RowRun } from "@flowcraft/core";
+import { ServerWorkflowEngine, parseFlow, toMediaResponse, toPreviewRun } from "@flowcraft/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { LocalHost } from "../local-host";
 import { GenerateImageBody, GenerateTextBody, GenerateVideoBody, PreviewBody } from "./ai-bodies";
 import { parseBody, readJson, sendJson } from "./respond";
 import type { Router } from "./router";
-
-type PreviewOutput = Exclude<NodeOutput, { kind: "media" }> | { kind: "media"; mimeType: string; dataUrl: string };
-
-const dataUrl = (mimeType: string, data: Uint8Array): string => `data:${mimeType};base64,${Buffer.from(data).toString("base64")}`;
-
-function inlineMedia(out: NodeOutput): PreviewOutput {
-  return out.kind === "media" ? { kind: "media", mimeType: out.mimeType, dataUrl: dataUrl(out.mimeType, out.data) } : out;
-}
-
-function previewRun(run: RowRun): Omit<RowRun, "outputs" | "nodeOutputs"> & Record<"outputs" | "nodeOutputs", Record<string, PreviewOutput>> {
-  const map = (o: Record<string, NodeOutput>): Record<string, PreviewOutput> =>
-    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, inlineMedia(v)]));
-  return { ...run, outputs: map(run.outputs), nodeOutputs: map(run.nodeOutputs) };
-}
 
 /** Aborts when the client goes away before the response is sent. */
 function abortOnDisconnect(req: IncomingMessage, res: ServerResponse): AbortSignal {
@@ -42,7 +28,7 @@ export function aiRoutes(router: Router, host: LocalHost, jsonBytes: number): vo
       const flow = parseFlow(body.flow, { columns: Object.keys(body.row), maxNodes: host.limits.maxNodes });
       const signal = abortOnDisconnect(req, res);
       const run = await engine.execute({ flow, row: body.row, signal, deadline: Date.now() + host.limits.rowTimeoutMs });
-      sendJson(res, 200, { run: previewRun(run) });
+      sendJson(res, 200, { run: toPreviewRun(run) });
     })
     .on("POST", "/api/generate-text", async ({ req, res }) => {
       const body = parseBody(GenerateTextBody, await readJson(req, jsonBytes));
@@ -51,11 +37,11 @@ export function aiRoutes(router: Router, host: LocalHost, jsonBytes: number): vo
     .on("POST", "/api/generate-image", async ({ req, res }) => {
       const body = parseBody(GenerateImageBody, await readJson(req, jsonBytes));
       const r = await host.ai.generateImage({ ...body, signal: abortOnDisconnect(req, res) });
-      sendJson(res, 200, { mimeType: r.mimeType, dataUrl: dataUrl(r.mimeType, r.data), usage: r.usage, model: r.model });
+      sendJson(res, 200, toMediaResponse(r));
     })
     .on("POST", "/api/generate-video", async ({ req, res }) => {
       const body = parseBody(GenerateVideoBody, await readJson(req, jsonBytes));
       const r = await host.ai.generateVideo({ ...body, signal: abortOnDisconnect(req, res) });
-      sendJson(res, 200, { mimeType: r.mimeType, dataUrl: dataUrl(r.mimeType, r.data), usage: r.usage, model: r.model });
+      sendJson(res, 200, toMediaResponse(r));
     });
 }
