@@ -9,6 +9,8 @@
  * one noisy pair (other processes on the machine) from deciding the figure.
  */
 import { LOCAL_OWNER, createLocalHost } from "../src/local-host";
+// topic ──▶ write (text) ──▶ out: the same one-step flow the local tests use.
+import { TEXT_FLOW as FLOW } from "../test/support/flows";
 import { OfflineAiService, ServerWorkflowEngine, isTerminal, parseFlow, type Job } from "@flowcraft/core";
 import fs from "node:fs";
 import os from "node:os";
@@ -35,19 +37,6 @@ function parseArgs(argv: string[]): BenchArgs {
     repeat: Math.max(1, Math.floor(get("repeat", 3))),
   };
 }
-
-// topic ──▶ write (text) ──▶ out
-const FLOW = {
-  nodes: [
-    { id: "topic", type: "input", data: { column: "topic" } },
-    { id: "write", type: "text", data: { model: "gemini-2.5-flash", prompt: "Write one line about {{topic}}." } },
-    { id: "out", type: "output", data: { name: "line" } },
-  ],
-  edges: [
-    { source: "topic", target: "write" },
-    { source: "write", target: "out" },
-  ],
-};
 
 const makeRows = (n: number): Record<string, string>[] => Array.from({ length: n }, (_, i) => ({ topic: `topic number ${i}` }));
 
