@@ -9,12 +9,15 @@
  *   - cancel: no row starts after the cancel is committed; the rest is counted as skipped;
  *   - concurrency increase: new lanes take work;
  *   - retry: only failed rows re-run, each resuming from its failed node;
- *   - liveness: every third seed also LOSES 3% of task deliveries; reconcile must recover them.
+ *   - liveness: every third seed also LOSES 3% of task deliveries; reconcile must recover them;
+ *   - Retry-After: every other seed's 429s ask for 20 s, beyond the engine's in-process retry, so
+ *     rows re-enqueue their next attempt; that attempt never starts before the delay has passed,
+ *     and no row runs more attempts than the queue's budget.
  */
 import { resultsPath, RowResult, type Job } from "../src/batch/model";
 import { SimCrash, STANDARD_FAULTS } from "../src/sim/faults";
 import { Rng } from "../src/sim/random";
-import { Simulation, type Attempt } from "../src/sim/simulation";
+import { DEFAULT_RETRY, Simulation, type Attempt } from "../src/sim/simulation";
 import { COLUMNS, TWO_STEP_FLOW, rowsOf } from "./support/batch-harness";
 
 /** Raise with BATCH_PROPERTY_SEEDS=2000 for a deeper run. */
@@ -60,7 +63,8 @@ async function runSeed(seed: number): Promise<Outcome> {
   // Every third seed also loses 3% of task deliveries outright: only reconcile can recover those.
   const dropTask = seed % 3 === 0 ? 0.03 : 0;
   const faults = { ...STANDARD_FAULTS, permanent: 0.08, dropTask };
-  const sim = new Simulation({ seed, faults, latencyMs, latencySigma: rng.uniform(0, 1.2) });
+  const retryAfterMs = seed % 2 === 0 ? 20_000 : undefined;
+  const sim = new Simulation({ seed, faults, latencyMs, latencySigma: rng.uniform(0, 1.2), ...(retryAfterMs ? { retryAfterMs } : {}) });
   const created = await sim.drive(
     sim.handlers.createJob({ ownerId: owner.ownerId, flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(rows), concurrency: c }),
   );
@@ -135,6 +139,17 @@ function checkDispatch(o: Outcome): void {
   }
 }
 
+/** Attempts stay within the budget, and a provider's delay is honoured before the next attempt. */
+function checkAttempts(o: Outcome): void {
+  const byAttempt = new Map(o.sim.attempts.map((a) => [`${a.jobId}:${a.pass}:${a.rowIndex}:${a.attempt}`, a]));
+  for (const a of o.sim.attempts) {
+    expect(a.attempt).toBeLessThan(DEFAULT_RETRY.maxAttempts);
+    if (a.status !== "failed" || a.retryAfterMs === undefined) continue;
+    const next = byAttempt.get(`${a.jobId}:${a.pass}:${a.rowIndex}:${a.attempt + 1}`);
+    if (next) expect(next.start).toBeGreaterThanOrEqual(a.end + a.retryAfterMs);
+  }
+}
+
 async function checkRetry(o: Outcome, before: RowResult[]): Promise<void> {
   const { sim, job } = o;
   const failedBefore = new Map(before.filter((r) => r.status === "failed").map((r) => [r.rowIndex, r]));
@@ -165,7 +180,7 @@ async function checkRetry(o: Outcome, before: RowResult[]): Promise<void> {
   }
 }
 
-const coverage = { retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0 };
+const coverage = { retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0, delayed: 0 };
 
 describe("batch invariants over seeded simulations with faults", () => {
   const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
@@ -177,6 +192,7 @@ describe("batch invariants over seeded simulations with faults", () => {
         const res = await results(o.sim, o.job.id);
         checkPassZero(o, res);
         checkDispatch(o);
+        checkAttempts(o);
         if (o.job.status !== "cancelled" && o.job.failedRows > 0 && (o.mode === "retry" || o.mode === "plain")) {
           await checkRetry(o, res);
           coverage.retried += 1;
@@ -186,18 +202,20 @@ describe("batch invariants over seeded simulations with faults", () => {
         coverage.crashes += o.sim.queue.stats.crashes;
         coverage.duplicates += o.sim.queue.stats.duplicates;
         coverage.lost += o.sim.queue.stats.lost;
+        coverage.delayed += o.sim.queue.stats.delayed;
       } catch (err) {
         throw new Error(`seed ${seed} (${o.mode}, rows ${o.rows}, C ${o.c}): ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   });
 
-  test("the seeds exercised every path (retries, cancels, concurrency changes, crashes, duplicates)", () => {
+  test("the seeds exercised every path (retries, cancels, concurrency changes, crashes, duplicates, delayed re-enqueues)", () => {
     expect(coverage.retried).toBeGreaterThanOrEqual(SEEDS / 6);
     expect(coverage.cancelled).toBeGreaterThanOrEqual(SEEDS / 8);
     expect(coverage.changed).toBeGreaterThanOrEqual(SEEDS / 8);
     expect(coverage.crashes).toBeGreaterThan(100);
     expect(coverage.duplicates).toBeGreaterThan(100);
     expect(coverage.lost).toBeGreaterThan(20);
+    expect(coverage.delayed).toBeGreaterThan(100);
   });
 });

@@ -19,6 +19,24 @@ class DownAi extends RecordingAi {
   }
 }
 
+/** A 429 whose RetryInfo asks for 30 s (beyond the engine's in-process retry). */
+class QuotaAi extends RecordingAi {
+  override generateText(): Promise<never> {
+    return Promise.reject(new RetryableError("rate_limited", "Gemini rate limit reached", 30_000));
+  }
+}
+
+/** What firebase-functions logs at error level while `fn` runs (its logger writes to the console). */
+async function errorLogs(fn: () => Promise<void>): Promise<string[]> {
+  const spy = jest.spyOn(console, "error").mockImplementation(() => {});
+  try {
+    await fn();
+    return spy.mock.calls.map((args) => args.map(String).join(" "));
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
 const oidcToken = `${b64({ alg: "RS256", typ: "JWT" })}.${b64({ sub: "tasks@demo-flowcraft.iam.gserviceaccount.com" })}.c2ln`;
 
@@ -73,6 +91,35 @@ describe("runBatchRow over HTTP", () => {
     const [result] = await h.store.query<RowResult>(`batch_jobs/${job.id}/results`);
     expect(result?.data.status).toBe("failed");
     expect(result?.data.error?.code).toBe("unavailable");
+  });
+
+  it("answers 204 to a 429 with Retry-After and re-enqueues the next attempt with that delay, logging no error", async () => {
+    const h = new Harness({ ai: new QuotaAi(), autoDeliver: false });
+    await h.createBatch({
+      data: { flow: textFlow(), columns: ["topic"], rows: [{ topic: "a" }], concurrency: 1, start: true },
+      auth: auth("alice"),
+    } as never);
+    let res: FakeResponse = { statusCode: 0 };
+    const logs = await errorLogs(async () => {
+      res = await dispatch(h.queue.enqueued[0]!, 0);
+    });
+    expect(res.statusCode).toBe(204);
+    expect(logs.filter((l) => l.includes("Unhandled error"))).toEqual([]);
+    expect(h.queue.enqueued[1]).toMatchObject({ delayMs: 30_000, payload: { attempt: 1 } });
+  });
+
+  it("answers 503, not an unhandled 500, to a retryable failure without a delay", async () => {
+    const h = new Harness({ ai: new DownAi(), autoDeliver: false, nodeRetry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    await h.createBatch({
+      data: { flow: textFlow(), columns: ["topic"], rows: [{ topic: "a" }], concurrency: 1, start: true },
+      auth: auth("alice"),
+    } as never);
+    let res: FakeResponse = { statusCode: 0 };
+    const logs = await errorLogs(async () => {
+      res = await dispatch(h.queue.enqueued[0]!, 0);
+    });
+    expect(res.statusCode).toBe(503);
+    expect(logs.filter((l) => l.includes("Unhandled error"))).toEqual([]);
   });
 
   it("answers 400 to a request that is not a task delivery", async () => {

@@ -40,11 +40,16 @@ describe("task context", () => {
     [4, 5, true],
     [9, 5, true],
   ])("retryCount %i of maxAttempts %i → last attempt %s", (retryCount, max, last) => {
-    expect(taskContextOf({ retryCount, id: "t" }, max)).toEqual({ retryCount, isLastAttempt: last, taskId: "t" });
+    const retry = { ...ROW_TASK_RETRY, maxAttempts: max };
+    expect(taskContextOf({ retryCount, id: "t" }, retry)).toMatchObject({ retryCount, isLastAttempt: last, taskId: "t", maxAttempts: max });
+  });
+
+  it("tells the core Cloud Tasks' wait before the next retry (2 s doubling to 60 s)", () => {
+    expect([0, 1, 4, 5, 7].map((retryCount) => taskContextOf({ retryCount, id: "t" }).retryDelayMs)).toEqual([2_000, 4_000, 32_000, 60_000, 60_000]);
   });
 
   it("treats a missing retry count as the first attempt", () => {
-    expect(taskContextOf({ retryCount: undefined as unknown as number, id: "t" }, 5).retryCount).toBe(0);
+    expect(taskContextOf({ retryCount: undefined as unknown as number, id: "t" }).retryCount).toBe(0);
   });
 });
 

@@ -29,14 +29,19 @@ export interface RowTask {
   lane: string;
   /** The lane's generation when the task was made (reconcile bumps it); absent = 0. */
   gen?: number;
+  /**
+   * Attempts the row used before this task (absent = 0). A retry the provider asked to delay is
+   * re-enqueued as a new task with this raised, so the attempt budget spans both tasks.
+   */
+  attempt?: number;
 }
 
 /** Optional hooks for metrics and the simulator; called after the fact, never inside transactions. */
 export interface BatchObserver {
   /** The engine starts running a row (one call per attempt that actually runs). */
   rowStarted?(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number; lane?: string }): void;
-  /** The engine finished (or threw) for that attempt. */
-  rowEnded?(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number; status: string }): void;
+  /** The engine finished (or threw) for that attempt; `retryAfterMs` is the provider's delay, if any. */
+  rowEnded?(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number; status: string; retryAfterMs?: number }): void;
   /** A row's final result was committed and counted (exactly once per row and pass). */
   rowCounted?(e: { jobId: string; rowIndex: number; pass: number; status: string }): void;
   /** The job reached a terminal status (exactly once per pass). */

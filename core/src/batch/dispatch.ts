@@ -8,12 +8,17 @@ import { rowAt } from "./context";
 import { makeRowTask, rowTaskId } from "./task-ids";
 import type { Lane } from "./state";
 
-/** Enqueues the task for the lane's current position, if it has one. */
-export async function ensureLaneTask(ctx: BatchContext, jobId: string, lane: Lane): Promise<"enqueued" | "exists" | "idle"> {
+/**
+ * Enqueues the task for the lane's current position, if it has one. A row waiting for a delayed
+ * retry gets that attempt's task, due at the recorded next try (so a repair keeps the delay);
+ * `delay` overrides that (the re-enqueue itself passes the provider's delay unchanged).
+ */
+export async function ensureLaneTask(ctx: BatchContext, jobId: string, lane: Lane, delay?: number): Promise<"enqueued" | "exists" | "idle"> {
   if (lane.current === null) return "idle";
   const rowIndex = await rowAt(ctx, jobId, lane, lane.current);
-  const payload = makeRowTask(jobId, lane.pass, rowIndex, lane.index, lane.gen);
-  return ctx.deps.queue.enqueue({ id: rowTaskId(payload), payload });
+  const payload = makeRowTask(jobId, lane.pass, rowIndex, lane.index, lane.gen, lane.attemptBase);
+  const delayMs = delay ?? Math.max(0, (lane.retry?.nextTryAt ?? 0) - ctx.deps.clock.now());
+  return ctx.deps.queue.enqueue({ id: rowTaskId(payload), payload, ...(delayMs > 0 ? { delayMs } : {}) });
 }
 
 export async function ensureLaneTasks(ctx: BatchContext, jobId: string, lanes: Lane[]): Promise<number> {

@@ -21,6 +21,8 @@ export function newLane(index: number, pass: number, range: [number, number], no
     failed: 0,
     usage: { ...ZERO_USAGE },
     lastError: null,
+    attemptBase: 0,
+    retry: null,
     updatedAt: now,
   };
 }
@@ -48,6 +50,7 @@ export function takeOwn(lane: Lane): boolean {
   if (lane.next >= lane.end) return false;
   lane.current = lane.next;
   lane.next += 1;
+  clearAttempts(lane);
   return true;
 }
 
@@ -66,9 +69,16 @@ export function steal(thief: Lane, others: Lane[]): Lane | null {
   const split = victim.next + Math.floor(remaining(victim) / 2);
   thief.current = split;
   thief.next = split + 1;
+  clearAttempts(thief);
   thief.end = victim.end;
   victim.end = split;
   return victim;
+}
+
+/** A new current row (or none) starts with no attempts used and no pending retry. */
+export function clearAttempts(lane: Lane): void {
+  lane.attemptBase = 0;
+  lane.retry = null;
 }
 
 /** True when the pass is over: no lane busy, and nothing left to run (or the job was cancelled). */

@@ -53,16 +53,17 @@ export async function reconcile(
 /** The claim docs the lane's current task generation could have written (one per attempt). */
 async function claimPaths(ctx: BatchContext, jobId: string, lane: Lane): Promise<string[]> {
   if (lane.current === null) return [];
-  const task = makeRowTask(jobId, lane.pass, await rowAt(ctx, jobId, lane, lane.current), lane.index, lane.gen);
+  const task = makeRowTask(jobId, lane.pass, await rowAt(ctx, jobId, lane, lane.current), lane.index, lane.gen, lane.attemptBase);
   return Array.from({ length: MAX_ATTEMPTS_SCANNED }, (_, a) => `${claimsPath(jobId)}/${claimKey(task, a)}`);
 }
 
+/** A row waiting for a delayed retry counts as active until its next try is due. */
 const lastActivity = (lane: Lane, claims: ({ data: { at?: number } } | null)[]): number =>
-  Math.max(lane.updatedAt, ...claims.map((c) => c?.data.at ?? 0));
+  Math.max(lane.updatedAt, lane.retry?.nextTryAt ?? 0, ...claims.map((c) => c?.data.at ?? 0));
 
 async function isStuck(ctx: BatchContext, jobId: string, lane: Lane, olderThan: number): Promise<boolean> {
   const now = ctx.deps.clock.now();
-  if (now - lane.updatedAt <= olderThan || lane.current === null) return false;
+  if (now - Math.max(lane.updatedAt, lane.retry?.nextTryAt ?? 0) <= olderThan || lane.current === null) return false;
   const claims = await ctx.deps.store.getAll<{ at?: number }>(await claimPaths(ctx, jobId, lane));
   return now - lastActivity(lane, claims) > olderThan;
 }

@@ -1,16 +1,18 @@
 /**
  * runRowTask: one delivery of one row task (at least once, maybe duplicated or stale).
- *   1. claim the attempt (create-if-absent `claims/{pass,row,lane,gen,attempt}`): a duplicate
+ *   1. claim the attempt (create-if-absent `claims/{pass,row,lane,gen,base,attempt}`): a duplicate
  *      delivery of the same attempt stops here, so a row never runs twice at once;
- *   2. check the lane still has this row in flight (else the task is stale: re-ensure the lane's
- *      real task and stop) and the job is running (else end the lane: cancel);
+ *   2. check the lane still has this row in flight with this task's attempt base (else the task is
+ *      stale or superseded by a re-enqueued attempt: re-ensure the lane's real task and stop) and
+ *      the job is running (else end the lane: cancel);
  *   3. run the engine (resuming from a checkpoint on a retry), store media;
- *   4. retryable failure before the last attempt → checkpoint completed nodes and THROW, so the
- *      queue retries with backoff; otherwise commit (result + count + lane advance) and enqueue the
- *      lane's next row.
+ *   4. retryable failure before the row's last attempt → checkpoint completed nodes and retry
+ *      (row-retry.ts: re-enqueue after the provider's delay, or throw for the queue's backoff);
+ *      otherwise commit (result + count + lane advance) and enqueue the lane's next row.
+ * Attempts count across the row's tasks (payload `attempt` + retryCount): see row-retry.ts.
  */
 import { z } from "zod";
-import { RetryableError, toErrorInfo } from "../errors";
+import { toErrorInfo } from "../errors";
 import { ServerWorkflowEngine } from "../engine/server-workflow-engine";
 import type { RowRun } from "../engine/types";
 import { AlreadyExistsError } from "../ports/store";
@@ -23,6 +25,7 @@ import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, type RowResult } from "./model";
 import { buildResult, fitResult, storeOutputs } from "./row-outputs";
 import { commitRow, stealWork, stopLane, type CommitOutcome } from "./row-commit";
+import { attemptBudget, retryLater, type AttemptBudget } from "./row-retry";
 import { Checkpoint, JobState, Lane, checkpointPath, claimsPath, lanePath, parseLaneIndex } from "./state";
 import { claimKey } from "./task-ids";
 
@@ -33,6 +36,7 @@ export const RowTaskSchema = z.object({
   pass: z.number().int().nonnegative(),
   lane: z.string().min(1),
   gen: z.number().int().nonnegative().optional(),
+  attempt: z.number().int().nonnegative().optional(),
 });
 
 export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskContext): Promise<void> {
@@ -48,19 +52,22 @@ export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskCont
     logger.warn({ jobId: task.jobId, lane: task.lane }, "row task with a bad lane id dropped");
     return;
   }
+  const budget = attemptBudget(task, tctx);
   const [claimed, [jobDoc, laneDoc]] = await Promise.all([
-    claim(ctx, task, tctx),
+    claim(ctx, task, tctx.retryCount),
     store.getAll([jobPath(task.jobId), lanePath(task.jobId, laneIndex)]),
   ]);
   if (!claimed) {
-    logger.debug({ jobId: task.jobId, row: task.rowIndex, attempt: tctx.retryCount }, "duplicate row delivery ignored");
+    logger.debug({ jobId: task.jobId, row: task.rowIndex, attempt: budget.attempt }, "duplicate row delivery ignored");
     return;
   }
   if (!jobDoc || !laneDoc) return;
   const job = JobState.parse(jobDoc.data);
   const lane = Lane.parse(laneDoc.data);
   const pos = lane.current;
-  const stale = lane.pass !== task.pass || lane.gen !== (task.gen ?? 0) || pos === null;
+  // A task whose attempt base is not the lane's was superseded by a re-enqueued attempt.
+  const superseded = lane.attemptBase !== (task.attempt ?? 0);
+  const stale = lane.pass !== task.pass || lane.gen !== (task.gen ?? 0) || pos === null || superseded;
   if (stale || (await rowAt(ctx, task.jobId, lane, pos)) !== task.rowIndex) {
     if (job.status === "processing" && lane.pass === job.pass) await ensureLaneTask(ctx, task.jobId, lane);
     return;
@@ -69,19 +76,19 @@ export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskCont
     if (await stopLane(ctx, task.jobId, laneIndex, task.pass, pos)) await maybeFinalize(ctx, task.jobId);
     return;
   }
-  await runAndCommit(ctx, { task, tctx, job, laneIndex, pos });
+  await runAndCommit(ctx, { task, tctx, budget, job, laneIndex, pos });
 }
 
 /** Creates the attempt's claim; false when another delivery of the same attempt got there first. */
-async function claim(ctx: BatchContext, task: RowTask, tctx: TaskContext): Promise<boolean> {
+async function claim(ctx: BatchContext, task: RowTask, retryCount: number): Promise<boolean> {
   try {
-    await ctx.deps.store.create(`${claimsPath(task.jobId)}/${claimKey(task, tctx.retryCount)}`, {
+    await ctx.deps.store.create(`${claimsPath(task.jobId)}/${claimKey(task, retryCount)}`, {
       at: ctx.deps.clock.now(),
       rowIndex: task.rowIndex,
       pass: task.pass,
       lane: task.lane,
       gen: task.gen ?? 0,
-      attempt: tctx.retryCount,
+      attempt: (task.attempt ?? 0) + retryCount,
     });
     return true;
   } catch (err) {
@@ -93,6 +100,7 @@ async function claim(ctx: BatchContext, task: RowTask, tctx: TaskContext): Promi
 interface RunInput {
   task: RowTask;
   tctx: TaskContext;
+  budget: AttemptBudget;
   job: JobState;
   laneIndex: number;
   pos: number;
@@ -100,23 +108,22 @@ interface RunInput {
 
 async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   const { clock, logger, observer, blobs } = ctx.deps;
-  const { task, tctx, job } = r;
+  const { task, tctx, budget, job } = r;
   // Only a retry, a re-driven lane or a retry pass can have saved outputs: skip the read otherwise.
-  const mayResume = tctx.retryCount > 0 || task.pass > 0 || (task.gen ?? 0) > 0;
+  const mayResume = budget.attempt > 0 || task.pass > 0 || (task.gen ?? 0) > 0;
   const resume = mayResume ? await loadCheckpoint(ctx, task) : undefined;
   const row = await loadRow(ctx, job, task.rowIndex);
   const startedAt = clock.now();
-  const ev = { jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, attempt: tctx.retryCount };
+  const ev = { jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, attempt: budget.attempt };
   observer?.rowStarted?.({ ...ev, at: startedAt, lane: task.lane });
   const run = await execute(ctx, job, row, resume);
-  observer?.rowEnded?.({ ...ev, at: clock.now(), status: run.status });
+  const retryAfterMs = run.error?.retryAfterMs;
+  observer?.rowEnded?.({ ...ev, at: clock.now(), status: run.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   const stored = await storeOutputs(blobs, task.jobId, task.rowIndex, run);
-  if (run.status === "failed" && run.error?.retryable && !tctx.isLastAttempt) {
-    await saveCheckpoint(ctx, task, stored.nodeOutputs);
-    logger.info({ jobId: task.jobId, row: task.rowIndex, attempt: tctx.retryCount, code: run.error.code }, "row will be retried");
-    throw new RetryableError(run.error.code, run.error.message, run.error.retryAfterMs);
+  if (run.status === "failed" && run.error?.retryable && !budget.last) {
+    return retryLater(ctx, { task, tctx, laneIndex: r.laneIndex, pos: r.pos, budget, error: run.error, nodeOutputs: stored.nodeOutputs });
   }
-  const built = buildResult({ task, laneId: task.lane, run, stored, attempts: tctx.retryCount + 1, startedAt, finishedAt: clock.now() });
+  const built = buildResult({ task, laneId: task.lane, run, stored, attempts: budget.attempt + 1, startedAt, finishedAt: clock.now() });
   const result = fitResult(built, resultPath(task.jobId, task.rowIndex));
   const out = await commitOrRecordFailure(ctx, r, result);
   if (out.committed) {
@@ -137,20 +144,10 @@ async function commitOrRecordFailure(ctx: BatchContext, r: RunInput, result: Row
   try {
     return await commitRow(ctx, r.task, r.laneIndex, r.pos, result);
   } catch (err) {
-    if (!r.tctx.isLastAttempt) throw err;
+    if (!r.budget.last) throw err;
     ctx.deps.logger.error({ jobId: r.task.jobId, row: r.task.rowIndex, err: err instanceof Error ? err.name : "unknown" }, "result not storable");
     const error = { code: "internal" as const, message: "The row's result could not be stored", retryable: false };
     return commitRow(ctx, r.task, r.laneIndex, r.pos, { ...result, status: "failed", outputs: {}, nodeOutputs: {}, trace: {}, error });
-  }
-}
-
-/** Best effort: without a checkpoint the retry just re-runs the completed nodes. */
-async function saveCheckpoint(ctx: BatchContext, task: RowTask, nodeOutputs: Checkpoint["nodeOutputs"]): Promise<void> {
-  const cp: Checkpoint = { pass: task.pass, nodeOutputs, updatedAt: ctx.deps.clock.now() };
-  try {
-    await ctx.deps.store.set(checkpointPath(task.jobId, task.rowIndex), cp);
-  } catch (err) {
-    ctx.deps.logger.warn({ jobId: task.jobId, row: task.rowIndex, err: err instanceof Error ? err.name : "unknown" }, "checkpoint not saved");
   }
 }
 

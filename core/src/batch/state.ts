@@ -33,6 +33,22 @@ export const JobState = Job.extend({
 });
 export type JobState = z.infer<typeof JobState>;
 
+/**
+ * A row of the lane waiting for its next attempt after a retryable failure: what the UI shows as
+ * "retrying: last error, attempt N, next try at T". Cleared when the row commits or the lane stops.
+ */
+export const RowRetry = z.object({
+  rowIndex: z.number().int().nonnegative(),
+  /** The attempt that runs next, 1-based (the first retry is attempt 2). */
+  attempt: z.number().int().positive(),
+  /** The row's attempt budget: after attempt `maxAttempts` it is recorded failed (null: unbounded). */
+  maxAttempts: z.number().int().positive().nullable(),
+  /** Epoch ms of the next try (null when the queue did not say when it retries). */
+  nextTryAt: z.number().nullable(),
+  lastError: ErrorInfo,
+});
+export type RowRetry = z.infer<typeof RowRetry>;
+
 export const Lane = z.object({
   index: z.number().int().nonnegative(),
   pass: z.number().int().nonnegative(),
@@ -49,6 +65,13 @@ export const Lane = z.object({
   failed: z.number().int().nonnegative(),
   usage: UsageTotals,
   lastError: ErrorInfo.nullable(),
+  /**
+   * Attempts the current row used before its queued task (the task payload's `attempt`): raised
+   * when a retry is re-enqueued as a new task, so ensureLaneTask names that task. 0 for a new row.
+   */
+  attemptBase: z.number().int().nonnegative().default(0),
+  /** The current row's pending retry, if it is waiting for one. */
+  retry: RowRetry.nullable().default(null),
   updatedAt: z.number(),
 });
 export type Lane = z.infer<typeof Lane>;
@@ -70,6 +93,9 @@ export type PassChunk = z.infer<typeof PassChunk>;
 export const Checkpoint = z.object({
   pass: z.number().int().nonnegative(),
   nodeOutputs: z.record(z.string(), StoredOutput),
+  /** The attempt that runs next, 1-based, and when (epoch ms; null if unknown): see RowRetry. */
+  attempt: z.number().int().positive().optional(),
+  nextTryAt: z.number().nullable().optional(),
   updatedAt: z.number(),
 });
 export type Checkpoint = z.infer<typeof Checkpoint>;

@@ -9,7 +9,9 @@ import type { RowTask } from "./api";
 import { laneId } from "./state";
 
 export function rowTaskId(t: RowTask): string {
-  const name = `${t.jobId}-p${t.pass}-r${t.rowIndex}-${t.lane}-g${t.gen ?? 0}`;
+  // A re-enqueued attempt needs a name of its own; attempt 0 keeps the plain name.
+  const attempt = t.attempt ? `-a${t.attempt}` : "";
+  const name = `${t.jobId}-p${t.pass}-r${t.rowIndex}-${t.lane}-g${t.gen ?? 0}${attempt}`;
   return `${fnv1a(name).toString(36).padStart(7, "0")}-${name}`;
 }
 
@@ -23,11 +25,18 @@ function fnv1a(text: string): number {
   return h;
 }
 
-export function makeRowTask(jobId: string, pass: number, rowIndex: number, laneIndex: number, gen: number): RowTask {
-  return { jobId, rowIndex, pass, lane: laneId(laneIndex), gen };
+export function makeRowTask(jobId: string, pass: number, rowIndex: number, laneIndex: number, gen: number, attempt = 0): RowTask {
+  const task: RowTask = { jobId, rowIndex, pass, lane: laneId(laneIndex), gen };
+  if (attempt > 0) task.attempt = attempt;
+  return task;
 }
 
-/** The claim key of one delivery attempt: duplicates of the same attempt share it. */
+/**
+ * The claim key of one delivery attempt of one task: duplicates of the same attempt share it. A
+ * re-enqueued task (payload `attempt` > 0) has its own keys; its older task is superseded by the
+ * lane's `attemptBase` instead (row-task.ts), so the two never run the row side by side.
+ */
 export function claimKey(t: RowTask, retryCount: number): string {
-  return `p${t.pass}-r${t.rowIndex}-${t.lane}-g${t.gen ?? 0}-a${retryCount}`;
+  const base = t.attempt ? `-b${t.attempt}` : "";
+  return `p${t.pass}-r${t.rowIndex}-${t.lane}-g${t.gen ?? 0}${base}-a${retryCount}`;
 }

@@ -8,6 +8,7 @@
 import type { Clock } from "../ports/clock";
 import {
   DEFAULT_ID_REUSE_WINDOW_MS,
+  deliveryContext,
   isLastAttempt,
   retryBackoffMs,
   TASK_ID_PATTERN,
@@ -232,11 +233,7 @@ export class MemoryTaskQueue<P = unknown> implements TaskQueue<P> {
 
   private dispatch(entry: Entry<P>): void {
     entry.state = "running";
-    const ctx: TaskContext = {
-      retryCount: entry.retryCount,
-      isLastAttempt: isLastAttempt(this.opts.retry, entry.retryCount),
-      taskId: entry.id,
-    };
+    const ctx: TaskContext = deliveryContext(this.opts.retry, entry.retryCount, entry.id);
     void this.deliver(entry, ctx, false).then((ok) => this.finish(entry, ok));
     this.maybeDuplicate(entry, ctx);
   }

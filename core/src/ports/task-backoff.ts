@@ -3,7 +3,7 @@
  * wait doubles `maxDoublings` times, then grows linearly by the last doubled step, capped at
  * `maxBackoffMs`. Example (10 s, 300 s, 3 doublings): 10, 20, 40, 80, 160, 240, 300, 300 s.
  */
-import type { RetryPolicy } from "./task-queue";
+import type { RetryPolicy, TaskContext } from "./task-queue";
 
 /** Delay before retry number `retry` (1 = the first retry, after the first failed attempt). */
 export function retryBackoffMs(policy: RetryPolicy, retry: number): number {
@@ -24,3 +24,14 @@ export const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,500}$/;
 
 /** How long Cloud Tasks keeps a finished or deleted task's name reserved (about an hour). */
 export const DEFAULT_ID_REUSE_WINDOW_MS = 60 * 60_000;
+
+/** What a queue tells the handler of attempt `retryCount` under `policy` (shared by the adapters). */
+export function deliveryContext(policy: RetryPolicy, retryCount: number, taskId: string): TaskContext {
+  return {
+    retryCount,
+    isLastAttempt: isLastAttempt(policy, retryCount),
+    taskId,
+    maxAttempts: policy.maxAttempts,
+    retryDelayMs: retryBackoffMs(policy, retryCount + 1),
+  };
+}

@@ -39,6 +39,13 @@ export interface TaskContext {
   /** True when a failure now will not be retried. */
   isLastAttempt: boolean;
   taskId: string;
+  /**
+   * The queue's attempt budget per task (negative = unlimited). The row handler needs it to keep
+   * one budget across a retry it re-enqueues as a new task; without it, it never re-enqueues.
+   */
+  maxAttempts?: number;
+  /** How long the queue waits before retrying this task if this attempt fails. */
+  retryDelayMs?: number;
 }
 
 export type TaskHandler<P = unknown> = (payload: P, ctx: TaskContext) => Promise<void>;

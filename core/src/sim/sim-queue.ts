@@ -20,6 +20,8 @@ export interface SimQueueStats {
   crashes: number;
   lost: number;
   running: number;
+  /** Enqueues that asked for a delay (a re-enqueued retry, or its repair). */
+  delayed: number;
 }
 
 export class SimQueue<P> implements TaskQueue<P> {
@@ -27,7 +29,7 @@ export class SimQueue<P> implements TaskQueue<P> {
   private handler: TaskHandler<P> | null = null;
   /** Crashes are injected only once the driver enables them (not during its own set-up calls). */
   crashesEnabled = false;
-  readonly stats: SimQueueStats = { enqueued: 0, exists: 0, deliveries: 0, duplicates: 0, retries: 0, dropped: 0, crashes: 0, lost: 0, running: 0 };
+  readonly stats: SimQueueStats = { enqueued: 0, exists: 0, deliveries: 0, duplicates: 0, retries: 0, dropped: 0, crashes: 0, lost: 0, running: 0, delayed: 0 };
 
   constructor(
     private readonly o: { clock: ManualClock; rng: Rng; latency: PlatformLatency; faults: FaultRates; retry: RetryPolicy },
@@ -50,6 +52,7 @@ export class SimQueue<P> implements TaskQueue<P> {
     }
     this.ids.add(task.id);
     this.stats.enqueued += 1;
+    if ((task.delayMs ?? 0) > 0) this.stats.delayed += 1;
     this.schedule(task.id, task.payload, 0, (task.delayMs ?? 0) + rng.uniform(...latency.taskDispatch));
     return "enqueued";
   }
@@ -75,7 +78,13 @@ export class SimQueue<P> implements TaskQueue<P> {
     const handler = this.handler;
     if (!handler) throw new Error("no task handler");
     const { maxAttempts } = this.o.retry;
-    const ctx: TaskContext = { retryCount: attempt, isLastAttempt: attempt >= maxAttempts - 1, taskId: id };
+    const ctx: TaskContext = {
+      retryCount: attempt,
+      isLastAttempt: attempt >= maxAttempts - 1,
+      taskId: id,
+      maxAttempts,
+      retryDelayMs: this.backoff(attempt + 1),
+    };
     this.stats.deliveries += 1;
     this.stats.running += 1;
     handler(payload, ctx).then(

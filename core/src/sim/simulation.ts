@@ -30,6 +30,8 @@ export interface SimConfig {
   limits?: Partial<BatchLimits>;
   /** Replace the simulated AI (e.g. the offline provider with test markers). */
   ai?: (clock: ManualClock) => AiService;
+  /** The delay the simulated AI's 429s ask for (default 1 s, within the engine's own retry). */
+  retryAfterMs?: number;
   /** Every N ms of virtual time the host calls reconcile() while work is open. */
   reconcileEveryMs?: number;
 }
@@ -41,6 +43,11 @@ export interface Attempt {
   start: number;
   end: number;
   lane: string;
+  /** The row's attempt number (0-based, across its re-enqueued tasks). */
+  attempt: number;
+  status: string;
+  /** The delay the provider asked for when the attempt failed retryably. */
+  retryAfterMs?: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, minBackoffMs: 1_000, maxBackoffMs: 60_000, maxDoublings: 4 };
@@ -93,6 +100,7 @@ export class Simulation {
         transient429: config.faults.transient429,
         permanent: config.faults.permanent,
         rejectionMs: latency.aiRejection,
+        ...(config.retryAfterMs !== undefined ? { retryAfterMs: config.retryAfterMs } : {}),
       }));
     let n = 0;
     this.handlers = createBatchHandlers({
@@ -123,12 +131,14 @@ export class Simulation {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
   }
 
-  private rowEnded(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number }): void {
+  private rowEnded(e: { jobId: string; rowIndex: number; pass: number; attempt: number; at: number; status: string; retryAfterMs?: number }): void {
     const key = `${e.jobId}:${e.pass}:${e.rowIndex}:${e.attempt}`;
     const o = this.open.get(key);
     this.open.delete(key);
     this.inFlight -= 1;
-    this.attempts.push({ jobId: e.jobId, rowIndex: e.rowIndex, pass: e.pass, start: o?.start ?? e.at, end: e.at, lane: o?.lane ?? "" });
+    const { jobId, rowIndex, pass, attempt, status, retryAfterMs } = e;
+    const at = { start: o?.start ?? e.at, end: e.at, lane: o?.lane ?? "" };
+    this.attempts.push({ jobId, rowIndex, pass, attempt, status, ...at, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   }
 
   private watchStatus(writes: CommittedWrite[]): void {

@@ -1,25 +1,40 @@
 /**
  * The row runner: one Cloud Tasks delivery runs one row through the core (claim, engine,
- * checkpoints, result document, next row of the lane). Throwing makes Cloud Tasks retry per
- * `retryConfig`; on the last attempt the core records the row as failed and returns, so every job
- * finishes. `rateLimits` caps rows in flight across all jobs (the Gemini quota guard); per-job
- * concurrency is the core's lanes. The payload is parsed by the core (it is data from the queue).
+ * checkpoints, result document, next row of the lane). When the provider asked for a delay, the
+ * core re-enqueues the row's next attempt with that delay (`scheduleDelaySeconds`) and returns
+ * success: Cloud Tasks' own backoff ignores Retry-After. Any other expected retry comes back as a
+ * RetryableError, answered 503 (an HttpsError, so firebase-functions does not log it as an
+ * unhandled error) and retried per `retryConfig`. On the row's last attempt the core records the
+ * row as failed and returns, so every job finishes. `rateLimits` caps rows in flight across all
+ * jobs (the Gemini quota guard); per-job concurrency is the core's lanes. The payload is parsed by
+ * the core (it is data from the queue).
  */
+import { HttpsError } from "firebase-functions/v2/https";
 import { onTaskDispatched, type Request } from "firebase-functions/v2/tasks";
-import type { RowTask, TaskContext } from "@flowcraft/core";
+import { RetryableError, deliveryContext, type RowTask, type TaskContext } from "@flowcraft/core";
 import { ROW_TASK_RETRY, ROW_TASK_TIMEOUT_SECONDS } from "../config/function-options";
 import { GEMINI_API_KEY, ROW_QUEUE_MAX_CONCURRENT, ROW_QUEUE_MAX_PER_SECOND } from "../config/params";
 import { getDeps } from "../runtime/deps";
 
+type RowTaskRetry = { [K in keyof typeof ROW_TASK_RETRY]: number };
+
 /**
  * What the core is told about this delivery. `retryCount` comes from the X-CloudTasks-TaskRetryCount
  * header (0 on the first attempt; it also counts attempts that never reached the handler, as
- * maxAttempts does), so the last attempt is retryCount + 1 = maxAttempts.
+ * maxAttempts does), so the last attempt is retryCount + 1 = maxAttempts. The budget and
+ * Cloud Tasks' backoff (from `retryConfig`) let the core keep one budget across re-enqueued attempts.
  */
-export function taskContextOf(req: Pick<Request<unknown>, "retryCount" | "id">, maxAttempts: number): TaskContext {
+export function taskContextOf(req: Pick<Request<unknown>, "retryCount" | "id">, retry: RowTaskRetry = ROW_TASK_RETRY): TaskContext {
   const retryCount = Number.isInteger(req.retryCount) && req.retryCount >= 0 ? req.retryCount : 0;
-  return { retryCount, isLastAttempt: retryCount + 1 >= maxAttempts, taskId: req.id ?? "" };
+  const policy = {
+    maxAttempts: retry.maxAttempts,
+    minBackoffMs: retry.minBackoffSeconds * 1000,
+    maxBackoffMs: retry.maxBackoffSeconds * 1000,
+    maxDoublings: retry.maxDoublings,
+  };
+  return deliveryContext(policy, retryCount, req.id ?? "");
 }
+
 
 export const runBatchRow = onTaskDispatched<RowTask>(
   {
@@ -33,6 +48,12 @@ export const runBatchRow = onTaskDispatched<RowTask>(
   },
   async (req) => {
     const deps = getDeps({ withAi: true });
-    await deps.handlers.runRowTask(req.data, taskContextOf(req, ROW_TASK_RETRY.maxAttempts));
+    try {
+      await deps.handlers.runRowTask(req.data, taskContextOf(req));
+    } catch (err) {
+      // Expected: the core logged it at info level. Still non-2xx, so Cloud Tasks retries.
+      if (err instanceof RetryableError) throw new HttpsError("unavailable", "The row will be retried");
+      throw err;
+    }
   },
 );

@@ -29,9 +29,11 @@ export const fft = firebaseFunctionsTest();
 export interface QueuedTask {
   id: string;
   payload: RowTask;
+  /** The delay asked for (FirebaseTaskQueue sends it as `scheduleDelaySeconds`). */
+  delayMs?: number;
 }
 
-/** Cloud Tasks as the functions see it: ids deduplicate ("exists"), payloads recorded. */
+/** Cloud Tasks as the functions see it: ids deduplicate ("exists"), payloads and delays recorded. */
 export class RecordingQueue implements TaskQueue<RowTask> {
   readonly seen = new Set<string>();
   readonly enqueued: QueuedTask[] = [];
@@ -39,14 +41,15 @@ export class RecordingQueue implements TaskQueue<RowTask> {
   /** Enqueues to fail (as if the process died before Cloud Tasks answered). */
   failNext = 0;
 
-  async enqueue(task: { id: string; payload: RowTask }): Promise<"enqueued" | "exists"> {
+  async enqueue(task: { id: string; payload: RowTask; delayMs?: number }): Promise<"enqueued" | "exists"> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error("simulated crash before the enqueue");
     }
     if (this.seen.has(task.id)) return "exists";
     this.seen.add(task.id);
-    const queued = { id: task.id, payload: structuredClone(task.payload) };
+    const queued: QueuedTask = { id: task.id, payload: structuredClone(task.payload) };
+    if (task.delayMs !== undefined) queued.delayMs = task.delayMs;
     this.enqueued.push(queued);
     this.onEnqueue(queued);
     return "enqueued";

@@ -172,7 +172,13 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
   private run(row: QueuedTask, leaseId: string): void {
     this.running.set(row.id, leaseId);
     const attempts = row.attempts + 1;
-    const ctx = { retryCount: row.attempts, isLastAttempt: attempts >= this.retry.maxAttempts, taskId: row.id };
+    const ctx = {
+      retryCount: row.attempts,
+      isLastAttempt: attempts >= this.retry.maxAttempts,
+      taskId: row.id,
+      maxAttempts: this.retry.maxAttempts,
+      retryDelayMs: backoffDelay(this.retry, row.attempts),
+    };
     const handler = this.handler as TaskHandler<P>;
     const next = { ...row, attempts };
     const done = Promise.resolve()

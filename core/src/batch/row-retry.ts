@@ -1,0 +1,93 @@
+/**
+ * What a row does after a retryable failure that is not its last attempt. One attempt budget
+ * spans every task of the row: attempt = payload `attempt` + the queue's retryCount, and the row is
+ * recorded failed once that reaches the queue's `maxAttempts`, so a row never retries forever.
+ *   - The provider asked for a delay (`retryAfterMs`): honour it exactly by re-enqueueing the next
+ *     attempt as a NEW task (payload `attempt` + 1, due after the delay) and returning success. A
+ *     queue's own backoff would ignore the delay, and on Firebase a thrown error is an HTTP 500
+ *     logged as unhandled.
+ *   - Otherwise: throw a RetryableError, so the queue retries the same task with its backoff.
+ * Both record the pending retry in the lane (`Lane.retry`, `Lane.attemptBase`) and the checkpoint,
+ * under a guard on the lane's pass, generation and position, so a stale delivery changes nothing.
+ */
+import { RetryableError, type ErrorInfo } from "../errors";
+import type { TaskContext } from "../ports/task-queue";
+import type { RowTask } from "./api";
+import type { BatchContext } from "./context";
+import { ensureLaneTask } from "./dispatch";
+import { Checkpoint, Lane, checkpointPath, lanePath, type RowRetry } from "./state";
+
+export interface AttemptBudget {
+  /** This delivery's attempt, 0-based, counted across the row's tasks. */
+  attempt: number;
+  /** A failure now records the row as failed. */
+  last: boolean;
+  /** The queue's budget, when it told us (negative = unlimited). */
+  maxAttempts?: number;
+}
+
+export function attemptBudget(task: RowTask, tctx: TaskContext): AttemptBudget {
+  const attempt = (task.attempt ?? 0) + tctx.retryCount;
+  const max = tctx.maxAttempts;
+  const spent = max !== undefined && max >= 0 && attempt + 1 >= max;
+  return { attempt, last: tctx.isLastAttempt || spent, ...(max !== undefined ? { maxAttempts: max } : {}) };
+}
+
+export interface RetryInput {
+  task: RowTask;
+  tctx: TaskContext;
+  laneIndex: number;
+  pos: number;
+  budget: AttemptBudget;
+  error: ErrorInfo;
+  nodeOutputs: Checkpoint["nodeOutputs"];
+}
+
+export async function retryLater(ctx: BatchContext, r: RetryInput): Promise<void> {
+  const { task, budget, error } = r;
+  const reenqueue = error.retryAfterMs !== undefined && budget.maxAttempts !== undefined;
+  const waitMs = error.retryAfterMs ?? r.tctx.retryDelayMs;
+  const retry: RowRetry = {
+    rowIndex: task.rowIndex,
+    attempt: budget.attempt + 2,
+    maxAttempts: budget.maxAttempts !== undefined && budget.maxAttempts >= 0 ? budget.maxAttempts : null,
+    nextTryAt: waitMs === undefined ? null : ctx.deps.clock.now() + waitMs,
+    lastError: { code: error.code, message: error.message, retryable: true, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) },
+  };
+  await saveCheckpoint(ctx, task, r.nodeOutputs, retry);
+  const lane = await recordRetry(ctx, r, retry, reenqueue);
+  const log = { jobId: task.jobId, row: task.rowIndex, attempt: budget.attempt, code: error.code, waitMs, reenqueue };
+  ctx.deps.logger.info(log, lane ? "row will be retried" : "stale row delivery: retry left to the newer one");
+  if (!lane) return;
+  if (!reenqueue) throw new RetryableError(error.code, error.message, error.retryAfterMs);
+  await ensureLaneTask(ctx, task.jobId, lane, waitMs);
+}
+
+/**
+ * Writes the pending retry into the lane; a re-enqueue also raises `attemptBase` past this attempt,
+ * which names the next task and supersedes this one. Null when the lane moved on or this task was
+ * superseded meanwhile.
+ */
+async function recordRetry(ctx: BatchContext, r: RetryInput, retry: RowRetry, reenqueue: boolean): Promise<Lane | null> {
+  const { task, laneIndex, pos, budget } = r;
+  return ctx.deps.store.runTransaction(async (tx) => {
+    const doc = await tx.get(lanePath(task.jobId, laneIndex));
+    if (!doc) return null;
+    const lane = Lane.parse(doc.data);
+    if (lane.pass !== task.pass || lane.gen !== (task.gen ?? 0) || lane.current !== pos) return null;
+    if (lane.attemptBase !== (task.attempt ?? 0)) return null;
+    const next: Lane = { ...lane, retry, attemptBase: reenqueue ? budget.attempt + 1 : lane.attemptBase, updatedAt: ctx.deps.clock.now() };
+    tx.set(lanePath(task.jobId, laneIndex), next);
+    return next;
+  });
+}
+
+/** Best effort: without a checkpoint the retry just re-runs the completed nodes. */
+async function saveCheckpoint(ctx: BatchContext, task: RowTask, nodeOutputs: Checkpoint["nodeOutputs"], retry: RowRetry): Promise<void> {
+  const cp: Checkpoint = { pass: task.pass, nodeOutputs, attempt: retry.attempt, nextTryAt: retry.nextTryAt, updatedAt: ctx.deps.clock.now() };
+  try {
+    await ctx.deps.store.set(checkpointPath(task.jobId, task.rowIndex), cp);
+  } catch (err) {
+    ctx.deps.logger.warn({ jobId: task.jobId, row: task.rowIndex, err: err instanceof Error ? err.name : "unknown" }, "checkpoint not saved");
+  }
+}
