@@ -31,6 +31,7 @@ export * from "./fakes/memory-store";
 export * from "./fakes/manual-clock";
 export * from "./batch/handlers";
 export * from "./batch/export";
+export * from "./batch/export-records";
 export * from "./ports/task-backoff";
 export * from "./fakes/memory-task-queue";
 export * from "./fakes/memory-blob-store";

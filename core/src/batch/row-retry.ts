@@ -15,7 +15,7 @@ import type { TaskContext } from "../ports/task-queue";
 import type { RowTask } from "./api";
 import type { BatchContext } from "./context";
 import { ensureLaneTask } from "./dispatch";
-import { Checkpoint, Lane, checkpointPath, lanePath, type RowRetry } from "./state";
+import { Lane, checkpointPath, lanePath, type Checkpoint, type RowRetry } from "./state";
 
 export interface AttemptBudget {
   /** This delivery's attempt, 0-based, counted across the row's tasks. */

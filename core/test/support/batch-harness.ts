@@ -5,7 +5,7 @@
  */
 import { OfflineAiService } from "../../src/ai/offline";
 import type { AiService } from "../../src/ai/port";
-import type { BatchHandlers, RowTask } from "../../src/batch/api";
+import type { BatchDeps, BatchHandlers, RowTask } from "../../src/batch/api";
 import { createBatchHandlers } from "../../src/batch/handlers";
 import { DEFAULT_LIMITS, type BatchLimits } from "../../src/batch/limits";
 import { ManualClock } from "../../src/fakes/manual-clock";
@@ -42,6 +42,7 @@ export const ctxFor = (id: string, retryCount = 0, maxAttempts = 3): TaskContext
 });
 
 export interface Harness {
+  deps: BatchDeps;
   clock: ManualClock;
   store: MemoryStore;
   queue: RecordingQueue;
@@ -65,7 +66,7 @@ export function makeHarness(opts: { ai?: AiService; limits?: Partial<BatchLimits
   const counted: Harness["counted"] = [];
   const finished: Harness["finished"] = [];
   let n = 0;
-  const handlers = createBatchHandlers({
+  const deps: BatchDeps = {
     store,
     queue,
     blobs,
@@ -81,7 +82,8 @@ export function makeHarness(opts: { ai?: AiService; limits?: Partial<BatchLimits
       rowCounted: (e) => counted.push(e),
       jobFinished: (e) => finished.push(e),
     },
-  });
+  };
+  const handlers = createBatchHandlers(deps);
   let triggered = 0;
   const drain = async (o: { maxAttempts?: number } = {}): Promise<void> => {
     const attempts = new Map<string, number>();
@@ -105,7 +107,7 @@ export function makeHarness(opts: { ai?: AiService; limits?: Partial<BatchLimits
       return;
     }
   };
-  return { clock, store, queue, blobs, handlers, created, started, counted, finished, drain };
+  return { deps, clock, store, queue, blobs, handlers, created, started, counted, finished, drain };
 }
 
 /**

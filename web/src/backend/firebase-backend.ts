@@ -2,7 +2,7 @@
  * BatchBackend over Firebase: writes go through the callables (names fixed in the interfaces
  * brief), reads are Firestore `onSnapshot` listeners on `batch_jobs/{id}` and its `results`
  * ordered by `rowIndex`, media comes from Cloud Storage download URLs, and downloads are built in
- * the browser from the results (the same columns as the local host's export).
+ * the browser from the results by core's export records (the same bytes as the local host's export).
  */
 import { httpsCallable } from "firebase/functions";
 import {
@@ -21,9 +21,8 @@ import {
 import { getDownloadURL, ref as storageRef } from "firebase/storage";
 import { DEFAULT_LIMITS } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
-import { toCsv, toJsonl } from "@core/csv/write";
-import { exportColumns, exportRecords } from "../lib/export-rows";
-import { inputsFromRowDocs } from "../lib/row-docs";
+import type { RowDoc } from "../lib/row-docs";
+import { firebaseExportText } from "./firebase-export";
 import type { AppEnv } from "./env";
 import { initFirebase, type FirebaseServices } from "./firebase-app";
 import { CALLABLE_TIMEOUT_MS, type CallableName } from "./callable-timeouts";
@@ -179,10 +178,8 @@ export class FirebaseBackend implements BatchBackend {
     await this.fb.user();
     try {
       const resultsSnap = await getDocs(query(collection(this.fb.db, JOBS, job.id, "results"), orderBy("rowIndex")));
-      const results = new Map(resultsSnap.docs.map((d) => [toResult(d).rowIndex, toResult(d)] as const));
-      const inputs = await this.readInputs(job.id);
-      const records = exportRecords(job, inputs, results, format === "jsonl");
-      const text = format === "csv" ? toCsv(exportColumns(job), records) : toJsonl(records);
+      const rowDocs = await this.readRowDocs(job.id);
+      const text = firebaseExportText(job, resultsSnap.docs.map((d) => d.data()), rowDocs, format);
       const blob = new Blob([text], { type: format === "csv" ? "text/csv;charset=utf-8" : "application/x-ndjson" });
       const url = URL.createObjectURL(blob);
       return { url, filename: exportFilename(job, format), release: () => URL.revokeObjectURL(url) };
@@ -191,11 +188,11 @@ export class FirebaseBackend implements BatchBackend {
     }
   }
 
-  /** Input rows, when the rules let the owner read them; otherwise the export has outputs only. */
-  private async readInputs(jobId: string): Promise<Record<string, string>[] | null> {
+  /** Input row chunks, when the rules let the owner read them; otherwise the export has outputs only. */
+  private async readRowDocs(jobId: string): Promise<RowDoc[] | null> {
     try {
       const snap = await getDocs(collection(this.fb.db, JOBS, jobId, "rows"));
-      return inputsFromRowDocs(snap.docs.map((d) => ({ id: d.id, data: d.data() })));
+      return snap.docs.map((d) => ({ id: d.id, data: d.data() }));
     } catch {
       return null;
     }
