@@ -1,7 +1,8 @@
 /**
  * The row handler's retry decision over the in-memory Cloud Tasks queue in virtual time (the
  * shared core path both hosts use): a provider's Retry-After is honoured exactly, by a re-enqueued
- * attempt rather than the queue's backoff, and the attempt budget spans the re-enqueued tasks.
+ * attempt rather than the queue's backoff, and the attempt budget spans the re-enqueued tasks. A
+ * cancel does not wait for a long delay to pass.
  */
 import { RetryableError } from "../src/errors";
 import { createBatchHandlers } from "../src/batch/handlers";
@@ -9,6 +10,7 @@ import { DEFAULT_LIMITS } from "../src/batch/limits";
 import { resultsPath, RowResult } from "../src/batch/model";
 import type { RowTask } from "../src/batch/api";
 import { ManualClock } from "../src/fakes/manual-clock";
+import type { Job } from "../src/batch/model";
 import { MemoryBlobStore } from "../src/fakes/memory-blob-store";
 import { MemoryStore } from "../src/fakes/memory-store";
 import { MemoryTaskQueue } from "../src/fakes/memory-task-queue";
@@ -85,5 +87,18 @@ describe("row retries after a provider's Retry-After", () => {
     expect(result).toMatchObject({ status: "failed", attempts: RETRY.maxAttempts, error: { code: "rate_limited" } });
     expect(s.callTimes).toHaveLength(RETRY.maxAttempts);
     expect(s.queue.stats.enqueued).toBe(RETRY.maxAttempts);
+  });
+
+  it("cancels at once a job whose row waits for a one-hour delay, and the delayed task then runs nothing", async () => {
+    const s = setUp(1, 3_600_000);
+    const created = await s.handlers.createJob({ ownerId: "u", flow: FLOW, columns: ["topic"], rows: [{ topic: "hi" }], concurrency: 1, start: true });
+    const start = s.clock.now();
+    await s.clock.runUntilIdle({ until: start + 60_000 });
+    expect(s.callTimes).toHaveLength(1);
+    const job: Job = await s.handlers.cancelJob({ ownerId: "u" }, created.id);
+    expect(job).toMatchObject({ status: "cancelled", skippedRows: 1 });
+    await s.queue.drain();
+    expect(s.callTimes).toHaveLength(1);
+    expect(await s.store.count(resultsPath(created.id))).toBe(0);
   });
 });

@@ -1,15 +1,17 @@
 /**
  * cancelJob: a pending job is cancelled at once. A processing job gets `cancelRequested`; every
  * lane stops at its next claim or commit (in-flight rows finish), and the last lane to go idle
- * finalizes the job as `cancelled` with skippedRows = rows never run. Idempotent.
+ * finalizes the job as `cancelled` with skippedRows = rows never run. A lane whose row waits for a
+ * re-enqueued retry (a provider's delay can be long) is stopped now instead of at that retry: no
+ * attempt of it is running. Idempotent.
  */
 import type { Caller } from "./api";
 import { assertOwned, preconditionFailed } from "./access";
 import type { BatchContext } from "./context";
-import { readJob } from "./context";
+import { readJob, readLanes } from "./context";
 import { maybeFinalize } from "./finalize";
 import { jobPath } from "./model";
-import type { JobState } from "./state";
+import { Lane, lanePath, type JobState } from "./state";
 
 export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string): Promise<JobState> {
   const { store, clock, logger, observer } = ctx.deps;
@@ -34,8 +36,27 @@ export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string
   });
   logger.info({ jobId, status: out.job.status }, "batch cancel requested");
   if (out.finished) observer?.jobFinished?.({ jobId, status: "cancelled", at: clock.now() });
+  if (out.job.status === "processing") await stopWaitingLanes(ctx, out.job);
   if (out.job.status === "processing" && (await maybeFinalize(ctx, jobId))) {
     return (await readJob(store, jobId)) ?? out.job;
   }
   return out.job;
+}
+
+/** Ends the positions of lanes whose row waits for a re-enqueued retry that is not due yet. */
+async function stopWaitingLanes(ctx: BatchContext, job: JobState): Promise<void> {
+  const { store, clock } = ctx.deps;
+  const waiting = (await readLanes(store, job.id, job.pass)).filter((l) => l.current !== null && l.retry?.reenqueued);
+  for (const seen of waiting) {
+    await store.runTransaction(async (tx) => {
+      const doc = await tx.get(lanePath(job.id, seen.index));
+      if (!doc) return;
+      const lane = Lane.parse(doc.data);
+      const now = clock.now();
+      const due = lane.retry?.nextTryAt ?? now;
+      const same = lane.pass === seen.pass && lane.gen === seen.gen && lane.current === seen.current && lane.attemptBase === seen.attemptBase;
+      if (!same || !lane.retry?.reenqueued || due <= now) return;
+      tx.set(lanePath(job.id, seen.index), { ...lane, current: null, attemptBase: 0, retry: null, updatedAt: now });
+    });
+  }
 }

@@ -53,6 +53,7 @@ export async function retryLater(ctx: BatchContext, r: RetryInput): Promise<void
     maxAttempts: budget.maxAttempts !== undefined && budget.maxAttempts >= 0 ? budget.maxAttempts : null,
     nextTryAt: waitMs === undefined ? null : ctx.deps.clock.now() + waitMs,
     lastError: { code: error.code, message: error.message, retryable: true, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) },
+    reenqueued: reenqueue,
   };
   await saveCheckpoint(ctx, task, r.nodeOutputs, retry);
   const lane = await recordRetry(ctx, r, retry, reenqueue);

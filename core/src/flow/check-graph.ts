@@ -6,6 +6,7 @@
 import type { ErrorDetail } from "../errors";
 import { buildGraph, findCycles, type FlowGraph } from "./graph";
 import type { FlowEdge, FlowNode } from "./schema";
+import { EXPORT_STATUS_COLUMNS } from "../batch/export-records";
 
 /** A node as far as validation got: always an id and type, `node` when its schema passed. */
 export interface NodeEntry {
@@ -26,8 +27,8 @@ export interface CheckInput {
   maxNodes?: number;
 }
 
-/** Result columns every export adds after the flow's outputs (see batch exportRows). */
-export const RESERVED_COLUMNS = ["status", "error", "durationMs", "inputTokens", "outputTokens", "totalTokens"];
+/** Result columns every export adds after the flow's outputs: no output may take their names. */
+export const RESERVED_COLUMNS: readonly string[] = EXPORT_STATUS_COLUMNS;
 
 export const nodePath = (e: NodeEntry, field?: string): string => `nodes[${e.index}]${field ? `.${field}` : ""}`;
 const quoteList = (ids: string[]): string => (ids.length > 0 ? ids.join(", ") : "none");
