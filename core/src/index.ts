@@ -38,3 +38,4 @@ export * from "./fakes/seeded-random";
 export * from "./fakes/ids";
 export { validateCreateJob } from "./batch/validate";
 export * from "./ai/inline-media";
+export * from "./quota/user-quota";

@@ -7,8 +7,10 @@
 import firebaseFunctionsTest from "firebase-functions-test";
 import {
   DEFAULT_LIMITS,
+  DEFAULT_QUOTA_LIMITS,
   MemoryStore,
   createBatchHandlers,
+  createUserQuota,
   jsonLogger,
   silentLogger,
   systemClock,
@@ -16,6 +18,7 @@ import {
   type BatchLimits,
   type Doc,
   type DocumentStore,
+  type QuotaLimits,
   type RowTask,
   type TaskQueue,
 } from "@flowcraft/core";
@@ -57,6 +60,8 @@ export class RecordingQueue implements TaskQueue<RowTask> {
 export interface HarnessOptions {
   ai: AiService;
   limits?: Partial<BatchLimits>;
+  /** Per-user quotas (default: the production defaults). */
+  quota?: Partial<QuotaLimits>;
   /** Deliver tasks and trigger events as they appear (default true). */
   autoDeliver?: boolean;
   /** Deliver every task and trigger event twice (at-least-once duplicates). */
@@ -104,7 +109,8 @@ export class Harness {
       limits: { ...DEFAULT_LIMITS, ...opts.limits },
       ...(opts.nodeRetry ? { engine: { nodeRetry: opts.nodeRetry } } : {}),
     });
-    setDepsFactory(() => ({ handlers, ai: opts.ai, store: seen, logger, clock: systemClock }));
+    const quota = createUserQuota({ store: seen, clock: systemClock, limits: { ...DEFAULT_QUOTA_LIMITS, ...opts.quota } });
+    setDepsFactory(() => ({ handlers, ai: opts.ai, store: seen, logger, clock: systemClock, quota }));
   }
 
   /** Runs one delivery of a task through the exported task function. */
