@@ -18,6 +18,7 @@ import {
   type BatchLimits,
   type Doc,
   type DocumentStore,
+  type Logger,
   type QuotaLimits,
   type RowTask,
   type TaskQueue,
@@ -60,6 +61,8 @@ export class RecordingQueue implements TaskQueue<RowTask> {
 export interface HarnessOptions {
   ai: AiService;
   limits?: Partial<BatchLimits>;
+  /** Logger the functions see (default: silent, or JSON logs with FLOWCRAFT_TEST_LOGS). */
+  logger?: Logger;
   /** Per-user quotas (default: the production defaults). */
   quota?: Partial<QuotaLimits>;
   /** Deliver tasks and trigger events as they appear (default true). */
@@ -96,7 +99,7 @@ export class Harness {
     const auto = opts.autoDeliver ?? true;
     this.store = new MemoryStore({ recordWrites: opts.recordWrites, onCreate: (doc) => auto && this.onDocCreated(doc) });
     if (auto) this.queue.onEnqueue = (t) => this.track(this.deliverTask(t));
-    const logger = process.env.FLOWCRAFT_TEST_LOGS ? jsonLogger("debug") : silentLogger;
+    const logger = opts.logger ?? (process.env.FLOWCRAFT_TEST_LOGS ? jsonLogger("debug") : silentLogger);
     const seen = opts.wrapStore ? opts.wrapStore(this.store) : this.store;
     const handlers = createBatchHandlers({
       store: seen,
