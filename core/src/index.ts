@@ -40,3 +40,4 @@ export * from "./fakes/ids";
 export { validateCreateJob } from "./batch/validate";
 export { RowRetry } from "./batch/state";
 export * from "./ai/inline-media";
+export * from "./quota/user-quota";

@@ -8,12 +8,11 @@
  *   tasks       runBatchRow (one row per delivery)
  *   schedule    reconcileBatches
  */
-import { setGlobalOptions } from "firebase-functions/v2";
-import { REGION } from "./config/params";
+// First: global options must be set before any function below is defined (see global-options.ts).
+import "./config/global-options";
 import { setDepsFactory } from "./runtime/deps";
 import { productionDeps } from "./runtime/production-deps";
 
-setGlobalOptions({ region: REGION, maxInstances: 20 });
 setDepsFactory(productionDeps);
 
 export { createBatch, startBatch, cancelBatch, setBatchConcurrency, retryFailedRows } from "./callables/batch-callables";

@@ -4,7 +4,8 @@
  *     emulator endpoint (CLOUD_TASKS_EMULATOR_HOST): regional queue path, deterministic task name,
  *     payload, dispatch deadline, delay, no target URL under the emulator, 409 → "exists";
  *   - with a fake Functions client: `uri` only outside the emulator, other errors propagate;
- *   - the function URL lookup is cached and retried after a failure.
+ *   - the function URL lookup is cached, bounded by a timeout, and after a failure not retried
+ *     before a short negative-cache window has passed.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -135,15 +136,29 @@ describe("cachedFunctionUri", () => {
     expect(urls).toEqual(["https://cloudfunctions.googleapis.com/v2/projects/p/locations/us-central1/functions/runBatchRow"]);
   });
 
-  it("falls back to undefined on failure and tries again next time", async () => {
+  it("falls back to undefined on failure, then asks again only after the negative-cache window", async () => {
     let calls = 0;
+    let clock = 1_000;
     const fetchImpl = (async () => {
       calls++;
-      return new Response("no", { status: calls === 1 ? 403 : 200, headers: {} });
+      return new Response(JSON.stringify({ serviceConfig: { uri: "https://u.a.run.app" } }), { status: calls === 1 ? 403 : 200 });
     }) as unknown as typeof fetch;
-    const resolve = cachedFunctionUri({ credential, projectId: "p", region: "r", functionName: "f", logger: silentLogger, fetchImpl });
+    const resolve = cachedFunctionUri({ credential, projectId: "p", region: "r", functionName: "f", logger: silentLogger, fetchImpl, retryAfterFailureMs: 60_000, now: () => clock });
     expect(await resolve()).toBeUndefined();
-    await resolve().catch(() => undefined);
+    clock += 30_000;
+    expect(await resolve()).toBeUndefined();
+    expect(calls).toBe(1);
+    clock += 31_000;
+    expect(await resolve()).toBe("https://u.a.run.app");
     expect(calls).toBe(2);
+  });
+
+  it("gives up on a lookup that never answers, and on a token that never comes", async () => {
+    const hung = (() => new Promise<never>(() => {})) as unknown as typeof fetch;
+    const resolve = cachedFunctionUri({ credential, projectId: "p", region: "r", functionName: "f", logger: silentLogger, fetchImpl: hung, timeoutMs: 20 });
+    await expect(resolve()).resolves.toBeUndefined();
+    const noToken: Credential = { getAccessToken: () => new Promise(() => {}) };
+    const resolve2 = cachedFunctionUri({ credential: noToken, projectId: "p", region: "r", functionName: "f", logger: silentLogger, timeoutMs: 20 });
+    await expect(resolve2()).resolves.toBeUndefined();
   });
 });

@@ -5,9 +5,10 @@
  *   - retryCount → TaskContext.isLastAttempt;
  *   - the result trigger reads the document when the event arrives without data, and ignores a
  *     result deleted since;
- *   - the job-created trigger leaves drafts alone and re-drives a started job whose enqueue was lost.
+ *   - the job-created trigger leaves drafts alone and re-drives a started job whose enqueue was lost;
+ *   - a job or result document that does not parse is acknowledged (logged once), not retried forever.
  */
-import { RetryableError, type Job, type RowResult } from "@flowcraft/core";
+import { RetryableError, type Job, type Logger, type RowResult } from "@flowcraft/core";
 import * as fns from "../src/index";
 import { ROW_TASK_RETRY } from "../src/config/function-options";
 import { taskContextOf } from "../src/triggers/row-task";
@@ -128,5 +129,34 @@ describe("onBatchJobCreated", () => {
     await h.deliverCreated(jobDoc!);
     await h.deliverCreated(jobDoc!);
     expect(h.queue.enqueued.map((t) => t.payload.rowIndex).sort()).toEqual([0, 1]);
+  });
+});
+
+describe("malformed stored documents", () => {
+  /** Records error logs: a permanent failure is logged once, where the event is acknowledged. */
+  function recordingLogger(): { logger: Logger; errors: string[] } {
+    const errors: string[] = [];
+    return { errors, logger: { debug() {}, info() {}, warn() {}, error: (_ctx, msg) => void errors.push(msg) } };
+  }
+
+  it("acknowledges a job-created event for a job document that does not parse, logging it once", async () => {
+    const log = recordingLogger();
+    const h = new Harness({ ai: new RecordingAi(), autoDeliver: false, logger: log.logger });
+    await h.store.set("batch_jobs/bad", { ownerId: "alice", status: "processing", totalRows: "many" });
+    await expect(fns.onBatchJobCreated.run({ params: { jobId: "bad" }, data: undefined } as never)).resolves.toBeUndefined();
+    expect(log.errors).toEqual(["event dropped after a permanent error"]);
+    expect(h.queue.enqueued).toHaveLength(0);
+  });
+
+  it("acknowledges a result event whose job document does not parse (an unreadable result is skipped)", async () => {
+    const log = recordingLogger();
+    const h = new Harness({ ai: new RecordingAi(), autoDeliver: false, logger: log.logger });
+    const job = await createStarted(h, 2, 1);
+    await h.store.set(`batch_jobs/${job.id}/results/000001`, { rowIndex: "one", status: 7 });
+    await expect(fns.onBatchResultCreated.run({ params: { jobId: job.id, rowId: "000001" }, data: undefined } as never)).resolves.toBeUndefined();
+    await h.deliverTask(h.queue.enqueued[0]!);
+    await h.store.set(`batch_jobs/${job.id}`, { ownerId: "alice", status: "processing" });
+    await expect(fns.onBatchResultCreated.run({ params: { jobId: job.id, rowId: "000000" }, data: undefined } as never)).resolves.toBeUndefined();
+    expect(log.errors).toEqual(["event dropped after a permanent error"]);
   });
 });

@@ -25,7 +25,7 @@ describe("web bundle secrets", () => {
   it("ships no key from the build environment", () => {
     execFileSync(process.execPath, [viteBin, "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "error"], {
       cwd: webDir,
-      env: { ...process.env, GEMINI_API_KEY: CANARY, VITE_GEMINI_API_KEY: CANARY, VITE_BACKEND: "firebase" },
+      env: { ...process.env, GEMINI_API_KEY: CANARY, VITE_GEMINI_API_KEY: CANARY, VITE_BACKEND: "firebase", VITE_RECAPTCHA_ENTERPRISE_SITE_KEY: "site-key-e2e" },
       stdio: "pipe",
       timeout: 120_000,
     });
@@ -34,6 +34,8 @@ describe("web bundle secrets", () => {
     expect(scripts.length).toBeGreaterThan(0);
     // The named variable the app does read was inlined, so the build saw this environment.
     expect(scripts.some((f) => /VITE_BACKEND:\s*[`"']firebase[`"']/.test(fs.readFileSync(f, "utf8")))).toBe(true);
+    // The App Check site key is public and read by name, so it is inlined.
+    expect(scripts.some((f) => fs.readFileSync(f, "utf8").includes("site-key-e2e"))).toBe(true);
     expect(outputs.filter((f) => fs.readFileSync(f, "utf8").includes(CANARY))).toEqual([]);
   }, 150_000);
 });

@@ -5,8 +5,9 @@
  * for longer than `olderThanMs` (default: the row timeout plus 5 minutes, so a live row is never
  * taken for stuck). A stuck lane gets a NEW generation, hence a new task id, and its task is
  * enqueued again; the old task, if it ever runs, is stale and does nothing. Jobs whose pass is over
- * but that were never finalized are finalized.
+ * but that were never finalized are finalized. Every processing job is visited, page by page.
  */
+import type { Doc } from "../ports/store";
 import type { BatchContext } from "./context";
 import { readJob, readLanes, rowAt } from "./context";
 import { ensureLaneTask } from "./dispatch";
@@ -16,38 +17,63 @@ import { claimsPath, Lane, lanePath, laneId, type JobState } from "./state";
 import { claimKey, makeRowTask } from "./task-ids";
 
 const MAX_ATTEMPTS_SCANNED = 10;
+/** Processing jobs read per query page (job documents hold their flow: keep pages modest). */
+export const RECONCILE_PAGE_SIZE = 200;
+/** Bound on pages per run (1,000,000 jobs); a run that hits it says so and the next run goes on. */
+const MAX_PAGES = 5_000;
 
 export async function reconcile(
   ctx: BatchContext,
   opts: { jobId?: string; olderThanMs?: number } = {},
 ): Promise<{ redriven: number; finalized: number }> {
-  const { store, limits } = ctx.deps;
+  const { limits } = ctx.deps;
   const olderThan = opts.olderThanMs ?? limits.rowTimeoutMs + 5 * 60_000;
-  const jobs: JobState[] = [];
-  if (opts.jobId) {
-    const job = await readJob(store, opts.jobId);
-    if (job?.status === "processing") jobs.push(job);
-  } else {
-    const docs = await store.query("batch_jobs", { where: [{ field: "status", op: "==", value: "processing" }], limit: 200 });
+  const totals = { redriven: 0, finalized: 0 };
+  const visit = async (jobId: string): Promise<void> => {
+    const done = await reconcileJob(ctx, jobId, olderThan);
+    totals.redriven += done.redriven;
+    totals.finalized += done.finalized;
+  };
+  if (opts.jobId) await visit(opts.jobId);
+  else await forEachProcessingJob(ctx, visit);
+  if (totals.redriven + totals.finalized > 0) ctx.deps.logger.warn({ ...totals }, "reconcile re-drove stuck work");
+  return totals;
+}
+
+/**
+ * Pages through every processing job by document id (a `startAfter` cursor on the last doc of a
+ * page), one page at a time. One job that fails (a malformed document, a passing store error) is
+ * logged and skipped, so it cannot keep the reconciler from every job after it.
+ */
+async function forEachProcessingJob(ctx: BatchContext, visit: (jobId: string) => Promise<void>): Promise<void> {
+  const { store, logger } = ctx.deps;
+  let after: Doc | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const docs = await store.query("batch_jobs", {
+      where: [{ field: "status", op: "==", value: "processing" }],
+      limit: RECONCILE_PAGE_SIZE,
+      ...(after ? { startAfter: after } : {}),
+    });
     for (const d of docs) {
-      const job = await readJob(store, d.id);
-      if (job) jobs.push(job);
+      await visit(d.id).catch((err: unknown) => logger.error({ jobId: d.id, error: String(err) }, "reconcile skipped a job it could not read"));
     }
+    if (docs.length < RECONCILE_PAGE_SIZE) return;
+    after = docs[docs.length - 1];
   }
+  logger.warn({ pages: MAX_PAGES }, "reconcile stopped at its page bound; the next run continues");
+}
+
+async function reconcileJob(ctx: BatchContext, jobId: string, olderThan: number): Promise<{ redriven: number; finalized: number }> {
+  const { store } = ctx.deps;
+  const job: JobState | null = await readJob(store, jobId);
+  if (job?.status !== "processing") return { redriven: 0, finalized: 0 };
+  const lanes = await readLanes(store, job.id, job.pass);
+  if (passFinished(lanes, job.cancelRequested)) return { redriven: 0, finalized: (await maybeFinalize(ctx, job.id)) ? 1 : 0 };
   let redriven = 0;
-  let finalized = 0;
-  for (const job of jobs) {
-    const lanes = await readLanes(store, job.id, job.pass);
-    if (passFinished(lanes, job.cancelRequested)) {
-      if (await maybeFinalize(ctx, job.id)) finalized += 1;
-      continue;
-    }
-    for (const lane of lanes) {
-      if (lane.current !== null && (await isStuck(ctx, job.id, lane, olderThan)) && (await redrive(ctx, job.id, lane, olderThan))) redriven += 1;
-    }
+  for (const lane of lanes) {
+    if (lane.current !== null && (await isStuck(ctx, job.id, lane, olderThan)) && (await redrive(ctx, job.id, lane, olderThan))) redriven += 1;
   }
-  if (redriven + finalized > 0) ctx.deps.logger.warn({ redriven, finalized }, "reconcile re-drove stuck work");
-  return { redriven, finalized };
+  return { redriven, finalized: 0 };
 }
 
 /** The claim docs the lane's current task generation could have written (one per attempt). */

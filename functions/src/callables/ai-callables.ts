@@ -1,12 +1,15 @@
 /**
  * Single generations (the original plan's text, image and video calls) and the one-row flow
- * preview, over the same AI service the row tasks use. Bound to the Gemini secret.
+ * preview, over the same AI service the row tasks use. Bound to the Gemini secret. Each call
+ * first counts toward the caller's AI calls per minute (resource-exhausted beyond it).
  */
 import { ServerWorkflowEngine, parseFlow, toMediaResponse, toPreviewRun, type MediaResponse, type TextResult } from "@flowcraft/core";
 import { GENERATE_TIMEOUT_SECONDS, PREVIEW_TIMEOUT_SECONDS } from "../config/function-options";
 import { GEMINI_API_KEY } from "../config/params";
 import { defineCallable } from "../http/define-callable";
 import { GenerateImageInput, GenerateTextInput, GenerateVideoInput, PreviewInput } from "./schemas";
+
+const AI_NODE_TYPES: ReadonlySet<string> = new Set(["text", "image", "video"]);
 
 const withAi = { secrets: [GEMINI_API_KEY], withAi: true } as const;
 
@@ -15,7 +18,10 @@ export const generateText = defineCallable({
   name: "generateText",
   input: GenerateTextInput,
   timeoutSeconds: GENERATE_TIMEOUT_SECONDS,
-  run: async (input, { deps }): Promise<TextResult> => deps.ai.generateText(input),
+  run: async (input, { uid, deps }): Promise<TextResult> => {
+    await deps.quota.consume(uid, "ai-calls", 1);
+    return deps.ai.generateText(input);
+  },
 });
 
 export const generateImage = defineCallable({
@@ -24,7 +30,10 @@ export const generateImage = defineCallable({
   input: GenerateImageInput,
   timeoutSeconds: GENERATE_TIMEOUT_SECONDS,
   memory: "1GiB",
-  run: async (input, { deps }): Promise<MediaResponse> => toMediaResponse(await deps.ai.generateImage(input)),
+  run: async (input, { uid, deps }): Promise<MediaResponse> => {
+    await deps.quota.consume(uid, "ai-calls", 1);
+    return toMediaResponse(await deps.ai.generateImage(input));
+  },
 });
 
 /** Video takes minutes: clients must raise httpsCallable's timeout (default 70 s) to match. */
@@ -34,7 +43,10 @@ export const generateVideo = defineCallable({
   input: GenerateVideoInput,
   timeoutSeconds: GENERATE_TIMEOUT_SECONDS,
   memory: "2GiB",
-  run: async (input, { deps }): Promise<MediaResponse> => toMediaResponse(await deps.ai.generateVideo(input)),
+  run: async (input, { uid, deps }): Promise<MediaResponse> => {
+    await deps.quota.consume(uid, "ai-calls", 1);
+    return toMediaResponse(await deps.ai.generateVideo(input));
+  },
 });
 
 /** `{flow, row} → {run}`: runs the flow once on one row; media comes back inline as data URLs. */
@@ -44,8 +56,10 @@ export const previewFlow = defineCallable({
   input: PreviewInput,
   timeoutSeconds: PREVIEW_TIMEOUT_SECONDS,
   memory: "2GiB",
-  run: async ({ flow, row }, { deps }) => {
+  run: async ({ flow, row }, { uid, deps }) => {
     const parsed = parseFlow(flow, { columns: Object.keys(row) });
+    // A preview runs every AI node of the flow once: each counts toward the per-minute quota.
+    await deps.quota.consume(uid, "ai-calls", parsed.nodes.filter((n) => AI_NODE_TYPES.has(n.type)).length);
     const engine = new ServerWorkflowEngine({ ai: deps.ai, clock: deps.clock, logger: deps.logger });
     const deadline = deps.clock.now() + (PREVIEW_TIMEOUT_SECONDS - 30) * 1000;
     const run = await engine.execute({ flow: parsed, row, deadline });

@@ -3,7 +3,7 @@
  * wires the caller's uid and the parsed payload to a core handler; ownership, limits (including the
  * per-owner cap on active jobs) and state rules live in the core and surface as mapped errors.
  */
-import type { Job } from "@flowcraft/core";
+import { FlowcraftError, type Job } from "@flowcraft/core";
 import { BATCH_CALLABLE_TIMEOUT_SECONDS } from "../config/function-options";
 import { defineCallable } from "../http/define-callable";
 import { CreateBatchInput, JobRef, SetConcurrencyInput } from "./schemas";
@@ -16,7 +16,12 @@ export const createBatch = defineCallable({
   name: "createBatch",
   input: CreateBatchInput,
   run: async (input, { uid, deps }): Promise<{ job: Job }> => {
-    const job = await deps.handlers.createJob({ ...input, ownerId: uid });
+    // Rows count toward the caller's rows per day; a create the core refuses gives them back.
+    const taken = await deps.quota.consume(uid, "rows", input.rows.length);
+    const job = await deps.handlers.createJob({ ...input, ownerId: uid }).catch(async (err: unknown) => {
+      if (err instanceof FlowcraftError && !err.retryable) await taken.refund();
+      throw err;
+    });
     deps.logger.info({ jobId: job.id, uid, rows: job.totalRows, status: job.status }, "batch created");
     return { job };
   },

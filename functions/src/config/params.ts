@@ -2,7 +2,7 @@
  * Deploy-time parameters and secrets. Values are read with `.value()` only inside handlers (at
  * run time), never at import time; the CLI asks for or reads them from `functions/.env*` at deploy.
  */
-import { defineInt, defineSecret, defineString, projectID } from "firebase-functions/params";
+import { defineBoolean, defineInt, defineSecret, defineString, projectID } from "firebase-functions/params";
 
 /** Region of every function (and of the row task queue). */
 export const REGION = defineString("REGION", { default: "us-central1", description: "Functions and task queue region" });
@@ -28,6 +28,20 @@ export const ROW_QUEUE_MAX_CONCURRENT = defineInt("ROW_QUEUE_MAX_CONCURRENT", {
 /** Queue-wide dispatch rate (tasks started per second across all jobs). */
 export const ROW_QUEUE_MAX_PER_SECOND = defineInt("ROW_QUEUE_MAX_PER_SECOND", { default: 10 });
 
+/**
+ * Callables require a valid App Check token (web: reCAPTCHA Enterprise). Read at function
+ * definition through `appCheckEnforced()` (config/app-check.ts), never under the emulator.
+ */
+export const ENFORCE_APP_CHECK = defineBoolean("ENFORCE_APP_CHECK", {
+  default: true,
+  description: "Reject callable requests without a valid App Check token (ignored in the emulator)",
+});
+
+/** Per-user AI calls a minute (previews count one per AI node, single generations one each). */
+export const AI_CALLS_PER_MINUTE = defineInt("AI_CALLS_PER_MINUTE", { default: 20, description: "AI calls per user per minute" });
+
+/** Per-user input rows a day (UTC), counted when a batch is created. */
+export const ROWS_PER_DAY = defineInt("ROWS_PER_DAY", { default: 20_000, description: "Batch rows per user per UTC day" });
 
 /** The project id at run time: FIREBASE_CONFIG's in Cloud Functions and the emulator, else GCLOUD_PROJECT. */
 export function runtimeProjectId(): string {

@@ -1,12 +1,14 @@
 /**
- * Every callable is built here: auth required (→ unauthenticated), input parsed with zod
- * (→ invalid-argument with details), the handler called with the caller's uid, and every error
- * mapped through the one table in error-table.ts.
+ * Every callable is built here: App Check enforced outside the emulator (config/app-check.ts), auth
+ * required (→ unauthenticated), input parsed with zod (→ invalid-argument with details), and only
+ * then the dependencies built and the handler called with the caller's uid. Every error is mapped
+ * through the one table in error-table.ts.
  */
 import { HttpsError, onCall, type CallableFunction, type CallableOptions, type CallableRequest } from "firebase-functions/v2/https";
 import type { SecretParam } from "firebase-functions/params";
 import type { z } from "zod";
 import type { Logger } from "@flowcraft/core";
+import { appCheckEnforced } from "../config/app-check";
 import { getDeps, type FunctionsDeps } from "../runtime/deps";
 import { functionsLoggerAdapter } from "../runtime/functions-logger";
 import { toHttpsError } from "./error-table";
@@ -28,15 +30,17 @@ export function defineCallable<S extends z.ZodType, R>(spec: CallableSpec<S, R>)
     timeoutSeconds: spec.timeoutSeconds,
     memory: spec.memory ?? "512MiB",
     secrets: [...(spec.secrets ?? [])],
+    enforceAppCheck: appCheckEnforced(),
   };
   return onCall(opts, async (req: CallableRequest<unknown>) => {
     const uid = req.auth?.uid;
     let logger: Logger = functionsLoggerAdapter;
     try {
-      const deps = getDeps({ withAi: spec.withAi ?? false });
-      logger = deps.logger;
+      // Cheap refusals first: an anonymous or malformed request builds no dependency at all.
       if (!uid) throw new HttpsError("unauthenticated", "Sign in to use FlowCraft Batch", unauthenticatedInfo);
       const input = parseInput(spec.input, req.data);
+      const deps = getDeps({ withAi: spec.withAi ?? false });
+      logger = deps.logger;
       return await spec.run(input, { uid, deps });
     } catch (err) {
       throw toHttpsError(err, logger, { fn: spec.name, uid: uid ?? null });

@@ -1,9 +1,10 @@
 /**
  * The dependency seam of every exported function. Production builds the Firebase adapters lazily
- * on first use (in the function instance, never at import or deploy-discovery time); tests install
+ * on first use (in the function instance, never at import or deploy-discovery time, and callables
+ * only after auth and input checks passed); tests install
  * their own factory (in-memory store, recording queue, fake AI) with `setDepsFactory`.
  */
-import type { AiService, BatchHandlers, Clock, DocumentStore, Logger } from "@flowcraft/core";
+import type { AiService, BatchHandlers, Clock, DocumentStore, Logger, UserQuota } from "@flowcraft/core";
 
 export interface FunctionsDeps {
   handlers: BatchHandlers;
@@ -13,6 +14,8 @@ export interface FunctionsDeps {
   store: DocumentStore;
   logger: Logger;
   clock: Clock;
+  /** Per-user AI calls a minute and rows a day, checked by the callables before the work. */
+  quota: UserQuota;
 }
 
 export interface DepsRequest {

@@ -1,32 +1,48 @@
 /**
- * Production dependencies: firebase-admin adapters behind the core ports, built on first use inside
- * a function instance (params and secrets are only readable at run time).
+ * Production dependencies: firebase-admin adapters behind the core ports, built inside a function
+ * instance (params and secrets are only readable at run time). The task queue and the Storage
+ * bucket are built on their first use, so a function that writes no media never looks up the
+ * default bucket (a project may have none) and a callable refused early builds nothing.
  */
 import { getApps, initializeApp, applicationDefault, type App } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
 import { getFunctions } from "firebase-admin/functions";
 import { getStorage } from "firebase-admin/storage";
-import { DEFAULT_LIMITS, createBatchHandlers, systemClock, type RowTask } from "@flowcraft/core";
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_QUOTA_LIMITS,
+  PermanentError,
+  createBatchHandlers,
+  createUserQuota,
+  systemClock,
+  type BlobStore,
+  type Logger,
+  type QuotaLimits,
+  type RowTask,
+} from "@flowcraft/core";
 import { FirestoreStore } from "../adapters/firestore-store";
 import { FirebaseTaskQueue } from "../adapters/firebase-task-queue";
 import { cachedFunctionUri } from "../adapters/function-uri";
 import { StorageBlobStore } from "../adapters/storage-blob-store";
 import { ROW_TASK_DISPATCH_DEADLINE_SECONDS, ROW_TASK_FUNCTION } from "../config/function-options";
-import { REGION, runtimeProjectId } from "../config/params";
+import { AI_CALLS_PER_MINUTE, REGION, ROWS_PER_DAY, runtimeProjectId } from "../config/params";
 import { makeAiService } from "./ai-provider";
 import type { DepsRequest, FunctionsDeps } from "./deps";
 import { functionsLoggerAdapter as logger } from "./functions-logger";
+import { lazyBlobStore, lazyTaskQueue } from "./lazy-ports";
 import { randomIds } from "./random-ids";
 
 function adminApp(): App {
   return getApps()[0] ?? initializeApp();
 }
 
-export function productionDeps(req: DepsRequest): FunctionsDeps {
-  const app = adminApp();
-  const region = REGION.value();
-  const store = new FirestoreStore(getFirestore(app));
-  const queue = new FirebaseTaskQueue<RowTask>({
+/**
+ * The row task queue in the region the functions run in: REGION at run time is the value the CLI
+ * resolved for the deploy manifest's `{{ params.REGION }}`, so the queue and `runBatchRow` agree.
+ */
+export function rowTaskQueue(app: App, log: Logger = logger): FirebaseTaskQueue<RowTask> {
+  const region = REGION.value() || "us-central1";
+  return new FirebaseTaskQueue<RowTask>({
     functions: getFunctions(app),
     region,
     functionName: ROW_TASK_FUNCTION,
@@ -36,13 +52,45 @@ export function productionDeps(req: DepsRequest): FunctionsDeps {
       projectId: runtimeProjectId(),
       region,
       functionName: ROW_TASK_FUNCTION,
-      logger,
+      logger: log,
     }),
-    logger,
+    logger: log,
   });
-  // Media go to the project's default bucket (the web app reads them through storage.rules).
-  const blobs = new StorageBlobStore(getStorage(app).bucket());
+}
+
+/** Media go to the project's default bucket (the web app reads them through storage.rules). */
+function mediaBucket(app: App): StorageBlobStore {
+  try {
+    return new StorageBlobStore(getStorage(app).bucket());
+  } catch {
+    throw new PermanentError("failed_precondition", "Cloud Storage has no default bucket: media outputs cannot be stored");
+  }
+}
+
+/** The media store, built on its first write or read: a project may have no default bucket. */
+export function mediaStore(app: App): BlobStore {
+  return lazyBlobStore(() => mediaBucket(app));
+}
+
+/** A param read at run time; unset (0) outside a deployed function means the default. */
+function positive(value: number, fallback: number): number {
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+export function quotaLimits(): QuotaLimits {
+  return {
+    aiCallsPerMinute: positive(AI_CALLS_PER_MINUTE.value(), DEFAULT_QUOTA_LIMITS.aiCallsPerMinute),
+    rowsPerDay: positive(ROWS_PER_DAY.value(), DEFAULT_QUOTA_LIMITS.rowsPerDay),
+  };
+}
+
+export function productionDeps(req: DepsRequest): FunctionsDeps {
+  const app = adminApp();
+  const store = new FirestoreStore(getFirestore(app));
+  const queue = lazyTaskQueue(() => rowTaskQueue(app));
+  const blobs = mediaStore(app);
   const ai = makeAiService(req.withAi);
   const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids: randomIds, logger, limits: DEFAULT_LIMITS });
-  return { handlers, ai, store, logger, clock: systemClock };
+  const quota = createUserQuota({ store, clock: systemClock, limits: quotaLimits() });
+  return { handlers, ai, store, logger, clock: systemClock, quota };
 }

@@ -18,17 +18,16 @@ export const onBatchJobCreated = onDocumentCreated(
   async (event) => {
     const deps = getDeps({ withAi: false });
     const jobId = event.params.jobId;
-    const current = await deps.store.get<{ ownerId?: unknown; status?: unknown; startRequested?: unknown }>(jobPath(jobId));
-    const data = current?.data;
-    if (!data || typeof data.ownerId !== "string") return;
-    const wanted = data.status === "processing" || (data.status === "pending" && data.startRequested === true);
-    if (!wanted) {
-      deps.logger.debug({ jobId, status: data.status }, "job created as a draft: waiting for startBatch");
-      return;
-    }
-    const ownerId = data.ownerId;
     await acknowledgePermanent(deps.logger, { jobId, trigger: "job-created" }, async () => {
-      const job = await deps.handlers.startJob({ ownerId }, jobId);
+      const current = await deps.store.get<{ ownerId?: unknown; status?: unknown; startRequested?: unknown }>(jobPath(jobId));
+      const data = current?.data;
+      if (!data || typeof data.ownerId !== "string") return;
+      const wanted = data.status === "processing" || (data.status === "pending" && data.startRequested === true);
+      if (!wanted) {
+        deps.logger.debug({ jobId, status: data.status }, "job created as a draft: waiting for startBatch");
+        return;
+      }
+      const job = await deps.handlers.startJob({ ownerId: data.ownerId }, jobId);
       deps.logger.info({ jobId, status: job.status }, "job fan-out ensured");
     });
   },

@@ -71,6 +71,9 @@ suite(title, () => {
       await assertFails(mallory.collection("batch_jobs/j1/results").get());
       const anon = env.unauthenticatedContext().firestore();
       await assertFails(anon.doc("batch_jobs/j1").get());
+      // Per-user quota counters are the server's: not even their user reads or resets them.
+      await assertFails(db.doc("user_quotas/alice/counters/ai-calls").get());
+      await assertFails(db.doc("user_quotas/alice/counters/ai-calls").set({ windowStart: 0, used: 0 }));
     });
 
     it("refuses every client write, owners included", async () => {
@@ -87,6 +90,13 @@ suite(title, () => {
       await assertSucceeds(env.authenticatedContext("alice").storage().ref("batch_jobs/j1/media/000000/img.png").getDownloadURL());
       await assertFails(env.authenticatedContext("bob").storage().ref("batch_jobs/j1/media/000000/img.png").getDownloadURL());
       await assertFails(env.unauthenticatedContext().storage().ref("batch_jobs/j1/media/000000/img.png").getDownloadURL());
+    });
+
+    it("checks every read against the job's owner, metadata included, and nothing outside batch_jobs", async () => {
+      const media = "batch_jobs/j1/media/000000/img.png";
+      await assertSucceeds(env.authenticatedContext("alice").storage().ref(media).getMetadata());
+      await assertFails(env.authenticatedContext("bob").storage().ref(media).getMetadata());
+      await assertFails(env.authenticatedContext("alice").storage().ref("other/img.png").getMetadata());
     });
 
     it("refuses client uploads", async () => {

@@ -7,8 +7,10 @@
 import firebaseFunctionsTest from "firebase-functions-test";
 import {
   DEFAULT_LIMITS,
+  DEFAULT_QUOTA_LIMITS,
   MemoryStore,
   createBatchHandlers,
+  createUserQuota,
   jsonLogger,
   silentLogger,
   systemClock,
@@ -16,6 +18,8 @@ import {
   type BatchLimits,
   type Doc,
   type DocumentStore,
+  type Logger,
+  type QuotaLimits,
   type RowTask,
   type TaskQueue,
 } from "@flowcraft/core";
@@ -60,6 +64,10 @@ export class RecordingQueue implements TaskQueue<RowTask> {
 export interface HarnessOptions {
   ai: AiService;
   limits?: Partial<BatchLimits>;
+  /** Logger the functions see (default: silent, or JSON logs with FLOWCRAFT_TEST_LOGS). */
+  logger?: Logger;
+  /** Per-user quotas (default: the production defaults). */
+  quota?: Partial<QuotaLimits>;
   /** Deliver tasks and trigger events as they appear (default true). */
   autoDeliver?: boolean;
   /** Deliver every task and trigger event twice (at-least-once duplicates). */
@@ -94,7 +102,7 @@ export class Harness {
     const auto = opts.autoDeliver ?? true;
     this.store = new MemoryStore({ recordWrites: opts.recordWrites, onCreate: (doc) => auto && this.onDocCreated(doc) });
     if (auto) this.queue.onEnqueue = (t) => this.track(this.deliverTask(t));
-    const logger = process.env.FLOWCRAFT_TEST_LOGS ? jsonLogger("debug") : silentLogger;
+    const logger = opts.logger ?? (process.env.FLOWCRAFT_TEST_LOGS ? jsonLogger("debug") : silentLogger);
     const seen = opts.wrapStore ? opts.wrapStore(this.store) : this.store;
     const handlers = createBatchHandlers({
       store: seen,
@@ -107,7 +115,8 @@ export class Harness {
       limits: { ...DEFAULT_LIMITS, ...opts.limits },
       ...(opts.nodeRetry ? { engine: { nodeRetry: opts.nodeRetry } } : {}),
     });
-    setDepsFactory(() => ({ handlers, ai: opts.ai, store: seen, logger, clock: systemClock }));
+    const quota = createUserQuota({ store: seen, clock: systemClock, limits: { ...DEFAULT_QUOTA_LIMITS, ...opts.quota } });
+    setDepsFactory(() => ({ handlers, ai: opts.ai, store: seen, logger, clock: systemClock, quota }));
   }
 
   /** Runs one delivery of a task through the exported task function. */

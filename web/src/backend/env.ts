@@ -21,6 +21,8 @@ export interface AppEnv {
   region: string;
   useEmulators: boolean;
   emulatorHost: string;
+  /** App Check (app-check.ts): reCAPTCHA Enterprise site key and an optional debug token. */
+  appCheck: { siteKey: string; debugToken: string };
 }
 
 function str(value: unknown, fallback: string): string {
@@ -44,6 +46,8 @@ function viteEnv(): Record<string, unknown> {
     VITE_FIREBASE_REGION: import.meta.env.VITE_FIREBASE_REGION,
     VITE_USE_EMULATORS: import.meta.env.VITE_USE_EMULATORS,
     VITE_EMULATOR_HOST: import.meta.env.VITE_EMULATOR_HOST,
+    VITE_RECAPTCHA_ENTERPRISE_SITE_KEY: import.meta.env.VITE_RECAPTCHA_ENTERPRISE_SITE_KEY,
+    VITE_APPCHECK_DEBUG_TOKEN: import.meta.env.VITE_APPCHECK_DEBUG_TOKEN,
   };
 }
 
@@ -63,5 +67,6 @@ export function readEnv(env: Record<string, unknown> = viteEnv()): AppEnv {
     region: str(env.VITE_FIREBASE_REGION, "us-central1"),
     useEmulators: str(env.VITE_USE_EMULATORS, "false") === "true",
     emulatorHost: str(env.VITE_EMULATOR_HOST, "127.0.0.1"),
+    appCheck: { siteKey: str(env.VITE_RECAPTCHA_ENTERPRISE_SITE_KEY, ""), debugToken: str(env.VITE_APPCHECK_DEBUG_TOKEN, "") },
   };
 }

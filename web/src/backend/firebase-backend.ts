@@ -1,8 +1,9 @@
 /**
  * BatchBackend over Firebase: writes go through the callables (names fixed in the interfaces
  * brief), reads are Firestore `onSnapshot` listeners on `batch_jobs/{id}` and its `results`
- * ordered by `rowIndex`, media comes from Cloud Storage download URLs, and downloads are built in
- * the browser from the results by core's export records (the same bytes as the local host's export).
+ * ordered by `rowIndex`, media is read through the Storage SDK's rule-checked `getBlob` (never a
+ * download URL, which anyone holding it could open), and downloads are built in
+ * the browser from the results (the same columns as the local host's export).
  */
 import { httpsCallable } from "firebase/functions";
 import {
@@ -18,7 +19,7 @@ import {
   type DocumentData,
   type QueryDocumentSnapshot,
 } from "firebase/firestore";
-import { getDownloadURL, ref as storageRef } from "firebase/storage";
+import { getBlob, ref as storageRef } from "firebase/storage";
 import { DEFAULT_LIMITS } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { RowDoc } from "../lib/row-docs";
@@ -198,9 +199,13 @@ export class FirebaseBackend implements BatchBackend {
     }
   }
 
+  /**
+   * Each read is checked by storage.rules with the signed-in user's token (owner of the job only).
+   * The bytes become an object URL local to this page; ui/media.tsx keeps one per ref.
+   */
   async mediaUrl(ref: string): Promise<string> {
     try {
-      return await getDownloadURL(storageRef(this.fb.storage, ref));
+      return URL.createObjectURL(await getBlob(storageRef(this.fb.storage, ref)));
     } catch (err) {
       throw fromFirebaseError(err);
     }
