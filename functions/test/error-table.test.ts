@@ -30,6 +30,7 @@ describe("ErrorCode → HttpsError code", () => {
     bad_request: "invalid-argument",
     auth: "failed-precondition",
     model_error: "internal",
+    invalid_output: "internal",
     cancelled: "cancelled",
     upstream_failed: "failed-precondition",
     internal: "internal",

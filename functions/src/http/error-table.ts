@@ -31,6 +31,7 @@ export function httpsCodeFor(code: ErrorCode): FunctionsErrorCode {
     case "cancelled":
       return "cancelled";
     case "model_error":
+    case "invalid_output":
     case "internal":
       return "internal";
   }

@@ -36,6 +36,7 @@ export function statusFor(code: ErrorCode): number {
       return 429;
     case "safety_blocked":
     case "model_error":
+    case "invalid_output":
     case "upstream_failed":
       return 422;
     case "unavailable":
@@ -94,12 +95,41 @@ export async function readText(req: IncomingMessage, limit: number): Promise<str
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * Parses a JSON body. A `__proto__` key anywhere is refused here, naming where: JSON.parse keeps
+ * it as a plain key, but zod drops it without a word and copying it into an object replaces that
+ * object's prototype. (Other reserved names are checked where they matter, in core.)
+ */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const text = await readText(req, limit);
   if (text.trim() === "") return {};
+  let proto = false;
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text, (key, v: unknown) => {
+      if (key === "__proto__") proto = true;
+      return v;
+    }) as unknown;
   } catch {
     throw new ValidationError("The request body is not valid JSON", [{ path: "(body)", message: "expected a JSON object" }]);
   }
+  if (proto) {
+    const path = issuePath(keyPath(value, "__proto__") ?? []);
+    throw new ValidationError(`The request body has a key named "__proto__" at ${path}`, [{ path, message: '"__proto__" is a reserved name; rename it' }]);
+  }
+  return value;
+}
+
+/** The path to a `key` in `value` (depth-first, without recursion), or null. */
+function keyPath(value: unknown, key: string): PropertyKey[] | null {
+  const stack: { v: unknown; path: PropertyKey[] }[] = [{ v: value, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    // Bounded: past 64 levels the path is not worth its cost (the body is refused either way).
+    if (typeof v !== "object" || v === null || path.length > 64) continue;
+    if (Object.hasOwn(v, key)) return [...path, key];
+    if (Array.isArray(v)) v.forEach((item, i) => stack.push({ v: item, path: [...path, i] }));
+    else for (const [k, item] of Object.entries(v)) stack.push({ v: item, path: [...path, k] });
+  }
+  return null;
 }

@@ -34,7 +34,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
     .on("GET", "/api/config", async ({ res }) => sendJson(res, 200, { provider: opts.provider, limits: opts.host.limits }))
     .on("GET", "/api/examples", async ({ res }) => sendJson(res, 200, { examples: await loadExamples(opts.examplesDir) }))
     .on("GET", "/api/media/*", async ({ res, params }) => {
-      const ref = decodeURIComponent(params["*"] ?? "");
+      const ref = params["*"] ?? "";
       const blob = await opts.host.blobs.get(ref);
       if (!blob) throw new PermanentError("not_found", "No media with this reference");
       res.writeHead(200, { "content-type": blob.mimeType, "content-length": blob.data.byteLength, "cache-control": "private, max-age=3600" });
