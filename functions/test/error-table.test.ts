@@ -65,6 +65,16 @@ describe("toHttpsError", () => {
     expect(logger.lines[0]!.fields).toMatchObject({ fn: "createBatch", uid: "u1" });
   });
 
+  it("scrubs keys from what it logs, plain or encoded", () => {
+    const logger = recordingLogger();
+    const key = "AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUv";
+    toHttpsError(new Error(`GET https://x/?key=${key} body=${Buffer.from(`key=${key}`).toString("base64")}`), logger, {});
+    const logged = JSON.stringify(logger.lines);
+    expect(logged).not.toContain(key);
+    expect(logged).not.toContain(Buffer.from(`key=${key}`).toString("base64"));
+    expect(logged).toContain("[redacted]");
+  });
+
   it("logs a core internal error but not an expected one", () => {
     const logger = recordingLogger();
     toHttpsError(new PermanentError("not_found", "gone"), logger, {});
