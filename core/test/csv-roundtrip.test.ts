@@ -7,12 +7,12 @@
 import fc from "fast-check";
 import { ValidationError } from "../src/errors";
 import { parseCsv } from "../src/csv/read";
-import { csvLine, toCsv } from "../src/csv/write";
+import { csvLine, escapeFormula, toCsv } from "../src/csv/write";
 import { reservedKeyProblem } from "../src/json-limits";
 
-const TRIGGERS = ["=", "+", "-", "@", "\t", "\r"];
-/** A decimal number written as a string: exempt from the formula escape. */
-const startsWithTrigger = (s: string): boolean => TRIGGERS.some((t) => s.startsWith(t));
+const TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", " =", "\u200B+", "\uFEFF-", "\u00A0@", "\uFF1D", "\uFF20"];
+/** Text the writer formula-escapes (its one rule, also for leading spaces and full-width signs). */
+const startsWithTrigger = (s: string): boolean => escapeFormula(s) !== s;
 
 /** One "character": CSV-significant text is drawn often, any code point the rest of the time. */
 const unit = fc.oneof(
