@@ -17,7 +17,8 @@ const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Returns `jobId` when it could name a batch; otherwise `not_found`, saying what ids look like. */
 export function checkJobId(jobId: unknown): string {
-  if (typeof jobId === "string" && JOB_ID.test(jobId)) return jobId;
+  // `__x__` is a reserved segment for Firestore (and so for every store): no batch can have it.
+  if (typeof jobId === "string" && JOB_ID.test(jobId) && !/^__.*__$/.test(jobId)) return jobId;
   const shown = JSON.stringify(String(jobId).slice(0, 80));
   throw new PermanentError("not_found", `No batch has the id ${shown}: batch ids are 1 to 128 letters, digits, _ or -`);
 }

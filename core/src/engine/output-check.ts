@@ -17,6 +17,6 @@ export function checkJsonOutput(nodeId: string, value: unknown): unknown {
   if (!problem) return value;
   throw new PermanentError(
     "invalid_output",
-    `Node "${nodeId}" returned JSON that cannot be stored: at ${problem.path}, ${problem.message}. Ask for a flatter shape in the JSON schema`,
+    `Node "${nodeId}" returned JSON that cannot be stored (${problem.path}: ${problem.message}); ask for a simpler shape in the JSON schema`,
   );
 }
