@@ -80,7 +80,7 @@ describe("createJob refuses what the store could not hold, before writing anythi
     ["a column name over the size limit", { columns: [...COLUMNS, "c".repeat(MAX_COLUMN_NAME_BYTES + 1)] }, "invalid_input", /^columns\[2\]$/],
   ])("%s: rejected with its path, nothing written", async (_label, patch, code, path) => {
     const h = makeHarness();
-    const err = await h.handlers.createJob({ ...good(), ...patch } as Parameters<typeof h.handlers.createJob>[0]).catch((e: unknown) => e);
+    const err = await h.handlers.createJob({ ...good(), ...patch }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).code).toBe(code);
     expect((err as ValidationError).details?.map((d) => d.path).some((p) => path.test(p))).toBe(true);

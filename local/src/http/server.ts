@@ -51,7 +51,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
     if (refused) return sendJson(res, 403, { error: { code: "permission_denied", message: refused, retryable: false } });
     if (!url.pathname.startsWith("/api/") && url.pathname !== "/api") {
       if (method === "GET" || method === "HEAD") return serveStatic(opts.webDir, req, res, url.pathname);
-      return sendJson(res, 405, { error: { code: "invalid_input", message: "Method not allowed", retryable: false } });
+      return sendJson(res, 405, { error: { code: "invalid_input", message: `Method ${method} not allowed here`, retryable: false } });
     }
     const match = router.match(method, url.pathname);
     if (match === null) return sendError(res, new PermanentError("not_found", "No such API route"), logger);
