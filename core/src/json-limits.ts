@@ -78,3 +78,19 @@ export function firstJsonProblem(value: unknown, opts: JsonTreeOptions = {}): Er
   checkJsonTree(value, problems, { ...opts, maxProblems: 1 });
   return problems[0] ?? null;
 }
+
+/**
+ * The path (`rows[0].__proto__`) to an own key named `key` anywhere in `value`, or null. Iterative
+ * and bounded: past `maxDepth` levels it stops looking, so a hostile value costs little.
+ */
+export function findKeyPath(value: unknown, key: string, maxDepth = 64): string | null {
+  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: "", depth: 0 }];
+  while (stack.length > 0) {
+    const { v, path, depth } = stack.pop()!;
+    if (typeof v !== "object" || v === null || depth > maxDepth) continue;
+    if (!Array.isArray(v) && Object.hasOwn(v, key)) return childPath(path, key);
+    if (Array.isArray(v)) v.forEach((item, i) => stack.push({ v: item, path: childPath(path, i), depth: depth + 1 }));
+    else for (const [k, item] of Object.entries(v)) stack.push({ v: item, path: childPath(path, k), depth: depth + 1 });
+  }
+  return null;
+}

@@ -3,7 +3,7 @@
  * to HTTP statuses, zod issues turned into field-level details, and body reading with a size limit
  * (413 before the whole body is buffered).
  */
-import { FlowcraftError, ValidationError, toErrorInfo, type ErrorCode, type ErrorDetail, type ErrorInfo, type Logger } from "@flowcraft/core";
+import { FlowcraftError, ValidationError, findKeyPath, toErrorInfo, type ErrorCode, type ErrorDetail, type ErrorInfo, type Logger } from "@flowcraft/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import { errorFields } from "../log-error";
@@ -114,22 +114,9 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
     throw new ValidationError("The request body is not valid JSON", [{ path: "(body)", message: "expected a JSON object" }]);
   }
   if (proto) {
-    const path = issuePath(keyPath(value, "__proto__") ?? []);
+    const path = findKeyPath(value, "__proto__") ?? "(body)";
     throw new ValidationError(`The request body has a key named "__proto__" at ${path}`, [{ path, message: '"__proto__" is a reserved name; rename it' }]);
   }
   return value;
 }
 
-/** The path to a `key` in `value` (depth-first, without recursion), or null. */
-function keyPath(value: unknown, key: string): PropertyKey[] | null {
-  const stack: { v: unknown; path: PropertyKey[] }[] = [{ v: value, path: [] }];
-  while (stack.length > 0) {
-    const { v, path } = stack.pop()!;
-    // Bounded: past 64 levels the path is not worth its cost (the body is refused either way).
-    if (typeof v !== "object" || v === null || path.length > 64) continue;
-    if (Object.hasOwn(v, key)) return [...path, key];
-    if (Array.isArray(v)) v.forEach((item, i) => stack.push({ v: item, path: [...path, i] }));
-    else for (const [k, item] of Object.entries(v)) stack.push({ v: item, path: [...path, k] });
-  }
-  return null;
-}
