@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- JSON replies are checked by the assertions */
+/* eslint-disable @typescript-eslint/no-unsafe-argument -- JSON replies are checked by the assertions */
 /**
  * A model whose JSON answer is nested 1,001 levels deep (the real @google/genai SDK against the
  * fake Gemini server, on the real local host with SQLite): the node fails with `invalid_output`,
