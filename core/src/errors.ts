@@ -21,6 +21,7 @@ export const ErrorCode = z.enum([
   "bad_request", // 400 from the provider: permanent
   "auth", // 401/403, missing or invalid key: permanent
   "model_error", // provider answered but gave nothing usable (no text, no image, bad JSON): permanent
+  "invalid_output", // the answer cannot be stored (JSON nested too deep, reserved keys): permanent
   // batch lifecycle
   "cancelled",
   "upstream_failed", // a node was skipped because a node it depends on failed

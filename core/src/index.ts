@@ -1,5 +1,6 @@
 /** Public surface of @flowcraft/core. Hosts import from here only. */
 export * from "./errors";
+export * from "./json-limits";
 export * from "./logger";
 export * from "./flow/schema";
 export * from "./ai/port";

@@ -122,6 +122,41 @@ describe("scrubSecrets", () => {
     expect(scrubSecrets("key is hunter2-long-secret!", ["hunter2-long-secret"])).toBe("key is [redacted]!");
   });
 
+  describe("encoded secrets", () => {
+    const SECRET = "sk-live-Hunter2-0123456789abcdef";
+    const bytes = Buffer.from(SECRET);
+    const pct = [...bytes].map((b) => `%${b.toString(16).padStart(2, "0")}`).join("");
+    it.each<[string, string]>([
+      ["base64", bytes.toString("base64")],
+      ["base64 without padding", bytes.toString("base64").replace(/=+$/, "")],
+      ["base64url", bytes.toString("base64url")],
+      ["URL-encoded", pct],
+      ["hex", bytes.toString("hex")],
+      ["HEX", bytes.toString("hex").toUpperCase()],
+      ["base64 at byte offset 1 of a blob", Buffer.from(`x${SECRET}yz`).toString("base64")],
+      ["base64 at byte offset 2 of a blob", Buffer.from(`xy${SECRET}z`).toString("base64")],
+    ])("a known secret in %s is removed", (_how, form) => {
+      const out = scrubSecrets(`error: body=${form}; retry later`, [SECRET]);
+      expect(out).not.toContain(form);
+      expect(out).toContain("[redacted]");
+      expect(out).toMatch(/^error: body=.*; retry later$/);
+    });
+
+    it.each<[string, string]>([
+      ["base64", Buffer.from("key=AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUv").toString("base64")],
+      ["base64url", Buffer.from('{"x-goog-api-key":"abc"}').toString("base64url")],
+      ["URL-encoding", encodeURIComponent("?key=AIzaSyA1b2C3d4E5f6G7h8").replace(/A/g, "%41")],
+      ["hex", Buffer.from("Authorization: Bearer ya29.a0AfH6SMBx").toString("hex")],
+    ])("an unknown credential hidden in %s is removed", (_how, form) => {
+      expect(scrubSecrets(`see ${form} here`)).toBe("see [redacted] here");
+    });
+
+    it("leaves ordinary identifiers, paths and non-secret base64 alone", () => {
+      const text = "models/gemini-2.5-flash-image-preview:generateContent req_0123456789abcdef0123 " + Buffer.from("hello world, nothing here").toString("base64");
+      expect(scrubSecrets(text, [SECRET])).toBe(text);
+    });
+  });
+
   it("safeProviderText flattens whitespace", () => {
     expect(safeProviderText("a\n\n  b\tc", [])).toBe("a b c");
   });

@@ -139,7 +139,32 @@ describe("the API key never leaks", () => {
       ["dropped connection", { destroy: true }],
       ["blocked prompt", { json: { promptFeedback: { blockReason: key } } }],
       ["candidate finish reason carrying the key", { json: { candidates: [{ finishReason: key }] } }],
+      ...encodedForms(key).map(([how, form]): [string, ScriptedResponse] => [
+        `400 echoing the key ${how}`,
+        googleError(400, "INVALID_ARGUMENT", `request was ${form} (rejected)`),
+      ]),
     ];
+  }
+
+  /** The key as an error body may carry it encoded: each form must be scrubbed too. */
+  function encodedForms(key: string): Array<[string, string]> {
+    const bytes = Buffer.from(key, "utf8");
+    const percent = [...bytes].map((b) => `%${b.toString(16).padStart(2, "0").toUpperCase()}`).join("");
+    return [
+      ["base64", bytes.toString("base64")],
+      ["base64url", bytes.toString("base64url")],
+      ["URL-encoded", percent],
+      ["hex", bytes.toString("hex")],
+      ["base64 inside a larger base64 blob", Buffer.from(`{"url":"/v1?x=1","auth":"${key}","n":7}`).toString("base64")],
+      ["base64url inside a URL-encoded query", encodeURIComponent(`q=${Buffer.from(`k:${key}`).toString("base64url")}`)],
+    ];
+  }
+
+  /** The key itself, or any of its encoded forms (and the key's base64 at every byte alignment). */
+  function leakedForm(text: string, key: string): string | undefined {
+    const forms = [key, ...encodedForms(key).map(([, f]) => f)];
+    for (const pad of ["", "a", "ab"]) forms.push(Buffer.from(pad + key).toString("base64").slice(4, -4));
+    return forms.find((f) => text.includes(f));
   }
 
   const keys: Array<[string, string]> = [
@@ -166,12 +191,13 @@ describe("the API key never leaks", () => {
         const err = await failure(service.generateText({ model: MODEL, prompt: "x" }));
         const texts = [err.message, String(err.stack), JSON.stringify(err.toInfo()), JSON.stringify(err), String(err), inspect(err, { depth: 5 })];
         for (const text of texts) {
-          if (text.includes(key)) throw new Error(`key leaked in case "${name}": ${text}`);
+          const leaked = leakedForm(text, key);
+          if (leaked !== undefined) throw new Error(`key leaked in case "${name}" as ${leaked}: ${text}`);
         }
         expect(server.requests[0]!.headers["x-goog-api-key"]).toBe(key);
       }
       expect(lines.length).toBeGreaterThanOrEqual(leakyResponses(key).length);
-      for (const line of lines) expect(line).not.toContain(key);
+      for (const line of lines) expect(leakedForm(line, key)).toBeUndefined();
     } finally {
       for (const spy of consoleSpies) spy.mockRestore();
     }

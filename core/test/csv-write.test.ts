@@ -90,7 +90,7 @@ describe("formula-injection escaping", () => {
     expect(csvCell(input)).toBe(expected);
   });
 
-  test.each(["a=b", "1+1", "x-y", "mail@example.com", " =not first", "'=already", "＝fullwidth"])(
+  test.each(["a=b", "1+1", "x-y", "mail@example.com", "x =not first", "'=already", "a＝fullwidth"])(
     "%j is left alone (trigger not first)",
     (input) => {
       expect(csvCell(input)).toBe(input.includes(",") ? `"${input}"` : input);
@@ -125,6 +125,29 @@ describe("formula-injection escaping", () => {
     ["=", "'="],
     ["", ""],
     ["a", "a"],
+    // Variants a spreadsheet still runs as formulas (OWASP CSV injection, and what Excel and
+    // LibreOffice skip before a formula): leading white space, zero-width characters, a BOM,
+    // full-width signs.
+    [" =1+1", "' =1+1"],
+    ["   @SUM(A1)", "'   @SUM(A1)"],
+    ["\u00A0=1", "'\u00A0=1"],
+    ["\u3000=1", "'\u3000=1"],
+    ["\u200B=HYPERLINK(\"http://x\")", "'\u200B=HYPERLINK(\"http://x\")"],
+    ["\u2060+1", "'\u2060+1"],
+    ["\uFEFF=1", "'\uFEFF=1"],
+    ["\u200B \uFEFF -1", "'\u200B \uFEFF -1"],
+    ["\uFF1D1+1", "'\uFF1D1+1"],
+    ["\uFF0B1", "'\uFF0B1"],
+    ["\uFF0D1", "'\uFF0D1"],
+    ["\uFF20SUM(A1)", "'\uFF20SUM(A1)"],
+    ["\nfoo", "'\nfoo"],
+    ["\tfoo", "'\tfoo"],
+    ["\rfoo", "'\rfoo"],
+    // Not formulas: text that merely contains a sign, or white space before ordinary text.
+    [" hello", " hello"],
+    ["\u200Bhello", "\u200Bhello"],
+    ["a=b", "a=b"],
+    ["x@y.z", "x@y.z"],
   ])("escapeFormula(%j) = %j", (input, expected) => {
     expect(escapeFormula(input)).toBe(expected);
   });

@@ -7,7 +7,7 @@ import { HttpsError } from "firebase-functions/v2/https";
 import { ErrorCode, PermanentError, RetryableError, ValidationError, type Logger } from "@flowcraft/core";
 import { httpsCodeFor, toHttpsError } from "../src/http/error-table";
 import { formatPath, parseInput } from "../src/http/parse-input";
-import { CreateBatchInput } from "../src/callables/schemas";
+import { CreateBatchInput, GenerateTextInput, PreviewInput } from "../src/callables/schemas";
 
 function recordingLogger(): Logger & { lines: { level: string; fields: Record<string, unknown>; msg: string }[] } {
   const lines: { level: string; fields: Record<string, unknown>; msg: string }[] = [];
@@ -30,6 +30,7 @@ describe("ErrorCode → HttpsError code", () => {
     bad_request: "invalid-argument",
     auth: "failed-precondition",
     model_error: "internal",
+    invalid_output: "internal",
     cancelled: "cancelled",
     upstream_failed: "failed-precondition",
     internal: "internal",
@@ -64,6 +65,16 @@ describe("toHttpsError", () => {
     expect(logger.lines[0]!.fields).toMatchObject({ fn: "createBatch", uid: "u1" });
   });
 
+  it("scrubs keys from what it logs, plain or encoded", () => {
+    const logger = recordingLogger();
+    const key = "AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUv";
+    toHttpsError(new Error(`GET https://x/?key=${key} body=${Buffer.from(`key=${key}`).toString("base64")}`), logger, {});
+    const logged = JSON.stringify(logger.lines);
+    expect(logged).not.toContain(key);
+    expect(logged).not.toContain(Buffer.from(`key=${key}`).toString("base64"));
+    expect(logged).toContain("[redacted]");
+  });
+
   it("logs a core internal error but not an expected one", () => {
     const logger = recordingLogger();
     toHttpsError(new PermanentError("not_found", "gone"), logger, {});
@@ -91,6 +102,37 @@ describe("callable input parsing", () => {
     const parsed = parseInput(CreateBatchInput, { name: null, flow: { nodes: [] }, columns: ["a"], rows: [], concurrency: null, start: null });
     expect(parsed).toEqual({ flow: { nodes: [] }, columns: ["a"], rows: [] });
     expect(() => parseInput(CreateBatchInput, { flow: null, columns: ["a"], rows: [] })).toThrow(ValidationError);
+  });
+
+  it.each<[string, string, string]>([
+    ["a row", '{"flow":{},"columns":["a"],"rows":[{"a":"1","__proto__":"x"}]}', "rows[0].__proto__"],
+    ["node data", '{"flow":{"nodes":[{"id":"a","data":{"__proto__":{"p":1}}}]},"columns":["a"],"rows":[]}', "flow.nodes[0].data.__proto__"],
+  ])("refuses a __proto__ key in %s, naming where (zod would drop it silently)", (_where, json, path) => {
+    let caught: unknown;
+    try {
+      parseInput(CreateBatchInput, JSON.parse(json));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ValidationError);
+    expect((caught as ValidationError).details).toEqual([{ path, message: expect.stringContaining("reserved") as unknown }]);
+  });
+
+  it.each<[string, unknown, string]>([
+    ["preview row key constructor", { flow: {}, row: { a: "1", constructor: "x" } }, "row.constructor"],
+  ])("refuses a %s", (_what, data, path) => {
+    expect(() => parseInput(PreviewInput, data)).toThrow(ValidationError);
+    try {
+      parseInput(PreviewInput, data);
+    } catch (err) {
+      expect((err as ValidationError).details?.map((d) => d.path)).toContain(path);
+    }
+  });
+
+  it("refuses a JSON schema nested deeper than a flow may be", () => {
+    let schema: unknown = { type: "string" };
+    for (let i = 0; i < 1001; i++) schema = { items: schema };
+    expect(() => parseInput(GenerateTextInput, { model: "m", prompt: "p", jsonSchema: schema })).toThrow(/not valid/);
   });
 
   it("formats paths like the core", () => {

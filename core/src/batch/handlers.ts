@@ -1,4 +1,5 @@
 /** createBatchHandlers: wires the handler functions to one shared context (deps + caches). */
+import { checkJobId as id } from "./access";
 import type { BatchDeps, BatchHandlers } from "./api";
 import { cancelJob } from "./cancel-job";
 import { makeContext } from "./context";
@@ -12,6 +13,7 @@ import { runRowTask } from "./row-task";
 import { setConcurrency } from "./set-concurrency";
 import { startJob } from "./start-job";
 
+/** Caller-facing handlers check the job id first (`id`), so a malformed one is a plain not_found. */
 export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
   const ctx = makeContext(deps);
   return {
@@ -19,16 +21,16 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
       const job = await createJob(ctx, input);
       return toPublicJob(input.start ? await startJob(ctx, { ownerId: input.ownerId }, job.id) : job);
     },
-    startJob: async (caller, jobId) => toPublicJob(await startJob(ctx, caller, jobId)),
-    cancelJob: async (caller, jobId) => toPublicJob(await cancelJob(ctx, caller, jobId)),
-    setConcurrency: async (caller, jobId, c) => toPublicJob(await setConcurrency(ctx, caller, jobId, c)),
+    startJob: async (caller, jobId) => toPublicJob(await startJob(ctx, caller, id(jobId))),
+    cancelJob: async (caller, jobId) => toPublicJob(await cancelJob(ctx, caller, id(jobId))),
+    setConcurrency: async (caller, jobId, c) => toPublicJob(await setConcurrency(ctx, caller, id(jobId), c)),
     async retryFailed(caller, jobId) {
-      const out = await retryFailed(ctx, caller, jobId);
+      const out = await retryFailed(ctx, caller, id(jobId));
       return { job: toPublicJob(out.job), rows: out.rows };
     },
-    getJob: (caller, jobId) => getJob(ctx, caller, jobId),
+    getJob: async (caller, jobId) => getJob(ctx, caller, id(jobId)),
     listJobs: (caller, opts) => listJobs(ctx, caller, opts),
-    listResults: (caller, jobId, opts) => listResults(ctx, caller, jobId, opts),
+    listResults: async (caller, jobId, opts) => listResults(ctx, caller, id(jobId), opts),
     runRowTask: (task, tctx) => runRowTask(ctx, task, tctx),
     onResultCreated: (doc) => onResultCreated(ctx, doc),
     reconcile: (opts) => reconcile(ctx, opts),

@@ -14,6 +14,12 @@ export interface BatchLimits {
   rowTimeoutMs: number;
 }
 
+/**
+ * Longest column name, in UTF-8 bytes. Names are stored in the job document (up to 100 of them,
+ * beside a flow of up to 512 KB, within Firestore's 1 MiB) and as keys of every stored row.
+ */
+export const MAX_COLUMN_NAME_BYTES = 1_000;
+
 export const DEFAULT_LIMITS: BatchLimits = {
   maxRows: 10_000,
   maxColumns: 100,

@@ -1,5 +1,6 @@
 /** Read handlers: one job, an owner's jobs (newest first), a job's results in row order. */
 import type { Caller, ResultsPage } from "./api";
+import { ValidationError } from "../errors";
 import { assertOwned } from "./access";
 import type { BatchContext } from "./context";
 import { readJob } from "./context";
@@ -29,13 +30,22 @@ export async function listResults(
 ): Promise<ResultsPage> {
   assertOwned(await readJob(ctx.deps.store, jobId), caller, jobId);
   const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
-  const after = opts.cursor ? Number(opts.cursor) : null;
+  const after = parseCursor(opts.cursor);
   const docs = await ctx.deps.store.query(resultsPath(jobId), {
-    where: after !== null && Number.isFinite(after) ? [{ field: "rowIndex", op: ">", value: after }] : [],
+    where: after !== null ? [{ field: "rowIndex", op: ">", value: after }] : [],
     orderBy: { field: "rowIndex" },
     limit,
   });
   const results = docs.map((d) => RowResult.parse(d.data));
   const last = results[results.length - 1];
   return { results, nextCursor: results.length === limit && last ? String(last.rowIndex) : null };
+}
+
+/** A cursor is a row index this handler returned; anything else is refused, not read as "start over". */
+function parseCursor(cursor: string | null | undefined): number | null {
+  if (cursor === null || cursor === undefined || cursor === "") return null;
+  if (/^\d{1,9}$/.test(cursor)) return Number(cursor);
+  throw new ValidationError("The results cursor is not valid", [
+    { path: "cursor", message: "must be the nextCursor of an earlier page (a row index)" },
+  ]);
 }

@@ -7,8 +7,9 @@ import { z } from "zod";
 import { ValidationError, type ErrorDetail } from "../errors";
 import { parseFlow } from "../flow/parse";
 import type { Flow } from "../flow/schema";
+import { reservedKeyProblem } from "../json-limits";
 import type { CreateJobInput } from "./api";
-import type { BatchLimits } from "./limits";
+import { MAX_COLUMN_NAME_BYTES, type BatchLimits } from "./limits";
 
 const MAX_DETAILS = 50;
 /** Largest input row (JSON bytes) that still fits a Firestore document with headroom. */
@@ -34,13 +35,14 @@ const utf8 = new TextEncoder();
 export const byteLength = (s: string): number => utf8.encode(s).length;
 
 export function validateCreateJob(raw: unknown, limits: BatchLimits): ValidJob {
+  const details: ErrorDetail[] = [];
+  checkRawRowKeys(raw, details);
   const shape = CreateJobSchema.safeParse(raw);
   if (!shape.success) {
-    const details = shape.error.issues.map((i) => ({ path: i.path.join(".") || "(input)", message: i.message }));
-    throw new ValidationError("The batch request is malformed", details.slice(0, MAX_DETAILS));
+    const issues = shape.error.issues.map((i) => ({ path: i.path.join(".") || "(input)", message: i.message }));
+    throw new ValidationError("The batch request is malformed", [...details, ...issues].slice(0, MAX_DETAILS));
   }
   const input = shape.data;
-  const details: ErrorDetail[] = [];
   checkColumns(input.columns, limits, details);
   checkRows(input.columns, input.rows, limits, details);
   const concurrency = input.concurrency ?? limits.defaultConcurrency;
@@ -74,10 +76,33 @@ function checkColumns(columns: string[], limits: BatchLimits, out: ErrorDetail[]
   }
   const seen = new Set<string>();
   columns.forEach((c, i) => {
-    if (c.trim() === "") out.push({ path: `columns[${i}]`, message: "column names must not be empty" });
-    else if (seen.has(c)) out.push({ path: `columns[${i}]`, message: `duplicate column "${c}"` });
+    const problem = columnProblem(c, seen);
+    if (problem) out.push({ path: `columns[${i}]`, message: problem });
     seen.add(c);
   });
+}
+
+/** Column names become keys of every stored row: see json-limits.ts for the reserved ones. */
+function columnProblem(c: string, seen: ReadonlySet<string>): string | null {
+  if (c.trim() === "") return "column names must not be empty";
+  if (seen.has(c)) return `duplicate column "${c}"`;
+  const size = byteLength(c);
+  if (size > MAX_COLUMN_NAME_BYTES) return `column name is ${size} bytes; at most ${MAX_COLUMN_NAME_BYTES} allowed`;
+  return reservedKeyProblem(c);
+}
+
+/** Reserved row keys, read before zod (which drops a `__proto__` key without a word). */
+function checkRawRowKeys(raw: unknown, out: ErrorDetail[]): void {
+  const rows = typeof raw === "object" && raw !== null ? (raw as { rows?: unknown }).rows : undefined;
+  if (!Array.isArray(rows)) return;
+  for (let r = 0; r < rows.length && out.length < MAX_DETAILS; r++) {
+    const row: unknown = rows[r];
+    if (typeof row !== "object" || row === null) continue;
+    for (const key of Object.keys(row)) {
+      const problem = reservedKeyProblem(key);
+      if (problem) out.push({ path: `rows[${r}].${key}`, message: problem });
+    }
+  }
 }
 
 function checkRows(columns: string[], rows: Record<string, unknown>[], limits: BatchLimits, out: ErrorDetail[]): void {

@@ -9,7 +9,8 @@
  * - empty lines are skipped, and so are lines holding only commas (spreadsheets export those for
  *   formatted but empty rows); a quoted empty cell (`""`) makes the line a real row;
  * - a row with fewer cells than the header is padded with ""; a row with more is an error;
- * - header names must be non-blank and unique (and not `__proto__`).
+ * - header names must be non-blank, unique, at most `MAX_COLUMN_NAME_BYTES`, and not reserved
+ *   (`__proto__`, `constructor`, `prototype`, `__name__`: see json-limits.ts).
  * Limits (default `DEFAULT_LIMITS`): `maxRows` data rows, `maxColumns` header columns,
  * `maxCellBytes` UTF-8 bytes in any cell, header included.
  *
@@ -19,7 +20,8 @@
  * Row problems are collected (up to 20) before throwing, so one upload shows several at once.
  */
 import { type ErrorDetail, ValidationError } from "../errors";
-import { DEFAULT_LIMITS } from "../batch/limits";
+import { DEFAULT_LIMITS, MAX_COLUMN_NAME_BYTES } from "../batch/limits";
+import { reservedKeyProblem } from "../json-limits";
 import { CsvSyntaxError, type RawRecord, scanCsv } from "./scan";
 import { exceedsUtf8Bytes, utf8ByteLength } from "./utf8";
 
@@ -177,10 +179,11 @@ function rowLabel(index: number, line: number): string {
 function headerProblem(name: string, firstSeenAt: number | undefined, maxCellBytes: number): string | undefined {
   if (name === "") return "has no name; every column needs a unique, non-empty name in the first line";
   if (name.trim() === "") return `has a blank name (${JSON.stringify(name)}); every column needs a unique, non-empty name`;
-  if (name === "__proto__") return `is named "__proto__", which is reserved; rename the column`;
+  if (reservedKeyProblem(name)) return `is named ${JSON.stringify(name)}, which is reserved; rename the column`;
   if (firstSeenAt !== undefined) {
     return `("${name}") repeats the name of column ${firstSeenAt + 1}; column names must be unique`;
   }
-  if (exceedsUtf8Bytes(name, maxCellBytes)) return `has a name longer than ${maxCellBytes} UTF-8 bytes (maxCellBytes); shorten it`;
+  const max = Math.min(maxCellBytes, MAX_COLUMN_NAME_BYTES);
+  if (exceedsUtf8Bytes(name, max)) return `has a name longer than ${max} UTF-8 bytes${max === maxCellBytes ? " (maxCellBytes)" : ""}; shorten it`;
   return undefined;
 }

@@ -4,11 +4,15 @@
  * when a file is meant for Excel, which otherwise guesses a legacy code page for non-ASCII text.
  *
  * Cell formatting (`csvCell`):
- * - strings are kept, except that a string starting with `=`, `+`, `-`, `@`, tab or CR gets a
- *   leading `'` so spreadsheets show it as text instead of running it as a formula (OWASP CSV
- *   injection guidance). This is one-way: reading the file back keeps the `'`. Strings that look
- *   like signed numbers (`-5`) are escaped too: a spreadsheet would run `-5+A1`, and telling the
- *   two apart is the kind of guess an attacker exploits;
+ * - strings are kept, except that one that could start a formula gets a leading `'`, so
+ *   spreadsheets show it as text instead of running it (OWASP CSV injection guidance: prefix
+ *   cells beginning with `=`, `+`, `-`, `@`, tab or CR with a single quote). Spreadsheets skip
+ *   leading spaces, zero-width characters and a BOM before a formula, and some accept the
+ *   full-width signs `＝＋－＠`, so the first character that counts is the first one after
+ *   any of those; a cell starting with tab, CR or LF is escaped whatever follows. This is
+ *   one-way: reading the file back keeps the `'`. Strings that look like signed numbers (`-5`)
+ *   are escaped too: a spreadsheet would run `-5+A1`, and telling the two apart is the kind of
+ *   guess an attacker exploits;
  * - finite numbers and bigints are written as numbers (`-5` stays `-5`, unescaped); NaN and
  *   ±Infinity become empty; booleans are `true`/`false`; null and undefined are empty;
  * - Dates are ISO 8601; other objects and arrays are JSON text (then escaped like strings);
@@ -20,13 +24,18 @@
 /** Prepend to a CSV file meant for Excel so it reads the text as UTF-8. */
 export const csvBom = "\uFEFF";
 
-const FORMULA_TRIGGERS = new Set(["=", "+", "-", "@", "\t", "\r"]);
+/**
+ * A formula sign (ASCII or full-width), after any run of characters a spreadsheet skips: white
+ * space (Unicode `\s`, which includes NBSP, U+3000 and the BOM) and zero-width or invisible
+ * format characters (U+180E, U+200B–U+200F, U+2060–U+2064, U+206A–U+206F). Or a leading tab,
+ * CR or LF (OWASP lists tab and CR; LF is treated alike).
+ */
+const FORMULA_START = /^(?:[\s\u180E\u200B-\u200F\u2060-\u2064\u206A-\u206F]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|[\t\r\n])/;
 const NEEDS_QUOTES = /[",\r\n]|^\uFEFF/;
 
-/** Makes a string safe to open in a spreadsheet: see the module comment. */
+/** The one formula-escape rule (see the module comment): a leading `'` when a cell could start a formula. */
 export function escapeFormula(value: string): string {
-  if (value.length === 0 || !FORMULA_TRIGGERS.has(value[0]!)) return value;
-  return `'${value}`;
+  return FORMULA_START.test(value) ? `'${value}` : value;
 }
 
 /** Quotes a cell's text when RFC 4180 requires it. */

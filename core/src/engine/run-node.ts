@@ -7,6 +7,7 @@ import { PermanentError } from "../errors";
 import type { AiService, Usage } from "../ai/port";
 import type { AiNode, ImageNode, InputNode, TextNode, VideoNode } from "../flow/schema";
 import { refName, renderTemplate, type TemplateRef } from "../flow/template";
+import { checkJsonOutput } from "./output-check";
 import type { NodeOutput } from "./types";
 
 export interface AiNodeResult {
@@ -81,7 +82,8 @@ function textCall(node: TextNode, prompt: string, outputs: ReadonlyMap<string, N
   return async (signal: AbortSignal): Promise<AiNodeResult> => {
     const res = await ai.generateText({ model, prompt, signal, ...defined({ system, temperature, maxOutputTokens, jsonSchema }) });
     if (jsonSchema === undefined) return { output: { kind: "text", text: res.text }, usage: res.usage, model: res.model };
-    return { output: { kind: "json", text: res.text, value: jsonValue(node, res.json, res.text) }, usage: res.usage, model: res.model };
+    const value = checkJsonOutput(node.id, jsonValue(node, res.json, res.text));
+    return { output: { kind: "json", text: res.text, value }, usage: res.usage, model: res.model };
   };
 }
 

@@ -4,7 +4,9 @@
  * as `{path, message}` (e.g. `nodes[1].data.prompt`). Also the flow's column queries.
  */
 import { type z } from "zod";
+import { utf8ByteLength } from "../csv/utf8";
 import { ValidationError, type ErrorDetail } from "../errors";
+import { checkJsonTree, MAX_JSON_DEPTH } from "../json-limits";
 import { checkGraph, type NodeEntry } from "./check-graph";
 import { checkTemplates } from "./check-templates";
 import {
@@ -25,7 +27,15 @@ export interface ParseFlowOptions {
   /** The CSV's columns: every input node's column must be one of them. */
   columns?: string[];
   maxNodes?: number;
+  /** Largest flow, as JSON in UTF-8 bytes (default `MAX_FLOW_BYTES`). */
+  maxBytes?: number;
 }
+
+/**
+ * A flow is stored whole in its job document (Firestore: at most 1 MiB, with the columns beside
+ * it), so it may take half of that. Fifty nodes with long prompts fit easily.
+ */
+export const MAX_FLOW_BYTES = 512 * 1024;
 
 const NODE_SCHEMAS: Record<NodeType, z.ZodType<FlowNode>> = {
   input: InputNode,
@@ -41,7 +51,7 @@ const isNodeType = (t: unknown): t is NodeType => typeof t === "string" && (NODE
 /** Validates raw flow JSON (an object, or a JSON string) and returns the typed flow. */
 export function parseFlow(raw: unknown, opts: ParseFlowOptions = {}): Flow {
   const problems: ErrorDetail[] = [];
-  const top = parseTop(raw, problems);
+  const top = parseTop(raw, problems, opts.maxBytes ?? MAX_FLOW_BYTES);
   if (!top) throw invalidFlow(problems);
   const entries = top.nodes.map((n, i) => parseNode(n, i, problems));
   const edges = top.edges.map((e, i) => parseEdge(e, i, problems));
@@ -73,7 +83,7 @@ interface TopLevel {
   rest: Record<string, unknown>;
 }
 
-function parseTop(raw: unknown, problems: ErrorDetail[]): TopLevel | null {
+function parseTop(raw: unknown, problems: ErrorDetail[], maxBytes: number): TopLevel | null {
   let value = raw;
   if (typeof raw === "string") {
     try {
@@ -87,6 +97,7 @@ function parseTop(raw: unknown, problems: ErrorDetail[]): TopLevel | null {
     problems.push({ path: "flow", message: "flow must be an object with nodes and edges" });
     return null;
   }
+  if (!storable(value, problems, maxBytes)) return null;
   const { nodes, edges, ...rest } = value;
   if (!Array.isArray(nodes)) {
     problems.push({ path: "nodes", message: "nodes is required: an array of nodes" });
@@ -98,6 +109,20 @@ function parseTop(raw: unknown, problems: ErrorDetail[]): TopLevel | null {
     return null;
   }
   return { nodes, edges: edges ?? [], rest };
+}
+
+/**
+ * The whole flow is kept as given (editors keep UI state such as `label` in node data), so it is
+ * bounded as a whole: depth, reserved keys, nested arrays (see json-limits.ts), then size.
+ */
+function storable(value: Record<string, unknown>, problems: ErrorDetail[], maxBytes: number): boolean {
+  const before = problems.length;
+  checkJsonTree(value, problems, { maxDepth: MAX_JSON_DEPTH });
+  if (problems.length > before) return false;
+  const bytes = utf8ByteLength(JSON.stringify(value));
+  if (bytes <= maxBytes) return true;
+  problems.push({ path: "flow", message: `flow is ${bytes} bytes as JSON; at most ${maxBytes} allowed` });
+  return false;
 }
 
 /** Schema-checks one node; returns what is known about it (null without a usable id). */

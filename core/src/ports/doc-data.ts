@@ -67,6 +67,17 @@ function checkFieldName(key: string, field: string): void {
   if (RESERVED_FIELD.test(key)) throw new InvalidDataError(field, "field names matching __.*__ are reserved");
 }
 
+/**
+ * The deepest field path a document may hold (segments, array indexes included). Firestore
+ * refuses objects nested deeper than 20 levels, and SQLite's JSON functions fail on the whole
+ * collection past 1,000, so no adapter may store a deeper document: every query would break.
+ */
+export const MAX_FIELD_DEPTH = 20;
+
+function checkDepth(depth: number, field: string): void {
+  if (depth > MAX_FIELD_DEPTH) throw new InvalidDataError(field, `is nested more than ${MAX_FIELD_DEPTH} levels deep (the store's limit)`);
+}
+
 function label(parent: string, key: string | number): string {
   if (typeof key === "number") return `${parent}[${key}]`;
   return parent === "" ? key : `${parent}.${key}`;
@@ -79,7 +90,8 @@ function describe(v: unknown): string {
 }
 
 /** Deep-copies a JSON-like value, rejecting what Firestore would (undefined, NaN, Date, nested arrays...). */
-export function cloneValue(value: unknown, field: string, inArray = false): unknown {
+export function cloneValue(value: unknown, field: string, inArray = false, depth = 0): unknown {
+  checkDepth(depth, field);
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new InvalidDataError(field, `${value} is not a finite number`);
@@ -90,7 +102,7 @@ export function cloneValue(value: unknown, field: string, inArray = false): unkn
   }
   if (Array.isArray(value)) {
     if (inArray) throw new InvalidDataError(field, "arrays of arrays are not supported");
-    return value.map((item, i) => cloneValue(item, label(field, i), true));
+    return value.map((item, i) => cloneValue(item, label(field, i), true, depth + 1));
   }
   if (isIncrement(value) || isDeleteField(value)) {
     throw new InvalidDataError(field, `${value.__op}() is not allowed here`);
@@ -99,7 +111,7 @@ export function cloneValue(value: unknown, field: string, inArray = false): unkn
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       checkFieldName(k, label(field, k));
-      out[k] = cloneValue(v, label(field, k));
+      out[k] = cloneValue(v, label(field, k), false, depth + 1);
     }
     return out;
   }
@@ -136,6 +148,7 @@ function extractSentinels(
     const segments = [...prefix, k];
     const name = segments.join(".");
     checkFieldName(k, name);
+    checkDepth(segments.length, name);
     if (isIncrement(v) && mode !== "none") {
       w.increments.push({ segments, by: checkIncrement(v.by, name) });
     } else if (isDeleteField(v) && mode === "all") {
@@ -143,7 +156,7 @@ function extractSentinels(
     } else if (isPlainObject(v) && !isIncrement(v) && !isDeleteField(v)) {
       out[k] = extractSentinels(v, segments, mode, w);
     } else {
-      out[k] = cloneValue(v, name);
+      out[k] = cloneValue(v, name, false, segments.length);
     }
   }
   return out;
@@ -161,10 +174,11 @@ function collectMergeLeaves(obj: Record<string, unknown>, prefix: string[], w: P
   for (const [k, v] of Object.entries(obj)) {
     const segments = [...prefix, k];
     checkFieldName(k, segments.join("."));
+    checkDepth(segments.length, segments.join("."));
     if (isIncrement(v)) w.increments.push({ segments, by: checkIncrement(v.by, segments.join(".")) });
     else if (isDeleteField(v)) w.deletes.push(segments);
     else if (isPlainObject(v) && Object.keys(v).length > 0) collectMergeLeaves(v, segments, w);
-    else w.sets.push({ segments, value: cloneValue(v, segments.join(".")) });
+    else w.sets.push({ segments, value: cloneValue(v, segments.join("."), false, segments.length) });
   }
 }
 
@@ -176,6 +190,7 @@ function prepareUpdate(patch: Patch, w: PreparedWrite): void {
   for (const key of keys) {
     const segments = parseFieldPath(key);
     for (const seg of segments) checkFieldName(seg, key);
+    checkDepth(segments.length, key);
     for (const other of seen) {
       if (other === key || other.startsWith(`${key}.`) || key.startsWith(`${other}.`)) {
         throw new InvalidDataError(key, `conflicts with field path "${other}" in the same patch`);
@@ -186,7 +201,7 @@ function prepareUpdate(patch: Patch, w: PreparedWrite): void {
     if (isIncrement(v)) w.increments.push({ segments, by: checkIncrement(v.by, key) });
     else if (isDeleteField(v)) w.deletes.push(segments);
     else if (isPlainObject(v)) w.sets.push({ segments, value: extractSentinels(v, segments, "increment", w) });
-    else w.sets.push({ segments, value: cloneValue(v, key) });
+    else w.sets.push({ segments, value: cloneValue(v, key, false, segments.length) });
   }
 }
 

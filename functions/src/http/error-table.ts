@@ -4,7 +4,7 @@
  * generic message and are logged with context (never sent to the client: SDK errors can carry keys).
  */
 import { HttpsError, type FunctionsErrorCode } from "firebase-functions/v2/https";
-import { FlowcraftError, type ErrorCode, type ErrorInfo, type Logger } from "@flowcraft/core";
+import { FlowcraftError, scrubSecrets, type ErrorCode, type ErrorInfo, type Logger } from "@flowcraft/core";
 
 export function httpsCodeFor(code: ErrorCode): FunctionsErrorCode {
   switch (code) {
@@ -31,6 +31,7 @@ export function httpsCodeFor(code: ErrorCode): FunctionsErrorCode {
     case "cancelled":
       return "cancelled";
     case "model_error":
+    case "invalid_output":
     case "internal":
       return "internal";
   }
@@ -49,8 +50,8 @@ export function toHttpsError(err: unknown, logger: Logger, context: Record<strin
   return new HttpsError("internal", info.message, info);
 }
 
-/** Name, message and stack for server logs only. */
+/** Name, message and stack for server logs only, scrubbed (SDK errors can carry a key, also encoded). */
 export function describe(err: unknown): Record<string, unknown> {
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
-  return { value: String(err) };
+  if (err instanceof Error) return { name: err.name, message: scrubSecrets(err.message), stack: err.stack === undefined ? undefined : scrubSecrets(err.stack) };
+  return { value: scrubSecrets(String(err)) };
 }

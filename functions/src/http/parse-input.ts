@@ -3,9 +3,13 @@
  * the field (and row) in the same `rows[14].title` form the core uses.
  */
 import type { z } from "zod";
-import { ValidationError, type ErrorDetail } from "@flowcraft/core";
+import { ValidationError, findKeyPath, type ErrorDetail } from "@flowcraft/core";
 
 export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
+  // zod drops a `__proto__` key without a word (and copying one replaces an object's prototype):
+  // refuse it here, naming where, before the schema sees the data.
+  const proto = findKeyPath(data, "__proto__");
+  if (proto !== null) throw new ValidationError("The request is not valid", [{ path: proto, message: '"__proto__" is a reserved name; rename it' }]);
   const parsed = schema.safeParse(withoutNulls(data ?? {}));
   if (parsed.success) return parsed.data;
   const details: ErrorDetail[] = parsed.error.issues.slice(0, 50).map((issue) => ({

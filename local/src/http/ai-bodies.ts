@@ -1,12 +1,27 @@
 /** zod schemas for the preview and single-generation routes. */
+import { checkJsonTree, reservedKeyProblem } from "@flowcraft/core";
 import { z } from "zod";
+
+/** A JSON schema is bounded like the flows that carry one (depth, reserved keys: json-limits.ts). */
+const JsonSchema = z.record(z.string(), z.unknown()).superRefine((schema, ctx) => {
+  const problems: { path: string; message: string }[] = [];
+  checkJsonTree(schema, problems, { nestedArrays: true, maxProblems: 5 });
+  for (const p of problems) ctx.addIssue({ code: "custom", message: `${p.path}: ${p.message}` });
+});
 
 export const PreviewBody = z
   .object({
     flow: z.unknown().refine((v) => v !== undefined, "a flow is required"),
     row: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? "" : String(v)))),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    // The row's keys are column names: the same reserved names as for a batch are refused.
+    for (const key of Object.keys(b.row)) {
+      const problem = reservedKeyProblem(key);
+      if (problem) ctx.addIssue({ code: "custom", path: ["row", key], message: problem });
+    }
+  });
 
 export const GenerateTextBody = z
   .object({
@@ -15,7 +30,7 @@ export const GenerateTextBody = z
     system: z.string().optional(),
     temperature: z.number().min(0).max(2).optional(),
     maxOutputTokens: z.number().int().positive().optional(),
-    jsonSchema: z.record(z.string(), z.unknown()).optional(),
+    jsonSchema: JsonSchema.optional(),
   })
   .strict();
 

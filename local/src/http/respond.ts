@@ -3,7 +3,7 @@
  * to HTTP statuses, zod issues turned into field-level details, and body reading with a size limit
  * (413 before the whole body is buffered).
  */
-import { FlowcraftError, ValidationError, toErrorInfo, type ErrorCode, type ErrorDetail, type ErrorInfo, type Logger } from "@flowcraft/core";
+import { FlowcraftError, ValidationError, findKeyPath, toErrorInfo, type ErrorCode, type ErrorDetail, type ErrorInfo, type Logger } from "@flowcraft/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import { errorFields } from "../log-error";
@@ -36,6 +36,7 @@ export function statusFor(code: ErrorCode): number {
       return 429;
     case "safety_blocked":
     case "model_error":
+    case "invalid_output":
     case "upstream_failed":
       return 422;
     case "unavailable":
@@ -94,12 +95,28 @@ export async function readText(req: IncomingMessage, limit: number): Promise<str
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * Parses a JSON body. A `__proto__` key anywhere is refused here, naming where: JSON.parse keeps
+ * it as a plain key, but zod drops it without a word and copying it into an object replaces that
+ * object's prototype. (Other reserved names are checked where they matter, in core.)
+ */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const text = await readText(req, limit);
   if (text.trim() === "") return {};
+  let proto = false;
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text, (key, v: unknown) => {
+      if (key === "__proto__") proto = true;
+      return v;
+    }) as unknown;
   } catch {
     throw new ValidationError("The request body is not valid JSON", [{ path: "(body)", message: "expected a JSON object" }]);
   }
+  if (proto) {
+    const path = findKeyPath(value, "__proto__") ?? "(body)";
+    throw new ValidationError(`The request body has a key named "__proto__" at ${path}`, [{ path, message: '"__proto__" is a reserved name; rename it' }]);
+  }
+  return value;
 }
+

@@ -1,7 +1,10 @@
 /**
  * A tiny method + path router: patterns like `/api/batches/:id/run`, `*` at the end captures the
- * rest (`/api/media/*`). Enough for a dozen routes without a framework.
+ * rest (`/api/media/*`). Enough for a dozen routes without a framework. Params arrive decoded;
+ * one that is not valid percent-encoding matches its route and is answered 400 naming it (never
+ * "no such route", never a thrown URIError).
  */
+import { ValidationError } from "@flowcraft/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 export interface RouteContext {
@@ -38,29 +41,43 @@ export class Router {
         methodMismatch = true;
         continue;
       }
-      return { handler: r.handler, params };
+      const bad = Object.keys(params).find((k) => params[k] === undefined);
+      return bad === undefined ? { handler: r.handler, params: params as Record<string, string> } : { handler: badParam(bad), params: {} };
     }
     return methodMismatch ? "method" : null;
   }
 }
 
-function matchSegments(pattern: string[], parts: string[]): Record<string, string> | null {
-  const params: Record<string, string> = {};
+/** Params by name; a param whose percent-encoding is broken is present but undefined. */
+function matchSegments(pattern: string[], parts: string[]): Record<string, string | undefined> | null {
+  const params: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i] as string;
     if (p === "*") {
-      params["*"] = parts.slice(i).join("/");
+      const rest = parts.slice(i).map(decode);
+      params["*"] = rest.includes(undefined) ? undefined : rest.join("/");
       return parts.length > i ? params : null;
     }
     const part = parts[i];
     if (part === undefined) return null;
-    if (p.startsWith(":")) {
-      try {
-        params[p.slice(1)] = decodeURIComponent(part);
-      } catch {
-        return null;
-      }
-    } else if (p !== part) return null;
+    if (p.startsWith(":")) params[p.slice(1)] = decode(part);
+    else if (p !== part) return null;
   }
   return parts.length === pattern.length ? params : null;
+}
+
+function decode(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
+
+function badParam(name: string): RouteHandler {
+  const path = name === "*" ? "path" : name;
+  const error = new ValidationError(`The ${path} in the URL is not valid percent-encoding`, [
+    { path, message: "is not valid percent-encoding (a % must be followed by two hex digits of UTF-8)" },
+  ]);
+  return () => Promise.reject(error);
 }

@@ -34,7 +34,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
     .on("GET", "/api/config", async ({ res }) => sendJson(res, 200, { provider: opts.provider, limits: opts.host.limits }))
     .on("GET", "/api/examples", async ({ res }) => sendJson(res, 200, { examples: await loadExamples(opts.examplesDir) }))
     .on("GET", "/api/media/*", async ({ res, params }) => {
-      const ref = decodeURIComponent(params["*"] ?? "");
+      const ref = params["*"] ?? "";
       const blob = await opts.host.blobs.get(ref);
       if (!blob) throw new PermanentError("not_found", "No media with this reference");
       res.writeHead(200, { "content-type": blob.mimeType, "content-length": blob.data.byteLength, "cache-control": "private, max-age=3600" });
@@ -51,7 +51,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
     if (refused) return sendJson(res, 403, { error: { code: "permission_denied", message: refused, retryable: false } });
     if (!url.pathname.startsWith("/api/") && url.pathname !== "/api") {
       if (method === "GET" || method === "HEAD") return serveStatic(opts.webDir, req, res, url.pathname);
-      return sendJson(res, 405, { error: { code: "invalid_input", message: "Method not allowed", retryable: false } });
+      return sendJson(res, 405, { error: { code: "invalid_input", message: `Method ${method} not allowed here`, retryable: false } });
     }
     const match = router.match(method, url.pathname);
     if (match === null) return sendError(res, new PermanentError("not_found", "No such API route"), logger);

@@ -169,6 +169,25 @@ function describeStoreBasics(makeStore: StoreFactory): void {
       expect(await store().get("jobs/j1")).toBeNull();
     });
 
+    conformanceCase("refuses documents nested deeper than 20 levels, so the collection stays queryable", async () => {
+      // 1,001 levels: SQLite's JSON functions fail past 1,000, Firestore past 20.
+      let deep: unknown = "leaf";
+      for (let i = 0; i < 1001; i++) deep = { a: deep };
+      await expect(store().create("jobs/j1", { deep })).rejects.toThrow(/deep\.a\.a/);
+      await expect(store().set("jobs/j2", { ok: 1, deep }, { merge: true })).rejects.toThrow(/levels deep|deeper/);
+      await store().create("jobs/j3", { ok: 1 });
+      await expect(store().update("jobs/j3", { "m.n": deep })).rejects.toThrow(/levels deep|deeper/);
+      // 20 levels (a key path of 20 steps) is fine on every store.
+      let twenty: unknown = "leaf";
+      for (let i = 0; i < 19; i++) twenty = { a: twenty };
+      await store().create("jobs/j4", { twenty });
+      expect(await store().get("jobs/j1")).toBeNull();
+      expect(await store().get("jobs/j2")).toBeNull();
+      expect((await store().get("jobs/j3"))?.data).toEqual({ ok: 1 });
+      expect((await store().query("jobs", { where: [{ field: "ok", op: "==", value: 1 }] })).map((d) => d.id)).toEqual(["j3"]);
+      expect((await store().get("jobs/j4"))?.data).toEqual({ twenty });
+    });
+
     conformanceCase("keeps subcollections apart from their parent collection", async () => {
       await store().create("jobs/j1", { a: 1 });
       await store().create("jobs/j1/results/r1", { row: 1 });
