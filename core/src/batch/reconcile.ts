@@ -5,10 +5,12 @@
  * for longer than `olderThanMs` (default: the row timeout plus 5 minutes, so a live row is never
  * taken for stuck). A stuck lane gets a NEW generation, hence a new task id, and its task is
  * enqueued again; the old task, if it ever runs, is stale and does nothing. Jobs whose pass is over
- * but that were never finalized are finalized.
+ * but that were never finalized are finalized, and creates that staged their rows but never
+ * committed their job (create-staging.ts) have those rows removed.
  */
 import type { BatchContext } from "./context";
 import { readJob, readLanes, rowAt } from "./context";
+import { cleanAbandonedCreates } from "./create-staging";
 import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize } from "./finalize";
 import { passFinished } from "./lanes";
@@ -20,7 +22,7 @@ const MAX_ATTEMPTS_SCANNED = 10;
 export async function reconcile(
   ctx: BatchContext,
   opts: { jobId?: string; olderThanMs?: number } = {},
-): Promise<{ redriven: number; finalized: number }> {
+): Promise<{ redriven: number; finalized: number; abandonedCreates: number }> {
   const { store, limits } = ctx.deps;
   const olderThan = opts.olderThanMs ?? limits.rowTimeoutMs + 5 * 60_000;
   const jobs: JobState[] = [];
@@ -46,8 +48,9 @@ export async function reconcile(
       if (lane.current !== null && (await isStuck(ctx, job.id, lane, olderThan)) && (await redrive(ctx, job.id, lane, olderThan))) redriven += 1;
     }
   }
+  const abandonedCreates = opts.jobId ? 0 : await cleanAbandonedCreates(ctx);
   if (redriven + finalized > 0) ctx.deps.logger.warn({ redriven, finalized }, "reconcile re-drove stuck work");
-  return { redriven, finalized };
+  return { redriven, finalized, abandonedCreates };
 }
 
 /** The claim docs the lane's current task generation could have written (one per attempt). */
