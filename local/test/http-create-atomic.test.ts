@@ -93,9 +93,9 @@ describe("POST /api/batches leaves nothing behind when refused or failing", () =
 
   test("a store failure midway through writing the rows: 500, every table unchanged", async () => {
     const db = srv.host.store.db;
-    // A real SQLite error on the fourth chunk's insert, inside the create's transaction.
+    // A real SQLite error on the last of ten chunk inserts (2,000 rows), inside the create.
     db.exec(`CREATE TEMP TRIGGER fail_midway BEFORE INSERT ON main.documents
-      WHEN NEW.parent LIKE 'batch_jobs/%/rows' AND NEW.id = '00003'
+      WHEN NEW.parent LIKE 'batch_jobs/%/rows' AND NEW.id = '00009'
       BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END`);
     try {
       const before = tables();
