@@ -10,7 +10,7 @@
  * Rows are written no later than the job document, so anything triggered by the job can read them.
  */
 import { RetryableError } from "../errors";
-import { FIRESTORE_COMMIT_LIMITS, type CommitLimits, type Transaction } from "../ports/store";
+import { FIRESTORE_COMMIT_LIMITS, TransactionConflictError, type CommitLimits, type Transaction } from "../ports/store";
 import type { BatchContext } from "./context";
 import { readJob } from "./context";
 import { planCreate, type CreatePlan } from "./create-plan";
@@ -31,6 +31,8 @@ export interface CreateOutcome {
 
 /** Share of a commit's byte limit a create may fill (request encoding adds overhead). */
 const COMMIT_BYTES_SHARE = 0.9;
+/** Creates of one owner contend on its active set: allow a burst more re-runs than the default. */
+const CREATE_TX_ATTEMPTS = 10;
 
 export async function createJob(ctx: BatchContext, raw: unknown): Promise<CreateOutcome> {
   const { deps } = ctx;
@@ -116,6 +118,10 @@ async function commitCreate(ctx: BatchContext, plan: CreatePlan, inline: Write[]
     }
     if (staged) tx.delete(stagingPath(job.id));
     return null;
+  }, { maxAttempts: CREATE_TX_ATTEMPTS }).catch((err: unknown) => {
+    // Nothing was written; the client retries (with its request id, safely).
+    if (err instanceof TransactionConflictError) throw new RetryableError("unavailable", "Too many batches are being created at once; please try again");
+    throw err;
   });
   return replayOf ? replay(ctx, replayOf) : { job, replayed: false };
 }
