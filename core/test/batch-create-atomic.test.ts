@@ -109,7 +109,7 @@ describe("createJob: atomic where one commit can hold it, cleaned up where it ca
     const hooked = h.store as unknown as { options: { hooks: { beforeCommit: (i: { kind: string; paths: string[] }) => Promise<void> } } };
     const original = hooked.options.hooks.beforeCommit;
     hooked.options.hooks.beforeCommit = async (info) => {
-      await original(info as never);
+      await original(info);
       if (raced || info.kind !== "transaction" || !info.paths.includes("batch_jobs/job1")) return;
       raced = true; // the create's job transaction is about to commit: reconcile gets there first
       await h.clock.advance(STAGING_TIMEOUT_MS + 1);

@@ -98,12 +98,13 @@ describe("idempotent create under concurrency", () => {
     const s = sim();
     const req = input({ requestId: "submit-1", start: true });
     const [x, y] = await s.drive(Promise.all([s.handlers.createJob(req), s.handlers.createJob({ ...req })]));
-    expect(x?.id).toBe(y?.id);
+    expect(x.id).toBe(y.id);
     expect(s.store.inner.docCount("batch_jobs")).toBe(1);
     expect(s.store.inner.docCount(REQUESTS)).toBe(1);
-    expect(await activeSet(s)).toEqual([x?.id]);
+    expect(await activeSet(s)).toEqual([x.id]);
     await s.run();
-    expect((await s.drive(s.handlers.getJob(owner, x?.id as string))).completedRows + (await s.drive(s.handlers.getJob(owner, x?.id as string))).failedRows).toBe(4);
+    const done = await s.drive(s.handlers.getJob(owner, x.id));
+    expect(done.completedRows + done.failedRows).toBe(4);
   });
 
   test("the same request id with a different payload is a conflict, and writes nothing", async () => {

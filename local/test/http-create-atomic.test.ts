@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-member-access -- JSON replies are checked by the assertions */
+/* eslint-disable @typescript-eslint/no-unsafe-argument -- JSON replies are checked by the assertions */
 /**
  * POST /api/batches on the SQLite host: a refused or failed create leaves every table exactly as
  * it was (row counts and bytes of every table compared before and after), because the create is

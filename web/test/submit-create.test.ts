@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- JSON replies are checked by the assertions */
+ 
 /**
  * One submit = one request id, reused on the app's own retries: the real LocalBackend against the
  * real local host, behind a loopback proxy that loses the first reply AFTER the server created the

@@ -36,7 +36,7 @@ export function planCreate(valid: ValidJob, o: { id: string; now: number; reques
   });
   assertChunksStorable(input.columns, chunks);
   const job = initialJob({ id: o.id, input, flow, concurrency: valid.concurrency, rows: rows.length, chunkStarts: chunks.map((c) => c.data.start as number), now: o.now });
-  assertJobStorable(jobPath(o.id), job as unknown as DocData);
+  assertJobStorable(jobPath(o.id), job);
   if (o.requestId === undefined) return { job, chunks };
   // What the job will run, not how the client spelled it: the same submit always hashes the same.
   const hash = payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, start: job.startRequested });
