@@ -37,4 +37,5 @@ export * from "./fakes/memory-blob-store";
 export * from "./fakes/seeded-random";
 export * from "./fakes/ids";
 export { validateCreateJob } from "./batch/validate";
+export { checkCreateJob } from "./batch/create-job";
 export * from "./ai/inline-media";

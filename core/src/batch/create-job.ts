@@ -19,6 +19,7 @@ import { jobPath } from "./model";
 import { acquireSlot, limitExceeded, peekActiveCount, readActive } from "./owner-slots";
 import { findRequest, parseRequestId, requestPath, type RequestRecord } from "./request-ids";
 import type { JobState } from "./state";
+import type { BatchLimits } from "./limits";
 import { validateCreateJob } from "./validate";
 
 export { CHUNK_MAX_BYTES, CHUNK_MAX_ROWS, chunkRows } from "./create-plan";
@@ -48,6 +49,12 @@ export async function createJob(ctx: BatchContext, raw: unknown): Promise<Create
     deps.logger.info({ jobId: job.id, rows: job.totalRows, chunks: plan.chunks.length, concurrency: job.concurrency }, "batch created");
   }
   return outcome;
+}
+
+/** Every check createJob makes before its first write, without a store (the CLI runs it first). */
+export function checkCreateJob(raw: unknown, limits: BatchLimits): void {
+  const requestId = parseRequestId(raw);
+  planCreate(validateCreateJob(raw, limits), { id: "check", now: 0, ...(requestId ? { requestId } : {}) });
 }
 
 async function precheck(ctx: BatchContext, plan: CreatePlan): Promise<CreateOutcome | null> {
