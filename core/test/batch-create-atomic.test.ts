@@ -121,6 +121,25 @@ describe("createJob: atomic where one commit can hold it, cleaned up where it ca
     expect(h.store.docCount()).toBe(0);
   });
 
+  test.each([
+    ["the same request id (the loser replays the winner's job)", { requestId: "same-submit" }, {}],
+    ["one slot left (the loser is refused for the limit)", {}, { maxActiveJobsPerOwner: 1 }],
+  ])("two concurrent staged creates, %s: the loser's staged rows are removed", async (_name, extra, limits) => {
+    const h = makeCreateHarness({ commitLimits: SMALL_COMMITS, limits });
+    const req = { ...owner, flow: TWO_STEP_FLOW, columns: COLUMNS, rows: wideRows(1_000, 500), ...extra };
+    const out = await Promise.allSettled([h.handlers.createJob(req), h.handlers.createJob({ ...req })]);
+    expect(out.filter((o) => o.status === "fulfilled").length).toBeGreaterThanOrEqual(1);
+    for (const o of out) if (o.status === "rejected") expect(o.reason).toMatchObject({ code: "limit_exceeded" });
+    const staged = new Set(h.store.writeLog.filter((w) => w.path.includes("/rows/")).map((w) => w.path.split("/")[1]));
+    expect(staged.size).toBe(2); // both got past the early checks and staged their rows
+    const jobs = await h.store.query("batch_jobs");
+    expect(jobs).toHaveLength(1);
+    const rowDocs = Object.keys(h.store.snapshot("batch_jobs/")).filter((p) => p.includes("/rows/"));
+    expect(rowDocs.every((p) => p.startsWith(`batch_jobs/${jobs[0]?.id}/rows/`))).toBe(true);
+    expect(rowDocs).toHaveLength(5);
+    expect(h.store.docCount(STAGING)).toBe(0);
+  });
+
   test("10,000 rows over Firestore's limits: staged in commits of at most 500 writes and 10 MiB, job last", async () => {
     const h = makeCreateHarness();
     const job = await h.handlers.createJob({ ...owner, flow: TWO_STEP_FLOW, columns: COLUMNS, rows: wideRows(10_000, 1_200) });
