@@ -13,6 +13,7 @@ export const ErrorCode = z.enum([
   "permission_denied",
   "failed_precondition",
   "limit_exceeded",
+  "conflict", // a request id reused with a different payload: permanent
   // AI provider outcomes
   "rate_limited", // 429 / RESOURCE_EXHAUSTED: retryable, may carry retryAfterMs
   "unavailable", // 5xx, network errors: retryable

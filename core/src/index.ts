@@ -40,5 +40,6 @@ export * from "./fakes/seeded-random";
 export * from "./fakes/ids";
 export { validateCreateJob } from "./batch/validate";
 export { RowRetry } from "./batch/state";
+export { checkCreateJob } from "./batch/create-job";
 export * from "./ai/inline-media";
 export * from "./quota/user-quota";

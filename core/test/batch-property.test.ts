@@ -13,8 +13,11 @@
  *   - Retry-After: every other seed's 429s ask for 20 s, beyond the engine's in-process retry, so
  *     rows re-enqueue their next attempt; that attempt never starts before the delay has passed,
  *     and no row runs more attempts than the queue's budget.
+ *   - create: every even seed sends its create twice at once with one request id: one job; the
+ *     owner's active set equals the owner's pending/processing jobs after each pass.
  */
 import { resultsPath, RowResult, type Job } from "../src/batch/model";
+import { ownerSlotsPath, type OwnerSlots } from "../src/batch/owner-slots";
 import { SimCrash, STANDARD_FAULTS } from "../src/sim/faults";
 import { Rng } from "../src/sim/random";
 import { DEFAULT_RETRY, Simulation, type Attempt } from "../src/sim/simulation";
@@ -65,9 +68,11 @@ async function runSeed(seed: number): Promise<Outcome> {
   const faults = { ...STANDARD_FAULTS, permanent: 0.08, dropTask };
   const retryAfterMs = seed % 2 === 0 ? 20_000 : undefined;
   const sim = new Simulation({ seed, faults, latencyMs, latencySigma: rng.uniform(0, 1.2), ...(retryAfterMs ? { retryAfterMs } : {}) });
-  const created = await sim.drive(
-    sim.handlers.createJob({ ownerId: owner.ownerId, flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(rows), concurrency: c }),
-  );
+  const req = { ownerId: owner.ownerId, flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(rows), concurrency: c, requestId: `seed-${seed}` };
+  const made = await sim.drive(Promise.all((seed % 2 === 0 ? [req, { ...req }] : [req]).map((r) => sim.handlers.createJob(r))));
+  expect(new Set(made.map((j) => j.id)).size).toBe(1);
+  expect(sim.store.inner.docCount("batch_jobs")).toBe(1);
+  const created = made[0] as Job;
   sim.startReconciler(() => sim.finished.length > 0, 24 * 3_600_000);
   await sim.drive(sim.handlers.startJob(owner, created.id));
   sim.queue.crashesEnabled = true;
@@ -115,6 +120,14 @@ function checkPassZero(o: Outcome, res: RowResult[]): void {
     expect(res).toHaveLength(rows);
     expect(new Set(res.map((r) => r.rowIndex)).size).toBe(rows);
   }
+}
+
+/** The owner's active set is exactly the owner's pending/processing jobs (none once terminal). */
+async function checkOwnerSet(o: Outcome): Promise<void> {
+  const doc = await o.sim.store.inner.get<OwnerSlots>(ownerSlotsPath(owner.ownerId));
+  const active = await o.sim.store.inner.query("batch_jobs", { where: [{ field: "status", op: "in", value: ["pending", "processing"] }] });
+  expect(Object.keys(doc?.data.active ?? {}).sort()).toEqual(active.map((d) => d.id).sort());
+  expect(doc?.data.counted).toBe(true);
 }
 
 function checkDispatch(o: Outcome): void {
@@ -191,10 +204,12 @@ describe("batch invariants over seeded simulations with faults", () => {
       try {
         const res = await results(o.sim, o.job.id);
         checkPassZero(o, res);
+        await checkOwnerSet(o);
         checkDispatch(o);
         checkAttempts(o);
         if (o.job.status !== "cancelled" && o.job.failedRows > 0 && (o.mode === "retry" || o.mode === "plain")) {
           await checkRetry(o, res);
+          await checkOwnerSet(o);
           coverage.retried += 1;
         }
         if (o.job.status === "cancelled") coverage.cancelled += 1;

@@ -23,6 +23,7 @@ describe("ErrorCode → HttpsError code", () => {
     permission_denied: "permission-denied",
     failed_precondition: "failed-precondition",
     limit_exceeded: "resource-exhausted",
+    conflict: "already-exists",
     rate_limited: "resource-exhausted",
     unavailable: "unavailable",
     timeout: "deadline-exceeded",

@@ -116,7 +116,7 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
 function startReconcile(handlers: BatchHandlers, logger: Logger, intervalMs: number): () => void {
   const reconcile = (): void => {
     handlers.reconcile().then(
-      (r) => (r.redriven > 0 || r.finalized > 0) && logger.info(r, "reconciled stuck work"),
+      (r) => (r.redriven > 0 || r.finalized > 0 || r.abandonedCreates > 0) && logger.info(r, "reconciled stuck work"),
       (err: unknown) => logger.warn(errorFields(err), "reconcile failed"),
     );
   };

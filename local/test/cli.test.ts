@@ -134,6 +134,16 @@ describe("offline", () => {
     expect(fs.existsSync(dataDir)).toBe(false);
   });
 
+  it("creates no data directory for a flow no document can store (a nested array, exit 2)", async () => {
+    const dataDir = path.join(dir, "data");
+    const nested = { ...TEXT_FLOW, nodes: TEXT_FLOW.nodes.map((n) => (n.id === "write" ? { ...n, data: { ...n.data, extra: [[1]] } } : n)) };
+    fs.writeFileSync(flowFile, JSON.stringify(nested));
+    const r = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--data-dir", dataDir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("flow.nodes[1].data.extra[0]");
+    expect(fs.existsSync(dataDir)).toBe(false);
+  });
+
   it("keeps the batch in --data-dir when given", async () => {
     const dataDir = path.join(dir, "data");
     const r = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--data-dir", dataDir]);

@@ -32,7 +32,15 @@ describe("LocalBackend requests", () => {
     api.route("POST /api/batches", () => ({ status: 201, body: { job } }));
     const created = await backend.create({ name: "n", flow: { nodes: [] }, columns: ["a"], rows: [{ a: "1" }], concurrency: 3, start: true });
     expect(created.id).toBe("job1");
-    expect(api.requests[0]?.body).toEqual({ name: "n", flow: { nodes: [] }, columns: ["a"], rows: [{ a: "1" }], concurrency: 3, start: true });
+    expect(api.requests[0]?.body).toEqual({
+      name: "n",
+      flow: { nodes: [] },
+      columns: ["a"],
+      rows: [{ a: "1" }],
+      concurrency: 3,
+      start: true,
+      requestId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+    });
   });
 
   it("uses the contract's routes for the job actions", async () => {

@@ -9,7 +9,7 @@
  *
  * Every handler is idempotent under duplicate delivery. Errors thrown are `FlowcraftError`s
  * (ValidationError with details for bad input, PermanentError("not_found" | "permission_denied" |
- * "failed_precondition" | "limit_exceeded")).
+ * "failed_precondition" | "limit_exceeded" | "conflict")).
  */
 import type { AiService } from "../ai/port";
 import type { BlobStore } from "../ports/blob-store";
@@ -75,6 +75,11 @@ export interface CreateJobInput {
   concurrency?: number;
   /** Start at once (otherwise the job stays `pending` until startJob). */
   start?: boolean;
+  /**
+   * Idempotency key, one per submit (the client reuses it on its retries): the same owner and
+   * request id return the job the first attempt created; a different payload is a `conflict`.
+   */
+  requestId?: string;
 }
 
 export interface Caller {
@@ -101,5 +106,6 @@ export interface BatchHandlers {
   runRowTask(task: RowTask, ctx: TaskContext): Promise<void>;
   onResultCreated(resultDoc: Doc): Promise<void>;
   /** Finds stuck work (lanes whose row has no live task, jobs that should have finalized) and re-drives it. */
-  reconcile(opts?: { jobId?: string; olderThanMs?: number }): Promise<{ redriven: number; finalized: number }>;
+  /** Also removes the staged rows of creates that never committed (`abandonedCreates`). */
+  reconcile(opts?: { jobId?: string; olderThanMs?: number }): Promise<{ redriven: number; finalized: number; abandonedCreates: number }>;
 }

@@ -11,6 +11,7 @@ import type { BatchContext } from "./context";
 import { readJob, readLanes } from "./context";
 import { maybeFinalize } from "./finalize";
 import { jobPath } from "./model";
+import { releaseSlot } from "./owner-slots";
 import { Lane, lanePath, type JobState } from "./state";
 
 export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string): Promise<JobState> {
@@ -27,6 +28,7 @@ export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string
       case "pending": {
         const patch = { status: "cancelled" as const, cancelRequested: true, skippedRows: job.totalRows, finishedAt: now, updatedAt: now };
         tx.update(jobPath(jobId), patch);
+        releaseSlot(tx, job);
         return { job: { ...job, ...patch }, finished: true };
       }
       case "processing":

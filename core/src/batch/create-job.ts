@@ -1,120 +1,141 @@
 /**
- * createJob: validate everything first (nothing is written on bad input), then write the input rows
- * in chunk documents, THEN the job document (so anything triggered by the job can read its rows),
- * then optionally start it.
+ * createJob. Order, so that a refused create leaves nothing behind:
+ *   1. validate the input, build every document it will write and run the store's data checks on
+ *      them (create-plan.ts): bad input throws before any write;
+ *   2. plain reads for an early answer: a request id seen before returns its job, a full owner
+ *      gets `limit_exceeded` (both re-checked in step 3, which is what makes them exact);
+ *   3. ONE transaction: request record, owner's active set (limit), job document, and the row
+ *      chunks too when they fit one commit (always on the local host's SQLite store for uploads the
+ *      HTTP API accepts). Larger creates stage the chunks first (create-staging.ts).
+ * Rows are written no later than the job document, so anything triggered by the job can read them.
  */
-import { PermanentError } from "../errors";
-import { outputColumns } from "../flow/parse";
-import type { Flow } from "../flow/schema";
-import type { CreateJobInput } from "./api";
+import { RetryableError } from "../errors";
+import { FIRESTORE_COMMIT_LIMITS, TransactionConflictError, type CommitLimits, type Transaction } from "../ports/store";
 import type { BatchContext } from "./context";
-import { jobPath, type Job } from "./model";
-import { rowsChunkPath, type JobState } from "./state";
-import { byteLength, validateCreateJob } from "./validate";
+import { readJob } from "./context";
+import { planCreate, type CreatePlan } from "./create-plan";
+import { abandonCreate, commitGroups, stageChunks, stagingPath, StagingMarker, type Write } from "./create-staging";
+import { jobPath } from "./model";
+import { acquireSlot, limitExceeded, peekActiveCount, readActive } from "./owner-slots";
+import { findRequest, parseRequestId, requestPath, type RequestRecord } from "./request-ids";
+import type { JobState } from "./state";
+import type { BatchLimits } from "./limits";
+import { validateCreateJob } from "./validate";
 
-/** Rows per input chunk, and the JSON size a chunk may reach (Firestore docs are ≤ 1 MiB). */
-export const CHUNK_MAX_ROWS = 200;
-export const CHUNK_MAX_BYTES = 900_000;
-const BATCH_WRITES = 400;
+export { CHUNK_MAX_BYTES, CHUNK_MAX_ROWS, chunkRows } from "./create-plan";
 
-export async function createJob(ctx: BatchContext, raw: CreateJobInput): Promise<JobState> {
+export interface CreateOutcome {
+  job: JobState;
+  /** True when an earlier attempt of the same request had created the job. */
+  replayed: boolean;
+}
+
+/** Share of a commit's byte limit a create may fill (request encoding adds overhead). */
+const COMMIT_BYTES_SHARE = 0.9;
+/** Creates of one owner contend on its active set: allow a burst more re-runs than the default. */
+const CREATE_TX_ATTEMPTS = 10;
+
+export async function createJob(ctx: BatchContext, raw: unknown): Promise<CreateOutcome> {
   const { deps } = ctx;
+  const requestId = parseRequestId(raw);
   const valid = validateCreateJob(raw, deps.limits);
-  const { input, flow } = valid;
-  const active = await deps.store.count("batch_jobs", [
-    { field: "ownerId", op: "==", value: input.ownerId },
-    { field: "status", op: "in", value: ["pending", "processing"] },
-  ]);
-  if (active >= deps.limits.maxActiveJobsPerOwner) {
-    throw new PermanentError(
-      "limit_exceeded",
-      `You already have ${active} active batches; at most ${deps.limits.maxActiveJobsPerOwner} may be pending or running at once`,
-    );
+  const plan = planCreate(valid, { id: deps.ids.newId(), now: deps.clock.now(), ...(requestId ? { requestId } : {}) });
+  const early = await precheck(ctx, plan);
+  if (early) return early;
+  const limits = deps.store.commitLimits ?? FIRESTORE_COMMIT_LIMITS;
+  const outcome = fitsOneCommit(plan, limits) ? await commitCreate(ctx, plan, plan.chunks) : await stagedCreate(ctx, plan, limits);
+  if (!outcome.replayed) {
+    const { job } = outcome;
+    deps.logger.info({ jobId: job.id, rows: job.totalRows, chunks: plan.chunks.length, concurrency: job.concurrency }, "batch created");
   }
-  const id = deps.ids.newId();
-  const rows = input.rows.map((r) => normaliseRow(input.columns, r));
-  const chunks = chunkRows(rows);
-  await writeChunks(ctx, id, chunks);
-  const job = initialJob({ id, input, flow, concurrency: valid.concurrency, rows: rows.length, chunkStarts: chunks.map((c) => c.start), now: deps.clock.now() });
-  await deps.store.create(jobPath(id), job);
-  deps.logger.info({ jobId: id, rows: rows.length, chunks: chunks.length, concurrency: job.concurrency }, "batch created");
-  return job;
+  return outcome;
 }
 
-function initialJob(o: {
-  id: string;
-  input: CreateJobInput;
-  flow: Flow;
-  concurrency: number;
-  rows: number;
-  chunkStarts: number[];
-  now: number;
-}): JobState {
-  const zero = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-  return {
-    id: o.id,
-    ownerId: o.input.ownerId,
-    name: o.input.name?.trim() || "Untitled batch",
-    status: "pending",
-    cancelRequested: false,
-    startRequested: o.input.start === true,
-    totalRows: o.rows,
-    completedRows: 0,
-    failedRows: 0,
-    skippedRows: 0,
-    concurrency: o.concurrency,
-    createdAt: o.now,
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: o.now,
-    // JSON round trip: the parsed flow may hold `undefined`, which documents cannot store.
-    flowConfig: JSON.parse(JSON.stringify({ nodes: o.flow.nodes, edges: o.flow.edges })) as Job["flowConfig"],
-    columns: [...o.input.columns],
-    outputColumns: outputColumns(o.flow),
-    usage: { ...zero },
-    pass: 0,
-    error: null,
-    rowChunkStarts: o.chunkStarts,
-    passRows: o.rows,
-    base: { completed: 0, failed: 0, usage: { ...zero } },
-    laneCount: 0,
-    passList: "",
-  };
+/** Every check createJob makes before its first write, without a store (the CLI runs it first). */
+export function checkCreateJob(raw: unknown, limits: BatchLimits): void {
+  const requestId = parseRequestId(raw);
+  planCreate(validateCreateJob(raw, limits), { id: "check", now: 0, ...(requestId ? { requestId } : {}) });
 }
 
-/** Every column present, as a string (missing cells become ""). */
-function normaliseRow(columns: string[], row: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const c of columns) out[c] = row[c] ?? "";
-  return out;
+async function precheck(ctx: BatchContext, plan: CreatePlan): Promise<CreateOutcome | null> {
+  const { store, limits } = ctx.deps;
+  const { ownerId } = plan.job;
+  if (plan.request) {
+    const jobId = await findRequest(store, { ownerId, ...plan.request });
+    if (jobId) return replay(ctx, jobId);
+  }
+  const active = await peekActiveCount(store, ownerId);
+  if (active >= limits.maxActiveJobsPerOwner) throw limitExceeded(active, limits.maxActiveJobsPerOwner);
+  return null;
 }
 
-export function chunkRows(rows: Record<string, string>[]): { start: number; rows: Record<string, string>[] }[] {
-  const chunks: { start: number; rows: Record<string, string>[] }[] = [];
-  let current: Record<string, string>[] = [];
-  let start = 0;
-  let bytes = 0;
-  rows.forEach((row, i) => {
-    const size = byteLength(JSON.stringify(row));
-    if (current.length > 0 && (current.length >= CHUNK_MAX_ROWS || bytes + size > CHUNK_MAX_BYTES)) {
-      chunks.push({ start, rows: current });
-      current = [];
-      start = i;
-      bytes = 0;
+function fitsOneCommit(plan: CreatePlan, limits: CommitLimits): boolean {
+  // + job, request record, owner set; the small docs get a generous 16 KB.
+  const bytes = plan.chunks.reduce((n, c) => n + c.bytes, 0) + JSON.stringify(plan.job).length + 16_384;
+  return plan.chunks.length + 3 <= limits.maxWrites && bytes <= limits.maxBytes * COMMIT_BYTES_SHARE;
+}
+
+async function replay(ctx: BatchContext, jobId: string): Promise<CreateOutcome> {
+  const job = await readJob(ctx.deps.store, jobId);
+  // The record and the job are written in one transaction: one without the other is corruption.
+  if (!job) throw new Error(`request record points at missing job ${jobId}`);
+  ctx.deps.logger.info({ jobId }, "batch create replayed for a repeated request id");
+  return { job, replayed: true };
+}
+
+/** Staged path: chunks first (under the new id, invisible), then the job; cleans up on failure. */
+async function stagedCreate(ctx: BatchContext, plan: CreatePlan, limits: CommitLimits): Promise<CreateOutcome> {
+  const jobId = plan.job.id;
+  const groups = commitGroups(plan.chunks, { maxWrites: limits.maxWrites, maxBytes: limits.maxBytes * COMMIT_BYTES_SHARE });
+  let outcome: CreateOutcome;
+  try {
+    await stageChunks(ctx, { ownerId: plan.job.ownerId, jobId, chunks: plan.chunks, groups });
+    outcome = await commitCreate(ctx, plan, []);
+  } catch (err) {
+    await cleanUp(ctx, jobId);
+    throw err;
+  }
+  if (outcome.replayed) await cleanUp(ctx, jobId);
+  return outcome;
+}
+
+/** Best effort: what it cannot remove, reconcile does (create-staging.ts). */
+async function cleanUp(ctx: BatchContext, jobId: string): Promise<void> {
+  await abandonCreate(ctx, jobId).catch((err: unknown) =>
+    ctx.deps.logger.warn({ jobId, error: err instanceof Error ? err.message : String(err) }, "failed create left staged rows for reconcile"),
+  );
+}
+
+/** The one transaction that makes a job exist. `inline`: chunks written in the same commit. */
+async function commitCreate(ctx: BatchContext, plan: CreatePlan, inline: Write[]): Promise<CreateOutcome> {
+  const { store, limits, clock } = ctx.deps;
+  const { job, request } = plan;
+  const staged = inline.length < plan.chunks.length;
+  const replayOf = await store.runTransaction(async (tx) => {
+    const earlier = request ? await findRequest(tx, { ownerId: job.ownerId, ...request }) : null;
+    if (earlier) return earlier;
+    if (staged) await assertStagingLive(tx, job.id);
+    const active = await readActive(tx, job.ownerId);
+    acquireSlot(tx, { ownerId: job.ownerId, jobId: job.id, active, limit: limits.maxActiveJobsPerOwner, now: job.createdAt });
+    for (const w of inline) tx.set(w.path, w.data);
+    tx.create(jobPath(job.id), job);
+    if (request) {
+      const record: RequestRecord = { ownerId: job.ownerId, requestId: request.requestId, jobId: job.id, hash: request.hash, createdAt: clock.now() };
+      tx.create(requestPath(job.ownerId, request.requestId), record);
     }
-    current.push(row);
-    bytes += size;
+    if (staged) tx.delete(stagingPath(job.id));
+    return null;
+  }, { maxAttempts: CREATE_TX_ATTEMPTS }).catch((err: unknown) => {
+    // Nothing was written; the client retries (with its request id, safely).
+    if (err instanceof TransactionConflictError) throw new RetryableError("unavailable", "Too many batches are being created at once; please try again");
+    throw err;
   });
-  if (current.length > 0) chunks.push({ start, rows: current });
-  return chunks;
+  return replayOf ? replay(ctx, replayOf) : { job, replayed: false };
 }
 
-async function writeChunks(ctx: BatchContext, jobId: string, chunks: { start: number; rows: Record<string, string>[] }[]): Promise<void> {
-  // One batch commit holds ≤ 10 MiB, and a chunk can be ~0.9 MB: commit every 8 chunks.
-  const perBatch = Math.min(BATCH_WRITES, 8);
-  for (let i = 0; i < chunks.length; i += perBatch) {
-    const batch = ctx.deps.store.batch();
-    chunks.slice(i, i + perBatch).forEach((c, j) => batch.set(rowsChunkPath(jobId, i + j), { start: c.start, rows: c.rows }));
-    await batch.commit();
+async function assertStagingLive(tx: Transaction, jobId: string): Promise<void> {
+  const doc = await tx.get(stagingPath(jobId));
+  if (!doc || StagingMarker.parse(doc.data).abandoned) {
+    throw new RetryableError("unavailable", "Creating the batch took too long and was abandoned; please submit it again");
   }
 }

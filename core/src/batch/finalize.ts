@@ -5,7 +5,8 @@
  *   far below Firestore's ~1 write/s per document whatever the concurrency.
  * - Finalize: when every lane of the pass is idle and nothing is left (or cancel was asked), one
  *   transaction guarded by `status == processing` writes the EXACT counts and the terminal status.
- *   The guard makes the terminal transition happen exactly once per pass.
+ *   The guard makes the terminal transition happen exactly once per pass; the same transaction
+ *   takes the job out of its owner's active set (owner-slots.ts).
  */
 import { addUsage, ZERO_USAGE } from "../ai/port";
 import type { ErrorInfo } from "../errors";
@@ -14,6 +15,7 @@ import type { BatchContext } from "./context";
 import { readJob, readLanes } from "./context";
 import { passFinished } from "./lanes";
 import { jobPath, type JobStatus, type UsageTotals } from "./model";
+import { releaseSlot } from "./owner-slots";
 import type { JobState, Lane } from "./state";
 
 interface Totals {
@@ -82,6 +84,7 @@ export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<J
       error: final === "failed" ? allFailedError(lanes) : null,
     };
     tx.update(jobPath(jobId), patch);
+    releaseSlot(tx, job);
     return final;
   });
   if (status) {

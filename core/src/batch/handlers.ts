@@ -18,8 +18,11 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
   const ctx = makeContext(deps);
   return {
     async createJob(input) {
-      const job = await createJob(ctx, input);
-      return toPublicJob(input.start ? await startJob(ctx, { ownerId: input.ownerId }, job.id) : job);
+      const { job } = await createJob(ctx, input);
+      // A repeated request id returns the earlier job: start it if that attempt's start failed
+      // (startJob on a processing job re-ensures its lanes' tasks), never restart a finished one.
+      const start = input.start === true && (job.status === "pending" || job.status === "processing");
+      return toPublicJob(start ? await startJob(ctx, { ownerId: input.ownerId }, job.id) : job);
     },
     startJob: async (caller, jobId) => toPublicJob(await startJob(ctx, caller, id(jobId))),
     cancelJob: async (caller, jobId) => toPublicJob(await cancelJob(ctx, caller, id(jobId))),

@@ -6,10 +6,13 @@
  * taken for stuck). A stuck lane gets a NEW generation, hence a new task id, and its task is
  * enqueued again; the old task, if it ever runs, is stale and does nothing. Jobs whose pass is over
  * but that were never finalized are finalized. Every processing job is visited, page by page.
+ * Creates that staged their rows but never committed their job (create-staging.ts) have those
+ * rows removed.
  */
 import type { Doc } from "../ports/store";
 import type { BatchContext } from "./context";
 import { readJob, readLanes, rowAt } from "./context";
+import { cleanAbandonedCreates } from "./create-staging";
 import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize } from "./finalize";
 import { passFinished } from "./lanes";
@@ -25,7 +28,7 @@ const MAX_PAGES = 5_000;
 export async function reconcile(
   ctx: BatchContext,
   opts: { jobId?: string; olderThanMs?: number } = {},
-): Promise<{ redriven: number; finalized: number }> {
+): Promise<{ redriven: number; finalized: number; abandonedCreates: number }> {
   const { limits } = ctx.deps;
   const olderThan = opts.olderThanMs ?? limits.rowTimeoutMs + 5 * 60_000;
   const totals = { redriven: 0, finalized: 0 };
@@ -37,7 +40,8 @@ export async function reconcile(
   if (opts.jobId) await visit(opts.jobId);
   else await forEachProcessingJob(ctx, visit);
   if (totals.redriven + totals.finalized > 0) ctx.deps.logger.warn({ ...totals }, "reconcile re-drove stuck work");
-  return totals;
+  const abandonedCreates = opts.jobId ? 0 : await cleanAbandonedCreates(ctx);
+  return { ...totals, abandonedCreates };
 }
 
 /**

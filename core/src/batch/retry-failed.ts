@@ -4,7 +4,8 @@
  *   1. read the failed results; write the pass's work list and one checkpoint per row holding the
  *      nodes that had completed (the resume point);
  *   2. one transaction: job terminal → processing, pass k+1, failedRows reduced, counts so far kept
- *      as the pass base, lanes rebuilt for the new work list;
+ *      as the pass base, lanes rebuilt for the new work list, the job back in its owner's active
+ *      set (the per-owner limit applies to a retry pass as to a new job);
  *   3. delete the failed result docs (so "result created" fires again for the new results; a row
  *      whose old result somehow survives is overwritten by its commit, still counted once);
  *   4. enqueue the lanes' first tasks (task ids include the pass: Cloud Tasks ids are not reusable).
@@ -16,6 +17,7 @@ import { readJob } from "./context";
 import { ensureLaneTasks } from "./dispatch";
 import { splitRanges, takeOwn } from "./lanes";
 import { jobPath, resultPath, resultsPath, RowResult } from "./model";
+import { acquireSlot, limitExceeded, peekActiveCount, readActive } from "./owner-slots";
 import { PASS_CHUNK_SIZE, checkpointPath, lanePath, passChunkPath, type JobState } from "./state";
 import type { Doc } from "../ports/store";
 
@@ -30,6 +32,9 @@ export async function retryFailed(ctx: BatchContext, caller: Caller, jobId: stri
   }
   const failed = await failedResults(ctx, jobId);
   if (failed.length === 0) throw preconditionFailed(`Batch ${jobId} has no failed rows to retry`);
+  // A retry pass makes the job active again: it counts against the owner's limit (re-checked in openPass).
+  const active = await peekActiveCount(store, before.ownerId);
+  if (active >= ctx.deps.limits.maxActiveJobsPerOwner) throw limitExceeded(active, ctx.deps.limits.maxActiveJobsPerOwner);
   const pass = before.pass + 1;
   const list = ctx.deps.ids.newId();
   await writePassInputs(ctx, jobId, { pass, list }, failed);
@@ -53,7 +58,9 @@ async function openPass(ctx: BatchContext, caller: Caller, before: JobState, o: 
     if (cur.pass !== before.pass || (cur.status !== "completed" && cur.status !== "failed")) {
       throw preconditionFailed(`Batch ${jobId} changed while preparing the retry; try again`);
     }
+    const active = await readActive(tx, cur.ownerId);
     const now = clock.now();
+    acquireSlot(tx, { ownerId: cur.ownerId, jobId, active, limit: ctx.deps.limits.maxActiveJobsPerOwner, now });
     const lanes = splitRanges(rows, Math.min(cur.concurrency, rows), pass, now, list);
     lanes.forEach(takeOwn);
     const failedRows = Math.max(0, cur.failedRows - rows);

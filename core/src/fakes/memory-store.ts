@@ -19,7 +19,9 @@ import {
 import { parseCollectionPath, parseDocPath } from "../ports/doc-path";
 import { countMatches, planQuery, runQuery } from "../ports/doc-query";
 import {
+  FIRESTORE_COMMIT_LIMITS,
   TransactionConflictError,
+  type CommitLimits,
   type Doc,
   type DocData,
   type DocumentStore,
@@ -73,6 +75,8 @@ export interface MemoryStoreOptions {
   recordWrites?: boolean;
   /** Reject documents larger than this (Firestore's size formula). Default 1 MiB. */
   maxDocumentBytes?: number;
+  /** What one commit (batch or transaction) may hold. Default: Firestore's 500 writes, 10 MiB. */
+  commitLimits?: CommitLimits;
 }
 
 interface Stored {
@@ -104,8 +108,11 @@ export class MemoryStore implements DocumentStore, TxHost {
   readonly writeLog: WriteRecord[] = [];
   readonly stats: MemoryStoreStats = { commits: 0, writes: 0, transactionAttempts: 0, transactionConflicts: 0 };
 
+  readonly commitLimits: CommitLimits;
+
   constructor(private readonly options: MemoryStoreOptions = {}) {
     this.clock = options.clock ?? systemClock;
+    this.commitLimits = options.commitLimits ?? FIRESTORE_COMMIT_LIMITS;
   }
 
   async get<T = DocData>(path: string): Promise<Doc<T> | null> {
@@ -293,15 +300,19 @@ export class MemoryStore implements DocumentStore, TxHost {
   /** Computes every write's result against the current state without changing it. */
   private stage(writes: PreparedWrite[]): Map<string, Staged> {
     const limit = this.options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
+    const { maxWrites, maxBytes } = this.commitLimits;
+    if (writes.length > maxWrites) throw new Error(`a commit holds at most ${maxWrites} writes (got ${writes.length})`);
     const staged = new Map<string, Staged>();
+    let bytes = 0;
     for (const w of writes) {
       const prior = staged.get(w.path);
       const before = prior ? prior.before : this.lookup(w.path);
       const current = prior ? prior.after : (before?.data ?? null);
       const after = applyWrite(current, w);
-      if (after && documentSize(w.path, after) > limit) {
-        throw new InvalidDataError("(document)", `${w.path} is larger than ${limit} bytes`);
-      }
+      const size = after ? documentSize(w.path, after) : 0;
+      if (size > limit) throw new InvalidDataError("(document)", `${w.path} is larger than ${limit} bytes`);
+      // Like Firestore's request size limit: a commit carries every document it writes.
+      if ((bytes += size) > maxBytes) throw new Error(`a commit holds at most ${maxBytes} bytes of documents`);
       staged.set(w.path, { before, after });
     }
     return staged;

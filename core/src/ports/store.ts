@@ -24,6 +24,9 @@
  *   by `runTransaction` itself, then `TransactionConflictError`; the function may run more than
  *   once, so it must not have side effects outside the transaction. An error thrown by the function
  *   aborts it without retry. Writes commit atomically.
+ * - `commitLimits` says what ONE commit (a batch or a transaction) may hold on this store. Callers
+ *   that must write many documents atomically check it and fall back to a staged write when the
+ *   data does not fit (absent = Firestore's limits, `FIRESTORE_COMMIT_LIMITS`).
  */
 export type DocData = Record<string, unknown>;
 
@@ -105,7 +108,17 @@ export interface WriteBatch {
   commit(): Promise<void>;
 }
 
+/** What one commit may hold: writes, and the summed `documentSize` of the documents written. */
+export interface CommitLimits {
+  maxWrites: number;
+  maxBytes: number;
+}
+/** Firestore: 500 writes and 10 MiB per commit request. */
+export const FIRESTORE_COMMIT_LIMITS: CommitLimits = { maxWrites: 500, maxBytes: 10 * 1024 * 1024 };
+
 export interface DocumentStore {
+  /** What one commit may hold on this store (absent = FIRESTORE_COMMIT_LIMITS). */
+  readonly commitLimits?: CommitLimits;
   get<T = DocData>(path: string): Promise<Doc<T> | null>;
   getAll<T = DocData>(paths: string[]): Promise<(Doc<T> | null)[]>;
   create(path: string, data: DocData): Promise<void>;

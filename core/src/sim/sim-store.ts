@@ -6,7 +6,7 @@
  */
 import type { ManualClock } from "../fakes/manual-clock";
 import { MemoryStore, type CommittedWrite } from "../fakes/memory-store";
-import type { Doc, DocData, DocumentStore, Patch, Query, Transaction, Where, WriteBatch } from "../ports/store";
+import type { CommitLimits, Doc, DocData, DocumentStore, Patch, Query, Transaction, Where, WriteBatch } from "../ports/store";
 import type { PlatformLatency, Range } from "./faults";
 import type { Rng } from "./random";
 
@@ -37,6 +37,10 @@ export class SimStore implements DocumentStore {
 
   private wait(r: Range): Promise<void> {
     return this.o.clock.sleep(this.o.rng.uniform(r[0], r[1]));
+  }
+
+  get commitLimits(): CommitLimits {
+    return this.inner.commitLimits;
   }
 
   async get<T = DocData>(path: string): Promise<Doc<T> | null> {

@@ -5,7 +5,9 @@
  */
 import type { Firestore, Transaction as FsTransaction, WriteBatch as FsWriteBatch } from "firebase-admin/firestore";
 import {
+  FIRESTORE_COMMIT_LIMITS,
   ValidationError,
+  type CommitLimits,
   type Doc,
   type DocData,
   type DocumentStore,
@@ -27,6 +29,9 @@ interface WriteNote {
 }
 
 export class FirestoreStore implements DocumentStore {
+  /** 500 writes and 10 MiB per commit: larger creates are staged by the core. */
+  readonly commitLimits: CommitLimits = FIRESTORE_COMMIT_LIMITS;
+
   constructor(private readonly db: Firestore) {}
 
   async get<T = DocData>(path: string): Promise<Doc<T> | null> {

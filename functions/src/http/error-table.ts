@@ -14,6 +14,8 @@ export function httpsCodeFor(code: ErrorCode): FunctionsErrorCode {
       return "invalid-argument";
     case "not_found":
       return "not-found";
+    case "conflict":
+      return "already-exists";
     case "permission_denied":
       return "permission-denied";
     case "failed_precondition":

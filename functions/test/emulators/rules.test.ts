@@ -44,6 +44,10 @@ suite(title, () => {
       await db.doc("batch_jobs/j1/claims/c1").set({ at: 1 });
       await db.doc("batch_jobs/j1/checkpoints/000000").set({ pass: 0 });
       await db.doc("batch_jobs/j1/passes/1-a-0").set({ pass: 1 });
+      await db.doc("batch_owners/o1").set({ ownerId: "alice", counted: true, active: { j1: 1 } });
+      await db.doc("batch_requests/r1").set({ ownerId: "alice", requestId: "x", jobId: "j1", hash: "h", createdAt: 1 });
+      await db.doc("batch_creates/j3").set({ ownerId: "alice", jobId: "j3", chunks: 1, createdAt: 1, abandoned: false });
+      await db.doc("batch_jobs/j3/rows/00000").set({ start: 0, rows: [{ a: "staged" }] });
       await ctx.storage().ref("batch_jobs/j1/media/000000/img.png").put(new Uint8Array([1, 2, 3]), { contentType: "image/png" });
     });
   });
@@ -66,6 +70,11 @@ suite(title, () => {
       await assertFails(db.collection("batch_jobs/j1/lanes").get());
       await assertFails(db.doc("batch_jobs/j1/checkpoints/000000").get());
       await assertFails(db.doc("batch_jobs/j1/passes/1-a-0").get());
+      // create bookkeeping, and the rows of a create that has not committed its job
+      await assertFails(db.doc("batch_owners/o1").get());
+      await assertFails(db.doc("batch_requests/r1").get());
+      await assertFails(db.doc("batch_creates/j3").get());
+      await assertFails(db.doc("batch_jobs/j3/rows/00000").get());
       const mallory = env.authenticatedContext("mallory").firestore();
       await assertFails(mallory.doc("batch_jobs/j1").get());
       await assertFails(mallory.collection("batch_jobs/j1/results").get());

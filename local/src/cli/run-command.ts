@@ -7,12 +7,12 @@
 import {
   DEFAULT_LIMITS,
   ValidationError,
+  checkCreateJob,
   exportRows,
   isTerminal,
   jsonLogger,
   parseCsv,
   parseFlow,
-  validateCreateJob,
   type Job,
 } from "@flowcraft/core";
 import fs from "node:fs";
@@ -176,8 +176,9 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   };
   // Validate before any data directory is created: invalid input runs nothing and writes nothing.
   parseFlow(plan.inputs.flow, { columns: plan.inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
-  // The rest of createJob's checks (no rows, row size, ...) also run before the data directory exists.
-  validateCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency }, DEFAULT_LIMITS);
+  // The rest of createJob's checks (no rows, row size, data no document can store, ...) also run
+  // before the data directory exists.
+  checkCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency }, DEFAULT_LIMITS);
   checkWritableOut(plan.out);
   // An explicit data directory (option, else environment) keeps the batch; otherwise a temporary one.
   const given = stringOption(args.options, "data-dir") ?? (io.env.FLOWCRAFT_DATA_DIR || undefined);

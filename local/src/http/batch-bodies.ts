@@ -8,6 +8,8 @@ const Common = {
   flow: z.unknown().refine((v) => v !== undefined, "a flow is required"),
   concurrency: z.number().int().optional(),
   start: z.boolean().optional(),
+  /** Idempotency key, one per submit (the core checks its format and replays repeats). */
+  requestId: z.string().optional(),
 };
 
 /** Either `csv` (raw CSV text, header first) or `columns` + `rows`. */

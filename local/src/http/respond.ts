@@ -29,6 +29,7 @@ export function statusFor(code: ErrorCode): number {
     case "not_found":
       return 404;
     case "failed_precondition":
+    case "conflict":
     case "cancelled":
       return 409;
     case "limit_exceeded":

@@ -62,6 +62,7 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits)
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.concurrency !== undefined ? { concurrency: body.concurrency } : {}),
         ...(body.start !== undefined ? { start: body.start } : {}),
+        ...(body.requestId !== undefined ? { requestId: body.requestId } : {}),
       });
       host.flush();
       sendJson(res, 201, { job });

@@ -8,6 +8,7 @@
  */
 import {
   TransactionConflictError,
+  type CommitLimits,
   type Doc,
   type DocData,
   type DocumentStore,
@@ -23,7 +24,7 @@ import { Committer, ConflictSignal, compileTriggers, type DocChange, type ReadSe
 import type { BeforeWrite } from "./group-commit";
 import type { Db } from "./open-db";
 import { countSql, isSqlExact, selectSql } from "./query-sql";
-import { SqliteTransaction, SqliteWriteBatch, type TxReader } from "./sqlite-transaction";
+import { MAX_WRITES, SqliteTransaction, SqliteWriteBatch, type TxReader } from "./sqlite-transaction";
 
 export interface SqliteStoreOptions {
   /** Document path patterns (`*` matches one segment) whose creation is written to the outbox. */
@@ -40,6 +41,11 @@ export class SqliteStore implements DocumentStore, TxReader {
   private readonly statements = new Map<string, Database.Statement>();
   /** Transaction counters, for diagnostics and the benchmark. */
   readonly stats = { transactions: 0, conflicts: 0 };
+  /**
+   * Firestore's write count (so code that commits here also commits there), but no byte limit:
+   * one SQLite transaction holds any size, which lets a whole create (44 MB of rows) be atomic.
+   */
+  readonly commitLimits: CommitLimits = { maxWrites: MAX_WRITES, maxBytes: Number.POSITIVE_INFINITY };
 
   constructor(
     readonly db: Db,

@@ -29,6 +29,7 @@ import { initFirebase, type FirebaseServices } from "./firebase-app";
 import { CALLABLE_TIMEOUT_MS, type CallableName } from "./callable-timeouts";
 import { fromFirebaseError } from "./firebase-errors";
 import { bundledExamples } from "./bundled-examples";
+import { submitCreate } from "./submit-create";
 import {
   type BackendConfig,
   BackendError,
@@ -82,9 +83,11 @@ export class FirebaseBackend implements BatchBackend {
   }
 
   async create(input: CreateBatchInput): Promise<Job> {
-    // The callable serializer sends `undefined` as null, which the optional fields reject.
-    const data = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-    return (await this.call<unknown, { job: Job }>("createBatch", data)).job;
+    return submitCreate(input, async (req) => {
+      // The callable serializer sends `undefined` as null, which the optional fields reject.
+      const data = Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined));
+      return (await this.call<unknown, { job: Job }>("createBatch", data)).job;
+    });
   }
 
   async start(jobId: string): Promise<Job> {

@@ -15,6 +15,8 @@ function codeFor(status: string): { code: ErrorCode; retryable: boolean } {
       return { code: "permission_denied", retryable: false };
     case "failed-precondition":
       return { code: "failed_precondition", retryable: false };
+    case "already-exists":
+      return { code: "conflict", retryable: false };
     case "resource-exhausted":
       return { code: "limit_exceeded", retryable: false };
     case "unavailable":

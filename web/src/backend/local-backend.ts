@@ -6,6 +6,7 @@
 import type { Job, RowResult } from "@core/batch/model";
 import { createHttpClient, type HttpClient } from "./http-client";
 import { JobEventStream, type StreamListener } from "./job-event-stream";
+import { submitCreate, type SubmitOptions } from "./submit-create";
 import {
   type BackendConfig,
   BackendError,
@@ -30,10 +31,10 @@ export class LocalBackend implements BatchBackend {
   private readonly http: HttpClient;
   private readonly streams = new Map<string, JobEventStream>();
 
-  /** `reconnectBaseMs`: first backoff before reopening a stream the browser gave up on. */
+  /** `reconnectBaseMs`: first backoff before reopening a stream the browser gave up on; `submit`: create retries. */
   constructor(
     baseUrl = "",
-    private readonly opts: { reconnectBaseMs?: number } = {},
+    private readonly opts: { reconnectBaseMs?: number; submit?: SubmitOptions } = {},
   ) {
     this.http = createHttpClient(baseUrl);
   }
@@ -52,8 +53,10 @@ export class LocalBackend implements BatchBackend {
   }
 
   async create(input: CreateBatchInput): Promise<Job> {
-    const body = { name: input.name, flow: input.flow, concurrency: input.concurrency, start: input.start, columns: input.columns, rows: input.rows };
-    return (await this.http.send<{ job: Job }>("POST", "/api/batches", body)).job;
+    return submitCreate(input, async (req) => {
+      const body = { name: req.name, flow: req.flow, concurrency: req.concurrency, start: req.start, columns: req.columns, rows: req.rows, requestId: req.requestId };
+      return (await this.http.send<{ job: Job }>("POST", "/api/batches", body)).job;
+    }, this.opts.submit);
   }
 
   async start(jobId: string): Promise<Job> {

@@ -35,6 +35,8 @@ export interface CreateBatchInput {
   rows: Record<string, string>[];
   concurrency: number;
   start: boolean;
+  /** Idempotency key of this submit; the backend generates one when absent (submit-create.ts). */
+  requestId?: string;
 }
 
 /** A node output in a preview: media comes inline as a data URL instead of a stored reference. */
