@@ -21,7 +21,7 @@ describe("reconcile paging", () => {
       // every task is lost
     }
     await h.clock.advance(61_000);
-    await expect(h.handlers.reconcile({ olderThanMs: 60_000 })).resolves.toEqual({ redriven: jobs, finalized: 0 });
+    await expect(h.handlers.reconcile({ olderThanMs: 60_000 })).resolves.toMatchObject({ redriven: jobs, finalized: 0 });
     expect(h.queue.pending).toHaveLength(jobs);
   });
 });

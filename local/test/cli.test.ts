@@ -140,7 +140,7 @@ describe("offline", () => {
     fs.writeFileSync(flowFile, JSON.stringify(nested));
     const r = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--data-dir", dataDir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("flow.nodes[1].data.extra[0]");
+    expect(r.stderr).toContain("nodes[1].data.extra[0]");
     expect(fs.existsSync(dataDir)).toBe(false);
   });
 
