@@ -20,7 +20,7 @@ import {
   type Logger,
   type QueueLimits,
   type RetryPolicy,
-  type RowTask,
+  type BatchTask,
 } from "@flowcraft/core";
 import { randomBytes } from "node:crypto";
 import type { DiskBlobStore } from "./disk-blob-store";
@@ -50,7 +50,7 @@ export interface LocalHost {
   handlers: BatchHandlers;
   deps: BatchDeps;
   store: SqliteStore;
-  queue: SqliteTaskQueue<RowTask>;
+  queue: SqliteTaskQueue<BatchTask>;
   blobs: DiskBlobStore;
   events: BatchEventBus;
   ai: AiService;
@@ -88,7 +88,8 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const { db, store, queue, blobs, beforeWrite } = storage;
   const limits: BatchLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const rollUpIntervalMs = opts.rollUpIntervalMs ?? 250;
-  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids: randomIds, logger, limits, rollUpIntervalMs };
+  const taskRetry = opts.retry ?? LOCAL_RETRY;
+  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids: randomIds, logger, limits, rollUpIntervalMs, taskRetry };
   const handlers = createBatchHandlers(deps);
   const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => handlers.onResultCreated(doc) });
   const unsubscribeOutbox = store.onCommit((changes) => {

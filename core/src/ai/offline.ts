@@ -22,6 +22,8 @@
  *                         later calls succeed (demo of "retry failed rows")
  * - `[[retryable-once]]`  the first call with this exact prompt fails:
  *                         RetryableError("rate_limited", retryAfterMs 50); later calls succeed
+ * - `[[rate-limit]]`      every call fails: RetryableError("rate_limited", retryAfterMs 50), like a
+ *                         quota that stays exhausted (rows wait for task retries, then fail)
  * - `[[slow:MS]]`         adds MS milliseconds of latency
  * "First call" is remembered per `OfflineAiService` instance (in memory, not across restarts).
  * Markers are checked after the latency, like a real provider that fails after some time.
@@ -116,6 +118,9 @@ export class OfflineAiService implements AiService {
     }
     if (prompt.includes("[[fail]]")) {
       throw new PermanentError("bad_request", "Offline provider failed the call ([[fail]] marker)");
+    }
+    if (prompt.includes("[[rate-limit]]")) {
+      throw new RetryableError("rate_limited", "Offline provider rate limit ([[rate-limit]] marker)", RETRY_AFTER_MS);
     }
     if (prompt.includes("[[fail-first]]") && this.firstTime("fail-first", prompt)) {
       throw new PermanentError("bad_request", "Offline provider failed the first call ([[fail-first]] marker)");

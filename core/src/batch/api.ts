@@ -15,7 +15,7 @@ import type { AiService } from "../ai/port";
 import type { BlobStore } from "../ports/blob-store";
 import type { Clock, Ids } from "../ports/clock";
 import type { DocumentStore, Doc } from "../ports/store";
-import type { TaskContext, TaskQueue } from "../ports/task-queue";
+import type { RetryPolicy, TaskContext, TaskQueue } from "../ports/task-queue";
 import type { Logger } from "../logger";
 import type { BatchLimits } from "./limits";
 import type { Job, RowResult } from "./model";
@@ -31,6 +31,21 @@ export interface RowTask {
   gen?: number;
 }
 
+/**
+ * A trailing progress roll-up (see roll-up.ts). It travels on the row task queue, so every host
+ * that delivers row tasks delivers it too; `runRowTask` routes it by `kind`.
+ */
+export interface RollUpTask {
+  kind: "rollup";
+  jobId: string;
+  pass: number;
+  /** Epoch ms from which the roll-up is allowed (end of the throttle window). */
+  dueAt: number;
+}
+
+/** Every payload the batch task queue carries. */
+export type BatchTask = RowTask | RollUpTask;
+
 /** Optional hooks for metrics and the simulator; called after the fact, never inside transactions. */
 export interface BatchObserver {
   /** The engine starts running a row (one call per attempt that actually runs). */
@@ -45,7 +60,7 @@ export interface BatchObserver {
 
 export interface BatchDeps {
   store: DocumentStore;
-  queue: TaskQueue<RowTask>;
+  queue: TaskQueue<BatchTask>;
   blobs: BlobStore;
   ai: AiService;
   clock: Clock;
@@ -57,6 +72,11 @@ export interface BatchDeps {
   engine?: { nodeRetry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } };
   /** Minimum ms between progress roll-ups into the job document (default 2,000). */
   rollUpIntervalMs?: number;
+  /**
+   * The queue's retry schedule for row tasks. Only used to tell users when a row waiting for a
+   * retry is due again (`RowWait.nextAttemptAt`); without it that time is unknown (null).
+   */
+  taskRetry?: RetryPolicy;
 }
 
 export interface CreateJobInput {
@@ -93,7 +113,8 @@ export interface BatchHandlers {
   listJobs(caller: Caller, opts?: { limit?: number }): Promise<Job[]>;
   listResults(caller: Caller, jobId: string, opts?: { limit?: number; cursor?: string | null }): Promise<ResultsPage>;
 
-  runRowTask(task: RowTask, ctx: TaskContext): Promise<void>;
+  /** Delivers one task of the batch queue: a row task, or a trailing roll-up (routed by `kind`). */
+  runRowTask(task: BatchTask, ctx: TaskContext): Promise<void>;
   onResultCreated(resultDoc: Doc): Promise<void>;
   /** Finds stuck work (lanes whose row has no live task, jobs that should have finalized) and re-drives it. */
   reconcile(opts?: { jobId?: string; olderThanMs?: number }): Promise<{ redriven: number; finalized: number }>;

@@ -8,6 +8,7 @@ import { getJob, listJobs, listResults } from "./queries";
 import { reconcile } from "./reconcile";
 import { onResultCreated } from "./result-created";
 import { retryFailed } from "./retry-failed";
+import { isRollUpTask, runRollUpTask } from "./roll-up";
 import { runRowTask } from "./row-task";
 import { setConcurrency } from "./set-concurrency";
 import { startJob } from "./start-job";
@@ -29,7 +30,7 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
     getJob: (caller, jobId) => getJob(ctx, caller, jobId),
     listJobs: (caller, opts) => listJobs(ctx, caller, opts),
     listResults: (caller, jobId, opts) => listResults(ctx, caller, jobId, opts),
-    runRowTask: (task, tctx) => runRowTask(ctx, task, tctx),
+    runRowTask: (task, tctx) => (isRollUpTask(task) ? runRollUpTask(ctx, task, tctx) : runRowTask(ctx, task, tctx)),
     onResultCreated: (doc) => onResultCreated(ctx, doc),
     reconcile: (opts) => reconcile(ctx, opts),
   };

@@ -21,6 +21,7 @@ export function newLane(index: number, pass: number, range: [number, number], no
     failed: 0,
     usage: { ...ZERO_USAGE },
     lastError: null,
+    waiting: null,
     updatedAt: now,
   };
 }

@@ -30,6 +30,7 @@ export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: num
     const prior = existing ? RowResult.parse(existing.data) : null;
     if (prior && prior.pass === task.pass) return { committed: false, lane };
     lane.current = null;
+    lane.waiting = null;
     // Own range first; an empty range leaves the lane idle here and `stealWork` runs after the
     // commit (a steal reads other lanes, which would make this hot transaction contend).
     if (laneMayRun(lane, job)) takeOwn(lane);
@@ -55,7 +56,7 @@ export async function stopLane(ctx: BatchContext, jobId: string, laneIndex: numb
     if (!doc) return false;
     const lane = Lane.parse(doc.data);
     if (lane.pass !== pass || lane.current !== pos) return false;
-    tx.set(lanePath(jobId, laneIndex), { ...lane, current: null, updatedAt: clock.now() });
+    tx.set(lanePath(jobId, laneIndex), { ...lane, current: null, waiting: null, updatedAt: clock.now() });
     return true;
   });
 }

@@ -23,6 +23,7 @@ import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, type RowResult } from "./model";
 import { buildResult, fitResult, storeOutputs } from "./row-outputs";
 import { commitRow, stealWork, stopLane, type CommitOutcome } from "./row-commit";
+import { recordWait } from "./row-wait";
 import { Checkpoint, JobState, Lane, checkpointPath, claimsPath, lanePath, parseLaneIndex } from "./state";
 import { claimKey } from "./task-ids";
 
@@ -113,6 +114,7 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   const stored = await storeOutputs(blobs, task.jobId, task.rowIndex, run);
   if (run.status === "failed" && run.error?.retryable && !tctx.isLastAttempt) {
     await saveCheckpoint(ctx, task, stored.nodeOutputs);
+    await recordWait(ctx, { task, laneIndex: r.laneIndex, pos: r.pos, retryCount: tctx.retryCount, error: run.error });
     logger.info({ jobId: task.jobId, row: task.rowIndex, attempt: tctx.retryCount, code: run.error.code }, "row will be retried");
     throw new RetryableError(run.error.code, run.error.message, run.error.retryAfterMs);
   }

@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { ErrorInfo } from "../errors";
-import { Job, StoredOutput, UsageTotals, jobPath, rowId } from "./model";
+import { Job, RowWait, StoredOutput, UsageTotals, jobPath, rowId } from "./model";
 
 export const PassBase = z.object({
   completed: z.number().int().nonnegative(),
@@ -49,6 +49,8 @@ export const Lane = z.object({
   failed: z.number().int().nonnegative(),
   usage: UsageTotals,
   lastError: ErrorInfo.nullable(),
+  /** The current row's last attempt failed retryably and waits for the next one (cleared at commit). */
+  waiting: RowWait.nullable().default(null),
   updatedAt: z.number(),
 });
 export type Lane = z.infer<typeof Lane>;

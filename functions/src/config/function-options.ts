@@ -24,6 +24,14 @@ export const ROW_TASK_RETRY = {
   maxDoublings: 5,
 } as const;
 
+/** The same schedule in the core's terms (tells users when a row waiting for a retry is due). */
+export const ROW_TASK_RETRY_POLICY = {
+  maxAttempts: ROW_TASK_RETRY.maxAttempts,
+  minBackoffMs: ROW_TASK_RETRY.minBackoffSeconds * 1000,
+  maxBackoffMs: ROW_TASK_RETRY.maxBackoffSeconds * 1000,
+  maxDoublings: ROW_TASK_RETRY.maxDoublings,
+};
+
 /** Result trigger: counting and dispatching are short; retried on failure (`retry: true`). */
 export const TRIGGER_TIMEOUT_SECONDS = 120;
 export const BATCH_CALLABLE_TIMEOUT_SECONDS = 120;

@@ -6,9 +6,10 @@ import { getApps, initializeApp, applicationDefault, type App } from "firebase-a
 import { getFirestore } from "firebase-admin/firestore";
 import { getFunctions } from "firebase-admin/functions";
 import { getStorage } from "firebase-admin/storage";
-import { DEFAULT_LIMITS, createBatchHandlers, systemClock, type RowTask } from "@flowcraft/core";
+import { DEFAULT_LIMITS, createBatchHandlers, systemClock, type BatchTask } from "@flowcraft/core";
 import { FirestoreStore } from "../adapters/firestore-store";
 import { FirebaseTaskQueue } from "../adapters/firebase-task-queue";
+import { ROW_TASK_RETRY_POLICY } from "../config/function-options";
 import { cachedFunctionUri } from "../adapters/function-uri";
 import { StorageBlobStore } from "../adapters/storage-blob-store";
 import { ROW_TASK_DISPATCH_DEADLINE_SECONDS, ROW_TASK_FUNCTION } from "../config/function-options";
@@ -26,7 +27,7 @@ export function productionDeps(req: DepsRequest): FunctionsDeps {
   const app = adminApp();
   const region = REGION.value();
   const store = new FirestoreStore(getFirestore(app));
-  const queue = new FirebaseTaskQueue<RowTask>({
+  const queue = new FirebaseTaskQueue<BatchTask>({
     functions: getFunctions(app),
     region,
     functionName: ROW_TASK_FUNCTION,
@@ -43,6 +44,6 @@ export function productionDeps(req: DepsRequest): FunctionsDeps {
   // Media go to the project's default bucket (the web app reads them through storage.rules).
   const blobs = new StorageBlobStore(getStorage(app).bucket());
   const ai = makeAiService(req.withAi);
-  const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids: randomIds, logger, limits: DEFAULT_LIMITS });
+  const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids: randomIds, logger, limits: DEFAULT_LIMITS, taskRetry: ROW_TASK_RETRY_POLICY });
   return { handlers, ai, store, logger, clock: systemClock };
 }
