@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- JSON replies are checked by the assertions */
 /**
  * Live progress on the local host, over the real HTTP API and SSE: the job counters catch up with
  * the rows after the last result of a burst although no further result arrives (the trailing

@@ -21,7 +21,7 @@ import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 35;
+const PLANNED_STEPS = 36;
 
 
 /** Largest number of rows whose [startedAt, finishedAt) intervals overlap at one moment. */

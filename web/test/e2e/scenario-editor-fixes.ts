@@ -56,12 +56,28 @@ export async function editorFixesScenario(run: StepRunner, ctx: Ctx): Promise<vo
     await loadExample(page, ctx.example);
     const id = textNode();
     const input = page.getByLabel("Import flow JSON file");
-    // Alternate two flows with the same node ids: one import in a few kept the old prompts.
-    for (const tag of ["VERSION-A", "VERSION-B", "VERSION-A", "VERSION-B"]) {
+    // Alternate two flows with the same node ids: one import in a few kept the old prompts. As a
+    // user might, keep working on the canvas while the import lands: drag a node meanwhile, so
+    // React Flow reports changes around the moment the new flow replaces the old one.
+    for (const tag of ["VERSION-A", "VERSION-B", "VERSION-A", "VERSION-B", "VERSION-A", "VERSION-B"]) {
       const flow = version(ctx.example, tag);
+      const b = await page.getByTestId(`node-${id}`).boundingBox();
+      assert(b, "the text node is not on the canvas");
+      await page.mouse.move(b.x + b.width / 2, b.y + 10);
+      await page.mouse.down();
+      const drag = (async () => {
+        for (let i = 1; i <= 30; i++) await page.mouse.move(b.x + b.width / 2 + i, b.y + 10 + i);
+      })();
       await input.setInputFiles({ name: "import.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(flow)) });
-      await page.getByTestId(`node-${id}`).filter({ hasText: tag }).waitFor();
-      await page.getByText("✓ The flow is valid.").waitFor();
+      await drag;
+      await page.mouse.up();
+      await page
+        .getByTestId(`node-${id}`)
+        .filter({ hasText: tag })
+        .waitFor({ timeout: 5_000 })
+        .catch(() => {
+          throw new Error(`the canvas kept the old prompt after importing ${tag}`);
+        });
       // Give late canvas measurements the chance to write an old flow back, then look again.
       await page.waitForTimeout(400);
       const other = tag === "VERSION-A" ? "VERSION-B" : "VERSION-A";
@@ -69,15 +85,23 @@ export async function editorFixesScenario(run: StepRunner, ctx: Ctx): Promise<vo
       const exported = await exportedFlow(page);
       const prompts = exported.nodes.map((n) => promptOf(n.data)).filter(Boolean);
       assert(prompts.length > 0 && prompts.every((p) => p.startsWith(tag)), `export after importing ${tag} has prompts: ${prompts.join(" | ").slice(0, 200)}`);
-      assert(!JSON.stringify(exported).includes(other), `export after importing ${tag} still holds ${other}`);
-      assert(exported.name === flow.name, `export dropped the flow name (${JSON.stringify(exported.name)})`);
-      assert((await page.getByLabel("Flow name").inputValue()) === flow.name, "the imported flow did not take the name in its file");
+      assert(!JSON.stringify(exported.nodes).includes(other), `export after importing ${tag} still holds ${other}`);
     }
     await page.waitForTimeout(500); // the document is saved 300 ms after the last change
     await page.reload();
     await page.getByTestId(`node-${id}`).filter({ hasText: "VERSION-B" }).waitFor();
     const afterReload = await exportedFlow(page);
     assert(afterReload.nodes.every((n) => !promptOf(n.data).startsWith("VERSION-A")), "an old prompt came back after a reload");
+  });
+
+  await run.step("Export JSON keeps the flow's name and Import takes it back", async () => {
+    const flow = version(ctx.example, "VERSION-C");
+    await page.getByLabel("Import flow JSON file").setInputFiles({ name: "import.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(flow)) });
+    await page.getByTestId(`node-${textNode()}`).filter({ hasText: "VERSION-C" }).waitFor();
+    assert((await page.getByLabel("Flow name").inputValue()) === flow.name, "the imported flow did not take the name in its file");
+    await page.getByLabel("Flow name").fill("Renamed in the editor");
+    const exported = await exportedFlow(page);
+    assert(exported.name === "Renamed in the editor", `export dropped the flow name (${JSON.stringify(exported.name)})`);
   });
 
   await run.step("at 390×844 the editor's toolbar, empty state and canvas do not overlap and the canvas stays usable", async () => {
@@ -115,6 +139,7 @@ export async function editorFixesScenario(run: StepRunner, ctx: Ctx): Promise<vo
   });
 
   await run.step("the batch dialog shows a 'not created' error in view, next to Run, also on a phone", async () => {
+    await loadExample(page, ctx.example); // its sample CSV feeds the dialog
     await page.setViewportSize(PHONE);
     await page.route("**/api/batches", (route) =>
       route.request().method() === "POST"
@@ -141,6 +166,7 @@ export async function editorFixesScenario(run: StepRunner, ctx: Ctx): Promise<vo
       await dialog.getByRole("button", { name: "Cancel", exact: true }).click();
     } finally {
       await page.unroute("**/api/batches");
+      if (await page.locator("dialog[open]").count()) await page.keyboard.press("Escape");
       await page.setViewportSize(DESKTOP);
     }
     await loadExample(page, ctx.example);
