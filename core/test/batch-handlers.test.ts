@@ -120,7 +120,8 @@ describe("at-least-once delivery", () => {
     const result = h.created.find((d) => d.path.endsWith("/results/000000"));
     if (!result) throw new Error("no result");
     await h.handlers.onResultCreated(result);
-    expect(h.queue.pending).toHaveLength(1);
+    // The lane's row task again (the trigger may also schedule a trailing progress roll-up).
+    expect(h.queue.pending.filter((id) => !id.startsWith("rollup-"))).toHaveLength(1);
     await h.drain();
     expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 2 });
   });

@@ -20,7 +20,7 @@ import {
   type Logger,
   type QueueLimits,
   type RetryPolicy,
-  type RowTask,
+  type BatchTask,
 } from "@flowcraft/core";
 import { randomBytes } from "node:crypto";
 import type { DiskBlobStore } from "./disk-blob-store";
@@ -50,7 +50,7 @@ export interface LocalHost {
   handlers: BatchHandlers;
   deps: BatchDeps;
   store: SqliteStore;
-  queue: SqliteTaskQueue<RowTask>;
+  queue: SqliteTaskQueue<BatchTask>;
   blobs: DiskBlobStore;
   events: BatchEventBus;
   ai: AiService;

@@ -3,7 +3,7 @@
  * commit, checkpoints in a worker) and the adapters on it (document store with the results
  * trigger, durable task queue, disk blob store).
  */
-import type { Logger, QueueLimits, RetryPolicy, RowTask } from "@flowcraft/core";
+import type { Logger, QueueLimits, RetryPolicy, BatchTask } from "@flowcraft/core";
 import { DiskBlobStore } from "./disk-blob-store";
 import { errorFields } from "./log-error";
 import { Checkpointer } from "./sqlite/checkpointer";
@@ -17,7 +17,7 @@ export interface LocalStorage {
   db: Db;
   beforeWrite: BeforeWrite;
   store: SqliteStore;
-  queue: SqliteTaskQueue<RowTask>;
+  queue: SqliteTaskQueue<BatchTask>;
   blobs: DiskBlobStore;
   /** Commits the open turn now. */
   flush(): void;
@@ -55,7 +55,7 @@ export function openLocalStorage(opts: LocalStorageOptions): LocalStorage {
   );
   const beforeWrite = opts.groupCommit ? () => group.begin() : noGroup;
   const store = new SqliteStore(db, { triggers: [RESULT_TRIGGER], beforeWrite });
-  const queue = new SqliteTaskQueue<RowTask>({
+  const queue = new SqliteTaskQueue<BatchTask>({
     db,
     beforeWrite,
     retry: opts.retry,

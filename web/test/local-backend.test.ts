@@ -92,6 +92,7 @@ describe("LocalBackend live updates", () => {
     const jobs: Job[] = [];
     const stopResults = backend.watchResults("job1", (c) => changes.push(c));
     const stopJob = backend.watchJob("job1", (j) => jobs.push(j));
+    FakeEventSource.latest().open();
     await until(() => changes.length === 2);
     expect(changes.flatMap((c) => c.upserts.map((r) => r.rowIndex))).toEqual([0, 1, 2]);
     expect(FakeEventSource.instances).toHaveLength(1);
@@ -109,6 +110,7 @@ describe("LocalBackend live updates", () => {
     pages();
     const changes: ResultsChange[] = [];
     const stop = backend.watchResults("job1", (c) => changes.push(c));
+    FakeEventSource.latest().open();
     await until(() => changes.length === 2);
     const first = FakeEventSource.latest();
     first.fail(false);
@@ -121,6 +123,51 @@ describe("LocalBackend live updates", () => {
     await until(() => changes.some((c) => c.reset));
     const reload = changes.find((c) => c.reset);
     expect(reload?.upserts.map((r) => r.rowIndex)).toEqual([0, 1, 2, 4]);
+    stop();
+  });
+
+  it("loads the stored results only once the live stream is open, so none written in between is missed", async () => {
+    pages();
+    const changes: ResultsChange[] = [];
+    const realFetch = globalThis.fetch;
+    const fetched: string[] = [];
+    globalThis.fetch = (input, init) => {
+      fetched.push(input instanceof Request ? input.url : input.toString());
+      return realFetch(input, init);
+    };
+    try {
+      const stop = backend.watchResults("job1", (c) => changes.push(c));
+      await new Promise((r) => setImmediate(r));
+      expect(fetched.filter((u) => u.includes("/results"))).toEqual([]);
+      FakeEventSource.latest().open();
+      await new Promise((r) => setImmediate(r));
+      expect(fetched.filter((u) => u.includes("/results"))).toHaveLength(1);
+      stop();
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
+  it("a second watcher of a stream that is already open loads at once", async () => {
+    pages();
+    const changes: ResultsChange[] = [];
+    const stop = backend.watchResults("job1", (c) => changes.push(c));
+    FakeEventSource.latest().open();
+    await until(() => changes.length === 2);
+    expect(changes.flatMap((c) => c.upserts.map((r) => r.rowIndex))).toEqual([0, 1, 2]);
+    const more: ResultsChange[] = [];
+    const stop2 = backend.watchResults("job1", (c) => more.push(c));
+    await until(() => more.length === 2);
+    stop2();
+    stop();
+  });
+
+  it("still loads the stored results when the stream cannot open", async () => {
+    pages();
+    const changes: ResultsChange[] = [];
+    const stop = backend.watchResults("job1", (c) => changes.push(c), () => undefined);
+    FakeEventSource.latest().fail(true);
+    await until(() => changes.length === 2);
     stop();
   });
 

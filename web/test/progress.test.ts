@@ -72,9 +72,9 @@ describe("formatting", () => {
 });
 
 describe("cancelled batches", () => {
-  it("counts skipped rows as finished but measures the rate over rows that ran", () => {
+  it("keeps skipped rows out of Done (the bar still fills) and measures the rate over rows that ran", () => {
     const p = computeProgress(job({ status: "cancelled", completedRows: 10, skippedRows: 90, finishedAt: 60_000 }), 70_000);
-    expect(p.finished).toBe(100);
+    expect(p.finished).toBe(10);
     expect(p.fraction).toBe(1);
     expect(p.ratePerMin).toBeCloseTo(10);
   });
@@ -101,5 +101,37 @@ describe("withSeenResults", () => {
   it("never counts more rows than the job has, skipped ones included", () => {
     const counted = withSeenResults(job({ totalRows: 5, skippedRows: 2 }), { succeeded: 2, failed: 4 });
     expect(counted.completedRows + counted.failedRows + (counted.skippedRows ?? 0)).toBe(5);
+  });
+});
+
+describe("figures a user reported wrong", () => {
+  it("times rate samples by the server's roll-up, so a stale snapshot followed by a fresh one gives the true rate", async () => {
+    const { sampleOf } = await import("../src/lib/progress");
+    // Opened 1.9 s after a roll-up (10 rows); the next roll-up (20 rows) lands 0.1 s later.
+    const stale = { ...job({ completedRows: 10 }), updatedAt: 100_000 };
+    const fresh = { ...job({ completedRows: 20 }), updatedAt: 102_000 };
+    let s = addSample([], sampleOf(stale));
+    s = addSample(s, sampleOf(stale)); // the same document again (get, then the live stream)
+    s = addSample(s, sampleOf(fresh));
+    expect(windowRate(s)).toBeCloseTo(300); // 10 rows in 2 s, not in 0.1 s
+  });
+
+  it("measures a retry pass from its own start: no idle gap in the rate or the elapsed time", () => {
+    const retried = job({ status: "completed", completedRows: 100, startedAt: 0, finishedAt: 3_660_000, pass: 1, passStartedAt: 3_600_000, passRows: 10 });
+    const p = computeProgress(retried, 9_999_999);
+    expect(p.elapsedMs).toBe(60_000);
+    expect(p.ratePerMin).toBeCloseTo(10);
+    const running = job({ completedRows: 95, startedAt: 0, pass: 1, passStartedAt: 3_600_000, passRows: 10 });
+    const r = computeProgress(running, 3_630_000);
+    expect(r.elapsedMs).toBe(30_000);
+    expect(r.ratePerMin).toBeCloseTo(10); // 5 of the pass's 10 rows in 30 s
+    expect(r.etaMs).toBe(30_000);
+  });
+
+  it("counts only the rows that ran as done in a cancelled batch", () => {
+    const p = computeProgress(job({ status: "cancelled", totalRows: 300, completedRows: 12, skippedRows: 288, finishedAt: 60_000 }), 99_999);
+    expect(p.finished).toBe(12);
+    expect(p.skipped).toBe(288);
+    expect(p.remaining).toBe(0);
   });
 });

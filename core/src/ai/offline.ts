@@ -22,6 +22,8 @@
  *                         later calls succeed (demo of "retry failed rows")
  * - `[[retryable-once]]`  the first call with this exact prompt fails:
  *                         RetryableError("rate_limited", retryAfterMs 50); later calls succeed
+ * - `[[rate-limit]]`      every call fails: RetryableError("rate_limited", retryAfterMs 20 s), like a
+ *                         quota that stays exhausted (rows wait for task retries, then fail)
  * - `[[slow:MS]]`         adds MS milliseconds of latency
  * "First call" is remembered per `OfflineAiService` instance (in memory, not across restarts).
  * Markers are checked after the latency, like a real provider that fails after some time.
@@ -42,6 +44,8 @@ export interface OfflineAiServiceOptions {
 /** Output tokens Gemini reports for one generated image. */
 export const OFFLINE_IMAGE_OUTPUT_TOKENS = 1290;
 const RETRY_AFTER_MS = 50;
+/** A quota that stays exhausted asks for a long wait, like Gemini's RetryInfo on a per-minute quota. */
+const QUOTA_RETRY_AFTER_MS = 20_000;
 
 export class OfflineAiService implements AiService {
   readonly name = "offline";
@@ -116,6 +120,9 @@ export class OfflineAiService implements AiService {
     }
     if (prompt.includes("[[fail]]")) {
       throw new PermanentError("bad_request", "Offline provider failed the call ([[fail]] marker)");
+    }
+    if (prompt.includes("[[rate-limit]]")) {
+      throw new RetryableError("rate_limited", "Offline provider rate limit ([[rate-limit]] marker)", QUOTA_RETRY_AFTER_MS);
     }
     if (prompt.includes("[[fail-first]]") && this.firstTime("fail-first", prompt)) {
       throw new PermanentError("bad_request", "Offline provider failed the first call ([[fail-first]] marker)");

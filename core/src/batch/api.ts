@@ -36,6 +36,21 @@ export interface RowTask {
   attempt?: number;
 }
 
+/**
+ * A trailing progress roll-up (see roll-up.ts). It travels on the row task queue, so every host
+ * that delivers row tasks delivers it too; `runRowTask` routes it by `kind`.
+ */
+export interface RollUpTask {
+  kind: "rollup";
+  jobId: string;
+  pass: number;
+  /** Epoch ms from which the roll-up is allowed (end of the throttle window). */
+  dueAt: number;
+}
+
+/** Every payload the batch task queue carries. */
+export type BatchTask = RowTask | RollUpTask;
+
 /** Optional hooks for metrics and the simulator; called after the fact, never inside transactions. */
 export interface BatchObserver {
   /** The engine starts running a row (one call per attempt that actually runs). */
@@ -50,7 +65,7 @@ export interface BatchObserver {
 
 export interface BatchDeps {
   store: DocumentStore;
-  queue: TaskQueue<RowTask>;
+  queue: TaskQueue<BatchTask>;
   blobs: BlobStore;
   ai: AiService;
   clock: Clock;
@@ -103,7 +118,8 @@ export interface BatchHandlers {
   listJobs(caller: Caller, opts?: { limit?: number }): Promise<Job[]>;
   listResults(caller: Caller, jobId: string, opts?: { limit?: number; cursor?: string | null }): Promise<ResultsPage>;
 
-  runRowTask(task: RowTask, ctx: TaskContext): Promise<void>;
+  /** Delivers one task of the batch queue: a row task, or a trailing roll-up (routed by `kind`). */
+  runRowTask(task: BatchTask, ctx: TaskContext): Promise<void>;
   onResultCreated(resultDoc: Doc): Promise<void>;
   /** Finds stuck work (lanes whose row has no live task, jobs that should have finalized) and re-drives it. */
   /** Also removes the staged rows of creates that never committed (`abandonedCreates`). */

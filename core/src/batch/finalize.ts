@@ -1,8 +1,5 @@
 /**
- * Progress roll-up and finalization of the job document.
- * - Roll-up: lanes hold the per-pass counters (shards); the job doc gets their sum at most once per
- *   `rollUpIntervalMs`, guarded by `updatedAt` read inside the transaction, so the job doc stays
- *   far below Firestore's ~1 write/s per document whatever the concurrency.
+ * Lane totals and finalization of the job document (the throttled roll-up is in roll-up.ts).
  * - Finalize: when every lane of the pass is idle and nothing is left (or cancel was asked), one
  *   transaction guarded by `status == processing` writes the EXACT counts and the terminal status.
  *   The guard makes the terminal transition happen exactly once per pass; the same transaction
@@ -36,32 +33,6 @@ export function laneTotals(job: JobState, lanes: Lane[]): Totals {
   return { completed, failed, usage };
 }
 
-/**
- * Writes a progress roll-up when the last one is older than the interval. The lanes are read
- * outside the transaction (reading them inside would conflict with every lane commit at high
- * concurrency); the transaction reads only the job doc, re-checks the interval and never lets
- * the shown progress go backwards. Exact counts come from `maybeFinalize`. Returns true if written.
- */
-export async function rollUp(ctx: BatchContext, jobId: string, seen?: JobState): Promise<boolean> {
-  const { store, clock } = ctx.deps;
-  const peek = seen ?? (await readJob(store, jobId));
-  if (!peek || peek.status !== "processing" || clock.now() - peek.updatedAt < ctx.rollUpIntervalMs) return false;
-  // One attempt per interval per instance: triggers racing for the same window share it.
-  const key = `rollup:${jobId}`;
-  const last = ctx.cache.get<number>(key);
-  if (last !== undefined && clock.now() - last < ctx.rollUpIntervalMs) return false;
-  ctx.cache.set(key, clock.now());
-  const totals = laneTotals(peek, await readLanes(store, jobId, peek.pass));
-  return store.runTransaction(async (tx) => {
-    const job = await readJob(tx, jobId);
-    const now = clock.now();
-    if (!job || job.status !== "processing" || job.pass !== peek.pass || now - job.updatedAt < ctx.rollUpIntervalMs) return false;
-    if (totals.completed + totals.failed < job.completedRows + job.failedRows) return false;
-    tx.update(jobPath(jobId), { completedRows: totals.completed, failedRows: totals.failed, usage: totals.usage, updatedAt: now });
-    return true;
-  });
-}
-
 /** Finalizes the job when its pass is over. Returns the terminal status if THIS call made the transition. */
 export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<JobStatus | null> {
   const { store, clock } = ctx.deps;
@@ -82,6 +53,7 @@ export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<J
       finishedAt: now,
       updatedAt: now,
       error: final === "failed" ? allFailedError(lanes) : null,
+      retrying: [],
     };
     tx.update(jobPath(jobId), patch);
     releaseSlot(tx, job);

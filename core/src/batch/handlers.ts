@@ -9,6 +9,7 @@ import { getJob, listJobs, listResults } from "./queries";
 import { reconcile } from "./reconcile";
 import { onResultCreated } from "./result-created";
 import { retryFailed } from "./retry-failed";
+import { isRollUpTask, runRollUpTask } from "./roll-up";
 import { runRowTask } from "./row-task";
 import { setConcurrency } from "./set-concurrency";
 import { startJob } from "./start-job";
@@ -34,7 +35,7 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
     getJob: async (caller, jobId) => getJob(ctx, caller, id(jobId)),
     listJobs: (caller, opts) => listJobs(ctx, caller, opts),
     listResults: async (caller, jobId, opts) => listResults(ctx, caller, id(jobId), opts),
-    runRowTask: (task, tctx) => runRowTask(ctx, task, tctx),
+    runRowTask: (task, tctx) => (isRollUpTask(task) ? runRollUpTask(ctx, task, tctx) : runRowTask(ctx, task, tctx)),
     onResultCreated: (doc) => onResultCreated(ctx, doc),
     reconcile: (opts) => reconcile(ctx, opts),
   };

@@ -19,6 +19,21 @@ export const UsageTotals = z.object({
 });
 export type UsageTotals = z.infer<typeof UsageTotals>;
 
+/**
+ * A row whose last attempt failed with a retryable error and that waits for the task queue's next
+ * attempt (so the UI can say "retrying" instead of "pending"). `attempt` is 1-based: the attempt
+ * that failed. `nextAttemptAt` is the expected time of the next try (null when the host does not
+ * tell the core its retry schedule).
+ */
+export const RowWait = z.object({
+  rowIndex: z.number().int().nonnegative(),
+  attempt: z.number().int().positive(),
+  error: ErrorInfo,
+  at: z.number(),
+  nextAttemptAt: z.number().nullable(),
+});
+export type RowWait = z.infer<typeof RowWait>;
+
 export const Job = z.object({
   id: z.string(),
   ownerId: z.string(),
@@ -51,6 +66,12 @@ export const Job = z.object({
   usage: UsageTotals,
   /** Retry passes started so far (0 = the first run). */
   pass: z.number().int().nonnegative().default(0),
+  /** When the current pass started (startJob or retryFailed); absent before the job started. */
+  passStartedAt: z.number().optional(),
+  /** Rows in the current pass's work list (pass 0: totalRows; a retry pass: the failed rows). */
+  passRows: z.number().int().nonnegative().optional(),
+  /** Rows currently waiting for a retry, rolled up from the lanes with the counters (absent = none). */
+  retrying: z.array(RowWait).optional(),
   error: ErrorInfo.nullable(),
 });
 export type Job = z.infer<typeof Job>;

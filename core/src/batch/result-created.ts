@@ -10,7 +10,8 @@
 import type { Doc } from "../ports/store";
 import type { BatchContext } from "./context";
 import { ensureLaneTask } from "./dispatch";
-import { maybeFinalize, rollUp } from "./finalize";
+import { maybeFinalize } from "./finalize";
+import { rollUp } from "./roll-up";
 import { laneMayRun } from "./lanes";
 import { stealWork } from "./row-commit";
 import { jobPath } from "./model";

@@ -73,7 +73,9 @@ async function openPass(ctx: BatchContext, caller: Caller, before: JobState, o: 
       failedRows,
       base: { completed: cur.completedRows, failed: failedRows, usage: cur.usage },
       finishedAt: null,
+      passStartedAt: now,
       updatedAt: now,
+      retrying: [],
       error: null,
     };
     tx.update(jobPath(jobId), patch);

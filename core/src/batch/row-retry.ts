@@ -15,6 +15,7 @@ import type { TaskContext } from "../ports/task-queue";
 import type { RowTask } from "./api";
 import type { BatchContext } from "./context";
 import { ensureLaneTask } from "./dispatch";
+import { rollUp } from "./roll-up";
 import { Lane, checkpointPath, lanePath, type Checkpoint, type RowRetry } from "./state";
 
 export interface AttemptBudget {
@@ -53,6 +54,7 @@ export async function retryLater(ctx: BatchContext, r: RetryInput): Promise<void
     maxAttempts: budget.maxAttempts !== undefined && budget.maxAttempts >= 0 ? budget.maxAttempts : null,
     nextTryAt: waitMs === undefined ? null : ctx.deps.clock.now() + waitMs,
     lastError: { code: error.code, message: error.message, retryable: true, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) },
+    at: ctx.deps.clock.now(),
     reenqueued: reenqueue,
   };
   await saveCheckpoint(ctx, task, r.nodeOutputs, retry);
@@ -60,6 +62,7 @@ export async function retryLater(ctx: BatchContext, r: RetryInput): Promise<void
   const log = { jobId: task.jobId, row: task.rowIndex, attempt: budget.attempt, code: error.code, waitMs, reenqueue };
   ctx.deps.logger.info(log, lane ? "row will be retried" : "stale row delivery: retry left to the newer one");
   if (!lane) return;
+  await showWait(ctx, task.jobId);
   if (!reenqueue) throw new RetryableError(error.code, error.message, error.retryAfterMs);
   await ensureLaneTask(ctx, task.jobId, lane, waitMs);
 }
@@ -81,6 +84,15 @@ async function recordRetry(ctx: BatchContext, r: RetryInput, retry: RowRetry, re
     tx.set(lanePath(task.jobId, laneIndex), next);
     return next;
   });
+}
+
+/** Best effort: the job doc lists the waiting row (`Job.retrying`) at its next roll-up window. */
+async function showWait(ctx: BatchContext, jobId: string): Promise<void> {
+  try {
+    await rollUp(ctx, jobId);
+  } catch (err) {
+    ctx.deps.logger.warn({ jobId, err: err instanceof Error ? err.name : "unknown" }, "roll-up after a retry failed");
+  }
 }
 
 /** Best effort: without a checkpoint the retry just re-runs the completed nodes. */

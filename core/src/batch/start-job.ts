@@ -21,7 +21,7 @@ export async function startJob(ctx: BatchContext, caller: Caller, jobId: string)
     const now = clock.now();
     const lanes = splitRanges(job.passRows, Math.min(job.concurrency, job.passRows), job.pass, now);
     lanes.forEach(takeOwn);
-    const patch = { status: "processing" as const, startedAt: now, updatedAt: now, laneCount: lanes.length };
+    const patch = { status: "processing" as const, startedAt: now, passStartedAt: now, updatedAt: now, laneCount: lanes.length };
     tx.update(jobPath(jobId), patch);
     for (const l of lanes) tx.set(lanePath(jobId, l.index), l);
     return { job: { ...job, ...patch }, lanes, started: true };

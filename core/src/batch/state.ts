@@ -46,6 +46,8 @@ export const RowRetry = z.object({
   /** Epoch ms of the next try (null when the queue did not say when it retries). */
   nextTryAt: z.number().nullable(),
   lastError: ErrorInfo,
+  /** When the failure was recorded (epoch ms). */
+  at: z.number().optional(),
   /**
    * True when the next attempt is a re-enqueued task due at `nextTryAt` (the provider's delay);
    * false when it is the queue's own retry with its backoff.

@@ -18,7 +18,7 @@ import {
   type BlobStore,
   type Logger,
   type QuotaLimits,
-  type RowTask,
+  type BatchTask,
 } from "@flowcraft/core";
 import { FirestoreStore } from "../adapters/firestore-store";
 import { FirebaseTaskQueue } from "../adapters/firebase-task-queue";
@@ -40,9 +40,9 @@ function adminApp(): App {
  * The row task queue in the region the functions run in: REGION at run time is the value the CLI
  * resolved for the deploy manifest's `{{ params.REGION }}`, so the queue and `runBatchRow` agree.
  */
-export function rowTaskQueue(app: App, log: Logger = logger): FirebaseTaskQueue<RowTask> {
+export function rowTaskQueue(app: App, log: Logger = logger): FirebaseTaskQueue<BatchTask> {
   const region = REGION.value() || "us-central1";
-  return new FirebaseTaskQueue<RowTask>({
+  return new FirebaseTaskQueue<BatchTask>({
     functions: getFunctions(app),
     region,
     functionName: ROW_TASK_FUNCTION,

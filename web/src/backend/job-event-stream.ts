@@ -8,6 +8,8 @@
 import type { Job, RowResult } from "@core/batch/model";
 
 export interface StreamListener {
+  /** The connection is open: the server has subscribed this stream to the job's live events. */
+  onOpen?: () => void;
   onJob?: (job: Job) => void;
   onResult?: (result: RowResult) => void;
   /** A fresh connection was opened after the old one was lost: reload what may have been missed. */
@@ -32,6 +34,11 @@ export class JobEventStream {
 
   get size(): number {
     return this.listeners.size;
+  }
+
+  /** Live events are flowing (open), or the job ended and no more will come. */
+  get ready(): boolean {
+    return this.ended || this.source?.readyState === EventSource.OPEN;
   }
 
   add(listener: StreamListener): void {
@@ -70,6 +77,7 @@ export class JobEventStream {
       this.failures = 0;
       if (isReconnect) this.emit((l) => l.onReconnect?.());
       isReconnect = false;
+      this.emit((l) => l.onOpen?.());
     });
     source.addEventListener("job", (e) => this.emit((l) => l.onJob?.(JSON.parse((e as MessageEvent<string>).data) as Job)));
     source.addEventListener("result", (e) => this.emit((l) => l.onResult?.(JSON.parse((e as MessageEvent<string>).data) as RowResult)));

@@ -92,17 +92,30 @@ export class LocalBackend implements BatchBackend {
   }
 
   /**
-   * First load: pages are passed on as they arrive (merging makes order irrelevant). After a
-   * reconnect the reload replaces everything (rows deleted by a retry meanwhile disappear), with
-   * results that arrived live during the reload applied on top.
+   * First load: starts once the event stream is open, because the server subscribes the stream
+   * when it opens: a result written after that arrives live, one written before is in the pages.
+   * Loading first could miss the results written in between (all of them, when rows fail fast)
+   * and the table would disagree with the job. Pages are passed on as they arrive (merging makes
+   * order irrelevant). If the stream cannot open, the pages load anyway. After a reconnect the
+   * reload replaces everything (rows deleted by a retry meanwhile disappear), with results that
+   * arrived live during the reload applied on top.
    */
   watchResults(jobId: string, onChange: (change: ResultsChange) => void, onError?: (err: BackendError) => void): Unsubscribe {
     let active = true;
+    let loaded = false;
     let live: RowResult[] | null = null;
     const fail = (err: unknown): void => {
       if (active) onError?.(toBackendError(err));
     };
+    const firstLoad = (): void => {
+      if (loaded || !active) return;
+      loaded = true;
+      this.loadAllResults(jobId, (results) => {
+        if (active) onChange({ upserts: results });
+      }).catch(fail);
+    };
     const reloadAll = (): void => {
+      if (!loaded) return; // the first load is still to come (at open)
       live = [];
       const pages: RowResult[] = [];
       this.loadAllResults(jobId, (results) => pages.push(...results))
@@ -113,16 +126,18 @@ export class LocalBackend implements BatchBackend {
         .catch(fail);
     };
     const stop = this.listen(jobId, {
+      onOpen: firstLoad,
       onResult: (result) => {
         live?.push(result);
         onChange({ upserts: [result] });
       },
       onReconnect: reloadAll,
-      onError: (message) => onError?.(streamError(message)),
+      onError: (message) => {
+        firstLoad();
+        onError?.(streamError(message));
+      },
     });
-    this.loadAllResults(jobId, (results) => {
-      if (active) onChange({ upserts: results });
-    }).catch(fail);
+    if (this.streams.get(jobId)?.ready) firstLoad();
     return () => {
       active = false;
       stop();

@@ -2,7 +2,7 @@
  * Batch setup (the BatchModal): upload a CSV (parsed in a Web Worker), preview it, map its columns
  * onto the flow's inputs, see per-row problems before anything is spent, pick a concurrency, run.
  */
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useId } from "react";
 import { useBackend } from "../app/backend-context";
 import { toBackendError, type BackendError, type Job } from "../backend/types";
@@ -49,6 +49,11 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const [nameEdited, setNameEdited] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<BackendError | null>(null);
+  const submitErrorRef = useRef<HTMLDivElement>(null);
+  // The error lands at the end of a long dialog body: bring it into view, next to the Run button.
+  useEffect(() => {
+    if (submitError) submitErrorRef.current?.scrollIntoView({ block: "nearest" });
+  }, [submitError]);
 
   const load = (source: Blob | string, fileName: string): void => {
     setParsing(true);
@@ -151,7 +156,11 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
           <ConcurrencySlider value={concurrency} max={Math.min(SLIDER_MAX, limits.maxConcurrency)} onChange={setConcurrency} />
         </div>
       </section>
-      {submitError && <ErrorBanner title="The batch was not created" error={submitError.info} />}
+      {submitError && (
+        <div ref={submitErrorRef}>
+          <ErrorBanner title="The batch was not created" error={submitError.info} />
+        </div>
+      )}
     </Dialog>
   );
 }

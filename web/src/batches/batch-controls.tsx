@@ -6,6 +6,7 @@ import { toBackendError, type BackendError, type ExportFormat, type Job } from "
 import { SLIDER_MAX } from "../batch/batch-modal";
 import { ConcurrencySlider } from "../ui/concurrency-slider";
 import { startDownload } from "../ui/download";
+import { Dialog } from "../ui/dialog";
 import { ErrorBanner, Spinner } from "../ui/feedback";
 
 interface Props {
@@ -22,6 +23,7 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
   const [error, setError] = useState<BackendError | null>(null);
   const [concurrency, setConcurrency] = useState(job.concurrency);
   const [note, setNote] = useState<string | null>(null);
+  const [confirmCancel, setConfirmCancel] = useState(false);
   useEffect(() => setConcurrency(job.concurrency), [job.concurrency]);
 
   const act = (kind: Busy, fn: () => Promise<void>): void => {
@@ -44,25 +46,28 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
           </button>
         )}
         {!terminal && (
-          <button type="button" className="danger" disabled={busy !== null || job.cancelRequested} onClick={() => act("cancel", async () => onJob(await backend.cancel(job.id)))}>
+          <button type="button" className="danger" disabled={busy !== null || job.cancelRequested} onClick={() => setConfirmCancel(true)}>
             {job.cancelRequested ? "Cancelling…" : "Cancel batch"}
           </button>
         )}
-        <button
-          type="button"
-          disabled={busy !== null || job.failedRows === 0 || !terminal}
-          title={!terminal ? "Available once the batch has finished" : undefined}
-          onClick={() =>
-            act("retry", async () => {
-              const out = await backend.retryFailed(job.id);
-              onRetried();
-              onJob(out.job);
-              setNote(`${out.rows} failed row${out.rows === 1 ? "" : "s"} queued again.`);
-            })
-          }
-        >
-          Retry failed rows{job.failedRows > 0 ? ` (${job.failedRows})` : ""}
-        </button>
+        {/* The server retries failed rows of a finished pass only; a cancelled batch cannot resume. */}
+        {job.status !== "cancelled" && (
+          <button
+            type="button"
+            disabled={busy !== null || job.failedRows === 0 || !terminal}
+            title={!terminal ? "Available once the batch has finished" : undefined}
+            onClick={() =>
+              act("retry", async () => {
+                const out = await backend.retryFailed(job.id);
+                onRetried();
+                onJob(out.job);
+                setNote(`${out.rows} failed row${out.rows === 1 ? "" : "s"} queued again.`);
+              })
+            }
+          >
+            Retry failed rows{job.failedRows > 0 ? ` (${job.failedRows})` : ""}
+          </button>
+        )}
         {!terminal && (
           <div className="row" style={{ alignItems: "flex-end" }}>
             <div style={{ minWidth: 260 }}>
@@ -97,6 +102,39 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
         </p>
       )}
       {error && <ErrorBanner title="That did not work" error={error.info} />}
+      {confirmCancel && (
+        <ConfirmCancel
+          job={job}
+          onClose={() => setConfirmCancel(false)}
+          onConfirm={() => {
+            setConfirmCancel(false);
+            act("cancel", async () => onJob(await backend.cancel(job.id)));
+          }}
+        />
+      )}
     </section>
+  );
+}
+
+/** Cancelling cannot be undone (rows not yet run never run), so it asks first. */
+function ConfirmCancel({ job, onClose, onConfirm }: { job: Job; onClose: () => void; onConfirm: () => void }) {
+  const left = Math.max(job.totalRows - job.completedRows - job.failedRows, 0);
+  const footer = (
+    <>
+      <button type="button" onClick={onClose}>
+        Keep running
+      </button>
+      <button type="button" className="danger" onClick={onConfirm}>
+        Yes, cancel the batch
+      </button>
+    </>
+  );
+  return (
+    <Dialog title="Cancel this batch?" onClose={onClose} footer={footer}>
+      <p style={{ margin: 0 }}>
+        Rows in flight finish and keep their results; the other {left.toLocaleString()} row{left === 1 ? "" : "s"} will not run. A cancelled batch cannot be
+        resumed.
+      </p>
+    </Dialog>
   );
 }

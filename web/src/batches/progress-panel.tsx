@@ -59,7 +59,7 @@ export function ProgressPanel({ job, samples, now, results }: ProgressPanelProps
         )}
         <div className="stat">
           <dt>Rate</dt>
-          <dd>{formatRate(p.ratePerMin)}</dd>
+          <dd data-testid="stat-rate">{formatRate(p.ratePerMin)}</dd>
         </div>
         <div className="stat">
           <dt>{running ? "Time left" : "Finished"}</dt>
@@ -67,7 +67,7 @@ export function ProgressPanel({ job, samples, now, results }: ProgressPanelProps
         </div>
         <div className="stat">
           <dt>Elapsed</dt>
-          <dd>{p.elapsedMs === null ? "–" : formatDuration(p.elapsedMs)}</dd>
+          <dd data-testid="stat-elapsed">{p.elapsedMs === null ? "–" : formatDuration(p.elapsedMs)}</dd>
         </div>
         <div className="stat">
           <dt>Tokens</dt>

@@ -3,12 +3,13 @@
  * only the rows in view (plus a few) are in the DOM. Status, error, duration, tokens and one cell
  * per output (text, image thumbnail or video player).
  */
-import { useMemo, useRef, useState, useId } from "react";
+import { useEffect, useMemo, useRef, useState, useId } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { isTerminal, type Job, type RowResult, type StoredOutput } from "@core/batch/model";
+import { isTerminal, type Job, type RowResult, type RowWait, type StoredOutput } from "@core/batch/model";
 import { useBackend } from "../app/backend-context";
 import { formatMs } from "../lib/progress";
-import { outputKinds, rowState, visibleRows, type RowFilter } from "../lib/results-view";
+import { outputKinds, rowContext, rowState, visibleRows, type RowContext, type RowFilter } from "../lib/results-view";
+import { nextTryText } from "../lib/wait-reason";
 import type { ResultsByRow } from "../lib/results-merge";
 import { StatusBadge } from "../ui/feedback";
 import { StoredMedia } from "../ui/media";
@@ -29,11 +30,24 @@ interface RowProps {
   index: number;
   result: RowResult | undefined;
   outputs: string[];
-  ended: boolean;
+  rows: RowContext;
+  now: number;
   onOpen: (index: number) => void;
 }
 
-function ResultRow({ index, result, outputs, ended, onOpen }: RowProps) {
+/** A row waiting for its next attempt: the last error, which attempt failed and when the next is due. */
+function WaitNote({ wait, now }: { wait: RowWait; now: number }) {
+  const next = nextTryText(wait.nextAttemptAt, now);
+  return (
+    <span className="wait-text" title={wait.error.message}>
+      Attempt {wait.attempt} failed: {wait.error.message}
+      {next ? ` · ${next}` : ""}
+    </span>
+  );
+}
+
+function ResultRow({ index, result, outputs, rows, now, onOpen }: RowProps) {
+  const wait = result ? undefined : rows.waiting.get(index);
   return (
     <>
       <div role="cell" className="num">
@@ -42,7 +56,7 @@ function ResultRow({ index, result, outputs, ended, onOpen }: RowProps) {
         </button>
       </div>
       <div role="cell">
-        <StatusBadge status={rowState(result, ended)} />
+        <StatusBadge status={rowState(result, rows, index)} />
       </div>
       {outputs.map((name) => (
         <div key={name} role="cell">
@@ -56,15 +70,16 @@ function ResultRow({ index, result, outputs, ended, onOpen }: RowProps) {
             {result.error.message}
           </span>
         )}
+        {wait && <WaitNote wait={wait} now={now} />}
       </div>
       <div role="cell" className="num">{result ? formatMs(result.durationMs) : ""}</div>
       <div role="cell" className="num">{result ? result.usage.totalTokens.toLocaleString() : ""}</div>
-      <div role="cell" className="num">{result ? result.attempts : ""}</div>
+      <div role="cell" className="num">{result ? result.attempts : wait ? wait.attempt : ""}</div>
     </>
   );
 }
 
-export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow }) {
+export function ResultsTable({ job, results, now }: { job: Job; results: ResultsByRow; now: number }) {
   const filterId = useId();
   const [filter, setFilter] = useState<RowFilter>("all");
   const [openRow, setOpenRow] = useState<number | null>(null);
@@ -73,8 +88,13 @@ export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow
   const outputs = job.outputColumns;
   const hasMedia = outputs.some((o) => kinds.get(o) === "image" || kinds.get(o) === "video");
   const rowHeight = hasMedia ? 96 : 64;
+  const context = useMemo(() => rowContext(job), [job]);
   const ended = isTerminal(job.status);
-  const rows = useMemo(() => visibleRows(job.totalRows, results, filter, ended), [job.totalRows, results, filter, ended]);
+  const rows = useMemo(() => visibleRows(job.totalRows, results, filter, context), [job.totalRows, results, filter, context]);
+  // A new filter shows its rows from the top, not at the old list's scroll position.
+  useEffect(() => {
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+  }, [filter]);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 8 });
   const template = `56px 124px ${outputs.map((o) => (kinds.get(o) === "text" || !kinds.has(o) ? "minmax(180px, 2fr)" : "140px")).join(" ")} minmax(160px, 1.5fr) 90px 80px 56px`;
 
@@ -89,7 +109,7 @@ export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow
           <option value="all">All rows ({job.totalRows.toLocaleString()})</option>
           <option value="succeeded">Succeeded ({job.completedRows.toLocaleString()})</option>
           <option value="failed">Failed ({job.failedRows.toLocaleString()})</option>
-          <option value="pending">{ended ? "Not run" : "Not finished"}</option>
+          <option value="pending">{job.status === "cancelled" ? "Not run" : ended ? "No result yet" : "Not finished"}</option>
         </select>
         <span className="hint">
           {rows.length.toLocaleString()} shown · {results.size.toLocaleString()} with results
@@ -116,7 +136,7 @@ export function ResultsTable({ job, results }: { job: Job; results: ResultsByRow
                 data-row={index}
                 style={{ gridTemplateColumns: template, height: item.size, transform: `translateY(${item.start}px)` }}
               >
-                <ResultRow index={index} result={results.get(index)} outputs={outputs} ended={ended} onOpen={setOpenRow} />
+                <ResultRow index={index} result={results.get(index)} outputs={outputs} rows={context} now={now} onOpen={setOpenRow} />
               </div>
             );
           })}

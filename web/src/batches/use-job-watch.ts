@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useBackend } from "../app/backend-context";
 import type { BackendError, Job, ResultsChange } from "../backend/types";
-import { addSample, processedRows, type ProgressSample } from "../lib/progress";
+import { addSample, sampleOf, type ProgressSample } from "../lib/progress";
 import { applyChanges, type ResultsByRow } from "../lib/results-merge";
 import { cachedJob, rememberJob } from "./job-cache";
 
@@ -34,7 +34,7 @@ export function useJobWatch(jobId: string): JobWatch {
   const setJob = (next: Job): void => {
     rememberJob(next);
     setJobState((cur) => (cur && cur.updatedAt > next.updatedAt && cur.status === next.status ? cur : next));
-    setSamples((s) => addSample(s, { at: Date.now(), finished: processedRows(next) }));
+    setSamples((s) => addSample(s, sampleOf(next)));
   };
 
   useEffect(() => {

@@ -20,10 +20,13 @@ import { FlowNodeView } from "./flow-node";
 
 const nodeTypes: NodeTypes = { input: FlowNodeView, text: FlowNodeView, image: FlowNodeView, video: FlowNodeView, output: FlowNodeView };
 
+/** A change to the graph, applied to the CURRENT document (not to the nodes this render saw). */
+export type GraphUpdate = (graph: { nodes: Node[]; edges: Edge[] }) => { nodes?: Node[]; edges?: Edge[] };
+
 interface Props {
   nodes: Node[];
   edges: Edge[];
-  onChange: (next: { nodes?: Node[]; edges?: Edge[] }) => void;
+  onChange: (update: GraphUpdate) => void;
   onSelect: (nodeId: string | null) => void;
   invalidEdges: ReadonlySet<number>;
   /** Changes when the whole flow should be brought into view (a node was added, a flow loaded). */
@@ -38,11 +41,15 @@ export function FlowCanvas({ nodes, edges, onChange, onSelect, invalidEdges, fit
     const timer = setTimeout(() => void instance.current?.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 }), 150);
     return () => clearTimeout(timer);
   }, [fitKey]);
-  const onNodesChange = useCallback((changes: NodeChange[]) => onChange({ nodes: applyNodeChanges(changes, nodes) }), [nodes, onChange]);
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => onChange({ edges: applyEdgeChanges(changes, edges) }), [edges, onChange]);
+  // React Flow reports changes (measurements, selection, drags) from callbacks that may run before
+  // this component re-rendered with a newly loaded flow: applying them to the nodes of the render
+  // that created the callback would write the previous flow back over an import that reuses its
+  // node ids. So every change is applied to the document as it is when the update runs.
+  const onNodesChange = useCallback((changes: NodeChange[]) => onChange((g) => ({ nodes: applyNodeChanges(changes, g.nodes) })), [onChange]);
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => onChange((g) => ({ edges: applyEdgeChanges(changes, g.edges) })), [onChange]);
   const onConnect = useCallback(
-    (c: Connection) => onChange({ edges: addEdge({ ...c, id: `e-${c.source}-${c.target}` }, edges) }),
-    [edges, onChange],
+    (c: Connection) => onChange((g) => ({ edges: addEdge({ ...c, id: `e-${c.source}-${c.target}` }, g.edges) })),
+    [onChange],
   );
   const styledEdges = edges.map((e, i) => (invalidEdges.has(i) ? { ...e, style: { stroke: "#c62e3d", strokeWidth: 2 }, animated: true } : e));
   return (

@@ -1,6 +1,6 @@
 /** The flow editor screen: toolbar, canvas, side panel, and the preview and batch dialogs. */
 import { useCallback, useEffect, useMemo, useState } from "react";
-import type { Edge, Node } from "@xyflow/react";
+import type { Node } from "@xyflow/react";
 import type { NodeType } from "@core/flow/schema";
 import { useBackend } from "../app/backend-context";
 import type { FlowDocument } from "../app/use-flow-document";
@@ -13,7 +13,7 @@ import { groupIssues } from "../lib/validation-display";
 import { ErrorBanner } from "../ui/feedback";
 import { EditorToolbar } from "./editor-toolbar";
 import { ExamplePicker } from "./example-picker";
-import { FlowCanvas } from "./flow-canvas";
+import { FlowCanvas, type GraphUpdate } from "./flow-canvas";
 import { FlowSummary } from "./flow-summary";
 import { IssuesContext } from "./issues-context";
 import { NodePanel } from "./node-panel";
@@ -32,6 +32,16 @@ function downloadJson(name: string, value: unknown): void {
   a.download = `${name.replace(/[^\p{L}\p{N}_.-]+/gu, "-") || "flow"}.json`;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The flow's own name in exported JSON (Export writes it), so an import round-trips it. */
+function flowNameIn(text: string): string | null {
+  try {
+    const value = JSON.parse(text) as { name?: unknown } | null;
+    return typeof value?.name === "string" && value.name.trim() !== "" ? value.name.trim() : null;
+  } catch {
+    return null;
+  }
 }
 
 export function FlowEditor({ doc, updateDoc }: Props) {
@@ -58,7 +68,7 @@ export function FlowEditor({ doc, updateDoc }: Props) {
   const invalidEdges = useMemo(() => new Set(issues.byEdge.keys()), [issues]);
   const selected = doc.nodes.find((n) => n.id === selectedId) ?? null;
 
-  const setGraph = useCallback((next: { nodes?: Node[]; edges?: Edge[] }) => updateDoc((d) => ({ ...d, ...next })), [updateDoc]);
+  const setGraph = useCallback((update: GraphUpdate) => updateDoc((d) => ({ ...d, ...update(d) })), [updateDoc]);
 
   const loadFlow = (raw: unknown, name: string, sampleCsv: string | null): void => {
     try {
@@ -95,10 +105,10 @@ export function FlowEditor({ doc, updateDoc }: Props) {
         onImport={(file) => {
           file
             .text()
-            .then((text) => loadFlow(text, file.name.replace(/\.json$/i, ""), null))
+            .then((text) => loadFlow(text, flowNameIn(text) ?? file.name.replace(/\.json$/i, ""), null))
             .catch(() => setError("Could not read the file."));
         }}
-        onExport={() => downloadJson(doc.name, flowJson)}
+        onExport={() => downloadJson(doc.name, { name: doc.name, ...flowJson })}
         onPreview={() => setDialog("preview")}
         onRun={() => setDialog("batch")}
         onNew={() => loadFlow({ nodes: [], edges: [] }, "Untitled flow", null)}

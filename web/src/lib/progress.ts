@@ -12,6 +12,12 @@ export interface JobCounts {
   skippedRows?: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** Retry passes so far (0 = the first run). */
+  pass?: number;
+  /** When the current pass started: a retry pass is measured from its own start, not the first one. */
+  passStartedAt?: number;
+  /** Rows in the current pass's work list. */
+  passRows?: number;
 }
 
 export interface ProgressSample {
@@ -42,9 +48,34 @@ export function finishedRows(job: JobCounts): number {
   return job.completedRows + job.failedRows + (job.skippedRows ?? 0);
 }
 
-/** Rows that actually ran: what the rate measures (rows skipped by a cancel took no time). */
+/** Rows that actually ran: what "Done" shows and the rate measures (skipped rows took no time). */
 export function processedRows(job: JobCounts): number {
   return job.completedRows + job.failedRows;
+}
+
+/** When the current run started: the retry pass's own start, else the job's. */
+export function runStartedAt(job: JobCounts): number | null {
+  return job.passStartedAt ?? job.startedAt;
+}
+
+/**
+ * Rows the current pass has processed. A retry pass runs only the failed rows; every other row
+ * finished in an earlier pass (a retry is only possible once a pass has ended without a cancel).
+ */
+export function passProcessedRows(job: JobCounts): number {
+  const processed = processedRows(job);
+  if (!job.pass || job.passRows === undefined) return processed;
+  return Math.max(0, processed - (job.totalRows - job.passRows));
+}
+
+/**
+ * A progress sample for the rate. Timed by the job's `updatedAt` (when the server rolled the
+ * counters up), not by when the browser received them: counters read from a snapshot that is
+ * already seconds old, followed by a fresh one, would otherwise make seconds of progress look
+ * like it happened in milliseconds.
+ */
+export function sampleOf(job: JobCounts & { updatedAt: number }): ProgressSample {
+  return { at: job.updatedAt, finished: processedRows(job) };
 }
 
 /**
@@ -70,10 +101,11 @@ export function windowRate(samples: readonly ProgressSample[]): number | null {
 }
 
 function averageRate(job: JobCounts, now: number): number | null {
-  const finished = processedRows(job);
-  if (job.startedAt === null || finished === 0) return null;
+  const finished = passProcessedRows(job);
+  const start = runStartedAt(job);
+  if (start === null || finished === 0) return null;
   const end = job.finishedAt ?? now;
-  const span = end - job.startedAt;
+  const span = end - start;
   return span > 0 ? (finished / span) * 60_000 : null;
 }
 
@@ -107,14 +139,16 @@ export function withSeenResults<J extends JobCounts>(job: J, seen: SeenCounts): 
 }
 
 export function computeProgress(job: JobCounts, now: number, samples: readonly ProgressSample[] = []): Progress {
-  const finished = Math.min(finishedRows(job), job.totalRows);
-  const remaining = Math.max(job.totalRows - finished, 0);
+  // "Done" counts rows that ran; rows a cancel skipped are shown apart ("Not run").
+  const finished = Math.min(processedRows(job), job.totalRows);
+  const remaining = Math.max(job.totalRows - finished - (job.skippedRows ?? 0), 0);
   const terminal = job.status === "completed" || job.status === "failed" || job.status === "cancelled";
   const ratePerMin = terminal ? averageRate(job, now) : (windowRate(samples) ?? averageRate(job, now));
   let etaMs: number | null = null;
   if (terminal || remaining === 0) etaMs = 0;
   else if (ratePerMin !== null && ratePerMin > 0) etaMs = Math.round((remaining / ratePerMin) * 60_000);
-  const elapsedMs = job.startedAt === null ? null : (job.finishedAt ?? now) - job.startedAt;
+  const start = runStartedAt(job);
+  const elapsedMs = start === null ? null : Math.max(0, (job.finishedAt ?? now) - start);
   return {
     succeeded: job.completedRows,
     failed: job.failedRows,
@@ -122,7 +156,7 @@ export function computeProgress(job: JobCounts, now: number, samples: readonly P
     finished,
     total: job.totalRows,
     remaining,
-    fraction: job.totalRows === 0 ? (terminal ? 1 : 0) : finished / job.totalRows,
+    fraction: job.totalRows === 0 ? (terminal ? 1 : 0) : Math.min(finishedRows(job), job.totalRows) / job.totalRows,
     ratePerMin,
     etaMs,
     elapsedMs,

@@ -2,28 +2,49 @@
  * What the results table shows: which rows (filtered by status), which output columns hold media
  * (for row height), and per-row status including rows that have no result yet.
  */
-import type { RowResult } from "@core/batch/model";
+import type { Job, RowResult, RowWait } from "@core/batch/model";
 
 export type RowFilter = "all" | "succeeded" | "failed" | "pending";
 
-/** "pending": not finished yet; "not run": the job ended (cancelled) before the row ran. */
-export type RowState = RowResult["status"] | "pending" | "not run";
+/**
+ * "pending": no result yet; "retrying": its last attempt failed retryably and it waits for the next;
+ * "not run": the job was cancelled before the row ran.
+ */
+export type RowState = RowResult["status"] | "pending" | "retrying" | "not run";
 
-export function rowState(result: RowResult | undefined, jobEnded: boolean): RowState {
-  if (result) return result.status;
-  return jobEnded ? "not run" : "pending";
+/** What a row without a result needs from its job. */
+export interface RowContext {
+  /** Only a cancel leaves rows that never run. A finished job's rows without a result are still arriving. */
+  cancelled: boolean;
+  waiting: ReadonlyMap<number, RowWait>;
 }
 
-/** Row indexes to show, in order. "pending" also lists rows that never ran. */
-export function visibleRows(total: number, results: ReadonlyMap<number, RowResult>, filter: RowFilter, jobEnded = false): number[] {
+export const NO_ROW_CONTEXT: RowContext = { cancelled: false, waiting: new Map() };
+
+export function rowContext(job: Pick<Job, "status" | "retrying">): RowContext {
+  const ended = job.status === "completed" || job.status === "failed" || job.status === "cancelled";
+  return {
+    cancelled: job.status === "cancelled",
+    waiting: ended ? new Map() : new Map((job.retrying ?? []).map((w) => [w.rowIndex, w])),
+  };
+}
+
+export function rowState(result: RowResult | undefined, ctx: RowContext = NO_ROW_CONTEXT, rowIndex = -1): RowState {
+  if (result) return result.status;
+  if (ctx.cancelled) return "not run";
+  return ctx.waiting.has(rowIndex) ? "retrying" : "pending";
+}
+
+/** Row indexes to show, in order. "pending" also lists rows retrying and rows that never ran. */
+export function visibleRows(total: number, results: ReadonlyMap<number, RowResult>, filter: RowFilter, ctx: RowContext = NO_ROW_CONTEXT): number[] {
   const out: number[] = [];
   for (let i = 0; i < total; i++) {
-    const state = rowState(results.get(i), jobEnded);
+    const state = rowState(results.get(i), ctx, i);
     const match =
       filter === "all" ||
       state === filter ||
       (filter === "failed" && state === "cancelled") ||
-      (filter === "pending" && state === "not run");
+      (filter === "pending" && (state === "not run" || state === "retrying"));
     if (match) out.push(i);
   }
   return out;

@@ -15,11 +15,13 @@ import { mediaScenario } from "./scenario-media";
 import { scratchScenario } from "./scenario-scratch";
 import { firebaseScenario } from "./scenario-firebase";
 import { slowBatchScenario } from "./scenario-controls";
+import { editorFixesScenario } from "./scenario-editor-fixes";
+import { liveScenario } from "./scenario-live";
 import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 27;
+const PLANNED_STEPS = 36;
 
 
 /** Largest number of rows whose [startedAt, finishedAt) intervals overlap at one moment. */
@@ -91,7 +93,8 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
 
   await run.step("the flow exports as JSON and imports back; a file that is not a flow is refused", async () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export JSON" }).click()]);
-    const exported = JSON.parse(fs.readFileSync(await download.path(), "utf8")) as { nodes: Array<{ id: string; selected?: unknown }>; edges: unknown[] };
+    const exported = JSON.parse(fs.readFileSync(await download.path(), "utf8")) as { name?: string; nodes: Array<{ id: string; selected?: unknown }>; edges: unknown[] };
+    assert(exported.name === ctx.example.name, `the export is named ${JSON.stringify(exported.name)}, not after the flow`);
     assert(exported.nodes.length === ctx.example.flow.nodes.length && exported.edges.length === ctx.example.flow.edges.length, "exported flow differs from the example");
     assert(exported.nodes.every((n) => n.selected === undefined), "export leaks editor state (selected)");
     const input = page.getByLabel("Import flow JSON file");
@@ -100,7 +103,10 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
     await input.setInputFiles({ name: "round-trip.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(exported)) });
     for (const node of exported.nodes) await page.getByTestId(`node-${node.id}`).waitFor();
     await page.getByText("✓ The flow is valid.").waitFor();
-    assert((await page.getByLabel("Flow name").inputValue()) === "round-trip", "the imported flow is not named after its file");
+    assert((await page.getByLabel("Flow name").inputValue()) === ctx.example.name, "the imported flow did not keep its name");
+    const unnamed = { nodes: exported.nodes, edges: exported.edges };
+    await input.setInputFiles({ name: "no-name.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(unnamed)) });
+    await page.waitForFunction(() => (document.querySelector<HTMLInputElement>("aside input[type=text]")?.value ?? "") === "no-name");
     // Back to the example itself, so later steps have its sample CSV for the preview row.
     await page.getByRole("button", { name: "Load example" }).click();
     await page.waitForFunction((name) => (document.querySelector<HTMLInputElement>("aside input[type=text]")?.value ?? "") === name, ctx.example.name);
@@ -255,6 +261,8 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
     await shot(page, "10-batch-list");
   });
 
+  await editorFixesScenario(run, ctx);
+  await liveScenario(run, ctx);
   await slowBatchScenario(run, ctx);
   await largeBatchScenario(run, ctx);
   await mediaScenario(run, ctx);

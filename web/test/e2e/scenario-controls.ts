@@ -40,6 +40,7 @@ export async function slowBatchScenario(run: StepRunner, ctx: Ctx): Promise<void
 
   await run.step("cancel stops the batch and counts the rows it never ran", async () => {
     await page.getByRole("button", { name: "Cancel batch" }).click();
+    await page.getByRole("dialog", { name: "Cancel this batch?" }).getByRole("button", { name: "Yes, cancel the batch" }).click();
     await page.getByTestId("batch-status").getByText("cancelled").waitFor({ timeout: 30_000 });
     const { job } = await api<{ job: { skippedRows: number; completedRows: number; failedRows: number } }>(server, `/api/batches/${slowJobId}`);
     assert(job.skippedRows > 0, `cancelled job skipped ${job.skippedRows} rows`);

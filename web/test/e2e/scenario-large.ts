@@ -61,6 +61,7 @@ export async function largeBatchScenario(run: StepRunner, ctx: Ctx): Promise<voi
     await page.getByTestId("batch-status").getByText("processing").waitFor();
     await page.getByTestId("stat-succeeded").filter({ hasNotText: /^0$/ }).waitFor({ timeout: 30_000 });
     await page.getByRole("button", { name: "Cancel batch" }).click();
+    await page.getByRole("dialog", { name: "Cancel this batch?" }).getByRole("button", { name: "Yes, cancel the batch" }).click();
     await page.getByTestId("batch-status").getByText("cancelled").waitFor({ timeout: 30_000 });
     await page.getByText("Not run (cancelled)").waitFor();
   });
