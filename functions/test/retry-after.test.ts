@@ -43,12 +43,12 @@ describe("runBatchRow honours Retry-After", () => {
     const ai = new QuotaAi(1);
     const h = new Harness({ ai, autoDeliver: false });
     const job = await createStarted(h);
-    const first = h.queue.enqueued[0]!;
+    const first = h.queue.rowTasks[0]!;
     const before = Date.now();
 
     await expect(h.deliverTask(first, 0)).resolves.toBeUndefined();
-    expect(h.queue.enqueued).toHaveLength(2);
-    const next = h.queue.enqueued[1]!;
+    expect(h.queue.rowTasks).toHaveLength(2);
+    const next = h.queue.rowTasks[1]!;
     expect(next.delayMs).toBe(DELAY_MS);
     expect(next.payload).toMatchObject({ jobId: job.id, rowIndex: 0, attempt: 1 });
     expect(next.id).not.toBe(first.id);
@@ -63,7 +63,7 @@ describe("runBatchRow honours Retry-After", () => {
     // Cloud Tasks retrying the first task (as after a crash) is superseded: no AI call, no new task.
     await h.deliverTask(first, 1);
     expect(ai.calls).toBe(1);
-    expect(h.queue.enqueued).toHaveLength(2);
+    expect(h.queue.rowTasks).toHaveLength(2);
 
     // The new attempt, delivered twice at once, runs the row once.
     await Promise.all([h.deliverTask(next, 0), h.deliverTask(next, 0)]);
@@ -81,12 +81,12 @@ describe("runBatchRow honours Retry-After", () => {
     let delivered = 0;
     // Bounded: twice the budget would mean the budget is not kept.
     while (delivered < 2 * ROW_TASK_RETRY.maxAttempts && (await h.store.count(`batch_jobs/${job.id}/results`)) === 0) {
-      await h.deliverTask(h.queue.enqueued[h.queue.enqueued.length - 1]!, 0);
+      await h.deliverTask(h.queue.rowTasks[h.queue.rowTasks.length - 1]!, 0);
       delivered += 1;
     }
     expect(delivered).toBe(ROW_TASK_RETRY.maxAttempts);
     expect(ai.calls).toBe(ROW_TASK_RETRY.maxAttempts);
-    expect(h.queue.enqueued.slice(1).map((t) => t.delayMs)).toEqual(Array(ROW_TASK_RETRY.maxAttempts - 1).fill(DELAY_MS));
+    expect(h.queue.rowTasks.slice(1).map((t) => t.delayMs)).toEqual(Array(ROW_TASK_RETRY.maxAttempts - 1).fill(DELAY_MS));
     const [result] = await h.store.query<RowResult>(`batch_jobs/${job.id}/results`);
     expect(result?.data).toMatchObject({ status: "failed", attempts: ROW_TASK_RETRY.maxAttempts, error: { code: "rate_limited" } });
   });

@@ -80,7 +80,7 @@ describe("runBatchRow over HTTP", () => {
       data: { flow: textFlow(), columns: ["topic"], rows: [{ topic: "a" }], concurrency: 1, start: true },
       auth: auth("alice"),
     } as never));
-    const task = h.queue.enqueued[0]!;
+    const task = h.queue.rowTasks[0]!;
 
     const early = await dispatch(task, 0);
     expect(early.statusCode).toBeGreaterThanOrEqual(500);
@@ -101,11 +101,11 @@ describe("runBatchRow over HTTP", () => {
     } as never);
     let res: FakeResponse = { statusCode: 0 };
     const logs = await errorLogs(async () => {
-      res = await dispatch(h.queue.enqueued[0]!, 0);
+      res = await dispatch(h.queue.rowTasks[0]!, 0);
     });
     expect(res.statusCode).toBe(204);
     expect(logs.filter((l) => l.includes("Unhandled error"))).toEqual([]);
-    expect(h.queue.enqueued[1]).toMatchObject({ delayMs: 30_000, payload: { attempt: 1 } });
+    expect(h.queue.rowTasks[1]).toMatchObject({ delayMs: 30_000, payload: { attempt: 1 } });
   });
 
   it("answers 503, not an unhandled 500, to a retryable failure without a delay", async () => {
@@ -116,7 +116,7 @@ describe("runBatchRow over HTTP", () => {
     } as never);
     let res: FakeResponse = { statusCode: 0 };
     const logs = await errorLogs(async () => {
-      res = await dispatch(h.queue.enqueued[0]!, 0);
+      res = await dispatch(h.queue.rowTasks[0]!, 0);
     });
     expect(res.statusCode).toBe(503);
     expect(logs.filter((l) => l.includes("Unhandled error"))).toEqual([]);

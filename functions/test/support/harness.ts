@@ -59,6 +59,11 @@ export class RecordingQueue implements TaskQueue<RowTask> {
     return "enqueued";
   }
   async delete(): Promise<void> {}
+
+  /** The row tasks among the enqueued ones (a retry or a throttled result also asks for a roll-up task). */
+  get rowTasks(): QueuedTask[] {
+    return this.enqueued.filter((t) => (t.payload as { kind?: string }).kind !== "rollup");
+  }
 }
 
 export interface HarnessOptions {
