@@ -99,13 +99,13 @@ describe("versions across restarts", () => {
     const first = new SqliteStore(openDb(dir));
     await first.create("batch_jobs/j/results/000001", { v: 1 });
     await first.create("batch_jobs/j/results/000002", { v: 2 });
-    const lastSeen = Math.max(...first.changedSince("batch_jobs/j/results", 0).map((d) => d.version));
+    const lastSeen = Math.max(...first.versionsSince("batch_jobs/j/results", 0).map((d) => d.version));
     await first.delete("batch_jobs/j/results/000002"); // retry-failed deletes result documents
     first.db.close();
 
     const second = new SqliteStore(openDb(dir));
     await second.create("batch_jobs/j/results/000002", { v: 3 });
-    expect(second.changedSince("batch_jobs/j/results", lastSeen).map((d) => d.id)).toEqual(["000002"]);
+    expect(second.versionsSince("batch_jobs/j/results", lastSeen).map((d) => d.id)).toEqual(["000002"]);
     second.db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -4,12 +4,12 @@
  * route parses its input, calls one core handler and maps errors; nothing else.
  */
 import { ValidationError, exportRows, parseCsv, type BatchLimits } from "@flowcraft/core";
-import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import { LOCAL_OWNER, type LocalHost } from "../local-host";
 import { CreateBatchBody, PatchBatchBody, ResultsQuery } from "./batch-bodies";
 import { parseBody, readJson, sendJson } from "./respond";
 import type { Router } from "./router";
+import { DEFAULT_STALL_MS, writeAll } from "./stream-out";
 
 export interface BodyLimits {
   /** Create-batch bodies (they may carry a whole CSV). */
@@ -41,11 +41,8 @@ async function streamExport(host: LocalHost, res: ServerResponse, id: string, fo
     "content-disposition": `attachment; filename="${safeName}.results.${format}"`,
     "cache-control": "no-store",
   });
-  for await (const chunk of exportRows(host.deps, id, format)) {
-    if (res.destroyed) return;
-    if (!res.write(chunk)) await once(res, "drain");
-  }
-  res.end();
+  // Waits for drain (and gives up when the client leaves or stalls) instead of buffering the export.
+  await writeAll(res, exportRows(host.deps, id, format), DEFAULT_STALL_MS);
 }
 
 export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits): void {
