@@ -4,53 +4,22 @@
  * buffers stay bounded (asserted on `writableLength` and the stream's queue, never on time), the
  * server keeps answering, and every client still gets every result once, in id order, then `end`.
  */
-import { OfflineAiService, isTerminal, type TextRequest, type TextResult } from "@flowcraft/core";
+import { isTerminal } from "@flowcraft/core";
 import type { ServerResponse } from "node:http";
-import net from "node:net";
 import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
 import { sseState } from "../src/http/sse-stream";
+import { BigTextAi } from "./support/big-text-ai";
 import { TEXT_FLOW, csvOf } from "./support/flows";
 import { request } from "./support/http-client";
+import { parseEvents, pausedGet } from "./support/raw-client";
 import { startTestServer, type TestServer } from "./support/test-server";
 
-/** Every text output is 40 KB, so each result event is about 80 KB (outputs and node outputs). */
-class BigTextAi extends OfflineAiService {
-  override async generateText(req: TextRequest): Promise<TextResult> {
-    const r = await super.generateText(req);
-    return { ...r, text: `${r.text} ${"x".repeat(40_000)}` };
-  }
-}
-
+// Every text output is 40 KB, so each result event is about 80 KB (outputs and node outputs).
 const ROWS = 150; // about 12 MB of events: far more than the kernel's socket buffers hold
 const MAX_QUEUED = 256 * 1024;
 const EVENT_BYTES = 100 * 1024; // an upper bound of one result event here
 /** What one client may hold in server memory: the queue, the socket's high-water mark, one event. */
 const BOUND = MAX_QUEUED + 64 * 1024 + 2 * EVENT_BYTES;
-
-interface RawSse {
-  socket: net.Socket;
-  text: () => string;
-  closed: Promise<void>;
-}
-
-/** A raw HTTP client, paused from the start: it reads nothing until `socket.resume()`. */
-function stalledSse(port: number, path: string): RawSse {
-  const socket = net.connect({ host: "127.0.0.1", port });
-  const chunks: Buffer[] = [];
-  socket.on("data", (c: Buffer) => chunks.push(c));
-  const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`);
-  socket.pause();
-  return { socket, text: () => Buffer.concat(chunks).toString("utf8"), closed };
-}
-
-/** Events of a raw SSE response body (chunked framing is skipped: only whole event blocks count). */
-function parseEvents(raw: string): { id: number; event: string; data: string }[] {
-  const out: { id: number; event: string; data: string }[] = [];
-  const re = /id: (\d+)\r?\nevent: (\w+)\r?\ndata: ([^\n]*)\n\n/g;
-  for (let m = re.exec(raw); m; m = re.exec(raw)) out.push({ id: Number(m[1]), event: m[2]!, data: m[3]! });
-  return out;
-}
 
 function expectAllResultsThenEnd(raw: string): void {
   const events = parseEvents(raw);
@@ -70,13 +39,13 @@ function heldBytes(res: ServerResponse): number {
 
 let srv: TestServer;
 const responses: ServerResponse[] = [];
-beforeEach(async () => {
-  srv = await startTestServer({ ai: new BigTextAi({ latencyMs: 0 }), sse: { maxQueuedBytes: MAX_QUEUED, stallMs: 600_000 } });
+async function start(stallMs: number): Promise<void> {
+  srv = await startTestServer({ ai: new BigTextAi(40_000), sse: { maxQueuedBytes: MAX_QUEUED, stallMs } });
   responses.length = 0;
   srv.server.on("request", (req, res: ServerResponse) => {
-    if (req.url?.endsWith("/events")) responses.push(res);
+    if (req.url?.includes("/events")) responses.push(res);
   });
-});
+}
 afterEach(() => srv.close());
 
 async function createBatch(): Promise<string> {
@@ -96,8 +65,9 @@ async function finished(id: string): Promise<void> {
 
 describe("SSE clients that do not keep up", () => {
   it("stalled clients: bounded server buffers, the server keeps serving, and a resumed client gets everything", async () => {
+    await start(600_000);
     const id = await createBatch();
-    const clients = [0, 1, 2].map(() => stalledSse(srv.port, `/api/batches/${id}/events`));
+    const clients = [0, 1, 2].map(() => pausedGet(srv.port, `/api/batches/${id}/events`, { accept: "text/event-stream" }));
     await waitFor(() => responses.length === clients.length, "the streams opened");
     await request(srv.port, "POST", `/api/batches/${id}/run`);
     await finished(id);
@@ -120,8 +90,9 @@ describe("SSE clients that do not keep up", () => {
   });
 
   it("a slow reader: server buffers stay bounded at every step, and it gets every result once, in order", async () => {
+    await start(600_000);
     const id = await createBatch();
-    const client = stalledSse(srv.port, `/api/batches/${id}/events`);
+    const client = pausedGet(srv.port, `/api/batches/${id}/events`, { accept: "text/event-stream" });
     await waitFor(() => responses.length === 1, "the stream opened");
     const res = responses[0]!;
     let maxHeld = 0;
@@ -141,5 +112,29 @@ describe("SSE clients that do not keep up", () => {
     expectAllResultsThenEnd(client.text());
     client.socket.destroy();
     expect((await request(srv.port, "GET", "/api/config")).status).toBe(200);
+  });
+
+  it("disconnects a client that takes nothing for stallMs; it resumes with Last-Event-ID and misses nothing", async () => {
+    await start(300);
+    const id = await createBatch();
+    const stalled = pausedGet(srv.port, `/api/batches/${id}/events`, { accept: "text/event-stream" });
+    await waitFor(() => responses.length === 1, "the stream opened");
+    await request(srv.port, "POST", `/api/batches/${id}/run`);
+    // The server gives up on it and releases its buffers (what the kernel already took still arrives).
+    await waitFor(() => sseState(responses[0]!)?.state === "closed", "the server to drop the stalled client", 30_000);
+    expect(responses[0]!.writableLength).toBe(0);
+    stalled.socket.resume();
+    await stalled.closed;
+
+    await finished(id);
+    const seen = parseEvents(stalled.text()).filter((e) => e.event === "result");
+    const last = seen.length > 0 ? String(seen[seen.length - 1]!.id) : "0";
+    const resumed = pausedGet(srv.port, `/api/batches/${id}/events`, { accept: "text/event-stream", "last-event-id": last });
+    resumed.socket.resume();
+    await waitFor(() => resumed.text().includes("event: end"), "the resumed stream read to the end", 30_000);
+    resumed.socket.destroy();
+    const got = [...seen, ...parseEvents(resumed.text()).filter((e) => e.event === "result")];
+    const rows = got.map((e) => (JSON.parse(e.data) as { rowIndex: number }).rowIndex);
+    expect([...rows].sort((a, b) => a - b)).toEqual(Array.from({ length: ROWS }, (_, i) => i));
   });
 });

@@ -8,6 +8,7 @@ import { createLocalHost } from "../local-host";
 import { createApiServer, listen } from "../http/server";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
 import { chooseProvider } from "./provider";
+import { installSocketGuard } from "./socket-guard";
 import type { CliIo } from "./run-command";
 
 export const SERVE_OPTIONS = { port: "value", host: "value", "data-dir": "value", provider: "value", help: "flag" } as const;
@@ -35,6 +36,13 @@ export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number>
   const provider = chooseProvider(stringOption(args.options, "provider"), io.env, 300);
   const logger = jsonLogger(logLevel(io.env.FLOWCRAFT_LOG_LEVEL));
   const host = createLocalHost({ dataDir, ai: provider.ai, logger });
+  const removeGuard = installSocketGuard({
+    logger,
+    fatal: (err) => {
+      io.stderr.write(`${err instanceof Error && err.stack ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  });
   const root = repoRoot();
   const server = createApiServer({
     host,
@@ -57,5 +65,6 @@ export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number>
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await host.close();
+  removeGuard();
   return 0;
 }

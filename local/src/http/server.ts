@@ -49,7 +49,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
       res.writeHead(200, { "content-type": blob.mimeType, "content-length": blob.bytes, "cache-control": "private, max-age=3600" });
       await writeAll(res, blob.stream, stallMs);
     });
-  batchRoutes(router, opts.host, limits);
+  batchRoutes(router, opts.host, limits, stallMs);
   eventRoutes(router, opts.host, { ...DEFAULT_SSE_LIMITS, ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}), ...opts.sse });
   aiRoutes(router, opts.host, limits.jsonBytes);
 
