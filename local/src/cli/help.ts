@@ -26,7 +26,8 @@ Results file: the input columns as given, one column per output node (its name),
 error, durationMs, inputTokens, outputTokens, totalTokens; rows in input order.
 
 Exit codes (run): 0 every row succeeded, 3 finished with failed rows, 2 invalid input (nothing
-was run), 1 anything else (including a cancelled batch).
+was run), 130 after Ctrl-C (the batch is cancelled and the results so far are written), 1
+anything else (including a batch cancelled from the app). serve: 130 after Ctrl-C, 0 on SIGTERM.
 
 Environment:
   GEMINI_API_KEY                 use Gemini (else the offline provider)

@@ -1,12 +1,13 @@
 /**
- * `flowcraft-batch serve`: the local host behind the HTTP API and the web app, until SIGINT or
- * SIGTERM. Prints the URL and the active provider; loopback addresses only.
+ * `flowcraft-batch serve`: the local host behind the HTTP API and the web app, until SIGINT (exit
+ * 130) or SIGTERM (exit 0). Prints the URL and the active provider; loopback addresses only.
  */
 import { jsonLogger } from "@flowcraft/core";
 import path from "node:path";
 import { createLocalHost } from "../local-host";
 import { createApiServer, listen } from "../http/server";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
+import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
 import { chooseProvider } from "./provider";
 import { installSocketGuard } from "./socket-guard";
 import type { CliIo } from "./run-command";
@@ -56,15 +57,17 @@ export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number>
   io.stdout.write(`FlowCraft Batch listening on http://${shown}:${bound}\n`);
   const hint = provider.name === "offline" ? " (deterministic, no network; set GEMINI_API_KEY to use Gemini)" : "";
   io.stdout.write(`AI provider: ${provider.name}${hint}\nData directory: ${dataDir}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  // SIGTERM (a service manager) is a normal stop, exit 0; Ctrl-C exits 130 like `run` (interrupt.ts).
+  let stop = (): void => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const interrupt = onInterrupt({ stop, force: () => process.exit(INTERRUPTED_EXIT_CODE) });
+  process.once("SIGTERM", stop);
+  await stopped;
   io.stderr.write("shutting down\n");
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await host.close();
   removeGuard();
-  return 0;
+  interrupt.dispose();
+  return interrupt.interrupted ? INTERRUPTED_EXIT_CODE : 0;
 }
