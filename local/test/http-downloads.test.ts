@@ -1,11 +1,10 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- JSON replies are checked by the assertions */
 /**
  * Downloads (media, exports, static files) over real sockets on 127.0.0.1 whose clients stop
  * reading or leave: the server writes only as fast as the socket drains (a bounded `writableLength`,
  * not the whole body), disconnects a client that takes nothing for `stallMs`, closes the file when
  * the client goes away, and keeps serving.
  */
-import { isTerminal } from "@flowcraft/core";
+import { isTerminal, type JobStatus } from "@flowcraft/core";
 import fs from "node:fs";
 import type { ServerResponse } from "node:http";
 import os from "node:os";
@@ -73,9 +72,8 @@ describe("downloads whose client stops reading", () => {
     const topics = Array.from({ length: 200 }, (_, i) => `item ${i}`); // about 12 MB of CSV
     const created = await request(srv.port, "POST", "/api/batches", { flow: TEXT_FLOW, csv: csvOf(topics), concurrency: 10, start: true });
     const id = created.json.job.id as string;
-    for (let i = 0; i < 2_000 && !isTerminal((await request(srv.port, "GET", `/api/batches/${id}`)).json.job.status); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const status = async (): Promise<JobStatus> => (await request(srv.port, "GET", `/api/batches/${id}`)).json.job.status as JobStatus;
+    for (let i = 0; i < 2_000 && !isTerminal(await status()); i++) await new Promise((r) => setTimeout(r, 20));
     responses.length = 0;
     const client = pausedGet(srv.port, `/api/batches/${id}/export.csv`);
     await waitFor(() => responses.length === 1 && responses[0]!.headersSent, "the export to start");

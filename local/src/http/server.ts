@@ -11,7 +11,7 @@ import { aiRoutes } from "./routes-ai";
 import { batchRoutes, type BodyLimits } from "./routes-batches";
 import { eventRoutes } from "./routes-events";
 import { sendError, sendJson } from "./respond";
-import { refusal } from "./request-guard";
+import { OriginPolicy } from "./request-guard";
 import { Router } from "./router";
 import { DEFAULT_SSE_LIMITS, type SseLimits } from "./sse-stream";
 import { serveStatic } from "./static-files";
@@ -30,6 +30,8 @@ export interface ApiServerOptions {
   sse?: Partial<SseLimits>;
   /** A media or static download that accepts no bytes for this long is disconnected. */
   stallMs?: number;
+  /** Origins besides the server's own whose pages may call the API (normalized; see request-guard.ts). */
+  allowedOrigins?: readonly string[];
 }
 
 export const DEFAULT_BODY_LIMITS: BodyLimits = { uploadBytes: 50 * 1024 * 1024, jsonBytes: 1024 * 1024 };
@@ -38,6 +40,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
   const logger = opts.logger ?? silentLogger;
   const limits = { ...DEFAULT_BODY_LIMITS, ...opts.bodyLimits };
   const stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
+  const origins = new OriginPolicy(opts.allowedOrigins);
   const router = new Router()
     .on("GET", "/api/config", async ({ res }) => sendJson(res, 200, { provider: opts.provider, limits: opts.host.limits }))
     .on("GET", "/api/examples", async ({ res }) => sendJson(res, 200, { examples: await loadExamples(opts.examplesDir) }))
@@ -59,8 +62,14 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
     res.on("error", (err) => logger.debug({ path: req.url, ...errorFields(err) }, "response failed"));
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const method = req.method ?? "GET";
-    const refused = refusal(req);
+    const refused = origins.refusal(req);
     if (refused) return sendJson(res, 403, { error: { code: "permission_denied", message: refused, retryable: false } });
+    origins.applyCors(req, res);
+    if (method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined) {
+      res.writeHead(204); // a CORS preflight: the headers above are the answer
+      res.end();
+      return;
+    }
     if (!url.pathname.startsWith("/api/") && url.pathname !== "/api") {
       if (method === "GET" || method === "HEAD") {
         serveStatic(opts.webDir, req, res, url.pathname, stallMs).catch(() => res.destroy());

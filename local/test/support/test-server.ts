@@ -26,6 +26,7 @@ export interface TestServerOptions {
   limits?: Partial<BatchLimits>;
   sse?: Partial<SseLimits>;
   stallMs?: number;
+  allowedOrigins?: string[];
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -41,6 +42,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     heartbeatMs: 50,
     ...(opts.sse ? { sse: opts.sse } : {}),
     ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
+    ...(opts.allowedOrigins ? { allowedOrigins: opts.allowedOrigins } : {}),
   });
   const port = await listen(server, 0);
   return {
