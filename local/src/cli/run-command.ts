@@ -21,6 +21,7 @@ import path from "node:path";
 import { once } from "node:events";
 import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../local-host";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
+import { fatalMessage } from "./fatal";
 import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
 import { createProgress } from "./progress";
 import { chooseProvider, type ProviderChoice } from "./provider";
@@ -199,6 +200,12 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const given = stringOption(args.options, "data-dir") ?? (io.env.FLOWCRAFT_DATA_DIR || undefined);
   const dataDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-run-"));
   const run: RunState = { started: Date.now(), jobId: null, interrupted: false };
+  // An error thrown from a timer (a page found damaged mid-run) gets the same message as one at start.
+  const onUncaught = (err: unknown): void => {
+    io.stderr.write(fatalMessage(err));
+    process.exit(1);
+  };
+  process.on("uncaughtException", onUncaught);
   const host = createLocalHost({ dataDir, ai: plan.provider.ai, logger: jsonLogger("error") });
   // Ctrl-C cancels the batch; the results so far are still written, then exit 130 (interrupt.ts).
   const interrupt = onInterrupt({
@@ -221,5 +228,6 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
       }
     }
     interrupt.dispose();
+    process.off("uncaughtException", onUncaught);
   }
 }

@@ -8,6 +8,7 @@ import { createLocalHost } from "../local-host";
 import { createApiServer, listen } from "../http/server";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
 import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
+import { fatalMessage } from "./fatal";
 import { allowedOrigins } from "./origins";
 import { chooseProvider, type ProviderChoice } from "./provider";
 import { installSocketGuard } from "./socket-guard";
@@ -86,7 +87,7 @@ export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number>
   const removeGuard = installSocketGuard({
     logger,
     fatal: (err) => {
-      io.stderr.write(`${err instanceof Error && err.stack ? err.stack : String(err)}\n`);
+      io.stderr.write(fatalMessage(err));
       process.exit(1);
     },
   });

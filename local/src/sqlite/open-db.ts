@@ -6,6 +6,7 @@
 import Database from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
+import { checkDataFile } from "./check-data-file";
 
 export type Db = Database.Database;
 
@@ -46,6 +47,7 @@ export function openDb(dataDir: string): Db {
   if (dataDir !== ":memory:") {
     fs.mkdirSync(dataDir, { recursive: true });
     file = path.join(dataDir, "flowcraft.db");
+    checkDataFile(file); // before anything writes to it
   }
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
