@@ -10,6 +10,8 @@ export default defineConfig({
   plugins: [react()],
   resolve: { alias: [{ find: /^@core\/(.*)$/, replacement: `${coreSrc}/$1` }] },
   worker: { format: "es" },
+  // changeOrigin false keeps the browser's Host, so the API sees Origin = http://<Host> and takes
+  // the dev server's pages as its own origin (it refuses other origins without --allow-origin).
   server: { host: "127.0.0.1", proxy: { "/api": { target: apiTarget, changeOrigin: false } } },
   build: { outDir: "dist", sourcemap: true, chunkSizeWarningLimit: 1500 },
 });

@@ -6,6 +6,7 @@
  */
 import type { BlobStore } from "@flowcraft/core";
 import fs from "node:fs/promises";
+import type { Readable } from "node:stream";
 import path from "node:path";
 
 const PREFIX = "local:";
@@ -46,6 +47,25 @@ export class DiskBlobStore implements BlobStore {
       const [data, meta] = await Promise.all([fs.readFile(files.data), fs.readFile(files.meta, "utf8")]);
       const { mimeType } = JSON.parse(meta) as { mimeType: string };
       return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), mimeType };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw err;
+    }
+  }
+
+  /** The blob as a stream (media over HTTP without loading it whole), or null when missing. */
+  async openRead(ref: string): Promise<{ stream: Readable; mimeType: string; bytes: number } | null> {
+    const key = this.keyOf(ref);
+    const files = key === null ? null : this.files(key);
+    if (!files) return null;
+    try {
+      const { mimeType } = JSON.parse(await fs.readFile(files.meta, "utf8")) as { mimeType: string };
+      const handle = await fs.open(files.data, "r");
+      const { size } = await handle.stat().catch(async (err: unknown) => {
+        await handle.close();
+        throw err;
+      });
+      return { stream: handle.createReadStream(), mimeType, bytes: size };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw err;

@@ -3,7 +3,7 @@
  * result document is written, `job` as the job document changes (throttled per job, at most one
  * every `throttleMs`, but at once for status changes). Event ids are store versions, which grow
  * with every commit and survive restarts, so a client's Last-Event-ID can be replayed from the
- * store (see `replayResults`).
+ * store (see `resultsSince`).
  */
 import { Job, RowResult } from "@flowcraft/core";
 import type { DocChange } from "./sqlite/commit";
@@ -47,11 +47,17 @@ export class BatchEventBus {
     };
   }
 
-  /** Result events written after `afterId`, oldest first, for a reconnecting client. */
-  replayResults(jobId: string, afterId: number): BatchEvent[] {
-    return this.store
-      .changedSince(`batch_jobs/${jobId}/results`, afterId)
-      .map((d) => ({ type: "result" as const, id: d.version, result: RowResult.parse(d.data) }));
+  /** Row results written after `afterId` (doc id and version, no data), oldest first: a reconnecting or lagging client's reading list. */
+  resultsSince(jobId: string, afterId: number): { id: string; version: number }[] {
+    return this.store.versionsSince(`batch_jobs/${jobId}/results`, afterId);
+  }
+
+  /** Result `id` as an event while it still has `version` (a newer version comes later in a new list). */
+  resultEvent(jobId: string, id: string, version: number): BatchEvent | null {
+    const doc = this.store.getVersioned(`batch_jobs/${jobId}/results/${id}`);
+    if (!doc || doc.version !== version) return null;
+    const parsed = RowResult.safeParse(doc.data);
+    return parsed.success ? { type: "result", id: version, result: parsed.data } : null;
   }
 
   /** The job's current state as an event (null when it does not exist). */

@@ -81,7 +81,7 @@ describe("offline", () => {
     expect(fs.existsSync(dataDir)).toBe(false);
   });
 
-  it("cancels on Ctrl-C: the batch ends cancelled, results are still written, exit code 1", async () => {
+  it("cancels on Ctrl-C: the batch ends cancelled, results are still written, exit code 130", async () => {
     const rows = writeRows(["[[slow:1000]] a", "[[slow:1000]] b", "[[slow:1000]] c", "[[slow:1000]] d"]);
     const child = spawn(process.execPath, [CLI, "run", flowFile, rows, "--concurrency", "1", "--json"], { env: cleanEnv() });
     let stdout = "";
@@ -91,7 +91,7 @@ describe("offline", () => {
     await waitFor(() => stderr.includes("batch "), "the batch to start");
     child.kill("SIGINT");
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    expect(code).toBe(1);
+    expect(code).toBe(130);
     expect(lastJson(stdout)).toMatchObject({ status: "cancelled" });
     const statuses = readCsvColumn(path.join(dir, "rows.results.csv"), 2);
     expect(statuses).toHaveLength(4);

@@ -168,8 +168,8 @@ describe("config, examples and the web app", () => {
     ["a foreign Origin (cross-site request)", { origin: "https://evil.example" }, 403],
     ["an opaque Origin", { origin: "null" }, 403],
     ["a foreign Host (DNS rebinding)", { host: "evil.example:8787" }, 403],
-    ["the app's own origin", { origin: "http://127.0.0.1:8787" }, 200],
-    ["the dev server's origin", { origin: "http://localhost:5173", host: "localhost:5173" }, 200],
+    ["another local page (another port)", { origin: "http://localhost:3000" }, 403],
+    ["the dev server's origin through its proxy (Host kept)", { origin: "http://localhost:5173", host: "localhost:5173" }, 200],
   ])("guards against other websites: %s → %i", async (_label, headers, status) => {
     const res = await request(srv.port, "POST", "/api/generate-text", { model: "gemini-2.5-flash", prompt: "hi" }, headers);
     expect(res.status).toBe(status);

@@ -62,4 +62,59 @@ describe("OutboxPump", () => {
     expect(second.db.prepare("SELECT count(*) FROM outbox").pluck().get()).toBe(0);
     second.db.close();
   });
+
+  it("keeps delivering after the table emptied and refilled, wave after wave", async () => {
+    const seen = new Set<string>();
+    const { db, store, pump } = setup(dir, async (doc) => void seen.add(doc.id));
+    const count = db.prepare("SELECT count(*) FROM outbox").pluck();
+    for (let wave = 0; wave < 4; wave++) {
+      const ids = Array.from({ length: 50 }, (_, i) => `w${wave}-${String(i).padStart(3, "0")}`);
+      for (const id of ids) await store.create(`batch_jobs/j/results/${id}`, { v: id });
+      await waitFor(() => ids.every((id) => seen.has(id)), `every row of wave ${wave} delivered`);
+      // The table empties between waves: that is when a reused row number used to hide new rows.
+      await waitFor(() => count.get() === 0, `outbox empty after wave ${wave}`);
+    }
+    expect(seen.size).toBe(200);
+    await pump.stop();
+    db.close();
+  });
+
+  it("delivers rows created while an older row is still in flight and newer ones were deleted", async () => {
+    const seen: string[] = [];
+    let releaseFirst!: () => void;
+    const first = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const { db, store, pump } = setup(dir, async (doc) => {
+      seen.push(doc.id);
+      if (doc.id === "slow") await first;
+    });
+    const count = db.prepare("SELECT count(*) FROM outbox").pluck();
+    await store.create("batch_jobs/j/results/slow", { v: 0 });
+    await store.create("batch_jobs/j/results/a", { v: 1 });
+    await store.create("batch_jobs/j/results/b", { v: 2 });
+    // Only the slow row is left: the newest row numbers are free again.
+    await waitFor(() => seen.length === 3 && count.get() === 1, "a and b delivered and deleted");
+    await store.create("batch_jobs/j/results/c", { v: 3 });
+    await waitFor(() => seen.includes("c"), "c delivered while slow is in flight");
+    releaseFirst();
+    await waitFor(() => count.get() === 0, "outbox drained");
+    await pump.stop();
+    db.close();
+  });
+
+  it("gives a file made with reusable row numbers a never-repeating sequence, keeping its rows", async () => {
+    const legacy = openDb(dir);
+    legacy.exec("DROP TABLE outbox; CREATE TABLE outbox (seq INTEGER PRIMARY KEY, path TEXT NOT NULL, data TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);");
+    legacy.prepare("INSERT INTO outbox (seq, path, data) VALUES (7, 'batch_jobs/j/results/left', '{\"v\":7}')").run();
+    legacy.close();
+
+    const seen: string[] = [];
+    const { db, store, pump } = setup(dir, async (doc) => void seen.push(doc.id));
+    await waitFor(() => seen.includes("left"), "the row left in the old table delivered");
+    await waitFor(() => db.prepare("SELECT count(*) FROM outbox").pluck().get() === 0, "outbox empty");
+    await store.create("batch_jobs/j/results/next", { v: 8 });
+    await waitFor(() => seen.includes("next"), "a row created after the table emptied delivered");
+    expect(db.prepare("SELECT seq FROM outbox UNION ALL SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").pluck().all()).toEqual([8]);
+    await pump.stop();
+    db.close();
+  });
 });

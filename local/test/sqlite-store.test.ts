@@ -92,3 +92,21 @@ describe("SqliteStore outbox rows", () => {
     db.close();
   });
 });
+
+describe("versions across restarts", () => {
+  it("never repeats a version after the newest documents were deleted, so a resumed event stream misses nothing", async () => {
+    const dir = tempDir();
+    const first = new SqliteStore(openDb(dir));
+    await first.create("batch_jobs/j/results/000001", { v: 1 });
+    await first.create("batch_jobs/j/results/000002", { v: 2 });
+    const lastSeen = Math.max(...first.versionsSince("batch_jobs/j/results", 0).map((d) => d.version));
+    await first.delete("batch_jobs/j/results/000002"); // retry-failed deletes result documents
+    first.db.close();
+
+    const second = new SqliteStore(openDb(dir));
+    await second.create("batch_jobs/j/results/000002", { v: 3 });
+    expect(second.versionsSince("batch_jobs/j/results", lastSeen).map((d) => d.id)).toEqual(["000002"]);
+    second.db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -3,7 +3,7 @@ export const HELP = `flowcraft-batch: run a FlowCraft AI flow over every row of 
 
 Usage:
   flowcraft-batch run FLOW.json ROWS.csv [options]
-  flowcraft-batch serve [--port P] [--host H] [--data-dir DIR]
+  flowcraft-batch serve [--port P] [--host H] [--data-dir DIR] [--allow-origin ORIGIN]...
   flowcraft-batch --help
 
 run options:
@@ -21,12 +21,16 @@ serve options:
   --host H                loopback address to bind (default 127.0.0.1; only loopback is allowed)
   --data-dir DIR          data directory (default: $FLOWCRAFT_DATA_DIR or ./.data)
   --provider P            offline | gemini (default as for run)
+  --allow-origin ORIGIN   also let pages from ORIGIN (e.g. http://localhost:3000) call the API;
+                          repeat it or give a comma list. By default only the server's own pages
+                          may, not other local ports or schemes. Adds $FLOWCRAFT_ALLOW_ORIGINS.
 
 Results file: the input columns as given, one column per output node (its name), then status,
 error, durationMs, inputTokens, outputTokens, totalTokens; rows in input order.
 
 Exit codes (run): 0 every row succeeded, 3 finished with failed rows, 2 invalid input (nothing
-was run), 1 anything else (including a cancelled batch).
+was run), 130 after Ctrl-C (the batch is cancelled and the results so far are written), 1
+anything else (including a batch cancelled from the app). serve: 130 after Ctrl-C, 0 on SIGTERM.
 
 Environment:
   GEMINI_API_KEY                 use Gemini (else the offline provider)
@@ -34,5 +38,6 @@ Environment:
   FLOWCRAFT_DATA_DIR             data directory for serve and run (--data-dir wins)
   FLOWCRAFT_OFFLINE_LATENCY_MS   offline provider latency per call (serve: 300, run: 0)
   PORT                           serve's port
+  FLOWCRAFT_ALLOW_ORIGINS        serve: comma list of extra origins allowed to call the API
   FLOWCRAFT_LOG_LEVEL            serve's log level on stderr: debug | info | warn (default) | error
 `;

@@ -8,6 +8,7 @@ import { HELP } from "./help";
 import { RUN_OPTIONS, runCommand, type CliIo } from "./run-command";
 import { SERVE_OPTIONS, serveCommand } from "./serve-command";
 import { errorFields } from "../log-error";
+import { damagedDataMessage } from "./fatal";
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
@@ -35,6 +36,11 @@ function reportError(err: unknown, io: CliIo): number {
     io.stderr.write(`error: ${err.message}\n`);
     for (const d of err.details ?? []) io.stderr.write(`  ${d.path}: ${d.message}\n`);
     return 2;
+  }
+  const damaged = damagedDataMessage(err);
+  if (damaged !== null) {
+    io.stderr.write(damaged);
+    return 1;
   }
   const f = errorFields(err);
   io.stderr.write(`error: ${f.error}\n`);

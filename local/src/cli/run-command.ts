@@ -21,6 +21,8 @@ import path from "node:path";
 import { once } from "node:events";
 import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../local-host";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
+import { fatalMessage } from "./fatal";
+import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
 import { createProgress } from "./progress";
 import { chooseProvider, type ProviderChoice } from "./provider";
 
@@ -126,8 +128,19 @@ interface RunPlan {
   json: boolean;
 }
 
+/** One run's state shared with the Ctrl-C handler: the batch to cancel, once it exists. */
+interface RunState {
+  started: number;
+  jobId: string | null;
+  interrupted: boolean;
+}
+
+function cancelRun(host: LocalHost, run: RunState): void {
+  if (run.jobId !== null) void host.handlers.cancelJob(LOCAL_OWNER, run.jobId).catch(() => undefined);
+}
+
 /** Runs the batch to its end on `host`, writes the results file, and returns the exit code. */
-async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, started: number): Promise<number> {
+async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState): Promise<number> {
   const { inputs, concurrency } = plan;
   const job = await host.handlers.createJob({
     ...LOCAL_OWNER,
@@ -138,20 +151,24 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, started: numb
     start: true,
     ...(concurrency !== undefined ? { concurrency } : {}),
   });
+  run.jobId = job.id;
+  if (run.interrupted) cancelRun(host, run);
   io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}, provider ${plan.provider.name}\n`);
-  const progress = createProgress(io.stderr, started);
-  const cancel = (): void => void host.handlers.cancelJob(LOCAL_OWNER, job.id).catch(() => undefined);
-  process.once("SIGINT", cancel);
-  const final = await waitForEnd(host, job.id, (j) => progress.update(j)).finally(() => process.off("SIGINT", cancel));
+  const progress = createProgress(io.stderr, run.started);
+  const final = await waitForEnd(host, job.id, (j) => progress.update(j));
   await writeResults(host, job.id, plan.out);
   progress.finish(final);
+  report(final, plan, io, run.started);
+  return exitCodeFor(final);
+}
+
+function report(final: Job, plan: RunPlan, io: CliIo, started: number): void {
   io.stderr.write(`results: ${plan.out}\n`);
   if (plan.json) {
     const { id: jobId, status, totalRows, completedRows, failedRows } = final;
     const summary = { jobId, status, totalRows, completedRows, failedRows, durationMs: Date.now() - started, out: plan.out };
     io.stdout.write(`${JSON.stringify(summary)}\n`);
   }
-  return exitCodeFor(final);
 }
 
 /** A temporary data directory goes away: copy its media beside the results, where `local:KEY` is the file KEY. */
@@ -183,10 +200,25 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   // An explicit data directory (option, else environment) keeps the batch; otherwise a temporary one.
   const given = stringOption(args.options, "data-dir") ?? (io.env.FLOWCRAFT_DATA_DIR || undefined);
   const dataDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-run-"));
-  const started = Date.now();
+  const run: RunState = { started: Date.now(), jobId: null, interrupted: false };
+  // An error thrown from a timer (a page found damaged mid-run) gets the same message as one at start.
+  const onUncaught = (err: unknown): void => {
+    io.stderr.write(fatalMessage(err));
+    process.exit(1);
+  };
+  process.on("uncaughtException", onUncaught);
   const host = createLocalHost({ dataDir, ai: plan.provider.ai, logger: jsonLogger("error") });
+  // Ctrl-C cancels the batch; the results so far are still written, then exit 130 (interrupt.ts).
+  const interrupt = onInterrupt({
+    stop: () => {
+      run.interrupted = true;
+      cancelRun(host, run);
+    },
+    force: () => process.exit(INTERRUPTED_EXIT_CODE),
+  });
   try {
-    return await runBatch(host, plan, io, started);
+    const code = await runBatch(host, plan, io, run);
+    return run.interrupted ? INTERRUPTED_EXIT_CODE : code;
   } finally {
     await host.close();
     if (!given) {
@@ -196,5 +228,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
         fs.rmSync(dataDir, { recursive: true, force: true });
       }
     }
+    interrupt.dispose();
+    process.off("uncaughtException", onUncaught);
   }
 }

@@ -1,16 +1,27 @@
 /**
- * `flowcraft-batch serve`: the local host behind the HTTP API and the web app, until SIGINT or
- * SIGTERM. Prints the URL and the active provider; loopback addresses only.
+ * `flowcraft-batch serve`: the local host behind the HTTP API and the web app, until SIGINT (exit
+ * 130) or SIGTERM (exit 0). Prints the URL and the active provider; loopback addresses only.
  */
 import { jsonLogger } from "@flowcraft/core";
 import path from "node:path";
 import { createLocalHost } from "../local-host";
 import { createApiServer, listen } from "../http/server";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
-import { chooseProvider } from "./provider";
+import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
+import { fatalMessage } from "./fatal";
+import { allowedOrigins } from "./origins";
+import { chooseProvider, type ProviderChoice } from "./provider";
+import { installSocketGuard } from "./socket-guard";
 import type { CliIo } from "./run-command";
 
-export const SERVE_OPTIONS = { port: "value", host: "value", "data-dir": "value", provider: "value", help: "flag" } as const;
+export const SERVE_OPTIONS = {
+  port: "value",
+  host: "value",
+  "data-dir": "value",
+  provider: "value",
+  "allow-origin": "list",
+  help: "flag",
+} as const;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 /** The repo root as seen from this bundle (local/dist/*.js) or source (local/src/cli/*.ts). */
@@ -24,38 +35,77 @@ function logLevel(raw: string | undefined): "debug" | "info" | "warn" | "error" 
   return raw === "debug" || raw === "info" || raw === "error" ? raw : "warn";
 }
 
-export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+interface ServePlan {
+  port: number;
+  bind: string;
+  dataDir: string;
+  provider: ProviderChoice;
+  allowedOrigins: string[];
+}
+
+/** Every option checked before anything starts (usage errors exit 2 with nothing opened). */
+function planServe(args: ParsedArgs, io: CliIo): ServePlan {
   if (args.positionals.length > 0) throw new UsageError("serve takes no arguments");
   const withEnv: ParsedArgs["options"] = { ...args.options };
   if (withEnv.port === undefined && io.env.PORT) withEnv.port = io.env.PORT;
-  const port = intOption(withEnv, "port", 0, 65535) ?? 8787;
   const bind = stringOption(args.options, "host") ?? "127.0.0.1";
   if (!LOOPBACK.has(bind)) throw new UsageError("--host must be a loopback address (127.0.0.1, localhost or ::1)");
-  const dataDir = path.resolve(stringOption(args.options, "data-dir") ?? io.env.FLOWCRAFT_DATA_DIR ?? ".data");
-  const provider = chooseProvider(stringOption(args.options, "provider"), io.env, 300);
+  return {
+    port: intOption(withEnv, "port", 0, 65535) ?? 8787,
+    bind,
+    dataDir: path.resolve(stringOption(args.options, "data-dir") ?? io.env.FLOWCRAFT_DATA_DIR ?? ".data"),
+    provider: chooseProvider(stringOption(args.options, "provider"), io.env, 300),
+    allowedOrigins: allowedOrigins(args.options, io.env),
+  };
+}
+
+function printBanner(io: CliIo, plan: ServePlan, bound: number): void {
+  const shown = plan.bind.includes(":") ? `[${plan.bind}]` : plan.bind;
+  io.stdout.write(`FlowCraft Batch listening on http://${shown}:${bound}\n`);
+  const hint = plan.provider.name === "offline" ? " (deterministic, no network; set GEMINI_API_KEY to use Gemini)" : "";
+  io.stdout.write(`AI provider: ${plan.provider.name}${hint}\nData directory: ${plan.dataDir}\n`);
+  if (plan.allowedOrigins.length > 0) io.stdout.write(`Also accepting requests from: ${plan.allowedOrigins.join(", ")}\n`);
+}
+
+/** Resolves on SIGTERM (a service manager: exit 0) or Ctrl-C (exit 130, like `run`; see interrupt.ts). */
+async function untilStopped(): Promise<number> {
+  let stop = (): void => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const interrupt = onInterrupt({ stop, force: () => process.exit(INTERRUPTED_EXIT_CODE) });
+  process.once("SIGTERM", stop);
+  await stopped;
+  process.off("SIGTERM", stop);
+  // The SIGINT handler stays until the process exits: a copy of the signal arriving during the
+  // shutdown must not kill it.
+  return interrupt.interrupted ? INTERRUPTED_EXIT_CODE : 0;
+}
+
+export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const plan = planServe(args, io);
   const logger = jsonLogger(logLevel(io.env.FLOWCRAFT_LOG_LEVEL));
-  const host = createLocalHost({ dataDir, ai: provider.ai, logger });
+  const host = createLocalHost({ dataDir: plan.dataDir, ai: plan.provider.ai, logger });
+  const removeGuard = installSocketGuard({
+    logger,
+    fatal: (err) => {
+      io.stderr.write(fatalMessage(err));
+      process.exit(1);
+    },
+  });
   const root = repoRoot();
   const server = createApiServer({
     host,
-    provider: provider.name,
+    provider: plan.provider.name,
     webDir: path.join(root, "web/dist"),
     examplesDir: path.join(root, "examples"),
     logger,
+    allowedOrigins: plan.allowedOrigins,
   });
-  const bound = await listen(server, port, bind);
-  const shown = bind.includes(":") ? `[${bind}]` : bind;
-  io.stdout.write(`FlowCraft Batch listening on http://${shown}:${bound}\n`);
-  const hint = provider.name === "offline" ? " (deterministic, no network; set GEMINI_API_KEY to use Gemini)" : "";
-  io.stdout.write(`AI provider: ${provider.name}${hint}\nData directory: ${dataDir}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  printBanner(io, plan, await listen(server, plan.port, plan.bind));
+  const code = await untilStopped();
   io.stderr.write("shutting down\n");
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await host.close();
-  return 0;
+  removeGuard();
+  return code;
 }

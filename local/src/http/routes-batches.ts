@@ -4,12 +4,12 @@
  * route parses its input, calls one core handler and maps errors; nothing else.
  */
 import { ValidationError, exportRows, parseCsv, type BatchLimits } from "@flowcraft/core";
-import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import { LOCAL_OWNER, type LocalHost } from "../local-host";
 import { CreateBatchBody, PatchBatchBody, ResultsQuery } from "./batch-bodies";
 import { parseBody, readJson, sendJson } from "./respond";
 import type { Router } from "./router";
+import { DEFAULT_STALL_MS, writeAll } from "./stream-out";
 
 export interface BodyLimits {
   /** Create-batch bodies (they may carry a whole CSV). */
@@ -33,7 +33,13 @@ function rowsFrom(body: CreateBatchBody, limits: BatchLimits): { columns: string
   return { columns: body.columns ?? [], rows: body.rows ?? [] };
 }
 
-async function streamExport(host: LocalHost, res: ServerResponse, id: string, format: "csv" | "jsonl"): Promise<void> {
+interface ExportRequest {
+  id: string;
+  format: "csv" | "jsonl";
+  stallMs: number;
+}
+
+async function streamExport(host: LocalHost, res: ServerResponse, { id, format, stallMs }: ExportRequest): Promise<void> {
   const job = await host.handlers.getJob(LOCAL_OWNER, id);
   const safeName = (job.name || job.id).replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 80) || job.id;
   res.writeHead(200, {
@@ -41,14 +47,11 @@ async function streamExport(host: LocalHost, res: ServerResponse, id: string, fo
     "content-disposition": `attachment; filename="${safeName}.results.${format}"`,
     "cache-control": "no-store",
   });
-  for await (const chunk of exportRows(host.deps, id, format)) {
-    if (res.destroyed) return;
-    if (!res.write(chunk)) await once(res, "drain");
-  }
-  res.end();
+  // Waits for drain (and gives up when the client leaves or stalls) instead of buffering the export.
+  await writeAll(res, exportRows(host.deps, id, format), stallMs);
 }
 
-export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits): void {
+export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits, stallMs = DEFAULT_STALL_MS): void {
   const h = host.handlers;
   router
     .on("POST", "/api/batches", async ({ req, res }) => {
@@ -98,6 +101,6 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits)
       const page = await h.listResults(LOCAL_OWNER, params.id!, { limit: q.limit ?? 100, cursor: q.cursor ?? null });
       sendJson(res, 200, page);
     })
-    .on("GET", "/api/batches/:id/export.csv", ({ res, params }) => streamExport(host, res, params.id!, "csv"))
-    .on("GET", "/api/batches/:id/export.jsonl", ({ res, params }) => streamExport(host, res, params.id!, "jsonl"));
+    .on("GET", "/api/batches/:id/export.csv", ({ res, params }) => streamExport(host, res, { id: params.id!, format: "csv", stallMs }))
+    .on("GET", "/api/batches/:id/export.jsonl", ({ res, params }) => streamExport(host, res, { id: params.id!, format: "jsonl", stallMs }));
 }

@@ -11,9 +11,12 @@ import { aiRoutes } from "./routes-ai";
 import { batchRoutes, type BodyLimits } from "./routes-batches";
 import { eventRoutes } from "./routes-events";
 import { sendError, sendJson } from "./respond";
-import { refusal } from "./request-guard";
+import { OriginPolicy } from "./request-guard";
 import { Router } from "./router";
+import { DEFAULT_SSE_LIMITS, type SseLimits } from "./sse-stream";
 import { serveStatic } from "./static-files";
+import { DEFAULT_STALL_MS, writeAll } from "./stream-out";
+import { errorFields } from "../log-error";
 
 export interface ApiServerOptions {
   host: LocalHost;
@@ -23,6 +26,12 @@ export interface ApiServerOptions {
   logger?: Logger;
   bodyLimits?: Partial<BodyLimits>;
   heartbeatMs?: number;
+  /** Per-client bounds of the event streams (see sse-stream.ts). */
+  sse?: Partial<SseLimits>;
+  /** A media or static download that accepts no bytes for this long is disconnected. */
+  stallMs?: number;
+  /** Origins besides the server's own whose pages may call the API (normalized; see request-guard.ts). */
+  allowedOrigins?: readonly string[];
 }
 
 export const DEFAULT_BODY_LIMITS: BodyLimits = { uploadBytes: 50 * 1024 * 1024, jsonBytes: 1024 * 1024 };
@@ -30,27 +39,43 @@ export const DEFAULT_BODY_LIMITS: BodyLimits = { uploadBytes: 50 * 1024 * 1024, 
 export function createApiServer(opts: ApiServerOptions): http.Server {
   const logger = opts.logger ?? silentLogger;
   const limits = { ...DEFAULT_BODY_LIMITS, ...opts.bodyLimits };
+  const stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
+  const origins = new OriginPolicy(opts.allowedOrigins);
   const router = new Router()
     .on("GET", "/api/config", async ({ res }) => sendJson(res, 200, { provider: opts.provider, limits: opts.host.limits }))
     .on("GET", "/api/examples", async ({ res }) => sendJson(res, 200, { examples: await loadExamples(opts.examplesDir) }))
     .on("GET", "/api/media/*", async ({ res, params }) => {
+      // The router has decoded the reference (a malformed encoding is a 400 there).
       const ref = params["*"] ?? "";
-      const blob = await opts.host.blobs.get(ref);
+      // Streamed from disk: a video is not held in memory for as long as a slow client takes.
+      const blob = await opts.host.blobs.openRead(ref);
       if (!blob) throw new PermanentError("not_found", "No media with this reference");
-      res.writeHead(200, { "content-type": blob.mimeType, "content-length": blob.data.byteLength, "cache-control": "private, max-age=3600" });
-      res.end(Buffer.from(blob.data.buffer, blob.data.byteOffset, blob.data.byteLength));
+      res.writeHead(200, { "content-type": blob.mimeType, "content-length": blob.bytes, "cache-control": "private, max-age=3600" });
+      await writeAll(res, blob.stream, stallMs);
     });
-  batchRoutes(router, opts.host, limits);
-  eventRoutes(router, opts.host, opts.heartbeatMs ?? 15_000);
+  batchRoutes(router, opts.host, limits, stallMs);
+  eventRoutes(router, opts.host, { ...DEFAULT_SSE_LIMITS, ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}), ...opts.sse });
   aiRoutes(router, opts.host, limits.jsonBytes);
 
   return http.createServer((req, res) => {
+    // A client that vanished mid-response (EPIPE, ECONNRESET, a write racing the end) fails only
+    // its own response: an 'error' event without a listener would exit the process.
+    res.on("error", (err) => logger.debug({ path: req.url, ...errorFields(err) }, "response failed"));
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const method = req.method ?? "GET";
-    const refused = refusal(req);
+    const refused = origins.refusal(req);
     if (refused) return sendJson(res, 403, { error: { code: "permission_denied", message: refused, retryable: false } });
+    origins.applyCors(req, res);
+    if (method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined) {
+      res.writeHead(204); // a CORS preflight: the headers above are the answer
+      res.end();
+      return;
+    }
     if (!url.pathname.startsWith("/api/") && url.pathname !== "/api") {
-      if (method === "GET" || method === "HEAD") return serveStatic(opts.webDir, req, res, url.pathname);
+      if (method === "GET" || method === "HEAD") {
+        serveStatic(opts.webDir, req, res, url.pathname, stallMs).catch(() => res.destroy());
+        return;
+      }
       return sendJson(res, 405, { error: { code: "invalid_input", message: `Method ${method} not allowed here`, retryable: false } });
     }
     const match = router.match(method, url.pathname);

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { writeAll } from "./stream-out";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -44,7 +45,7 @@ function resolveFile(webDir: string, pathname: string): string | null {
   }
 }
 
-export function serveStatic(webDir: string, req: IncomingMessage, res: ServerResponse, pathname: string): void {
+export async function serveStatic(webDir: string, req: IncomingMessage, res: ServerResponse, pathname: string, stallMs: number): Promise<void> {
   const root = path.resolve(webDir);
   const index = path.join(root, "index.html");
   if (!fs.existsSync(index)) {
@@ -62,5 +63,6 @@ export function serveStatic(webDir: string, req: IncomingMessage, res: ServerRes
     res.end();
     return;
   }
-  fs.createReadStream(file).on("error", () => res.destroy()).pipe(res);
+  // Not pipe(): it leaves the file open when the client goes away, and never gives up on a stalled one.
+  await writeAll(res, fs.createReadStream(file), stallMs);
 }

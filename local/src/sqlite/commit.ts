@@ -69,8 +69,11 @@ export class Committer {
     private readonly isTrigger: (path: string) => boolean,
     private readonly beforeWrite: BeforeWrite = noGroup,
   ) {
+    // Deleting the newest documents lowers max(version), so the sequence reached is also kept in
+    // meta (written by commits that delete): versions, and so SSE event ids, never repeat after a restart.
     const row = db.prepare("SELECT max(version) AS v FROM documents").get() as { v: number | null };
-    this.seq = row.v ?? 0;
+    const kept = Number(db.prepare("SELECT value FROM meta WHERE key = 'version_seq'").pluck().get() ?? 0);
+    this.seq = Math.max(row.v ?? 0, Number.isSafeInteger(kept) ? kept : 0);
     this.stmts = {
       read: db.prepare("SELECT data, version FROM documents WHERE parent = ? AND id = ?"),
       readJson: db.prepare("SELECT data FROM documents WHERE parent = ? AND id = ?"),
@@ -78,6 +81,7 @@ export class Committer {
       upsert: db.prepare("INSERT OR REPLACE INTO documents (parent, id, data, version) VALUES (?, ?, ?, ?)"),
       remove: db.prepare("DELETE FROM documents WHERE parent = ? AND id = ?"),
       outbox: db.prepare("INSERT INTO outbox (path, data) VALUES (?, ?)"),
+      keepSeq: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('version_seq', ?)"),
     };
   }
 
@@ -134,12 +138,14 @@ export class Committer {
       entry.after = this.applyOne(entry, w);
     }
     const changes: DocChange[] = [];
+    let deleted = false;
     for (const [path, e] of overlay) {
       const version = ++this.seq;
       const created = !e.existed && e.after !== null;
       if (e.after === null) {
         if (!e.existed) continue;
         this.stmts.remove.run(e.collection, e.id);
+        deleted = true;
       } else {
         const json = JSON.stringify(e.after);
         this.stmts.upsert.run(e.collection, e.id, json, version);
@@ -147,6 +153,7 @@ export class Committer {
       }
       changes.push({ path, collection: e.collection, id: e.id, created, after: e.after, version });
     }
+    if (deleted) this.stmts.keepSeq.run(String(this.seq));
     return changes;
   }
 

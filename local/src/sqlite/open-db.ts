@@ -6,6 +6,7 @@
 import Database from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
+import { checkDataFile } from "./check-data-file";
 
 export type Db = Database.Database;
 
@@ -18,7 +19,7 @@ CREATE TABLE IF NOT EXISTS documents (
   PRIMARY KEY (parent, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (
-  seq INTEGER PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
   path TEXT NOT NULL,
   data TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0
@@ -46,6 +47,7 @@ export function openDb(dataDir: string): Db {
   if (dataDir !== ":memory:") {
     fs.mkdirSync(dataDir, { recursive: true });
     file = path.join(dataDir, "flowcraft.db");
+    checkDataFile(file); // before anything writes to it
   }
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
@@ -55,5 +57,28 @@ export function openDb(dataDir: string): Db {
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = OFF");
   db.exec(SCHEMA);
+  migrateOutbox(db);
   return db;
+}
+
+/**
+ * The outbox pump reads rows above the highest seq it has taken, so seqs must never repeat. A
+ * plain INTEGER PRIMARY KEY hands out max(seq)+1, which restarts at 1 whenever the table empties
+ * (and repeats after the newest rows were delivered): those rows would sit unseen until a restart.
+ * AUTOINCREMENT keeps a persistent high-water mark; files made before it get the table rebuilt.
+ */
+function migrateOutbox(db: Db): void {
+  const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").pluck().get() as string;
+  if (/AUTOINCREMENT/i.test(sql)) return;
+  db.transaction(() => {
+    db.exec(`CREATE TABLE outbox_v2 (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      path TEXT NOT NULL,
+      data TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO outbox_v2 (seq, path, data, attempts) SELECT seq, path, data, attempts FROM outbox ORDER BY seq;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v2 RENAME TO outbox;`);
+  }).immediate();
 }

@@ -65,13 +65,22 @@ export class SqliteStore implements DocumentStore, TxReader {
     return this.committer.currentSeq;
   }
 
-  /** Documents of `collection` written after `version`, oldest write first (for event replay). */
-  changedSince<T = DocData>(collection: string, version: number): (Doc<T> & { version: number })[] {
-    const rows = this.stmt("SELECT id, data, version FROM documents WHERE parent = ? AND version > ? ORDER BY version").all(
+  /**
+   * Ids and versions of `collection`'s documents written after `version`, oldest write first (for
+   * event replay). No data: a lagging reader fetches the documents one at a time with `getVersioned`.
+   */
+  versionsSince(collection: string, version: number): { id: string; version: number }[] {
+    return this.stmt("SELECT id, version FROM documents WHERE parent = ? AND version > ? ORDER BY version").all(
       parseCollectionPath(collection),
       version,
-    ) as Row[];
-    return rows.map((r) => ({ ...this.toDoc<T>(collection, r), version: r.version }));
+    ) as { id: string; version: number }[];
+  }
+
+  /** A document with its current version (null when missing). */
+  getVersioned<T = DocData>(path: string): (Doc<T> & { version: number }) | null {
+    const p = parseDocPath(path);
+    const cur = this.committer.readRaw(p.collection, p.id);
+    return cur.data === null ? null : { id: p.id, path, data: cur.data as T, version: cur.version };
   }
 
   private stmt(sql: string): Database.Statement {

@@ -6,9 +6,11 @@ import path from "node:path";
 import type http from "node:http";
 import { createLocalHost, type LocalHost } from "../../src/local-host";
 import { createApiServer, listen } from "../../src/http/server";
+import type { SseLimits } from "../../src/http/sse-stream";
 
 export interface TestServer {
   port: number;
+  server: http.Server;
   host: LocalHost;
   dataDir: string;
   close(): Promise<void>;
@@ -22,6 +24,9 @@ export interface TestServerOptions {
   uploadBytes?: number;
   jsonBytes?: number;
   limits?: Partial<BatchLimits>;
+  sse?: Partial<SseLimits>;
+  stallMs?: number;
+  allowedOrigins?: string[];
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -35,10 +40,14 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     examplesDir: path.join(REPO, "examples"),
     bodyLimits: { uploadBytes: opts.uploadBytes ?? 256 * 1024, jsonBytes: opts.jsonBytes ?? 16 * 1024 },
     heartbeatMs: 50,
+    ...(opts.sse ? { sse: opts.sse } : {}),
+    ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
+    ...(opts.allowedOrigins ? { allowedOrigins: opts.allowedOrigins } : {}),
   });
   const port = await listen(server, 0);
   return {
     port,
+    server,
     host,
     dataDir,
     close: async () => {
