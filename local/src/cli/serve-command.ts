@@ -67,17 +67,22 @@ function printBanner(io: CliIo, plan: ServePlan, bound: number): void {
   if (plan.allowedOrigins.length > 0) io.stdout.write(`Also accepting requests from: ${plan.allowedOrigins.join(", ")}\n`);
 }
 
-/** Resolves on SIGTERM (a service manager: exit 0) or Ctrl-C (exit 130, like `run`; see interrupt.ts). */
-async function untilStopped(): Promise<number> {
+/**
+ * Resolves on SIGTERM (a service manager: exit 0) or Ctrl-C (exit 130, like `run`; see
+ * interrupt.ts). Installed before the server listens: a signal that arrives while the banner is
+ * printed must meet this handler, not Node's default action, which kills without a shutdown.
+ */
+function stopSignals(): Promise<number> {
   let stop = (): void => {};
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   const interrupt = onInterrupt({ stop, force: () => process.exit(INTERRUPTED_EXIT_CODE) });
   process.once("SIGTERM", stop);
-  await stopped;
-  process.off("SIGTERM", stop);
   // The SIGINT handler stays until the process exits: a copy of the signal arriving during the
   // shutdown must not kill it.
-  return interrupt.interrupted ? INTERRUPTED_EXIT_CODE : 0;
+  return stopped.then(() => {
+    process.off("SIGTERM", stop);
+    return interrupt.interrupted ? INTERRUPTED_EXIT_CODE : 0;
+  });
 }
 
 export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -100,8 +105,9 @@ export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number>
     logger,
     allowedOrigins: plan.allowedOrigins,
   });
+  const stopped = stopSignals();
   printBanner(io, plan, await listen(server, plan.port, plan.bind));
-  const code = await untilStopped();
+  const code = await stopped;
   io.stderr.write("shutting down\n");
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
