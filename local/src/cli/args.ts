@@ -15,8 +15,11 @@ export interface ParsedArgs {
   options: Record<string, string | true>;
 }
 
-/** `spec`: option name → "value" (takes a value) or "flag" (boolean). */
-export function parseArgs(argv: readonly string[], spec: Record<string, "value" | "flag">): ParsedArgs {
+/**
+ * `spec`: option name → "value" (takes a value), "list" (takes a value, may repeat: the values are
+ * joined with commas) or "flag" (boolean).
+ */
+export function parseArgs(argv: readonly string[], spec: Record<string, "value" | "list" | "flag">): ParsedArgs {
   const out: ParsedArgs = { command: null, positionals: [], options: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -40,7 +43,8 @@ export function parseArgs(argv: readonly string[], spec: Record<string, "value" 
     }
     const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || value === "") throw new UsageError(`--${name} needs a value`);
-    out.options[name] = value;
+    const before = out.options[name];
+    out.options[name] = kind === "list" && typeof before === "string" ? `${before},${value}` : value;
   }
   return out;
 }

@@ -21,6 +21,7 @@ import path from "node:path";
 import { once } from "node:events";
 import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../local-host";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
+import { MODEL_LIMIT_OPTIONS, modelLimitsFor } from "./limit-flags";
 import { createProgress } from "./progress";
 import { chooseProvider, type ProviderChoice } from "./provider";
 
@@ -30,7 +31,15 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-export const RUN_OPTIONS = { concurrency: "value", provider: "value", out: "value", json: "flag", "data-dir": "value", help: "flag" } as const;
+export const RUN_OPTIONS = {
+  concurrency: "value",
+  provider: "value",
+  out: "value",
+  json: "flag",
+  "data-dir": "value",
+  help: "flag",
+  ...MODEL_LIMIT_OPTIONS,
+} as const;
 
 function readInputs(flowFile: string, rowsFile: string): { flow: unknown; columns: string[]; rows: Record<string, string>[] } {
   let flow: unknown;
@@ -124,6 +133,7 @@ interface RunPlan {
   concurrency: number | undefined;
   provider: ProviderChoice;
   json: boolean;
+  modelLimits: ReturnType<typeof modelLimitsFor>;
 }
 
 /** Runs the batch to its end on `host`, writes the results file, and returns the exit code. */
@@ -173,7 +183,9 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     provider: chooseProvider(stringOption(args.options, "provider"), io.env, 0),
     inputs: readInputs(flowFile, rowsFile),
     json: args.options.json === true,
+    modelLimits: { defaults: {}, overrides: {} },
   };
+  plan.modelLimits = modelLimitsFor(plan.provider.name, args.options);
   // Validate before any data directory is created: invalid input runs nothing and writes nothing.
   parseFlow(plan.inputs.flow, { columns: plan.inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
   // The rest of createJob's checks (no rows, row size, ...) also run before the data directory exists.
@@ -183,7 +195,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const given = stringOption(args.options, "data-dir") ?? (io.env.FLOWCRAFT_DATA_DIR || undefined);
   const dataDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-run-"));
   const started = Date.now();
-  const host = createLocalHost({ dataDir, ai: plan.provider.ai, logger: jsonLogger("error") });
+  const host = createLocalHost({ dataDir, ai: plan.provider.ai, logger: jsonLogger("error"), modelLimits: plan.modelLimits });
   try {
     return await runBatch(host, plan, io, started);
   } finally {

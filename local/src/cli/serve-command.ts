@@ -7,10 +7,11 @@ import path from "node:path";
 import { createLocalHost } from "../local-host";
 import { createApiServer, listen } from "../http/server";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
+import { MODEL_LIMIT_OPTIONS, modelLimitsFor } from "./limit-flags";
 import { chooseProvider } from "./provider";
 import type { CliIo } from "./run-command";
 
-export const SERVE_OPTIONS = { port: "value", host: "value", "data-dir": "value", provider: "value", help: "flag" } as const;
+export const SERVE_OPTIONS = { port: "value", host: "value", "data-dir": "value", provider: "value", help: "flag", ...MODEL_LIMIT_OPTIONS } as const;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 /** The repo root as seen from this bundle (local/dist/*.js) or source (local/src/cli/*.ts). */
@@ -34,7 +35,8 @@ export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number>
   const dataDir = path.resolve(stringOption(args.options, "data-dir") ?? io.env.FLOWCRAFT_DATA_DIR ?? ".data");
   const provider = chooseProvider(stringOption(args.options, "provider"), io.env, 300);
   const logger = jsonLogger(logLevel(io.env.FLOWCRAFT_LOG_LEVEL));
-  const host = createLocalHost({ dataDir, ai: provider.ai, logger });
+  const modelLimits = modelLimitsFor(provider.name, args.options);
+  const host = createLocalHost({ dataDir, ai: provider.ai, logger, modelLimits });
   const root = repoRoot();
   const server = createApiServer({
     host,
