@@ -19,7 +19,11 @@ import { TEXT_FLOW } from "./support/flows";
 describeGovernorConformance("sqlite", ({ clock, defaults }) => {
   const db = openDb(":memory:");
   const governor = new SqliteGovernor({ db, beforeWrite: () => {}, clock, defaults });
-  return { governor, cleanup: () => (governor.close(), db.close()) };
+  const cleanup = (): void => {
+    governor.close();
+    db.close();
+  };
+  return { governor, cleanup };
 });
 
 const tmpDirs: string[] = [];
