@@ -39,6 +39,13 @@ describe("governor in the simulator (quota 600 RPM, C=50)", () => {
     expect(r).toMatchObject({ countedOnce: true, stuckRows: 0, failedRows: 0 });
   }, 120_000);
 
+  it("with standard faults the quota replaces only the random 429s: permanent failures stay about 2%", async () => {
+    const r = await runScenario({ ...base, rows: 600, faults: "standard" });
+    expect(r.ai429s).toBe(0);
+    expect(r.failedRows / r.rows).toBeLessThan(0.05);
+    expect(r).toMatchObject({ countedOnce: true, stuckRows: 0 });
+  }, 60_000);
+
   it("without a quota or a configured rate no governor runs and the report says so", async () => {
     const { quotaRpm: _quota, ...unlimited } = base;
     const r = await runScenario({ ...unlimited, rows: 100 });

@@ -49,7 +49,8 @@ export class SimAi implements AiService {
     const latency = rng.lognormal(this.o.meanMs, this.o.sigma);
     this.o.onServed?.(req, clock.now(), latency);
     await clock.sleep(latency, req.signal);
-    if (roll < this.o.transient429 + this.o.permanent) {
+    // The permanent band sits above the 429 band, so it stays 2% when a quota replaces the random 429s.
+    if (roll >= this.o.transient429 && roll < this.o.transient429 + this.o.permanent) {
       throw new PermanentError("bad_request", "The AI service rejected the request");
     }
     const words = Math.max(1, Math.round(req.prompt.length / 5));
