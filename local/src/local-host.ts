@@ -17,6 +17,7 @@ import {
   type BatchHandlers,
   type BatchLimits,
   type Ids,
+  type LimitsTable,
   type Logger,
   type QueueLimits,
   type RetryPolicy,
@@ -28,6 +29,7 @@ import { BatchEventBus } from "./event-bus";
 import { openLocalStorage } from "./local-storage";
 import { errorFields } from "./log-error";
 import { OutboxPump } from "./sqlite/outbox";
+import { SqliteGovernor } from "./sqlite/sqlite-governor";
 import type { SqliteStore } from "./sqlite/sqlite-store";
 import type { SqliteTaskQueue } from "./sqlite/sqlite-task-queue";
 
@@ -44,6 +46,12 @@ export interface LocalHostOptions {
   rollUpIntervalMs?: number;
   /** Join each event-loop turn's writes into one SQLite commit (default true; see group-commit.ts). */
   groupCommit?: boolean;
+  /**
+   * Per-model AI limits shared by every batch of this process: `defaults` (none unless given; the
+   * CLI passes the Gemini defaults for the gemini provider), then what was persisted, then
+   * `overrides` (flags).
+   */
+  modelLimits?: { defaults?: LimitsTable; overrides?: LimitsTable };
 }
 
 export interface LocalHost {
@@ -52,6 +60,8 @@ export interface LocalHost {
   store: SqliteStore;
   queue: SqliteTaskQueue<BatchTask>;
   blobs: DiskBlobStore;
+  /** The AI-call governor every batch of this host goes through. */
+  governor: SqliteGovernor;
   events: BatchEventBus;
   ai: AiService;
   limits: BatchLimits;
@@ -88,7 +98,15 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const { db, store, queue, blobs, beforeWrite } = storage;
   const limits: BatchLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const rollUpIntervalMs = opts.rollUpIntervalMs ?? 250;
-  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids: randomIds, logger, limits, rollUpIntervalMs };
+  const governor = new SqliteGovernor({
+    db,
+    beforeWrite,
+    clock: systemClock,
+    defaults: opts.modelLimits?.defaults ?? {},
+    ...(opts.modelLimits?.overrides ? { overrides: opts.modelLimits.overrides } : {}),
+  });
+  const engine = { governor };
+  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids: randomIds, logger, limits, rollUpIntervalMs, engine };
   const handlers = createBatchHandlers(deps);
   const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => handlers.onResultCreated(doc) });
   const unsubscribeOutbox = store.onCommit((changes) => {
@@ -107,9 +125,10 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
       await queue.stop();
       await outbox.stop();
       unsubscribeOutbox();
+      governor.close();
       await storage.close();
     })());
-  return { handlers, deps, store, queue, blobs, events, ai: opts.ai, limits, dataDir: opts.dataDir, flush: () => storage.flush(), close };
+  return { handlers, deps, store, queue, blobs, governor, events, ai: opts.ai, limits, dataDir: opts.dataDir, flush: () => storage.flush(), close };
 }
 
 /** Reconcile now and every `intervalMs` (stuck lanes, jobs that should have finalized). */

@@ -17,6 +17,7 @@ import type { Clock, Ids } from "../ports/clock";
 import type { DocumentStore, Doc } from "../ports/store";
 import type { TaskContext, TaskQueue } from "../ports/task-queue";
 import type { Logger } from "../logger";
+import type { Governor } from "../governor/port";
 import type { BatchLimits } from "./limits";
 import type { Job, RowResult } from "./model";
 
@@ -73,8 +74,11 @@ export interface BatchDeps {
   logger: Logger;
   limits: BatchLimits;
   observer?: BatchObserver;
-  /** Engine options, e.g. the in-process node retry policy. */
-  engine?: { nodeRetry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } };
+  /**
+   * Engine options: the in-process node retry policy, and the governor every AI call of every job
+   * goes through (shared by all batches of the host; absent = calls are not governed).
+   */
+  engine?: { nodeRetry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number }; governor?: Governor; governorMaxWaitMs?: number };
   /** Minimum ms between progress roll-ups into the job document (default 2,000). */
   rollUpIntervalMs?: number;
 }

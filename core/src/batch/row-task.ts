@@ -116,7 +116,7 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   const startedAt = clock.now();
   const ev = { jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, attempt: budget.attempt };
   observer?.rowStarted?.({ ...ev, at: startedAt, lane: task.lane });
-  const run = await execute(ctx, job, row, resume);
+  const run = await execute(ctx, job, row, { resume, lastAttempt: budget.last });
   const retryAfterMs = run.error?.retryAfterMs;
   observer?.rowEnded?.({ ...ev, at: clock.now(), status: run.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   const stored = await storeOutputs(blobs, task.jobId, task.rowIndex, run);
@@ -159,11 +159,14 @@ async function loadCheckpoint(ctx: BatchContext, task: RowTask): Promise<RowRun[
 }
 
 /** Runs the engine; an unexpected throw becomes a retryable `internal` failure of the row. */
-async function execute(ctx: BatchContext, job: JobState, row: Record<string, string>, resume?: RowRun["nodeOutputs"]): Promise<RowRun> {
+async function execute(ctx: BatchContext, job: JobState, row: Record<string, string>, o: { resume: RowRun["nodeOutputs"] | undefined; lastAttempt: boolean }): Promise<RowRun> {
   const { clock, limits, logger } = ctx.deps;
+  const { resume } = o;
   const started = clock.now();
   try {
-    const opts = { flow: jobFlow(ctx, job), row, deadline: started + limits.rowTimeoutMs, ...(resume ? { resume } : {}) };
+    // On the last attempt a row waits for a permit up to its deadline rather than fail for want of one.
+    const governor = { governorJob: { id: job.id }, ...(o.lastAttempt ? { governorMaxWaitMs: limits.rowTimeoutMs } : {}) };
+    const opts = { flow: jobFlow(ctx, job), row, deadline: started + limits.rowTimeoutMs, ...governor, ...(resume ? { resume } : {}) };
     return await engineFor(ctx).execute(opts);
   } catch (err) {
     logger.error({ jobId: job.id, err: err instanceof Error ? err.name : "unknown" }, "engine threw");
@@ -177,8 +180,8 @@ function engineFor(ctx: BatchContext): ServerWorkflowEngine {
   let engine = ctx.cache.get<ServerWorkflowEngine>(key);
   if (!engine) {
     const { ai, clock, logger } = ctx.deps;
-    const nodeRetry = ctx.deps.engine?.nodeRetry;
-    engine = new ServerWorkflowEngine({ ai, clock, logger, ...(nodeRetry ? { nodeRetry } : {}) });
+    const { nodeRetry, governor, governorMaxWaitMs } = ctx.deps.engine ?? {};
+    engine = new ServerWorkflowEngine({ ai, clock, logger, ...(nodeRetry ? { nodeRetry } : {}), ...(governor ? { governor } : {}), ...(governorMaxWaitMs !== undefined ? { governorMaxWaitMs } : {}) });
     ctx.cache.set(key, engine);
   }
   return engine;

@@ -6,6 +6,7 @@
  * deadline, is not taken here: the node fails retryably and the task queue retries the row later.
  */
 import { RetryableError } from "../errors";
+import { GovernorDeferral } from "../governor/governed-call";
 import type { Logger } from "../logger";
 import type { Clock } from "../ports/clock";
 
@@ -50,8 +51,9 @@ export function backoffDelay(policy: NodeRetryPolicy, attempt: number, jitterSee
   return Math.max(jittered, retryAfterMs ?? 0);
 }
 
+/** A governor deferral already waited in-process as long as allowed: the queue takes it from here. */
 function worthRetrying(err: unknown, signal: AbortSignal): err is RetryableError {
-  return err instanceof RetryableError && err.code !== "cancelled" && !signal.aborted;
+  return err instanceof RetryableError && !(err instanceof GovernorDeferral) && err.code !== "cancelled" && !signal.aborted;
 }
 
 /** Calls `fn` until it succeeds, fails permanently, or the policy, deadline or signal says stop. */

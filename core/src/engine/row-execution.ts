@@ -13,9 +13,11 @@ import type { Logger } from "../logger";
 import type { Clock } from "../ports/clock";
 import { buildGraph, topologicalOrder, type FlowGraph } from "../flow/graph";
 import type { FlowNode } from "../flow/schema";
+import { governedCall } from "../governor/governed-call";
+import type { Governor } from "../governor/port";
 import { withNodeRetry, type NodeRetryPolicy } from "./node-retry";
 import { RowStop, raceAbort, stopError } from "./row-stop";
-import { inputNodeOutput, prepareAiCall } from "./run-node";
+import { inputNodeOutput, prepareAiCall, type AiNodeResult, type PreparedAiCall } from "./run-node";
 import type { ExecuteOptions, NodeOutput, NodeTrace, RowRun } from "./types";
 
 export interface RowDeps {
@@ -23,6 +25,7 @@ export interface RowDeps {
   clock: Clock;
   logger: Logger;
   nodeRetry: NodeRetryPolicy;
+  governor?: { governor: Governor; maxWaitMs: number };
 }
 
 type State = "waiting" | "running" | "final";
@@ -128,7 +131,7 @@ export class RowExecution {
       case "video": {
         const call = prepareAiCall(node, this.outputs, this.deps.ai);
         const signal = this.stop.signal;
-        const outcome = await withNodeRetry(() => raceAbort(call(signal), signal), {
+        const outcome = await withNodeRetry(() => raceAbort(this.callOnce(call, signal), signal), {
           policy: this.deps.nodeRetry,
           clock: this.deps.clock,
           logger: this.deps.logger,
@@ -141,6 +144,26 @@ export class RowExecution {
         return { output, usage, extra: { usage, model, attempts: outcome.attempts } };
       }
     }
+  }
+
+  /** One call to the provider, through the governor when there is one (every attempt takes a permit). */
+  private callOnce(call: PreparedAiCall, signal: AbortSignal): Promise<AiNodeResult> {
+    const g = this.deps.governor;
+    if (!g) return call.run(signal);
+    const { deadline, governorJob, governorMaxWaitMs } = this.opts;
+    return governedCall({
+      governor: g.governor,
+      clock: this.deps.clock,
+      signal,
+      maxWaitMs: governorMaxWaitMs ?? g.maxWaitMs,
+      model: call.model,
+      kind: call.kind,
+      estimatedTokens: call.estimatedTokens,
+      ...(deadline !== undefined ? { deadline } : {}),
+      ...(governorJob ? { job: governorJob } : {}),
+      run: () => call.run(signal),
+      tokensOf: (r) => r.usage.inputTokens,
+    });
   }
 
   /** Makes a node final, reports it, and releases (or skips) its dependents. */

@@ -8,12 +8,22 @@ import type { AiService, Usage } from "../ai/port";
 import type { AiNode, ImageNode, InputNode, TextNode, VideoNode } from "../flow/schema";
 import { refName, renderTemplate, type TemplateRef } from "../flow/template";
 import { checkJsonOutput } from "./output-check";
+import { estimateTokens } from "../governor/governed-call";
 import type { NodeOutput } from "./types";
 
 export interface AiNodeResult {
   output: NodeOutput;
   usage: Usage;
   model: string;
+}
+
+/** A rendered AI call, with what the governor needs to know before it is made. */
+export interface PreparedAiCall {
+  model: string;
+  kind: AiNode["type"];
+  /** Input tokens expected (prompt and system text, about 4 characters per token). */
+  estimatedTokens: number;
+  run: (signal: AbortSignal) => Promise<AiNodeResult>;
 }
 
 /** An input node's output: the row's cell, untouched (no trimming, no normalisation). */
@@ -59,26 +69,24 @@ function jsonField(ref: TemplateRef, value: unknown, shown: string): string {
   return typeof cur === "string" ? cur : JSON.stringify(cur);
 }
 
-/** Renders the node's templates once; `call` may then be retried with the same request. */
-export function prepareAiCall(
-  node: AiNode,
-  outputs: ReadonlyMap<string, NodeOutput>,
-  ai: AiService,
-): (signal: AbortSignal) => Promise<AiNodeResult> {
+/** Renders the node's templates once; `run` may then be retried with the same request. */
+export function prepareAiCall(node: AiNode, outputs: ReadonlyMap<string, NodeOutput>, ai: AiService): PreparedAiCall {
   const prompt = renderWith(node.data.prompt, outputs);
+  const base = { model: node.data.model, kind: node.type };
   switch (node.type) {
-    case "text":
-      return textCall(node, prompt, outputs, ai);
+    case "text": {
+      const system = node.data.system !== undefined ? renderWith(node.data.system, outputs) : undefined;
+      return { ...base, estimatedTokens: estimateTokens(prompt, system), run: textCall(node, prompt, system, ai) };
+    }
     case "image":
-      return imageCall(node, prompt, ai);
+      return { ...base, estimatedTokens: estimateTokens(prompt), run: imageCall(node, prompt, ai) };
     case "video":
-      return videoCall(node, prompt, ai);
+      return { ...base, estimatedTokens: estimateTokens(prompt), run: videoCall(node, prompt, ai) };
   }
 }
 
-function textCall(node: TextNode, prompt: string, outputs: ReadonlyMap<string, NodeOutput>, ai: AiService) {
+function textCall(node: TextNode, prompt: string, system: string | undefined, ai: AiService) {
   const { model, temperature, maxOutputTokens, jsonSchema } = node.data;
-  const system = node.data.system !== undefined ? renderWith(node.data.system, outputs) : undefined;
   return async (signal: AbortSignal): Promise<AiNodeResult> => {
     const res = await ai.generateText({ model, prompt, signal, ...defined({ system, temperature, maxOutputTokens, jsonSchema }) });
     if (jsonSchema === undefined) return { output: { kind: "text", text: res.text }, usage: res.usage, model: res.model };

@@ -8,8 +8,9 @@ import { parseFlow } from "../flow/parse";
 import type { Flow } from "../flow/schema";
 import { silentLogger, type Logger } from "../logger";
 import { systemClock, type Clock } from "../ports/clock";
+import type { Governor } from "../governor/port";
 import { DEFAULT_NODE_RETRY, type NodeRetryPolicy } from "./node-retry";
-import { RowExecution } from "./row-execution";
+import { RowExecution, type RowDeps } from "./row-execution";
 import type { ExecuteOptions, RowRun } from "./types";
 
 export interface EngineDeps {
@@ -18,13 +19,23 @@ export interface EngineDeps {
   logger?: Logger;
   /** In-process retry of one AI node on RetryableError (brief blips); defaults to 3 attempts. */
   nodeRetry?: NodeRetryPolicy;
+  /**
+   * When set, every AI call first takes a permit from it and reports afterwards (shared quotas,
+   * adaptive back-off). Absent: calls go straight to the provider, as before.
+   */
+  governor?: Governor;
+  /** In-process wait for a permit before the row is handed back to the queue (default 5,000 ms). */
+  governorMaxWaitMs?: number;
 }
+
+export const DEFAULT_GOVERNOR_WAIT_MS = 5_000;
 
 export class ServerWorkflowEngine {
   private readonly ai: AiService;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly nodeRetry: NodeRetryPolicy;
+  private readonly governor: RowDeps["governor"];
   /** Flows already validated, by identity: callers usually pass the same object for every row. */
   private readonly validated = new WeakMap<Flow, Flow>();
 
@@ -33,6 +44,7 @@ export class ServerWorkflowEngine {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? silentLogger;
     this.nodeRetry = deps.nodeRetry ?? DEFAULT_NODE_RETRY;
+    this.governor = deps.governor ? { governor: deps.governor, maxWaitMs: deps.governorMaxWaitMs ?? DEFAULT_GOVERNOR_WAIT_MS } : undefined;
   }
 
   /**
@@ -40,7 +52,7 @@ export class ServerWorkflowEngine {
    * only with the `ValidationError("invalid_flow")` of a flow that does not pass `parseFlow`.
    */
   async execute(opts: ExecuteOptions): Promise<RowRun> {
-    const deps = { ai: this.ai, clock: this.clock, logger: this.logger, nodeRetry: this.nodeRetry };
+    const deps: RowDeps = { ai: this.ai, clock: this.clock, logger: this.logger, nodeRetry: this.nodeRetry, ...(this.governor ? { governor: this.governor } : {}) };
     return new RowExecution(deps, { ...opts, flow: this.validFlow(opts.flow) }).run();
   }
 

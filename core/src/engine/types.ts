@@ -5,6 +5,7 @@
 import type { ErrorInfo } from "../errors";
 import type { Usage } from "../ai/port";
 import type { Flow } from "../flow/schema";
+import type { JobCallLimits } from "../governor/port";
 
 export type NodeStatus = "succeeded" | "failed" | "skipped" | "resumed";
 
@@ -49,6 +50,13 @@ export interface ExecuteOptions {
   deadline?: number;
   /** Outputs saved by an earlier attempt; those nodes are not run again (status `resumed`). */
   resume?: Record<string, NodeOutput>;
+  /** The job this row belongs to, for the governor's per-job keys (ignored without a governor). */
+  governorJob?: { id: string; limits?: JobCallLimits };
+  /**
+   * This row's in-process wait for a permit, instead of the engine's default: e.g. the task's last
+   * attempt waits up to its deadline rather than fail the row for want of a permit.
+   */
+  governorMaxWaitMs?: number;
   /** Called as each node finishes, e.g. to checkpoint expensive outputs. */
   onNodeDone?: (nodeId: string, trace: NodeTrace, output?: NodeOutput) => void | Promise<void>;
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run sim -- --rows N --concurrency C --latency-ms MEAN --latency-sigma S --faults standard|none
- * --seed K [--json]`: runs the scenario and prints a summary; with --json the LAST stdout line is
- * the report as one JSON object.
+ * --seed K [--quota-rpm N] [--configured-rpm N] [--jobs K] [--json]`: runs the scenario and prints
+ * a summary; with --json the LAST stdout line is the report as one JSON object.
  */
 import { runScenario, type ScenarioOptions, type SimReport } from "./scenario";
 
@@ -24,8 +24,20 @@ function parseArgs(argv: string[]): ScenarioOptions & { json: boolean } {
     latencySigma: num("latency-sigma", 0.5),
     faults,
     seed: num("seed", 1),
+    ...optionalNum(argv, "quota-rpm", "quotaRpm"),
+    ...optionalNum(argv, "configured-rpm", "configuredRpm"),
+    ...optionalNum(argv, "jobs", "jobs"),
     json: argv.includes("--json"),
   };
+}
+
+/** An optional positive number flag: absent → nothing, so the scenario's defaults apply. */
+function optionalNum<K extends string>(argv: string[], name: string, key: K): Partial<Record<K, number>> {
+  const i = argv.indexOf(`--${name}`);
+  if (i < 0) return {};
+  const v = Number(argv[i + 1]);
+  if (!(Number.isFinite(v) && v > 0)) throw new Error(`--${name} must be a positive number`);
+  return { [key]: v } as Partial<Record<K, number>>;
 }
 
 function summary(r: SimReport): string {
@@ -36,6 +48,8 @@ function summary(r: SimReport): string {
     `  (same occupancies) groups of C: ${r.compare.groupDispatch}, stride chains: ${r.compare.strideChains}`,
     `max in flight ${r.maxInFlight} (limit ${r.concurrency}); busiest doc ${r.maxDocWritesPerSec} writes/s (${r.busiestDoc})`,
     `writes/row ${r.writesPerRow}, reads/row ${r.readsPerRow}; queue ${JSON.stringify(r.queue)}`,
+    `AI calls ${r.aiCalls}, 429s ${r.ai429s} (${r.aiCalls > 0 ? ((100 * r.ai429s) / r.aiCalls).toFixed(2) : "0"}%), served ${r.aiCallsPerMin}/min steady (quota ${r.quotaRpm ?? "none"}, governor told ${r.configuredRpm ?? "nothing"})`,
+    ...r.perJob.map((j) => `  job ${j.jobId}: ${j.status}, efficiency ${j.efficiency}, ${j.aiCallsPerMin} calls/min`),
     `simulated in ${(r.realMs / 1000).toFixed(1)} s of real time`,
   ].join("\n");
 }

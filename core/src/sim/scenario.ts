@@ -4,7 +4,9 @@
  * fields documented in core/ARCHITECTURE.md).
  */
 import { resultsPath } from "../batch/model";
+import { MemoryGovernor } from "../governor/memory-governor";
 import { NO_FAULTS, STANDARD_FAULTS } from "./faults";
+import { CallLedger, jobTag, quotaIdealMs, steadyCallsPerMin } from "./job-calls";
 import { groupMakespan, idealMakespan, ratio, round, strideMakespan } from "./metrics";
 import { SimAi } from "./fake-ai";
 import { Simulation } from "./simulation";
@@ -16,6 +18,19 @@ export interface ScenarioOptions {
   latencySigma: number;
   faults: "standard" | "none";
   seed: number;
+  /** The provider's real requests/min per model (429 beyond it); absent = unlimited. */
+  quotaRpm?: number;
+  /** What the governor is told (defaults to the quota); with neither, no governor runs. */
+  configuredRpm?: number;
+  /** Identical jobs started together (default 1). */
+  jobs?: number;
+}
+
+export interface PerJobReport {
+  jobId: string;
+  efficiency: number;
+  aiCallsPerMin: number;
+  status: string;
 }
 
 export interface SimReport {
@@ -45,7 +60,16 @@ export interface SimReport {
   writesPerRowByKind: Record<string, number>;
   readsPerRowByKind: Record<string, number>;
   triggerDeliveries: number;
+  /** Calls made to the provider, 429s included. */
   aiCalls: number;
+  /** Calls the provider answered 429 (with a quota: the quota's 429s; else the injected faults'). */
+  ai429s: number;
+  /** Served (non-429) calls per minute over the middle 60% of the run, all jobs together. */
+  aiCallsPerMin: number;
+  quotaRpm: number | null;
+  configuredRpm: number | null;
+  jobs: number;
+  perJob: PerJobReport[];
   realMs: number;
 }
 
@@ -63,6 +87,9 @@ export const SIM_FLOW = {
 
 export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
   const realStart = Date.now();
+  const k = Math.max(1, Math.floor(o.jobs ?? 1));
+  const configuredRpm = o.configuredRpm ?? o.quotaRpm;
+  const ledger = new CallLedger(k);
   const sim = new Simulation({
     seed: o.seed,
     faults: o.faults === "standard" ? STANDARD_FAULTS : NO_FAULTS,
@@ -70,30 +97,49 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     latencySigma: o.latencySigma,
     // The simulator may explore past the product limits.
     limits: { maxRows: Math.max(10_000, o.rows), maxConcurrency: Math.max(50, o.concurrency) },
+    ...(o.quotaRpm !== undefined ? { quotaRpm: o.quotaRpm } : {}),
+    onServed: (req, at, latency) => ledger.served(req, at, latency),
+    ...(configuredRpm !== undefined ? { governor: (clock) => new MemoryGovernor({ clock, overrides: { "*": { rpm: configuredRpm } } }) } : {}),
   });
-  const rows = Array.from({ length: o.rows }, (_, i) => ({ topic: `topic ${i}` }));
   const owner = { ownerId: "sim" };
-  const job = await sim.drive(sim.handlers.createJob({ ownerId: owner.ownerId, flow: SIM_FLOW, columns: ["topic"], rows, concurrency: o.concurrency }));
+  const jobs = [];
+  for (let j = 0; j < k; j++) {
+    const rows = Array.from({ length: o.rows }, (_, i) => ({ topic: k === 1 ? `topic ${i}` : `topic ${i} ${jobTag(j)}` }));
+    jobs.push(await sim.drive(sim.handlers.createJob({ ownerId: owner.ownerId, flow: SIM_FLOW, columns: ["topic"], rows, concurrency: o.concurrency })));
+  }
   const t0 = sim.clock.now();
-  sim.startReconciler(() => sim.finished.length > 0, 30 * 24 * 3_600_000);
-  await sim.drive(sim.handlers.startJob(owner, job.id));
+  sim.startReconciler(() => sim.finished.length >= k, 30 * 24 * 3_600_000);
+  await sim.drive(Promise.all(jobs.map((job) => sim.handlers.startJob(owner, job.id))));
   sim.queue.crashesEnabled = true;
   await sim.run();
-  const final = await sim.drive(sim.handlers.getJob(owner, job.id));
-  const results = await sim.store.inner.count(resultsPath(job.id));
-  const occ = new Array<number>(o.rows).fill(0);
-  for (const a of sim.attempts) occ[a.rowIndex] = (occ[a.rowIndex] ?? 0) + (a.end - a.start);
-  const ideal = idealMakespan(occ, o.concurrency);
-  const end = sim.finished[0]?.at ?? sim.clock.now();
+  const finals = await sim.drive(Promise.all(jobs.map((job) => sim.handlers.getJob(owner, job.id))));
+  const results = (await sim.drive(Promise.all(jobs.map((job) => sim.store.inner.count(resultsPath(job.id)))))).reduce((a, b) => a + b, 0);
+  const occByJob = jobs.map((job) => occupancies(sim, job.id, o.rows));
+  const occ = occByJob.flat();
+  const endOf = (jobId: string): number => sim.finished.find((f) => f.jobId === jobId)?.at ?? sim.clock.now();
+  const end = Math.max(...jobs.map((job) => endOf(job.id)));
   const makespan = end - t0;
+  const allCalls = ledger.totalServed;
+  const governed = o.quotaRpm !== undefined || configuredRpm !== undefined;
+  const idealOf = (j: number): number =>
+    governed ? quotaIdealMs({ latencies: ledger.jobs[j]?.latencies ?? [], concurrency: o.concurrency, allCalls, ...(o.quotaRpm !== undefined ? { quotaRpm: o.quotaRpm } : {}) }) : idealMakespan(occByJob[j] ?? [], o.concurrency);
+  const ideal = Math.max(...jobs.map((_, j) => idealOf(j)));
+  const perJob = jobs.map((job, j) => ({
+    jobId: job.id,
+    efficiency: ratio(idealOf(j), endOf(job.id) - t0),
+    aiCallsPerMin: round(steadyCallsPerMin(ledger.jobs[j]?.servedAt ?? [], t0, endOf(job.id)), 1),
+    status: finals[j]?.status ?? "unknown",
+  }));
   const writes = sim.store.writeStats();
+  const totalRows = o.rows * k;
   const countedOnce =
-    Array.from({ length: o.rows }, (_, i) => sim.counted.get(`${job.id}:0:${i}`) === 1).every(Boolean) &&
-    sim.counted.size === o.rows &&
-    final.completedRows + final.failedRows === o.rows &&
-    results === o.rows &&
-    sim.finished.length === 1 &&
-    sim.terminalWrites.length === 1;
+    jobs.every((job) => Array.from({ length: o.rows }, (_, i) => sim.counted.get(`${job.id}:0:${i}`) === 1).every(Boolean)) &&
+    sim.counted.size === totalRows &&
+    finals.every((f) => f.completedRows + f.failedRows === o.rows) &&
+    results === totalRows &&
+    sim.finished.length === k &&
+    sim.terminalWrites.length === k;
+  const simAi = sim.ai instanceof SimAi ? sim.ai : null;
   return {
     rows: o.rows,
     concurrency: o.concurrency,
@@ -101,28 +147,41 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     faults: o.faults,
     latencyMs: o.latencyMs,
     latencySigma: o.latencySigma,
-    status: final.status,
+    status: finals[0]?.status ?? "unknown",
     makespanMs: Math.round(makespan),
     idealMakespanMs: Math.round(ideal),
     efficiency: ratio(ideal, makespan),
     maxInFlight: sim.maxInFlight,
     maxDocWritesPerSec: round(writes.maxPer10s / 10, 2),
     busiestDoc: writes.busiest,
-    writesPerRow: round(writes.writes / o.rows, 3),
-    readsPerRow: round(sim.store.reads / o.rows, 3),
-    completedRows: final.completedRows,
-    failedRows: final.failedRows,
+    writesPerRow: round(writes.writes / totalRows, 3),
+    readsPerRow: round(sim.store.reads / totalRows, 3),
+    completedRows: finals.reduce((n, f) => n + f.completedRows, 0),
+    failedRows: finals.reduce((n, f) => n + f.failedRows, 0),
     countedOnce,
-    stuckRows: o.rows - results,
+    stuckRows: totalRows - results,
     terminalTransitions: sim.terminalWrites.length,
     compare: { groupDispatch: ratio(ideal, groupMakespan(occ, o.concurrency)), strideChains: ratio(ideal, strideMakespan(occ, o.concurrency)) },
     queue: { ...sim.queue.stats },
-    writesPerRowByKind: perRow(writes.byKind, o.rows),
-    readsPerRowByKind: perRow(sim.store.readsByKind, o.rows),
+    writesPerRowByKind: perRow(writes.byKind, totalRows),
+    readsPerRowByKind: perRow(sim.store.readsByKind, totalRows),
     triggerDeliveries: sim.triggerDeliveries,
-    aiCalls: sim.ai instanceof SimAi ? sim.ai.calls : 0,
+    aiCalls: simAi ? simAi.calls : 0,
+    ai429s: simAi ? simAi.rateLimited : 0,
+    aiCallsPerMin: round(steadyCallsPerMin(ledger.jobs.flatMap((j) => j.servedAt), t0, end), 1),
+    quotaRpm: o.quotaRpm ?? null,
+    configuredRpm: configuredRpm ?? null,
+    jobs: k,
+    perJob,
     realMs: Date.now() - realStart,
   };
+}
+
+/** Engine time per row of one job, summed over its attempts. */
+function occupancies(sim: Simulation, jobId: string, rows: number): number[] {
+  const occ = new Array<number>(rows).fill(0);
+  for (const a of sim.attempts) if (a.jobId === jobId) occ[a.rowIndex] = (occ[a.rowIndex] ?? 0) + (a.end - a.start);
+  return occ;
 }
 
 function perRow(m: ReadonlyMap<string, number>, rows: number): Record<string, number> {

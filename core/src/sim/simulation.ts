@@ -4,7 +4,8 @@
  * deterministic for a seed. It records what the invariants and metrics need (row attempts in flight,
  * counts, terminal transitions); `report.ts` turns that into figures.
  */
-import type { AiService } from "../ai/port";
+import type { AiService, TextRequest } from "../ai/port";
+import type { Governor } from "../governor/port";
 import type { BatchHandlers, RowTask } from "../batch/api";
 import { createBatchHandlers } from "../batch/handlers";
 import { DEFAULT_LIMITS, type BatchLimits } from "../batch/limits";
@@ -34,6 +35,12 @@ export interface SimConfig {
   retryAfterMs?: number;
   /** Every N ms of virtual time the host calls reconcile() while work is open. */
   reconcileEveryMs?: number;
+  /** The provider's per-model quota (requests/min); absent = unlimited. */
+  quotaRpm?: number;
+  /** Puts a governor in front of every AI call (shared by every job of the simulation). */
+  governor?: (clock: ManualClock) => Governor;
+  /** Called for every AI call the simulated provider served. */
+  onServed?: (req: TextRequest, at: number, latencyMs: number) => void;
 }
 
 export interface Attempt {
@@ -101,7 +108,10 @@ export class Simulation {
         permanent: config.faults.permanent,
         rejectionMs: latency.aiRejection,
         ...(config.retryAfterMs !== undefined ? { retryAfterMs: config.retryAfterMs } : {}),
+        ...(config.quotaRpm !== undefined ? { quotaRpm: config.quotaRpm } : {}),
+        ...(config.onServed ? { onServed: config.onServed } : {}),
       }));
+    const governor = config.governor?.(this.clock);
     let n = 0;
     this.handlers = createBatchHandlers({
       store: this.store,
@@ -112,6 +122,7 @@ export class Simulation {
       ids: { newId: () => `job${String(++n).padStart(4, "0")}` },
       logger: silentLogger,
       limits: { ...DEFAULT_LIMITS, rowTimeoutMs: 5 * 60_000, maxActiveJobsPerOwner: 1_000, ...config.limits },
+      ...(governor ? { engine: { governor } } : {}),
       observer: {
         rowStarted: (e) => this.rowStarted(e),
         rowEnded: (e) => this.rowEnded(e),

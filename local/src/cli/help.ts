@@ -16,6 +16,15 @@ run options:
   --data-dir DIR          keep the batch in DIR (default: $FLOWCRAFT_DATA_DIR, else a temporary
                           directory, removed afterwards)
 
+AI limits (run and serve; shared by every batch of the process, repeatable or comma lists,
+MODEL may be * for every model without its own entry):
+  --model-rpm MODEL=N          requests per minute
+  --model-tpm MODEL=N          input tokens per minute
+  --model-concurrency MODEL=N  calls in flight at once
+  --model-rpd MODEL=N          requests per day
+  With the gemini provider these override the Gemini tier-1 defaults (see README); the offline
+  provider is unlimited unless a flag says otherwise.
+
 serve options:
   --port P                port (default: $PORT or 8787; 0 picks a free port)
   --host H                loopback address to bind (default 127.0.0.1; only loopback is allowed)

@@ -23,6 +23,7 @@ import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../local-host";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
 import { fatalMessage } from "./fatal";
 import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
+import { MODEL_LIMIT_OPTIONS, modelLimitsFor } from "./limit-flags";
 import { createProgress } from "./progress";
 import { chooseProvider, type ProviderChoice } from "./provider";
 
@@ -32,7 +33,15 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-export const RUN_OPTIONS = { concurrency: "value", provider: "value", out: "value", json: "flag", "data-dir": "value", help: "flag" } as const;
+export const RUN_OPTIONS = {
+  concurrency: "value",
+  provider: "value",
+  out: "value",
+  json: "flag",
+  "data-dir": "value",
+  help: "flag",
+  ...MODEL_LIMIT_OPTIONS,
+} as const;
 
 function readInputs(flowFile: string, rowsFile: string): { flow: unknown; columns: string[]; rows: Record<string, string>[] } {
   let flow: unknown;
@@ -126,6 +135,7 @@ interface RunPlan {
   concurrency: number | undefined;
   provider: ProviderChoice;
   json: boolean;
+  modelLimits: ReturnType<typeof modelLimitsFor>;
 }
 
 /** One run's state shared with the Ctrl-C handler: the batch to cancel, once it exists. */
@@ -190,7 +200,9 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     provider: chooseProvider(stringOption(args.options, "provider"), io.env, 0),
     inputs: readInputs(flowFile, rowsFile),
     json: args.options.json === true,
+    modelLimits: { defaults: {}, overrides: {} },
   };
+  plan.modelLimits = modelLimitsFor(plan.provider.name, args.options);
   // Validate before any data directory is created: invalid input runs nothing and writes nothing.
   parseFlow(plan.inputs.flow, { columns: plan.inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
   // The rest of createJob's checks (no rows, row size, data no document can store, ...) also run
@@ -207,7 +219,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     process.exit(1);
   };
   process.on("uncaughtException", onUncaught);
-  const host = createLocalHost({ dataDir, ai: plan.provider.ai, logger: jsonLogger("error") });
+  const host = createLocalHost({ dataDir, ai: plan.provider.ai, logger: jsonLogger("error"), modelLimits: plan.modelLimits });
   // Ctrl-C cancels the batch; the results so far are still written, then exit 130 (interrupt.ts).
   const interrupt = onInterrupt({
     stop: () => {

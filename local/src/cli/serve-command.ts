@@ -12,6 +12,7 @@ import { fatalMessage } from "./fatal";
 import { allowedOrigins } from "./origins";
 import { chooseProvider, type ProviderChoice } from "./provider";
 import { installSocketGuard } from "./socket-guard";
+import { MODEL_LIMIT_OPTIONS, modelLimitsFor } from "./limit-flags";
 import type { CliIo } from "./run-command";
 
 export const SERVE_OPTIONS = {
@@ -21,6 +22,7 @@ export const SERVE_OPTIONS = {
   provider: "value",
   "allow-origin": "list",
   help: "flag",
+  ...MODEL_LIMIT_OPTIONS,
 } as const;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
@@ -88,7 +90,8 @@ function stopSignals(): Promise<number> {
 export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const plan = planServe(args, io);
   const logger = jsonLogger(logLevel(io.env.FLOWCRAFT_LOG_LEVEL));
-  const host = createLocalHost({ dataDir: plan.dataDir, ai: plan.provider.ai, logger });
+  const modelLimits = modelLimitsFor(plan.provider.name, args.options);
+  const host = createLocalHost({ dataDir: plan.dataDir, ai: plan.provider.ai, logger, modelLimits });
   const removeGuard = installSocketGuard({
     logger,
     fatal: (err) => {

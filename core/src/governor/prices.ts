@@ -1,0 +1,85 @@
+/**
+ * The price table (USD) and `costOf`, the one place money is computed from usage. Versioned and
+ * overridable: a host passes its own table (or entries layered over the default) when prices
+ * change or a contract differs. Recording cost on rows and jobs builds on this.
+ *
+ * Source: Gemini Developer API pricing, paid tier, standard (not batch) mode,
+ * https://ai.google.dev/gemini-api/docs/pricing, as read on 2026-12-01. Text models: input and
+ * output per 1M tokens (prompts up to 200k tokens where the price is tiered; thinking tokens are
+ * billed as output). Image models: per generated image (1024×1024). Veo: per second of video.
+ * Check the page before relying on a figure: prices change.
+ */
+import { z } from "zod";
+import type { Usage } from "../ai/port";
+
+export const ModelPrice = z.object({
+  inputPerMTokens: z.number().nonnegative().optional(),
+  outputPerMTokens: z.number().nonnegative().optional(),
+  perImage: z.number().nonnegative().optional(),
+  perVideoSecond: z.number().nonnegative().optional(),
+});
+export type ModelPrice = z.infer<typeof ModelPrice>;
+
+export const PriceTable = z.object({
+  version: z.string().min(1),
+  models: z.record(z.string().min(1), ModelPrice),
+});
+export type PriceTable = z.infer<typeof PriceTable>;
+
+export const DEFAULT_PRICES: PriceTable = {
+  version: "gemini-paid-2026-12-01",
+  models: {
+    "gemini-2.5-pro": { inputPerMTokens: 1.25, outputPerMTokens: 10 },
+    "gemini-2.5-flash": { inputPerMTokens: 0.3, outputPerMTokens: 2.5 },
+    "gemini-2.5-flash-lite": { inputPerMTokens: 0.1, outputPerMTokens: 0.4 },
+    "gemini-2.0-flash": { inputPerMTokens: 0.1, outputPerMTokens: 0.4 },
+    "gemini-2.5-flash-image": { inputPerMTokens: 0.3, perImage: 0.039 },
+    "imagen-4.0-generate-001": { perImage: 0.04 },
+    "imagen-4.0-fast-generate-001": { perImage: 0.02 },
+    "imagen-4.0-ultra-generate-001": { perImage: 0.06 },
+    "veo-3.0-generate-001": { perVideoSecond: 0.4 },
+    "veo-3.0-fast-generate-001": { perVideoSecond: 0.15 },
+  },
+};
+
+/** A table with `overrides` layered over `base`, per model and per field, under a new version. */
+export function withPrices(base: PriceTable, version: string, overrides: Record<string, ModelPrice>): PriceTable {
+  const models = { ...base.models };
+  for (const [model, price] of Object.entries(overrides)) models[model] = { ...models[model], ...price };
+  return { version, models };
+}
+
+/** What one call produced: tokens, and for media calls the images or video seconds. */
+export interface BilledUsage {
+  usage?: Pick<Usage, "inputTokens" | "outputTokens">;
+  images?: number;
+  videoSeconds?: number;
+}
+
+export type CostResult = { known: true; usd: number } | { known: false; usd: 0; reason: "unknown_model" | "unpriced_part" };
+
+/**
+ * The cost of a call in USD. Unknown models, or a part with no price (e.g. video seconds on a
+ * text model), answer `known: false` so callers can show "unknown" rather than a wrong zero.
+ */
+export function costOf(model: string, billed: BilledUsage, table: PriceTable = DEFAULT_PRICES): CostResult {
+  const price = table.models[model];
+  if (!price) return { known: false, usd: 0, reason: "unknown_model" };
+  const parts: Array<[number, number | undefined]> = [
+    [(billed.usage?.inputTokens ?? 0) / 1_000_000, price.inputPerMTokens],
+    [(billed.usage?.outputTokens ?? 0) / 1_000_000, price.outputPerMTokens],
+    [billed.images ?? 0, price.perImage],
+    [billed.videoSeconds ?? 0, price.perVideoSecond],
+  ];
+  let usd = 0;
+  for (const [amount, rate] of parts) {
+    if (amount === 0) continue;
+    // Media models often bill their prompt tokens too little to list: a missing token price is 0 there.
+    if (rate === undefined) {
+      if (price.perImage !== undefined || price.perVideoSecond !== undefined) continue;
+      return { known: false, usd: 0, reason: "unpriced_part" };
+    }
+    usd += amount * rate;
+  }
+  return { known: true, usd: Math.round(usd * 1e9) / 1e9 };
+}
