@@ -152,4 +152,16 @@ describe("per-user quotas on the callables", () => {
     expect(await h.store.count("batch_jobs")).toBe(2);
     expect((await httpsErrorOf(create(6))).details).toMatchObject({ code: "limit_exceeded", retryable: false });
   });
+
+  it("counts a retried create (same requestId) once: the retry returns the job without taking its rows again", async () => {
+    const h = new Harness({ ai: new OfflineAiService(), autoDeliver: false, quota: { rowsPerDay: 5 } });
+    const create = (n: number, requestId: string) =>
+      h.createBatch({ data: { flow: textFlow(), columns: ["topic"], rows: Array.from({ length: n }, (_, i) => ({ topic: `t${i}` })), requestId }, auth: auth("alice") } as never);
+    const first = await create(3, "submit-1");
+    const again = await create(3, "submit-1");
+    expect(again.job.id).toBe(first.job.id);
+    // 3 of 5 rows used: a new 2-row batch still fits.
+    await expect(create(2, "submit-2")).resolves.toMatchObject({ job: { totalRows: 2 } });
+    expect(await h.store.count("batch_jobs")).toBe(2);
+  });
 });

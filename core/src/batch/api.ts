@@ -113,6 +113,8 @@ export interface ResultsPage {
 
 export interface BatchHandlers {
   createJob(input: CreateJobInput): Promise<Job>;
+  /** createJob, also saying whether an earlier attempt of the same `requestId` had created the job. */
+  createJobOutcome(input: CreateJobInput): Promise<{ job: Job; replayed: boolean }>;
   startJob(caller: Caller, jobId: string): Promise<Job>;
   cancelJob(caller: Caller, jobId: string): Promise<Job>;
   setConcurrency(caller: Caller, jobId: string, concurrency: number): Promise<Job>;

@@ -1,10 +1,11 @@
 /** createBatchHandlers: wires the handler functions to one shared context (deps + caches). */
 import { checkJobId as id } from "./access";
-import type { BatchDeps, BatchHandlers } from "./api";
+import type { BatchDeps, BatchHandlers, CreateJobInput } from "./api";
 import { cancelJob } from "./cancel-job";
 import { makeContext } from "./context";
 import { createJob } from "./create-job";
 import { toPublicJob } from "./job-view";
+import type { Job } from "./model";
 import { getJob, listJobs, listResults } from "./queries";
 import { reconcile } from "./reconcile";
 import { onResultCreated } from "./result-created";
@@ -17,14 +18,16 @@ import { startJob } from "./start-job";
 /** Caller-facing handlers check the job id first (`id`), so a malformed one is a plain not_found. */
 export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
   const ctx = makeContext(deps);
+  const create = async (input: CreateJobInput): Promise<{ job: Job; replayed: boolean }> => {
+    const { job, replayed } = await createJob(ctx, input);
+    // A repeated request id returns the earlier job: start it if that attempt's start failed
+    // (startJob on a processing job re-ensures its lanes' tasks), never restart a finished one.
+    const start = input.start === true && (job.status === "pending" || job.status === "processing");
+    return { job: toPublicJob(start ? await startJob(ctx, { ownerId: input.ownerId }, job.id) : job), replayed };
+  };
   return {
-    async createJob(input) {
-      const { job } = await createJob(ctx, input);
-      // A repeated request id returns the earlier job: start it if that attempt's start failed
-      // (startJob on a processing job re-ensures its lanes' tasks), never restart a finished one.
-      const start = input.start === true && (job.status === "pending" || job.status === "processing");
-      return toPublicJob(start ? await startJob(ctx, { ownerId: input.ownerId }, job.id) : job);
-    },
+    createJob: async (input) => (await create(input)).job,
+    createJobOutcome: create,
     startJob: async (caller, jobId) => toPublicJob(await startJob(ctx, caller, id(jobId))),
     cancelJob: async (caller, jobId) => toPublicJob(await cancelJob(ctx, caller, id(jobId))),
     setConcurrency: async (caller, jobId, c) => toPublicJob(await setConcurrency(ctx, caller, id(jobId), c)),

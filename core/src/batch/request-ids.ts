@@ -91,3 +91,11 @@ export async function findRequest(
   if (rec.hash !== o.hash) throw requestConflict(o.requestId);
   return rec.jobId;
 }
+
+/**
+ * Whether this owner's request id already created a job (payload not compared: the create itself
+ * does that). Lets an edge skip work a replay does not need, such as counting the rows again.
+ */
+export async function requestRecorded(r: Pick<Transaction, "get">, ownerId: string, requestId: string): Promise<boolean> {
+  return (await r.get(requestPath(ownerId, requestId))) !== null;
+}

@@ -3,7 +3,7 @@
  * wires the caller's uid and the parsed payload to a core handler; ownership, limits (including the
  * per-owner cap on active jobs) and state rules live in the core and surface as mapped errors.
  */
-import { FlowcraftError, type Job } from "@flowcraft/core";
+import { FlowcraftError, requestRecorded, type Job } from "@flowcraft/core";
 import { BATCH_CALLABLE_TIMEOUT_SECONDS } from "../config/function-options";
 import { defineCallable } from "../http/define-callable";
 import { CreateBatchInput, JobRef, SetConcurrencyInput } from "./schemas";
@@ -19,12 +19,16 @@ export const createBatch = defineCallable({
   name: "createBatch",
   input: CreateBatchInput,
   run: async (input, { uid, deps }): Promise<{ job: Job }> => {
-    // Rows count toward the caller's rows per day; a create the core refuses gives them back.
-    const taken = await deps.quota.consume(uid, "rows", input.rows.length);
-    const job = await deps.handlers.createJob({ ...input, ownerId: uid }).catch(async (err: unknown) => {
-      if (err instanceof FlowcraftError && !err.retryable) await taken.refund();
+    // Rows count toward the caller's rows per day, once per request: a retry of a request that
+    // already created its job takes nothing (its rows were counted then), and a create the core
+    // refuses, or that turns out to be such a retry (two attempts racing), gives them back.
+    const known = input.requestId !== undefined && (await requestRecorded(deps.store, uid, input.requestId));
+    const taken = known ? null : await deps.quota.consume(uid, "rows", input.rows.length);
+    const { job, replayed } = await deps.handlers.createJobOutcome({ ...input, ownerId: uid }).catch(async (err: unknown) => {
+      if (err instanceof FlowcraftError && !err.retryable) await taken?.refund();
       throw err;
     });
+    if (replayed) await taken?.refund();
     deps.logger.info({ jobId: job.id, uid, rows: job.totalRows, status: job.status }, "batch created");
     return { job };
   },
