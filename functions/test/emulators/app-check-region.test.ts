@@ -81,6 +81,31 @@ suite(title, () => {
     expect(status).toBe("completed");
   });
 
+  it("returns the same job for a repeated requestId, in an emulated transaction, and refuses it with another payload", async () => {
+    const create = httpsCallable<unknown, { job: Job }>(functions, "createBatch", { timeout: 60_000 });
+    const flow = {
+      nodes: [
+        { id: "topic", type: "input", data: { column: "topic" } },
+        { id: "text", type: "text", data: { prompt: "Describe {{topic}}" } },
+        { id: "out", type: "output", data: { name: "summary" } },
+      ],
+      edges: [
+        { source: "topic", target: "text" },
+        { source: "text", target: "out" },
+      ],
+    };
+    const payload = { flow, columns: ["topic"], rows: [{ topic: "a" }], requestId: `emu-${Date.now()}` };
+    const [a, b] = await Promise.all([create(payload), create(payload)]);
+    expect(b.data.job.id).toBe(a.data.job.id);
+    const again = await create(payload);
+    expect(again.data.job.id).toBe(a.data.job.id);
+    await expect(create({ ...payload, rows: [{ topic: "b" }] })).rejects.toMatchObject({ code: "functions/already-exists" });
+    const db = getFirestore(admin);
+    const uid = (a.data.job as { ownerId: string }).ownerId;
+    const mine = await db.collection("batch_jobs").where("ownerId", "==", uid).get();
+    expect(mine.docs.filter((d) => d.get("totalRows") === 1 && d.id === a.data.job.id)).toHaveLength(1);
+  });
+
   it("answers resource-exhausted past the AI calls a minute (counted in a Firestore transaction)", async () => {
     const text = httpsCallable(functions, "generateText");
     const codes: string[] = [];
