@@ -20,6 +20,19 @@ const suite = emulatorsRunning() ? describe : describe.skip;
 const title = emulatorsRunning() ? "region and App Check on the emulator suite" : `region and App Check on the emulator suite (skipped: ${SKIP_NOTE})`;
 const projectId = process.env.GCLOUD_PROJECT ?? "demo-flowcraft";
 
+/** topic → text → summary */
+const flow = {
+  nodes: [
+    { id: "topic", type: "input", data: { column: "topic" } },
+    { id: "text", type: "text", data: { prompt: "Describe {{topic}}" } },
+    { id: "out", type: "output", data: { name: "summary" } },
+  ],
+  edges: [
+    { source: "topic", target: "text" },
+    { source: "text", target: "out" },
+  ],
+};
+
 /** The REGION the emulator resolved for the manifest's `{{ params.REGION }}`: .env.local over .env, else the default. */
 function emulatedRegion(): string {
   for (const file of [".env.local", ".env"]) {
@@ -60,17 +73,6 @@ suite(title, () => {
 
   it("runs a started batch to completion through the row queue in the same region", async () => {
     const create = httpsCallable<unknown, { job: Job }>(functions, "createBatch", { timeout: 60_000 });
-    const flow = {
-      nodes: [
-        { id: "topic", type: "input", data: { column: "topic" } },
-        { id: "text", type: "text", data: { prompt: "Describe {{topic}}" } },
-        { id: "out", type: "output", data: { name: "summary" } },
-      ],
-      edges: [
-        { source: "topic", target: "text" },
-        { source: "text", target: "out" },
-      ],
-    };
     const { job } = (await create({ flow, columns: ["topic"], rows: [{ topic: "a" }, { topic: "b" }], concurrency: 2, start: true })).data;
     const db = getFirestore(admin);
     let status = job.status;
@@ -83,17 +85,6 @@ suite(title, () => {
 
   it("returns the same job for a repeated requestId, in an emulated transaction, and refuses it with another payload", async () => {
     const create = httpsCallable<unknown, { job: Job }>(functions, "createBatch", { timeout: 60_000 });
-    const flow = {
-      nodes: [
-        { id: "topic", type: "input", data: { column: "topic" } },
-        { id: "text", type: "text", data: { prompt: "Describe {{topic}}" } },
-        { id: "out", type: "output", data: { name: "summary" } },
-      ],
-      edges: [
-        { source: "topic", target: "text" },
-        { source: "text", target: "out" },
-      ],
-    };
     const payload = { flow, columns: ["topic"], rows: [{ topic: "a" }], requestId: `emu-${Date.now()}` };
     const [a, b] = await Promise.all([create(payload), create(payload)]);
     expect(b.data.job.id).toBe(a.data.job.id);
