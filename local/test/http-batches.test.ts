@@ -187,3 +187,14 @@ describe("bad input", () => {
     expect((await api("PATCH", "/api/batches/nope", { concurrency: 2 })).status).toBe(404);
   });
 });
+
+describe("result paging parameters", () => {
+  it("a bad ?limit= is a 400 that names the query string and the parameter, not the request body", async () => {
+    const created = await api("POST", "/api/batches", { flow: TEXT_FLOW, csv: csvOf(["one"]), start: false });
+    expect(created.status).toBe(201);
+    const r = await api("GET", `/api/batches/${created.json.job.id}/results?limit=abc`);
+    expect(r.status).toBe(400);
+    expect(r.json.error.message).toBe("The query string is invalid");
+    expect(r.json.error.details[0].path).toBe("limit");
+  });
+});

@@ -18,3 +18,13 @@ export function damagedDataMessage(err: unknown): string | null {
 export function fatalMessage(err: unknown): string {
   return damagedDataMessage(err) ?? `${err instanceof Error && err.stack ? err.stack : String(err)}\n`;
 }
+
+/** The server could not listen (port taken, no permission): a message that says what to do, exit 1. */
+export class ListenError extends Error {
+  constructor(bind: string, port: number, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException | null)?.code;
+    const why = code === "EADDRINUSE" ? "is already in use" : code === "EACCES" ? "needs permissions this user lacks" : `could not be opened (${String(cause)})`;
+    super(`port ${port} on ${bind} ${why}; stop the other server or choose another port with --port or PORT`);
+    this.name = "ListenError";
+  }
+}

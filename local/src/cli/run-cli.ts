@@ -8,7 +8,7 @@ import { HELP } from "./help";
 import { RUN_OPTIONS, runCommand, type CliIo } from "./run-command";
 import { SERVE_OPTIONS, serveCommand } from "./serve-command";
 import { errorFields } from "../log-error";
-import { damagedDataMessage } from "./fatal";
+import { ListenError, damagedDataMessage } from "./fatal";
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
@@ -36,6 +36,10 @@ function reportError(err: unknown, io: CliIo): number {
     io.stderr.write(`error: ${err.message}\n`);
     for (const d of err.details ?? []) io.stderr.write(`  ${d.path}: ${d.message}\n`);
     return 2;
+  }
+  if (err instanceof ListenError) {
+    io.stderr.write(`error: ${err.message}\n`);
+    return 1;
   }
   const damaged = damagedDataMessage(err);
   if (damaged !== null) {

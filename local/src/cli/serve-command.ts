@@ -8,7 +8,7 @@ import { createLocalHost } from "../local-host";
 import { createApiServer, listen } from "../http/server";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
 import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
-import { fatalMessage } from "./fatal";
+import { ListenError, fatalMessage } from "./fatal";
 import { allowedOrigins } from "./origins";
 import { chooseProvider, type ProviderChoice } from "./provider";
 import { installSocketGuard } from "./socket-guard";
@@ -109,7 +109,16 @@ export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number>
     allowedOrigins: plan.allowedOrigins,
   });
   const stopped = stopSignals();
-  printBanner(io, plan, await listen(server, plan.port, plan.bind));
+  let bound: number;
+  try {
+    bound = await listen(server, plan.port, plan.bind);
+  } catch (err) {
+    // Nothing was served: release the data directory (its lock, workers and timers) before reporting.
+    await host.close();
+    removeGuard();
+    throw new ListenError(plan.bind, plan.port, err);
+  }
+  printBanner(io, plan, bound);
   const code = await stopped;
   io.stderr.write("shutting down\n");
   server.closeAllConnections();

@@ -73,12 +73,15 @@ function issuePath(path: readonly PropertyKey[]): string {
   return out || "(body)";
 }
 
-/** Parses with a zod schema, throwing a ValidationError whose details name each bad field. */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+/**
+ * Parses with a zod schema, throwing a ValidationError whose details name each bad field. `what`
+ * names the input in the message, so a bad `?limit=` is not reported as a bad body.
+ */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what = "request body"): z.infer<S> {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   const details: ErrorDetail[] = r.error.issues.slice(0, 50).map((i) => ({ path: issuePath(i.path), message: i.message }));
-  throw new ValidationError("The request body is invalid", details);
+  throw new ValidationError(`The ${what} is invalid`, details);
 }
 
 /** Reads the whole body as UTF-8 text, rejecting past `limit` bytes with BodyTooLargeError. */

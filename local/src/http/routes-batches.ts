@@ -97,7 +97,7 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits,
       sendJson(res, 200, { job });
     })
     .on("GET", "/api/batches/:id/results", async ({ res, params, url }) => {
-      const q = parseBody(ResultsQuery, Object.fromEntries(url.searchParams));
+      const q = parseBody(ResultsQuery, Object.fromEntries(url.searchParams), "query string");
       const page = await h.listResults(LOCAL_OWNER, params.id!, { limit: q.limit ?? 100, cursor: q.cursor ?? null });
       sendJson(res, 200, page);
     })

@@ -6,9 +6,18 @@ export type Route = { name: "editor" } | { name: "batches" } | { name: "batch"; 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "");
   const m = /^\/batches\/([^/?#]+)/.exec(path);
-  if (m?.[1]) return { name: "batch", id: decodeURIComponent(m[1]) };
+  if (m?.[1]) return { name: "batch", id: decodeId(m[1]) };
   if (path.startsWith("/batches")) return { name: "batches" };
   return { name: "editor" };
+}
+
+/** A hand-edited link may hold a stray `%`: keep it as typed (the batch view reports it as not found) rather than throw and blank the app. */
+function decodeId(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 export function routeHref(route: Route): string {
