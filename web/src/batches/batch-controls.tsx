@@ -132,8 +132,8 @@ function ConfirmCancel({ job, onClose, onConfirm }: { job: Job; onClose: () => v
   return (
     <Dialog title="Cancel this batch?" onClose={onClose} footer={footer}>
       <p style={{ margin: 0 }}>
-        Rows in flight finish and keep their results; the other {left.toLocaleString()} row{left === 1 ? "" : "s"} will not run. A cancelled batch cannot be
-        resumed.
+        Of the {left.toLocaleString()} unfinished row{left === 1 ? "" : "s"}, those already running finish and keep their results; the rest will not run. A
+        cancelled batch cannot be resumed.
       </p>
     </Dialog>
   );
