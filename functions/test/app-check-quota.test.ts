@@ -11,9 +11,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { HttpsError } from "firebase-functions/v2/https";
 import { OfflineAiService } from "@flowcraft/core";
-import { Harness, auth, fft, textFlow } from "./support/harness";
+import { Harness, auth, fft, httpsErrorOf, textFlow } from "./support/harness";
 import type * as fns from "../src/index";
 import type * as coreModule from "@flowcraft/core";
 import type * as depsModule from "../src/runtime/deps";
@@ -115,15 +114,6 @@ describe("App Check on the callables", () => {
   });
 });
 
-async function httpsErrorOf(p: Promise<unknown>): Promise<HttpsError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(HttpsError);
-    return err as HttpsError;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("per-user quotas on the callables", () => {
   it("answers resource-exhausted past the AI calls per minute, per user; a preview counts its AI nodes", async () => {

@@ -4,22 +4,11 @@
  * per-owner cap on active jobs, and the happy paths (create, start, cancel, concurrency, retry,
  * preview, single generations) over the offline AI provider.
  */
-import { HttpsError } from "firebase-functions/v2/https";
 import { OfflineAiService, type Job } from "@flowcraft/core";
-import { Harness, auth, fft, textFlow } from "./support/harness";
+import { Harness, auth, fft, httpsErrorOf, textFlow } from "./support/harness";
 
 afterAll(() => fft.cleanup());
 
-/** Calls and returns the HttpsError it throws (fails the test when it resolves). */
-async function httpsErrorOf(p: Promise<unknown>): Promise<HttpsError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(HttpsError);
-    return err as HttpsError;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const rows = (n: number, prefix = "t") => Array.from({ length: n }, (_, i) => ({ topic: `${prefix}${i}` }));
 const createReq = (uid: string | null, data: Record<string, unknown>) =>

@@ -1,15 +1,14 @@
-/* eslint-disable @typescript-eslint/no-unsafe-argument -- JSON replies are checked by the assertions */
 /**
  * A model whose JSON answer is nested 1,001 levels deep (the real @google/genai SDK against the
  * fake Gemini server, on the real local host with SQLite): the node fails with `invalid_output`,
  * and the store stays readable: the batch list, new batches, results, exports and retry all work.
  */
 import "../../core/test/support/jest-undici-shim";
-import { GeminiAiService, isTerminal } from "@flowcraft/core";
+import { GeminiAiService } from "@flowcraft/core";
 import { FakeGeminiServer } from "../../core/test/support/fake-gemini-server";
 import { textResponse } from "../../core/test/support/gemini-responses";
 import { TEXT_FLOW, csvOf } from "./support/flows";
-import { request, type Reply } from "./support/http-client";
+import { request, waitForBatchEnd, type Reply } from "./support/http-client";
 import { startTestServer, type TestServer } from "./support/test-server";
 
 // topic ──▶ meta (text, JSON) ──▶ out "meta"
@@ -41,14 +40,7 @@ afterAll(async () => {
 
 const api = (method: string, path: string, body?: unknown): Promise<Reply> => request(srv.port, method, path, body);
 
-async function finished(id: string): Promise<Reply> {
-  for (let i = 0; i < 400; i++) {
-    const r = await api("GET", `/api/batches/${id}`);
-    if (isTerminal(r.json.job.status)) return r;
-    await new Promise((res) => setTimeout(res, 25));
-  }
-  throw new Error(`batch ${id} did not finish`);
-}
+const finished = (id: string): Promise<Reply> => waitForBatchEnd(srv.port, id);
 
 test("a 1,001-level JSON answer fails its node with invalid_output and breaks nothing", async () => {
   fake.script(":generateContent", textResponse(deepJson(1001)));

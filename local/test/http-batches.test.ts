@@ -5,9 +5,8 @@
  * changes; bad input answers 400 with field/row details and writes nothing; unknown ids 404;
  * oversized bodies 413.
  */
-import { isTerminal } from "@flowcraft/core";
 import { TEXT_FLOW, csvOf } from "./support/flows";
-import { request, type Reply } from "./support/http-client";
+import { request, waitForBatchEnd, type Reply } from "./support/http-client";
 import { startTestServer, type TestServer } from "./support/test-server";
 
 let srv: TestServer;
@@ -20,15 +19,7 @@ afterAll(async () => {
 
 const api = (method: string, path: string, body?: unknown): Promise<Reply> => request(srv.port, method, path, body);
 
-async function finished(id: string): Promise<Reply> {
-  let last: Reply | undefined;
-  for (let i = 0; i < 400; i++) {
-    last = await api("GET", `/api/batches/${id}`);
-    if (isTerminal(last.json.job.status)) return last;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`batch ${id} did not finish: ${JSON.stringify(last?.json)}`);
-}
+const finished = (id: string): Promise<Reply> => waitForBatchEnd(srv.port, id);
 
 async function jobCount(): Promise<number> {
   return (await api("GET", "/api/batches")).json.jobs.length;

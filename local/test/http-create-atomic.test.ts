@@ -8,7 +8,7 @@
  */
 import { isTerminal } from "@flowcraft/core";
 import { TEXT_FLOW } from "./support/flows";
-import { request, type Reply } from "./support/http-client";
+import { request, waitForBatchEnd, type Reply } from "./support/http-client";
 import { startTestServer, type TestServer } from "./support/test-server";
 
 let srv: TestServer;
@@ -43,15 +43,7 @@ const flowWithData = (extra: Record<string, unknown>) => ({
 const bigRows = (n: number) => Array.from({ length: n }, (_, i) => ({ topic: `topic ${i} ${"t".repeat(4_380)}` }));
 const body = (o: Record<string, unknown> = {}) => ({ flow: TEXT_FLOW, columns: ["topic"], rows: bigRows(3), ...o });
 
-async function finished(id: string): Promise<Reply> {
-  let last: Reply | undefined;
-  for (let i = 0; i < 400; i++) {
-    last = await api("GET", `/api/batches/${id}`);
-    if (isTerminal(last.json.job.status)) return last;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`batch ${id} did not finish`);
-}
+const finished = (id: string): Promise<Reply> => waitForBatchEnd(srv.port, id);
 
 async function cancelAll(): Promise<void> {
   for (const j of (await api("GET", "/api/batches")).json.jobs as { id: string; status: string }[]) {

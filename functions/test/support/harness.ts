@@ -4,6 +4,7 @@
  * created `results/{rowId}` and `batch_jobs/{jobId}` docs go to the wrapped Firestore triggers, as
  * the platform would deliver them (asynchronously, concurrently, at least once).
  */
+import { HttpsError } from "firebase-functions/v2/https";
 import firebaseFunctionsTest from "firebase-functions-test";
 import {
   DEFAULT_LIMITS,
@@ -189,3 +190,14 @@ export function textFlow(prompt = "Summarize {{topic}}"): unknown {
 }
 
 export const auth = (uid: string) => ({ uid, token: { uid } as never, rawToken: "test-token" });
+
+/** Awaits `p` and returns the HttpsError it throws (fails the test when it resolves). */
+export async function httpsErrorOf(p: Promise<unknown>): Promise<HttpsError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(HttpsError);
+    return err as HttpsError;
+  }
+  throw new Error("expected the call to fail");
+}

@@ -1,5 +1,6 @@
 /** Test client for the local HTTP API over node:http: JSON requests and an SSE reader. */
 import http from "node:http";
+import { isTerminal, type JobStatus } from "@flowcraft/core";
 
 export interface Reply {
   status: number;
@@ -90,4 +91,15 @@ export function openSse(port: number, path: string, headers: Record<string, stri
     });
     req.on("error", reject);
   });
+}
+
+/** Polls `GET /api/batches/:id` until the batch is terminal and returns that reply (bounded: 400 polls). */
+export async function waitForBatchEnd(port: number, id: string): Promise<Reply> {
+  let last: Reply | undefined;
+  for (let i = 0; i < 400; i++) {
+    last = await request(port, "GET", `/api/batches/${id}`);
+    if (isTerminal(last.json.job.status as JobStatus)) return last;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`batch ${id} did not finish: ${JSON.stringify(last?.json)}`);
 }
