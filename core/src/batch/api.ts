@@ -18,6 +18,7 @@ import type { DocumentStore, Doc } from "../ports/store";
 import type { TaskContext, TaskQueue } from "../ports/task-queue";
 import type { Logger } from "../logger";
 import type { Governor } from "../governor/port";
+import type { PriceTable } from "../governor/prices";
 import type { BatchLimits } from "./limits";
 import type { Job, RowResult } from "./model";
 
@@ -79,6 +80,8 @@ export interface BatchDeps {
    * goes through (shared by all batches of the host; absent = calls are not governed).
    */
   engine?: { nodeRetry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number }; governor?: Governor; governorMaxWaitMs?: number };
+  /** The price table rows and jobs are costed with (default: DEFAULT_PRICES of governor/prices.ts). */
+  prices?: PriceTable;
   /** Minimum ms between progress roll-ups into the job document (default 2,000). */
   rollUpIntervalMs?: number;
 }

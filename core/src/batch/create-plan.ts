@@ -74,11 +74,12 @@ function initialJob(o: {
     columns: [...o.input.columns],
     outputColumns: outputColumns(o.flow),
     usage: { ...zero },
+    costUsd: 0,
     pass: 0,
     error: null,
     rowChunkStarts: o.chunkStarts,
     passRows: o.rows,
-    base: { completed: 0, failed: 0, usage: { ...zero } },
+    base: { completed: 0, failed: 0, usage: { ...zero }, costUsd: 0 },
     laneCount: 0,
     passList: "",
   };

@@ -64,6 +64,8 @@ export const Job = z.object({
   /** Result columns, one per output node, in flow order. */
   outputColumns: z.array(z.string()),
   usage: UsageTotals,
+  /** USD spent so far (every pass), rolled up from the lanes with `usage`; priced by core/src/governor/prices.ts. */
+  costUsd: z.number().nonnegative().default(0),
   /** Retry passes started so far (0 = the first run). */
   pass: z.number().int().nonnegative().default(0),
   /** When the current pass started (startJob or retryFailed); absent before the job started. */
@@ -108,6 +110,8 @@ export const RowResult = z.object({
   nodeOutputs: z.record(z.string(), StoredOutput),
   trace: z.record(z.string(), NodeTraceDoc),
   usage: UsageTotals,
+  /** USD this row cost, summed over every attempt and pass that ran it (a retried row shows all it cost). */
+  costUsd: z.number().nonnegative().default(0),
   durationMs: z.number().nonnegative(),
   attempts: z.number().int().positive(),
   startedAt: z.number(),

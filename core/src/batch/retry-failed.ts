@@ -71,7 +71,7 @@ async function openPass(ctx: BatchContext, caller: Caller, before: JobState, o: 
       passList: list,
       laneCount: lanes.length,
       failedRows,
-      base: { completed: cur.completedRows, failed: failedRows, usage: cur.usage },
+      base: { completed: cur.completedRows, failed: failedRows, usage: cur.usage, costUsd: cur.costUsd },
       finishedAt: null,
       passStartedAt: now,
       updatedAt: now,
@@ -108,7 +108,10 @@ async function writePassInputs(ctx: BatchContext, jobId: string, o: { pass: numb
     const rows = failed.slice(start, start + PASS_CHUNK_SIZE).map((r) => r.rowIndex);
     writes.push([passChunkPath(jobId, pass, list, start / PASS_CHUNK_SIZE), { pass, start, rows }]);
   }
-  for (const r of failed) writes.push([checkpointPath(jobId, r.rowIndex), { pass, nodeOutputs: r.nodeOutputs, updatedAt: now }]);
+  // The row's cost so far travels with its resume point, so the new result shows all it cost.
+  for (const r of failed) {
+    writes.push([checkpointPath(jobId, r.rowIndex), { pass, nodeOutputs: r.nodeOutputs, costUsd: r.costUsd, carriedCostUsd: r.costUsd, updatedAt: now }]);
+  }
   await commitInBatches(ctx, writes.map(([path, data]) => (b) => b.set(path, data)));
 }
 
