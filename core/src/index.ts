@@ -54,3 +54,4 @@ export * from "./governor/prices";
 export { requestRecorded } from "./batch/request-ids";
 export * from "./governor/format-usd";
 export { runCostUsd } from "./governor/run-cost";
+export { EstimateInputSchema, SAMPLE_ROWS, MAX_DRY_RUN_ROWS } from "./batch/estimate";

@@ -20,7 +20,11 @@ import type { Logger } from "../logger";
 import type { Governor } from "../governor/port";
 import type { PriceTable } from "../governor/prices";
 import type { BatchLimits } from "./limits";
+import type { BatchEstimate, EstimateInput } from "./estimate";
 import type { Job, RowResult } from "./model";
+
+export type { BatchEstimate, EstimateInput, NodeEstimate } from "./estimate";
+export type { Range as EstimateRange } from "./estimate-math";
 
 /** The payload of one row task. */
 export interface RowTask {
@@ -126,6 +130,11 @@ export interface BatchHandlers {
   getJob(caller: Caller, jobId: string): Promise<Job>;
   listJobs(caller: Caller, opts?: { limit?: number }): Promise<Job[]>;
   listResults(caller: Caller, jobId: string, opts?: { limit?: number; cursor?: string | null }): Promise<ResultsPage>;
+  /**
+   * What a batch would cost and take (low / expected / high), before it runs: no job is created
+   * and no generation call is made unless `dryRunRows` asks for a dry run (see estimate.ts).
+   */
+  estimateBatch(caller: Caller, input: EstimateInput): Promise<BatchEstimate>;
 
   /** Delivers one task of the batch queue: a row task, or a trailing roll-up (routed by `kind`). */
   runRowTask(task: BatchTask, ctx: TaskContext): Promise<void>;

@@ -179,7 +179,8 @@ async function execute(ctx: BatchContext, job: JobState, row: Record<string, str
   }
 }
 
-function engineFor(ctx: BatchContext): ServerWorkflowEngine {
+/** The engine rows run with (one per instance): also what an estimate's dry run uses. */
+export function engineFor(ctx: BatchContext): ServerWorkflowEngine {
   const key = "engine";
   let engine = ctx.cache.get<ServerWorkflowEngine>(key);
   if (!engine) {
