@@ -12,24 +12,44 @@ const Common = {
   requestId: z.string().optional(),
 };
 
+const Tabular = {
+  csv: z.string().optional(),
+  columns: z.array(z.string()).optional(),
+  rows: z.array(z.record(z.string(), Cell)).optional(),
+};
+
+export interface TabularBody {
+  csv?: string | undefined;
+  columns?: string[] | undefined;
+  rows?: Record<string, string>[] | undefined;
+}
+
+function oneSource(b: TabularBody, ctx: z.RefinementCtx): void {
+  const tabular = b.columns !== undefined || b.rows !== undefined;
+  if (b.csv !== undefined && tabular) {
+    ctx.addIssue({ code: "custom", path: ["csv"], message: "give either csv, or columns and rows, not both" });
+  } else if (b.csv === undefined && (b.columns === undefined || b.rows === undefined)) {
+    ctx.addIssue({ code: "custom", path: [b.columns ? "rows" : "columns"], message: "give csv text, or columns and rows" });
+  }
+}
+
 /** Either `csv` (raw CSV text, header first) or `columns` + `rows`. */
-export const CreateBatchBody = z
+export const CreateBatchBody = z.object({ ...Common, ...Tabular }).strict().superRefine(oneSource);
+export type CreateBatchBody = z.infer<typeof CreateBatchBody>;
+
+/** The create body's flow and rows (csv, or columns + rows), plus the estimate's own options. */
+export const EstimateBatchBody = z
   .object({
-    ...Common,
-    csv: z.string().optional(),
-    columns: z.array(z.string()).optional(),
-    rows: z.array(z.record(z.string(), Cell)).optional(),
+    flow: Common.flow,
+    concurrency: Common.concurrency,
+    ...Tabular,
+    totalRows: z.number().int().positive().optional(),
+    dryRunRows: z.number().int().min(0).optional(),
+    seed: z.number().int().optional(),
   })
   .strict()
-  .superRefine((b, ctx) => {
-    const tabular = b.columns !== undefined || b.rows !== undefined;
-    if (b.csv !== undefined && tabular) {
-      ctx.addIssue({ code: "custom", path: ["csv"], message: "give either csv, or columns and rows, not both" });
-    } else if (b.csv === undefined && (b.columns === undefined || b.rows === undefined)) {
-      ctx.addIssue({ code: "custom", path: [b.columns ? "rows" : "columns"], message: "give csv text, or columns and rows" });
-    }
-  });
-export type CreateBatchBody = z.infer<typeof CreateBatchBody>;
+  .superRefine(oneSource);
+export type EstimateBatchBody = z.infer<typeof EstimateBatchBody>;
 
 export const PatchBatchBody = z.object({ concurrency: z.number().int() }).strict();
 
