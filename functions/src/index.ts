@@ -3,7 +3,7 @@
  * @flowcraft/core (bundled into lib/index.js by scripts/build.js).
  *
  *   callables   createBatch startBatch cancelBatch setBatchConcurrency retryFailedRows
- *               previewFlow generateText generateImage generateVideo
+ *               previewFlow generateText generateImage generateVideo estimateBatch
  *   triggers    onBatchJobCreated (batch_jobs/{jobId}) · onBatchResultCreated (…/results/{rowId})
  *   tasks       runBatchRow (one row per delivery)
  *   schedule    reconcileBatches
@@ -16,7 +16,7 @@ import { productionDeps } from "./runtime/production-deps";
 setDepsFactory(productionDeps);
 
 export { createBatch, startBatch, cancelBatch, setBatchConcurrency, retryFailedRows } from "./callables/batch-callables";
-export { previewFlow, generateText, generateImage, generateVideo } from "./callables/ai-callables";
+export { previewFlow, generateText, generateImage, generateVideo, estimateBatch } from "./callables/ai-callables";
 export { onBatchJobCreated } from "./triggers/job-created";
 export { onBatchResultCreated } from "./triggers/result-created";
 export { runBatchRow } from "./triggers/row-task";

@@ -23,6 +23,18 @@ export const CreateBatchInput = z.object({
 });
 export type CreateBatchInput = z.infer<typeof CreateBatchInput>;
 
+/** createBatch's flow and rows (or a sample of `totalRows`), plus the estimate's own options. */
+export const EstimateBatchInput = z.object({
+  flow: present,
+  columns: z.array(z.string()),
+  rows: z.array(z.record(z.string(), z.string())),
+  totalRows: z.number().int().positive().optional(),
+  concurrency: z.number().int().optional(),
+  dryRunRows: z.number().int().min(0).optional(),
+  seed: z.number().int().optional(),
+});
+export type EstimateBatchInput = z.infer<typeof EstimateBatchInput>;
+
 export const JobRef = z.object({ jobId: JobId });
 export type JobRef = z.infer<typeof JobRef>;
 
