@@ -15,6 +15,12 @@ run options:
                           {jobId, status, totalRows, completedRows, failedRows, durationMs, out}
   --data-dir DIR          keep the batch in DIR (default: $FLOWCRAFT_DATA_DIR, else a temporary
                           directory, removed afterwards)
+  --estimate              print the estimate instead of running: rows, AI calls, input tokens
+                          (the provider's token counter), output tokens, cost in USD and time,
+                          each low / expected / high; one JSON line with --json. Makes no
+                          generation call, writes nothing, exits 0
+  --dry-run-rows K        with --estimate: first run the flow on K rows (1-10, real calls, their
+                          cost is reported) and estimate from what they used
 
 AI limits (run and serve; shared by every batch of the process, repeatable or comma lists,
 MODEL may be * for every model without its own entry):
@@ -35,7 +41,8 @@ serve options:
                           may, not other local ports or schemes. Adds $FLOWCRAFT_ALLOW_ORIGINS.
 
 Results file: the input columns as given, one column per output node (its name), then status,
-error, durationMs, inputTokens, outputTokens, totalTokens; rows in input order.
+error, durationMs, inputTokens, outputTokens, totalTokens, costUsd (USD, every pass of the row);
+rows in input order.
 
 Exit codes (run): 0 every row succeeded, 3 finished with failed rows, 2 invalid input (nothing
 was run), 130 after Ctrl-C (the batch is cancelled and the results so far are written), 1

@@ -6,6 +6,7 @@
  */
 import {
   DEFAULT_LIMITS,
+  MAX_DRY_RUN_ROWS,
   ValidationError,
   checkCreateJob,
   exportRows,
@@ -21,6 +22,7 @@ import path from "node:path";
 import { once } from "node:events";
 import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../local-host";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
+import { estimateCommand } from "./estimate-command";
 import { fatalMessage } from "./fatal";
 import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
 import { MODEL_LIMIT_OPTIONS, modelLimitsFor } from "./limit-flags";
@@ -39,6 +41,8 @@ export const RUN_OPTIONS = {
   out: "value",
   json: "flag",
   "data-dir": "value",
+  estimate: "flag",
+  "dry-run-rows": "value",
   help: "flag",
   ...MODEL_LIMIT_OPTIONS,
 } as const;
@@ -208,6 +212,9 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   // The rest of createJob's checks (no rows, row size, data no document can store, ...) also run
   // before the data directory exists.
   checkCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency }, DEFAULT_LIMITS);
+  const dryRunRows = intOption(args.options, "dry-run-rows", 1, MAX_DRY_RUN_ROWS);
+  if (dryRunRows !== undefined && args.options.estimate !== true) throw new UsageError("--dry-run-rows goes with --estimate");
+  if (args.options.estimate === true) return estimateCommand({ ...plan, dryRunRows }, io);
   checkWritableOut(plan.out);
   // An explicit data directory (option, else environment) keeps the batch; otherwise a temporary one.
   const given = stringOption(args.options, "data-dir") ?? (io.env.FLOWCRAFT_DATA_DIR || undefined);
