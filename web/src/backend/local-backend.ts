@@ -11,7 +11,9 @@ import {
   type BackendConfig,
   BackendError,
   type BatchBackend,
+  type BatchEstimate,
   type CreateBatchInput,
+  type EstimateBatchInput,
   type ExportFile,
   type ExportFormat,
   type FlowExample,
@@ -50,6 +52,10 @@ export class LocalBackend implements BatchBackend {
 
   async preview(flow: unknown, row: Record<string, string>): Promise<PreviewRun> {
     return (await this.http.send<{ run: PreviewRun }>("POST", "/api/preview", { flow, row })).run;
+  }
+
+  async estimate(input: EstimateBatchInput): Promise<BatchEstimate> {
+    return (await this.http.send<{ estimate: BatchEstimate }>("POST", "/api/batches/estimate", input)).estimate;
   }
 
   async create(input: CreateBatchInput): Promise<Job> {

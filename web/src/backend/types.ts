@@ -7,9 +7,10 @@ import type { ErrorInfo } from "@core/errors";
 import type { BatchLimits } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { UsageTotals } from "@core/batch/model";
+import type { BatchEstimate } from "@core/batch/estimate";
 import type { ResultsChange } from "../lib/results-merge";
 
-export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange };
+export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange, BatchEstimate };
 
 export type BackendKind = "local" | "firebase";
 
@@ -37,6 +38,17 @@ export interface CreateBatchInput {
   start: boolean;
   /** Idempotency key of this submit; the backend generates one when absent (submit-create.ts). */
   requestId?: string;
+}
+
+/** What an estimate needs: the create input's flow and rows (or a sample of `totalRows` rows). */
+export interface EstimateBatchInput {
+  flow: unknown;
+  columns: string[];
+  rows: Record<string, string>[];
+  totalRows?: number;
+  concurrency: number;
+  /** Run the flow on the first k rows first (real AI calls, reported in `dryRun`). */
+  dryRunRows?: number;
 }
 
 /** A node output in a preview: media comes inline as a data URL instead of a stored reference. */
@@ -81,6 +93,8 @@ export interface BatchBackend {
   examples(): Promise<FlowExample[]>;
   preview(flow: unknown, row: Record<string, string>): Promise<PreviewRun>;
   create(input: CreateBatchInput): Promise<Job>;
+  /** Cost and time, low / expected / high, before running: creates nothing, generates nothing without a dry run. */
+  estimate(input: EstimateBatchInput): Promise<BatchEstimate>;
   start(jobId: string): Promise<Job>;
   cancel(jobId: string): Promise<Job>;
   setConcurrency(jobId: string, concurrency: number): Promise<Job>;

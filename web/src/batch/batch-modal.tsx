@@ -1,6 +1,7 @@
 /**
  * Batch setup (the BatchModal): upload a CSV (parsed in a Web Worker), preview it, map its columns
- * onto the flow's inputs, see per-row problems before anything is spent, pick a concurrency, run.
+ * onto the flow's inputs, see per-row problems before anything is spent, pick a concurrency, see
+ * the estimated cost and time, run.
  */
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useId } from "react";
@@ -17,6 +18,7 @@ import { ColumnMapper } from "./column-mapper";
 import { CsvPreview } from "./csv-preview";
 import { CsvUpload } from "./csv-upload";
 import { parseCsvOffThread, type ParsedTable } from "./parse-csv-off-thread";
+import { EstimatePanel } from "./estimate-panel";
 import { RowProblems } from "./row-problems";
 import { rememberJob } from "../batches/job-cache";
 
@@ -81,7 +83,13 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const flowNodes = (flow as { nodes?: Array<{ id: string }> }).nodes ?? [];
   const missing = unmappedInputs(mapping, inputs);
   const rows = mapped && report ? rowsToSubmit(mapped.rows, report, skipWarnings) : [];
-  const canRun = !!mapped && !!report && report.errorCount === 0 && missing.length === 0 && rows.length > 0 && !!flowCheck?.ok && !submitting;
+  const ready = !!mapped && !!report && report.errorCount === 0 && missing.length === 0 && rows.length > 0 && !!flowCheck?.ok;
+  const canRun = ready && !submitting;
+  // Memoised on what the rows derive from, so the estimate goes stale only when they change.
+  const estimateInput = useMemo(
+    () => (ready && mapped && report ? { flow, columns: mapped.columns, rows: rowsToSubmit(mapped.rows, report, skipWarnings), concurrency } : null),
+    [ready, mapped, report, flow, concurrency, skipWarnings],
+  );
 
   const run = (): void => {
     if (!mapped) return;
@@ -156,6 +164,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
           <ConcurrencySlider value={concurrency} max={Math.min(SLIDER_MAX, limits.maxConcurrency)} onChange={setConcurrency} />
         </div>
       </section>
+      <EstimatePanel backend={backend} input={estimateInput} />
       {submitError && (
         <div ref={submitErrorRef}>
           <ErrorBanner title="The batch was not created" error={submitError.info} />
