@@ -31,6 +31,9 @@ export const CreateBatchBody = z
   });
 export type CreateBatchBody = z.infer<typeof CreateBatchBody>;
 
+/** Resume: an optional new budget for the spend cap (USD, > 0). */
+export const ResumeBatchBody = z.object({ budgetUsd: z.number().positive().finite().optional() }).strict();
+
 export const PatchBatchBody = z.object({ concurrency: z.number().int() }).strict();
 
 export const ResultsQuery = z.object({
