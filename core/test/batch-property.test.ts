@@ -14,7 +14,13 @@
  *     rows re-enqueue their next attempt; that attempt never starts before the delay has passed,
  *     and no row runs more attempts than the queue's budget.
  *   - create: every even seed sends its create twice at once with one request id: one job; the
- *     owner's active set equals the owner's pending/processing jobs after each pass.
+ *     owner's active set equals the owner's pending/processing/paused jobs after each pass.
+ *   - pause/resume: two seeds in five (not cancel seeds) pause at a random moment and resume later
+ *     (every tenth seed twice): no row starts while paused, rows in flight are counted once, and
+ *     the job ends terminal with every row run exactly once. Half of the cancel seeds pause just
+ *     before the cancel (cancel of a paused job) and, once cancelled, resume: a new pass runs
+ *     exactly the rows that never ran, and the job ends terminal. A job still paused when the run
+ *     goes quiet is resumed once more (the final resume) and must then end.
  */
 import { resultsPath, RowResult, type Job } from "../src/batch/model";
 import { ownerSlotsPath, type OwnerSlots } from "../src/batch/owner-slots";
@@ -39,6 +45,10 @@ interface Outcome {
   mode: Mode;
   change?: { at: number; to: number; unstarted: number };
   cancelAt?: number;
+  /** [paused at (commit), resume asked at] for each pause that took effect. */
+  pauses: [number, number][];
+  /** Cancel seeds that resume their not-run rows once cancelled. */
+  resumeCancelled: boolean;
 }
 
 async function results(sim: Simulation, jobId: string): Promise<RowResult[]> {
@@ -76,8 +86,19 @@ async function runSeed(seed: number): Promise<Outcome> {
   sim.startReconciler(() => sim.finished.length > 0, 24 * 3_600_000);
   await sim.drive(sim.handlers.startJob(owner, created.id));
   sim.queue.crashesEnabled = true;
-  const out: Outcome = { sim, job: created, rows, c, mode };
-  const actAt = sim.clock.now() + rng.uniform(0.1, 0.8) * ((rows * latencyMs * 2) / c);
+  const out: Outcome = { sim, job: created, rows, c, mode, pauses: [], resumeCancelled: mode === "cancel" && seed % 8 === 1 };
+  const estimate = (rows * latencyMs * 2) / c;
+  const actAt = sim.clock.now() + rng.uniform(0.1, 0.8) * estimate;
+  if (mode !== "cancel" && (seed % 5 === 1 || seed % 5 === 3)) {
+    let at = sim.clock.now();
+    for (let cycle = 0; cycle < (seed % 10 === 3 ? 2 : 1); cycle++) {
+      at += rng.uniform(0.05, 0.5) * estimate;
+      const resumeAt = at + rng.uniform(1_000, estimate / 2 + 60_000);
+      schedulePause(out, at, resumeAt);
+      at = resumeAt;
+    }
+  }
+  if (out.resumeCancelled) schedulePause(out, actAt - rng.uniform(10, 5_000), null);
   if (mode === "cancel") {
     sim.clock.scheduleAt(actAt, () => {
       const cancelled = (): void => {
@@ -100,7 +121,40 @@ async function runSeed(seed: number): Promise<Outcome> {
   }
   await sim.run();
   out.job = await sim.drive(sim.handlers.getJob(owner, created.id));
+  if (out.job.status === "paused") {
+    // The final resume: a pause that landed after its resume was asked (or a resume lost to a crash).
+    const resumedAt = sim.clock.now();
+    out.pauses.push([out.job.pausedAt ?? resumedAt, resumedAt]);
+    sim.queue.crashesEnabled = false;
+    await sim.drive(sim.handlers.resumeJob(owner, created.id));
+    sim.queue.crashesEnabled = true;
+    sim.startReconciler(() => sim.finished.length > 0, sim.clock.now() + 24 * 3_600_000);
+    await sim.run();
+    out.job = await sim.drive(sim.handlers.getJob(owner, created.id));
+  }
   return out;
+}
+
+/** Pauses at `at`; resumes at `resumeAt` (null: never, a cancel follows). Records the windows. */
+function schedulePause(o: Outcome, at: number, resumeAt: number | null): void {
+  const { sim, job } = o;
+  sim.clock.scheduleAt(at, () => {
+    // failed_precondition: the job had already finished (or is being cancelled).
+    sim.handlers.pauseJob(owner, job.id).then(
+      (j) => {
+        if (j.status !== "paused" || j.pausedAt === null) return;
+        const window: [number, number] = [j.pausedAt, Number.POSITIVE_INFINITY];
+        if (!o.pauses.some((w) => w[0] === window[0])) o.pauses.push(window);
+      },
+      () => undefined,
+    );
+  });
+  if (resumeAt === null) return;
+  sim.clock.scheduleAt(resumeAt, () => {
+    for (const w of o.pauses) if (w[1] === Number.POSITIVE_INFINITY) w[1] = sim.clock.now();
+    // A crash after the commit still leaves the job running: reconcile re-drives its lanes.
+    sim.handlers.resumeJob(owner, job.id).catch(() => undefined);
+  });
 }
 
 function checkPassZero(o: Outcome, res: RowResult[]): void {
@@ -125,7 +179,7 @@ function checkPassZero(o: Outcome, res: RowResult[]): void {
 /** The owner's active set is exactly the owner's pending/processing jobs (none once terminal). */
 async function checkOwnerSet(o: Outcome): Promise<void> {
   const doc = await o.sim.store.inner.get<OwnerSlots>(ownerSlotsPath(owner.ownerId));
-  const active = await o.sim.store.inner.query("batch_jobs", { where: [{ field: "status", op: "in", value: ["pending", "processing"] }] });
+  const active = await o.sim.store.inner.query("batch_jobs", { where: [{ field: "status", op: "in", value: ["pending", "processing", "paused"] }] });
   expect(Object.keys(doc?.data.active ?? {}).sort()).toEqual(active.map((d) => d.id).sort());
   expect(doc?.data.counted).toBe(true);
 }
@@ -150,6 +204,35 @@ function checkDispatch(o: Outcome): void {
   if (o.cancelAt !== undefined) {
     expect(pass0.filter((a) => a.start > (o.cancelAt as number) + SLACK_MS)).toHaveLength(0);
   }
+  // No row starts while paused (the slack covers a delivery that read the job just before the pause).
+  for (const [from, to] of o.pauses) {
+    expect(sim.attempts.filter((a) => a.start > from + SLACK_MS && a.start < to)).toEqual([]);
+  }
+}
+
+/** A cancelled job resumed: a new pass runs exactly the rows that never ran, then ends terminal. */
+async function checkResumeCancelled(o: Outcome, before: RowResult[]): Promise<void> {
+  const { sim, job } = o;
+  const ran = new Set(before.map((r) => r.rowIndex));
+  const pass = job.pass + 1;
+  sim.queue.crashesEnabled = false;
+  const resumed = await sim.drive(sim.handlers.resumeJob(owner, job.id));
+  sim.queue.crashesEnabled = true;
+  expect(resumed).toMatchObject({ status: "processing", pass, passRows: o.rows - ran.size, skippedRows: 0 });
+  const finishedBefore = sim.finished.length;
+  sim.startReconciler(() => sim.finished.length > finishedBefore, sim.clock.now() + 24 * 3_600_000);
+  await sim.run();
+  const final = await sim.drive(sim.handlers.getJob(owner, job.id));
+  const after = await results(sim, job.id);
+  expect(["completed", "failed"]).toContain(final.status);
+  expect(sim.terminalWrites.filter((f) => f.jobId === job.id).map((f) => f.status)).toEqual(["cancelled", final.status]);
+  expect(after).toHaveLength(o.rows);
+  expect(final.completedRows).toBe(after.filter((r) => r.status === "succeeded").length);
+  expect(final.failedRows).toBe(after.filter((r) => r.status === "failed").length);
+  const rerun = new Set(sim.attempts.filter((a) => a.pass === pass).map((a) => a.rowIndex));
+  expect([...rerun].filter((r) => ran.has(r))).toEqual([]);
+  for (const r of after) expect(r.pass).toBe(ran.has(r.rowIndex) ? job.pass : pass);
+  expect([...sim.counted.values()].every((n) => n === 1)).toBe(true);
 }
 
 /** Attempts stay within the budget, and a provider's delay is honoured before the next attempt. */
@@ -193,7 +276,7 @@ async function checkRetry(o: Outcome, before: RowResult[]): Promise<void> {
   }
 }
 
-const coverage = { retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0, delayed: 0 };
+const coverage = { paused: 0, resumedCancels: 0, retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0, delayed: 0 };
 
 describe("batch invariants over seeded simulations with faults", () => {
   const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
@@ -212,6 +295,12 @@ describe("batch invariants over seeded simulations with faults", () => {
           await checkOwnerSet(o);
           coverage.retried += 1;
         }
+        if (o.job.status === "cancelled" && o.resumeCancelled) {
+          await checkResumeCancelled(o, res);
+          await checkOwnerSet(o);
+          coverage.resumedCancels += 1;
+        }
+        if (o.pauses.length > 0) coverage.paused += 1;
         if (o.job.status === "cancelled") coverage.cancelled += 1;
         if (o.change) coverage.changed += 1;
         coverage.crashes += o.sim.queue.stats.crashes;
@@ -224,7 +313,7 @@ describe("batch invariants over seeded simulations with faults", () => {
     }
   });
 
-  test("the seeds exercised every path (retries, cancels, concurrency changes, crashes, duplicates, delayed re-enqueues)", () => {
+  test("the seeds exercised every path (retries, cancels, concurrency changes, crashes, duplicates, delayed re-enqueues, pauses, resumed cancels)", () => {
     expect(coverage.retried).toBeGreaterThanOrEqual(SEEDS / 6);
     expect(coverage.cancelled).toBeGreaterThanOrEqual(SEEDS / 8);
     expect(coverage.changed).toBeGreaterThanOrEqual(SEEDS / 8);
@@ -232,5 +321,7 @@ describe("batch invariants over seeded simulations with faults", () => {
     expect(coverage.duplicates).toBeGreaterThan(100);
     expect(coverage.lost).toBeGreaterThan(20);
     expect(coverage.delayed).toBeGreaterThan(100);
+    expect(coverage.paused).toBeGreaterThanOrEqual(SEEDS / 5);
+    expect(coverage.resumedCancels).toBeGreaterThanOrEqual(SEEDS / 20);
   });
 });

@@ -2,7 +2,8 @@
  * FlowCraft Batch on Firebase: the deployed functions. Wiring only; the batch rules live in
  * @flowcraft/core (bundled into lib/index.js by scripts/build.js).
  *
- *   callables   createBatch startBatch cancelBatch setBatchConcurrency retryFailedRows
+ *   callables   createBatch startBatch cancelBatch pauseBatch resumeBatch setBatchConcurrency
+ *               retryFailedRows
  *               previewFlow generateText generateImage generateVideo estimateBatch
  *   triggers    onBatchJobCreated (batch_jobs/{jobId}) · onBatchResultCreated (…/results/{rowId})
  *   tasks       runBatchRow (one row per delivery)
@@ -15,7 +16,7 @@ import { productionDeps } from "./runtime/production-deps";
 
 setDepsFactory(productionDeps);
 
-export { createBatch, startBatch, cancelBatch, setBatchConcurrency, retryFailedRows } from "./callables/batch-callables";
+export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, setBatchConcurrency, retryFailedRows } from "./callables/batch-callables";
 export { previewFlow, generateText, generateImage, generateVideo, estimateBatch } from "./callables/ai-callables";
 export { onBatchJobCreated } from "./triggers/job-created";
 export { onBatchResultCreated } from "./triggers/result-created";

@@ -71,6 +71,22 @@ describe("batch callables", () => {
     expect(cancelled.job.cancelRequested).toBe(true);
   });
 
+  it("pauses and resumes only for the owner; a bad budget is invalid-argument; pausing a draft is failed-precondition", async () => {
+    const { job } = await h.createBatch(createReq("alice", { rows: rows(6), concurrency: 2, start: true }));
+    const foreign = await httpsErrorOf(h.pauseBatch({ data: { jobId: job.id }, auth: auth("mallory") } as never));
+    expect(foreign.code).toBe("not-found");
+    const paused = await h.pauseBatch({ data: { jobId: job.id }, auth: auth("alice") } as never);
+    expect(paused.job).toMatchObject({ status: "paused", pausedReason: "user" });
+    expect((await h.store.get<Job>(`batch_jobs/${job.id}`))!.data.status).toBe("paused");
+    const badBudget = await httpsErrorOf(h.resumeBatch({ data: { jobId: job.id, budgetUsd: -3 }, auth: auth("alice") } as never));
+    expect(badBudget.code).toBe("invalid-argument");
+    const resumed = await h.resumeBatch({ data: { jobId: job.id, budgetUsd: 4 }, auth: auth("alice") } as never);
+    expect(resumed.job).toMatchObject({ status: "processing", pausedReason: null });
+    const draft = await h.createBatch(createReq("alice", { start: false }));
+    const early = await httpsErrorOf(h.pauseBatch({ data: { jobId: draft.job.id }, auth: auth("alice") } as never));
+    expect(early.code).toBe("failed-precondition");
+  });
+
   it("caps active jobs per owner with resource-exhausted", async () => {
     h = new Harness({ ai: new OfflineAiService(), autoDeliver: false, limits: { maxActiveJobsPerOwner: 1 } });
     await h.createBatch(createReq("alice", {}));

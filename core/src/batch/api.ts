@@ -3,6 +3,7 @@
  * simulator) call. Hosts only wire events to these; all rules live behind them.
  *
  *   createJob / startJob / cancelJob / setConcurrency / retryFailed   ← callables / HTTP routes
+ *   pauseJob / resumeJob                                              ← callables / HTTP routes
  *   runRowTask                                                        ← task queue delivery
  *   onResultCreated                                                   ← results/{rowId} created
  *   reconcile                                                         ← scheduler / host start-up
@@ -125,6 +126,13 @@ export interface BatchHandlers {
   startJob(caller: Caller, jobId: string): Promise<Job>;
   cancelJob(caller: Caller, jobId: string): Promise<Job>;
   setConcurrency(caller: Caller, jobId: string, concurrency: number): Promise<Job>;
+  /** Pauses a running job (reason `user`); idempotent. */
+  pauseJob(caller: Caller, jobId: string): Promise<Job>;
+  /**
+   * Resumes a paused job (rows left), or a cancelled one as a new pass over its rows that never
+   * ran; a running job is left as it is. `budgetUsd` is passed on to the budget cap.
+   */
+  resumeJob(caller: Caller, jobId: string, opts?: { budgetUsd?: number }): Promise<Job>;
   /** Re-runs only failed rows, each resuming from its failed node. Returns the rows queued. */
   retryFailed(caller: Caller, jobId: string): Promise<{ job: Job; rows: number }>;
   getJob(caller: Caller, jobId: string): Promise<Job>;

@@ -3,7 +3,8 @@
  * lane stops at its next claim or commit (in-flight rows finish), and the last lane to go idle
  * finalizes the job as `cancelled` with skippedRows = rows never run. A lane whose row waits for a
  * re-enqueued retry (a provider's delay can be long) is stopped now instead of at that retry: no
- * attempt of it is running. Idempotent.
+ * attempt of it is running. A paused job becomes a cancelling processing job the same way (its
+ * handed-back rows never ran, so they count as skipped). Idempotent.
  */
 import type { Caller } from "./api";
 import { assertOwned, preconditionFailed } from "./access";
@@ -34,6 +35,12 @@ export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string
       case "processing":
         if (!job.cancelRequested) tx.update(jobPath(jobId), { cancelRequested: true });
         return { job: { ...job, cancelRequested: true }, finished: false };
+      case "paused": {
+        // Back to a cancelling run: rows still in flight finish, then the pass finalizes cancelled.
+        const patch = { status: "processing" as const, cancelRequested: true, pausedReason: null, pausedAt: null, pauseDetail: null };
+        tx.update(jobPath(jobId), patch);
+        return { job: { ...job, ...patch }, finished: false };
+      }
     }
   });
   logger.info({ jobId, status: out.job.status }, "batch cancel requested");

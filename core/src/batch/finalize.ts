@@ -1,18 +1,20 @@
 /**
  * Lane totals and finalization of the job document (the throttled roll-up is in roll-up.ts).
  * - Finalize: when every lane of the pass is idle and nothing is left (or cancel was asked), one
- *   transaction guarded by `status == processing` writes the EXACT counts and the terminal status.
+ *   transaction guarded by an open pass (`processing`, or `paused`: a job paused when its last rows
+ *   were already in flight finishes as usual once they commit) writes the EXACT counts and the
+ *   terminal status.
  *   The guard makes the terminal transition happen exactly once per pass; the same transaction
  *   takes the job out of its owner's active set (owner-slots.ts).
  */
 import { addUsage, ZERO_USAGE } from "../ai/port";
 import type { ErrorInfo } from "../errors";
 import { addUsd } from "../governor/run-cost";
-import type { Patch } from "../ports/store";
+import type { Patch, Transaction } from "../ports/store";
 import type { BatchContext } from "./context";
 import { readJob, readLanes } from "./context";
 import { passFinished } from "./lanes";
-import { jobPath, type JobStatus, type UsageTotals } from "./model";
+import { jobPath, passOpen, type JobStatus, type UsageTotals } from "./model";
 import { releaseSlot } from "./owner-slots";
 import type { JobState, Lane } from "./state";
 
@@ -42,9 +44,12 @@ export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<J
   const { store, clock } = ctx.deps;
   const status = await store.runTransaction(async (tx) => {
     const job = await readJob(tx, jobId);
-    if (!job || job.status !== "processing") return null;
+    if (!job || !passOpen(job.status)) return null;
     const lanes = await readLanes(tx, jobId, job.pass);
-    if (!passFinished(lanes, job.cancelRequested)) return null;
+    if (!passFinished(lanes, job.cancelRequested)) {
+      if (job.status === "paused") settlePaused(tx, job, lanes, clock.now());
+      return null;
+    }
     const totals = laneTotals(job, lanes);
     const final = finalStatus(job, totals);
     const now = clock.now();
@@ -59,6 +64,9 @@ export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<J
       updatedAt: now,
       error: final === "failed" ? allFailedError(lanes) : null,
       retrying: [],
+      pausedReason: null,
+      pausedAt: null,
+      pauseDetail: null,
     };
     tx.update(jobPath(jobId), patch);
     releaseSlot(tx, job);
@@ -69,6 +77,17 @@ export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<J
     ctx.deps.observer?.jobFinished?.({ jobId, status, at: clock.now() });
   }
   return status;
+}
+
+/**
+ * A paused job whose rows in flight have all committed shows its exact counts at once (the
+ * throttled roll-up could leave them a window behind while nothing else moves).
+ */
+function settlePaused(tx: Transaction, job: JobState, lanes: Lane[], now: number): void {
+  if (lanes.some((l) => l.current !== null)) return;
+  const t = laneTotals(job, lanes);
+  if (t.completed === job.completedRows && t.failed === job.failedRows && (job.retrying ?? []).length === 0) return;
+  tx.update(jobPath(job.id), { completedRows: t.completed, failedRows: t.failed, usage: t.usage, retrying: [], updatedAt: now });
 }
 
 /**

@@ -7,6 +7,7 @@ import { createJob } from "./create-job";
 import { estimateBatch } from "./estimate";
 import { toPublicJob } from "./job-view";
 import type { Job } from "./model";
+import { pauseJob, resumeJob } from "./pause-job";
 import { getJob, listJobs, listResults } from "./queries";
 import { reconcile } from "./reconcile";
 import { onResultCreated } from "./result-created";
@@ -31,6 +32,8 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
     createJobOutcome: create,
     startJob: async (caller, jobId) => toPublicJob(await startJob(ctx, caller, id(jobId))),
     cancelJob: async (caller, jobId) => toPublicJob(await cancelJob(ctx, caller, id(jobId))),
+    pauseJob: async (caller, jobId) => toPublicJob(await pauseJob(ctx, caller, id(jobId))),
+    resumeJob: async (caller, jobId, opts) => toPublicJob(await resumeJob(ctx, caller, id(jobId), opts)),
     setConcurrency: async (caller, jobId, c) => toPublicJob(await setConcurrency(ctx, caller, id(jobId), c)),
     async retryFailed(caller, jobId) {
       const out = await retryFailed(ctx, caller, id(jobId));

@@ -9,8 +9,17 @@
 import { z } from "zod";
 import { ErrorInfo } from "../errors";
 
-export const JobStatus = z.enum(["pending", "processing", "completed", "failed", "cancelled"]);
+/** `paused`: no new row starts, rows in flight finish and are counted; not terminal (see ARCHITECTURE.md). */
+export const JobStatus = z.enum(["pending", "processing", "paused", "completed", "failed", "cancelled"]);
 export type JobStatus = z.infer<typeof JobStatus>;
+
+/**
+ * Why a job is paused: `user` asked; `budget` its spend reached the budget; `circuit` the breaker
+ * saw rows fail with the same permanent cause (or the provider unreachable); `quota` the
+ * provider's per-day quota is exhausted.
+ */
+export const PausedReason = z.enum(["user", "budget", "circuit", "quota"]);
+export type PausedReason = z.infer<typeof PausedReason>;
 
 export const UsageTotals = z.object({
   inputTokens: z.number().int().nonnegative(),
@@ -75,6 +84,12 @@ export const Job = z.object({
   /** Rows currently waiting for a retry, rolled up from the lanes with the counters (absent = none). */
   retrying: z.array(RowWait).optional(),
   error: ErrorInfo.nullable(),
+  /** Set while `status` is `paused` (null otherwise). */
+  pausedReason: PausedReason.nullable().default(null),
+  /** When the job was paused (epoch ms; null when not paused). */
+  pausedAt: z.number().nullable().default(null),
+  /** The (scrubbed) error that made the breaker or the quota pause the job; null for a user pause. */
+  pauseDetail: ErrorInfo.nullable().default(null),
 });
 export type Job = z.infer<typeof Job>;
 
@@ -135,6 +150,15 @@ export function isTerminal(status: JobStatus): boolean {
       return true;
     case "pending":
     case "processing":
+    case "paused":
       return false;
   }
+}
+
+/**
+ * A job whose current pass is open: lanes may have rows in flight, their commits count, and the
+ * pass finalizes when it is over. A paused pass is open but starts no new row (`laneMayRun`).
+ */
+export function passOpen(status: JobStatus): boolean {
+  return status === "processing" || status === "paused";
 }

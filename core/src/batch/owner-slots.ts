@@ -1,6 +1,6 @@
 /**
  * The per-owner active-job limit, held under concurrency. `batch_owners/{hash(ownerId)}` keeps the
- * SET of the owner's active (pending or processing) job ids, changed only inside the transactions
+ * SET of the owner's active (pending, processing or paused) job ids, changed only inside the transactions
  * that change a job's status:
  *   create (+id, limit checked) · retryFailed opening a pass (+id, limit checked)
  *   finalize and cancel of a pending job (−id, a blind merge-delete)
@@ -16,7 +16,7 @@ import { deleteField, type DocumentStore, type Transaction } from "../ports/stor
 import type { JobState } from "./state";
 
 export const OWNERS = "batch_owners";
-const ACTIVE: JobState["status"][] = ["pending", "processing"];
+const ACTIVE: JobState["status"][] = ["pending", "processing", "paused"];
 
 export interface OwnerSlots {
   ownerId: string;

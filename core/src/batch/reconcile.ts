@@ -5,7 +5,8 @@
  * for longer than `olderThanMs` (default: the row timeout plus 5 minutes, so a live row is never
  * taken for stuck). A stuck lane gets a NEW generation, hence a new task id, and its task is
  * enqueued again; the old task, if it ever runs, is stale and does nothing. Jobs whose pass is over
- * but that were never finalized are finalized. Every processing job is visited, page by page.
+ * but that were never finalized are finalized. Every processing or paused job is visited, page by
+ * page (a re-driven row of a paused job hands its position back when delivered; see pause-job.ts).
  * Creates that staged their rows but never committed their job (create-staging.ts) have those
  * rows removed.
  */
@@ -16,10 +17,13 @@ import { cleanAbandonedCreates } from "./create-staging";
 import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize } from "./finalize";
 import { passFinished } from "./lanes";
+import { passOpen } from "./model";
 import { claimsPath, Lane, lanePath, laneId, type JobState } from "./state";
 import { claimKey, makeRowTask } from "./task-ids";
 
 const MAX_ATTEMPTS_SCANNED = 10;
+/** Jobs whose pass is open: a paused job's rows in flight can lose their task like any other. */
+const OPEN_STATUSES = ["processing", "paused"];
 /** Processing jobs read per query page (job documents hold their flow: keep pages modest). */
 export const RECONCILE_PAGE_SIZE = 200;
 /** Bound on pages per run (1,000,000 jobs); a run that hits it says so and the next run goes on. */
@@ -54,7 +58,7 @@ async function forEachProcessingJob(ctx: BatchContext, visit: (jobId: string) =>
   let after: Doc | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const docs = await store.query("batch_jobs", {
-      where: [{ field: "status", op: "==", value: "processing" }],
+      where: [{ field: "status", op: "in", value: OPEN_STATUSES }],
       limit: RECONCILE_PAGE_SIZE,
       ...(after ? { startAfter: after } : {}),
     });
@@ -70,7 +74,7 @@ async function forEachProcessingJob(ctx: BatchContext, visit: (jobId: string) =>
 async function reconcileJob(ctx: BatchContext, jobId: string, olderThan: number): Promise<{ redriven: number; finalized: number }> {
   const { store } = ctx.deps;
   const job: JobState | null = await readJob(store, jobId);
-  if (job?.status !== "processing") return { redriven: 0, finalized: 0 };
+  if (!job || !passOpen(job.status)) return { redriven: 0, finalized: 0 };
   const lanes = await readLanes(store, job.id, job.pass);
   if (passFinished(lanes, job.cancelRequested)) return { redriven: 0, finalized: (await maybeFinalize(ctx, job.id)) ? 1 : 0 };
   let redriven = 0;

@@ -14,7 +14,7 @@ import { maybeFinalize } from "./finalize";
 import { rollUp } from "./roll-up";
 import { laneMayRun } from "./lanes";
 import { stealWork } from "./row-commit";
-import { jobPath } from "./model";
+import { jobPath, passOpen } from "./model";
 import { JobState, Lane, lanePath, parseLaneIndex } from "./state";
 import { z } from "zod";
 
@@ -31,7 +31,7 @@ export async function onResultCreated(ctx: BatchContext, doc: Doc): Promise<void
   const [jobDoc, laneDoc] = await ctx.deps.store.getAll([jobPath(jobId), lanePath(jobId, laneIndex ?? 0)]);
   if (!jobDoc) return;
   const job = JobState.parse(jobDoc.data);
-  if (job.status !== "processing") return;
+  if (!passOpen(job.status)) return;
   let lane = laneIndex !== null && laneDoc ? Lane.parse(laneDoc.data) : null;
   if (lane && lane.pass === job.pass && lane.current === null && laneMayRun(lane, job)) {
     // The commit left the lane idle but a crash may have prevented its steal: try again.

@@ -16,7 +16,7 @@ import type { BatchContext } from "./context";
 import { readJob } from "./context";
 import { ensureLaneTasks } from "./dispatch";
 import { splitRanges, takeOwn } from "./lanes";
-import { jobPath, resultPath, resultsPath, RowResult } from "./model";
+import { jobPath, resultPath, resultsPath, RowResult, type JobStatus } from "./model";
 import { acquireSlot, limitExceeded, peekActiveCount, readActive } from "./owner-slots";
 import { PASS_CHUNK_SIZE, checkpointPath, lanePath, passChunkPath, type JobState } from "./state";
 import type { Doc } from "../ports/store";
@@ -32,46 +32,78 @@ export async function retryFailed(ctx: BatchContext, caller: Caller, jobId: stri
   }
   const failed = await failedResults(ctx, jobId);
   if (failed.length === 0) throw preconditionFailed(`Batch ${jobId} has no failed rows to retry`);
-  // A retry pass makes the job active again: it counts against the owner's limit (re-checked in openPass).
+  const rows = failed.map((r) => r.rowIndex);
+  const job = await runNewPass(ctx, caller, before, {
+    rows,
+    from: ["completed", "failed"],
+    failedRows: Math.max(0, before.failedRows - rows.length),
+    prepare: (pass) => writeCheckpoints(ctx, jobId, pass, failed),
+    beforeEnqueue: () => deleteResults(ctx, jobId, rows),
+  });
+  logger.info({ jobId, pass: job.pass, rows: rows.length }, "retrying failed rows");
+  return { job, rows: rows.length };
+}
+
+/** How a new pass over a finished job's rows opens (a retry of failed rows, a resume of a cancel). */
+export interface NewPass {
+  /** The work list: row indices, ascending. */
+  rows: number[];
+  /** The statuses the job may be in (re-checked in the opening transaction). */
+  from: JobStatus[];
+  /** The job's failed count once the pass opens (rows of the list no longer count as failed). */
+  failedRows: number;
+  /** Written before the pass opens (e.g. the rows' checkpoints), given the new pass number. */
+  prepare?: (pass: number) => Promise<void>;
+  /** Runs after the pass opened and before its first tasks are enqueued. */
+  beforeEnqueue?: () => Promise<void>;
+}
+
+/** Steps 1, 2 and 4 of the header for any new pass; returns the job, processing in pass k+1. */
+export async function runNewPass(ctx: BatchContext, caller: Caller, before: JobState, o: NewPass): Promise<JobState> {
+  const { store } = ctx.deps;
+  // A new pass makes the job active again: it counts against the owner's limit (re-checked in openPass).
   const active = await peekActiveCount(store, before.ownerId);
   if (active >= ctx.deps.limits.maxActiveJobsPerOwner) throw limitExceeded(active, ctx.deps.limits.maxActiveJobsPerOwner);
   const pass = before.pass + 1;
   const list = ctx.deps.ids.newId();
-  await writePassInputs(ctx, jobId, { pass, list }, failed);
-  const job = await openPass(ctx, caller, before, { rows: failed.length, list });
-  await deleteResults(ctx, jobId, failed.map((r) => r.rowIndex));
-  const lanes = splitRanges(failed.length, job.laneCount, pass, job.updatedAt, list);
+  await writeWorkList(ctx, before.id, { pass, list }, o.rows);
+  await o.prepare?.(pass);
+  const job = await openPass(ctx, caller, before, { ...o, list });
+  await o.beforeEnqueue?.();
+  const lanes = splitRanges(o.rows.length, job.laneCount, pass, job.updatedAt, list);
   lanes.forEach(takeOwn);
-  await ensureLaneTasks(ctx, jobId, lanes);
-  logger.info({ jobId, pass, rows: failed.length }, "retrying failed rows");
-  return { job, rows: failed.length };
+  await ensureLaneTasks(ctx, before.id, lanes);
+  return job;
 }
 
 /** One transaction: the finished job becomes `processing` in pass k+1 with fresh lanes. */
-async function openPass(ctx: BatchContext, caller: Caller, before: JobState, o: { rows: number; list: string }): Promise<JobState> {
-  const { rows, list } = o;
+async function openPass(ctx: BatchContext, caller: Caller, before: JobState, o: NewPass & { list: string }): Promise<JobState> {
+  const { list, failedRows } = o;
+  const rows = o.rows.length;
   const { store, clock } = ctx.deps;
   const jobId = before.id;
   const pass = before.pass + 1;
   return store.runTransaction(async (tx) => {
     const cur = assertOwned(await readJob(tx, jobId), caller, jobId);
-    if (cur.pass !== before.pass || (cur.status !== "completed" && cur.status !== "failed")) {
-      throw preconditionFailed(`Batch ${jobId} changed while preparing the retry; try again`);
+    if (cur.pass !== before.pass || !o.from.includes(cur.status)) {
+      throw preconditionFailed(`Batch ${jobId} changed while preparing the new pass; try again`);
     }
     const active = await readActive(tx, cur.ownerId);
     const now = clock.now();
     acquireSlot(tx, { ownerId: cur.ownerId, jobId, active, limit: ctx.deps.limits.maxActiveJobsPerOwner, now });
     const lanes = splitRanges(rows, Math.min(cur.concurrency, rows), pass, now, list);
     lanes.forEach(takeOwn);
-    const failedRows = Math.max(0, cur.failedRows - rows);
     const patch = {
       status: "processing" as const,
+      cancelRequested: false,
       pass,
       passRows: rows,
       passList: list,
       laneCount: lanes.length,
       failedRows,
+      skippedRows: 0,
       base: { completed: cur.completedRows, failed: failedRows, usage: cur.usage, costUsd: cur.costUsd },
+      startedAt: cur.startedAt ?? now,
       finishedAt: null,
       passStartedAt: now,
       updatedAt: now,
@@ -100,19 +132,24 @@ async function failedResults(ctx: BatchContext, jobId: string): Promise<RowResul
   }
 }
 
-async function writePassInputs(ctx: BatchContext, jobId: string, o: { pass: number; list: string }, failed: RowResult[]): Promise<void> {
+async function writeWorkList(ctx: BatchContext, jobId: string, o: { pass: number; list: string }, rows: number[]): Promise<void> {
   const { pass, list } = o;
+  const writes: BatchOp[] = [];
+  for (let start = 0; start < rows.length; start += PASS_CHUNK_SIZE) {
+    const chunk = { pass, start, rows: rows.slice(start, start + PASS_CHUNK_SIZE) };
+    writes.push((b) => b.set(passChunkPath(jobId, pass, list, start / PASS_CHUNK_SIZE), chunk));
+  }
+  await commitInBatches(ctx, writes);
+}
+
+/**
+ * One checkpoint per failed row: the nodes that had completed, where the retry resumes, and what
+ * the row cost so far, so its new result shows everything it cost.
+ */
+async function writeCheckpoints(ctx: BatchContext, jobId: string, pass: number, failed: RowResult[]): Promise<void> {
   const now = ctx.deps.clock.now();
-  const writes: [string, Record<string, unknown>][] = [];
-  for (let start = 0; start < failed.length; start += PASS_CHUNK_SIZE) {
-    const rows = failed.slice(start, start + PASS_CHUNK_SIZE).map((r) => r.rowIndex);
-    writes.push([passChunkPath(jobId, pass, list, start / PASS_CHUNK_SIZE), { pass, start, rows }]);
-  }
-  // The row's cost so far travels with its resume point, so the new result shows all it cost.
-  for (const r of failed) {
-    writes.push([checkpointPath(jobId, r.rowIndex), { pass, nodeOutputs: r.nodeOutputs, costUsd: r.costUsd, carriedCostUsd: r.costUsd, updatedAt: now }]);
-  }
-  await commitInBatches(ctx, writes.map(([path, data]) => (b) => b.set(path, data)));
+  const checkpoint = (r: RowResult) => ({ pass, nodeOutputs: r.nodeOutputs, costUsd: r.costUsd, carriedCostUsd: r.costUsd, updatedAt: now });
+  await commitInBatches(ctx, failed.map((r) => (b) => b.set(checkpointPath(jobId, r.rowIndex), checkpoint(r))));
 }
 
 async function deleteResults(ctx: BatchContext, jobId: string, rows: number[]): Promise<void> {

@@ -15,7 +15,7 @@ import type { RollUpTask } from "./api";
 import type { BatchContext } from "./context";
 import { readJob, readLanes } from "./context";
 import { laneTotals } from "./finalize";
-import { jobPath, type RowWait } from "./model";
+import { jobPath, passOpen, type RowWait } from "./model";
 import type { JobState, Lane } from "./state";
 
 
@@ -66,7 +66,7 @@ async function writeRollUp(ctx: BatchContext, jobId: string, peek: JobState, lan
   return store.runTransaction(async (tx) => {
     const job = await readJob(tx, jobId);
     const now = clock.now();
-    if (!job || job.status !== "processing" || job.pass !== peek.pass) return "skipped";
+    if (!job || !passOpen(job.status) || job.pass !== peek.pass) return "skipped";
     if (now - job.updatedAt < ctx.rollUpIntervalMs) return "throttled";
     if (s.completed + s.failed < job.completedRows + job.failedRows) return "skipped";
     tx.update(jobPath(jobId), { completedRows: s.completed, failedRows: s.failed, usage: s.usage, costUsd: s.costUsd, retrying: s.retrying, updatedAt: now });
@@ -81,7 +81,7 @@ async function writeRollUp(ctx: BatchContext, jobId: string, peek: JobState, lan
 export async function rollUp(ctx: BatchContext, jobId: string, seen?: JobState): Promise<boolean> {
   const { store, clock } = ctx.deps;
   const peek = seen ?? (await readJob(store, jobId));
-  if (!peek || peek.status !== "processing") return false;
+  if (!peek || !passOpen(peek.status)) return false;
   if (clock.now() - peek.updatedAt < ctx.rollUpIntervalMs) {
     await scheduleTrailing(ctx, peek);
     return false;
@@ -101,7 +101,7 @@ export async function rollUp(ctx: BatchContext, jobId: string, seen?: JobState):
 
 /** Enqueues the trailing roll-up for the end of the job's current throttle window (once per window). */
 async function scheduleTrailing(ctx: BatchContext, job: JobState, notBefore = 0): Promise<void> {
-  if (job.status !== "processing") return;
+  if (!passOpen(job.status)) return;
   const { clock, queue } = ctx.deps;
   const dueAt = Math.max(job.updatedAt + ctx.rollUpIntervalMs, notBefore);
   const key = `trailing:${job.id}`;
@@ -119,7 +119,7 @@ async function scheduleTrailing(ctx: BatchContext, job: JobState, notBefore = 0)
 export async function runRollUpTask(ctx: BatchContext, task: RollUpTask, tctx: TaskContext): Promise<void> {
   const { store, logger } = ctx.deps;
   const job = await readJob(store, task.jobId);
-  if (!job || job.status !== "processing" || job.pass !== task.pass) return;
+  if (!job || !passOpen(job.status) || job.pass !== task.pass) return;
   const lanes = await readLanes(store, task.jobId, job.pass);
   if (upToDate(job, summarize(job, lanes))) return;
   const outcome = await writeRollUp(ctx, task.jobId, job, lanes);

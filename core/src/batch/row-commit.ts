@@ -67,6 +67,27 @@ export async function stopLane(ctx: BatchContext, jobId: string, laneIndex: numb
   });
 }
 
+/**
+ * Hands the lane's current position back to the front of its range without a result (pause): the
+ * lane goes idle and the row runs again from its position when the job resumes. A new generation
+ * gives that run fresh task and claim ids (the old ones may be spent) and makes any task still
+ * queued for the position stale; its checkpoint (same pass) is kept, so completed nodes are resumed.
+ * The row's attempt budget starts again. False when the lane moved on meanwhile.
+ */
+export async function yieldPosition(ctx: BatchContext, jobId: string, seen: Pick<Lane, "index" | "pass" | "current" | "gen">): Promise<boolean> {
+  const { store, clock } = ctx.deps;
+  return store.runTransaction(async (tx) => {
+    const doc = await tx.get(lanePath(jobId, seen.index));
+    if (!doc) return false;
+    const lane = Lane.parse(doc.data);
+    const pos = lane.current;
+    if (lane.pass !== seen.pass || pos === null || pos !== seen.current || lane.gen !== seen.gen) return false;
+    // A busy lane's position is always the one just below its range (takeOwn and steal keep it so).
+    if (lane.next !== pos + 1) throw new Error(`lane ${lane.index} holds position ${pos} outside its range [${lane.next}, ${lane.end})`);
+    tx.set(lanePath(jobId, seen.index), { ...lane, current: null, next: pos, gen: lane.gen + 1, attemptBase: 0, retry: null, updatedAt: clock.now() });
+    return true;
+  });
+}
 
 /**
  * An idle lane that may run takes half of the largest remaining range of another lane. The victim

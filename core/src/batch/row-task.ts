@@ -4,7 +4,8 @@
  *      delivery of the same attempt stops here, so a row never runs twice at once;
  *   2. check the lane still has this row in flight with this task's attempt base (else the task is
  *      stale or superseded by a re-enqueued attempt: re-ensure the lane's real task and stop) and
- *      the job is running (else end the lane: cancel);
+ *      the job is running (paused: hand the position back to the lane for resume; cancelled or
+ *      finished: end the lane);
  *   3. run the engine (resuming from a checkpoint on a retry), store media;
  *   4. retryable failure before the row's last attempt → checkpoint completed nodes and retry
  *      (row-retry.ts: re-enqueue after the provider's delay, or throw for the queue's backoff);
@@ -25,7 +26,7 @@ import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, type RowResult } from "./model";
 import { buildResult, fitResult, storeOutputs } from "./row-outputs";
-import { commitRow, stealWork, stopLane, type CommitOutcome } from "./row-commit";
+import { commitRow, stealWork, stopLane, yieldPosition, type CommitOutcome } from "./row-commit";
 import { attemptBudget, passSpendUsd, retryLater, rowSpend, type AttemptBudget, type RowSpend } from "./row-retry";
 import { Checkpoint, JobState, Lane, checkpointPath, claimsPath, lanePath, parseLaneIndex } from "./state";
 import { claimKey } from "./task-ids";
@@ -71,6 +72,11 @@ export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskCont
   const stale = lane.pass !== task.pass || lane.gen !== (task.gen ?? 0) || pos === null || superseded;
   if (stale || (await rowAt(ctx, task.jobId, lane, pos)) !== task.rowIndex) {
     if (job.status === "processing" && lane.pass === job.pass) await ensureLaneTask(ctx, task.jobId, lane);
+    return;
+  }
+  if (job.status === "paused" && !job.cancelRequested) {
+    // Paused before this row started: its position goes back to the lane for resume.
+    await yieldPosition(ctx, task.jobId, { index: laneIndex, pass: task.pass, current: pos, gen: lane.gen });
     return;
   }
   if (job.status !== "processing" || job.cancelRequested) {

@@ -1,5 +1,5 @@
 /**
- * setConcurrency while pending or running. Increase: lanes up to the new count are created (empty)
+ * setConcurrency while pending, running or paused (paused: recorded, applied by resume). Increase: lanes up to the new count are created (empty)
  * and every idle lane below it takes work at once (own range first, else it steals half of the
  * largest range), all in one transaction. Decrease: lanes with index ≥ the new count retire after
  * their current row (checked at their next commit); their remaining ranges stay stealable.
@@ -52,10 +52,11 @@ export async function setConcurrency(ctx: BatchContext, caller: Caller, jobId: s
   }
   const out = await store.runTransaction(async (tx) => {
     const job = assertOwned(await readJob(tx, jobId), caller, jobId);
-    if (job.status !== "pending" && job.status !== "processing") {
+    if (job.status !== "pending" && job.status !== "processing" && job.status !== "paused") {
       throw preconditionFailed(`Batch ${jobId} is ${job.status}; its concurrency can no longer change`);
     }
-    if (job.status === "pending" || job.cancelRequested) {
+    // A paused job only records it: resume rebalances the lanes to the concurrency then in force.
+    if (job.status === "pending" || job.status === "paused" || job.cancelRequested) {
       tx.update(jobPath(jobId), { concurrency });
       return { job: { ...job, concurrency }, started: [] as Lane[] };
     }

@@ -17,6 +17,7 @@ export async function startJob(ctx: BatchContext, caller: Caller, jobId: string)
   const out = await store.runTransaction(async (tx) => {
     const job = assertOwned(await readJob(tx, jobId), caller, jobId);
     if (job.status === "processing") return { job, lanes: await readLanes(tx, jobId, job.pass), started: false };
+    if (job.status === "paused") throw preconditionFailed(`Batch ${jobId} is paused; resume it to continue`);
     if (job.status !== "pending") throw preconditionFailed(`Batch ${jobId} is ${job.status} and cannot be started`);
     const now = clock.now();
     const lanes = splitRanges(job.passRows, Math.min(job.concurrency, job.passRows), job.pass, now);

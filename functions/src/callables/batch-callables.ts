@@ -1,12 +1,12 @@
 /**
- * Batch callables: create, start, cancel, change concurrency, retry failed rows. Each one only
+ * Batch callables: create, start, cancel, pause, resume, change concurrency, retry failed rows. Each one only
  * wires the caller's uid and the parsed payload to a core handler; ownership, limits (including the
  * per-owner cap on active jobs) and state rules live in the core and surface as mapped errors.
  */
 import { FlowcraftError, requestRecorded, type Job } from "@flowcraft/core";
 import { BATCH_CALLABLE_TIMEOUT_SECONDS } from "../config/function-options";
 import { defineCallable } from "../http/define-callable";
-import { CreateBatchInput, JobRef, SetConcurrencyInput } from "./schemas";
+import { CreateBatchInput, JobRef, ResumeBatchInput, SetConcurrencyInput } from "./schemas";
 
 const common = { timeoutSeconds: BATCH_CALLABLE_TIMEOUT_SECONDS, memory: "1GiB" } as const;
 
@@ -50,6 +50,26 @@ export const cancelBatch = defineCallable({
   input: JobRef,
   run: async ({ jobId }, { uid, deps }): Promise<{ job: Job }> => ({
     job: await deps.handlers.cancelJob({ ownerId: uid }, jobId),
+  }),
+});
+
+/** Pauses a running batch: no new row starts, rows already running finish and are counted. */
+export const pauseBatch = defineCallable({
+  ...common,
+  name: "pauseBatch",
+  input: JobRef,
+  run: async ({ jobId }, { uid, deps }): Promise<{ job: Job }> => ({
+    job: await deps.handlers.pauseJob({ ownerId: uid }, jobId),
+  }),
+});
+
+/** Resumes a paused batch with the rows left, or a cancelled one's never-run rows as a new pass. */
+export const resumeBatch = defineCallable({
+  ...common,
+  name: "resumeBatch",
+  input: ResumeBatchInput,
+  run: async ({ jobId, budgetUsd }, { uid, deps }): Promise<{ job: Job }> => ({
+    job: await deps.handlers.resumeJob({ ownerId: uid }, jobId, budgetUsd !== undefined ? { budgetUsd } : {}),
   }),
 });
 

@@ -38,6 +38,10 @@ export type EstimateBatchInput = z.infer<typeof EstimateBatchInput>;
 export const JobRef = z.object({ jobId: JobId });
 export type JobRef = z.infer<typeof JobRef>;
 
+/** Resume a paused (or cancelled) batch; `budgetUsd` optionally raises the spend cap. */
+export const ResumeBatchInput = z.object({ jobId: JobId, budgetUsd: z.number().positive().finite().optional() }).strict();
+export type ResumeBatchInput = z.infer<typeof ResumeBatchInput>;
+
 export const SetConcurrencyInput = z.object({ jobId: JobId, concurrency: z.number().int() });
 export type SetConcurrencyInput = z.infer<typeof SetConcurrencyInput>;
 

@@ -96,6 +96,8 @@ export class Harness {
   readonly createBatch = fft.wrap(fns.createBatch);
   readonly startBatch = fft.wrap(fns.startBatch);
   readonly cancelBatch = fft.wrap(fns.cancelBatch);
+  readonly pauseBatch = fft.wrap(fns.pauseBatch);
+  readonly resumeBatch = fft.wrap(fns.resumeBatch);
   readonly setBatchConcurrency = fft.wrap(fns.setBatchConcurrency);
   readonly retryFailedRows = fft.wrap(fns.retryFailedRows);
   readonly previewFlow = fft.wrap(fns.previewFlow);

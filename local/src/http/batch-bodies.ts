@@ -51,6 +51,9 @@ export const EstimateBatchBody = z
   .superRefine(oneSource);
 export type EstimateBatchBody = z.infer<typeof EstimateBatchBody>;
 
+/** Resume: an optional new budget for the spend cap (USD, > 0). */
+export const ResumeBatchBody = z.object({ budgetUsd: z.number().positive().finite().optional() }).strict();
+
 export const PatchBatchBody = z.object({ concurrency: z.number().int() }).strict();
 
 export const ResultsQuery = z.object({

@@ -1,12 +1,14 @@
 /**
- * Batch routes: create (from CSV text or columns + rows), estimate (same input, nothing created), list, get, run, cancel, retry failed,
+ * Batch routes: create (from CSV text or columns + rows), estimate (the same input, nothing
+ * created), list, get, run, cancel, pause, resume (a paused batch, or a cancelled one's never-run
+ * rows as a new pass), retry failed,
  * change concurrency, paged results, exports (CSV / JSONL, streamed, also while running). Each
  * route parses its input, calls one core handler and maps errors; nothing else.
  */
 import { ValidationError, exportRows, parseCsv, type BatchLimits } from "@flowcraft/core";
 import type { ServerResponse } from "node:http";
 import { LOCAL_OWNER, type LocalHost } from "../local-host";
-import { CreateBatchBody, EstimateBatchBody, PatchBatchBody, ResultsQuery, type TabularBody } from "./batch-bodies";
+import { CreateBatchBody, EstimateBatchBody, PatchBatchBody, ResultsQuery, ResumeBatchBody, type TabularBody } from "./batch-bodies";
 import { parseBody, readJson, sendJson } from "./respond";
 import type { Router } from "./router";
 import { DEFAULT_STALL_MS, writeAll } from "./stream-out";
@@ -88,6 +90,18 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits,
     .on("POST", "/api/batches/:id/cancel", async ({ req, res, params }) => {
       await readJson(req, limits.jsonBytes);
       const job = await h.cancelJob(LOCAL_OWNER, params.id!);
+      host.flush();
+      sendJson(res, 200, { job });
+    })
+    .on("POST", "/api/batches/:id/pause", async ({ req, res, params }) => {
+      await readJson(req, limits.jsonBytes);
+      const job = await h.pauseJob(LOCAL_OWNER, params.id!);
+      host.flush();
+      sendJson(res, 200, { job });
+    })
+    .on("POST", "/api/batches/:id/resume", async ({ req, res, params }) => {
+      const body = parseBody(ResumeBatchBody, await readJson(req, limits.jsonBytes));
+      const job = await h.resumeJob(LOCAL_OWNER, params.id!, body.budgetUsd !== undefined ? { budgetUsd: body.budgetUsd } : {});
       host.flush();
       sendJson(res, 200, { job });
     })

@@ -1,0 +1,119 @@
+/**
+ * Pause and resume (see ARCHITECTURE.md, "Pause and resume").
+ *   pause   processing → paused, with a reason. No row starts while paused: every place that takes
+ *           a position asks `laneMayRun`, which needs `processing`. Rows in flight finish and are
+ *           counted by their commit, which then leaves the lane idle with its range kept. A row
+ *           waiting for a re-enqueued retry is handed back to its lane now (`yieldPosition`); a row
+ *           whose task arrives while paused is handed back on delivery (row-task.ts).
+ *   resume  paused → processing: every idle lane below the concurrency takes work again (own range
+ *           first, else a steal), in one transaction, then their tasks are enqueued.
+ *           cancelled → a NEW pass over the rows that never ran (resume-cancelled.ts).
+ * Both are idempotent: pausing a paused job and resuming a running one change nothing. A paused
+ * pass whose last rows commit while paused finalizes as usual (finalize.ts).
+ */
+import type { ErrorInfo } from "../errors";
+import type { Caller } from "./api";
+import { assertOwned, preconditionFailed } from "./access";
+import type { BatchContext } from "./context";
+import { readJob, readLanes } from "./context";
+import { ensureLaneTasks } from "./dispatch";
+import { maybeFinalize } from "./finalize";
+import { jobPath, type PausedReason } from "./model";
+import { resumeCancelled } from "./resume-cancelled";
+import { yieldPosition } from "./row-commit";
+import { rebalance } from "./set-concurrency";
+import { lanePath, type JobState, type Lane } from "./state";
+
+/** Options of a resume (the budget is applied by the budget cap; accepted here and passed on). */
+export interface ResumeOptions {
+  budgetUsd?: number;
+}
+
+export async function pauseJob(ctx: BatchContext, caller: Caller, jobId: string): Promise<JobState> {
+  const job = assertOwned(await readJob(ctx.deps.store, jobId), caller, jobId);
+  switch (job.status) {
+    case "paused":
+      return job;
+    case "processing":
+      if (job.cancelRequested) throw preconditionFailed(`Batch ${jobId} is being cancelled; it cannot be paused`);
+      break;
+    case "pending":
+      throw preconditionFailed(`Batch ${jobId} has not started; start it or cancel it instead of pausing`);
+    case "completed":
+    case "failed":
+    case "cancelled":
+      throw preconditionFailed(`Batch ${jobId} already ${job.status}; there is nothing to pause`);
+  }
+  return (await pauseForReason(ctx, jobId, "user")) ?? assertOwned(await readJob(ctx.deps.store, jobId), caller, jobId);
+}
+
+/**
+ * Pauses a running job for `reason` (the user, the budget cap, the circuit breaker, the quota).
+ * Returns the paused job when THIS call paused it; null when the job was not running (already
+ * paused, being cancelled, finished or gone), so the first reason to pause a job is the one kept.
+ */
+export async function pauseForReason(ctx: BatchContext, jobId: string, reason: PausedReason, detail?: ErrorInfo): Promise<JobState | null> {
+  const { store, clock, logger } = ctx.deps;
+  const paused = await store.runTransaction(async (tx) => {
+    const job = await readJob(tx, jobId);
+    if (!job || job.status !== "processing" || job.cancelRequested) return null;
+    const now = clock.now();
+    const patch = { status: "paused" as const, pausedReason: reason, pausedAt: now, pauseDetail: detail ?? null };
+    tx.update(jobPath(jobId), patch);
+    return { ...job, ...patch };
+  });
+  if (!paused) return null;
+  logger.info({ jobId, reason, code: detail?.code }, "batch paused");
+  await handBackWaitingRows(ctx, paused);
+  return paused;
+}
+
+/** Rows waiting for a re-enqueued retry go back to their lanes now; no attempt of them is running. */
+async function handBackWaitingRows(ctx: BatchContext, job: JobState): Promise<void> {
+  const now = ctx.deps.clock.now();
+  const waiting = (await readLanes(ctx.deps.store, job.id, job.pass)).filter(
+    (l) => l.current !== null && l.retry?.reenqueued === true && (l.retry.nextTryAt ?? now) > now,
+  );
+  for (const l of waiting) await yieldPosition(ctx, job.id, l);
+}
+
+export async function resumeJob(ctx: BatchContext, caller: Caller, jobId: string, opts: ResumeOptions = {}): Promise<JobState> {
+  const job = assertOwned(await readJob(ctx.deps.store, jobId), caller, jobId);
+  switch (job.status) {
+    case "processing":
+      return job;
+    case "paused":
+      return resumePaused(ctx, caller, jobId, opts);
+    case "cancelled":
+      return resumeCancelled(ctx, caller, job);
+    case "pending":
+      throw preconditionFailed(`Batch ${jobId} has not started; start it instead of resuming`);
+    case "completed":
+    case "failed":
+      throw preconditionFailed(`Batch ${jobId} already ${job.status}; retry its failed rows instead of resuming`);
+  }
+}
+
+/** One transaction: paused → processing, idle lanes below the concurrency take work; then enqueue. */
+async function resumePaused(ctx: BatchContext, caller: Caller, jobId: string, opts: ResumeOptions): Promise<JobState> {
+  const { store, clock, logger } = ctx.deps;
+  const out = await store.runTransaction(async (tx) => {
+    const job = assertOwned(await readJob(tx, jobId), caller, jobId);
+    if (job.status !== "paused") return { job, busy: [] as Lane[], resumed: false };
+    const lanes = await readLanes(tx, jobId, job.pass);
+    const now = clock.now();
+    const { changed } = rebalance(lanes, job.concurrency, job, now);
+    const laneCount = Math.max(job.laneCount, lanes.length);
+    const patch = { status: "processing" as const, pausedReason: null, pausedAt: null, pauseDetail: null, laneCount, updatedAt: now };
+    tx.update(jobPath(jobId), patch);
+    for (const l of changed) tx.set(lanePath(jobId, l.index), l);
+    // Rows still in flight from before the pause keep their task ("exists"); a lost one is re-made.
+    return { job: { ...job, ...patch }, busy: lanes.filter((l) => l.current !== null), resumed: true };
+  });
+  if (!out.resumed) return out.job;
+  await ensureLaneTasks(ctx, jobId, out.busy);
+  logger.info({ jobId, lanesBusy: out.busy.length, budgetUsd: opts.budgetUsd }, "batch resumed");
+  // Nothing left to start and nothing in flight: the pass is over (a paused pass finalizes too).
+  if (out.busy.length === 0 && (await maybeFinalize(ctx, jobId))) return (await readJob(store, jobId)) ?? out.job;
+  return out.job;
+}
