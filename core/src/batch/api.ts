@@ -102,6 +102,8 @@ export interface CreateJobInput {
   concurrency?: number;
   /** Start at once (otherwise the job stays `pending` until startJob). */
   start?: boolean;
+  /** Spend cap in USD: the batch pauses with reason `budget` when it is reached (see budget.ts). */
+  budgetUsd?: number;
   /**
    * Idempotency key, one per submit (the client reuses it on its retries): the same owner and
    * request id return the job the first attempt created; a different payload is a `conflict`.

@@ -75,6 +75,11 @@ export const Job = z.object({
   usage: UsageTotals,
   /** USD spent so far (every pass), rolled up from the lanes with `usage`; priced by core/src/governor/prices.ts. */
   costUsd: z.number().nonnegative().default(0),
+  /**
+   * Spend cap in USD (null: none). When the spend committed plus the reserve of rows in flight
+   * reaches it, no new row starts and the job pauses with reason `budget` (see budget.ts).
+   */
+  budgetUsd: z.number().positive().nullable().default(null),
   /** Retry passes started so far (0 = the first run). */
   pass: z.number().int().nonnegative().default(0),
   /** When the current pass started (startJob or retryFailed); absent before the job started. */

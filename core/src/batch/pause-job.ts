@@ -17,14 +17,16 @@ import { assertOwned, preconditionFailed } from "./access";
 import type { BatchContext } from "./context";
 import { readJob, readLanes } from "./context";
 import { ensureLaneTasks } from "./dispatch";
+import { roomForARow, spendOf } from "./budget-spend";
 import { maybeFinalize } from "./finalize";
+import { formatUsd } from "../governor/format-usd";
 import { jobPath, type PausedReason } from "./model";
 import { resumeCancelled } from "./resume-cancelled";
 import { yieldPosition } from "./row-commit";
 import { rebalance } from "./set-concurrency";
 import { lanePath, type JobState, type Lane } from "./state";
 
-/** Options of a resume (the budget is applied by the budget cap; accepted here and passed on). */
+/** Options of a resume: `budgetUsd` replaces the job's budget (a budget pause needs it raised above the spend). */
 export interface ResumeOptions {
   budgetUsd?: number;
 }
@@ -94,6 +96,20 @@ export async function resumeJob(ctx: BatchContext, caller: Caller, jobId: string
   }
 }
 
+/**
+ * A job the budget paused resumes only under a budget with room for at least one more row (else
+ * its next row would pause it again at once): the answer says how far to raise it.
+ */
+function checkBudgetRaised(job: JobState, lanes: Lane[], opts: ResumeOptions): void {
+  const budgetUsd = opts.budgetUsd ?? job.budgetUsd;
+  if (job.pausedReason !== "budget" || budgetUsd === null) return;
+  const spend = spendOf(job, lanes, -1);
+  if (!roomForARow(budgetUsd, spend)) {
+    const room = formatUsd(spend.committedUsd + spend.reservedUsd + spend.perRowUsd);
+    throw preconditionFailed(`Batch ${job.id} has spent ${formatUsd(spend.committedUsd)} of its ${formatUsd(budgetUsd)} budget; resume it with a budgetUsd above ${room} (one more row)`);
+  }
+}
+
 /** One transaction: paused → processing, idle lanes below the concurrency take work; then enqueue. */
 async function resumePaused(ctx: BatchContext, caller: Caller, jobId: string, opts: ResumeOptions): Promise<JobState> {
   const { store, clock, logger } = ctx.deps;
@@ -101,10 +117,12 @@ async function resumePaused(ctx: BatchContext, caller: Caller, jobId: string, op
     const job = assertOwned(await readJob(tx, jobId), caller, jobId);
     if (job.status !== "paused") return { job, busy: [] as Lane[], resumed: false };
     const lanes = await readLanes(tx, jobId, job.pass);
+    checkBudgetRaised(job, lanes, opts);
     const now = clock.now();
     const { changed } = rebalance(lanes, job.concurrency, job, now);
     const laneCount = Math.max(job.laneCount, lanes.length);
-    const patch = { status: "processing" as const, pausedReason: null, pausedAt: null, pauseDetail: null, laneCount, updatedAt: now };
+    const budget = opts.budgetUsd !== undefined ? { budgetUsd: opts.budgetUsd } : {};
+    const patch = { status: "processing" as const, pausedReason: null, pausedAt: null, pauseDetail: null, laneCount, updatedAt: now, ...budget };
     tx.update(jobPath(jobId), patch);
     for (const l of changed) tx.set(lanePath(jobId, l.index), l);
     // Rows still in flight from before the pause keep their task ("exists"); a lost one is re-made.

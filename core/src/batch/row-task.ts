@@ -23,6 +23,7 @@ import type { RowTask } from "./api";
 import type { BatchContext } from "./context";
 import { jobFlow, loadRow, rowAt } from "./context";
 import { ensureLaneTask } from "./dispatch";
+import { budgetStop, pauseForBudget } from "./budget";
 import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, type RowResult } from "./model";
 import { buildResult, fitResult, storeOutputs } from "./row-outputs";
@@ -81,6 +82,13 @@ export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskCont
   }
   if (job.status !== "processing" || job.cancelRequested) {
     if (await stopLane(ctx, task.jobId, laneIndex, task.pass, pos)) await maybeFinalize(ctx, task.jobId);
+    return;
+  }
+  // A row about to start (not a retry of one already running) first checks the budget.
+  const overBudget = budget.attempt === 0 && job.budgetUsd !== null ? await budgetStop(ctx, job, laneIndex) : null;
+  if (overBudget && job.budgetUsd !== null) {
+    await pauseForBudget(ctx, job, job.budgetUsd, overBudget);
+    await yieldPosition(ctx, task.jobId, { index: laneIndex, pass: task.pass, current: pos, gen: lane.gen });
     return;
   }
   await runAndCommit(ctx, { task, tctx, budget, job, laneIndex, pos });

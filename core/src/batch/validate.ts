@@ -23,6 +23,7 @@ export const CreateJobSchema = z.object({
   rows: z.array(z.record(z.string(), z.unknown())),
   concurrency: z.number().int().optional(),
   start: z.boolean().optional(),
+  budgetUsd: z.number().positive("budgetUsd must be more than 0").finite().optional(),
 });
 
 export interface ValidJob {
