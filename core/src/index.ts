@@ -55,3 +55,4 @@ export { requestRecorded } from "./batch/request-ids";
 export * from "./governor/format-usd";
 export { runCostUsd } from "./governor/run-cost";
 export { EstimateInputSchema, SAMPLE_ROWS, MAX_DRY_RUN_ROWS } from "./batch/estimate";
+export { exactProgress } from "./batch/queries";

@@ -12,9 +12,14 @@ run options:
   --out FILE              results file; .jsonl/.ndjson writes JSON Lines, anything else CSV
                           (default: <ROWS>.results.csv beside the input CSV)
   --json                  print one JSON summary object as the last line of stdout:
-                          {jobId, status, totalRows, completedRows, failedRows, durationMs, out}
+                          {jobId, status, totalRows, completedRows, failedRows, costUsd,
+                          durationMs, out}, plus pausedReason when status is "paused"
   --data-dir DIR          keep the batch in DIR (default: $FLOWCRAFT_DATA_DIR, else a temporary
                           directory, removed afterwards)
+  --budget-usd X          spend cap in USD: when the spend so far plus the reserve of the rows
+                          running reaches X, no new row starts, the run writes the results so far
+                          and exits 4 (with --json: status "paused", pausedReason "budget"); the
+                          overshoot is at most the rows in flight, concurrency × one row's cost
   --estimate              print the estimate instead of running: rows, AI calls, input tokens
                           (the provider's token counter), output tokens, cost in USD and time,
                           each low / expected / high; one JSON line with --json. Makes no
@@ -44,9 +49,10 @@ Results file: the input columns as given, one column per output node (its name),
 error, durationMs, inputTokens, outputTokens, totalTokens, costUsd (USD, every pass of the row);
 rows in input order.
 
-Exit codes (run): 0 every row succeeded, 3 finished with failed rows, 2 invalid input (nothing
-was run), 130 after Ctrl-C (the batch is cancelled and the results so far are written), 1
-anything else (including a batch cancelled from the app). serve: 130 after Ctrl-C, 0 on SIGTERM.
+Exit codes (run): 0 every row succeeded, 3 finished with failed rows, 4 paused by the budget or
+the breaker (the results so far are written), 2 invalid input (nothing was run), 130 after
+Ctrl-C (the batch is cancelled and the results so far are written), 1 anything else (including
+a batch cancelled from the app). serve: 130 after Ctrl-C, 0 on SIGTERM.
 
 Environment:
   GEMINI_API_KEY                 use Gemini (else the offline provider)

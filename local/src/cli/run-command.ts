@@ -2,13 +2,16 @@
  * `flowcraft-batch run FLOW.json ROWS.csv`: validates the flow and CSV (exit 2 with field/row
  * details, nothing run), runs the batch through a local host (temp data dir unless --data-dir),
  * shows progress, writes the results file (and, with a temp data dir, copies media beside it), and
- * exits 0 (all rows succeeded), 3 (some failed) or 1.
+ * exits 0 (all rows succeeded), 3 (some failed), 4 (paused by the budget or the breaker, results so
+ * far written) or 1. --estimate prints the estimate instead (estimate-command.ts).
  */
 import {
   DEFAULT_LIMITS,
   MAX_DRY_RUN_ROWS,
+  formatUsd,
   ValidationError,
   checkCreateJob,
+  exactProgress,
   exportRows,
   isTerminal,
   jsonLogger,
@@ -21,7 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import { once } from "node:events";
 import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../local-host";
-import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
+import { UsageError, intOption, stringOption, usdOption, type ParsedArgs } from "./args";
 import { estimateCommand } from "./estimate-command";
 import { fatalMessage } from "./fatal";
 import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
@@ -42,6 +45,7 @@ export const RUN_OPTIONS = {
   json: "flag",
   "data-dir": "value",
   estimate: "flag",
+  "budget-usd": "value",
   "dry-run-rows": "value",
   help: "flag",
   ...MODEL_LIMIT_OPTIONS,
@@ -102,7 +106,8 @@ async function waitForEnd(host: LocalHost, jobId: string, onJob: (job: Job) => v
   return new Promise<Job>((resolve, reject) => {
     const check = (job: Job): void => {
       onJob(job);
-      if (!isTerminal(job.status)) return;
+      // A paused run ends here too: nobody resumes a CLI run (the budget or the breaker paused it).
+      if (!isTerminal(job.status) && job.status !== "paused") return;
       unsubscribe();
       clearInterval(poll);
       resolve(job);
@@ -112,6 +117,19 @@ async function waitForEnd(host: LocalHost, jobId: string, onJob: (job: Job) => v
     const poll = setInterval(() => void host.handlers.getJob(LOCAL_OWNER, jobId).then(check, reject), 1_000);
     void host.handlers.getJob(LOCAL_OWNER, jobId).then(check, reject);
   });
+}
+
+/**
+ * A paused job's rows in flight still finish and are counted: wait for them, then take the exact
+ * counts and spend from the lanes (the job document trails them by the roll-up interval).
+ */
+async function settlePaused(host: LocalHost, paused: Job): Promise<Job> {
+  for (;;) {
+    const [p, job] = await Promise.all([exactProgress(host.deps.store, paused.id), host.handlers.getJob(LOCAL_OWNER, paused.id)]);
+    if (!p || job.status !== "paused") return job;
+    if (p.inFlight === 0) return { ...job, completedRows: p.completed, failedRows: p.failed, costUsd: p.costUsd };
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function writeResults(host: LocalHost, jobId: string, out: string): Promise<void> {
@@ -125,8 +143,12 @@ async function writeResults(host: LocalHost, jobId: string, out: string): Promis
   await once(file, "finish");
 }
 
-/** 0 every row succeeded, 3 finished with failed rows, 1 anything else (cancelled, job failure). */
+/** Exit code of a run that ended paused (the budget or the breaker): the results so far are written. */
+export const PAUSED_EXIT_CODE = 4;
+
+/** 0 every row succeeded, 3 finished with failed rows, 4 paused, 1 anything else (cancelled, job failure). */
 export function exitCodeFor(job: Job): number {
+  if (job.status === "paused") return PAUSED_EXIT_CODE;
   if (job.status === "cancelled") return 1;
   if (job.failedRows > 0) return 3;
   return job.status === "completed" ? 0 : 1;
@@ -137,6 +159,7 @@ interface RunPlan {
   rowsFile: string;
   out: string;
   concurrency: number | undefined;
+  budgetUsd: number | undefined;
   provider: ProviderChoice;
   json: boolean;
   modelLimits: ReturnType<typeof modelLimitsFor>;
@@ -164,12 +187,15 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
     rows: inputs.rows,
     start: true,
     ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(plan.budgetUsd !== undefined ? { budgetUsd: plan.budgetUsd } : {}),
   });
   run.jobId = job.id;
   if (run.interrupted) cancelRun(host, run);
-  io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}, provider ${plan.provider.name}\n`);
+  const budget = job.budgetUsd !== null ? `, budget ${formatUsd(job.budgetUsd)}` : "";
+  io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}${budget}, provider ${plan.provider.name}\n`);
   const progress = createProgress(io.stderr, run.started);
-  const final = await waitForEnd(host, job.id, (j) => progress.update(j));
+  const ended = await waitForEnd(host, job.id, (j) => progress.update(j));
+  const final = ended.status === "paused" ? await settlePaused(host, ended) : ended;
   await writeResults(host, job.id, plan.out);
   progress.finish(final);
   report(final, plan, io, run.started);
@@ -177,10 +203,12 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
 }
 
 function report(final: Job, plan: RunPlan, io: CliIo, started: number): void {
+  if (final.status === "paused") io.stderr.write(`paused (${final.pausedReason ?? "unknown"}): ${final.pauseDetail?.message ?? "no new rows were started"}\n`);
   io.stderr.write(`results: ${plan.out}\n`);
   if (plan.json) {
-    const { id: jobId, status, totalRows, completedRows, failedRows } = final;
-    const summary = { jobId, status, totalRows, completedRows, failedRows, durationMs: Date.now() - started, out: plan.out };
+    const { id: jobId, status, totalRows, completedRows, failedRows, costUsd } = final;
+    const paused = status === "paused" ? { pausedReason: final.pausedReason } : {};
+    const summary = { jobId, status, ...paused, totalRows, completedRows, failedRows, costUsd, durationMs: Date.now() - started, out: plan.out };
     io.stdout.write(`${JSON.stringify(summary)}\n`);
   }
 }
@@ -200,6 +228,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const plan: RunPlan = {
     rowsFile,
     concurrency: intOption(args.options, "concurrency", 1, 50),
+    budgetUsd: usdOption(args.options, "budget-usd"),
     out: stringOption(args.options, "out") ?? defaultOut(rowsFile),
     provider: chooseProvider(stringOption(args.options, "provider"), io.env, 0),
     inputs: readInputs(flowFile, rowsFile),
@@ -211,7 +240,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   parseFlow(plan.inputs.flow, { columns: plan.inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
   // The rest of createJob's checks (no rows, row size, data no document can store, ...) also run
   // before the data directory exists.
-  checkCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency }, DEFAULT_LIMITS);
+  checkCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency, budgetUsd: plan.budgetUsd }, DEFAULT_LIMITS);
   const dryRunRows = intOption(args.options, "dry-run-rows", 1, MAX_DRY_RUN_ROWS);
   if (dryRunRows !== undefined && args.options.estimate !== true) throw new UsageError("--dry-run-rows goes with --estimate");
   if (args.options.estimate === true) return estimateCommand({ ...plan, dryRunRows }, io);

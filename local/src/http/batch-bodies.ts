@@ -8,6 +8,8 @@ const Common = {
   flow: z.unknown().refine((v) => v !== undefined, "a flow is required"),
   concurrency: z.number().int().optional(),
   start: z.boolean().optional(),
+  /** Spend cap in USD: the batch pauses with reason `budget` when it is reached. */
+  budgetUsd: z.number().positive().finite().optional(),
   /** Idempotency key, one per submit (the core checks its format and replays repeats). */
   requestId: z.string().optional(),
 };

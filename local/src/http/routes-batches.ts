@@ -67,6 +67,7 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits,
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.concurrency !== undefined ? { concurrency: body.concurrency } : {}),
         ...(body.start !== undefined ? { start: body.start } : {}),
+        ...(body.budgetUsd !== undefined ? { budgetUsd: body.budgetUsd } : {}),
         ...(body.requestId !== undefined ? { requestId: body.requestId } : {}),
       });
       host.flush();

@@ -36,6 +36,8 @@ export interface CreateBatchInput {
   rows: Record<string, string>[];
   concurrency: number;
   start: boolean;
+  /** Spend cap in USD (absent: none): the batch pauses with reason `budget` when it is reached. */
+  budgetUsd?: number;
   /** Idempotency key of this submit; the backend generates one when absent (submit-create.ts). */
   requestId?: string;
 }

@@ -37,6 +37,14 @@ interface Loaded extends ParsedTable {
 
 export const SLIDER_MAX = 20;
 
+/** The budget field: empty is no budget; otherwise a positive amount in USD. */
+function parseBudget(text: string): { ok: boolean; usd?: number } {
+  const t = text.trim().replace(/^\$/, "");
+  if (t === "") return { ok: true };
+  const usd = Number(t);
+  return Number.isFinite(usd) && usd > 0 ? { ok: true, usd } : { ok: false };
+}
+
 export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStarted }: Props) {
   const { backend, config } = useBackend();
   const limits = config.limits;
@@ -48,6 +56,9 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const [skipWarnings, setSkipWarnings] = useState(false);
   const [concurrency, setConcurrency] = useState(Math.min(limits.defaultConcurrency, SLIDER_MAX));
   const [name, setName] = useState(flowName);
+  const budgetId = useId();
+  const [budgetText, setBudgetText] = useState("");
+  const budget = parseBudget(budgetText);
   const [nameEdited, setNameEdited] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<BackendError | null>(null);
@@ -84,7 +95,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const missing = unmappedInputs(mapping, inputs);
   const rows = mapped && report ? rowsToSubmit(mapped.rows, report, skipWarnings) : [];
   const ready = !!mapped && !!report && report.errorCount === 0 && missing.length === 0 && rows.length > 0 && !!flowCheck?.ok;
-  const canRun = ready && !submitting;
+  const canRun = ready && !submitting && budget.ok;
   // Memoised on what the rows derive from, so the estimate goes stale only when they change.
   const estimateInput = useMemo(
     () => (ready && mapped && report ? { flow, columns: mapped.columns, rows: rowsToSubmit(mapped.rows, report, skipWarnings), concurrency } : null),
@@ -96,7 +107,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
     setSubmitting(true);
     setSubmitError(null);
     backend
-      .create({ name: name.trim() || undefined, flow, columns: mapped.columns, rows, concurrency, start: true })
+      .create({ name: name.trim() || undefined, flow, columns: mapped.columns, rows, concurrency, start: true, ...(budget.usd !== undefined ? { budgetUsd: budget.usd } : {}) })
       .then((job) => {
         rememberJob(job);
         onStarted(job);
@@ -162,6 +173,22 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
         </div>
         <div style={{ flex: 1, minWidth: 280 }}>
           <ConcurrencySlider value={concurrency} max={Math.min(SLIDER_MAX, limits.maxConcurrency)} onChange={setConcurrency} />
+        </div>
+        <div className="field" style={{ flex: 1, minWidth: 180 }}>
+          <label htmlFor={budgetId}>Budget (USD, optional)</label>
+          <input
+            id={budgetId}
+            type="text"
+            inputMode="decimal"
+            placeholder="no limit"
+            value={budgetText}
+            aria-invalid={!budget.ok}
+            aria-describedby={`${budgetId}-hint`}
+            onChange={(e) => setBudgetText(e.target.value)}
+          />
+          <span id={`${budgetId}-hint`} className={budget.ok ? "hint" : "error-text"}>
+            {budget.ok ? "The batch pauses when its spend reaches this; raise it to resume." : "Enter an amount above 0, e.g. 2.50"}
+          </span>
         </div>
       </section>
       <EstimatePanel backend={backend} input={estimateInput} />
