@@ -68,6 +68,8 @@ export interface BatchObserver {
   rowCounted?(e: { jobId: string; rowIndex: number; pass: number; status: string }): void;
   /** The job reached a terminal status (exactly once per pass). */
   jobFinished?(e: { jobId: string; status: string; at: number }): void;
+  /** The job was paused (once per pause, by whichever reason got there first). */
+  jobPaused?(e: { jobId: string; reason: string; at: number }): void;
 }
 
 export interface BatchDeps {

@@ -98,7 +98,7 @@ export async function estimateBatch(ctx: BatchContext, caller: Caller, raw: unkn
     const inputTokens = Math.round((counted.tokens.get(node.id) ?? 0) * scale);
     const out = outPerCall.get(node.id) ?? { low: 0, expected: 0, high: 0 };
     const outputTokens = mapRange((l) => out[l] * calls);
-    const price = (l: keyof Range) => costOf(node.data.model, { usage: { inputTokens, outputTokens: outputTokens[l] }, ...scaleMedia(mediaOf(node), calls) }, table);
+    const price = (l: keyof Range) => costOf(node.data.model, { usage: { inputTokens, outputTokens: outputTokens[l] }, requests: calls, ...scaleMedia(mediaOf(node), calls) }, table);
     return { nodeId: node.id, type: node.type, model: node.data.model, calls, inputTokens, outputTokens, costUsd: mapRange((l) => price(l).usd), priced: price("high").known };
   });
   const limits = await modelLimits(ctx, aiNodes);

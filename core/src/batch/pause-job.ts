@@ -66,6 +66,7 @@ export async function pauseForReason(ctx: BatchContext, jobId: string, reason: P
   });
   if (!paused) return null;
   logger.info({ jobId, reason, code: detail?.code }, "batch paused");
+  ctx.deps.observer?.jobPaused?.({ jobId, reason, at: clock.now() });
   await handBackWaitingRows(ctx, paused);
   return paused;
 }

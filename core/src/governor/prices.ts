@@ -17,6 +17,8 @@ export const ModelPrice = z.object({
   outputPerMTokens: z.number().nonnegative().optional(),
   perImage: z.number().nonnegative().optional(),
   perVideoSecond: z.number().nonnegative().optional(),
+  /** A flat price per billed call, on top of the rest (a contract or a test may price calls so). */
+  perRequest: z.number().nonnegative().optional(),
 });
 export type ModelPrice = z.infer<typeof ModelPrice>;
 
@@ -54,6 +56,8 @@ export interface BilledUsage {
   usage?: Pick<Usage, "inputTokens" | "outputTokens">;
   images?: number;
   videoSeconds?: number;
+  /** Billed calls (for a `perRequest` price; 0 when absent). */
+  requests?: number;
 }
 
 export type CostResult = { known: true; usd: number } | { known: false; usd: 0; reason: "unknown_model" | "unpriced_part" };
@@ -70,6 +74,7 @@ export function costOf(model: string, billed: BilledUsage, table: PriceTable = D
     [(billed.usage?.outputTokens ?? 0) / 1_000_000, price.outputPerMTokens],
     [billed.images ?? 0, price.perImage],
     [billed.videoSeconds ?? 0, price.perVideoSecond],
+    [price.perRequest !== undefined ? (billed.requests ?? 0) : 0, price.perRequest],
   ];
   let usd = 0;
   for (const [amount, rate] of parts) {

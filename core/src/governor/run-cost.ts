@@ -41,7 +41,7 @@ export function mediaOf(node: AiNode): Pick<BilledUsage, "images" | "videoSecond
  * count 0: the cost shown is then a lower bound.
  */
 export function nodeCallCost(node: AiNode, billed: Pick<BilledUsage, "usage">, table: PriceTable, servedModel?: string): number {
-  const full: BilledUsage = { ...billed, ...mediaOf(node) };
+  const full: BilledUsage = { ...billed, ...mediaOf(node), requests: 1 };
   const served = servedModel !== undefined && table.models[servedModel] ? costOf(servedModel, full, table) : null;
   return (served ?? costOf(node.data.model, full, table)).usd;
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run sim -- --rows N --concurrency C --latency-ms MEAN --latency-sigma S --faults standard|none
- * --seed K [--quota-rpm N] [--configured-rpm N] [--jobs K] [--json]`: runs the scenario and prints
+ * --seed K [--quota-rpm N] [--configured-rpm N] [--jobs K] [--budget-usd X] [--price-per-call-usd P]
+ * [--json]`: runs the scenario and prints
  * a summary; with --json the LAST stdout line is the report as one JSON object.
  */
 import { runScenario, type ScenarioOptions, type SimReport } from "./scenario";
@@ -27,6 +28,8 @@ function parseArgs(argv: string[]): ScenarioOptions & { json: boolean } {
     ...optionalNum(argv, "quota-rpm", "quotaRpm"),
     ...optionalNum(argv, "configured-rpm", "configuredRpm"),
     ...optionalNum(argv, "jobs", "jobs"),
+    ...optionalNum(argv, "budget-usd", "budgetUsd"),
+    ...optionalNum(argv, "price-per-call-usd", "pricePerCallUsd"),
     json: argv.includes("--json"),
   };
 }
@@ -50,6 +53,7 @@ function summary(r: SimReport): string {
     `writes/row ${r.writesPerRow}, reads/row ${r.readsPerRow}; queue ${JSON.stringify(r.queue)}`,
     `AI calls ${r.aiCalls}, 429s ${r.ai429s} (${r.aiCalls > 0 ? ((100 * r.ai429s) / r.aiCalls).toFixed(2) : "0"}%), served ${r.aiCallsPerMin}/min steady (quota ${r.quotaRpm ?? "none"}, governor told ${r.configuredRpm ?? "nothing"})`,
     ...r.perJob.map((j) => `  job ${j.jobId}: ${j.status}, efficiency ${j.efficiency}, ${j.aiCallsPerMin} calls/min`),
+    `spent $${r.spentUsd}${r.budgetUsd !== null ? ` of a $${r.budgetUsd} budget` : ""}${r.pricePerCallUsd !== null ? ` at $${r.pricePerCallUsd} a call` : ""}${r.pausedReason ? `; paused: ${r.pausedReason}` : ""}`,
     `simulated in ${(r.realMs / 1000).toFixed(1)} s of real time`,
   ].join("\n");
 }
