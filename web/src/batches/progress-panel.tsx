@@ -75,8 +75,11 @@ export function ProgressPanel({ job, samples, now, results }: ProgressPanelProps
           <dd>{job.usage.totalTokens.toLocaleString()}</dd>
         </div>
         <div className="stat">
-          <dt>Cost</dt>
-          <dd data-testid="stat-cost">{formatUsd(job.costUsd)}</dd>
+          <dt>{job.budgetUsd ? "Cost / budget" : "Cost"}</dt>
+          <dd data-testid="stat-cost">
+            {formatUsd(job.costUsd)}
+            {job.budgetUsd ? ` / ${formatUsd(job.budgetUsd)}` : ""}
+          </dd>
         </div>
       </dl>
     </section>
