@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- JSON replies are checked by the assertions */
 /**
  * POST /api/batches/estimate on a real loopback server: the create body's flow and rows (CSV text
  * or columns + rows), an estimate back, no job created and no generation call made; bad input 400.
