@@ -101,6 +101,22 @@ describe("budget cap", () => {
     expect(h.counted.map((e) => e.rowIndex).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
   });
 
+  test("a cancelled batch resumed with a budgetUsd runs its new pass under that budget", async () => {
+    const h = makeHarness({ ai: pricedAi });
+    const job = await create(h, 10, 1);
+    const first = h.queue.take()!;
+    await h.handlers.runRowTask(first.payload, ctxFor(first.id));
+    await h.handlers.cancelJob(owner, job.id);
+    await h.drain();
+    expect((await h.handlers.getJob(owner, job.id)).status).toBe("cancelled");
+    const resumed = await h.handlers.resumeJob(owner, job.id, { budgetUsd: 3.5 * ROW });
+    expect(resumed).toMatchObject({ status: "processing", budgetUsd: 3.5 * ROW, pass: 1 });
+    await h.drain();
+    const after = await h.handlers.getJob(owner, job.id);
+    expect(after).toMatchObject({ status: "paused", pausedReason: "budget" });
+    expect((await spent(h, job.id)).usd).toBeLessThanOrEqual(3.5 * ROW + ROW);
+  });
+
   test("without a budget the batch runs to the end", async () => {
     const h = makeHarness({ ai: pricedAi });
     const job = await create(h, 6, 2);

@@ -88,7 +88,9 @@ export async function resumeJob(ctx: BatchContext, caller: Caller, jobId: string
     case "paused":
       return resumePaused(ctx, caller, jobId, opts);
     case "cancelled":
-      return resumeCancelled(ctx, caller, job);
+      // The new pass runs under the budget given (its rows check it like any others).
+      if (opts.budgetUsd !== undefined) await ctx.deps.store.update(jobPath(jobId), { budgetUsd: opts.budgetUsd });
+      return resumeCancelled(ctx, caller, opts.budgetUsd !== undefined ? { ...job, budgetUsd: opts.budgetUsd } : job);
     case "pending":
       throw preconditionFailed(`Batch ${jobId} has not started; start it instead of resuming`);
     case "completed":
