@@ -54,6 +54,13 @@ describe("estimateBatch", () => {
     const polish = est.perNode.find((n) => n.nodeId === "polish");
     expect(polish?.inputTokens).toBeGreaterThanOrEqual(UNCAPPED_OUTPUT_TOKENS.expected);
     expect(est.calls).toBe(2);
+    // Low and high price the stand-in at the upstream answer's low and high lengths.
+    const at = (level: "low" | "high") => {
+      const input = (polish?.inputTokens ?? 0) + UNCAPPED_OUTPUT_TOKENS[level] - UNCAPPED_OUTPUT_TOKENS.expected;
+      return costOf("gemini-2.5-flash", { usage: { inputTokens: input, outputTokens: UNCAPPED_OUTPUT_TOKENS[level] } }).usd;
+    };
+    expect(polish?.costUsd.low).toBeCloseTo(at("low"), 12);
+    expect(polish?.costUsd.high).toBeCloseTo(at("high"), 12);
   });
 
   test("beyond the sample size, a seeded sample is counted and scaled up (same seed, same answer)", async () => {

@@ -16,7 +16,7 @@ import { estimateTokens } from "../ai/offline-content";
 import { ValidationError } from "../errors";
 import { SeededRandom } from "../fakes/seeded-random";
 import type { AiNode, Flow, FlowNode } from "../flow/schema";
-import { renderTemplate, type TemplateRef } from "../flow/template";
+import { renderTemplate, templateRefs, type TemplateRef } from "../flow/template";
 import { DEFAULT_MODEL_LIMITS } from "../governor/defaults";
 import type { LimitsTable } from "../governor/port";
 import { costOf, DEFAULT_PRICES } from "../governor/prices";
@@ -96,9 +96,12 @@ export async function estimateBatch(ctx: BatchContext, caller: Caller, raw: unkn
   const perNode = aiNodes.map((node): NodeEstimate => {
     const calls = rows;
     const inputTokens = Math.round((counted.tokens.get(node.id) ?? 0) * scale);
+    // Counted with the upstream answers at their expected length; low / high take theirs.
+    const standIn = standInTokens(node, outPerCall);
+    const inputAt = mapRange((l) => Math.max(0, inputTokens + (standIn[l] - standIn.expected) * calls));
     const out = outPerCall.get(node.id) ?? { low: 0, expected: 0, high: 0 };
     const outputTokens = mapRange((l) => out[l] * calls);
-    const price = (l: keyof Range) => costOf(node.data.model, { usage: { inputTokens, outputTokens: outputTokens[l] }, requests: calls, ...scaleMedia(mediaOf(node), calls) }, table);
+    const price = (l: keyof Range) => costOf(node.data.model, { usage: { inputTokens: inputAt[l], outputTokens: outputTokens[l] }, requests: calls, ...scaleMedia(mediaOf(node), calls) }, table);
     return { nodeId: node.id, type: node.type, model: node.data.model, calls, inputTokens, outputTokens, costUsd: mapRange((l) => price(l).usd), priced: price("high").known };
   });
   const limits = await modelLimits(ctx, aiNodes);
@@ -142,6 +145,18 @@ export function sampleRows<T>(rows: readonly T[], seed: number): T[] {
 
 /** Upstream AI output stand-in: `expected` tokens of text ("word " is one token in Gemini's tokenizer). */
 const placeholder = (tokens: number): string => "word ".repeat(Math.max(0, tokens)).trimEnd();
+
+/** Tokens of stand-in text one call of `node` carries for its upstream AI answers, per level. */
+function standInTokens(node: AiNode, outPerCall: ReadonlyMap<string, Range>): Range {
+  const templates = [node.data.prompt, ...(node.type === "text" && node.data.system !== undefined ? [node.data.system] : [])];
+  const refs = templates.flatMap((t) => templateRefs(t));
+  return mapRange((l) =>
+    refs.reduce((n, ref) => {
+      const out = outPerCall.get(ref.node)?.[l] ?? 0;
+      return n + (ref.path.length > 0 ? Math.ceil(out / 4) : out);
+    }, 0),
+  );
+}
 
 function renderPrompts(flow: Flow, row: Readonly<Record<string, string>>, node: AiNode, outPerCall: ReadonlyMap<string, Range>): { prompt: string; system?: string } {
   const byId = new Map<string, FlowNode>(flow.nodes.map((n) => [n.id, n]));
