@@ -152,6 +152,23 @@ describe("StoreGovernor shared state", () => {
     expect(await g.acquire(req())).toMatchObject({ kind: "wait", reason: "concurrency" });
   });
 
+  it("starts moved to the next window's opening stay spaced at the rate (no burst the provider would refuse)", async () => {
+    const { clock, governors } = setup({ [M]: { rpm: 600 } });
+    const g = governors[0] as StoreGovernor;
+    const starts: number[] = [];
+    for (let t = 0; t < 4; t++) {
+      for (let i = 0; i < 60; i++) {
+        const a = await g.acquire(req());
+        if (a.kind === "granted") starts.push(a.permit.startAt);
+      }
+      await clock.advance(1_000);
+    }
+    // Window 0 (5 s at 600 RPM) holds 50 starts; the next ones open window 1, 100 ms apart.
+    const later = starts.filter((t) => t >= START + 5_000).sort((a, b) => a - b);
+    expect(later.length).toBeGreaterThan(5);
+    for (let i = 1; i < later.length; i++) expect((later[i] ?? 0) - (later[i - 1] ?? 0)).toBeGreaterThanOrEqual(100);
+  });
+
   it("two instances share a concurrency limit through slot leases", async () => {
     const { governors } = setup({ [M]: { concurrency: 4 } }, 2);
     const [a, b] = governors as [StoreGovernor, StoreGovernor];

@@ -82,6 +82,8 @@ interface Plan {
 }
 
 const DAY_MS = 86_400_000;
+/** Turns of one decision (each a lease or a later window) before asking the caller to come back. */
+const MAX_TURNS = 8;
 
 export class StoreGovernor implements Governor {
   private readonly store: DocumentStore;
@@ -152,45 +154,57 @@ export class StoreGovernor implements Governor {
     return run;
   }
 
+  /**
+   * Store reads and lease transactions take time, so every decision is made on a fresh clock
+   * reading AFTER them: a turn that had to wait for the store starts over (a start planned before
+   * the wait would reach the provider later than the rate assumed, and crowd the calls after it).
+   */
   private async decide(req: PermitRequest): Promise<PermitAnswer> {
-    const now = this.clock.now();
-    this.held.reap(now);
-    await this.refreshSettings(now);
-    const limits = limitsFor(this.table, req.model);
-    const m = await this.modelAt(req.model, now);
-    const rpm = rateAt(m.shared, limits.rpm, now, this.o.aimd);
+    await this.refreshSettings(this.clock.now());
+    const m = await this.modelAt(req.model, this.clock.now());
     const tokens = Math.max(0, Math.ceil(req.estimatedTokens));
     const maxDelayMs = Math.max(0, req.maxDelayMs);
-    const { rpd, ...rateLimits } = limits;
-    const plan = rpm !== undefined || rpd !== undefined ? this.planFor(limits, m, rpm) : null;
-    const retryUntil = Math.max(m.state.retryUntil, m.shared?.retryUntil ?? 0);
-    let slotsChecked = false;
-    // Bounded: each turn either answers or moves `floor` a whole window later, until past maxDelayMs.
-    for (let floor = 0; ; ) {
+    let floor = 0;
+    // Bounded: a turn answers, or takes a lease (slots or requests), or moves `floor` a window on.
+    for (let turn = 0; turn < MAX_TURNS; turn++) {
+      const now = this.clock.now();
+      this.held.reap(now);
+      const limits = limitsFor(this.table, req.model);
+      const rpm = rateAt(m.shared, limits.rpm, now, this.o.aimd);
+      const { rpd, ...rateLimits } = limits;
+      const retryUntil = Math.max(m.state.retryUntil, m.shared?.retryUntil ?? 0);
       const admitted = admit({ state: this.gcraView(m, rpm, Math.max(retryUntil, floor)), limits: rateLimits, now, tokens, maxDelayMs, o: this.o });
       if (!admitted.ok) {
         const reason = admitted.reason === "retry_after" && floor > retryUntil ? "rpm" : admitted.reason;
         return { kind: "defer", retryAfterMs: Math.ceil(admitted.retryAfterMs), reason };
       }
-      if (!slotsChecked) {
-        const full = await this.ensureSlots(this.slotNeeds(req, limits), now);
-        if (full) return { kind: "wait", waitMs: this.pollMs, reason: full };
-        slotsChecked = true;
-      }
+      const slots = await this.ensureSlots(this.slotNeeds(req, limits), now);
+      if (slots === "leased") continue;
+      if (slots) return { kind: "wait", waitMs: this.pollMs, reason: slots };
+      const plan = rpm !== undefined || rpd !== undefined ? this.planFor(limits, m, rpm) : null;
       let window: number | null = null;
       if (plan) {
         window = Math.floor(admitted.startAt / plan.windowMs) * plan.windowMs;
-        const got = await this.takeRequest(req.model, m, plan, limits, window, now);
-        if (got === "day") return { kind: "defer", retryAfterMs: (providerDay(now, this.o) + 1) * DAY_MS - this.o.dayOffsetMs - now, reason: "rpd" };
-        if (got === "full") {
-          floor = window + plan.windowMs;
-          if (floor - now > maxDelayMs) return { kind: "defer", retryAfterMs: floor - now, reason: "rpm" };
+        const left = m.leases.get(window) ?? 0;
+        if (left <= 0) {
+          const got = await this.leaseRequests(req.model, m, plan, limits, window, now);
+          if (got === "day") return { kind: "defer", retryAfterMs: (providerDay(now, this.o) + 1) * DAY_MS - this.o.dayOffsetMs - now, reason: "rpd" };
+          if (got === "full") {
+            floor = window + plan.windowMs;
+            if (floor - this.clock.now() > maxDelayMs) return { kind: "defer", retryAfterMs: floor - this.clock.now(), reason: "rpm" };
+          }
           continue;
         }
+        m.leases.set(window, left - 1);
       }
       m.state = { ...stripAdaptive(admitted.state), retryUntil: m.state.retryUntil };
+      // A start moved to a window's opening uses up the burst: the calls after it are spaced at the
+      // rate from there, instead of a burst of them at the same instant (which the provider 429s).
+      if (floor > 0 && rpm !== undefined) m.state.reqTat = Math.max(m.state.reqTat, admitted.startAt + this.o.burstMs + unitMs(rpm));
       return this.grant(req, tokens, now, admitted.startAt, window);
     }
+    // Other instances kept taking what this one leased for: ask again shortly.
+    return { kind: "wait", waitMs: this.pollMs, reason: "rpm" };
   }
 
   private grant(req: PermitRequest, tokens: number, now: number, startAt: number, window: number | null): PermitAnswer {
@@ -256,13 +270,8 @@ export class StoreGovernor implements Governor {
     m.sharedReadAt = now;
   }
 
-  /** A request of `window` from this instance's lease, or from a new lease on a shard. */
-  private async takeRequest(model: string, m: ModelLocal, plan: Plan, limits: ModelLimits, window: number, now: number): Promise<"ok" | "full" | "day"> {
-    const left = m.leases.get(window) ?? 0;
-    if (left > 0) {
-      m.leases.set(window, left - 1);
-      return "ok";
-    }
+  /** A new lease of `window` from a shard into `m.leases` ("leased"), or why there is none. */
+  private async leaseRequests(model: string, m: ModelLocal, plan: Plan, limits: ModelLimits, window: number, now: number): Promise<"leased" | "full" | "day"> {
     const rate = rateAt(m.shared, limits.rpm, window, this.o.aimd);
     const total = rate === undefined ? null : Math.max(1, Math.floor((rate * plan.windowMs) / 60_000));
     const tries = Math.min(plan.shards, 3);
@@ -284,8 +293,8 @@ export class StoreGovernor implements Governor {
       if (lease.dayFull && lease.granted === 0) dayFull += 1;
       if (lease.granted > 0) {
         this.dropPastLeases(m, now, plan.windowMs);
-        m.leases.set(window, (m.leases.get(window) ?? 0) + lease.granted - 1);
-        return "ok";
+        m.leases.set(window, (m.leases.get(window) ?? 0) + lease.granted);
+        return "leased";
       }
     }
     return dayFull === plan.shards ? "day" : "full";
@@ -306,8 +315,11 @@ export class StoreGovernor implements Governor {
     return planLeases({ ...this.opts.lease, rpm: base });
   }
 
-  /** The first concurrency key without a free slot (none = every key has one for this call). */
-  private async ensureSlots(needs: SlotNeed[], now: number): Promise<DenyReason | null> {
+  /**
+   * The first concurrency key without a free slot; `leased` when a slot lease changed (the caller
+   * decides again on a fresh clock); null when every key has a slot for this call.
+   */
+  private async ensureSlots(needs: SlotNeed[], now: number): Promise<DenyReason | "leased" | null> {
     for (const need of needs) {
       const inUse = this.held.count(need.key);
       if (inUse >= need.limit) return need.reason;
@@ -319,7 +331,7 @@ export class StoreGovernor implements Governor {
       const step = Math.max(1, Math.ceil(need.limit / 4));
       const n = await leaseSlots(this.store, { key: need.key, instanceId: this.opts.instanceId, limit: need.limit, inUse, want: Math.min(need.limit, inUse + step), now, until });
       this.slots.set(need.key, { n, until, fullUntil: n > inUse ? 0 : now + Math.min(this.refreshMs, 1_000) });
-      if (n <= inUse) return need.reason;
+      return n > inUse ? "leased" : need.reason;
     }
     return null;
   }
