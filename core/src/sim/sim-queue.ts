@@ -114,7 +114,8 @@ export class SimQueue<P> implements TaskQueue<P> {
 
   private canDispatch(): boolean {
     this.refill();
-    return this.stats.running < this.limits.maxConcurrentDispatches && this.tokens >= 1;
+    // A token short by floating-point noise is a whole token (else the refill never quite gets there).
+    return this.stats.running < this.limits.maxConcurrentDispatches && this.tokens >= 1 - 1e-9;
   }
 
   private refill(): void {
@@ -131,9 +132,9 @@ export class SimQueue<P> implements TaskQueue<P> {
       this.deliver(d.id, d.payload as P, d.attempt, d.duplicate);
     }
     // Waiting on a token (a finishing delivery pumps again when concurrency was the limit).
-    if (this.waiting.length > 0 && this.tokens < 1 && !this.pumpArmed) {
+    if (this.waiting.length > 0 && this.tokens < 1 - 1e-9 && !this.pumpArmed) {
       this.pumpArmed = true;
-      this.o.clock.schedule(((1 - this.tokens) * 1_000) / this.limits.maxDispatchesPerSecond, () => {
+      this.o.clock.schedule(Math.max(1, Math.ceil(((1 - this.tokens) * 1_000) / this.limits.maxDispatchesPerSecond)), () => {
         this.pumpArmed = false;
         this.pump();
       });
