@@ -27,6 +27,7 @@ const EXPECTED_EXPORTS = [
   "generateImage",
   "generateText",
   "generateVideo",
+  "getGovernorSettings",
   "onBatchJobCreated",
   "onBatchResultCreated",
   "previewFlow",
@@ -34,6 +35,7 @@ const EXPECTED_EXPORTS = [
   "retryFailedRows",
   "runBatchRow",
   "setBatchConcurrency",
+  "setGovernorSettings",
   "startBatch",
 ];
 const AI_FUNCTIONS = ["generateImage", "generateText", "generateVideo", "previewFlow", "runBatchRow"];

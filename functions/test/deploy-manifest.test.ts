@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { deleteApp, initializeApp } from "firebase-admin/app";
+import { DEPLOYED_ROW_QUEUE_LIMITS } from "@flowcraft/core";
 import { MAX_INSTANCES } from "../src/config/global-options";
 import { rowTaskQueue } from "../src/runtime/production-deps";
 
@@ -82,6 +83,17 @@ describe("deploy manifest", () => {
       expect([name, e.maxInstances]).toEqual([name, MAX_INSTANCES]);
     }
     expect(manifest.endpoints.runBatchRow?.taskQueueTrigger).toBeDefined();
+  });
+
+  it("keeps the row queue's rate limits as a safety net: params defaulting to the deployed limits, within Cloud Tasks' maxima", () => {
+    const trigger = manifest.endpoints.runBatchRow?.taskQueueTrigger as { rateLimits?: { maxConcurrentDispatches?: unknown; maxDispatchesPerSecond?: unknown } };
+    const perSecond = resolve(trigger.rateLimits?.maxDispatchesPerSecond, manifest, {});
+    const concurrent = resolve(trigger.rateLimits?.maxConcurrentDispatches, manifest, {});
+    expect({ perSecond, concurrent }).toEqual({ perSecond: DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond, concurrent: DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches });
+    expect(DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond).toBeLessThanOrEqual(500);
+    expect(DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches).toBeLessThanOrEqual(5_000);
+    // Far above what the AI quota allows: 1,000 rows/min of Gemini 2.5 Flash is under 17 dispatches a second.
+    expect(DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond).toBeGreaterThanOrEqual(100);
   });
 
   describe("the enqueuer at run time", () => {

@@ -4,7 +4,8 @@
  * fields documented in core/ARCHITECTURE.md).
  */
 import { resultsPath } from "../batch/model";
-import { MemoryGovernor } from "../governor/memory-governor";
+import { StoreGovernor } from "../governor/store-governor";
+import { DEPLOYED_ROW_QUEUE_LIMITS } from "../ports/task-queue";
 import { NO_FAULTS, STANDARD_FAULTS } from "./faults";
 import { CallLedger, jobTag, quotaIdealMs, steadyCallsPerMin } from "./job-calls";
 import { groupMakespan, idealMakespan, ratio, round, strideMakespan } from "./metrics";
@@ -24,6 +25,9 @@ export interface ScenarioOptions {
   configuredRpm?: number;
   /** Identical jobs started together (default 1). */
   jobs?: number;
+  /** The row queue's dispatches per second and concurrent dispatches (default: the deployed limits). */
+  queueMaxPerSecond?: number;
+  queueMaxConcurrent?: number;
 }
 
 export interface PerJobReport {
@@ -70,6 +74,11 @@ export interface SimReport {
   configuredRpm: number | null;
   jobs: number;
   perJob: PerJobReport[];
+  /** The row queue limits modelled. */
+  queueMaxPerSecond: number;
+  queueMaxConcurrent: number;
+  /** Writes to the governor's documents (`governor/**`) per AI call made; null without a governor. */
+  governorWritesPerCall: number | null;
   realMs: number;
 }
 
@@ -99,7 +108,12 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     limits: { maxRows: Math.max(10_000, o.rows), maxConcurrency: Math.max(50, o.concurrency) },
     ...(o.quotaRpm !== undefined ? { quotaRpm: o.quotaRpm } : {}),
     onServed: (req, at, latency) => ledger.served(req, at, latency),
-    ...(configuredRpm !== undefined ? { governor: (clock) => new MemoryGovernor({ clock, overrides: { "*": { rpm: configuredRpm } } }) } : {}),
+    // The Firebase host's governor: the store-backed one, over the simulated Firestore.
+    ...(configuredRpm !== undefined ? { governor: (clock, store) => new StoreGovernor({ store, clock, instanceId: "sim", defaults: { "*": { rpm: configuredRpm } } }) } : {}),
+    queueLimits: {
+      maxDispatchesPerSecond: o.queueMaxPerSecond ?? DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond,
+      maxConcurrentDispatches: o.queueMaxConcurrent ?? DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches,
+    },
   });
   const owner = { ownerId: "sim" };
   const jobs = [];
@@ -173,6 +187,9 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     configuredRpm: configuredRpm ?? null,
     jobs: k,
     perJob,
+    queueMaxPerSecond: sim.queue.limits.maxDispatchesPerSecond,
+    queueMaxConcurrent: sim.queue.limits.maxConcurrentDispatches,
+    governorWritesPerCall: configuredRpm !== undefined && simAi && simAi.calls > 0 ? round((writes.byPrefix.get("governor") ?? 0) / simAi.calls, 3) : null,
     realMs: Date.now() - realStart,
   };
 }
