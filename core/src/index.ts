@@ -47,6 +47,8 @@ export * from "./governor/port";
 export * from "./governor/defaults";
 export * from "./governor/model-state";
 export * from "./governor/memory-governor";
+export * from "./governor/store-governor";
+export { GOVERNOR_SETTINGS_PATH, GovernorSettingsDoc, readGovernorSettings, writeGovernorSettings } from "./governor/store-docs";
 export * from "./governor/governed-call";
 export { DEFAULT_AIMD, type AimdPolicy } from "./governor/aimd";
 export { DEFAULT_GOVERNOR_WAIT_MS } from "./engine/server-workflow-engine";

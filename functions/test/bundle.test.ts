@@ -28,13 +28,17 @@ const EXPECTED_EXPORTS = [
   "generateImage",
   "generateText",
   "generateVideo",
+  "getGovernorSettings",
   "onBatchJobCreated",
   "onBatchResultCreated",
+  "pauseBatch",
   "previewFlow",
   "reconcileBatches",
+  "resumeBatch",
   "retryFailedRows",
   "runBatchRow",
   "setBatchConcurrency",
+  "setGovernorSettings",
   "startBatch",
 ];
 const AI_FUNCTIONS = ["estimateBatch", "generateImage", "generateText", "generateVideo", "previewFlow", "runBatchRow"];

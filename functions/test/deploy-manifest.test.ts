@@ -1,7 +1,7 @@
 /**
  * What `firebase deploy` reads: the built bundle's manifest, produced by firebase-functions' own
  * discovery entry point (FUNCTIONS_MANIFEST_OUTPUT_PATH mode of its `firebase-functions` binary,
- * the CLI's discovery step) in a separate process. Every one of the 16 functions must carry the
+ * the CLI's discovery step) in a separate process. Every one of the 18 functions must carry the
  * REGION param (`{{ params.REGION }}`, which the CLI resolves from functions/.env or its prompt)
  * and the intended maxInstances; the row queue the enqueuer addresses at run time (REGION in the
  * environment, as the CLI sets it for deployed functions) must be in the same region.
@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { deleteApp, initializeApp } from "firebase-admin/app";
+import { DEPLOYED_ROW_QUEUE_LIMITS } from "@flowcraft/core";
 import { MAX_INSTANCES } from "../src/config/global-options";
 import { rowTaskQueue } from "../src/runtime/production-deps";
 
@@ -71,9 +72,9 @@ describe("deploy manifest", () => {
     manifest = discover({ REGION });
   });
 
-  it("declares the REGION param's region and the max instances on all 16 functions", () => {
+  it("declares the REGION param's region and the max instances on all 18 functions", () => {
     const names = Object.keys(manifest.endpoints);
-    expect(names).toHaveLength(16);
+    expect(names).toHaveLength(18);
     expect(manifest.params.find((p) => p.name === "REGION")?.default).toBe("us-central1");
     for (const name of names) {
       const e = manifest.endpoints[name]!;
@@ -82,6 +83,17 @@ describe("deploy manifest", () => {
       expect([name, e.maxInstances]).toEqual([name, MAX_INSTANCES]);
     }
     expect(manifest.endpoints.runBatchRow?.taskQueueTrigger).toBeDefined();
+  });
+
+  it("keeps the row queue's rate limits as a safety net: params defaulting to the deployed limits, within Cloud Tasks' maxima", () => {
+    const trigger = manifest.endpoints.runBatchRow?.taskQueueTrigger as { rateLimits?: { maxConcurrentDispatches?: unknown; maxDispatchesPerSecond?: unknown } };
+    const perSecond = resolve(trigger.rateLimits?.maxDispatchesPerSecond, manifest, {});
+    const concurrent = resolve(trigger.rateLimits?.maxConcurrentDispatches, manifest, {});
+    expect({ perSecond, concurrent }).toEqual({ perSecond: DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond, concurrent: DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches });
+    expect(DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond).toBeLessThanOrEqual(500);
+    expect(DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches).toBeLessThanOrEqual(5_000);
+    // Far above what the AI quota allows: 1,000 rows/min of Gemini 2.5 Flash is under 17 dispatches a second.
+    expect(DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond).toBeGreaterThanOrEqual(100);
   });
 
   describe("the enqueuer at run time", () => {

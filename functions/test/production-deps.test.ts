@@ -3,7 +3,7 @@
  * Gemini with the secret, Vertex), functions not bound to the secret get an AI that refuses with a
  * safe `auth` error, and the Firebase adapters assemble from the runtime's FIREBASE_CONFIG.
  */
-import { PermanentError } from "@flowcraft/core";
+import { PermanentError, StoreGovernor } from "@flowcraft/core";
 import { makeAiService } from "../src/runtime/ai-provider";
 import { productionDeps } from "../src/runtime/production-deps";
 import { FirestoreStore } from "../src/adapters/firestore-store";
@@ -46,5 +46,14 @@ describe("productionDeps", () => {
     expect(deps.store).toBeInstanceOf(FirestoreStore);
     expect(typeof deps.handlers.runRowTask).toBe("function");
     expect(deps.ai.name).toBe("unconfigured");
+  });
+
+  it("puts one StoreGovernor per instance in front of every AI call, shared by functions with and without the secret", () => {
+    process.env.GCLOUD_PROJECT = "demo-flowcraft";
+    process.env.FIREBASE_CONFIG = JSON.stringify({ projectId: "demo-flowcraft", storageBucket: "demo-flowcraft.appspot.com" });
+    const withoutAi = productionDeps({ withAi: false });
+    const withAi = productionDeps({ withAi: true });
+    expect(withAi.governor).toBeInstanceOf(StoreGovernor);
+    expect(withoutAi.governor).toBe(withAi.governor);
   });
 });

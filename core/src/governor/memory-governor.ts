@@ -8,6 +8,7 @@ import type { Clock } from "../ports/clock";
 import { limitsFor, mergeLimits } from "./defaults";
 import { admit, applyReport, DEFAULT_STATE_OPTIONS, freshModelState, type ModelState, type StateOptions } from "./model-state";
 import { rateInForce } from "./aimd";
+import { HeldPermits, holdUntilOf, jobKey, jobKeysOf, modelKey } from "./held-permits";
 import type { CallReport, Governor, LimitsTable, ModelLimits, ModelStatus, Permit, PermitAnswer, PermitRequest } from "./port";
 
 export interface GovernorPersistence {
@@ -33,22 +34,15 @@ export interface MemoryGovernorOptions {
   persist?: GovernorPersistence;
 }
 
-interface Held {
-  permit: Permit;
-  holdUntil: number;
-}
-
 export class MemoryGovernor implements Governor {
   private readonly clock: Clock;
   private readonly defaults: LimitsTable;
   private overrides: LimitsTable;
   private table: LimitsTable;
   private readonly states = new Map<string, ModelState>();
-  private readonly held = new Map<string, Held>();
-  private readonly inFlight = new Map<string, number>();
+  private readonly held = new HeldPermits();
   private readonly o: StateOptions;
   private seq = 0;
-  private nextReapAt = 0;
 
   constructor(private readonly opts: MemoryGovernorOptions) {
     this.clock = opts.clock;
@@ -66,18 +60,18 @@ export class MemoryGovernor implements Governor {
   /** The synchronous decision (also used by hosts that must not yield between check and take). */
   acquireNow(req: PermitRequest): PermitAnswer {
     const now = this.clock.now();
-    this.reap(now);
+    this.held.reap(now);
     const limits = limitsFor(this.table, req.model);
     const state = this.states.get(req.model) ?? freshModelState();
     const tokens = Math.max(0, Math.ceil(req.estimatedTokens));
     const admitted = admit({ state, limits, now, tokens, maxDelayMs: Math.max(0, req.maxDelayMs), o: this.o });
     if (!admitted.ok) return { kind: "defer", retryAfterMs: Math.ceil(admitted.retryAfterMs), reason: admitted.reason };
     const pollMs = this.opts.pollMs ?? 100;
-    if (limits.concurrency !== undefined && this.count(modelKey(req.model)) >= limits.concurrency) {
+    if (limits.concurrency !== undefined && this.held.count(modelKey(req.model)) >= limits.concurrency) {
       return { kind: "wait", waitMs: pollMs, reason: "concurrency" };
     }
     const jobKeys = jobKeysOf(req);
-    if (jobKeys.some(([key, limit]) => this.count(jobKey(req.job?.id ?? "", key)) >= limit)) {
+    if (jobKeys.some(([key, limit]) => this.held.count(jobKey(req.job?.id ?? "", key)) >= limit)) {
       return { kind: "wait", waitMs: pollMs, reason: "job_concurrency" };
     }
     this.states.set(req.model, admitted.state);
@@ -92,9 +86,7 @@ export class MemoryGovernor implements Governor {
       grantedAt: now,
       startAt: admitted.startAt,
     };
-    const maxHold = now + (this.opts.maxHoldMs ?? 15 * 60_000);
-    this.held.set(permit.id, { permit, holdUntil: Math.min(maxHold, Math.max(req.holdUntil ?? maxHold, admitted.startAt)) });
-    this.take(permit, +1);
+    this.held.add({ permit, holdUntil: holdUntilOf(req, now, admitted.startAt, this.opts.maxHoldMs) });
     return { kind: "granted", permit, delayMs: admitted.startAt - now };
   }
 
@@ -104,10 +96,8 @@ export class MemoryGovernor implements Governor {
   }
 
   reportNow(r: CallReport): void {
-    const held = this.held.get(r.permit.id);
+    const held = this.held.remove(r.permit.id);
     if (!held) return; // reported twice, or lapsed: the slot is already free
-    this.held.delete(r.permit.id);
-    this.take(held.permit, -1);
     const { permit } = held;
     const limits = limitsFor(this.table, permit.model);
     const state = this.states.get(permit.model) ?? freshModelState();
@@ -140,7 +130,7 @@ export class MemoryGovernor implements Governor {
       model,
       limits,
       ...(eff !== undefined ? { effectiveRpm: eff } : {}),
-      inFlight: this.count(modelKey(model)),
+      inFlight: this.held.count(modelKey(model)),
       retryUntil: s.retryUntil,
       dayCount: s.dayCount,
     });
@@ -150,48 +140,4 @@ export class MemoryGovernor implements Governor {
   snapshot(): { overrides: LimitsTable; states: Record<string, ModelState> } {
     return { overrides: { ...this.overrides }, states: Object.fromEntries(this.states) };
   }
-
-  private count(key: string): number {
-    return this.inFlight.get(key) ?? 0;
-  }
-
-  private take(p: Permit, delta: number): void {
-    const keys = [modelKey(p.model), ...p.jobKeys.map((k) => jobKey(p.jobId ?? "", k))];
-    for (const key of keys) {
-      const n = this.count(key) + delta;
-      if (n <= 0) this.inFlight.delete(key);
-      else this.inFlight.set(key, n);
-    }
-  }
-
-  /** Frees the slots of permits nobody reported (a caller that crashed or hung). */
-  private reap(now: number): void {
-    if (now < this.nextReapAt) return;
-    this.nextReapAt = now + 1_000;
-    for (const [id, h] of this.held) {
-      if (h.holdUntil > now) continue;
-      this.held.delete(id);
-      this.take(h.permit, -1);
-    }
-  }
-}
-
-function modelKey(model: string): string {
-  return `model:${model}`;
-}
-
-function jobKey(jobId: string, key: string): string {
-  return `job:${jobId}:${key}`;
-}
-
-/** The job's keys that apply to this call, with their limits. */
-function jobKeysOf(req: PermitRequest): Array<[string, number]> {
-  const limits = req.job?.limits;
-  if (!limits) return [];
-  const out: Array<[string, number]> = [];
-  const byKind = limits.byKind?.[req.kind];
-  if (byKind !== undefined) out.push([`kind:${req.kind}`, byKind]);
-  const byModel = limits.byModel?.[req.model];
-  if (byModel !== undefined) out.push([`model:${req.model}`, byModel]);
-  return out;
 }

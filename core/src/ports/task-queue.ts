@@ -49,3 +49,12 @@ export interface TaskContext {
 }
 
 export type TaskHandler<P = unknown> = (payload: P, ctx: TaskContext) => Promise<void>;
+
+/**
+ * The deployed row queue's own limits (Cloud Tasks `rateLimits`, the Firebase params
+ * ROW_QUEUE_MAX_PER_SECOND / ROW_QUEUE_MAX_CONCURRENT default to these; the simulator models them).
+ * A safety net only, set high enough never to bind before the AI-call governor does: Cloud Tasks
+ * allows at most 500 dispatches per second and 5,000 concurrent dispatches per queue (RateLimits
+ * reference, docs/firebase.md).
+ */
+export const DEPLOYED_ROW_QUEUE_LIMITS = { maxDispatchesPerSecond: 500, maxConcurrentDispatches: 1_000 } as const;

@@ -6,7 +6,8 @@
 import { resultsPath } from "../batch/model";
 import { exactProgress } from "../batch/queries";
 import { DEFAULT_PRICES, withPrices, type PriceTable } from "../governor/prices";
-import { MemoryGovernor } from "../governor/memory-governor";
+import { StoreGovernor } from "../governor/store-governor";
+import { DEPLOYED_ROW_QUEUE_LIMITS } from "../ports/task-queue";
 import { NO_FAULTS, STANDARD_FAULTS } from "./faults";
 import { CallLedger, jobTag, quotaIdealMs, steadyCallsPerMin } from "./job-calls";
 import { groupMakespan, idealMakespan, ratio, round, strideMakespan } from "./metrics";
@@ -26,6 +27,9 @@ export interface ScenarioOptions {
   configuredRpm?: number;
   /** Identical jobs started together (default 1). */
   jobs?: number;
+  /** The row queue's dispatches per second and concurrent dispatches (default: the deployed limits). */
+  queueMaxPerSecond?: number;
+  queueMaxConcurrent?: number;
   /** Each job's spend cap: it pauses with reason `budget` when its spend reaches it. */
   budgetUsd?: number;
   /** A flat price per billed AI call (USD); absent = the default price table on the tokens used. */
@@ -76,6 +80,11 @@ export interface SimReport {
   configuredRpm: number | null;
   jobs: number;
   perJob: PerJobReport[];
+  /** The row queue limits modelled. */
+  queueMaxPerSecond: number;
+  queueMaxConcurrent: number;
+  /** Writes to the governor's documents (`governor/**`) per AI call made; null without a governor. */
+  governorWritesPerCall: number | null;
   /** USD spent by every job together (exact, from the lanes' cost counters). */
   spentUsd: number;
   budgetUsd: number | null;
@@ -118,7 +127,12 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     limits: { maxRows: Math.max(10_000, o.rows), maxConcurrency: Math.max(50, o.concurrency) },
     ...(o.quotaRpm !== undefined ? { quotaRpm: o.quotaRpm } : {}),
     onServed: (req, at, latency) => ledger.served(req, at, latency),
-    ...(configuredRpm !== undefined ? { governor: (clock) => new MemoryGovernor({ clock, overrides: { "*": { rpm: configuredRpm } } }) } : {}),
+    // The Firebase host's governor: the store-backed one, over the simulated Firestore.
+    ...(configuredRpm !== undefined ? { governor: (clock, store) => new StoreGovernor({ store, clock, instanceId: "sim", defaults: { "*": { rpm: configuredRpm } } }) } : {}),
+    queueLimits: {
+      maxDispatchesPerSecond: o.queueMaxPerSecond ?? DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond,
+      maxConcurrentDispatches: o.queueMaxConcurrent ?? DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches,
+    },
     ...(o.pricePerCallUsd !== undefined ? { prices: flatCallPrices(SIM_MODEL, o.pricePerCallUsd) } : {}),
   });
   const owner = { ownerId: "sim" };
@@ -201,6 +215,9 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     configuredRpm: configuredRpm ?? null,
     jobs: k,
     perJob,
+    queueMaxPerSecond: sim.queue.limits.maxDispatchesPerSecond,
+    queueMaxConcurrent: sim.queue.limits.maxConcurrentDispatches,
+    governorWritesPerCall: configuredRpm !== undefined && simAi && simAi.calls > 0 ? round((writes.byPrefix.get("governor") ?? 0) / simAi.calls, 3) : null,
     spentUsd: round(exact.reduce((a, e) => a + (e?.costUsd ?? 0), 0), 9),
     budgetUsd: o.budgetUsd ?? null,
     pricePerCallUsd: o.pricePerCallUsd ?? null,

@@ -4,9 +4,14 @@
  * max) until `maxAttempts`, after which the task is dropped. A duplicate delivery carries the same
  * attempt number as its original; its outcome does not schedule retries (the original's does).
  * `crashBeforeEnqueue` makes an enqueue throw before it happens (a crash after the caller's commit).
+ * The queue's rate limits are modelled as Cloud Tasks applies them to every dispatch (first
+ * attempts, retries and duplicates alike): at most `maxConcurrentDispatches` deliveries running,
+ * and dispatches drawn from a token bucket refilled at `maxDispatchesPerSecond` holding
+ * `maxBurstSize` tokens (Cloud Tasks picks the burst from the rate; here rate / 5, at least 1).
+ * A due task waits, in due order, until both allow it.
  */
 import type { ManualClock } from "../fakes/manual-clock";
-import type { RetryPolicy, TaskContext, TaskHandler, TaskQueue } from "../ports/task-queue";
+import { DEPLOYED_ROW_QUEUE_LIMITS, type RetryPolicy, type TaskContext, type TaskHandler, type TaskQueue } from "../ports/task-queue";
 import { SimCrash, type FaultRates, type PlatformLatency } from "./faults";
 import type { Rng } from "./random";
 
@@ -22,6 +27,22 @@ export interface SimQueueStats {
   running: number;
   /** Enqueues that asked for a delay (a re-enqueued retry, or its repair). */
   delayed: number;
+  /** Dispatches that were due but waited for the queue's rate or concurrency limit. */
+  throttled: number;
+  /** Most deliveries running at once. */
+  maxRunning: number;
+}
+
+export interface QueueRateLimits {
+  maxDispatchesPerSecond: number;
+  maxConcurrentDispatches: number;
+}
+
+interface Due {
+  id: string;
+  payload: unknown;
+  attempt: number;
+  duplicate: boolean;
 }
 
 export class SimQueue<P> implements TaskQueue<P> {
@@ -29,11 +50,21 @@ export class SimQueue<P> implements TaskQueue<P> {
   private handler: TaskHandler<P> | null = null;
   /** Crashes are injected only once the driver enables them (not during its own set-up calls). */
   crashesEnabled = false;
-  readonly stats: SimQueueStats = { enqueued: 0, exists: 0, deliveries: 0, duplicates: 0, retries: 0, dropped: 0, crashes: 0, lost: 0, running: 0, delayed: 0 };
+  readonly stats: SimQueueStats = { enqueued: 0, exists: 0, deliveries: 0, duplicates: 0, retries: 0, dropped: 0, crashes: 0, lost: 0, running: 0, delayed: 0, throttled: 0, maxRunning: 0 };
+  readonly limits: QueueRateLimits;
+  private readonly burst: number;
+  private tokens: number;
+  private tokensAt = 0;
+  private readonly waiting: Due[] = [];
+  private pumpArmed = false;
 
   constructor(
-    private readonly o: { clock: ManualClock; rng: Rng; latency: PlatformLatency; faults: FaultRates; retry: RetryPolicy },
-  ) {}
+    private readonly o: { clock: ManualClock; rng: Rng; latency: PlatformLatency; faults: FaultRates; retry: RetryPolicy; rateLimits?: QueueRateLimits },
+  ) {
+    this.limits = o.rateLimits ?? DEPLOYED_ROW_QUEUE_LIMITS;
+    this.burst = Math.max(1, Math.floor(this.limits.maxDispatchesPerSecond / 5));
+    this.tokens = this.burst;
+  }
 
   setHandler(h: TaskHandler<P>): void {
     this.handler = h;
@@ -67,10 +98,46 @@ export class SimQueue<P> implements TaskQueue<P> {
       this.stats.lost += 1;
       return;
     }
-    clock.schedule(delayMs, () => this.deliver(id, payload, attempt, false));
+    clock.schedule(delayMs, () => this.due({ id, payload, attempt, duplicate: false }));
     if (rng.chance(faults.duplicateTask)) {
       this.stats.duplicates += 1;
-      clock.schedule(delayMs + rng.uniform(...latency.duplicateTaskDelay), () => this.deliver(id, payload, attempt, true));
+      clock.schedule(delayMs + rng.uniform(...latency.duplicateTaskDelay), () => this.due({ id, payload, attempt, duplicate: true }));
+    }
+  }
+
+  /** A dispatch is due: it goes out now if the queue's limits allow, else waits its turn. */
+  private due(d: Due): void {
+    if (this.waiting.length > 0 || !this.canDispatch()) this.stats.throttled += 1;
+    this.waiting.push(d);
+    this.pump();
+  }
+
+  private canDispatch(): boolean {
+    this.refill();
+    // A token short by floating-point noise is a whole token (else the refill never quite gets there).
+    return this.stats.running < this.limits.maxConcurrentDispatches && this.tokens >= 1 - 1e-9;
+  }
+
+  private refill(): void {
+    const now = this.o.clock.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.tokensAt) * this.limits.maxDispatchesPerSecond) / 1_000);
+    this.tokensAt = now;
+  }
+
+  /** Dispatches waiting tasks in due order while the limits allow; re-arms for the next token. */
+  private pump(): void {
+    while (this.waiting.length > 0 && this.canDispatch()) {
+      const d = this.waiting.shift() as Due;
+      this.tokens -= 1;
+      this.deliver(d.id, d.payload as P, d.attempt, d.duplicate);
+    }
+    // Waiting on a token (a finishing delivery pumps again when concurrency was the limit).
+    if (this.waiting.length > 0 && this.tokens < 1 - 1e-9 && !this.pumpArmed) {
+      this.pumpArmed = true;
+      this.o.clock.schedule(Math.max(1, Math.ceil(((1 - this.tokens) * 1_000) / this.limits.maxDispatchesPerSecond)), () => {
+        this.pumpArmed = false;
+        this.pump();
+      });
     }
   }
 
@@ -87,12 +154,15 @@ export class SimQueue<P> implements TaskQueue<P> {
     };
     this.stats.deliveries += 1;
     this.stats.running += 1;
+    this.stats.maxRunning = Math.max(this.stats.maxRunning, this.stats.running);
     handler(payload, ctx).then(
       () => {
         this.stats.running -= 1;
+        this.pump();
       },
       () => {
         this.stats.running -= 1;
+        this.pump();
         if (duplicate) return;
         if (ctx.isLastAttempt) {
           this.stats.dropped += 1;

@@ -113,11 +113,13 @@ export class SimStore implements DocumentStore {
   }
 
   /** Total writes (one per document per commit) and the busiest document's peak 10-second window. */
-  writeStats(): { writes: number; maxPer10s: number; busiest: string; byKind: Map<string, number> } {
+  writeStats(): { writes: number; maxPer10s: number; busiest: string; byKind: Map<string, number>; byPrefix: Map<string, number> } {
     const byPath = new Map<string, number[]>();
     const byKind = new Map<string, number>();
+    const byPrefix = new Map<string, number>();
     for (const w of this.inner.writeLog) {
       const parts = w.path.split("/");
+      byPrefix.set(parts[0] ?? "", (byPrefix.get(parts[0] ?? "") ?? 0) + 1);
       const kind = parts.length <= 2 ? "job" : (parts[2] ?? "other");
       byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
       const list = byPath.get(w.path) ?? [];
@@ -137,6 +139,6 @@ export class SimStore implements DocumentStore {
         }
       }
     }
-    return { writes: this.inner.writeLog.length, maxPer10s, busiest, byKind };
+    return { writes: this.inner.writeLog.length, maxPer10s, busiest, byKind, byPrefix };
   }
 }

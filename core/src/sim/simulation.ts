@@ -14,12 +14,12 @@ import { flushAsync, ManualClock } from "../fakes/manual-clock";
 import { MemoryBlobStore } from "../fakes/memory-blob-store";
 import type { CommittedWrite } from "../fakes/memory-store";
 import { silentLogger } from "../logger";
-import type { Doc } from "../ports/store";
+import type { Doc, DocumentStore } from "../ports/store";
 import type { RetryPolicy } from "../ports/task-queue";
 import { DEFAULT_LATENCY, type FaultRates, type PlatformLatency } from "./faults";
 import { SimAi } from "./fake-ai";
 import { Rng } from "./random";
-import { SimQueue } from "./sim-queue";
+import { SimQueue, type QueueRateLimits } from "./sim-queue";
 import { SimStore } from "./sim-store";
 
 export interface SimConfig {
@@ -38,8 +38,10 @@ export interface SimConfig {
   reconcileEveryMs?: number;
   /** The provider's per-model quota (requests/min); absent = unlimited. */
   quotaRpm?: number;
-  /** Puts a governor in front of every AI call (shared by every job of the simulation). */
-  governor?: (clock: ManualClock) => Governor;
+  /** Puts a governor in front of every AI call (shared by every job), built over the simulated store. */
+  governor?: (clock: ManualClock, store: DocumentStore) => Governor;
+  /** The row queue's rate limits (default: the deployed ones, DEPLOYED_ROW_QUEUE_LIMITS). */
+  queueLimits?: QueueRateLimits;
   /** Called for every AI call the simulated provider served. */
   onServed?: (req: TextRequest, at: number, latencyMs: number) => void;
   /** The price table rows are costed with (e.g. a flat price per call). */
@@ -100,6 +102,7 @@ export class Simulation {
       latency,
       faults: config.faults,
       retry: config.retry ?? DEFAULT_RETRY,
+      ...(config.queueLimits ? { rateLimits: config.queueLimits } : {}),
     });
     const ai = (this.ai =
       config.ai?.(this.clock) ??
@@ -115,7 +118,7 @@ export class Simulation {
         ...(config.quotaRpm !== undefined ? { quotaRpm: config.quotaRpm } : {}),
         ...(config.onServed ? { onServed: config.onServed } : {}),
       }));
-    const governor = config.governor?.(this.clock);
+    const governor = config.governor?.(this.clock, this.store);
     let n = 0;
     this.handlers = createBatchHandlers({
       store: this.store,

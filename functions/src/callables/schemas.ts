@@ -2,7 +2,7 @@
  * Callable payload schemas (the contract in briefs/interfaces.md). Shapes only: the core checks
  * limits (rows, columns, cell sizes, concurrency range) and the flow graph, with row-level details.
  */
-import { checkJsonTree, reservedKeyProblem } from "@flowcraft/core";
+import { LimitsTable, checkJsonTree, reservedKeyProblem } from "@flowcraft/core";
 import { z } from "zod";
 
 const JobId = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, "must be a job id");
@@ -88,3 +88,11 @@ export const GenerateVideoInput = z.object({
   durationSeconds: z.number().int().min(1).max(60).optional(),
 });
 export type GenerateVideoInput = z.infer<typeof GenerateVideoInput>;
+
+/** `getGovernorSettings` takes nothing (an empty object, or no data at all). */
+export const GetGovernorSettingsInput = z.object({}).strict();
+export type GetGovernorSettingsInput = z.infer<typeof GetGovernorSettingsInput>;
+
+/** `setGovernorSettings`: the whole override table (model → limits; `*` for every other model). */
+export const SetGovernorSettingsInput = z.object({ limits: LimitsTable }).strict();
+export type SetGovernorSettingsInput = z.infer<typeof SetGovernorSettingsInput>;

@@ -3,6 +3,7 @@
  * run time), never at import time; the CLI asks for or reads them from `functions/.env*` at deploy.
  */
 import { defineBoolean, defineInt, defineSecret, defineString, projectID } from "firebase-functions/params";
+import { DEPLOYED_ROW_QUEUE_LIMITS } from "@flowcraft/core";
 
 /** Region of every function (and of the row task queue). */
 export const REGION = defineString("REGION", { default: "us-central1", description: "Functions and task queue region" });
@@ -19,14 +20,21 @@ export const AI_PROVIDER = defineString("AI_PROVIDER", {
 /** Vertex AI location, used when AI_PROVIDER=vertex. */
 export const VERTEX_LOCATION = defineString("VERTEX_LOCATION", { default: "us-central1" });
 
-/** Queue-wide cap on rows running at once across all jobs: the Gemini quota guard. */
+/**
+ * The row queue's own limits, a SAFETY NET only: the AI-call governor (settings/governor) is the
+ * quota guard. The defaults (DEPLOYED_ROW_QUEUE_LIMITS: 500/s, Cloud Tasks' maximum, and 1,000 at
+ * once) never bind before the governor does; lower them only to cap the functions' own load.
+ */
 export const ROW_QUEUE_MAX_CONCURRENT = defineInt("ROW_QUEUE_MAX_CONCURRENT", {
-  default: 50,
-  description: "Row tasks running at once across every job (protects the Gemini quota)",
+  default: DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches,
+  description: "Row tasks running at once across every job (a safety net; the governor guards the AI quota)",
 });
 
-/** Queue-wide dispatch rate (tasks started per second across all jobs). */
-export const ROW_QUEUE_MAX_PER_SECOND = defineInt("ROW_QUEUE_MAX_PER_SECOND", { default: 10 });
+/** Queue-wide dispatch rate (tasks started per second across all jobs); Cloud Tasks allows at most 500. */
+export const ROW_QUEUE_MAX_PER_SECOND = defineInt("ROW_QUEUE_MAX_PER_SECOND", {
+  default: DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond,
+  description: "Row tasks started per second across every job (a safety net; at most 500)",
+});
 
 /**
  * Callables require a valid App Check token (web: reCAPTCHA Enterprise). Read at function

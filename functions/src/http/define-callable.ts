@@ -1,6 +1,7 @@
 /**
  * Every callable is built here: App Check enforced outside the emulator (config/app-check.ts), auth
- * required (→ unauthenticated), input parsed with zod (→ invalid-argument with details), and only
+ * required (→ unauthenticated), for admin callables the custom claim `admin: true` (→
+ * permission-denied, before the input is even parsed), input parsed with zod (→ invalid-argument with details), and only
  * then the dependencies built and the handler called with the caller's uid. Every error is mapped
  * through the one table in error-table.ts.
  */
@@ -22,6 +23,8 @@ export interface CallableSpec<S extends z.ZodType, R> {
   /** Secrets bound to the function; binding GEMINI_API_KEY also gives the handler a live AI service. */
   secrets?: readonly SecretParam[];
   withAi?: boolean;
+  /** Only callers whose ID token carries the custom claim `admin: true`. */
+  adminOnly?: boolean;
   run: (input: z.output<S>, ctx: { uid: string; deps: FunctionsDeps }) => Promise<R>;
 }
 
@@ -38,6 +41,7 @@ export function defineCallable<S extends z.ZodType, R>(spec: CallableSpec<S, R>)
     try {
       // Cheap refusals first: an anonymous or malformed request builds no dependency at all.
       if (!uid) throw new HttpsError("unauthenticated", "Sign in to use FlowCraft Batch", unauthenticatedInfo);
+      if (spec.adminOnly && req.auth?.token?.admin !== true) throw new HttpsError("permission-denied", adminOnlyInfo.message, adminOnlyInfo);
       const input = parseInput(spec.input, req.data);
       const deps = getDeps({ withAi: spec.withAi ?? false });
       logger = deps.logger;
@@ -48,4 +52,5 @@ export function defineCallable<S extends z.ZodType, R>(spec: CallableSpec<S, R>)
   });
 }
 
+const adminOnlyInfo = { code: "permission_denied", message: "Only an administrator (custom claim admin: true) may use this", retryable: false };
 const unauthenticatedInfo = { code: "permission_denied", message: "Sign in to use FlowCraft Batch", retryable: false };

@@ -4,7 +4,7 @@
  * only after auth and input checks passed); tests install
  * their own factory (in-memory store, recording queue, fake AI) with `setDepsFactory`.
  */
-import type { AiService, BatchHandlers, Clock, DocumentStore, Logger, UserQuota } from "@flowcraft/core";
+import type { AiService, BatchHandlers, Clock, DocumentStore, Governor, Logger, UserQuota } from "@flowcraft/core";
 
 export interface FunctionsDeps {
   handlers: BatchHandlers;
@@ -16,6 +16,8 @@ export interface FunctionsDeps {
   clock: Clock;
   /** Per-user AI calls a minute and rows a day, checked by the callables before the work. */
   quota: UserQuota;
+  /** The AI-call governor the handlers' engine uses (production: this instance's StoreGovernor). */
+  governor?: Governor;
 }
 
 export interface DepsRequest {

@@ -2,7 +2,9 @@
  * Production dependencies: firebase-admin adapters behind the core ports, built inside a function
  * instance (params and secrets are only readable at run time). The task queue and the Storage
  * bucket are built on their first use, so a function that writes no media never looks up the
- * default bucket (a project may have none) and a callable refused early builds nothing.
+ * default bucket (a project may have none) and a callable refused early builds nothing. Every AI call
+ * of every batch goes through ONE StoreGovernor per instance over Firestore (shared by the deps built
+ * for functions with and without the AI secret): limits from `settings/governor` over the defaults.
  */
 import { getApps, initializeApp, applicationDefault, type App } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
@@ -10,12 +12,15 @@ import { getFunctions } from "firebase-admin/functions";
 import { getStorage } from "firebase-admin/storage";
 import {
   DEFAULT_LIMITS,
+  DEFAULT_MODEL_LIMITS,
   DEFAULT_QUOTA_LIMITS,
   PermanentError,
+  StoreGovernor,
   createBatchHandlers,
   createUserQuota,
   systemClock,
   type BlobStore,
+  type DocumentStore,
   type Logger,
   type QuotaLimits,
   type BatchTask,
@@ -84,13 +89,22 @@ export function quotaLimits(): QuotaLimits {
   };
 }
 
+let instanceGovernor: StoreGovernor | null = null;
+
+/** This instance's governor: built once, on first use, with an id of its own for its slot leases. */
+export function governorFor(store: DocumentStore): StoreGovernor {
+  instanceGovernor ??= new StoreGovernor({ store, clock: systemClock, instanceId: `fn-${randomIds.newId()}`, defaults: DEFAULT_MODEL_LIMITS });
+  return instanceGovernor;
+}
+
 export function productionDeps(req: DepsRequest): FunctionsDeps {
   const app = adminApp();
   const store = new FirestoreStore(getFirestore(app));
   const queue = lazyTaskQueue(() => rowTaskQueue(app));
   const blobs = mediaStore(app);
   const ai = makeAiService(req.withAi);
-  const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids: randomIds, logger, limits: DEFAULT_LIMITS });
+  const governor = governorFor(store);
+  const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids: randomIds, logger, limits: DEFAULT_LIMITS, engine: { governor } });
   const quota = createUserQuota({ store, clock: systemClock, limits: quotaLimits() });
-  return { handlers, ai, store, logger, clock: systemClock, quota };
+  return { handlers, ai, store, logger, clock: systemClock, quota, governor };
 }

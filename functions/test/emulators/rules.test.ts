@@ -1,7 +1,7 @@
 /**
  * firestore.rules and storage.rules against the emulators (@firebase/rules-unit-testing):
  * owners read their jobs and the jobs' rows and results (not the server's lanes, claims,
- * checkpoints or retry passes); other users and signed-out clients read nothing; nobody writes; owners read their media in Storage (checked against the job document).
+ * checkpoints or retry passes, nor the governor's state or settings); other users and signed-out clients read nothing; nobody writes; owners read their media in Storage (checked against the job document).
  * Runs under `npm run test:emulators`; skipped (saying why) in the plain jest run.
  */
 import fs from "node:fs";
@@ -48,6 +48,9 @@ suite(title, () => {
       await db.doc("batch_requests/r1").set({ ownerId: "alice", requestId: "x", jobId: "j1", hash: "h", createdAt: 1 });
       await db.doc("batch_creates/j3").set({ ownerId: "alice", jobId: "j3", chunks: 1, createdAt: 1, abandoned: false });
       await db.doc("batch_jobs/j3/rows/00000").set({ start: 0, rows: [{ a: "staged" }] });
+      await db.doc("settings/governor").set({ limits: { "*": { rpm: 60 } }, updatedAt: 1, updatedBy: "root" });
+      await db.doc("governor/m1").set({ effRpm: 42, lastCutAt: 1, retryUntil: 0 });
+      await db.doc("governor/m1/shards/0").set({ windows: {}, day: 1, dayGranted: 0 });
       await ctx.storage().ref("batch_jobs/j1/media/000000/img.png").put(new Uint8Array([1, 2, 3]), { contentType: "image/png" });
     });
   });
@@ -91,6 +94,17 @@ suite(title, () => {
       await assertFails(db.doc("batch_jobs/new").set({ ownerId: "alice" }));
       await assertFails(db.doc("batch_jobs/j1/results/000001").set({ rowIndex: 1 }));
       await assertFails(db.doc("batch_jobs/j1").delete());
+    });
+
+    it("keeps the governor's state and the settings from every client, admins included", async () => {
+      for (const ctx of [env.authenticatedContext("root", { admin: true }), env.authenticatedContext("alice"), env.unauthenticatedContext()]) {
+        const db = ctx.firestore();
+        for (const path of ["settings/governor", "governor/m1", "governor/m1/shards/0"]) {
+          await assertFails(db.doc(path).get());
+          await assertFails(db.doc(path).set({ x: 1 }));
+        }
+        await assertFails(db.collection("governor").get());
+      }
     });
   });
 

@@ -22,6 +22,7 @@ import {
 import { getBlob, ref as storageRef } from "firebase/storage";
 import { DEFAULT_LIMITS } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
+import type { LimitsTable } from "@core/governor/port";
 import type { RowDoc } from "../lib/row-docs";
 import { firebaseExportText } from "./firebase-export";
 import type { AppEnv } from "./env";
@@ -110,6 +111,19 @@ export class FirebaseBackend implements BatchBackend {
 
   async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {
     return this.call<unknown, { job: Job; rows: number }>("retryFailedRows", { jobId });
+  }
+
+  /**
+   * The AI-call limits an admin set for the deployment (`settings/governor`, over the built-in
+   * defaults): admins only (custom claim `admin: true`), others get a permission error.
+   */
+  async getLimits(): Promise<LimitsTable> {
+    return (await this.call<unknown, { limits: LimitsTable }>("getGovernorSettings", {})).limits;
+  }
+
+  /** Replaces the deployment's limit overrides; every function instance applies them within 5 s. */
+  async setLimits(table: LimitsTable): Promise<LimitsTable> {
+    return (await this.call<unknown, { limits: LimitsTable }>("setGovernorSettings", { limits: table })).limits;
   }
 
   async get(jobId: string): Promise<Job> {
