@@ -88,7 +88,7 @@ describe("batch callables", () => {
   });
 
   it("createBatch takes a budgetUsd (kept on the job); a budget that is not positive is invalid-argument", async () => {
-    const { job } = (await h.createBatch(createReq("alice", { budgetUsd: 2.5, start: false }))) as { job: Job };
+    const { job } = await h.createBatch(createReq("alice", { budgetUsd: 2.5, start: false }));
     expect(job.budgetUsd).toBe(2.5);
     expect((await h.store.get<Job>(`batch_jobs/${job.id}`))!.data.budgetUsd).toBe(2.5);
     const bad = await httpsErrorOf(h.createBatch(createReq("alice", { budgetUsd: -1 })));
