@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-member-access -- JSON replies are checked by the assertions */
+/* eslint-disable @typescript-eslint/no-unsafe-return -- JSON replies are checked by the assertions */
 /**
  * Pause and resume over a real server on a loopback port: the paused status (reason, time) in the
  * API and on the SSE stream, the row in flight counted, resume (with the optional budget) running
