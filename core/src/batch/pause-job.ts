@@ -52,13 +52,20 @@ export async function pauseJob(ctx: BatchContext, caller: Caller, jobId: string)
  * Returns the paused job when THIS call paused it; null when the job was not running (already
  * paused, being cancelled, finished or gone), so the first reason to pause a job is the one kept.
  */
-export async function pauseForReason(ctx: BatchContext, jobId: string, reason: PausedReason, detail?: ErrorInfo): Promise<JobState | null> {
+export async function pauseForReason(
+  ctx: BatchContext,
+  jobId: string,
+  reason: PausedReason,
+  detail?: ErrorInfo,
+  /** Internal fields written with the pause (the breaker's counts at the trip). */
+  extra: Partial<Pick<JobState, "breakerBase">> = {},
+): Promise<JobState | null> {
   const { store, clock, logger } = ctx.deps;
   const paused = await store.runTransaction(async (tx) => {
     const job = await readJob(tx, jobId);
     if (!job || job.status !== "processing" || job.cancelRequested) return null;
     const now = clock.now();
-    const patch = { status: "paused" as const, pausedReason: reason, pausedAt: now, pauseDetail: detail ?? null };
+    const patch = { status: "paused" as const, pausedReason: reason, pausedAt: now, pauseDetail: detail ?? null, ...extra };
     tx.update(jobPath(jobId), patch);
     return { ...job, ...patch };
   });
@@ -104,7 +111,7 @@ async function resumePaused(ctx: BatchContext, caller: Caller, jobId: string, op
     const now = clock.now();
     const { changed } = rebalance(lanes, job.concurrency, job, now);
     const laneCount = Math.max(job.laneCount, lanes.length);
-    const patch = { status: "processing" as const, pausedReason: null, pausedAt: null, pauseDetail: null, laneCount, updatedAt: now };
+    const patch = { status: "processing" as const, pausedReason: null, pausedAt: null, pauseDetail: null, laneCount, resumedAt: now, updatedAt: now };
     tx.update(jobPath(jobId), patch);
     for (const l of changed) tx.set(lanePath(jobId, l.index), l);
     // Rows still in flight from before the pause keep their task ("exists"); a lost one is re-made.
