@@ -1,4 +1,4 @@
-import { breakerCause, pauseText } from "../src/lib/pause-reason";
+import { breakerCause, pauseText, pausedBy } from "../src/lib/pause-reason";
 
 describe("why a batch is paused, in words", () => {
   it("says who paused it and what resume runs", () => {
@@ -15,5 +15,9 @@ describe("why a batch is paused, in words", () => {
     expect(t.resume).toContain("Fix the cause");
     expect(breakerCause({ code: "unavailable", message: "x", retryable: true })).toContain("unreachable");
     expect(breakerCause(null)).toBe("rows kept failing with the same error");
+  });
+
+  it("has a short label for lists", () => {
+    expect(["user", "budget", "circuit", "quota"].map((r) => pausedBy(r as "user"))).toEqual(["by you", "budget reached", "circuit breaker", "daily quota"]);
   });
 });

@@ -33,6 +33,21 @@ export function breakerCause(detail: ErrorInfo | null): string {
   }
 }
 
+/** A few words for lists: who or what paused the batch. */
+export function pausedBy(reason: PausedReason | null): string {
+  switch (reason) {
+    case "budget":
+      return "budget reached";
+    case "circuit":
+      return "circuit breaker";
+    case "quota":
+      return "daily quota";
+    case "user":
+    case null:
+      return "by you";
+  }
+}
+
 export function pauseText(job: { pausedReason: PausedReason | null; pauseDetail: ErrorInfo | null; rowsLeft: number }): PauseText {
   const left = `the ${job.rowsLeft.toLocaleString()} row${job.rowsLeft === 1 ? "" : "s"} left`;
   const cause = job.pauseDetail?.message ?? null;
