@@ -54,3 +54,4 @@ export { DEFAULT_AIMD, type AimdPolicy } from "./governor/aimd";
 export { DEFAULT_GOVERNOR_WAIT_MS } from "./engine/server-workflow-engine";
 export * from "./governor/prices";
 export { requestRecorded } from "./batch/request-ids";
+export { atRest } from "./batch/pause-job";

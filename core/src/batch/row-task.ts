@@ -21,6 +21,7 @@ import type { TaskContext } from "../ports/task-queue";
 import type { RowTask } from "./api";
 import type { BatchContext } from "./context";
 import { jobFlow, loadRow, rowAt } from "./context";
+import { checkBreaker } from "./breaker";
 import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, type RowResult } from "./model";
@@ -132,6 +133,7 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   const built = buildResult({ task, laneId: task.lane, run, stored, attempts: budget.attempt + 1, startedAt, finishedAt: clock.now() });
   const result = fitResult(built, resultPath(task.jobId, task.rowIndex));
   const out = await commitOrRecordFailure(ctx, r, result);
+  if (out.checkBreaker && result.error) await checkBreaker(ctx, task.jobId, result.error);
   if (out.committed) {
     logger.info({ jobId: task.jobId, row: task.rowIndex, status: result.status, durationMs: result.durationMs }, "row finished");
     observer?.rowCounted?.({ jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, status: result.status });

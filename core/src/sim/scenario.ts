@@ -3,7 +3,7 @@
  * to its terminal status under the chosen faults, then measured (see metrics.ts and the report
  * fields documented in core/ARCHITECTURE.md).
  */
-import { resultsPath } from "../batch/model";
+import { resultsPath, type Job } from "../batch/model";
 import { StoreGovernor } from "../governor/store-governor";
 import { DEPLOYED_ROW_QUEUE_LIMITS } from "../ports/task-queue";
 import { NO_FAULTS, STANDARD_FAULTS } from "./faults";
@@ -116,13 +116,15 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     },
   });
   const owner = { ownerId: "sim" };
-  const jobs = [];
+  const jobs: Job[] = [];
   for (let j = 0; j < k; j++) {
     const rows = Array.from({ length: o.rows }, (_, i) => ({ topic: k === 1 ? `topic ${i}` : `topic ${i} ${jobTag(j)}` }));
     jobs.push(await sim.drive(sim.handlers.createJob({ ownerId: owner.ownerId, flow: SIM_FLOW, columns: ["topic"], rows, concurrency: o.concurrency })));
   }
   const t0 = sim.clock.now();
-  sim.startReconciler(() => sim.finished.length >= k, 30 * 24 * 3_600_000);
+  // A paused job (breaker, budget) waits for a resume no scenario gives: the run ends with it.
+  const atEnd = (): boolean => jobs.every((job) => ["completed", "failed", "cancelled", "paused"].includes(sim.statusOf(job.id) ?? ""));
+  sim.startReconciler(() => sim.finished.length >= k || atEnd(), 30 * 24 * 3_600_000);
   await sim.drive(Promise.all(jobs.map((job) => sim.handlers.startJob(owner, job.id))));
   sim.queue.crashesEnabled = true;
   await sim.run();
@@ -146,13 +148,17 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
   }));
   const writes = sim.store.writeStats();
   const totalRows = o.rows * k;
+  // Every row counted exactly once; a paused job's rows at most once (those it ran, each with a result).
+  const paused = finals.map((f) => f.status === "paused");
+  const ended = paused.filter((p) => !p).length;
+  const countOk = (j: number, n: number | undefined): boolean => n === 1 || (paused[j] === true && n === undefined);
   const countedOnce =
-    jobs.every((job) => Array.from({ length: o.rows }, (_, i) => sim.counted.get(`${job.id}:0:${i}`) === 1).every(Boolean)) &&
-    sim.counted.size === totalRows &&
-    finals.every((f) => f.completedRows + f.failedRows === o.rows) &&
-    results === totalRows &&
-    sim.finished.length === k &&
-    sim.terminalWrites.length === k;
+    jobs.every((job, j) => Array.from({ length: o.rows }, (_, i) => countOk(j, sim.counted.get(`${job.id}:0:${i}`))).every(Boolean)) &&
+    sim.counted.size === results &&
+    finals.every((f) => f.status === "paused" || f.completedRows + f.failedRows === o.rows) &&
+    (ended < k || results === totalRows) &&
+    sim.finished.length === ended &&
+    sim.terminalWrites.length === ended;
   const simAi = sim.ai instanceof SimAi ? sim.ai : null;
   return {
     rows: o.rows,

@@ -12,7 +12,8 @@ run options:
   --out FILE              results file; .jsonl/.ndjson writes JSON Lines, anything else CSV
                           (default: <ROWS>.results.csv beside the input CSV)
   --json                  print one JSON summary object as the last line of stdout:
-                          {jobId, status, totalRows, completedRows, failedRows, durationMs, out}
+                          {jobId, status, totalRows, completedRows, failedRows, durationMs, out};
+                          a paused run adds pausedReason (user|budget|circuit|quota) and pauseDetail
   --data-dir DIR          keep the batch in DIR (default: $FLOWCRAFT_DATA_DIR, else a temporary
                           directory, removed afterwards)
 
@@ -37,8 +38,9 @@ serve options:
 Results file: the input columns as given, one column per output node (its name), then status,
 error, durationMs, inputTokens, outputTokens, totalTokens; rows in input order.
 
-Exit codes (run): 0 every row succeeded, 3 finished with failed rows, 2 invalid input (nothing
-was run), 130 after Ctrl-C (the batch is cancelled and the results so far are written), 1
+Exit codes (run): 0 every row succeeded, 3 finished with failed rows, 4 paused (the circuit
+breaker saw 5 rows fail with the same key/model/quota error or no answer for 3 min, or the budget
+was reached; the results so far are written), 2 invalid input (nothing was run), 130 after Ctrl-C (the batch is cancelled and the results so far are written), 1
 anything else (including a batch cancelled from the app). serve: 130 after Ctrl-C, 0 on SIGTERM.
 
 Environment:

@@ -2,10 +2,12 @@
  * `flowcraft-batch run FLOW.json ROWS.csv`: validates the flow and CSV (exit 2 with field/row
  * details, nothing run), runs the batch through a local host (temp data dir unless --data-dir),
  * shows progress, writes the results file (and, with a temp data dir, copies media beside it), and
- * exits 0 (all rows succeeded), 3 (some failed) or 1.
+ * exits 0 (all rows succeeded), 3 (some failed), 4 (paused: breaker, quota, budget; the results
+ * so far are written once the rows in flight have finished) or 1.
  */
 import {
   DEFAULT_LIMITS,
+  atRest,
   ValidationError,
   checkCreateJob,
   exportRows,
@@ -94,14 +96,28 @@ export function defaultOut(rowsFile: string): string {
   return path.join(path.dirname(rowsFile), `${path.basename(rowsFile, ext)}.results.csv`);
 }
 
+/**
+ * Resolves with the job once it ends, or once it is paused (by the breaker, the budget or the app)
+ * and its rows in flight have committed, so the results written then are every row that ran.
+ */
 async function waitForEnd(host: LocalHost, jobId: string, onJob: (job: Job) => void): Promise<Job> {
   return new Promise<Job>((resolve, reject) => {
-    const check = (job: Job): void => {
-      onJob(job);
-      if (!isTerminal(job.status)) return;
+    let done = false;
+    const finish = (job: Job): void => {
+      if (done) return;
+      done = true;
       unsubscribe();
       clearInterval(poll);
       resolve(job);
+    };
+    const check = (job: Job): void => {
+      if (done) return;
+      onJob(job);
+      if (isTerminal(job.status)) return finish(job);
+      if (job.status !== "paused") return;
+      void atRest(host.deps.store, jobId).then(async (rest) => {
+        if (rest) finish(await host.handlers.getJob(LOCAL_OWNER, jobId));
+      }, reject);
     };
     const unsubscribe = host.events.subscribe(jobId, (e) => e.type === "job" && check(e.job));
     // A slow poll as a safety net: progress also shows while no event arrives.
@@ -121,8 +137,12 @@ async function writeResults(host: LocalHost, jobId: string, out: string): Promis
   await once(file, "finish");
 }
 
-/** 0 every row succeeded, 3 finished with failed rows, 1 anything else (cancelled, job failure). */
+/** A run that ended paused (circuit breaker, daily quota, budget, or paused from the app). */
+export const PAUSED_EXIT_CODE = 4;
+
+/** 0 every row succeeded, 3 finished with failed rows, 4 paused, 1 anything else (cancelled, job failure). */
 export function exitCodeFor(job: Job): number {
+  if (job.status === "paused") return PAUSED_EXIT_CODE;
   if (job.status === "cancelled") return 1;
   if (job.failedRows > 0) return 3;
   return job.status === "completed" ? 0 : 1;
@@ -136,6 +156,8 @@ interface RunPlan {
   provider: ProviderChoice;
   json: boolean;
   modelLimits: ReturnType<typeof modelLimitsFor>;
+  /** The batch stays in a data directory the user gave (so a paused one can be resumed). */
+  keepsData: boolean;
 }
 
 /** One run's state shared with the Ctrl-C handler: the batch to cancel, once it exists. */
@@ -168,6 +190,7 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
   const final = await waitForEnd(host, job.id, (j) => progress.update(j));
   await writeResults(host, job.id, plan.out);
   progress.finish(final);
+  if (final.status === "paused") io.stderr.write(pausedNote(final, plan.keepsData));
   report(final, plan, io, run.started);
   return exitCodeFor(final);
 }
@@ -175,10 +198,30 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
 function report(final: Job, plan: RunPlan, io: CliIo, started: number): void {
   io.stderr.write(`results: ${plan.out}\n`);
   if (plan.json) {
-    const { id: jobId, status, totalRows, completedRows, failedRows } = final;
-    const summary = { jobId, status, totalRows, completedRows, failedRows, durationMs: Date.now() - started, out: plan.out };
+    const { id: jobId, status, totalRows, completedRows, failedRows, pausedReason, pauseDetail } = final;
+    const paused = status === "paused" ? { pausedReason, pauseDetail } : {};
+    const summary = { jobId, status, ...paused, totalRows, completedRows, failedRows, durationMs: Date.now() - started, out: plan.out };
     io.stdout.write(`${JSON.stringify(summary)}\n`);
   }
+}
+
+const PAUSE_WORDS: Record<NonNullable<Job["pausedReason"]>, string> = {
+  user: "paused from the app",
+  budget: "the budget was reached",
+  circuit: "the circuit breaker stopped it (rows kept failing with the same cause)",
+  quota: "the AI provider's daily quota is exhausted",
+};
+
+/** Why the run stopped paused, and how to go on. */
+function pausedNote(job: Job, keepsData: boolean): string {
+  const why = job.pausedReason ? PAUSE_WORDS[job.pausedReason] : "paused";
+  const cause = job.pauseDetail ? ` Last error: ${job.pauseDetail.message}.` : "";
+  const rest = job.totalRows - job.completedRows - job.failedRows;
+  const next = keepsData
+    ? `Fix the cause, then resume it from the app or POST /api/batches/${job.id}/resume (flowcraft-batch serve with the same data directory) to run the ${rest} rows left.`
+    : `The batch was in a temporary data directory; fix the cause and run again (with --data-dir DIR to keep a paused batch resumable).`;
+  return `paused: ${why}.${cause} The results so far are written. ${next}
+`;
 }
 
 /** A temporary data directory goes away: copy its media beside the results, where `local:KEY` is the file KEY. */
@@ -201,6 +244,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     inputs: readInputs(flowFile, rowsFile),
     json: args.options.json === true,
     modelLimits: { defaults: {}, overrides: {} },
+    keepsData: false,
   };
   plan.modelLimits = modelLimitsFor(plan.provider.name, args.options);
   // Validate before any data directory is created: invalid input runs nothing and writes nothing.
@@ -212,6 +256,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   // An explicit data directory (option, else environment) keeps the batch; otherwise a temporary one.
   const given = stringOption(args.options, "data-dir") ?? (io.env.FLOWCRAFT_DATA_DIR || undefined);
   const dataDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-run-"));
+  plan.keepsData = given !== undefined;
   const run: RunState = { started: Date.now(), jobId: null, interrupted: false };
   // An error thrown from a timer (a page found damaged mid-run) gets the same message as one at start.
   const onUncaught = (err: unknown): void => {

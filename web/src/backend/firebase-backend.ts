@@ -99,6 +99,14 @@ export class FirebaseBackend implements BatchBackend {
     return (await this.call<unknown, { job: Job }>("cancelBatch", { jobId })).job;
   }
 
+  async pause(jobId: string): Promise<Job> {
+    return (await this.call<unknown, { job: Job }>("pauseBatch", { jobId })).job;
+  }
+
+  async resume(jobId: string, opts: { budgetUsd?: number } = {}): Promise<Job> {
+    return (await this.call<unknown, { job: Job }>("resumeBatch", { jobId, ...opts })).job;
+  }
+
   async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
     return (await this.call<unknown, { job: Job }>("setBatchConcurrency", { jobId, concurrency })).job;
   }

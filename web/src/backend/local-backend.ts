@@ -69,6 +69,17 @@ export class LocalBackend implements BatchBackend {
     return (await this.http.send<{ job: Job }>("POST", `${jobPath(jobId)}/cancel`)).job;
   }
 
+  async pause(jobId: string): Promise<Job> {
+    return (await this.http.send<{ job: Job }>("POST", `${jobPath(jobId)}/pause`)).job;
+  }
+
+  async resume(jobId: string, opts: { budgetUsd?: number } = {}): Promise<Job> {
+    const job = (await this.http.send<{ job: Job }>("POST", `${jobPath(jobId)}/resume`, opts)).job;
+    // A resumed cancelled batch runs again: its event stream had ended at the cancel.
+    this.streams.get(jobId)?.revive();
+    return job;
+  }
+
   async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
     return (await this.http.send<{ job: Job }>("PATCH", jobPath(jobId), { concurrency })).job;
   }

@@ -83,6 +83,10 @@ export interface BatchBackend {
   create(input: CreateBatchInput): Promise<Job>;
   start(jobId: string): Promise<Job>;
   cancel(jobId: string): Promise<Job>;
+  /** Pauses a running batch: no new row starts, rows already running finish. Idempotent. */
+  pause(jobId: string): Promise<Job>;
+  /** Resumes a paused batch, or a cancelled one's never-run rows as a new pass. */
+  resume(jobId: string, opts?: { budgetUsd?: number }): Promise<Job>;
   setConcurrency(jobId: string, concurrency: number): Promise<Job>;
   retryFailed(jobId: string): Promise<{ job: Job; rows: number }>;
   get(jobId: string): Promise<Job>;

@@ -5,7 +5,7 @@
  */
 
 export interface JobCounts {
-  status: "pending" | "processing" | "completed" | "failed" | "cancelled";
+  status: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
   totalRows: number;
   completedRows: number;
   failedRows: number;
