@@ -54,7 +54,7 @@ export class LocalBackend implements BatchBackend {
 
   async create(input: CreateBatchInput): Promise<Job> {
     return submitCreate(input, async (req) => {
-      const body = { name: req.name, flow: req.flow, concurrency: req.concurrency, start: req.start, columns: req.columns, rows: req.rows, requestId: req.requestId };
+      const body = { name: req.name, flow: req.flow, concurrency: req.concurrency, callLimits: req.callLimits, start: req.start, columns: req.columns, rows: req.rows, requestId: req.requestId };
       return (await this.http.send<{ job: Job }>("POST", "/api/batches", body)).job;
     }, this.opts.submit);
   }

@@ -7,6 +7,7 @@ import type { ErrorInfo } from "@core/errors";
 import type { BatchLimits } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { UsageTotals } from "@core/batch/model";
+import type { JobCallLimits } from "@core/governor/port";
 import type { ResultsChange } from "../lib/results-merge";
 
 export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange };
@@ -34,6 +35,8 @@ export interface CreateBatchInput {
   columns: string[];
   rows: Record<string, string>[];
   concurrency: number;
+  /** Optional per-batch calls at once by step type / model. */
+  callLimits?: JobCallLimits;
   start: boolean;
   /** Idempotency key of this submit; the backend generates one when absent (submit-create.ts). */
   requestId?: string;
