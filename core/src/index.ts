@@ -51,4 +51,5 @@ export * from "./governor/governed-call";
 export { DEFAULT_AIMD, type AimdPolicy } from "./governor/aimd";
 export { DEFAULT_GOVERNOR_WAIT_MS } from "./engine/server-workflow-engine";
 export * from "./governor/prices";
+export * from "./governor/settings";
 export { requestRecorded } from "./batch/request-ids";

@@ -13,8 +13,12 @@ import {
   LimitsTable,
   MemoryGovernor,
   ModelState,
+  governorSettings,
   mergeLimits,
+  overridesAfter,
   type CallReport,
+  type GovernorSettings,
+  type LimitsUpdate,
   type Clock,
   type Governor,
   type ModelLimits,
@@ -78,6 +82,26 @@ export class SqliteGovernor implements Governor {
   }
   status(model: string): Promise<ModelStatus> {
     return this.inner.status(model);
+  }
+
+  /** The settings page's view: defaults, overrides, and each model's live adaptive state. */
+  settings(): Promise<GovernorSettings> {
+    const { overrides, states } = this.inner.snapshot();
+    return governorSettings({ governor: this, defaults: this.o.defaults, overrides, seen: Object.keys(states) });
+  }
+
+  /**
+   * Applies a settings update at once (the next acquire sees it) and persists it: each named
+   * model's override is replaced whole, `null` or `{}` going back to the default.
+   */
+  async update(update: LimitsUpdate): Promise<GovernorSettings> {
+    const next = overridesAfter(this.inner.snapshot().overrides, update);
+    const models = Object.keys(update);
+    // Both steps run synchronously: no acquire sees the model between the reset and the new value.
+    const reset = this.inner.setLimits(Object.fromEntries(models.map((m) => [m, null])));
+    const set = this.inner.setLimits(Object.fromEntries(models.filter((m) => next[m]).map((m) => [m, next[m]!])));
+    await Promise.all([reset, set]);
+    return this.settings();
   }
 
   /** Writes pending state now and stops the flush timer (before the database closes). */
