@@ -3,7 +3,7 @@
  * live adaptive state), an update applied to the running governor at once, kept across a restart
  * of the host, `null` going back to the default, and bad updates answered 400 by field.
  */
-import type { GovernorSettings, ModelSettings } from "@flowcraft/core";
+import { DEFAULT_LIMITS_VERSION, type GovernorSettings, type ModelSettings } from "@flowcraft/core";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -28,7 +28,7 @@ describe("runtime limits on the local host", () => {
     try {
       const shown = await request(srv.port, "GET", "/api/settings/limits");
       expect(shown.status).toBe(200);
-      expect(typeof shown.json.defaultsVersion).toBe("string");
+      expect(shown.json.defaultsVersion).toBe(DEFAULT_LIMITS_VERSION);
       expect(modelOf(shown.json, "gemini-2.5-flash")).toMatchObject({
         defaults: { rpm: 1_000, tpm: 1_000_000 },
         override: { concurrency: 8 },

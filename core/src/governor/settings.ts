@@ -47,8 +47,8 @@ export interface ModelSettings {
 }
 
 export interface GovernorSettings {
-  /** Which default table applies (see defaults.ts). */
-  defaultsVersion: string;
+  /** Which default table applies (see defaults.ts); null when there are no defaults (offline provider). */
+  defaultsVersion: string | null;
   models: ModelSettings[];
 }
 
@@ -72,7 +72,7 @@ export async function governorSettings(o: { governor: Governor; defaults: Limits
       };
     }),
   );
-  return { defaultsVersion: DEFAULT_LIMITS_VERSION, models };
+  return { defaultsVersion: Object.keys(o.defaults).length > 0 ? DEFAULT_LIMITS_VERSION : null, models };
 }
 
 /** The overrides after an update: each named model's override becomes exactly what it says. */

@@ -15,6 +15,8 @@ export const CALLABLE_TIMEOUT_MS = {
   cancelBatch: BATCH_CALLABLE_MS,
   setBatchConcurrency: BATCH_CALLABLE_MS,
   retryFailedRows: BATCH_CALLABLE_MS,
+  getGovernorSettings: BATCH_CALLABLE_MS,
+  setGovernorSettings: BATCH_CALLABLE_MS,
 } as const;
 
 export type CallableName = keyof typeof CALLABLE_TIMEOUT_MS;

@@ -38,6 +38,8 @@ import {
   type ExportFile,
   type ExportFormat,
   type FlowExample,
+  type GovernorSettings,
+  type LimitsUpdate,
   type PreviewRun,
   type ResultsChange,
   type Unsubscribe,
@@ -212,5 +214,16 @@ export class FirebaseBackend implements BatchBackend {
     } catch (err) {
       throw fromFirebaseError(err);
     }
+  }
+
+  // PROVISIONAL until the callables exist in functions/: `getGovernorSettings` answers the
+  // GovernorSettings view and `setGovernorSettings` takes `{limits: LimitsUpdate}` (admin only,
+  // custom claim `admin: true`) and answers the new view. Replace both bodies if that contract differs.
+  async getLimits(): Promise<GovernorSettings> {
+    return this.call<Record<string, never>, GovernorSettings>("getGovernorSettings", {});
+  }
+
+  async setLimits(table: LimitsUpdate): Promise<GovernorSettings> {
+    return this.call<{ limits: LimitsUpdate }, GovernorSettings>("setGovernorSettings", { limits: table });
   }
 }

@@ -15,6 +15,8 @@ import {
   type ExportFile,
   type ExportFormat,
   type FlowExample,
+  type GovernorSettings,
+  type LimitsUpdate,
   type PreviewRun,
   type ResultsChange,
   type Unsubscribe,
@@ -150,6 +152,14 @@ export class LocalBackend implements BatchBackend {
 
   async mediaUrl(ref: string): Promise<string> {
     return this.http.url(`/api/media/${ref.split("/").map(encodeURIComponent).join("/")}`);
+  }
+
+  async getLimits(): Promise<GovernorSettings> {
+    return this.http.get<GovernorSettings>("/api/settings/limits");
+  }
+
+  async setLimits(table: LimitsUpdate): Promise<GovernorSettings> {
+    return this.http.send<GovernorSettings>("PUT", "/api/settings/limits", table);
   }
 
   /** Pages through every stored result, in row order. */

@@ -8,9 +8,10 @@ import type { BatchLimits } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { UsageTotals } from "@core/batch/model";
 import type { JobCallLimits } from "@core/governor/port";
+import type { GovernorSettings, LimitsUpdate } from "@core/governor/settings";
 import type { ResultsChange } from "../lib/results-merge";
 
-export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange };
+export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange, GovernorSettings, LimitsUpdate };
 
 export type BackendKind = "local" | "firebase";
 
@@ -97,6 +98,10 @@ export interface BatchBackend {
   exportFile(job: Job, format: ExportFormat): Promise<ExportFile>;
   /** A URL an <img>/<video> can load for a stored media reference. */
   mediaUrl(ref: string): Promise<string>;
+  /** The AI limits every batch shares: per model default, override, and live adaptive state. */
+  getLimits(): Promise<GovernorSettings>;
+  /** Replaces each named model's override (`null` = back to the default); answers the new view. */
+  setLimits(table: LimitsUpdate): Promise<GovernorSettings>;
 }
 
 /** Every failure the backend reports carries the server's safe ErrorInfo. */
