@@ -25,6 +25,7 @@ import {
   type ModelStatus,
   type PermitAnswer,
   type PermitRequest,
+  type StateOptions,
 } from "@flowcraft/core";
 import type { BeforeWrite } from "./group-commit";
 import type { Db } from "./open-db";
@@ -49,6 +50,7 @@ export interface SqliteGovernorOptions {
   /** Given at start (flags): layered over what was persisted, and persisted themselves. */
   overrides?: LimitsTable;
   flushMs?: number;
+  stateOptions?: Partial<StateOptions>;
 }
 
 export class SqliteGovernor implements Governor {
@@ -66,6 +68,7 @@ export class SqliteGovernor implements Governor {
       defaults: o.defaults,
       overrides,
       states: loadStates(o.db),
+      ...(o.stateOptions ? { stateOptions: o.stateOptions } : {}),
       persist: { saveState: (model, state, urgent) => this.saveState(model, state, urgent), saveOverrides: (t) => this.saveOverrides(t) },
     });
     if (o.overrides && Object.keys(o.overrides).length > 0) this.saveOverrides(overrides);
