@@ -12,6 +12,7 @@
  * governor is told the matching per-minute rate (quota × 60 000 / window) and its own time
  * constants (1 s burst, AIMD growth per minute) are scaled alike, and the figures are given in the
  * quota's unit ("per window"); `--window-ms 60000` runs at real speed with the policy as shipped.
+ * A run must span several windows (rows ≥ 3 × quota) for the quota to bind at all.
  */
 import { runQuotaBatch, type QuotaRunOptions, type QuotaRunResult } from "../test/support/quota-run";
 
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
     scaleGovernor: true,
   };
   const scale = 60_000 / base.windowMs;
+  // Under a few windows of calls the sliding window never fills and no 429 can happen.
+  if (base.rows < 3 * quota) console.log(`note: ${base.rows} rows is under 3 quota windows of calls (${3 * quota}); the quota hardly binds. Use more rows.`);
   console.log(
     `quota ${quota} requests per ${base.windowMs / 1000} s window (${quota * scale} real requests/min; time and governor policy scaled ×${scale}), ` +
       `${base.rows} rows, C=${base.concurrency}, fake latency ${base.latencyMs} ms, real @google/genai SDK, SQLite governor`,
