@@ -53,5 +53,6 @@ export * from "./governor/governed-call";
 export { DEFAULT_AIMD, type AimdPolicy } from "./governor/aimd";
 export { DEFAULT_GOVERNOR_WAIT_MS } from "./engine/server-workflow-engine";
 export * from "./governor/prices";
+export * from "./governor/settings";
 export { requestRecorded } from "./batch/request-ids";
 export { atRest } from "./batch/pause-job";

@@ -16,6 +16,8 @@ import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance
 import { LOCAL, buildBundles, cleanEnv, runNode, startServe } from "./support/child";
 import { request, waitForBatchEnd } from "./support/http-client";
 import { IMAGE_FLOW, TEXT_FLOW, csvOf } from "./support/flows";
+import { OfflineAiService } from "@flowcraft/core";
+import { LOCAL_OWNER, createLocalHost } from "../src/local-host";
 
 const CLI = path.join(LOCAL, "dist/cli.js");
 let dir: string;
@@ -168,6 +170,22 @@ describe("offline", () => {
     const r = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--data-dir", dataDir]);
     expect(r.code).toBe(0);
     expect(fs.existsSync(path.join(dataDir, "flowcraft.db"))).toBe(true);
+  });
+
+  it("gives the batch --job-concurrency / --job-model-concurrency as its callLimits; a bad step type is exit 2", async () => {
+    const dataDir = path.join(dir, "data");
+    const r = await runNode(CLI, ["run", flowFile, writeRows(["a", "b"]), "--data-dir", dataDir, "--json", "--job-concurrency", "text=2,video=1", "--job-model-concurrency", "gemini-2.5-flash=1"]);
+    expect(r.code).toBe(0);
+    const { jobId } = lastJson(r.stdout) as { jobId: string };
+    const host = createLocalHost({ dataDir, ai: new OfflineAiService() });
+    try {
+      expect((await host.handlers.getJob(LOCAL_OWNER, jobId)).callLimits).toEqual({ byKind: { text: 2, video: 1 }, byModel: { "gemini-2.5-flash": 1 } });
+    } finally {
+      await host.close();
+    }
+    const bad = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--data-dir", path.join(dir, "bad-data"), "--job-concurrency", "audio=1"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown step type "audio"');
   });
 
   it("refuses an --out it could not write (a folder, a path under a file) before running anything (exit 2)", async () => {

@@ -18,7 +18,7 @@ import type { Clock, Ids } from "../ports/clock";
 import type { DocumentStore, Doc } from "../ports/store";
 import type { TaskContext, TaskQueue } from "../ports/task-queue";
 import type { Logger } from "../logger";
-import type { Governor } from "../governor/port";
+import type { Governor, JobCallLimits } from "../governor/port";
 import type { BatchLimits } from "./limits";
 import type { Job, RowResult } from "./model";
 
@@ -93,6 +93,8 @@ export interface CreateJobInput {
   /** One object per row: column → cell value. */
   rows: Record<string, string>[];
   concurrency?: number;
+  /** Per-job calls at once by step kind and/or model, applied by the governor (absent = none). */
+  callLimits?: JobCallLimits;
   /** Start at once (otherwise the job stays `pending` until startJob). */
   start?: boolean;
   /**

@@ -39,7 +39,7 @@ export function planCreate(valid: ValidJob, o: { id: string; now: number; reques
   assertJobStorable(jobPath(o.id), job);
   if (o.requestId === undefined) return { job, chunks };
   // What the job will run, not how the client spelled it: the same submit always hashes the same.
-  const hash = payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, start: job.startRequested });
+  const hash = payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, callLimits: job.callLimits, start: job.startRequested });
   return { job, chunks, request: { requestId: o.requestId, hash } };
 }
 
@@ -65,6 +65,7 @@ function initialJob(o: {
     failedRows: 0,
     skippedRows: 0,
     concurrency: o.concurrency,
+    ...(o.input.callLimits ? { callLimits: o.input.callLimits } : {}),
     createdAt: o.now,
     startedAt: null,
     finishedAt: null,

@@ -173,7 +173,7 @@ async function execute(ctx: BatchContext, job: JobState, row: Record<string, str
   const started = clock.now();
   try {
     // On the last attempt a row waits for a permit up to its deadline rather than fail for want of one.
-    const governor = { governorJob: { id: job.id }, ...(o.lastAttempt ? { governorMaxWaitMs: limits.rowTimeoutMs } : {}) };
+    const governor = { governorJob: { id: job.id, ...(job.callLimits ? { limits: job.callLimits } : {}) }, ...(o.lastAttempt ? { governorMaxWaitMs: limits.rowTimeoutMs } : {}) };
     const opts = { flow: jobFlow(ctx, job), row, deadline: started + limits.rowTimeoutMs, ...governor, ...(resume ? { resume } : {}) };
     return await engineFor(ctx).execute(opts);
   } catch (err) {

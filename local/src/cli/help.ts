@@ -16,6 +16,11 @@ run options:
                           a paused run adds pausedReason (user|budget|circuit|quota) and pauseDetail
   --data-dir DIR          keep the batch in DIR (default: $FLOWCRAFT_DATA_DIR, else a temporary
                           directory, removed afterwards)
+  --job-concurrency TYPE=N
+                          this batch's calls at once by step type (text, image, video), e.g.
+                          text=10,image=3,video=1: a slow video step cannot hold every lane
+  --job-model-concurrency MODEL=N
+                          this batch's calls at once to one model (repeatable or a comma list)
 
 AI limits (run and serve; shared by every batch of the process, repeatable or comma lists,
 MODEL may be * for every model without its own entry):

@@ -16,6 +16,7 @@ import {
   parseCsv,
   parseFlow,
   type Job,
+  type JobCallLimits,
 } from "@flowcraft/core";
 import fs from "node:fs";
 import os from "node:os";
@@ -25,7 +26,7 @@ import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../local-host";
 import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
 import { fatalMessage } from "./fatal";
 import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
-import { MODEL_LIMIT_OPTIONS, modelLimitsFor } from "./limit-flags";
+import { JOB_LIMIT_OPTIONS, MODEL_LIMIT_OPTIONS, modelLimitsFor, parseJobCallLimits } from "./limit-flags";
 import { createProgress } from "./progress";
 import { chooseProvider, type ProviderChoice } from "./provider";
 
@@ -43,6 +44,7 @@ export const RUN_OPTIONS = {
   "data-dir": "value",
   help: "flag",
   ...MODEL_LIMIT_OPTIONS,
+  ...JOB_LIMIT_OPTIONS,
 } as const;
 
 function readInputs(flowFile: string, rowsFile: string): { flow: unknown; columns: string[]; rows: Record<string, string>[] } {
@@ -158,6 +160,7 @@ interface RunPlan {
   modelLimits: ReturnType<typeof modelLimitsFor>;
   /** The batch stays in a data directory the user gave (so a paused one can be resumed). */
   keepsData: boolean;
+  callLimits: JobCallLimits | undefined;
 }
 
 /** One run's state shared with the Ctrl-C handler: the batch to cancel, once it exists. */
@@ -182,6 +185,7 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
     rows: inputs.rows,
     start: true,
     ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(plan.callLimits ? { callLimits: plan.callLimits } : {}),
   });
   run.jobId = job.id;
   if (run.interrupted) cancelRun(host, run);
@@ -245,13 +249,14 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     json: args.options.json === true,
     modelLimits: { defaults: {}, overrides: {} },
     keepsData: false,
+    callLimits: parseJobCallLimits(args.options),
   };
   plan.modelLimits = modelLimitsFor(plan.provider.name, args.options);
   // Validate before any data directory is created: invalid input runs nothing and writes nothing.
   parseFlow(plan.inputs.flow, { columns: plan.inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
   // The rest of createJob's checks (no rows, row size, data no document can store, ...) also run
   // before the data directory exists.
-  checkCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency }, DEFAULT_LIMITS);
+  checkCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency, ...(plan.callLimits ? { callLimits: plan.callLimits } : {}) }, DEFAULT_LIMITS);
   checkWritableOut(plan.out);
   // An explicit data directory (option, else environment) keeps the batch; otherwise a temporary one.
   const given = stringOption(args.options, "data-dir") ?? (io.env.FLOWCRAFT_DATA_DIR || undefined);

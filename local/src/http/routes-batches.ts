@@ -65,6 +65,7 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits,
         rows,
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.concurrency !== undefined ? { concurrency: body.concurrency } : {}),
+        ...(body.callLimits !== undefined ? { callLimits: body.callLimits } : {}),
         ...(body.start !== undefined ? { start: body.start } : {}),
         ...(body.requestId !== undefined ? { requestId: body.requestId } : {}),
       });

@@ -15,6 +15,8 @@ import {
   type ExportFile,
   type ExportFormat,
   type FlowExample,
+  type GovernorSettings,
+  type LimitsUpdate,
   type PreviewRun,
   type ResultsChange,
   type Unsubscribe,
@@ -54,7 +56,7 @@ export class LocalBackend implements BatchBackend {
 
   async create(input: CreateBatchInput): Promise<Job> {
     return submitCreate(input, async (req) => {
-      const body = { name: req.name, flow: req.flow, concurrency: req.concurrency, start: req.start, columns: req.columns, rows: req.rows, requestId: req.requestId };
+      const body = { name: req.name, flow: req.flow, concurrency: req.concurrency, callLimits: req.callLimits, start: req.start, columns: req.columns, rows: req.rows, requestId: req.requestId };
       return (await this.http.send<{ job: Job }>("POST", "/api/batches", body)).job;
     }, this.opts.submit);
   }
@@ -161,6 +163,14 @@ export class LocalBackend implements BatchBackend {
 
   async mediaUrl(ref: string): Promise<string> {
     return this.http.url(`/api/media/${ref.split("/").map(encodeURIComponent).join("/")}`);
+  }
+
+  async getLimits(): Promise<GovernorSettings> {
+    return this.http.get<GovernorSettings>("/api/settings/limits");
+  }
+
+  async setLimits(table: LimitsUpdate): Promise<GovernorSettings> {
+    return this.http.send<GovernorSettings>("PUT", "/api/settings/limits", table);
   }
 
   /** Pages through every stored result, in row order. */

@@ -7,9 +7,11 @@ import type { ErrorInfo } from "@core/errors";
 import type { BatchLimits } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { UsageTotals } from "@core/batch/model";
+import type { JobCallLimits } from "@core/governor/port";
+import type { GovernorSettings, LimitsUpdate } from "@core/governor/settings";
 import type { ResultsChange } from "../lib/results-merge";
 
-export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange };
+export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange, GovernorSettings, LimitsUpdate };
 
 export type BackendKind = "local" | "firebase";
 
@@ -34,6 +36,8 @@ export interface CreateBatchInput {
   columns: string[];
   rows: Record<string, string>[];
   concurrency: number;
+  /** Optional per-batch calls at once by step type / model. */
+  callLimits?: JobCallLimits;
   start: boolean;
   /** Idempotency key of this submit; the backend generates one when absent (submit-create.ts). */
   requestId?: string;
@@ -98,6 +102,10 @@ export interface BatchBackend {
   exportFile(job: Job, format: ExportFormat): Promise<ExportFile>;
   /** A URL an <img>/<video> can load for a stored media reference. */
   mediaUrl(ref: string): Promise<string>;
+  /** The AI limits every batch shares: per model default, override, and live adaptive state. */
+  getLimits(): Promise<GovernorSettings>;
+  /** Replaces each named model's override (`null` = back to the default); answers the new view. */
+  setLimits(table: LimitsUpdate): Promise<GovernorSettings>;
 }
 
 /** Every failure the backend reports carries the server's safe ErrorInfo. */

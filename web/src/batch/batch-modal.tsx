@@ -1,18 +1,21 @@
 /**
  * Batch setup (the BatchModal): upload a CSV (parsed in a Web Worker), preview it, map its columns
- * onto the flow's inputs, see per-row problems before anything is spent, pick a concurrency, run.
+ * onto the flow's inputs, see per-row problems before anything is spent, pick a concurrency (and,
+ * optionally, calls at once per step type), run.
  */
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useId } from "react";
 import { useBackend } from "../app/backend-context";
 import { toBackendError, type BackendError, type Job } from "../backend/types";
 import { applyMapping, suggestMapping, unmappedInputs, type ColumnMapping } from "../lib/column-mapping";
+import { callLimitsFrom, stepKindsOf, type KindFields } from "../lib/call-limits-form";
 import { checkRows, rowsToSubmit } from "../lib/row-checks";
 import { validateFlow } from "../lib/validate-flow";
 import { describeDetail } from "../lib/validation-display";
 import { ConcurrencySlider } from "../ui/concurrency-slider";
 import { Dialog } from "../ui/dialog";
 import { ErrorBanner, Spinner } from "../ui/feedback";
+import { CallLimitsFields } from "./call-limits-fields";
 import { ColumnMapper } from "./column-mapper";
 import { CsvPreview } from "./csv-preview";
 import { CsvUpload } from "./csv-upload";
@@ -45,6 +48,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const [mapping, setMapping] = useState<ColumnMapping>({});
   const [skipWarnings, setSkipWarnings] = useState(false);
   const [concurrency, setConcurrency] = useState(Math.min(limits.defaultConcurrency, SLIDER_MAX));
+  const [kindFields, setKindFields] = useState<KindFields>({});
   const [name, setName] = useState(flowName);
   const [nameEdited, setNameEdited] = useState(false);
   const [submitting, setSubmitting] = useState(false);
@@ -81,14 +85,17 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const flowNodes = (flow as { nodes?: Array<{ id: string }> }).nodes ?? [];
   const missing = unmappedInputs(mapping, inputs);
   const rows = mapped && report ? rowsToSubmit(mapped.rows, report, skipWarnings) : [];
-  const canRun = !!mapped && !!report && report.errorCount === 0 && missing.length === 0 && rows.length > 0 && !!flowCheck?.ok && !submitting;
+  const kinds = useMemo(() => stepKindsOf(flow), [flow]);
+  const callLimits = callLimitsFrom(kindFields, kinds);
+  const limitsOk = Object.keys(callLimits.errors).length === 0;
+  const canRun = !!mapped && !!report && report.errorCount === 0 && missing.length === 0 && rows.length > 0 && !!flowCheck?.ok && limitsOk && !submitting;
 
   const run = (): void => {
     if (!mapped) return;
     setSubmitting(true);
     setSubmitError(null);
     backend
-      .create({ name: name.trim() || undefined, flow, columns: mapped.columns, rows, concurrency, start: true })
+      .create({ name: name.trim() || undefined, flow, columns: mapped.columns, rows, concurrency, start: true, ...(callLimits.callLimits ? { callLimits: callLimits.callLimits } : {}) })
       .then((job) => {
         rememberJob(job);
         onStarted(job);
@@ -156,6 +163,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
           <ConcurrencySlider value={concurrency} max={Math.min(SLIDER_MAX, limits.maxConcurrency)} onChange={setConcurrency} />
         </div>
       </section>
+      <CallLimitsFields kinds={kinds} values={kindFields} errors={callLimits.errors} onChange={setKindFields} />
       {submitError && (
         <div ref={submitErrorRef}>
           <ErrorBanner title="The batch was not created" error={submitError.info} />
