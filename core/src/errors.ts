@@ -21,6 +21,8 @@ export const ErrorCode = z.enum([
   "safety_blocked", // prompt or candidate blocked by safety filters: permanent
   "bad_request", // 400 from the provider: permanent
   "auth", // 401/403, missing or invalid key: permanent
+  "model_not_found", // 404 from the provider: the model name is unknown: permanent
+  "quota_exhausted", // 429 for a per-day quota: nothing passes until it resets: permanent for the batch
   "model_error", // provider answered but gave nothing usable (no text, no image, bad JSON): permanent
   "invalid_output", // the answer cannot be stored (JSON nested too deep, reserved keys): permanent
   // batch lifecycle

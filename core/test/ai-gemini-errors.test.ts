@@ -45,7 +45,23 @@ describe("HTTP status classification", () => {
     ["400", "bad_request", false, googleError(400, "INVALID_ARGUMENT", "Invalid value at 'contents'")],
     ["401", "auth", false, googleError(401, "UNAUTHENTICATED", "Request had invalid credentials.")],
     ["403", "auth", false, googleError(403, "PERMISSION_DENIED", "Permission denied.")],
-    ["404", "bad_request", false, googleError(404, "NOT_FOUND", "models/nope is not found")],
+    ["404", "model_not_found", false, googleError(404, "NOT_FOUND", "models/nope is not found")],
+    [
+      "429 for a per-day quota",
+      "quota_exhausted",
+      false,
+      googleError(429, "RESOURCE_EXHAUSTED", "Quota exceeded", [
+        { "@type": "type.googleapis.com/google.rpc.QuotaFailure", violations: [{ quotaId: "GenerateRequestsPerDayPerProjectPerModel-FreeTier" }] },
+      ]),
+    ],
+    [
+      "429 for a per-minute quota",
+      "rate_limited",
+      true,
+      googleError(429, "RESOURCE_EXHAUSTED", "Quota exceeded", [
+        { "@type": "type.googleapis.com/google.rpc.QuotaFailure", violations: [{ quotaId: "GenerateRequestsPerMinutePerProjectPerModel" }] },
+      ]),
+    ],
   ];
   it.each(cases)("%s → %s (retryable %s), sent once (the SDK does not retry)", async (_name, code, retryable, response) => {
     server.script(":generateContent", response);

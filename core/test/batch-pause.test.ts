@@ -100,6 +100,25 @@ describe("pause and resume", () => {
     expect(h.counted.map((c) => c.rowIndex)).toEqual([0, 1]);
   });
 
+  test("a row in flight that fails retryably while paused goes back to its lane instead of waiting out the delay", async () => {
+    let h: Harness | null = null;
+    let jobId = "";
+    const clock = new ManualClock(1_700_000_000_000);
+    h = makeHarness({ ai: new HookedAi(clock, async () => void (await h?.handlers.pauseJob(owner, jobId))) });
+    const job = await newJob(h, 3, 1, (i) => (i === 0 ? "[[retryable-once]]" : ""));
+    jobId = job.id;
+    await h.handlers.startJob(owner, job.id);
+    const withBudget = (id: string): TaskContext => ({ taskId: id, retryCount: 0, isLastAttempt: false, maxAttempts: 5 });
+    await deliverOne(h, withBudget); // row 0: the first node pauses the job, the second fails with a delay
+    const [lane] = await lanes(h, job.id);
+    expect(lane).toMatchObject({ current: null, next: 0, retry: null });
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "paused", completedRows: 0, failedRows: 0 });
+    await h.handlers.resumeJob(owner, job.id);
+    await h.drain();
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 3 });
+    expect(h.counted.map((c) => c.rowIndex)).toEqual([0, 1, 2]);
+  });
+
   test("a paused job whose last rows commit while paused finalizes as usual", async () => {
     let h: Harness | null = null;
     let jobId = "";

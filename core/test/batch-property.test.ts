@@ -140,7 +140,8 @@ async function runSeed(seed: number): Promise<Outcome> {
   if (out.job.status === "paused") {
     // The final resume: a pause that landed after its resume was asked (or a resume lost to a crash).
     const resumedAt = sim.clock.now();
-    out.pauses.push([out.job.pausedAt ?? resumedAt, resumedAt]);
+    for (const w of out.pauses) if (w[1] === Number.POSITIVE_INFINITY) w[1] = resumedAt;
+    if (!out.pauses.some((w) => w[0] === out.job.pausedAt)) out.pauses.push([out.job.pausedAt ?? resumedAt, resumedAt]);
     sim.queue.crashesEnabled = false;
     await sim.drive(sim.handlers.resumeJob(owner, created.id));
     sim.queue.crashesEnabled = true;
@@ -249,6 +250,12 @@ async function checkResumeCancelled(o: Outcome, before: RowResult[]): Promise<vo
   const ran = new Set(before.map((r) => r.rowIndex));
   const pass = job.pass + 1;
   sim.queue.crashesEnabled = false;
+  if (ran.size === o.rows) {
+    // The cancel came when the last rows were already running: nothing is left to resume.
+    await expect(sim.drive(sim.handlers.resumeJob(owner, job.id))).rejects.toMatchObject({ code: "failed_precondition" });
+    sim.queue.crashesEnabled = true;
+    return;
+  }
   const resumed = await sim.drive(sim.handlers.resumeJob(owner, job.id));
   sim.queue.crashesEnabled = true;
   expect(resumed).toMatchObject({ status: "processing", pass, passRows: o.rows - ran.size, skippedRows: 0 });

@@ -4,10 +4,11 @@
  *   - 2 rows at concurrency 1 give 2 results, one AI call at a time;
  *   - 5 rows at concurrency 2 overlap (two calls in flight) and never exceed 2;
  *   - every task and trigger event delivered twice still counts each row once;
- *   - retryFailedRows re-runs only failed rows (new pass) to completion; cancel stops new rows.
+ *   - retryFailedRows re-runs only failed rows (new pass) to completion; cancel stops new rows;
+ *   - a refused key trips the circuit breaker (paused), and resumeBatch finishes the rest.
  * Overlap is shown by the recorded start/end order of the fake AI, never by durations.
  */
-import { OfflineAiService, type Job, type RowResult } from "@flowcraft/core";
+import { OfflineAiService, PermanentError, type Job, type RowResult } from "@flowcraft/core";
 import { Harness, auth, fft, textFlow } from "./support/harness";
 import { RecordingAi } from "./support/recording-ai";
 
@@ -92,6 +93,32 @@ describe("retry and cancel through the exported functions", () => {
       [2, "succeeded", 0],
       [3, "succeeded", 1],
     ]);
+  });
+
+  it("the circuit breaker pauses a batch whose key is refused (every delivery twice); resumeBatch runs the rows left", async () => {
+    let keyOk = false;
+    const offline = new OfflineAiService();
+    const ai = {
+      name: "key",
+      generateText: (req: Parameters<OfflineAiService["generateText"]>[0]) =>
+        keyOk ? offline.generateText(req) : Promise.reject(new PermanentError("auth", "Gemini refused the credentials (403)")),
+      generateImage: (req: Parameters<OfflineAiService["generateImage"]>[0]) => offline.generateImage(req),
+      generateVideo: (req: Parameters<OfflineAiService["generateVideo"]>[0]) => offline.generateVideo(req),
+    };
+    const h = new Harness({ ai, duplicate: true });
+    const first = await runBatch(h, Array.from({ length: 12 }, (_, i) => `t${i}`), 2);
+    expect(first.job).toMatchObject({ status: "paused", pausedReason: "circuit", pauseDetail: { code: "auth" } });
+    // 5 refused rows trip it; rows that started before the pause committed still finish.
+    expect(first.results.length).toBeGreaterThanOrEqual(5);
+    expect(first.results.length).toBeLessThan(12);
+    expect(first.results.every((r) => r.status === "failed")).toBe(true);
+
+    keyOk = true;
+    await h.resumeBatch({ data: { jobId: first.job.id }, auth: auth("alice") } as never);
+    await h.drain();
+    expect(h.errors).toEqual([]);
+    const final = (await h.store.get<Job>(`batch_jobs/${first.job.id}`))!.data;
+    expect(final).toMatchObject({ status: "completed", completedRows: 12 - first.results.length, failedRows: first.results.length, pausedReason: null });
   });
 
   it("cancelBatch lets the running row finish and starts no new one", async () => {

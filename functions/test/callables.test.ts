@@ -34,6 +34,16 @@ describe("batch callables", () => {
     expect(await h.store.count("batch_jobs")).toBe(0);
   });
 
+  it("stores a batch's callLimits on the job, and rejects a bad one naming its path", async () => {
+    const callLimits = { byKind: { text: 4, video: 1 } };
+    const { job } = await h.createBatch(createReq("alice", { callLimits, start: false }));
+    expect(job.callLimits).toEqual(callLimits);
+    const err = await httpsErrorOf(h.createBatch(createReq("alice", { callLimits: { byKind: { video: 0 } } })));
+    expect(err.code).toBe("invalid-argument");
+    const paths = (err.details as { details: { path: string }[] }).details.map((d) => d.path);
+    expect(paths).toEqual(["callLimits.byKind.video"]);
+  });
+
   it("maps the core's flow validation to invalid-argument with the core's details", async () => {
     const flow = { nodes: [{ id: "x", type: "text", data: { prompt: "uses {{missing}}" } }], edges: [] };
     const err = await httpsErrorOf(h.createBatch(createReq("alice", { flow })));

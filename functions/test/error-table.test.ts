@@ -29,6 +29,8 @@ describe("ErrorCode → HttpsError code", () => {
     timeout: "deadline-exceeded",
     safety_blocked: "failed-precondition",
     bad_request: "invalid-argument",
+    model_not_found: "invalid-argument",
+    quota_exhausted: "resource-exhausted",
     auth: "failed-precondition",
     model_error: "internal",
     invalid_output: "internal",

@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MODEL_LIMITS, GOVERNOR_SETTINGS_PATH, ManualClock, OfflineAiService, StoreGovernor } from "@flowcraft/core";
 import * as fns from "../src/index";
+import type { GovernorSettingsAnswer } from "../src/callables/governor-callables";
 import { Harness, auth, fft, httpsErrorOf } from "./support/harness";
 
 afterAll(() => fft.cleanup());
@@ -32,19 +33,26 @@ describe("governor settings callables", () => {
   });
 
   it("an admin reads the defaults before anything was set", async () => {
-    expect(await call(getSettings, {}, admin("root"))).toEqual({ limits: {}, defaults: DEFAULT_MODEL_LIMITS, updatedAt: null, updatedBy: null });
+    const view = (await call(getSettings, {}, admin("root"))) as GovernorSettingsAnswer;
+    expect(view).toMatchObject({ updatedAt: null, updatedBy: null });
+    const flash = view.models.find((m) => m.model === "gemini-2.5-flash");
+    expect(flash).toMatchObject({ defaults: DEFAULT_MODEL_LIMITS["gemini-2.5-flash"], override: null, limits: DEFAULT_MODEL_LIMITS["gemini-2.5-flash"] });
   });
 
-  it("an admin sets the table: settings/governor holds it with updatedAt and updatedBy, and get returns it", async () => {
+  it("an admin sets overrides: settings/governor holds them with updatedAt and updatedBy, and get shows them", async () => {
     const limits = { "gemini-2.5-flash": { rpm: 300, concurrency: 20 }, "*": { rpm: 60 } };
     const before = Date.now();
-    const set = (await call(setSettings, { limits }, admin("root"))) as { limits: unknown; updatedAt: number; updatedBy: string };
-    expect(set).toMatchObject({ limits, updatedBy: "root" });
+    const set = (await call(setSettings, { limits }, admin("root"))) as GovernorSettingsAnswer;
+    expect(set).toMatchObject({ updatedBy: "root" });
+    expect(set.models.find((m) => m.model === "gemini-2.5-flash")).toMatchObject({ override: limits["gemini-2.5-flash"], limits: { rpm: 300, concurrency: 20 } });
     expect(set.updatedAt).toBeGreaterThanOrEqual(before);
     expect((await h.store.get(GOVERNOR_SETTINGS_PATH))?.data).toEqual({ limits, updatedAt: set.updatedAt, updatedBy: "root" });
-    // A second set replaces the table (a model left out goes back to its default).
-    await call(setSettings, { limits: { "*": { rpm: 30 } } }, admin("root"));
-    expect(await call(getSettings, {}, admin("other-admin"))).toMatchObject({ limits: { "*": { rpm: 30 } }, updatedBy: "root" });
+    // A second set changes only the models it names; null puts a model back on its default.
+    await call(setSettings, { limits: { "*": { rpm: 30 }, "gemini-2.5-flash": null } }, admin("root"));
+    expect((await h.store.get(GOVERNOR_SETTINGS_PATH))?.data).toMatchObject({ limits: { "*": { rpm: 30 } } });
+    const view = (await call(getSettings, {}, admin("other-admin"))) as GovernorSettingsAnswer;
+    expect(view.models.find((m) => m.model === "gemini-2.5-flash")?.override).toBeNull();
+    expect(view.models.find((m) => m.model === "*")).toMatchObject({ override: { rpm: 30 } });
   });
 
   it("rejects a table the LimitsTable schema refuses, naming the field, and writes nothing", async () => {

@@ -18,6 +18,7 @@ import {
   type BatchLimits,
   type Ids,
   type LimitsTable,
+  type StateOptions,
   type Logger,
   type QueueLimits,
   type RetryPolicy,
@@ -52,6 +53,8 @@ export interface LocalHostOptions {
    * `overrides` (flags).
    */
   modelLimits?: { defaults?: LimitsTable; overrides?: LimitsTable };
+  /** The governor's burst and adaptive back-off policy (default DEFAULT_STATE_OPTIONS; benches scale it with time). */
+  governorState?: Partial<StateOptions>;
 }
 
 export interface LocalHost {
@@ -104,6 +107,7 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
     clock: systemClock,
     defaults: opts.modelLimits?.defaults ?? {},
     ...(opts.modelLimits?.overrides ? { overrides: opts.modelLimits.overrides } : {}),
+    ...(opts.governorState ? { stateOptions: opts.governorState } : {}),
   });
   const engine = { governor };
   const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids: randomIds, logger, limits, rollUpIntervalMs, engine };

@@ -50,7 +50,7 @@ describe("run --budget-usd", () => {
     expect(s.completedRows).toBeGreaterThan(0);
     expect(s.completedRows).toBeLessThan(30);
     expect(s.costUsd).toBeLessThanOrEqual(budget + 2 * perRow * 1.5);
-    expect(r.stderr).toContain("paused (budget)");
+    expect(r.stderr).toContain("paused: the budget was reached.");
     const lines = fs.readFileSync(path.join(dir, "rows.results.csv"), "utf8").trim().split(/\r?\n/);
     expect(lines).toHaveLength(31);
     expect(lines.filter((l) => l.includes(",succeeded,"))).toHaveLength(s.completedRows);

@@ -3,7 +3,8 @@
  * rows, CSV and JSONL results in input order, the --json summary as the last stdout line, the
  * default results path), invalid input (exit 2, problems on stderr, nothing written), and the
  * Gemini provider through the real SDK against a local fake Gemini server: success, a 429 storm
- * that only slows the batch, and a permanent error that fails only its row with a safe message.
+ * that only slows the batch, and a permanent error that fails only its row with a safe message;
+ * a run the circuit breaker pauses (exit 4, results so far, the summary's reason), resumed later.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -12,8 +13,11 @@ import { FakeGeminiServer, type RecordedRequest } from "../../core/test/support/
 import { googleError, retryInfo, textResponse } from "../../core/test/support/gemini-responses";
 import { spawn } from "node:child_process";
 import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
-import { LOCAL, buildBundles, cleanEnv, runNode } from "./support/child";
+import { LOCAL, buildBundles, cleanEnv, runNode, startServe } from "./support/child";
+import { request, waitForBatchEnd } from "./support/http-client";
 import { IMAGE_FLOW, TEXT_FLOW, csvOf } from "./support/flows";
+import { OfflineAiService } from "@flowcraft/core";
+import { LOCAL_OWNER, createLocalHost } from "../src/local-host";
 
 const CLI = path.join(LOCAL, "dist/cli.js");
 let dir: string;
@@ -72,6 +76,23 @@ describe("offline", () => {
     const records = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
     expect(records.map((x) => x.status)).toEqual(["succeeded", "failed", "succeeded"]);
     expect(records[1]!.error).toContain("[[fail]]");
+  });
+
+  it("exits 4 when the circuit breaker pauses the run: the results so far are written, the summary says why", async () => {
+    const rows = writeRows(Array.from({ length: 12 }, (_, i) => `[[auth]] t${i}`));
+    const out = path.join(dir, "paused.jsonl");
+    const r = await runNode(CLI, ["run", flowFile, rows, "--out", out, "--concurrency", "2", "--json", "--provider", "offline"]);
+    expect(r.code).toBe(4);
+    const summary = lastJson(r.stdout);
+    expect(summary).toMatchObject({ status: "paused", pausedReason: "circuit", pauseDetail: { code: "auth" }, completedRows: 0, totalRows: 12 });
+    const failed = summary.failedRows as number;
+    expect(failed).toBeGreaterThanOrEqual(5);
+    expect(failed).toBeLessThan(12);
+    const statuses = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { status: string }).status);
+    expect(statuses).toHaveLength(12);
+    expect(statuses.filter((s) => s === "failed")).toHaveLength(failed);
+    expect(statuses.filter((s) => s === "pending")).toHaveLength(12 - failed);
+    expect(r.stderr).toContain("paused: the circuit breaker stopped it");
   });
 
   it("creates no data directory for invalid input even when --data-dir is given", async () => {
@@ -149,6 +170,22 @@ describe("offline", () => {
     const r = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--data-dir", dataDir]);
     expect(r.code).toBe(0);
     expect(fs.existsSync(path.join(dataDir, "flowcraft.db"))).toBe(true);
+  });
+
+  it("gives the batch --job-concurrency / --job-model-concurrency as its callLimits; a bad step type is exit 2", async () => {
+    const dataDir = path.join(dir, "data");
+    const r = await runNode(CLI, ["run", flowFile, writeRows(["a", "b"]), "--data-dir", dataDir, "--json", "--job-concurrency", "text=2,video=1", "--job-model-concurrency", "gemini-2.5-flash=1"]);
+    expect(r.code).toBe(0);
+    const { jobId } = lastJson(r.stdout) as { jobId: string };
+    const host = createLocalHost({ dataDir, ai: new OfflineAiService() });
+    try {
+      expect((await host.handlers.getJob(LOCAL_OWNER, jobId)).callLimits).toEqual({ byKind: { text: 2, video: 1 }, byModel: { "gemini-2.5-flash": 1 } });
+    } finally {
+      await host.close();
+    }
+    const bad = await runNode(CLI, ["run", flowFile, writeRows(["a"]), "--data-dir", path.join(dir, "bad-data"), "--job-concurrency", "audio=1"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown step type "audio"');
   });
 
   it("refuses an --out it could not write (a folder, a path under a file) before running anything (exit 2)", async () => {
@@ -233,6 +270,30 @@ describe("gemini through the real SDK against a fake Gemini server", () => {
     expect(r.code).toBe(0);
     expect(lastJson(r.stdout)).toMatchObject({ completedRows: 4, failedRows: 0 });
     expect(fake.requestsTo(":generateContent").length).toBe(4 + 8);
+  });
+
+  it("a refused key pauses the run (exit 4); after the key is fixed, resuming the kept batch runs the rows left", async () => {
+    let keyOk = false;
+    fake.script(":generateContent", () => (keyOk ? textResponse("ok now") : googleError(403, "PERMISSION_DENIED", "API key not valid.")));
+    const dataDir = path.join(dir, "data");
+    const r = await runNode(CLI, ["run", flowFile, writeRows(Array.from({ length: 10 }, (_, i) => `t${i}`)), "--concurrency", "1", "--json", "--data-dir", dataDir], env());
+    expect(r.code).toBe(4);
+    const summary = lastJson(r.stdout);
+    expect(summary).toMatchObject({ status: "paused", pausedReason: "circuit", failedRows: 5, completedRows: 0 });
+    expect(fake.requestsTo(":generateContent")).toHaveLength(5);
+    expect(r.stderr).toContain(`POST /api/batches/${summary.jobId as string}/resume`);
+
+    keyOk = true;
+    const serve = await startServe(["--data-dir", dataDir], env());
+    try {
+      const resumed = await request(serve.port, "POST", `/api/batches/${summary.jobId as string}/resume`);
+      expect(resumed.status).toBe(200);
+      const done = (await waitForBatchEnd(serve.port, summary.jobId as string)).json.job as Record<string, unknown>;
+      expect(done).toMatchObject({ status: "completed", completedRows: 5, failedRows: 5 });
+    } finally {
+      serve.child.kill("SIGTERM");
+      await new Promise((resolve) => serve.child.once("exit", resolve));
+    }
   });
 
   it("fails only the row with a permanent error, with a message that carries no key", async () => {

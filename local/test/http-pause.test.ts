@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- JSON replies are checked by the assertions */
+/* eslint-disable @typescript-eslint/no-unsafe-return -- JSON replies are checked by the assertions */
 /**
  * Pause and resume over a real server on a loopback port: the paused status (reason, time) in the
  * API and on the SSE stream, the row in flight counted, resume (with the optional budget) running
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 const api = (method: string, path: string, body?: unknown): Promise<Reply> => request(srv.port, method, path, body);
 
-async function jobOf(id: string): Promise<Record<string, any>> {
+async function jobOf(id: string): Promise<Record<string, unknown>> {
   return (await api("GET", `/api/batches/${id}`)).json.job;
 }
 

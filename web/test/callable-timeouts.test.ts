@@ -14,6 +14,8 @@ describe("callable timeouts", () => {
     ["createBatch", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["startBatch", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["cancelBatch", BATCH_CALLABLE_TIMEOUT_SECONDS],
+    ["pauseBatch", BATCH_CALLABLE_TIMEOUT_SECONDS],
+    ["resumeBatch", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["setBatchConcurrency", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["retryFailedRows", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["getGovernorSettings", BATCH_CALLABLE_TIMEOUT_SECONDS],

@@ -13,7 +13,7 @@ import { safeProviderText } from "./scrub";
 
 /** What went wrong, independent of how the SDK reported it. */
 export type GeminiFailure =
-  | { kind: "http"; status: number; statusText?: string; providerMessage?: string; retryAfterMs?: number }
+  | { kind: "http"; status: number; statusText?: string; providerMessage?: string; retryAfterMs?: number; dailyQuota?: boolean }
   | { kind: "network" }
   | { kind: "timeout" }
   | { kind: "cancelled" }
@@ -128,7 +128,26 @@ function describeApiError(status: number, bodyText: string): GeminiFailure {
   if (typeof e.message === "string") failure.providerMessage = e.message;
   const retryAfterMs = retryDelayFromDetails(e.details);
   if (retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
+  if (status === 429 && exhaustsDailyQuota(e.details)) failure.dailyQuota = true;
   return failure;
+}
+
+/**
+ * True when a 429's `google.rpc.QuotaFailure` names a per-day quota (Gemini's quota ids read like
+ * `GenerateRequestsPerDayPerProjectPerModel-FreeTier`): waiting minutes does not help.
+ */
+export function exhaustsDailyQuota(details: unknown): boolean {
+  if (!Array.isArray(details)) return false;
+  return (details as unknown[]).some((d) => {
+    if (typeof d !== "object" || d === null) return false;
+    const type = (d as { "@type"?: unknown })["@type"];
+    const violations = (d as { violations?: unknown }).violations;
+    if (typeof type !== "string" || !type.endsWith("google.rpc.QuotaFailure") || !Array.isArray(violations)) return false;
+    return (violations as unknown[]).some((v) => {
+      const id = typeof v === "object" && v !== null ? (v as { quotaId?: unknown }).quotaId : undefined;
+      return typeof id === "string" && /PerDay/i.test(id);
+    });
+  });
 }
 
 /** Reads `google.rpc.RetryInfo.retryDelay` ("12s", "0.5s") from an error's details. */
@@ -191,6 +210,7 @@ function httpError(f: Extract<GeminiFailure, { kind: "http" }>, secrets: readonl
   const cls = classifyStatus(f.status);
   switch (cls) {
     case "rate_limited":
+      if (f.dailyQuota) return new PermanentError("quota_exhausted", `Gemini's daily quota for this model is exhausted (${label}); it resets the next day`);
       return new RetryableError("rate_limited", `Gemini rate limit reached (${label})`, f.retryAfterMs);
     case "unavailable":
       return new RetryableError("unavailable", `Gemini is unavailable (${label})`, f.retryAfterMs);
@@ -199,7 +219,7 @@ function httpError(f: Extract<GeminiFailure, { kind: "http" }>, secrets: readonl
     case "auth":
       return new PermanentError("auth", withDetail(`Gemini refused the credentials (${label})`, f.providerMessage, secrets));
     case "not_found":
-      return new PermanentError("bad_request", withDetail(`Gemini model not found (${label})`, f.providerMessage, secrets));
+      return new PermanentError("model_not_found", withDetail(`Gemini model not found (${label})`, f.providerMessage, secrets));
     case "bad_request":
       return new PermanentError("bad_request", withDetail(`Gemini rejected the request (${label})`, f.providerMessage, secrets));
   }

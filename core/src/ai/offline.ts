@@ -24,6 +24,11 @@
  *                         RetryableError("rate_limited", retryAfterMs 50); later calls succeed
  * - `[[rate-limit]]`      every call fails: RetryableError("rate_limited", retryAfterMs 20 s), like a
  *                         quota that stays exhausted (rows wait for task retries, then fail)
+ * - `[[auth]]`            every call fails: PermanentError("auth"), like a refused API key
+ * - `[[unknown-model]]`   every call fails: PermanentError("model_not_found")
+ * - `[[daily-quota]]`     every call fails: PermanentError("quota_exhausted"), a spent per-day quota
+ * - `[[unreachable]]`     every call fails: RetryableError("unavailable"), like a network outage
+ *   (these four are what the batch circuit breaker pauses on)
  * - `[[slow:MS]]`         adds MS milliseconds of latency
  * "First call" is remembered per `OfflineAiService` instance (in memory, not across restarts).
  * Markers are checked after the latency, like a real provider that fails after some time.
@@ -46,6 +51,14 @@ export const OFFLINE_IMAGE_OUTPUT_TOKENS = 1290;
 const RETRY_AFTER_MS = 50;
 /** A quota that stays exhausted asks for a long wait, like Gemini's RetryInfo on a per-minute quota. */
 const QUOTA_RETRY_AFTER_MS = 20_000;
+
+/** Markers whose every call fails the same way (a provider-wide cause, not the row's content). */
+const ALWAYS_FAILING: [string, () => Error][] = [
+  ["[[auth]]", () => new PermanentError("auth", "Offline provider refused the credentials ([[auth]] marker)")],
+  ["[[unknown-model]]", () => new PermanentError("model_not_found", "Offline provider does not know the model ([[unknown-model]] marker)")],
+  ["[[daily-quota]]", () => new PermanentError("quota_exhausted", "Offline provider's daily quota is exhausted ([[daily-quota]] marker)")],
+  ["[[unreachable]]", () => new RetryableError("unavailable", "Could not reach the offline provider ([[unreachable]] marker)")],
+];
 
 export class OfflineAiService implements AiService {
   readonly name = "offline";
@@ -120,6 +133,7 @@ export class OfflineAiService implements AiService {
   }
 
   private applyMarkers(prompt: string): void {
+    for (const [marker, make] of ALWAYS_FAILING) if (prompt.includes(marker)) throw make();
     if (prompt.includes("[[safety]]")) {
       throw new PermanentError("safety_blocked", "Offline provider blocked the content ([[safety]] marker)");
     }

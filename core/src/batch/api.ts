@@ -18,7 +18,7 @@ import type { Clock, Ids } from "../ports/clock";
 import type { DocumentStore, Doc } from "../ports/store";
 import type { TaskContext, TaskQueue } from "../ports/task-queue";
 import type { Logger } from "../logger";
-import type { Governor } from "../governor/port";
+import type { Governor, JobCallLimits } from "../governor/port";
 import type { PriceTable } from "../governor/prices";
 import type { BatchLimits } from "./limits";
 import type { BatchEstimate, EstimateInput } from "./estimate";
@@ -102,6 +102,8 @@ export interface CreateJobInput {
   /** One object per row: column → cell value. */
   rows: Record<string, string>[];
   concurrency?: number;
+  /** Per-job calls at once by step kind and/or model, applied by the governor (absent = none). */
+  callLimits?: JobCallLimits;
   /** Start at once (otherwise the job stays `pending` until startJob). */
   start?: boolean;
   /** Spend cap in USD: the batch pauses with reason `budget` when it is reached (see budget.ts). */

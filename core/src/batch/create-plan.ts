@@ -40,7 +40,7 @@ export function planCreate(valid: ValidJob, o: { id: string; now: number; reques
   if (o.requestId === undefined) return { job, chunks };
   // What the job will run, not how the client spelled it: the same submit always hashes the same.
   const budget = job.budgetUsd !== null ? { budgetUsd: job.budgetUsd } : {};
-  const hash = payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, start: job.startRequested, ...budget });
+  const hash = payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, callLimits: job.callLimits, start: job.startRequested, ...budget });
   return { job, chunks, request: { requestId: o.requestId, hash } };
 }
 
@@ -66,6 +66,7 @@ function initialJob(o: {
     failedRows: 0,
     skippedRows: 0,
     concurrency: o.concurrency,
+    ...(o.input.callLimits ? { callLimits: o.input.callLimits } : {}),
     createdAt: o.now,
     startedAt: null,
     finishedAt: null,

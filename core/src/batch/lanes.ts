@@ -24,6 +24,9 @@ export function newLane(index: number, pass: number, range: [number, number], no
     lastError: null,
     attemptBase: 0,
     retry: null,
+    breaker: {},
+    unreachableSince: null,
+    lastAnswerAt: null,
     updatedAt: now,
   };
 }

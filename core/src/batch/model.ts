@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { ErrorInfo } from "../errors";
+import { JobCallLimits } from "../governor/port";
 
 /** `paused`: no new row starts, rows in flight finish and are counted; not terminal (see ARCHITECTURE.md). */
 export const JobStatus = z.enum(["pending", "processing", "paused", "completed", "failed", "cancelled"]);
@@ -62,6 +63,8 @@ export const Job = z.object({
   /** Rows never run because the job was cancelled (set at finalize). */
   skippedRows: z.number().int().nonnegative().default(0),
   concurrency: z.number().int().positive(),
+  /** Per-job calls at once by step kind and/or model (absent = only the shared model limits). */
+  callLimits: JobCallLimits.optional(),
   createdAt: z.number(),
   startedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),

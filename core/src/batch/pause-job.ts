@@ -3,7 +3,7 @@
  *   pause   processing → paused, with a reason. No row starts while paused: every place that takes
  *           a position asks `laneMayRun`, which needs `processing`. Rows in flight finish and are
  *           counted by their commit, which then leaves the lane idle with its range kept. A row
- *           waiting for a re-enqueued retry is handed back to its lane now (`yieldPosition`); a row
+ *           waiting for a retry not due yet is handed back to its lane now (`yieldPosition`); a row
  *           whose task arrives while paused is handed back on delivery (row-task.ts).
  *   resume  paused → processing: every idle lane below the concurrency takes work again (own range
  *           first, else a steal), in one transaction, then their tasks are enqueued.
@@ -20,11 +20,24 @@ import { ensureLaneTasks } from "./dispatch";
 import { roomForARow, spendOf } from "./budget-spend";
 import { maybeFinalize } from "./finalize";
 import { formatUsd } from "../governor/format-usd";
-import { jobPath, type PausedReason } from "./model";
+import type { DocumentStore } from "../ports/store";
+import { isTerminal, jobPath, type PausedReason } from "./model";
 import { resumeCancelled } from "./resume-cancelled";
 import { yieldPosition } from "./row-commit";
 import { rebalance } from "./set-concurrency";
 import { lanePath, type JobState, type Lane } from "./state";
+
+/**
+ * True once the job has come to rest: terminal, or paused with no row in flight any more (every
+ * row that was running has committed its result, so an export now holds every row that will run
+ * before a resume). A runner that stops at a pause waits for this before writing results.
+ */
+export async function atRest(store: Pick<DocumentStore, "get" | "query">, jobId: string): Promise<boolean> {
+  const job = await readJob(store, jobId);
+  if (!job) return true;
+  if (job.status !== "paused") return isTerminal(job.status);
+  return (await readLanes(store, jobId, job.pass)).every((l) => l.current === null);
+}
 
 /** Options of a resume: `budgetUsd` replaces the job's budget (a budget pause needs it raised above the spend). */
 export interface ResumeOptions {
@@ -54,13 +67,20 @@ export async function pauseJob(ctx: BatchContext, caller: Caller, jobId: string)
  * Returns the paused job when THIS call paused it; null when the job was not running (already
  * paused, being cancelled, finished or gone), so the first reason to pause a job is the one kept.
  */
-export async function pauseForReason(ctx: BatchContext, jobId: string, reason: PausedReason, detail?: ErrorInfo): Promise<JobState | null> {
+export async function pauseForReason(
+  ctx: BatchContext,
+  jobId: string,
+  reason: PausedReason,
+  detail?: ErrorInfo,
+  /** Internal fields written with the pause (the breaker's counts at the trip). */
+  extra: Partial<Pick<JobState, "breakerBase">> = {},
+): Promise<JobState | null> {
   const { store, clock, logger } = ctx.deps;
   const paused = await store.runTransaction(async (tx) => {
     const job = await readJob(tx, jobId);
     if (!job || job.status !== "processing" || job.cancelRequested) return null;
     const now = clock.now();
-    const patch = { status: "paused" as const, pausedReason: reason, pausedAt: now, pauseDetail: detail ?? null };
+    const patch = { status: "paused" as const, pausedReason: reason, pausedAt: now, pauseDetail: detail ?? null, ...extra };
     tx.update(jobPath(jobId), patch);
     return { ...job, ...patch };
   });
@@ -71,12 +91,13 @@ export async function pauseForReason(ctx: BatchContext, jobId: string, reason: P
   return paused;
 }
 
-/** Rows waiting for a re-enqueued retry go back to their lanes now; no attempt of them is running. */
+/**
+ * Rows waiting for a retry that is not due yet (a re-enqueued task, or the queue's own backoff when
+ * it said when) go back to their lanes now: no attempt of them is running.
+ */
 async function handBackWaitingRows(ctx: BatchContext, job: JobState): Promise<void> {
   const now = ctx.deps.clock.now();
-  const waiting = (await readLanes(ctx.deps.store, job.id, job.pass)).filter(
-    (l) => l.current !== null && l.retry?.reenqueued === true && (l.retry.nextTryAt ?? now) > now,
-  );
+  const waiting = (await readLanes(ctx.deps.store, job.id, job.pass)).filter((l) => l.current !== null && (l.retry?.nextTryAt ?? now) > now);
   for (const l of waiting) await yieldPosition(ctx, job.id, l);
 }
 
@@ -125,7 +146,7 @@ async function resumePaused(ctx: BatchContext, caller: Caller, jobId: string, op
     const { changed } = rebalance(lanes, job.concurrency, job, now);
     const laneCount = Math.max(job.laneCount, lanes.length);
     const budget = opts.budgetUsd !== undefined ? { budgetUsd: opts.budgetUsd } : {};
-    const patch = { status: "processing" as const, pausedReason: null, pausedAt: null, pauseDetail: null, laneCount, updatedAt: now, ...budget };
+    const patch = { status: "processing" as const, pausedReason: null, pausedAt: null, pauseDetail: null, laneCount, resumedAt: now, updatedAt: now, ...budget };
     tx.update(jobPath(jobId), patch);
     for (const l of changed) tx.set(lanePath(jobId, l.index), l);
     // Rows still in flight from before the pause keep their task ("exists"); a lost one is re-made.

@@ -109,6 +109,7 @@ async function openPass(ctx: BatchContext, caller: Caller, before: JobState, o: 
       updatedAt: now,
       retrying: [],
       error: null,
+      breakerBase: {},
     };
     tx.update(jobPath(jobId), patch);
     for (const l of lanes) tx.set(lanePath(jobId, l.index), l);

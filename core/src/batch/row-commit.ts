@@ -7,7 +7,9 @@
 import { addUsage } from "../ai/port";
 import { addUsd } from "../governor/run-cost";
 import type { RowTask } from "./api";
+import { countInLane } from "./breaker";
 import type { BatchContext } from "./context";
+import { jobFlow } from "./context";
 import { clearAttempts, laneMayRun, steal, takeOwn } from "./lanes";
 import { jobPath, resultPath, RowResult } from "./model";
 import { JobState, Lane, lanePath, lanesPath } from "./state";
@@ -18,6 +20,8 @@ export interface CommitOutcome {
   lane: Lane | null;
   /** The lane may keep running (so, if idle, it should try to steal). */
   mayRun?: boolean;
+  /** The row counted for the circuit breaker: check it (breaker.ts). */
+  checkBreaker?: boolean;
 }
 
 /**
@@ -41,6 +45,7 @@ export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: num
     if (laneMayRun(lane, job)) takeOwn(lane);
     if (prior) tx.set(resultPath(task.jobId, task.rowIndex), result);
     else tx.create(resultPath(task.jobId, task.rowIndex), result);
+    const tripKey = countInLane(lane, result.error, jobFlow(ctx, job), clock.now());
     if (result.status === "succeeded") lane.succeeded += 1;
     else {
       lane.failed += 1;
@@ -50,7 +55,7 @@ export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: num
     lane.costUsd = addUsd(lane.costUsd, passSpendUsd);
     lane.updatedAt = clock.now();
     tx.set(lanePath(task.jobId, laneIndex), lane);
-    return { committed: true, lane, mayRun: laneMayRun(lane, job) };
+    return { committed: true, lane, mayRun: laneMayRun(lane, job), checkBreaker: tripKey !== null || result.error?.code === "unavailable" };
   });
 }
 

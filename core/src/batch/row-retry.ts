@@ -9,12 +9,16 @@
  *   - Otherwise: throw a RetryableError, so the queue retries the same task with its backoff.
  * Both record the pending retry in the lane (`Lane.retry`, `Lane.attemptBase`) and the checkpoint,
  * under a guard on the lane's pass, generation and position, so a stale delivery changes nothing.
+ * A job paused by then hands the row back to its lane instead (pause-job.ts); its checkpoint stays.
  */
 import { RetryableError, type ErrorInfo } from "../errors";
 import { addUsd, roundUsd } from "../governor/run-cost";
 import type { TaskContext } from "../ports/task-queue";
 import type { RowTask } from "./api";
 import type { BatchContext } from "./context";
+import { checkBreaker } from "./breaker";
+import { readJob } from "./context";
+import { yieldPosition } from "./row-commit";
 import { ensureLaneTask } from "./dispatch";
 import { rollUp } from "./roll-up";
 import { Lane, checkpointPath, lanePath, type Checkpoint, type RowRetry } from "./state";
@@ -77,6 +81,14 @@ export async function retryLater(ctx: BatchContext, r: RetryInput): Promise<void
   const log = { jobId: task.jobId, row: task.rowIndex, attempt: budget.attempt, code: error.code, waitMs, reenqueue };
   ctx.deps.logger.info(log, lane ? "row will be retried" : "stale row delivery: retry left to the newer one");
   if (!lane) return;
+  if (error.code === "unavailable") await checkBreaker(ctx, task.jobId, error);
+  // Paused meanwhile (by the user, or by the check above): the row goes back to its lane instead
+  // of waiting for a retry, so the pause comes to rest without waiting out the delay.
+  const job = await readJob(ctx.deps.store, task.jobId);
+  if (job?.status === "paused" && !job.cancelRequested) {
+    await yieldPosition(ctx, task.jobId, lane);
+    return;
+  }
   await showWait(ctx, task.jobId);
   if (!reenqueue) throw new RetryableError(error.code, error.message, error.retryAfterMs);
   await ensureLaneTask(ctx, task.jobId, lane, waitMs);
@@ -95,7 +107,9 @@ async function recordRetry(ctx: BatchContext, r: RetryInput, retry: RowRetry, re
     const lane = Lane.parse(doc.data);
     if (lane.pass !== task.pass || lane.gen !== (task.gen ?? 0) || lane.current !== pos) return null;
     if (lane.attemptBase !== (task.attempt ?? 0)) return null;
-    const next: Lane = { ...lane, retry, attemptBase: reenqueue ? budget.attempt + 1 : lane.attemptBase, updatedAt: ctx.deps.clock.now() };
+    const now = ctx.deps.clock.now();
+    const unreachableSince = r.error.code === "unavailable" ? (lane.unreachableSince ?? now) : lane.unreachableSince;
+    const next: Lane = { ...lane, retry, unreachableSince, attemptBase: reenqueue ? budget.attempt + 1 : lane.attemptBase, updatedAt: now };
     tx.set(lanePath(task.jobId, laneIndex), next);
     return next;
   });

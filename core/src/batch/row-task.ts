@@ -22,6 +22,7 @@ import type { TaskContext } from "../ports/task-queue";
 import type { RowTask } from "./api";
 import type { BatchContext } from "./context";
 import { jobFlow, loadRow, rowAt } from "./context";
+import { checkBreaker } from "./breaker";
 import { ensureLaneTask } from "./dispatch";
 import { budgetStop, pauseForBudget } from "./budget";
 import { maybeFinalize } from "./finalize";
@@ -143,6 +144,7 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   const built = buildResult({ task, laneId: task.lane, run, stored, attempts: budget.attempt + 1, startedAt, finishedAt: clock.now(), costUsd: spent.costUsd });
   const result = fitResult(built, resultPath(task.jobId, task.rowIndex));
   const out = await commitOrRecordFailure(ctx, r, result, spent);
+  if (out.checkBreaker && result.error) await checkBreaker(ctx, task.jobId, result.error);
   if (out.committed) {
     logger.info({ jobId: task.jobId, row: task.rowIndex, status: result.status, durationMs: result.durationMs }, "row finished");
     observer?.rowCounted?.({ jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, status: result.status });
@@ -183,7 +185,7 @@ async function execute(ctx: BatchContext, job: JobState, row: Record<string, str
   const started = clock.now();
   try {
     // On the last attempt a row waits for a permit up to its deadline rather than fail for want of one.
-    const governor = { governorJob: { id: job.id }, ...(o.lastAttempt ? { governorMaxWaitMs: limits.rowTimeoutMs } : {}) };
+    const governor = { governorJob: { id: job.id, ...(job.callLimits ? { limits: job.callLimits } : {}) }, ...(o.lastAttempt ? { governorMaxWaitMs: limits.rowTimeoutMs } : {}) };
     const opts = { flow: jobFlow(ctx, job), row, deadline: started + limits.rowTimeoutMs, ...governor, ...(resume ? { resume } : {}) };
     return await engineFor(ctx).execute(opts);
   } catch (err) {

@@ -31,6 +31,10 @@ export const JobState = Job.extend({
   laneCount: z.number().int().nonnegative(),
   /** Id of the current retry pass's work list (its `passes/` docs); "" for pass 0. */
   passList: z.string().default(""),
+  /** The circuit breaker's counts per cause at its last pause (breaker.ts); absent = none. */
+  breakerBase: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** When the job was last resumed from a pause (the breaker's outage clock restarts there). */
+  resumedAt: z.number().optional(),
 });
 export type JobState = z.infer<typeof JobState>;
 
@@ -82,6 +86,12 @@ export const Lane = z.object({
   attemptBase: z.number().int().nonnegative().default(0),
   /** The current row's pending retry, if it is waiting for one. */
   retry: RowRetry.nullable().default(null),
+  /** Rows of this lane (this pass) whose final error was a circuit-breaker cause, per cause (breaker.ts). */
+  breaker: z.record(z.string(), z.object({ rows: z.number().int().nonnegative(), error: ErrorInfo })).default({}),
+  /** Since when this lane's rows fail to reach the provider (retryable `unavailable`); null = they reach it. */
+  unreachableSince: z.number().nullable().default(null),
+  /** When the provider last answered a row of this lane (any outcome but `unavailable`). */
+  lastAnswerAt: z.number().nullable().default(null),
   updatedAt: z.number(),
 });
 export type Lane = z.infer<typeof Lane>;

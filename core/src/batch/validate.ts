@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ValidationError, type ErrorDetail } from "../errors";
 import { parseFlow } from "../flow/parse";
+import { JobCallLimits } from "../governor/port";
 import type { Flow } from "../flow/schema";
 import { reservedKeyProblem } from "../json-limits";
 import type { CreateJobInput } from "./api";
@@ -22,6 +23,7 @@ export const CreateJobSchema = z.object({
   columns: z.array(z.string()),
   rows: z.array(z.record(z.string(), z.unknown())),
   concurrency: z.number().int().optional(),
+  callLimits: JobCallLimits.optional(),
   start: z.boolean().optional(),
   budgetUsd: z.number().positive("budgetUsd must be more than 0").finite().optional(),
 });

@@ -48,11 +48,22 @@ export type ModelLimits = z.infer<typeof ModelLimits>;
 export const LimitsTable = z.record(z.string().min(1), ModelLimits);
 export type LimitsTable = z.infer<typeof LimitsTable>;
 
-/** Optional per-job concurrency, e.g. `{byKind: {text: 10, image: 3, video: 1}}`. */
-export const JobCallLimits = z.object({
-  byKind: z.object({ text: z.number().int().positive(), image: z.number().int().positive(), video: z.number().int().positive() }).partial().optional(),
-  byModel: z.record(z.string().min(1), z.number().int().positive()).optional(),
-});
+const CallsAtOnce = z.number({ error: "must be a number of calls at once" }).int("must be a whole number").min(1, "must be at least 1");
+const unknownKeys = (what: string, known: string) => (issue: { code?: string; keys?: string[] }) =>
+  issue.code === "unrecognized_keys" ? `unknown ${what} ${(issue.keys ?? []).map((k) => JSON.stringify(k)).join(", ")}: use ${known}` : undefined;
+
+/**
+ * Optional per-job concurrency, e.g. `{byKind: {text: 10, image: 3, video: 1}}`: calls of that
+ * kind (or to that model) one job may have in flight at once, on top of the model's shared limits.
+ * Strict, so a misspelt kind is an error rather than a limit silently ignored.
+ */
+export const JobCallLimits = z.strictObject(
+  {
+    byKind: z.strictObject({ text: CallsAtOnce, image: CallsAtOnce, video: CallsAtOnce }, { error: unknownKeys("step type", "text, image or video") }).partial().optional(),
+    byModel: z.record(z.string().min(1, "a model id must not be empty"), CallsAtOnce).optional(),
+  },
+  { error: unknownKeys("call limit", "byKind or byModel") },
+);
 export type JobCallLimits = z.infer<typeof JobCallLimits>;
 
 export interface PermitRequest {

@@ -3,7 +3,7 @@
  * to its terminal status under the chosen faults, then measured (see metrics.ts and the report
  * fields documented in core/ARCHITECTURE.md).
  */
-import { resultsPath } from "../batch/model";
+import { resultsPath, type Job } from "../batch/model";
 import { exactProgress } from "../batch/queries";
 import { DEFAULT_PRICES, withPrices, type PriceTable } from "../governor/prices";
 import { StoreGovernor } from "../governor/store-governor";
@@ -136,16 +136,16 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     ...(o.pricePerCallUsd !== undefined ? { prices: flatCallPrices(SIM_MODEL, o.pricePerCallUsd) } : {}),
   });
   const owner = { ownerId: "sim" };
-  const jobs = [];
+  const jobs: Job[] = [];
   for (let j = 0; j < k; j++) {
     const rows = Array.from({ length: o.rows }, (_, i) => ({ topic: k === 1 ? `topic ${i}` : `topic ${i} ${jobTag(j)}` }));
     const budget = o.budgetUsd !== undefined ? { budgetUsd: o.budgetUsd } : {};
     jobs.push(await sim.drive(sim.handlers.createJob({ ownerId: owner.ownerId, flow: SIM_FLOW, columns: ["topic"], rows, concurrency: o.concurrency, ...budget })));
   }
   const t0 = sim.clock.now();
-  // A job the budget paused is done too: it waits for a user who is not coming.
-  const ended = (): number => new Set([...sim.finished, ...sim.paused].map((e) => e.jobId)).size;
-  sim.startReconciler(() => ended() >= k, 30 * 24 * 3_600_000);
+  // A paused job (breaker, budget) waits for a resume no scenario gives: the run ends with it.
+  const atEnd = (): boolean => jobs.every((job) => ["completed", "failed", "cancelled", "paused"].includes(sim.statusOf(job.id) ?? ""));
+  sim.startReconciler(() => sim.finished.length >= k || atEnd(), 30 * 24 * 3_600_000);
   await sim.drive(Promise.all(jobs.map((job) => sim.handlers.startJob(owner, job.id))));
   sim.queue.crashesEnabled = true;
   await sim.run();

@@ -161,6 +161,11 @@ export class Simulation {
     this.attempts.push({ jobId, rowIndex, pass, attempt, status, ...at, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   }
 
+  /** A job's status as last committed to the store (undefined before its first write). */
+  statusOf(jobId: string): string | undefined {
+    return this.lastStatus.get(jobId);
+  }
+
   private watchStatus(writes: CommittedWrite[]): void {
     for (const w of writes) {
       const m = /^batch_jobs\/([^/]+)$/.exec(w.path);

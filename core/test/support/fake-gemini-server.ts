@@ -12,6 +12,13 @@
  * Vertex AI (v1beta1, express mode with an API key):
  *   POST /v1beta1/publishers/google/models/{model}:predict   (Imagen)
  * plus any download path a test puts in a video URI.
+ *
+ * Optional per-model RPM quota (`quota({rpm})`): like Gemini's per-project, per-model limit,
+ * requests to a model beyond `rpm` in any sliding window answer 429 RESOURCE_EXHAUSTED with a
+ * QuotaFailure and a RetryInfo `retryDelay` (when the oldest counted request leaves the window),
+ * before any script is consulted. `windowMs` (default 60 s) scales the quota down in time for
+ * quick runs: `{rpm: 120, windowMs: 6_000}` admits 120 requests per 6 s, i.e. the same shape ten
+ * times faster (tell a governor 120 × 60 000 / windowMs = 1 200 requests per minute).
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -45,9 +52,90 @@ interface Script {
   queue: Responder[];
 }
 
+export interface RpmQuota {
+  /** Requests admitted per model in any window. */
+  rpm: number;
+  /** The window (default 60 000 ms: requests per minute); shorter runs the same quota faster. */
+  windowMs?: number;
+  /** Which requests count (default: generateContent calls). */
+  match?: string | RegExp;
+  /** Delay before an admitted request is answered (the model's latency; 429s answer at once). */
+  latencyMs?: number;
+}
+
+export interface QuotaStats {
+  admitted: number;
+  rejected: number;
+  /** Most requests SENT (admitted or not) to one model within any window: what a client asked for. */
+  maxSentPerWindow: number;
+}
+
+/** Sliding windows per model: admitted request times (the quota) and all sent times (the stats). */
+class QuotaState {
+  readonly admittedAt = new Map<string, number[]>();
+  readonly sentAt = new Map<string, number[]>();
+  readonly stats: QuotaStats = { admitted: 0, rejected: 0, maxSentPerWindow: 0 };
+  /** Every counted request: when, and whether the quota admitted it. */
+  readonly log: Array<{ at: number; ok: boolean }> = [];
+  constructor(readonly o: RpmQuota) {}
+
+  get windowMs(): number {
+    return this.o.windowMs ?? 60_000;
+  }
+
+  /** Counts a request; the delay to ask for when it is over the quota, else null. */
+  take(model: string, now: number): number | null {
+    const sent = prune(this.sentAt, model, now - this.windowMs);
+    sent.push(now);
+    this.stats.maxSentPerWindow = Math.max(this.stats.maxSentPerWindow, sent.length);
+    const admitted = prune(this.admittedAt, model, now - this.windowMs);
+    const ok = admitted.length < this.o.rpm;
+    this.log.push({ at: now, ok });
+    if (!ok) {
+      this.stats.rejected++;
+      return (admitted[0] as number) + this.windowMs - now;
+    }
+    admitted.push(now);
+    this.stats.admitted++;
+    return null;
+  }
+}
+
+function prune(map: Map<string, number[]>, model: string, since: number): number[] {
+  const times = map.get(model) ?? [];
+  let drop = 0;
+  while (drop < times.length && (times[drop] as number) <= since) drop++;
+  const kept = drop > 0 ? times.slice(drop) : times;
+  map.set(model, kept);
+  return kept;
+}
+
+/** The model id in `/v1beta/models/{model}:method`, or "" for other paths. */
+function modelOf(path: string): string {
+  return /\/models\/([^/:]+)/.exec(path)?.[1] ?? "";
+}
+
+/** Gemini's answer beyond a per-minute quota. */
+function quotaExceeded(model: string, limit: number, retryMs: number): ScriptedResponse {
+  // Tenths of a second: a scaled-down window asks for sub-second delays, which Duration JSON allows.
+  const retryDelay = `${Math.max(0.1, Math.ceil(retryMs / 100) / 10)}s`;
+  const message = `You exceeded your current quota, please check your plan and billing details. Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_requests, limit: ${limit}, model: ${model}. Please retry in ${retryDelay}.`;
+  const details = [
+    {
+      "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+      violations: [
+        { quotaMetric: "generativelanguage.googleapis.com/generate_content_requests", quotaId: "GenerateRequestsPerMinutePerProjectPerModel", quotaDimensions: { location: "global", model }, quotaValue: String(limit) },
+      ],
+    },
+    { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay },
+  ];
+  return { status: 429, json: { error: { code: 429, message, status: "RESOURCE_EXHAUSTED", details } } };
+}
+
 export class FakeGeminiServer {
   readonly requests: RecordedRequest[] = [];
   private scripts: Script[] = [];
+  private quotaState: QuotaState | null = null;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -77,12 +165,29 @@ export class FakeGeminiServer {
     return this;
   }
 
+  /** Enforces a per-model RPM quota from now on (see the module header); replaces an earlier one. */
+  quota(q: RpmQuota): this {
+    this.quotaState = new QuotaState(q);
+    return this;
+  }
+
+  /** What the quota admitted and refused so far (zeros without a quota). */
+  quotaStats(): QuotaStats {
+    return { ...(this.quotaState?.stats ?? { admitted: 0, rejected: 0, maxSentPerWindow: 0 }) };
+  }
+
+  /** Every request the quota counted, in order: when (epoch ms) and whether it was admitted. */
+  quotaLog(): ReadonlyArray<{ at: number; ok: boolean }> {
+    return this.quotaState?.log ?? [];
+  }
+
   requestsTo(match: string | RegExp): RecordedRequest[] {
     return this.requests.filter((r) => matches(match, r.path));
   }
 
   reset(): void {
     this.scripts = [];
+    this.quotaState = null;
     this.requests.length = 0;
   }
 
@@ -94,6 +199,13 @@ export class FakeGeminiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const recorded = await record(req);
     this.requests.push(recorded);
+    const quota = this.quotaState;
+    if (quota && matches(quota.o.match ?? ":generateContent", recorded.path)) {
+      const model = modelOf(recorded.path);
+      const retryMs = quota.take(model, Date.now());
+      if (retryMs !== null) return send(res, quotaExceeded(model, quota.o.rpm, retryMs));
+      if (quota.o.latencyMs) await new Promise((r) => setTimeout(r, quota.o.latencyMs));
+    }
     const script = this.scripts.find((s) => matches(s.match, recorded.path));
     if (!script) {
       send(res, { status: 404, json: { error: { code: 404, message: `no script for ${recorded.path}`, status: "NOT_FOUND" } } });

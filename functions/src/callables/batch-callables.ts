@@ -11,7 +11,7 @@ import { CreateBatchInput, JobRef, ResumeBatchInput, SetConcurrencyInput } from 
 const common = { timeoutSeconds: BATCH_CALLABLE_TIMEOUT_SECONDS, memory: "1GiB" } as const;
 
 /**
- * `{name?, flow, columns, rows, concurrency?, start?, requestId?} → {job}`. With a requestId a retry
+ * `{name?, flow, columns, rows, concurrency?, callLimits?, start?, requestId?} → {job}`. With a requestId a retry
  * of the same submit returns the same job (started if asked and not yet), never a second job.
  */
 export const createBatch = defineCallable({

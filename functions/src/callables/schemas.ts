@@ -2,7 +2,7 @@
  * Callable payload schemas (the contract in briefs/interfaces.md). Shapes only: the core checks
  * limits (rows, columns, cell sizes, concurrency range) and the flow graph, with row-level details.
  */
-import { LimitsTable, checkJsonTree, reservedKeyProblem } from "@flowcraft/core";
+import { JobCallLimits, LimitsUpdate, checkJsonTree, reservedKeyProblem } from "@flowcraft/core";
 import { z } from "zod";
 
 const JobId = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, "must be a job id");
@@ -14,6 +14,8 @@ export const CreateBatchInput = z.object({
   columns: z.array(z.string()),
   rows: z.array(z.record(z.string(), z.string())),
   concurrency: z.number().int().optional(),
+  /** Per-batch calls at once by step type / model, e.g. `{byKind: {text: 10, video: 1}}`. */
+  callLimits: JobCallLimits.optional(),
   start: z.boolean().optional(),
   /** Spend cap in USD: the batch pauses with reason `budget` when it is reached. */
   budgetUsd: z.number().positive().finite().optional(),
@@ -93,6 +95,9 @@ export type GenerateVideoInput = z.infer<typeof GenerateVideoInput>;
 export const GetGovernorSettingsInput = z.object({}).strict();
 export type GetGovernorSettingsInput = z.infer<typeof GetGovernorSettingsInput>;
 
-/** `setGovernorSettings`: the whole override table (model → limits; `*` for every other model). */
-export const SetGovernorSettingsInput = z.object({ limits: LimitsTable }).strict();
+/**
+ * `setGovernorSettings`: model → its new override (`*` for every other model); `null` or `{}`
+ * resets that model to its default. Models not named keep their override.
+ */
+export const SetGovernorSettingsInput = z.object({ limits: LimitsUpdate }).strict();
 export type SetGovernorSettingsInput = z.infer<typeof SetGovernorSettingsInput>;

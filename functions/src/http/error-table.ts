@@ -11,6 +11,7 @@ export function httpsCodeFor(code: ErrorCode): FunctionsErrorCode {
     case "invalid_flow":
     case "invalid_input":
     case "bad_request":
+    case "model_not_found":
       return "invalid-argument";
     case "not_found":
       return "not-found";
@@ -25,6 +26,7 @@ export function httpsCodeFor(code: ErrorCode): FunctionsErrorCode {
       return "failed-precondition";
     case "limit_exceeded":
     case "rate_limited":
+    case "quota_exhausted":
       return "resource-exhausted";
     case "unavailable":
       return "unavailable";

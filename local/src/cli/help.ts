@@ -13,9 +13,15 @@ run options:
                           (default: <ROWS>.results.csv beside the input CSV)
   --json                  print one JSON summary object as the last line of stdout:
                           {jobId, status, totalRows, completedRows, failedRows, costUsd,
-                          durationMs, out}, plus pausedReason when status is "paused"
+                          durationMs, out}; a paused run adds pausedReason
+                          (user|budget|circuit|quota) and pauseDetail
   --data-dir DIR          keep the batch in DIR (default: $FLOWCRAFT_DATA_DIR, else a temporary
                           directory, removed afterwards)
+  --job-concurrency TYPE=N
+                          this batch's calls at once by step type (text, image, video), e.g.
+                          text=10,image=3,video=1: a slow video step cannot hold every lane
+  --job-model-concurrency MODEL=N
+                          this batch's calls at once to one model (repeatable or a comma list)
   --budget-usd X          spend cap in USD: when the spend so far plus the reserve of the rows
                           running reaches X, no new row starts, the run writes the results so far
                           and exits 4 (with --json: status "paused", pausedReason "budget"); the
@@ -49,8 +55,9 @@ Results file: the input columns as given, one column per output node (its name),
 error, durationMs, inputTokens, outputTokens, totalTokens, costUsd (USD, every pass of the row);
 rows in input order.
 
-Exit codes (run): 0 every row succeeded, 3 finished with failed rows, 4 paused by the budget or
-the breaker (the results so far are written), 2 invalid input (nothing was run), 130 after
+Exit codes (run): 0 every row succeeded, 3 finished with failed rows, 4 paused (the circuit
+breaker saw 5 rows fail with the same key/model/quota error or no answer for 3 min, or the budget
+was reached; the results so far are written), 2 invalid input (nothing was run), 130 after
 Ctrl-C (the batch is cancelled and the results so far are written), 1 anything else (including
 a batch cancelled from the app). serve: 130 after Ctrl-C, 0 on SIGTERM.
 

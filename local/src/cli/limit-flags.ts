@@ -5,7 +5,7 @@
  * provider they override the documented defaults; the offline provider has no quota, so only the
  * flags apply.
  */
-import { DEFAULT_MODEL_LIMITS, type LimitsTable, type ModelLimits } from "@flowcraft/core";
+import { DEFAULT_MODEL_LIMITS, type JobCallLimits, type LimitsTable, type ModelLimits } from "@flowcraft/core";
 import { UsageError, type ParsedArgs } from "./args";
 
 export const MODEL_LIMIT_OPTIONS = {
@@ -26,19 +26,51 @@ const FIELDS: Record<keyof typeof MODEL_LIMIT_OPTIONS, keyof ModelLimits> = {
 export function parseModelLimits(options: ParsedArgs["options"]): LimitsTable {
   const table: LimitsTable = {};
   for (const [flag, field] of Object.entries(FIELDS)) {
-    const raw = options[flag];
-    if (raw === undefined) continue;
-    if (raw === true) throw new UsageError(`--${flag} needs MODEL=N`);
-    for (const item of raw.split(",")) {
-      const m = /^([^=\s]+)=(\d+)$/.exec(item.trim());
-      const n = Number(m?.[2]);
-      if (!m?.[1] || !Number.isInteger(n) || n < 1) {
-        throw new UsageError(`--${flag} must be MODEL=N with N a whole number ≥ 1, e.g. --${flag} gemini-2.5-flash=600 (got "${item}")`);
-      }
-      table[m[1]] = { ...table[m[1]], [field]: n };
-    }
+    for (const [model, n] of pairsOf(options, flag, "MODEL", "gemini-2.5-flash=600")) table[model] = { ...table[model], [field]: n };
   }
   return table;
+}
+
+/** `run`'s per-batch limits: calls of one batch in flight at once, by step type and by model. */
+export const JOB_LIMIT_OPTIONS = {
+  "job-concurrency": "list",
+  "job-model-concurrency": "list",
+} as const;
+
+const KINDS = ["text", "image", "video"] as const;
+
+/**
+ * `--job-concurrency text=10,image=3,video=1` and `--job-model-concurrency MODEL=N` as the batch's
+ * `callLimits` (undefined when neither was given).
+ */
+export function parseJobCallLimits(options: ParsedArgs["options"]): JobCallLimits | undefined {
+  const byKind: NonNullable<JobCallLimits["byKind"]> = {};
+  for (const [kind, n] of pairsOf(options, "job-concurrency", "TYPE", "video=1")) {
+    const known = KINDS.find((k) => k === kind);
+    if (!known) throw new UsageError(`--job-concurrency: unknown step type "${kind}"; use ${KINDS.join(", ")} (e.g. --job-concurrency text=10,video=1)`);
+    byKind[known] = n;
+  }
+  const byModel = Object.fromEntries(pairsOf(options, "job-model-concurrency", "MODEL", "veo-3.0-generate-001=1"));
+  const limits: JobCallLimits = {
+    ...(Object.keys(byKind).length > 0 ? { byKind } : {}),
+    ...(Object.keys(byModel).length > 0 ? { byModel } : {}),
+  };
+  return Object.keys(limits).length > 0 ? limits : undefined;
+}
+
+/** The `NAME=N` items of a list flag (repeated or comma separated), N a whole number ≥ 1. */
+function pairsOf(options: ParsedArgs["options"], flag: string, name: string, example: string): Array<[string, number]> {
+  const raw = options[flag];
+  if (raw === undefined) return [];
+  if (raw === true) throw new UsageError(`--${flag} needs ${name}=N`);
+  return raw.split(",").map((item): [string, number] => {
+    const m = /^([^=\s]+)=(\d+)$/.exec(item.trim());
+    const n = Number(m?.[2]);
+    if (!m?.[1] || !Number.isInteger(n) || n < 1) {
+      throw new UsageError(`--${flag} must be ${name}=N with N a whole number ≥ 1, e.g. --${flag} ${example} (got "${item}")`);
+    }
+    return [m[1], n];
+  });
 }
 
 /** What the local host's governor starts from for this provider and these flags. */

@@ -2,12 +2,14 @@
  * `flowcraft-batch run FLOW.json ROWS.csv`: validates the flow and CSV (exit 2 with field/row
  * details, nothing run), runs the batch through a local host (temp data dir unless --data-dir),
  * shows progress, writes the results file (and, with a temp data dir, copies media beside it), and
- * exits 0 (all rows succeeded), 3 (some failed), 4 (paused by the budget or the breaker, results so
- * far written) or 1. --estimate prints the estimate instead (estimate-command.ts).
+ * exits 0 (all rows succeeded), 3 (some failed), 4 (paused: breaker, quota, budget; the results
+ * so far are written once the rows in flight have finished) or 1. --estimate prints the estimate
+ * instead (estimate-command.ts).
  */
 import {
   DEFAULT_LIMITS,
   MAX_DRY_RUN_ROWS,
+  atRest,
   formatUsd,
   ValidationError,
   checkCreateJob,
@@ -18,6 +20,7 @@ import {
   parseCsv,
   parseFlow,
   type Job,
+  type JobCallLimits,
 } from "@flowcraft/core";
 import fs from "node:fs";
 import os from "node:os";
@@ -28,7 +31,7 @@ import { UsageError, intOption, stringOption, usdOption, type ParsedArgs } from 
 import { estimateCommand } from "./estimate-command";
 import { fatalMessage } from "./fatal";
 import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
-import { MODEL_LIMIT_OPTIONS, modelLimitsFor } from "./limit-flags";
+import { JOB_LIMIT_OPTIONS, MODEL_LIMIT_OPTIONS, modelLimitsFor, parseJobCallLimits } from "./limit-flags";
 import { createProgress } from "./progress";
 import { chooseProvider, type ProviderChoice } from "./provider";
 
@@ -49,6 +52,7 @@ export const RUN_OPTIONS = {
   "dry-run-rows": "value",
   help: "flag",
   ...MODEL_LIMIT_OPTIONS,
+  ...JOB_LIMIT_OPTIONS,
 } as const;
 
 function readInputs(flowFile: string, rowsFile: string): { flow: unknown; columns: string[]; rows: Record<string, string>[] } {
@@ -102,15 +106,28 @@ export function defaultOut(rowsFile: string): string {
   return path.join(path.dirname(rowsFile), `${path.basename(rowsFile, ext)}.results.csv`);
 }
 
+/**
+ * Resolves with the job once it ends, or once it is paused (by the breaker, the budget or the app)
+ * and its rows in flight have committed, so the results written then are every row that ran.
+ */
 async function waitForEnd(host: LocalHost, jobId: string, onJob: (job: Job) => void): Promise<Job> {
   return new Promise<Job>((resolve, reject) => {
-    const check = (job: Job): void => {
-      onJob(job);
-      // A paused run ends here too: nobody resumes a CLI run (the budget or the breaker paused it).
-      if (!isTerminal(job.status) && job.status !== "paused") return;
+    let done = false;
+    const finish = (job: Job): void => {
+      if (done) return;
+      done = true;
       unsubscribe();
       clearInterval(poll);
       resolve(job);
+    };
+    const check = (job: Job): void => {
+      if (done) return;
+      onJob(job);
+      if (isTerminal(job.status)) return finish(job);
+      if (job.status !== "paused") return;
+      void atRest(host.deps.store, jobId).then(async (rest) => {
+        if (rest) finish(await host.handlers.getJob(LOCAL_OWNER, jobId));
+      }, reject);
     };
     const unsubscribe = host.events.subscribe(jobId, (e) => e.type === "job" && check(e.job));
     // A slow poll as a safety net: progress also shows while no event arrives.
@@ -143,7 +160,7 @@ async function writeResults(host: LocalHost, jobId: string, out: string): Promis
   await once(file, "finish");
 }
 
-/** Exit code of a run that ended paused (the budget or the breaker): the results so far are written. */
+/** A run that ended paused (circuit breaker, daily quota, budget, or paused from the app). */
 export const PAUSED_EXIT_CODE = 4;
 
 /** 0 every row succeeded, 3 finished with failed rows, 4 paused, 1 anything else (cancelled, job failure). */
@@ -163,6 +180,9 @@ interface RunPlan {
   provider: ProviderChoice;
   json: boolean;
   modelLimits: ReturnType<typeof modelLimitsFor>;
+  /** The batch stays in a data directory the user gave (so a paused one can be resumed). */
+  keepsData: boolean;
+  callLimits: JobCallLimits | undefined;
 }
 
 /** One run's state shared with the Ctrl-C handler: the batch to cancel, once it exists. */
@@ -188,6 +208,7 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
     start: true,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(plan.budgetUsd !== undefined ? { budgetUsd: plan.budgetUsd } : {}),
+    ...(plan.callLimits ? { callLimits: plan.callLimits } : {}),
   });
   run.jobId = job.id;
   if (run.interrupted) cancelRun(host, run);
@@ -198,19 +219,38 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
   const final = ended.status === "paused" ? await settlePaused(host, ended) : ended;
   await writeResults(host, job.id, plan.out);
   progress.finish(final);
+  if (final.status === "paused") io.stderr.write(pausedNote(final, plan.keepsData));
   report(final, plan, io, run.started);
   return exitCodeFor(final);
 }
 
 function report(final: Job, plan: RunPlan, io: CliIo, started: number): void {
-  if (final.status === "paused") io.stderr.write(`paused (${final.pausedReason ?? "unknown"}): ${final.pauseDetail?.message ?? "no new rows were started"}\n`);
   io.stderr.write(`results: ${plan.out}\n`);
   if (plan.json) {
-    const { id: jobId, status, totalRows, completedRows, failedRows, costUsd } = final;
-    const paused = status === "paused" ? { pausedReason: final.pausedReason } : {};
+    const { id: jobId, status, totalRows, completedRows, failedRows, pausedReason, pauseDetail, costUsd } = final;
+    const paused = status === "paused" ? { pausedReason, pauseDetail } : {};
     const summary = { jobId, status, ...paused, totalRows, completedRows, failedRows, costUsd, durationMs: Date.now() - started, out: plan.out };
     io.stdout.write(`${JSON.stringify(summary)}\n`);
   }
+}
+
+const PAUSE_WORDS: Record<NonNullable<Job["pausedReason"]>, string> = {
+  user: "paused from the app",
+  budget: "the budget was reached",
+  circuit: "the circuit breaker stopped it (rows kept failing with the same cause)",
+  quota: "the AI provider's daily quota is exhausted",
+};
+
+/** Why the run stopped paused, and how to go on. */
+function pausedNote(job: Job, keepsData: boolean): string {
+  const why = job.pausedReason ? PAUSE_WORDS[job.pausedReason] : "paused";
+  const cause = job.pauseDetail ? ` Last error: ${job.pauseDetail.message}.` : "";
+  const rest = job.totalRows - job.completedRows - job.failedRows;
+  const next = keepsData
+    ? `Fix the cause, then resume it from the app or POST /api/batches/${job.id}/resume (flowcraft-batch serve with the same data directory) to run the ${rest} rows left.`
+    : `The batch was in a temporary data directory; fix the cause and run again (with --data-dir DIR to keep a paused batch resumable).`;
+  return `paused: ${why}.${cause} The results so far are written. ${next}
+`;
 }
 
 /** A temporary data directory goes away: copy its media beside the results, where `local:KEY` is the file KEY. */
@@ -234,13 +274,15 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     inputs: readInputs(flowFile, rowsFile),
     json: args.options.json === true,
     modelLimits: { defaults: {}, overrides: {} },
+    keepsData: false,
+    callLimits: parseJobCallLimits(args.options),
   };
   plan.modelLimits = modelLimitsFor(plan.provider.name, args.options);
   // Validate before any data directory is created: invalid input runs nothing and writes nothing.
   parseFlow(plan.inputs.flow, { columns: plan.inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
   // The rest of createJob's checks (no rows, row size, data no document can store, ...) also run
   // before the data directory exists.
-  checkCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency, budgetUsd: plan.budgetUsd }, DEFAULT_LIMITS);
+  checkCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency, budgetUsd: plan.budgetUsd, ...(plan.callLimits ? { callLimits: plan.callLimits } : {}) }, DEFAULT_LIMITS);
   const dryRunRows = intOption(args.options, "dry-run-rows", 1, MAX_DRY_RUN_ROWS);
   if (dryRunRows !== undefined && args.options.estimate !== true) throw new UsageError("--dry-run-rows goes with --estimate");
   if (args.options.estimate === true) return estimateCommand({ ...plan, dryRunRows }, io);
@@ -248,6 +290,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   // An explicit data directory (option, else environment) keeps the batch; otherwise a temporary one.
   const given = stringOption(args.options, "data-dir") ?? (io.env.FLOWCRAFT_DATA_DIR || undefined);
   const dataDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-run-"));
+  plan.keepsData = given !== undefined;
   const run: RunState = { started: Date.now(), jobId: null, interrupted: false };
   // An error thrown from a timer (a page found damaged mid-run) gets the same message as one at start.
   const onUncaught = (err: unknown): void => {

@@ -21,6 +21,7 @@ export function statusFor(code: ErrorCode): number {
     case "invalid_flow":
     case "invalid_input":
     case "bad_request":
+    case "model_not_found":
       return 400;
     case "auth":
       return 401;
@@ -34,6 +35,7 @@ export function statusFor(code: ErrorCode): number {
       return 409;
     case "limit_exceeded":
     case "rate_limited":
+    case "quota_exhausted":
       return 429;
     case "safety_blocked":
     case "model_error":

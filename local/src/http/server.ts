@@ -9,6 +9,7 @@ import type { LocalHost } from "../local-host";
 import { loadExamples } from "./examples";
 import { aiRoutes } from "./routes-ai";
 import { batchRoutes, type BodyLimits } from "./routes-batches";
+import { settingsRoutes } from "./routes-settings";
 import { eventRoutes } from "./routes-events";
 import { sendError, sendJson } from "./respond";
 import { OriginPolicy } from "./request-guard";
@@ -56,6 +57,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
   batchRoutes(router, opts.host, limits, stallMs);
   eventRoutes(router, opts.host, { ...DEFAULT_SSE_LIMITS, ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}), ...opts.sse });
   aiRoutes(router, opts.host, limits.jsonBytes);
+  settingsRoutes(router, opts.host, limits.jsonBytes);
 
   return http.createServer((req, res) => {
     // A client that vanished mid-response (EPIPE, ECONNRESET, a write racing the end) fails only

@@ -13,14 +13,19 @@ import {
   LimitsTable,
   MemoryGovernor,
   ModelState,
+  governorSettings,
   mergeLimits,
+  overridesAfter,
   type CallReport,
+  type GovernorSettings,
+  type LimitsUpdate,
   type Clock,
   type Governor,
   type ModelLimits,
   type ModelStatus,
   type PermitAnswer,
   type PermitRequest,
+  type StateOptions,
 } from "@flowcraft/core";
 import type { BeforeWrite } from "./group-commit";
 import type { Db } from "./open-db";
@@ -45,6 +50,7 @@ export interface SqliteGovernorOptions {
   /** Given at start (flags): layered over what was persisted, and persisted themselves. */
   overrides?: LimitsTable;
   flushMs?: number;
+  stateOptions?: Partial<StateOptions>;
 }
 
 export class SqliteGovernor implements Governor {
@@ -62,6 +68,7 @@ export class SqliteGovernor implements Governor {
       defaults: o.defaults,
       overrides,
       states: loadStates(o.db),
+      ...(o.stateOptions ? { stateOptions: o.stateOptions } : {}),
       persist: { saveState: (model, state, urgent) => this.saveState(model, state, urgent), saveOverrides: (t) => this.saveOverrides(t) },
     });
     if (o.overrides && Object.keys(o.overrides).length > 0) this.saveOverrides(overrides);
@@ -78,6 +85,26 @@ export class SqliteGovernor implements Governor {
   }
   status(model: string): Promise<ModelStatus> {
     return this.inner.status(model);
+  }
+
+  /** The settings page's view: defaults, overrides, and each model's live adaptive state. */
+  settings(): Promise<GovernorSettings> {
+    const { overrides, states } = this.inner.snapshot();
+    return governorSettings({ governor: this, defaults: this.o.defaults, overrides, seen: Object.keys(states) });
+  }
+
+  /**
+   * Applies a settings update at once (the next acquire sees it) and persists it: each named
+   * model's override is replaced whole, `null` or `{}` going back to the default.
+   */
+  async update(update: LimitsUpdate): Promise<GovernorSettings> {
+    const next = overridesAfter(this.inner.snapshot().overrides, update);
+    const models = Object.keys(update);
+    // Both steps run synchronously: no acquire sees the model between the reset and the new value.
+    const reset = this.inner.setLimits(Object.fromEntries(models.map((m) => [m, null])));
+    const set = this.inner.setLimits(Object.fromEntries(models.filter((m) => next[m]).map((m) => [m, next[m]!])));
+    await Promise.all([reset, set]);
+    return this.settings();
   }
 
   /** Writes pending state now and stops the flush timer (before the database closes). */

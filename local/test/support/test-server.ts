@@ -1,5 +1,5 @@
 /** Starts a local host and its HTTP API on a loopback port for tests, with a temp data dir. */
-import { OfflineAiService, type AiService, type BatchLimits } from "@flowcraft/core";
+import { OfflineAiService, type AiService, type BatchLimits, type LimitsTable } from "@flowcraft/core";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -27,12 +27,16 @@ export interface TestServerOptions {
   sse?: Partial<SseLimits>;
   stallMs?: number;
   allowedOrigins?: string[];
+  /** The governor's base limits and start-up overrides (as `serve` gives them from its flags). */
+  modelLimits?: { defaults?: LimitsTable; overrides?: LimitsTable };
+  /** Use this data directory (kept on close) instead of a fresh temporary one. */
+  dataDir?: string;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "fc-http-"));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "fc-http-"));
   const ai = opts.ai ?? new OfflineAiService({ latencyMs: 0 });
-  const host = createLocalHost({ dataDir, ai, reconcileIntervalMs: 60_000, ...(opts.limits ? { limits: opts.limits } : {}) });
+  const host = createLocalHost({ dataDir, ai, reconcileIntervalMs: 60_000, ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.modelLimits ? { modelLimits: opts.modelLimits } : {}) });
   const server: http.Server = createApiServer({
     host,
     provider: "offline",
@@ -54,7 +58,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await host.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (opts.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,10 +1,11 @@
-/** The app shell: picks the backend, loads its config, and routes between the three screens. */
+/** The app shell: picks the backend, loads its config, and routes between the screens. */
 import { useCallback, useEffect, useState } from "react";
 import { createBackend } from "../backend/select-backend";
 import { toBackendError, type BackendError } from "../backend/types";
 import { BatchList } from "../batches/batch-list";
 import { BatchView } from "../batches/batch-view";
 import { FlowEditor } from "../editor/flow-editor";
+import { SettingsPage } from "../settings/settings-page";
 import { ErrorBanner, Spinner } from "../ui/feedback";
 import { BackendContext, type BackendState } from "./backend-context";
 import { useFlowDocument } from "./use-flow-document";
@@ -24,6 +25,9 @@ function Header({ route, state }: { route: Route; state: BackendState | null }) 
         </a>
         <a href={routeHref({ name: "batches" })} aria-current={current("batches")}>
           Batches
+        </a>
+        <a href={routeHref({ name: "settings" })} aria-current={current("settings")}>
+          Settings
         </a>
       </nav>
       {state && (
@@ -69,6 +73,8 @@ export function App() {
     body = <FlowEditor doc={doc} updateDoc={updateDoc} />;
   } else if (route.name === "batches") {
     body = <BatchList />;
+  } else if (route.name === "settings") {
+    body = <SettingsPage />;
   } else {
     body = <BatchView key={route.id} jobId={route.id} />;
   }

@@ -1,13 +1,14 @@
-/** Tiny hash router: `#/` editor, `#/batches` list, `#/batches/<id>` one batch. */
+/** Tiny hash router: `#/` editor, `#/batches` list, `#/batches/<id>` one batch, `#/settings` AI limits. */
 import { useEffect, useState } from "react";
 
-export type Route = { name: "editor" } | { name: "batches" } | { name: "batch"; id: string };
+export type Route = { name: "editor" } | { name: "batches" } | { name: "batch"; id: string } | { name: "settings" };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "");
   const m = /^\/batches\/([^/?#]+)/.exec(path);
   if (m?.[1]) return { name: "batch", id: decodeId(m[1]) };
   if (path.startsWith("/batches")) return { name: "batches" };
+  if (path.startsWith("/settings")) return { name: "settings" };
   return { name: "editor" };
 }
 
@@ -28,6 +29,8 @@ export function routeHref(route: Route): string {
       return "#/batches";
     case "batch":
       return `#/batches/${encodeURIComponent(route.id)}`;
+    case "settings":
+      return "#/settings";
   }
 }
 

@@ -14,6 +14,8 @@ export const CALLABLE_TIMEOUT_MS = {
   createBatch: BATCH_CALLABLE_MS,
   startBatch: BATCH_CALLABLE_MS,
   cancelBatch: BATCH_CALLABLE_MS,
+  pauseBatch: BATCH_CALLABLE_MS,
+  resumeBatch: BATCH_CALLABLE_MS,
   setBatchConcurrency: BATCH_CALLABLE_MS,
   retryFailedRows: BATCH_CALLABLE_MS,
   getGovernorSettings: BATCH_CALLABLE_MS,

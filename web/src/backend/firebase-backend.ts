@@ -22,7 +22,6 @@ import {
 import { getBlob, ref as storageRef } from "firebase/storage";
 import { DEFAULT_LIMITS } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
-import type { LimitsTable } from "@core/governor/port";
 import type { RowDoc } from "../lib/row-docs";
 import { firebaseExportText } from "./firebase-export";
 import type { AppEnv } from "./env";
@@ -41,6 +40,8 @@ import {
   type ExportFile,
   type ExportFormat,
   type FlowExample,
+  type GovernorSettings,
+  type LimitsUpdate,
   type PreviewRun,
   type ResultsChange,
   type Unsubscribe,
@@ -105,25 +106,20 @@ export class FirebaseBackend implements BatchBackend {
     return (await this.call<unknown, { job: Job }>("cancelBatch", { jobId })).job;
   }
 
+  async pause(jobId: string): Promise<Job> {
+    return (await this.call<unknown, { job: Job }>("pauseBatch", { jobId })).job;
+  }
+
+  async resume(jobId: string, opts: { budgetUsd?: number } = {}): Promise<Job> {
+    return (await this.call<unknown, { job: Job }>("resumeBatch", { jobId, ...opts })).job;
+  }
+
   async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
     return (await this.call<unknown, { job: Job }>("setBatchConcurrency", { jobId, concurrency })).job;
   }
 
   async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {
     return this.call<unknown, { job: Job; rows: number }>("retryFailedRows", { jobId });
-  }
-
-  /**
-   * The AI-call limits an admin set for the deployment (`settings/governor`, over the built-in
-   * defaults): admins only (custom claim `admin: true`), others get a permission error.
-   */
-  async getLimits(): Promise<LimitsTable> {
-    return (await this.call<unknown, { limits: LimitsTable }>("getGovernorSettings", {})).limits;
-  }
-
-  /** Replaces the deployment's limit overrides; every function instance applies them within 5 s. */
-  async setLimits(table: LimitsTable): Promise<LimitsTable> {
-    return (await this.call<unknown, { limits: LimitsTable }>("setGovernorSettings", { limits: table })).limits;
   }
 
   async get(jobId: string): Promise<Job> {
@@ -232,5 +228,18 @@ export class FirebaseBackend implements BatchBackend {
     } catch (err) {
       throw fromFirebaseError(err);
     }
+  }
+
+  /**
+   * The deployment's AI-call limits (`settings/governor` over the defaults), the same view as the
+   * local host's. Admins only (custom claim `admin: true`); others get a permission error.
+   */
+  async getLimits(): Promise<GovernorSettings> {
+    return this.call<Record<string, never>, GovernorSettings>("getGovernorSettings", {});
+  }
+
+  /** Each named model gets that override (`null` resets it); every instance applies it within 5 s. */
+  async setLimits(table: LimitsUpdate): Promise<GovernorSettings> {
+    return this.call<{ limits: LimitsUpdate }, GovernorSettings>("setGovernorSettings", { limits: table });
   }
 }

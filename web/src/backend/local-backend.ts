@@ -17,6 +17,8 @@ import {
   type ExportFile,
   type ExportFormat,
   type FlowExample,
+  type GovernorSettings,
+  type LimitsUpdate,
   type PreviewRun,
   type ResultsChange,
   type Unsubscribe,
@@ -60,7 +62,7 @@ export class LocalBackend implements BatchBackend {
 
   async create(input: CreateBatchInput): Promise<Job> {
     return submitCreate(input, async (req) => {
-      const body = { name: req.name, flow: req.flow, concurrency: req.concurrency, start: req.start, budgetUsd: req.budgetUsd, columns: req.columns, rows: req.rows, requestId: req.requestId };
+      const body = { name: req.name, flow: req.flow, concurrency: req.concurrency, callLimits: req.callLimits, start: req.start, budgetUsd: req.budgetUsd, columns: req.columns, rows: req.rows, requestId: req.requestId };
       return (await this.http.send<{ job: Job }>("POST", "/api/batches", body)).job;
     }, this.opts.submit);
   }
@@ -73,6 +75,17 @@ export class LocalBackend implements BatchBackend {
 
   async cancel(jobId: string): Promise<Job> {
     return (await this.http.send<{ job: Job }>("POST", `${jobPath(jobId)}/cancel`)).job;
+  }
+
+  async pause(jobId: string): Promise<Job> {
+    return (await this.http.send<{ job: Job }>("POST", `${jobPath(jobId)}/pause`)).job;
+  }
+
+  async resume(jobId: string, opts: { budgetUsd?: number } = {}): Promise<Job> {
+    const job = (await this.http.send<{ job: Job }>("POST", `${jobPath(jobId)}/resume`, opts)).job;
+    // A resumed cancelled batch runs again: its event stream had ended at the cancel.
+    this.streams.get(jobId)?.revive();
+    return job;
   }
 
   async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
@@ -156,6 +169,14 @@ export class LocalBackend implements BatchBackend {
 
   async mediaUrl(ref: string): Promise<string> {
     return this.http.url(`/api/media/${ref.split("/").map(encodeURIComponent).join("/")}`);
+  }
+
+  async getLimits(): Promise<GovernorSettings> {
+    return this.http.get<GovernorSettings>("/api/settings/limits");
+  }
+
+  async setLimits(table: LimitsUpdate): Promise<GovernorSettings> {
+    return this.http.send<GovernorSettings>("PUT", "/api/settings/limits", table);
   }
 
   /** Pages through every stored result, in row order. */

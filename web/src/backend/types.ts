@@ -8,9 +8,11 @@ import type { BatchLimits } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { UsageTotals } from "@core/batch/model";
 import type { BatchEstimate } from "@core/batch/estimate";
+import type { JobCallLimits } from "@core/governor/port";
+import type { GovernorSettings, LimitsUpdate } from "@core/governor/settings";
 import type { ResultsChange } from "../lib/results-merge";
 
-export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange, BatchEstimate };
+export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange, GovernorSettings, LimitsUpdate, BatchEstimate };
 
 export type BackendKind = "local" | "firebase";
 
@@ -35,6 +37,8 @@ export interface CreateBatchInput {
   columns: string[];
   rows: Record<string, string>[];
   concurrency: number;
+  /** Optional per-batch calls at once by step type / model. */
+  callLimits?: JobCallLimits;
   start: boolean;
   /** Spend cap in USD (absent: none): the batch pauses with reason `budget` when it is reached. */
   budgetUsd?: number;
@@ -99,6 +103,10 @@ export interface BatchBackend {
   estimate(input: EstimateBatchInput): Promise<BatchEstimate>;
   start(jobId: string): Promise<Job>;
   cancel(jobId: string): Promise<Job>;
+  /** Pauses a running batch: no new row starts, rows already running finish. Idempotent. */
+  pause(jobId: string): Promise<Job>;
+  /** Resumes a paused batch, or a cancelled one's never-run rows as a new pass. */
+  resume(jobId: string, opts?: { budgetUsd?: number }): Promise<Job>;
   setConcurrency(jobId: string, concurrency: number): Promise<Job>;
   retryFailed(jobId: string): Promise<{ job: Job; rows: number }>;
   get(jobId: string): Promise<Job>;
@@ -110,6 +118,10 @@ export interface BatchBackend {
   exportFile(job: Job, format: ExportFormat): Promise<ExportFile>;
   /** A URL an <img>/<video> can load for a stored media reference. */
   mediaUrl(ref: string): Promise<string>;
+  /** The AI limits every batch shares: per model default, override, and live adaptive state. */
+  getLimits(): Promise<GovernorSettings>;
+  /** Replaces each named model's override (`null` = back to the default); answers the new view. */
+  setLimits(table: LimitsUpdate): Promise<GovernorSettings>;
 }
 
 /** Every failure the backend reports carries the server's safe ErrorInfo. */

@@ -1,19 +1,21 @@
 /**
  * Batch setup (the BatchModal): upload a CSV (parsed in a Web Worker), preview it, map its columns
- * onto the flow's inputs, see per-row problems before anything is spent, pick a concurrency, see
- * the estimated cost and time, run.
+ * onto the flow's inputs, see per-row problems before anything is spent, pick a concurrency (and,
+ * optionally, calls at once per step type), see the estimated cost and time, run.
  */
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useId } from "react";
 import { useBackend } from "../app/backend-context";
 import { toBackendError, type BackendError, type Job } from "../backend/types";
 import { applyMapping, suggestMapping, unmappedInputs, type ColumnMapping } from "../lib/column-mapping";
+import { callLimitsFrom, stepKindsOf, type KindFields } from "../lib/call-limits-form";
 import { checkRows, rowsToSubmit } from "../lib/row-checks";
 import { validateFlow } from "../lib/validate-flow";
 import { describeDetail } from "../lib/validation-display";
 import { ConcurrencySlider } from "../ui/concurrency-slider";
 import { Dialog } from "../ui/dialog";
 import { ErrorBanner, Spinner } from "../ui/feedback";
+import { CallLimitsFields } from "./call-limits-fields";
 import { ColumnMapper } from "./column-mapper";
 import { CsvPreview } from "./csv-preview";
 import { CsvUpload } from "./csv-upload";
@@ -55,6 +57,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const [mapping, setMapping] = useState<ColumnMapping>({});
   const [skipWarnings, setSkipWarnings] = useState(false);
   const [concurrency, setConcurrency] = useState(Math.min(limits.defaultConcurrency, SLIDER_MAX));
+  const [kindFields, setKindFields] = useState<KindFields>({});
   const [name, setName] = useState(flowName);
   const budgetId = useId();
   const [budgetText, setBudgetText] = useState("");
@@ -94,8 +97,11 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const flowNodes = (flow as { nodes?: Array<{ id: string }> }).nodes ?? [];
   const missing = unmappedInputs(mapping, inputs);
   const rows = mapped && report ? rowsToSubmit(mapped.rows, report, skipWarnings) : [];
+  const kinds = useMemo(() => stepKindsOf(flow), [flow]);
+  const callLimits = callLimitsFrom(kindFields, kinds);
+  const limitsOk = Object.keys(callLimits.errors).length === 0;
   const ready = !!mapped && !!report && report.errorCount === 0 && missing.length === 0 && rows.length > 0 && !!flowCheck?.ok;
-  const canRun = ready && !submitting && budget.ok;
+  const canRun = ready && limitsOk && budget.ok && !submitting;
   // Memoised on what the rows derive from, so the estimate goes stale only when they change.
   const estimateInput = useMemo(
     () => (ready && mapped && report ? { flow, columns: mapped.columns, rows: rowsToSubmit(mapped.rows, report, skipWarnings), concurrency } : null),
@@ -107,7 +113,16 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
     setSubmitting(true);
     setSubmitError(null);
     backend
-      .create({ name: name.trim() || undefined, flow, columns: mapped.columns, rows, concurrency, start: true, ...(budget.usd !== undefined ? { budgetUsd: budget.usd } : {}) })
+      .create({
+        name: name.trim() || undefined,
+        flow,
+        columns: mapped.columns,
+        rows,
+        concurrency,
+        start: true,
+        ...(callLimits.callLimits ? { callLimits: callLimits.callLimits } : {}),
+        ...(budget.usd !== undefined ? { budgetUsd: budget.usd } : {}),
+      })
       .then((job) => {
         rememberJob(job);
         onStarted(job);
@@ -191,6 +206,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
           </span>
         </div>
       </section>
+      <CallLimitsFields kinds={kinds} values={kindFields} errors={callLimits.errors} onChange={setKindFields} />
       <EstimatePanel backend={backend} input={estimateInput} />
       {submitError && (
         <div ref={submitErrorRef}>

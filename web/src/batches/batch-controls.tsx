@@ -1,4 +1,7 @@
-/** Actions on a batch: cancel, retry failed rows, change concurrency while it runs, download results. */
+/**
+ * Actions on a batch: pause, resume (a paused batch, or a cancelled one's rows that never ran),
+ * cancel, retry failed rows, change concurrency while it runs, download results.
+ */
 import { useEffect, useState } from "react";
 import { isTerminal } from "@core/batch/model";
 import { useBackend } from "../app/backend-context";
@@ -15,7 +18,7 @@ interface Props {
   onRetried: () => void;
 }
 
-type Busy = null | "start" | "cancel" | "retry" | "concurrency" | ExportFormat;
+type Busy = null | "start" | "pause" | "resume" | "cancel" | "retry" | "concurrency" | ExportFormat;
 
 export function BatchControls({ job, onJob, onRetried }: Props) {
   const { backend, config } = useBackend();
@@ -45,12 +48,36 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
             Start batch
           </button>
         )}
+        {job.status === "processing" && !job.cancelRequested && (
+          <button type="button" disabled={busy !== null} onClick={() => act("pause", async () => onJob(await backend.pause(job.id)))}>
+            Pause batch
+          </button>
+        )}
+        {job.status === "paused" && (
+          <button type="button" className="primary" disabled={busy !== null} onClick={() => act("resume", async () => onJob(await backend.resume(job.id)))}>
+            Resume batch
+          </button>
+        )}
+        {job.status === "cancelled" && job.skippedRows > 0 && (
+          <button
+            type="button"
+            disabled={busy !== null}
+            onClick={() =>
+              act("resume", async () => {
+                onJob(await backend.resume(job.id));
+                setNote(`${job.skippedRows} row${job.skippedRows === 1 ? "" : "s"} that did not run queued.`);
+              })
+            }
+          >
+            Run the rows not run ({job.skippedRows})
+          </button>
+        )}
         {!terminal && (
           <button type="button" className="danger" disabled={busy !== null || job.cancelRequested} onClick={() => setConfirmCancel(true)}>
             {job.cancelRequested ? "Cancelling…" : "Cancel batch"}
           </button>
         )}
-        {/* The server retries failed rows of a finished pass only; a cancelled batch cannot resume. */}
+        {/* The server retries failed rows of a finished pass only; a cancelled batch resumes instead. */}
         {job.status !== "cancelled" && (
           <button
             type="button"
@@ -132,8 +159,8 @@ function ConfirmCancel({ job, onClose, onConfirm }: { job: Job; onClose: () => v
   return (
     <Dialog title="Cancel this batch?" onClose={onClose} footer={footer}>
       <p style={{ margin: 0 }}>
-        Of the {left.toLocaleString()} unfinished row{left === 1 ? "" : "s"}, those already running finish and keep their results; the rest will not run. A
-        cancelled batch cannot be resumed.
+        Of the {left.toLocaleString()} unfinished row{left === 1 ? "" : "s"}, those already running finish and keep their results; the rest will not run now.
+        You can run those rows later from this page. To stop for a while instead, pause the batch.
       </p>
     </Dialog>
   );

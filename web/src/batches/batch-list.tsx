@@ -5,6 +5,7 @@ import { formatUsd } from "@core/governor/format-usd";
 import { useBackend } from "../app/backend-context";
 import { routeHref } from "../app/use-hash-route";
 import { toBackendError, type BackendError, type Job } from "../backend/types";
+import { pausedBy } from "../lib/pause-reason";
 import { EmptyState, ErrorBanner, Spinner, StatusBadge } from "../ui/feedback";
 
 const REFRESH_MS = 3000;
@@ -18,6 +19,7 @@ function JobRow({ job }: { job: Job }) {
       </td>
       <td>
         <StatusBadge status={job.status} />
+        {job.status === "paused" && <span className="hint"> {pausedBy(job.pausedReason)}</span>}
       </td>
       <td className="num">
         {finished} / {job.totalRows}

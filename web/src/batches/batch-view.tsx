@@ -3,6 +3,7 @@ import { isTerminal } from "@core/batch/model";
 import { routeHref } from "../app/use-hash-route";
 import { dropFailed } from "../lib/results-merge";
 import { EmptyState, ErrorBanner, Spinner, StatusBadge } from "../ui/feedback";
+import { PausedBanner } from "./paused-banner";
 import { WaitBanner } from "./wait-banner";
 import { BatchControls } from "./batch-controls";
 import { ProgressPanel } from "./progress-panel";
@@ -50,7 +51,8 @@ export function BatchView({ jobId }: { jobId: string }) {
       </div>
       {error && <ErrorBanner error={error.info} />}
       {job.error && <ErrorBanner title="The batch failed" error={job.error} />}
-      {!isTerminal(job.status) && <WaitBanner waits={job.retrying ?? []} now={now} />}
+      <PausedBanner job={job} />
+      {job.status === "processing" && <WaitBanner waits={job.retrying ?? []} now={now} />}
       <ProgressPanel job={job} samples={watch.samples} now={now} results={watch.results} />
       <BatchControls job={job} onJob={watch.setJob} onRetried={() => watch.applyResults(dropFailed)} />
       <ResultsTable job={job} results={watch.results} now={now} />

@@ -63,8 +63,8 @@ export function ProgressPanel({ job, samples, now, results }: ProgressPanelProps
           <dd data-testid="stat-rate">{formatRate(p.ratePerMin)}</dd>
         </div>
         <div className="stat">
-          <dt>{running ? "Time left" : "Finished"}</dt>
-          <dd>{running ? (p.etaMs === null ? "–" : formatDuration(p.etaMs)) : job.finishedAt ? new Date(job.finishedAt).toLocaleTimeString() : "–"}</dd>
+          <dt>{running || job.status === "paused" ? "Time left" : "Finished"}</dt>
+          <dd>{job.status === "paused" ? "paused" : running ? (p.etaMs === null ? "–" : formatDuration(p.etaMs)) : job.finishedAt ? new Date(job.finishedAt).toLocaleTimeString() : "–"}</dd>
         </div>
         <div className="stat">
           <dt>Elapsed</dt>

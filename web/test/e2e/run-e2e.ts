@@ -17,11 +17,12 @@ import { firebaseScenario } from "./scenario-firebase";
 import { slowBatchScenario } from "./scenario-controls";
 import { editorFixesScenario } from "./scenario-editor-fixes";
 import { liveScenario } from "./scenario-live";
+import { settingsScenario } from "./scenario-settings";
 import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 36;
+const PLANNED_STEPS = 38;
 
 
 /** Largest number of rows whose [startedAt, finishedAt) intervals overlap at one moment. */
@@ -271,6 +272,7 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
 
   await editorFixesScenario(run, ctx);
   await liveScenario(run, ctx);
+  await settingsScenario(run, ctx);
   await slowBatchScenario(run, ctx);
   await largeBatchScenario(run, ctx);
   await mediaScenario(run, ctx);

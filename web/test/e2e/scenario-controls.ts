@@ -1,4 +1,4 @@
-/** Browser test scenario: a batch of slow rows whose concurrency changes mid-run, downloaded mid-run, then cancelled. */
+/** Browser test scenario: a batch of slow rows whose concurrency changes mid-run, downloaded mid-run, paused and resumed, then cancelled. */
 import fs from "node:fs";
 import { parseCsv } from "../../../core/src/csv/read";
 import { api, shot, type Ctx } from "./context";
@@ -7,7 +7,7 @@ import { assert, type StepRunner } from "./steps";
 
 const SLOW_ROWS = 12;
 
-/** A second batch of slow rows: change its concurrency while it runs, download mid-run, cancel. */
+/** A second batch of slow rows: change its concurrency while it runs, download mid-run, pause, resume, cancel. */
 export async function slowBatchScenario(run: StepRunner, ctx: Ctx): Promise<void> {
   const { page, server } = ctx;
   let slowJobId = "";
@@ -36,6 +36,20 @@ export async function slowBatchScenario(run: StepRunner, ctx: Ctx): Promise<void
     assert(rows.length === SLOW_ROWS, `mid-run CSV has ${rows.length} rows`);
     assert(rows.some((r) => r.status === "pending"), "mid-run CSV has no pending row");
     await shot(page, "11-batch-concurrency-changed");
+  });
+
+  await run.step("pause holds the batch with a banner saying why; resume runs the rows left", async () => {
+    await page.getByRole("button", { name: "Pause batch" }).click();
+    await page.getByTestId("paused-banner").getByText("Paused by you.").waitFor();
+    await page.getByTestId("batch-status").getByText("paused").waitFor();
+    const paused = await api<{ job: { status: string; pausedReason: string | null } }>(server, `/api/batches/${slowJobId}`);
+    assert(paused.job.status === "paused" && paused.job.pausedReason === "user", `server job is ${paused.job.status} (${paused.job.pausedReason})`);
+    await shot(page, "11b-batch-paused");
+    await page.getByRole("button", { name: "Resume batch" }).click();
+    await page.getByTestId("batch-status").getByText("processing").waitFor();
+    assert((await page.getByTestId("paused-banner").count()) === 0, "the paused banner is still shown after resume");
+    const resumed = await api<{ job: { status: string } }>(server, `/api/batches/${slowJobId}`);
+    assert(resumed.job.status === "processing", `server job is ${resumed.job.status} after resume`);
   });
 
   await run.step("cancel stops the batch and counts the rows it never ran", async () => {
