@@ -13,10 +13,10 @@
  *   POST /v1beta1/publishers/google/models/{model}:predict   (Imagen)
  * plus any download path a test puts in a video URI.
  *
- * Optional per-model RPM quota (`quota({rpm})`): like Gemini's per-project, per-model limit,
- * requests to a model beyond `rpm` in any sliding window answer 429 RESOURCE_EXHAUSTED with a
- * QuotaFailure and a RetryInfo `retryDelay` (when the oldest counted request leaves the window),
- * before any script is consulted. `windowMs` (default 60 s) scales the quota down in time for
+ * Optional per-model RPM quota (`quota({rpm})`, counted by sliding-window-quota.ts): like Gemini's
+ * per-project, per-model limit, requests to a model beyond `rpm` in any sliding window answer 429
+ * RESOURCE_EXHAUSTED with a QuotaFailure and a RetryInfo `retryDelay` (when the oldest counted
+ * request leaves the window), before any script is consulted. `windowMs` (default 60 s) scales the quota down in time for
  * quick runs: `{rpm: 120, windowMs: 6_000}` admits 120 requests per 6 s, i.e. the same shape ten
  * times faster (tell a governor 120 × 60 000 / windowMs = 1 200 requests per minute).
  */
