@@ -62,7 +62,8 @@ export async function governedCall<T>(c: GovernedCall<T>): Promise<T> {
 /** Loops over acquire until granted (and its reservation waited out) or the budget is spent. */
 async function acquireWithin<T>(c: GovernedCall<T>): Promise<Permit> {
   const started = c.clock.now();
-  // Bounded: every turn either returns, throws, or sleeps at least 1 ms of a finite budget.
+  // Bounded: every turn either returns, throws, or sleeps at least 1 ms of a finite budget (a
+  // reservation handed back after its wait slept its delay, which is at least 1 ms).
   for (;;) {
     const now = c.clock.now();
     const untilDeadline = c.deadline === undefined ? Infinity : c.deadline - now;
@@ -77,8 +78,13 @@ async function acquireWithin<T>(c: GovernedCall<T>): Promise<Permit> {
     });
     switch (answer.kind) {
       case "granted":
-        if (answer.delayMs > 0) await sleepOrRelease(c, answer.permit, answer.delayMs);
-        return answer.permit;
+        if (answer.delayMs <= 0) return answer.permit;
+        await sleepOrRelease(c, answer.permit, answer.delayMs);
+        if (await confirmed(c, answer.permit)) return answer.permit;
+        // A 429 came while this start was waiting: the permit goes back unused and the call asks
+        // again, so it starts after the Retry-After (or defers) instead of hitting the same 429.
+        await c.governor.report({ permit: answer.permit, outcome: "not_called" }).catch(() => undefined);
+        break;
       case "defer":
         throw new GovernorDeferral(answer.retryAfterMs, answer.reason);
       case "wait":
@@ -86,6 +92,12 @@ async function acquireWithin<T>(c: GovernedCall<T>): Promise<Permit> {
         await c.clock.sleep(Math.max(1, answer.waitMs), c.signal);
     }
   }
+}
+
+/** Whether a reservation may still start now (a governor without `confirm` always says yes). */
+async function confirmed<T>(c: GovernedCall<T>, permit: Permit): Promise<boolean> {
+  if (!c.governor.confirm) return true;
+  return c.governor.confirm(permit).catch(() => true);
 }
 
 /** Waits out a reservation; if the row stops meanwhile, the permit goes back unused. */

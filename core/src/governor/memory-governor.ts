@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../ports/clock";
 import { limitsFor, mergeLimits } from "./defaults";
-import { admit, applyReport, DEFAULT_STATE_OPTIONS, freshModelState, type ModelState, type StateOptions } from "./model-state";
+import { admit, applyReport, DEFAULT_STATE_OPTIONS, freshModelState, reservationClear, type ModelState, type StateOptions } from "./model-state";
 import { rateInForce } from "./aimd";
 import { HeldPermits, holdUntilOf, jobKey, jobKeysOf, modelKey } from "./held-permits";
 import type { CallReport, Governor, LimitsTable, ModelLimits, ModelStatus, Permit, PermitAnswer, PermitRequest } from "./port";
@@ -113,6 +113,16 @@ export class MemoryGovernor implements Governor {
     });
     this.states.set(permit.model, next);
     this.opts.persist?.saveState(permit.model, next, r.outcome === "rate_limited");
+  }
+
+  confirm(permit: Permit): Promise<boolean> {
+    return Promise.resolve(this.confirmNow(permit));
+  }
+
+  /** False when a 429 since the grant set a Retry-After that covers now (see `Governor.confirm`). */
+  confirmNow(permit: Permit): boolean {
+    const state = this.states.get(permit.model);
+    return !state || reservationClear(state.retryUntil, permit.startAt, this.clock.now());
   }
 
   setLimits(table: Record<string, ModelLimits | null>): Promise<void> {

@@ -71,6 +71,15 @@ export function admit(i: { state: ModelState; limits: ModelLimits; now: number; 
   return { ok: true, state, startAt };
 }
 
+/**
+ * Whether a reservation planned to start at `startAt` may start `now`: a grant made after a 429
+ * starts at or after its Retry-After, so `retryUntil > startAt` means the 429 came after the grant,
+ * and the start is stale while that Retry-After still covers now.
+ */
+export function reservationClear(retryUntil: number, startAt: number, now: number): boolean {
+  return retryUntil <= startAt || retryUntil <= now;
+}
+
 /** Applies a call's report: token correction, daily count for unused permits, AIMD, Retry-After. */
 export function applyReport(
   state: ModelState,

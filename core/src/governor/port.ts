@@ -130,4 +130,12 @@ export interface Governor {
   /** Merges per-model limits; a model mapped to `null` goes back to its default. */
   setLimits(table: Record<string, ModelLimits | null>): Promise<void>;
   status(model: string): Promise<ModelStatus>;
+  /**
+   * Asked when a reservation's start comes (after waiting out `delayMs`): false when the model got
+   * a 429 since the permit was granted whose Retry-After still covers now, i.e. the start was
+   * planned on a rate the provider has since refused. The caller then hands the permit back
+   * (`not_called`) and asks again, instead of sending a call the provider is known to refuse.
+   * Optional: a governor without it has every reservation go at its planned start.
+   */
+  confirm?(permit: Permit): Promise<boolean>;
 }

@@ -19,7 +19,7 @@ import type { DocumentStore } from "../ports/store";
 import { limitsFor, mergeLimits } from "./defaults";
 import { unitMs } from "./gcra";
 import { planLeases, type LeasePlanInput } from "./lease-math";
-import { admit, DEFAULT_STATE_OPTIONS, freshModelState, observedRpm, providerDay, type ModelState, type StateOptions } from "./model-state";
+import { admit, DEFAULT_STATE_OPTIONS, freshModelState, observedRpm, providerDay, reservationClear, type ModelState, type StateOptions } from "./model-state";
 import { HeldPermits, holdUntilOf, jobKey, jobKeysOf, modelKey, type HeldPermit } from "./held-permits";
 import type { CallReport, DenyReason, Governor, LimitsTable, ModelLimits, ModelStatus, Permit, PermitAnswer, PermitRequest } from "./port";
 import { modelDocPath, rateAt, readGovernorSettings, SharedRate, shareOf, writeGovernorSettings } from "./store-docs";
@@ -126,6 +126,16 @@ export class StoreGovernor implements Governor {
       const doc = await writeGovernorSettings(this.store, { limits: table, replace: false, updatedAt: now, updatedBy: `governor:${this.opts.instanceId}` });
       this.useSettings(doc.limits, now);
     });
+  }
+
+  /**
+   * Stale when a 429 seen by this instance (or in the shared rate it last read) since the grant
+   * set a Retry-After that still covers now; no store round trip.
+   */
+  confirm(permit: Permit): Promise<boolean> {
+    const m = this.models.get(permit.model);
+    const retryUntil = m ? Math.max(m.state.retryUntil, m.shared?.retryUntil ?? 0) : 0;
+    return Promise.resolve(reservationClear(retryUntil, permit.startAt, this.clock.now()));
   }
 
   status(model: string): Promise<ModelStatus> {

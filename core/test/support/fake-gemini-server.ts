@@ -13,15 +13,16 @@
  *   POST /v1beta1/publishers/google/models/{model}:predict   (Imagen)
  * plus any download path a test puts in a video URI.
  *
- * Optional per-model RPM quota (`quota({rpm})`): like Gemini's per-project, per-model limit,
- * requests to a model beyond `rpm` in any sliding window answer 429 RESOURCE_EXHAUSTED with a
- * QuotaFailure and a RetryInfo `retryDelay` (when the oldest counted request leaves the window),
- * before any script is consulted. `windowMs` (default 60 s) scales the quota down in time for
+ * Optional per-model RPM quota (`quota({rpm})`, counted by sliding-window-quota.ts): like Gemini's
+ * per-project, per-model limit, requests to a model beyond `rpm` in any sliding window answer 429
+ * RESOURCE_EXHAUSTED with a QuotaFailure and a RetryInfo `retryDelay` (when the oldest counted
+ * request leaves the window), before any script is consulted. `windowMs` (default 60 s) scales the quota down in time for
  * quick runs: `{rpm: 120, windowMs: 6_000}` admits 120 requests per 6 s, i.e. the same shape ten
  * times faster (tell a governor 120 × 60 000 / windowMs = 1 200 requests per minute).
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { SlidingWindowQuota, type QuotaStats, type RpmQuota } from "./sliding-window-quota";
 
 export interface RecordedRequest {
   method: string;
@@ -52,63 +53,7 @@ interface Script {
   queue: Responder[];
 }
 
-export interface RpmQuota {
-  /** Requests admitted per model in any window. */
-  rpm: number;
-  /** The window (default 60 000 ms: requests per minute); shorter runs the same quota faster. */
-  windowMs?: number;
-  /** Which requests count (default: generateContent calls). */
-  match?: string | RegExp;
-  /** Delay before an admitted request is answered (the model's latency; 429s answer at once). */
-  latencyMs?: number;
-}
-
-export interface QuotaStats {
-  admitted: number;
-  rejected: number;
-  /** Most requests SENT (admitted or not) to one model within any window: what a client asked for. */
-  maxSentPerWindow: number;
-}
-
-/** Sliding windows per model: admitted request times (the quota) and all sent times (the stats). */
-class QuotaState {
-  readonly admittedAt = new Map<string, number[]>();
-  readonly sentAt = new Map<string, number[]>();
-  readonly stats: QuotaStats = { admitted: 0, rejected: 0, maxSentPerWindow: 0 };
-  /** Every counted request: when, and whether the quota admitted it. */
-  readonly log: Array<{ at: number; ok: boolean }> = [];
-  constructor(readonly o: RpmQuota) {}
-
-  get windowMs(): number {
-    return this.o.windowMs ?? 60_000;
-  }
-
-  /** Counts a request; the delay to ask for when it is over the quota, else null. */
-  take(model: string, now: number): number | null {
-    const sent = prune(this.sentAt, model, now - this.windowMs);
-    sent.push(now);
-    this.stats.maxSentPerWindow = Math.max(this.stats.maxSentPerWindow, sent.length);
-    const admitted = prune(this.admittedAt, model, now - this.windowMs);
-    const ok = admitted.length < this.o.rpm;
-    this.log.push({ at: now, ok });
-    if (!ok) {
-      this.stats.rejected++;
-      return (admitted[0] as number) + this.windowMs - now;
-    }
-    admitted.push(now);
-    this.stats.admitted++;
-    return null;
-  }
-}
-
-function prune(map: Map<string, number[]>, model: string, since: number): number[] {
-  const times = map.get(model) ?? [];
-  let drop = 0;
-  while (drop < times.length && (times[drop] as number) <= since) drop++;
-  const kept = drop > 0 ? times.slice(drop) : times;
-  map.set(model, kept);
-  return kept;
-}
+export type { QuotaStats, RpmQuota } from "./sliding-window-quota";
 
 /** The model id in `/v1beta/models/{model}:method`, or "" for other paths. */
 function modelOf(path: string): string {
@@ -135,7 +80,7 @@ function quotaExceeded(model: string, limit: number, retryMs: number): ScriptedR
 export class FakeGeminiServer {
   readonly requests: RecordedRequest[] = [];
   private scripts: Script[] = [];
-  private quotaState: QuotaState | null = null;
+  private quotaState: SlidingWindowQuota | null = null;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -167,7 +112,7 @@ export class FakeGeminiServer {
 
   /** Enforces a per-model RPM quota from now on (see the module header); replaces an earlier one. */
   quota(q: RpmQuota): this {
-    this.quotaState = new QuotaState(q);
+    this.quotaState = new SlidingWindowQuota(q);
     return this;
   }
 

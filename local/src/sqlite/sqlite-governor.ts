@@ -23,6 +23,7 @@ import {
   type Governor,
   type ModelLimits,
   type ModelStatus,
+  type Permit,
   type PermitAnswer,
   type PermitRequest,
   type StateOptions,
@@ -79,6 +80,9 @@ export class SqliteGovernor implements Governor {
   }
   report(r: CallReport): Promise<void> {
     return this.inner.report(r);
+  }
+  confirm(permit: Permit): Promise<boolean> {
+    return this.inner.confirm(permit);
   }
   setLimits(table: Record<string, ModelLimits | null>): Promise<void> {
     return this.inner.setLimits(table);

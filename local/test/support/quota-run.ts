@@ -36,8 +36,10 @@ export interface QuotaRunResult {
   /** Every generateContent request the server saw (admitted + 429). */
   calls: number;
   elapsedMs: number;
-  /** Admitted calls per quota window over the run (the quota's own unit). */
+  /** Admitted calls per quota window over the run, start to end (the quota's own unit). */
   admittedPerWindow: number;
+  /** The same from the first call to the last one answered: without the host's start and the job's creation and end. */
+  callSpanPerWindow: number;
   /** The governor's adaptive rate at the end, in the quota's unit (undefined = back at the told limit). */
   effectivePerWindow: number | undefined;
   /** The same figures over the second half of the run (after the back-off had time to converge). */
@@ -81,6 +83,7 @@ export async function runQuotaBatch(o: QuotaRunOptions): Promise<QuotaRunResult>
       calls: stats.admitted + stats.rejected,
       elapsedMs,
       admittedPerWindow: (stats.admitted * o.windowMs) / elapsedMs,
+      callSpanPerWindow: (stats.admitted * o.windowMs) / Math.max(1, last - first + o.latencyMs),
       effectivePerWindow: status.effectiveRpm === undefined ? undefined : status.effectiveRpm / perMinute,
       secondHalf,
     };

@@ -4,7 +4,7 @@
  * fixed time, so every figure below is exact. Imported by path from tests (jest globals).
  */
 import { ManualClock } from "../../fakes/manual-clock";
-import type { Governor, LimitsTable, PermitAnswer, PermitRequest } from "../../governor/port";
+import type { Governor, LimitsTable, Permit, PermitAnswer, PermitRequest } from "../../governor/port";
 
 export interface GovernorFixture {
   governor: Governor;
@@ -111,6 +111,29 @@ export function describeGovernorConformance(name: string, make: GovernorFactory)
       await clock.advance(100);
       for (const permit of permits) await g.report({ permit, outcome: "rate_limited", retryAfterMs: 10 });
       expect((await g.status(M)).effectiveRpm).toBeCloseTo(420, 5);
+    });
+
+    it("does not confirm a reservation a 429 overtook while its Retry-After covers the start", async () => {
+      const g = await open({ [M]: { rpm: 60 } });
+      const confirm = (p: Permit): Promise<boolean> => {
+        if (!g.confirm) throw new Error("this governor does not implement confirm");
+        return g.confirm(p);
+      };
+      const a = granted(await g.acquire(req())).permit;
+      granted(await g.acquire(req()));
+      const late = granted(await g.acquire(req()));
+      expect(late.delayMs).toBe(1_000);
+      expect(await confirm(late.permit)).toBe(true);
+      await g.report({ permit: a, outcome: "rate_limited", retryAfterMs: 4_000 });
+      await clock.advance(late.delayMs);
+      // Planned before the 429, due inside its Retry-After: stale.
+      expect(await confirm(late.permit)).toBe(false);
+      await g.report({ permit: late.permit, outcome: "not_called" });
+      // Asked again: starts after the Retry-After, and is clear then.
+      const again = granted(await g.acquire(req({ maxDelayMs: 10_000 })));
+      expect(again.delayMs).toBeGreaterThanOrEqual(3_000);
+      await clock.advance(again.delayMs);
+      expect(await confirm(again.permit)).toBe(true);
     });
 
     it("grows the rate back with successes, never above the configured limit", async () => {
