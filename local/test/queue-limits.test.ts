@@ -9,7 +9,9 @@ import path from "node:path";
 import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
 import { parseArgs, UsageError } from "../src/cli/args";
 import { QUEUE_LIMIT_OPTIONS, parseQueueLimits } from "../src/cli/limit-flags";
+import { GroupCommit } from "../src/sqlite/group-commit";
 import { openDb } from "../src/sqlite/open-db";
+import { SqliteStore } from "../src/sqlite/sqlite-store";
 import { DEFAULT_QUEUE_LIMITS, SqliteTaskQueue } from "../src/sqlite/sqlite-task-queue";
 import { TokenBucket } from "../src/sqlite/token-bucket";
 
@@ -84,5 +86,28 @@ describe("local queue limits", () => {
     expect(parse(["--queue-rate=500", "--queue-concurrency", "8"])).toEqual({ maxConcurrentDispatches: 8, maxDispatchesPerSecond: 500 });
     expect(() => parse(["--queue-rate", "0"])).toThrow(UsageError);
     expect(() => parse(["--queue-concurrency", "fast"])).toThrow(/--queue-concurrency must be a whole number/);
+  });
+});
+
+describe("group commit window", () => {
+  it("commits the writes of several turns together when a window is set, one commit per turn without", async () => {
+    const commitsFor = async (windowMs: number): Promise<number> => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fc-gc-"));
+      const db = openDb(dir);
+      let commits = 0;
+      const group = new GroupCommit(db, (err) => { throw err; }, () => commits++, windowMs);
+      const store = new SqliteStore(db, { beforeWrite: () => group.begin() });
+      for (let i = 0; i < 3; i++) {
+        await store.create(`jobs/j${i}`, { i });
+        await new Promise((resolve) => setImmediate(resolve)); // the turn ends
+      }
+      await waitFor(() => !db.inTransaction, "the last commit");
+      expect((await store.get("jobs/j2"))?.data).toEqual({ i: 2 });
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+      return commits;
+    };
+    expect(await commitsFor(0)).toBe(3);
+    expect(await commitsFor(1_000)).toBe(1);
   });
 });
