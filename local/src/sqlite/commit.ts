@@ -85,10 +85,11 @@ export class Committer {
       outbox: db.prepare("INSERT INTO outbox (path, data) VALUES (?, ?)"),
       keepSeq: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('version_seq', ?)"),
     };
-    this.checkedApply = db.transaction((writes: readonly PreparedWrite[], reads: ReadSet | undefined) => {
+    const tx = db.transaction((writes: readonly PreparedWrite[], reads: ReadSet | undefined) => {
       if (reads && !this.stillValid(reads)) throw new ConflictSignal();
       return this.applyAll(writes);
-    }).immediate;
+    });
+    this.checkedApply = (writes, reads) => tx.immediate(writes, reads);
   }
 
   /** The highest version committed so far. */
