@@ -55,4 +55,8 @@ export { DEFAULT_GOVERNOR_WAIT_MS } from "./engine/server-workflow-engine";
 export * from "./governor/prices";
 export * from "./governor/settings";
 export { requestRecorded } from "./batch/request-ids";
+export * from "./governor/format-usd";
+export { runCostUsd } from "./governor/run-cost";
+export { EstimateInputSchema, SAMPLE_ROWS, MAX_DRY_RUN_ROWS } from "./batch/estimate";
+export { exactProgress } from "./batch/queries";
 export { atRest } from "./batch/pause-job";

@@ -282,7 +282,7 @@ describe("reconcile, paging and export", () => {
     let csv = "";
     for await (const chunk of exportRows(deps(h), job.id, "csv")) csv += chunk;
     const lines = csv.trim().split("\r\n");
-    expect(lines[0]).toBe("topic,note,result,status,error,durationMs,inputTokens,outputTokens,totalTokens");
+    expect(lines[0]).toBe("topic,note,result,status,error,durationMs,inputTokens,outputTokens,totalTokens,costUsd");
     expect(lines).toHaveLength(6);
     expect(lines[4]).toContain(",failed,");
     let jsonl = "";
@@ -302,7 +302,7 @@ describe("export with input columns named like status columns", () => {
     let csv = "";
     for await (const chunk of exportRows(deps(h), job.id, "csv")) csv += chunk;
     const lines = csv.trim().split("\r\n");
-    expect(lines[0]).toBe("topic,note,status,error,result,status,error,durationMs,inputTokens,outputTokens,totalTokens");
+    expect(lines[0]).toBe("topic,note,status,error,result,status,error,durationMs,inputTokens,outputTokens,totalTokens,costUsd");
     expect(lines[1]!.split(",").slice(0, 4)).toEqual(["topic 0", "", "todo 0", "none"]);
     expect(lines[1]!.split(",").slice(5, 7)).toEqual(["succeeded", ""]);
     let jsonl = "";

@@ -21,17 +21,26 @@
  *     before the cancel (cancel of a paused job) and, once cancelled, resume: a new pass runs
  *     exactly the rows that never ran, and the job ends terminal. A job still paused when the run
  *     goes quiet is resumed once more (the final resume) and must then end.
+ *   - budget: plain seeds with seed % 5 == 4 run under a budget of 20–70% of the job's nominal
+ *     cost (a flat price per call): the job pauses with `budget`, the spend committed stays within
+ *     budget + C × the most a row costs, and a resume with a raised budget finishes the job with
+ *     every row counted once.
  */
 import { resultsPath, RowResult, type Job } from "../src/batch/model";
 import { ownerSlotsPath, type OwnerSlots } from "../src/batch/owner-slots";
 import { SimCrash, STANDARD_FAULTS } from "../src/sim/faults";
 import { Rng } from "../src/sim/random";
 import { DEFAULT_RETRY, Simulation, type Attempt } from "../src/sim/simulation";
+import { flatCallPrices } from "../src/sim/scenario";
+import { exactProgress } from "../src/batch/queries";
 import { COLUMNS, TWO_STEP_FLOW, rowsOf } from "./support/batch-harness";
 
 /** Raise with BATCH_PROPERTY_SEEDS=2000 for a deeper run. */
 const SEEDS = Number(process.env.BATCH_PROPERTY_SEEDS ?? 240);
 const owner = { ownerId: "prop" };
+/** The flat price of one AI call; a row of TWO_STEP_FLOW makes at most two billed calls. */
+const CALL_USD = 0.01;
+const ROW_MAX_USD = 2 * CALL_USD;
 /** Time from a handler's commit to the engine start of a row it let through (reads only). */
 const SLACK_MS = 100;
 
@@ -49,6 +58,8 @@ interface Outcome {
   pauses: [number, number][];
   /** Cancel seeds that resume their not-run rows once cancelled. */
   resumeCancelled: boolean;
+  /** Budget seeds: the budget, and the spend committed when the budget paused the job. */
+  budget?: { usd: number; spentAtPause: number };
 }
 
 async function results(sim: Simulation, jobId: string): Promise<RowResult[]> {
@@ -77,8 +88,12 @@ async function runSeed(seed: number): Promise<Outcome> {
   const dropTask = seed % 3 === 0 ? 0.03 : 0;
   const faults = { ...STANDARD_FAULTS, permanent: 0.08, dropTask };
   const retryAfterMs = seed % 2 === 0 ? 20_000 : undefined;
-  const sim = new Simulation({ seed, faults, latencyMs, latencySigma: rng.uniform(0, 1.2), ...(retryAfterMs ? { retryAfterMs } : {}) });
-  const req = { ownerId: owner.ownerId, flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(rows), concurrency: c, requestId: `seed-${seed}` };
+  const prices = flatCallPrices("gemini-2.5-flash", CALL_USD);
+  const sim = new Simulation({ seed, faults, latencyMs, latencySigma: rng.uniform(0, 1.2), prices, ...(retryAfterMs ? { retryAfterMs } : {}) });
+  // Its own generator, so the other seeds' draws stay as they were.
+  const budgetUsd = mode === "plain" && seed % 5 === 4 ? rows * ROW_MAX_USD * new Rng(seed * 31).uniform(0.2, 0.7) : undefined;
+  const budget = budgetUsd !== undefined ? { budgetUsd } : {};
+  const req = { ownerId: owner.ownerId, flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(rows), concurrency: c, requestId: `seed-${seed}`, ...budget };
   const made = await sim.drive(Promise.all((seed % 2 === 0 ? [req, { ...req }] : [req]).map((r) => sim.handlers.createJob(r))));
   expect(new Set(made.map((j) => j.id)).size).toBe(1);
   expect(sim.store.inner.docCount("batch_jobs")).toBe(1);
@@ -121,6 +136,7 @@ async function runSeed(seed: number): Promise<Outcome> {
   }
   await sim.run();
   out.job = await sim.drive(sim.handlers.getJob(owner, created.id));
+  if (budgetUsd !== undefined) await resumeOverBudget(out, budgetUsd);
   if (out.job.status === "paused") {
     // The final resume: a pause that landed after its resume was asked (or a resume lost to a crash).
     const resumedAt = sim.clock.now();
@@ -134,6 +150,23 @@ async function runSeed(seed: number): Promise<Outcome> {
     out.job = await sim.drive(sim.handlers.getJob(owner, created.id));
   }
   return out;
+}
+
+/** A budget seed ended paused by its budget: check the bound, then resume under a raised budget. */
+async function resumeOverBudget(o: Outcome, usd: number): Promise<void> {
+  const { sim, job } = o;
+  expect(job).toMatchObject({ status: "paused", pausedReason: "budget", budgetUsd: usd });
+  const spent = (await sim.drive(exactProgress(sim.store.inner, job.id)))?.costUsd ?? 0;
+  o.budget = { usd, spentAtPause: spent };
+  expect(spent).toBeLessThanOrEqual(usd + o.c * ROW_MAX_USD + 1e-9);
+  sim.queue.crashesEnabled = false;
+  const resumedAt = sim.clock.now();
+  o.pauses.push([job.pausedAt ?? resumedAt, resumedAt]);
+  await sim.drive(sim.handlers.resumeJob(owner, job.id, { budgetUsd: 1_000_000 }));
+  sim.queue.crashesEnabled = true;
+  sim.startReconciler(() => sim.finished.length > 0, sim.clock.now() + 24 * 3_600_000);
+  await sim.run();
+  o.job = await sim.drive(sim.handlers.getJob(owner, job.id));
 }
 
 /** Pauses at `at`; resumes at `resumeAt` (null: never, a cancel follows). Records the windows. */
@@ -283,7 +316,7 @@ async function checkRetry(o: Outcome, before: RowResult[]): Promise<void> {
   }
 }
 
-const coverage = { paused: 0, resumedCancels: 0, retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0, delayed: 0 };
+const coverage = { budgets: 0, paused: 0, resumedCancels: 0, retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0, delayed: 0 };
 
 describe("batch invariants over seeded simulations with faults", () => {
   const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
@@ -308,6 +341,7 @@ describe("batch invariants over seeded simulations with faults", () => {
           coverage.resumedCancels += 1;
         }
         if (o.pauses.length > 0) coverage.paused += 1;
+        if (o.budget) coverage.budgets += 1;
         if (o.job.status === "cancelled") coverage.cancelled += 1;
         if (o.change) coverage.changed += 1;
         coverage.crashes += o.sim.queue.stats.crashes;
@@ -330,5 +364,6 @@ describe("batch invariants over seeded simulations with faults", () => {
     expect(coverage.delayed).toBeGreaterThan(100);
     expect(coverage.paused).toBeGreaterThanOrEqual(SEEDS / 5);
     expect(coverage.resumedCancels).toBeGreaterThanOrEqual(SEEDS / 20);
+    expect(coverage.budgets).toBeGreaterThanOrEqual(SEEDS / 25);
   });
 });

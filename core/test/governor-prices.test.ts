@@ -8,8 +8,9 @@ describe("price table and costOf", () => {
     ["gemini image: prompt tokens plus the image", "gemini-2.5-flash-image", { usage: { inputTokens: 1_000_000, outputTokens: 1290 }, images: 1 }, 0.3 + 0.039],
     ["video: per second", "veo-3.0-fast-generate-001", { videoSeconds: 8 }, 1.2],
     ["nothing used costs nothing", "gemini-2.5-flash", {}, 0],
+    ["a flat price per call adds to the rest", "per-call", { usage: { inputTokens: 1_000_000, outputTokens: 0 }, requests: 3 }, 1 + 3 * 0.01],
   ])("%s", (_title, model, billed, usd) => {
-    const r = costOf(model, billed);
+    const r = costOf(model, billed, withPrices(DEFAULT_PRICES, "with-per-call", { "per-call": { inputPerMTokens: 1, perRequest: 0.01 } }));
     expect(r.known).toBe(true);
     expect(r.usd).toBeCloseTo(usd, 9);
   });

@@ -4,7 +4,7 @@
  *
  *   callables   createBatch startBatch cancelBatch pauseBatch resumeBatch setBatchConcurrency
  *               retryFailedRows
- *               previewFlow generateText generateImage generateVideo
+ *               previewFlow generateText generateImage generateVideo estimateBatch
  *               getGovernorSettings setGovernorSettings (admin custom claim)
  *   triggers    onBatchJobCreated (batch_jobs/{jobId}) · onBatchResultCreated (…/results/{rowId})
  *   tasks       runBatchRow (one row per delivery)
@@ -18,7 +18,7 @@ import { productionDeps } from "./runtime/production-deps";
 setDepsFactory(productionDeps);
 
 export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, setBatchConcurrency, retryFailedRows } from "./callables/batch-callables";
-export { previewFlow, generateText, generateImage, generateVideo } from "./callables/ai-callables";
+export { previewFlow, generateText, generateImage, generateVideo, estimateBatch } from "./callables/ai-callables";
 export { getGovernorSettings, setGovernorSettings } from "./callables/governor-callables";
 export { onBatchJobCreated } from "./triggers/job-created";
 export { onBatchResultCreated } from "./triggers/result-created";

@@ -24,6 +24,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(functionsDir, "package.json"), 
 const EXPECTED_EXPORTS = [
   "cancelBatch",
   "createBatch",
+  "estimateBatch",
   "generateImage",
   "generateText",
   "generateVideo",
@@ -40,7 +41,7 @@ const EXPECTED_EXPORTS = [
   "setGovernorSettings",
   "startBatch",
 ];
-const AI_FUNCTIONS = ["generateImage", "generateText", "generateVideo", "previewFlow", "runBatchRow"];
+const AI_FUNCTIONS = ["estimateBatch", "generateImage", "generateText", "generateVideo", "previewFlow", "runBatchRow"];
 
 function buildInto(dir: string): string {
   const outfile = path.join(dir, pkg.main);

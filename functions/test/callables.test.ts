@@ -97,6 +97,14 @@ describe("batch callables", () => {
     expect(early.code).toBe("failed-precondition");
   });
 
+  it("createBatch takes a budgetUsd (kept on the job); a budget that is not positive is invalid-argument", async () => {
+    const { job } = await h.createBatch(createReq("alice", { budgetUsd: 2.5, start: false }));
+    expect(job.budgetUsd).toBe(2.5);
+    expect((await h.store.get<Job>(`batch_jobs/${job.id}`))!.data.budgetUsd).toBe(2.5);
+    const bad = await httpsErrorOf(h.createBatch(createReq("alice", { budgetUsd: -1 })));
+    expect(bad.code).toBe("invalid-argument");
+  });
+
   it("caps active jobs per owner with resource-exhausted", async () => {
     h = new Harness({ ai: new OfflineAiService(), autoDeliver: false, limits: { maxActiveJobsPerOwner: 1 } });
     await h.createBatch(createReq("alice", {}));

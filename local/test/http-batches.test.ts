@@ -48,7 +48,7 @@ describe("creating and running batches", () => {
     expect(csv.headers["content-type"]).toContain("text/csv");
     expect(csv.headers["content-disposition"]).toContain("attachment");
     const lines = csv.text.trim().split(/\r?\n/);
-    expect(lines[0]).toBe("topic,line,status,error,durationMs,inputTokens,outputTokens,totalTokens");
+    expect(lines[0]).toBe("topic,line,status,error,durationMs,inputTokens,outputTokens,totalTokens,costUsd");
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(topics);
     const jsonl = await api("GET", `/api/batches/${id}/export.jsonl`);
     const records = jsonl.text.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -8,20 +8,20 @@ function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => s
   return { stream, text: () => out };
 }
 
-const job = (done: number, failed = 0, status: Job["status"] = "processing"): Job =>
-  ({ status, totalRows: 10, completedRows: done, failedRows: failed }) as Job;
+const job = (done: number, failed = 0, status: Job["status"] = "processing", costUsd = 0): Job =>
+  ({ status, totalRows: 10, completedRows: done, failedRows: failed, costUsd }) as Job;
 
 describe("createProgress", () => {
   it("redraws one line with a bar on a terminal and ends it with a summary", () => {
     const { stream, text } = fakeStream(true);
     const p = createProgress(stream, Date.now());
     p.update(job(2));
-    p.update(job(5, 1));
-    p.finish(job(9, 1, "completed"));
+    p.update(job(5, 1, "processing", 0.0123));
+    p.finish(job(9, 1, "completed", 0.02456));
     const out = text();
     expect(out.match(/\r\[/g)).toHaveLength(3);
-    expect(out).toContain("6/10 rows, 1 failed");
-    expect(out).toContain("completed: 9 succeeded, 1 failed of 10 rows");
+    expect(out).toContain("6/10 rows, 1 failed, $0.0123");
+    expect(out).toMatch(/completed: 9 succeeded, 1 failed of 10 rows in [\d.]+ s, \$0\.0246 spent/);
   });
 
   it("writes plain lines without control characters otherwise, skipping unchanged counts", () => {

@@ -10,6 +10,7 @@ const HTTPS_CALLABLE_DEFAULT_MS = 70_000;
 describe("callable timeouts", () => {
   it.each([
     ["previewFlow", PREVIEW_TIMEOUT_SECONDS],
+    ["estimateBatch", PREVIEW_TIMEOUT_SECONDS],
     ["createBatch", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["startBatch", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["cancelBatch", BATCH_CALLABLE_TIMEOUT_SECONDS],

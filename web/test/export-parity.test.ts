@@ -89,9 +89,9 @@ describe("local and Firebase-mode exports are byte-identical", () => {
     await h.drain();
     const out = await expectSameBytes(h, job.id);
     const [header, first, second] = out.csv.split("\r\n");
-    expect(header).toBe("topic,status,data,picture,formula,status,error,durationMs,inputTokens,outputTokens,totalTokens");
+    expect(header).toBe("topic,status,data,picture,formula,status,error,durationMs,inputTokens,outputTokens,totalTokens,costUsd");
     const formula = csvCell("=HYPERLINK(\"http://x\")");
-    expect(first).toBe(`cats,keep-me,"{""topic"":""9""}",mem:batch_jobs/${job.id}/media/000000/picture.png,${formula},succeeded,,0,3,6,9`);
+    expect(first).toBe(`cats,keep-me,"{""topic"":""9""}",mem:batch_jobs/${job.id}/media/000000/picture.png,${formula},succeeded,,0,3,6,9,0.0390109`);
     // Formula-like input cells go through the same escape as everything else.
     expect(second?.startsWith(`${csvCell("=1+1")},${csvCell("-5")},`)).toBe(true);
     const lines = out.jsonl.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -43,6 +43,14 @@ describe("LocalBackend requests", () => {
     });
   });
 
+  it("asks POST /api/batches/estimate and returns the estimate", async () => {
+    const estimate = { rows: 2, calls: 2, costUsd: { low: 0.001, expected: 0.002, high: 0.01 } };
+    api.route("POST /api/batches/estimate", () => ({ status: 200, body: { estimate } }));
+    const input = { flow: { nodes: [] }, columns: ["a"], rows: [{ a: "1" }, { a: "2" }], concurrency: 3 };
+    await expect(backend.estimate(input)).resolves.toEqual(estimate);
+    expect(api.requests[0]?.body).toEqual(input);
+  });
+
   it("uses the contract's routes for the job actions", async () => {
     api.route("PATCH /api/batches/job1", () => ({ status: 200, body: { job } }));
     api.route("POST /api/batches/job1/retry-failed", () => ({ status: 200, body: { job, rows: 2 } }));

@@ -10,6 +10,7 @@ const result = (rowIndex: number, over: Partial<RowResult> = {}): RowResult => (
   nodeOutputs: {},
   trace: {},
   usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 },
+  costUsd: 0,
   durationMs: 10,
   attempts: 1,
   startedAt: 0,

@@ -15,7 +15,7 @@ import { type Clock, systemClock } from "../ports/clock";
 import { ResponseFailure, toProviderError } from "./classify-error";
 import { parseJsonText, readInlineImage, readText, readUsage } from "./gemini-response";
 import { generateVideoWithPolling, type VideoDeps } from "./gemini-video";
-import type { AiService, ImageRequest, MediaResult, TextRequest, TextResult, VideoRequest } from "./port";
+import type { AiService, CountTokensRequest, ImageRequest, MediaResult, TextRequest, TextResult, VideoRequest } from "./port";
 import { ZERO_USAGE } from "./port";
 
 export interface GeminiAiServiceOptions {
@@ -98,6 +98,23 @@ export class GeminiAiService implements AiService {
       const model = response.modelVersion ?? req.model;
       if (!req.jsonSchema) return { text, usage, model };
       return { text, json: parseJsonText(text), usage, model };
+    });
+  }
+
+  /**
+   * `models.countTokens`. The Developer API refuses a `systemInstruction` in this call (only Vertex
+   * takes it), so the system text is counted as a content of its own there: the same tokens.
+   */
+  async countTokens(req: CountTokensRequest): Promise<number> {
+    return this.guard("countTokens", req, async () => {
+      const prompt = { role: "user", parts: [{ text: req.prompt }] };
+      const config = req.signal ? { abortSignal: req.signal } : {};
+      const system = req.system ? [{ role: "user", parts: [{ text: req.system }] }] : [];
+      const params = this.vertex && req.system
+        ? { model: req.model, contents: [prompt], config: { ...config, systemInstruction: req.system } }
+        : { model: req.model, contents: [...system, prompt], config };
+      const response = await this.ai.models.countTokens(params);
+      return response.totalTokens ?? 0;
     });
   }
 

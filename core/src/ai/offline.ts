@@ -35,7 +35,7 @@
  */
 import { PermanentError, RetryableError } from "../errors";
 import { type Clock, systemClock } from "../ports/clock";
-import type { AiService, ImageRequest, MediaResult, TextRequest, TextResult, VideoRequest } from "./port";
+import type { AiService, CountTokensRequest, ImageRequest, MediaResult, TextRequest, TextResult, VideoRequest } from "./port";
 import { estimateTokens, hashFraction, sampleFromSchema, stableHash, summaryText, usageOf } from "./offline-content";
 import { encodePng, placeholderMp4, type Rgb } from "./png";
 
@@ -74,6 +74,11 @@ export class OfflineAiService implements AiService {
     this.jitterMs = Math.max(0, opts.jitterMs ?? 0);
     this.clock = opts.clock ?? systemClock;
     this.seed = String(opts.seed ?? 0);
+  }
+
+  /** The same approximation as the usage it reports for a text call. */
+  countTokens(req: CountTokensRequest): Promise<number> {
+    return Promise.resolve(estimateTokens(req.prompt) + estimateTokens(req.system ?? ""));
   }
 
   async generateText(req: TextRequest): Promise<TextResult> {

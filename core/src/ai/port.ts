@@ -69,9 +69,21 @@ export interface VideoRequest extends CallOptions {
   pollIntervalMs?: number;
 }
 
+/** A prompt whose input tokens are counted, without generating anything. */
+export interface CountTokensRequest extends CallOptions {
+  model: string;
+  prompt: string;
+  system?: string;
+}
+
 export interface AiService {
   readonly name: string;
   generateText(req: TextRequest): Promise<TextResult>;
   generateImage(req: ImageRequest): Promise<MediaResult>;
   generateVideo(req: VideoRequest): Promise<MediaResult>;
+  /**
+   * Input tokens the model would count for the prompt (and system instruction). Generates nothing
+   * and costs nothing. Optional: without it, callers use the ~4 characters per token approximation.
+   */
+  countTokens?(req: CountTokensRequest): Promise<number>;
 }

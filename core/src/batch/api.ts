@@ -19,8 +19,13 @@ import type { DocumentStore, Doc } from "../ports/store";
 import type { TaskContext, TaskQueue } from "../ports/task-queue";
 import type { Logger } from "../logger";
 import type { Governor, JobCallLimits } from "../governor/port";
+import type { PriceTable } from "../governor/prices";
 import type { BatchLimits } from "./limits";
+import type { BatchEstimate, EstimateInput } from "./estimate";
 import type { Job, RowResult } from "./model";
+
+export type { BatchEstimate, EstimateInput, NodeEstimate } from "./estimate";
+export type { Range as EstimateRange } from "./estimate-math";
 
 /** The payload of one row task. */
 export interface RowTask {
@@ -63,6 +68,8 @@ export interface BatchObserver {
   rowCounted?(e: { jobId: string; rowIndex: number; pass: number; status: string }): void;
   /** The job reached a terminal status (exactly once per pass). */
   jobFinished?(e: { jobId: string; status: string; at: number }): void;
+  /** The job was paused (once per pause, by whichever reason got there first). */
+  jobPaused?(e: { jobId: string; reason: string; at: number }): void;
 }
 
 export interface BatchDeps {
@@ -80,6 +87,8 @@ export interface BatchDeps {
    * goes through (shared by all batches of the host; absent = calls are not governed).
    */
   engine?: { nodeRetry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number }; governor?: Governor; governorMaxWaitMs?: number };
+  /** The price table rows and jobs are costed with (default: DEFAULT_PRICES of governor/prices.ts). */
+  prices?: PriceTable;
   /** Minimum ms between progress roll-ups into the job document (default 2,000). */
   rollUpIntervalMs?: number;
 }
@@ -97,6 +106,8 @@ export interface CreateJobInput {
   callLimits?: JobCallLimits;
   /** Start at once (otherwise the job stays `pending` until startJob). */
   start?: boolean;
+  /** Spend cap in USD: the batch pauses with reason `budget` when it is reached (see budget.ts). */
+  budgetUsd?: number;
   /**
    * Idempotency key, one per submit (the client reuses it on its retries): the same owner and
    * request id return the job the first attempt created; a different payload is a `conflict`.
@@ -133,6 +144,11 @@ export interface BatchHandlers {
   getJob(caller: Caller, jobId: string): Promise<Job>;
   listJobs(caller: Caller, opts?: { limit?: number }): Promise<Job[]>;
   listResults(caller: Caller, jobId: string, opts?: { limit?: number; cursor?: string | null }): Promise<ResultsPage>;
+  /**
+   * What a batch would cost and take (low / expected / high), before it runs: no job is created
+   * and no generation call is made unless `dryRunRows` asks for a dry run (see estimate.ts).
+   */
+  estimateBatch(caller: Caller, input: EstimateInput): Promise<BatchEstimate>;
 
   /** Delivers one task of the batch queue: a row task, or a trailing roll-up (routed by `kind`). */
   runRowTask(task: BatchTask, ctx: TaskContext): Promise<void>;

@@ -39,7 +39,8 @@ export function planCreate(valid: ValidJob, o: { id: string; now: number; reques
   assertJobStorable(jobPath(o.id), job);
   if (o.requestId === undefined) return { job, chunks };
   // What the job will run, not how the client spelled it: the same submit always hashes the same.
-  const hash = payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, callLimits: job.callLimits, start: job.startRequested });
+  const budget = job.budgetUsd !== null ? { budgetUsd: job.budgetUsd } : {};
+  const hash = payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, callLimits: job.callLimits, start: job.startRequested, ...budget });
   return { job, chunks, request: { requestId: o.requestId, hash } };
 }
 
@@ -75,6 +76,8 @@ function initialJob(o: {
     columns: [...o.input.columns],
     outputColumns: outputColumns(o.flow),
     usage: { ...zero },
+    costUsd: 0,
+    budgetUsd: o.input.budgetUsd ?? null,
     pass: 0,
     error: null,
     pausedReason: null,
@@ -82,7 +85,7 @@ function initialJob(o: {
     pauseDetail: null,
     rowChunkStarts: o.chunkStarts,
     passRows: o.rows,
-    base: { completed: 0, failed: 0, usage: { ...zero } },
+    base: { completed: 0, failed: 0, usage: { ...zero }, costUsd: 0 },
     laneCount: 0,
     passList: "",
   };

@@ -1,7 +1,7 @@
 /**
  * The one definition of an export's records, shared by every host and the browser (pure and
  * browser-safe: no Node built-ins, no store, no engine). Columns: the input columns as given, one
- * per output node (data.name), then status, error, durationMs and token counts. Rows are in input
+ * per output node (data.name), then status, error, durationMs, token counts and costUsd (the row's USD over every pass). Rows are in input
  * order; a row without a result is `pending` (or `cancelled` once a cancelled job ended). Output
  * cells are text: text and JSON as their text, media as the stored reference, in CSV and JSON Lines.
  * An input column named like a status column (e.g. a CSV with its own `status`) keeps its value:
@@ -11,7 +11,7 @@
 import { csvLine, jsonlLine } from "../csv/write";
 import type { JobStatus, RowResult, StoredOutput } from "./model";
 
-export const EXPORT_STATUS_COLUMNS = ["status", "error", "durationMs", "inputTokens", "outputTokens", "totalTokens"] as const;
+export const EXPORT_STATUS_COLUMNS = ["status", "error", "durationMs", "inputTokens", "outputTokens", "totalTokens", "costUsd"] as const;
 
 export type ExportFormat = "csv" | "jsonl";
 
@@ -90,6 +90,7 @@ function exportValues(layout: ExportLayout, row: Readonly<Record<string, string>
     result?.usage.inputTokens ?? "",
     result?.usage.outputTokens ?? "",
     result?.usage.totalTokens ?? "",
+    result ? result.costUsd : "",
   ];
 }
 

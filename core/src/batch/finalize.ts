@@ -9,6 +9,7 @@
  */
 import { addUsage, ZERO_USAGE } from "../ai/port";
 import type { ErrorInfo } from "../errors";
+import { addUsd } from "../governor/run-cost";
 import type { Patch, Transaction } from "../ports/store";
 import type { BatchContext } from "./context";
 import { readJob, readLanes } from "./context";
@@ -21,18 +22,21 @@ interface Totals {
   completed: number;
   failed: number;
   usage: UsageTotals;
+  costUsd: number;
 }
 
 export function laneTotals(job: JobState, lanes: Lane[]): Totals {
   let usage: UsageTotals = { ...job.base.usage };
   let completed = job.base.completed;
   let failed = job.base.failed;
+  let costUsd = job.base.costUsd;
   for (const l of lanes) {
     completed += l.succeeded;
     failed += l.failed;
     usage = addUsage(usage, l.usage);
+    costUsd = addUsd(costUsd, l.costUsd);
   }
-  return { completed, failed, usage };
+  return { completed, failed, usage, costUsd };
 }
 
 /** Finalizes the job when its pass is over. Returns the terminal status if THIS call made the transition. */
@@ -55,6 +59,7 @@ export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<J
       failedRows: totals.failed,
       skippedRows: final === "cancelled" ? job.totalRows - totals.completed - totals.failed : 0,
       usage: totals.usage,
+      costUsd: totals.costUsd,
       finishedAt: now,
       updatedAt: now,
       error: final === "failed" ? allFailedError(lanes) : null,
@@ -105,4 +110,4 @@ function allFailedError(lanes: Lane[]): ErrorInfo {
   };
 }
 
-export const EMPTY_TOTALS: Totals = { completed: 0, failed: 0, usage: ZERO_USAGE };
+export const EMPTY_TOTALS: Totals = { completed: 0, failed: 0, usage: ZERO_USAGE, costUsd: 0 };

@@ -4,6 +4,7 @@ import type { BatchDeps, BatchHandlers, CreateJobInput } from "./api";
 import { cancelJob } from "./cancel-job";
 import { makeContext } from "./context";
 import { createJob } from "./create-job";
+import { estimateBatch } from "./estimate";
 import { toPublicJob } from "./job-view";
 import type { Job } from "./model";
 import { pauseJob, resumeJob } from "./pause-job";
@@ -41,6 +42,7 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
     getJob: async (caller, jobId) => getJob(ctx, caller, id(jobId)),
     listJobs: (caller, opts) => listJobs(ctx, caller, opts),
     listResults: async (caller, jobId, opts) => listResults(ctx, caller, id(jobId), opts),
+    estimateBatch: (caller, input) => estimateBatch(ctx, caller, input),
     runRowTask: (task, tctx) => (isRollUpTask(task) ? runRollUpTask(ctx, task, tctx) : runRowTask(ctx, task, tctx)),
     onResultCreated: (doc) => onResultCreated(ctx, doc),
     reconcile: (opts) => reconcile(ctx, opts),

@@ -20,6 +20,7 @@ export function newLane(index: number, pass: number, range: [number, number], no
     succeeded: 0,
     failed: 0,
     usage: { ...ZERO_USAGE },
+    costUsd: 0,
     lastError: null,
     attemptBase: 0,
     retry: null,

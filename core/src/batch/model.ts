@@ -76,6 +76,13 @@ export const Job = z.object({
   /** Result columns, one per output node, in flow order. */
   outputColumns: z.array(z.string()),
   usage: UsageTotals,
+  /** USD spent so far (every pass), rolled up from the lanes with `usage`; priced by core/src/governor/prices.ts. */
+  costUsd: z.number().nonnegative().default(0),
+  /**
+   * Spend cap in USD (null: none). When the spend committed plus the reserve of rows in flight
+   * reaches it, no new row starts and the job pauses with reason `budget` (see budget.ts).
+   */
+  budgetUsd: z.number().positive().nullable().default(null),
   /** Retry passes started so far (0 = the first run). */
   pass: z.number().int().nonnegative().default(0),
   /** When the current pass started (startJob or retryFailed); absent before the job started. */
@@ -126,6 +133,8 @@ export const RowResult = z.object({
   nodeOutputs: z.record(z.string(), StoredOutput),
   trace: z.record(z.string(), NodeTraceDoc),
   usage: UsageTotals,
+  /** USD this row cost, summed over every attempt and pass that ran it (a retried row shows all it cost). */
+  costUsd: z.number().nonnegative().default(0),
   durationMs: z.number().nonnegative(),
   attempts: z.number().int().positive(),
   startedAt: z.number(),

@@ -17,7 +17,9 @@ import { assertOwned, preconditionFailed } from "./access";
 import type { BatchContext } from "./context";
 import { readJob, readLanes } from "./context";
 import { ensureLaneTasks } from "./dispatch";
+import { roomForARow, spendOf } from "./budget-spend";
 import { maybeFinalize } from "./finalize";
+import { formatUsd } from "../governor/format-usd";
 import type { DocumentStore } from "../ports/store";
 import { isTerminal, jobPath, type PausedReason } from "./model";
 import { resumeCancelled } from "./resume-cancelled";
@@ -37,7 +39,7 @@ export async function atRest(store: Pick<DocumentStore, "get" | "query">, jobId:
   return (await readLanes(store, jobId, job.pass)).every((l) => l.current === null);
 }
 
-/** Options of a resume (the budget is applied by the budget cap; accepted here and passed on). */
+/** Options of a resume: `budgetUsd` replaces the job's budget (a budget pause needs it raised above the spend). */
 export interface ResumeOptions {
   budgetUsd?: number;
 }
@@ -84,6 +86,7 @@ export async function pauseForReason(
   });
   if (!paused) return null;
   logger.info({ jobId, reason, code: detail?.code }, "batch paused");
+  ctx.deps.observer?.jobPaused?.({ jobId, reason, at: clock.now() });
   await handBackWaitingRows(ctx, paused);
   return paused;
 }
@@ -106,12 +109,28 @@ export async function resumeJob(ctx: BatchContext, caller: Caller, jobId: string
     case "paused":
       return resumePaused(ctx, caller, jobId, opts);
     case "cancelled":
-      return resumeCancelled(ctx, caller, job);
+      // The new pass runs under the budget given (its rows check it like any others).
+      if (opts.budgetUsd !== undefined) await ctx.deps.store.update(jobPath(jobId), { budgetUsd: opts.budgetUsd });
+      return resumeCancelled(ctx, caller, opts.budgetUsd !== undefined ? { ...job, budgetUsd: opts.budgetUsd } : job);
     case "pending":
       throw preconditionFailed(`Batch ${jobId} has not started; start it instead of resuming`);
     case "completed":
     case "failed":
       throw preconditionFailed(`Batch ${jobId} already ${job.status}; retry its failed rows instead of resuming`);
+  }
+}
+
+/**
+ * A job the budget paused resumes only under a budget with room for at least one more row (else
+ * its next row would pause it again at once): the answer says how far to raise it.
+ */
+function checkBudgetRaised(job: JobState, lanes: Lane[], opts: ResumeOptions): void {
+  const budgetUsd = opts.budgetUsd ?? job.budgetUsd;
+  if (job.pausedReason !== "budget" || budgetUsd === null) return;
+  const spend = spendOf(job, lanes, -1);
+  if (!roomForARow(budgetUsd, spend)) {
+    const room = formatUsd(spend.committedUsd + spend.reservedUsd + spend.perRowUsd);
+    throw preconditionFailed(`Batch ${job.id} has spent ${formatUsd(spend.committedUsd)} of its ${formatUsd(budgetUsd)} budget; resume it with a budgetUsd above ${room} (one more row)`);
   }
 }
 
@@ -122,10 +141,12 @@ async function resumePaused(ctx: BatchContext, caller: Caller, jobId: string, op
     const job = assertOwned(await readJob(tx, jobId), caller, jobId);
     if (job.status !== "paused") return { job, busy: [] as Lane[], resumed: false };
     const lanes = await readLanes(tx, jobId, job.pass);
+    checkBudgetRaised(job, lanes, opts);
     const now = clock.now();
     const { changed } = rebalance(lanes, job.concurrency, job, now);
     const laneCount = Math.max(job.laneCount, lanes.length);
-    const patch = { status: "processing" as const, pausedReason: null, pausedAt: null, pauseDetail: null, laneCount, resumedAt: now, updatedAt: now };
+    const budget = opts.budgetUsd !== undefined ? { budgetUsd: opts.budgetUsd } : {};
+    const patch = { status: "processing" as const, pausedReason: null, pausedAt: null, pauseDetail: null, laneCount, resumedAt: now, updatedAt: now, ...budget };
     tx.update(jobPath(jobId), patch);
     for (const l of changed) tx.set(lanePath(jobId, l.index), l);
     // Rows still in flight from before the pause keep their task ("exists"); a lost one is re-made.

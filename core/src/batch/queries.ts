@@ -3,7 +3,8 @@ import type { Caller, ResultsPage } from "./api";
 import { ValidationError } from "../errors";
 import { assertOwned } from "./access";
 import type { BatchContext } from "./context";
-import { readJob } from "./context";
+import { readJob, readLanes } from "./context";
+import { laneTotals } from "./finalize";
 import { toPublicJob } from "./job-view";
 import { resultsPath, RowResult, type Job } from "./model";
 import { JobState } from "./state";
@@ -48,4 +49,16 @@ function parseCursor(cursor: string | null | undefined): number | null {
   throw new ValidationError("The results cursor is not valid", [
     { path: "cursor", message: "must be the nextCursor of an earlier page (a row index)" },
   ]);
+}
+
+/**
+ * The job's exact counts from its lanes (the job document trails them by the roll-up interval)
+ * and the rows in flight: what a host that waits for a paused job's running rows to finish reads.
+ */
+export async function exactProgress(store: BatchContext["deps"]["store"], jobId: string): Promise<{ inFlight: number; completed: number; failed: number; costUsd: number } | null> {
+  const job = await readJob(store, jobId);
+  if (!job) return null;
+  const lanes = await readLanes(store, jobId, job.pass);
+  const totals = laneTotals(job, lanes);
+  return { inFlight: lanes.filter((l) => l.current !== null).length, completed: totals.completed, failed: totals.failed, costUsd: totals.costUsd };
 }

@@ -102,7 +102,7 @@ async function openPass(ctx: BatchContext, caller: Caller, before: JobState, o: 
       laneCount: lanes.length,
       failedRows,
       skippedRows: 0,
-      base: { completed: cur.completedRows, failed: failedRows, usage: cur.usage },
+      base: { completed: cur.completedRows, failed: failedRows, usage: cur.usage, costUsd: cur.costUsd },
       startedAt: cur.startedAt ?? now,
       finishedAt: null,
       passStartedAt: now,
@@ -143,10 +143,14 @@ async function writeWorkList(ctx: BatchContext, jobId: string, o: { pass: number
   await commitInBatches(ctx, writes);
 }
 
-/** One checkpoint per failed row: the nodes that had completed, where the retry resumes. */
+/**
+ * One checkpoint per failed row: the nodes that had completed, where the retry resumes, and what
+ * the row cost so far, so its new result shows everything it cost.
+ */
 async function writeCheckpoints(ctx: BatchContext, jobId: string, pass: number, failed: RowResult[]): Promise<void> {
   const now = ctx.deps.clock.now();
-  await commitInBatches(ctx, failed.map((r) => (b) => b.set(checkpointPath(jobId, r.rowIndex), { pass, nodeOutputs: r.nodeOutputs, updatedAt: now })));
+  const checkpoint = (r: RowResult) => ({ pass, nodeOutputs: r.nodeOutputs, costUsd: r.costUsd, carriedCostUsd: r.costUsd, updatedAt: now });
+  await commitInBatches(ctx, failed.map((r) => (b) => b.set(checkpointPath(jobId, r.rowIndex), checkpoint(r))));
 }
 
 async function deleteResults(ctx: BatchContext, jobId: string, rows: number[]): Promise<void> {

@@ -40,6 +40,7 @@ export function laneWaits(lanes: Lane[]): RowWait[] {
 interface Summary {
   completed: number;
   failed: number;
+  costUsd: number;
   retrying: RowWait[];
 }
 
@@ -49,7 +50,7 @@ function summarize(job: JobState, lanes: Lane[]) {
 
 const sameWaits = (a: RowWait[], b: RowWait[]): boolean => JSON.stringify(a) === JSON.stringify(b);
 const upToDate = (job: JobState, s: Summary): boolean =>
-  job.completedRows === s.completed && job.failedRows === s.failed && sameWaits(job.retrying ?? [], s.retrying);
+  job.completedRows === s.completed && job.failedRows === s.failed && job.costUsd === s.costUsd && sameWaits(job.retrying ?? [], s.retrying);
 
 type Outcome = "written" | "throttled" | "skipped";
 
@@ -68,7 +69,7 @@ async function writeRollUp(ctx: BatchContext, jobId: string, peek: JobState, lan
     if (!job || !passOpen(job.status) || job.pass !== peek.pass) return "skipped";
     if (now - job.updatedAt < ctx.rollUpIntervalMs) return "throttled";
     if (s.completed + s.failed < job.completedRows + job.failedRows) return "skipped";
-    tx.update(jobPath(jobId), { completedRows: s.completed, failedRows: s.failed, usage: s.usage, retrying: s.retrying, updatedAt: now });
+    tx.update(jobPath(jobId), { completedRows: s.completed, failedRows: s.failed, usage: s.usage, costUsd: s.costUsd, retrying: s.retrying, updatedAt: now });
     return "written";
   });
 }

@@ -5,6 +5,7 @@
  * deliveries reach this point: the first commit moves `current` away, every later one is a no-op.
  */
 import { addUsage } from "../ai/port";
+import { addUsd } from "../governor/run-cost";
 import type { RowTask } from "./api";
 import { countInLane } from "./breaker";
 import type { BatchContext } from "./context";
@@ -23,7 +24,11 @@ export interface CommitOutcome {
   checkBreaker?: boolean;
 }
 
-export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: number, pos: number, result: RowResult): Promise<CommitOutcome> {
+/**
+ * `passSpendUsd` is what this pass's attempts of the row cost (the result's `costUsd` less what
+ * earlier passes carried in, which the job's base already counts): the lane's cost counter adds it.
+ */
+export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: number, pos: number, result: RowResult, passSpendUsd = result.costUsd): Promise<CommitOutcome> {
   const { store, clock } = ctx.deps;
   return store.runTransaction(async (tx) => {
     const [jobDoc, laneDoc, existing] = await tx.getAll([jobPath(task.jobId), lanePath(task.jobId, laneIndex), resultPath(task.jobId, task.rowIndex)]);
@@ -47,6 +52,7 @@ export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: num
       if (result.error) lane.lastError = { code: result.error.code, message: result.error.message, retryable: result.error.retryable };
     }
     lane.usage = addUsage(lane.usage, result.usage);
+    lane.costUsd = addUsd(lane.costUsd, passSpendUsd);
     lane.updatedAt = clock.now();
     tx.set(lanePath(task.jobId, laneIndex), lane);
     return { committed: true, lane, mayRun: laneMayRun(lane, job), checkBreaker: tripKey !== null || result.error?.code === "unavailable" };

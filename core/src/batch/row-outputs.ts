@@ -64,6 +64,8 @@ export interface ResultInput {
   attempts: number;
   startedAt: number;
   finishedAt: number;
+  /** USD the row cost over every attempt and pass, this one included. */
+  costUsd: number;
 }
 
 export function buildResult(r: ResultInput): RowResult {
@@ -77,6 +79,7 @@ export function buildResult(r: ResultInput): RowResult {
     nodeOutputs: r.stored.nodeOutputs,
     trace,
     usage: { ...r.run.usage },
+    costUsd: r.costUsd,
     durationMs: Math.max(0, r.run.durationMs),
     attempts: r.attempts,
     startedAt: r.startedAt,

@@ -12,6 +12,7 @@
  * A job paused by then hands the row back to its lane instead (pause-job.ts); its checkpoint stays.
  */
 import { RetryableError, type ErrorInfo } from "../errors";
+import { addUsd, roundUsd } from "../governor/run-cost";
 import type { TaskContext } from "../ports/task-queue";
 import type { RowTask } from "./api";
 import type { BatchContext } from "./context";
@@ -46,6 +47,20 @@ export interface RetryInput {
   budget: AttemptBudget;
   error: ErrorInfo;
   nodeOutputs: Checkpoint["nodeOutputs"];
+  spent: RowSpend;
+}
+
+/** What a row has cost so far (every attempt and pass), and the part earlier passes already counted. */
+export type RowSpend = Pick<Checkpoint, "costUsd" | "carriedCostUsd">;
+
+/** The spend after this attempt: the checkpoint's (earlier attempts) plus this attempt's cost. */
+export function rowSpend(cp: RowSpend | undefined, attemptUsd: number): RowSpend {
+  return { costUsd: addUsd(cp?.costUsd ?? 0, attemptUsd), carriedCostUsd: cp?.carriedCostUsd ?? 0 };
+}
+
+/** What this pass spent on the row: what its lane counts. */
+export function passSpendUsd(s: RowSpend): number {
+  return Math.max(0, roundUsd(s.costUsd - s.carriedCostUsd));
 }
 
 export async function retryLater(ctx: BatchContext, r: RetryInput): Promise<void> {
@@ -61,7 +76,7 @@ export async function retryLater(ctx: BatchContext, r: RetryInput): Promise<void
     at: ctx.deps.clock.now(),
     reenqueued: reenqueue,
   };
-  await saveCheckpoint(ctx, task, r.nodeOutputs, retry);
+  await saveCheckpoint(ctx, task, { nodeOutputs: r.nodeOutputs, ...r.spent }, retry);
   const lane = await recordRetry(ctx, r, retry, reenqueue);
   const log = { jobId: task.jobId, row: task.rowIndex, attempt: budget.attempt, code: error.code, waitMs, reenqueue };
   ctx.deps.logger.info(log, lane ? "row will be retried" : "stale row delivery: retry left to the newer one");
@@ -110,8 +125,8 @@ async function showWait(ctx: BatchContext, jobId: string): Promise<void> {
 }
 
 /** Best effort: without a checkpoint the retry just re-runs the completed nodes. */
-async function saveCheckpoint(ctx: BatchContext, task: RowTask, nodeOutputs: Checkpoint["nodeOutputs"], retry: RowRetry): Promise<void> {
-  const cp: Checkpoint = { pass: task.pass, nodeOutputs, attempt: retry.attempt, nextTryAt: retry.nextTryAt, updatedAt: ctx.deps.clock.now() };
+async function saveCheckpoint(ctx: BatchContext, task: RowTask, saved: Pick<Checkpoint, "nodeOutputs" | "costUsd" | "carriedCostUsd">, retry: RowRetry): Promise<void> {
+  const cp: Checkpoint = { pass: task.pass, ...saved, attempt: retry.attempt, nextTryAt: retry.nextTryAt, updatedAt: ctx.deps.clock.now() };
   try {
     await ctx.deps.store.set(checkpointPath(task.jobId, task.rowIndex), cp);
   } catch (err) {

@@ -15,6 +15,7 @@
 import { z } from "zod";
 import { toErrorInfo } from "../errors";
 import { ServerWorkflowEngine } from "../engine/server-workflow-engine";
+import { runCostUsd } from "../governor/run-cost";
 import type { RowRun } from "../engine/types";
 import { AlreadyExistsError } from "../ports/store";
 import type { TaskContext } from "../ports/task-queue";
@@ -23,11 +24,12 @@ import type { BatchContext } from "./context";
 import { jobFlow, loadRow, rowAt } from "./context";
 import { checkBreaker } from "./breaker";
 import { ensureLaneTask } from "./dispatch";
+import { budgetStop, pauseForBudget } from "./budget";
 import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, type RowResult } from "./model";
 import { buildResult, fitResult, storeOutputs } from "./row-outputs";
 import { commitRow, stealWork, stopLane, yieldPosition, type CommitOutcome } from "./row-commit";
-import { attemptBudget, retryLater, type AttemptBudget } from "./row-retry";
+import { attemptBudget, passSpendUsd, retryLater, rowSpend, type AttemptBudget, type RowSpend } from "./row-retry";
 import { Checkpoint, JobState, Lane, checkpointPath, claimsPath, lanePath, parseLaneIndex } from "./state";
 import { claimKey } from "./task-ids";
 
@@ -83,6 +85,13 @@ export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskCont
     if (await stopLane(ctx, task.jobId, laneIndex, task.pass, pos)) await maybeFinalize(ctx, task.jobId);
     return;
   }
+  // A row about to start (not a retry of one already running) first checks the budget.
+  const overBudget = budget.attempt === 0 && job.budgetUsd !== null ? await budgetStop(ctx, job, laneIndex) : null;
+  if (overBudget && job.budgetUsd !== null) {
+    await pauseForBudget(ctx, job, job.budgetUsd, overBudget);
+    await yieldPosition(ctx, task.jobId, { index: laneIndex, pass: task.pass, current: pos, gen: lane.gen });
+    return;
+  }
   await runAndCommit(ctx, { task, tctx, budget, job, laneIndex, pos });
 }
 
@@ -118,7 +127,8 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   const { task, tctx, budget, job } = r;
   // Only a retry, a re-driven lane or a retry pass can have saved outputs: skip the read otherwise.
   const mayResume = budget.attempt > 0 || task.pass > 0 || (task.gen ?? 0) > 0;
-  const resume = mayResume ? await loadCheckpoint(ctx, task) : undefined;
+  const cp = mayResume ? await loadCheckpoint(ctx, task) : undefined;
+  const resume = cp?.nodeOutputs;
   const row = await loadRow(ctx, job, task.rowIndex);
   const startedAt = clock.now();
   const ev = { jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, attempt: budget.attempt };
@@ -127,12 +137,13 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
   const retryAfterMs = run.error?.retryAfterMs;
   observer?.rowEnded?.({ ...ev, at: clock.now(), status: run.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   const stored = await storeOutputs(blobs, task.jobId, task.rowIndex, run);
+  const spent = rowSpend(cp, runCostUsd(jobFlow(ctx, job), run.trace, ctx.deps.prices));
   if (run.status === "failed" && run.error?.retryable && !budget.last) {
-    return retryLater(ctx, { task, tctx, laneIndex: r.laneIndex, pos: r.pos, budget, error: run.error, nodeOutputs: stored.nodeOutputs });
+    return retryLater(ctx, { task, tctx, laneIndex: r.laneIndex, pos: r.pos, budget, error: run.error, nodeOutputs: stored.nodeOutputs, spent });
   }
-  const built = buildResult({ task, laneId: task.lane, run, stored, attempts: budget.attempt + 1, startedAt, finishedAt: clock.now() });
+  const built = buildResult({ task, laneId: task.lane, run, stored, attempts: budget.attempt + 1, startedAt, finishedAt: clock.now(), costUsd: spent.costUsd });
   const result = fitResult(built, resultPath(task.jobId, task.rowIndex));
-  const out = await commitOrRecordFailure(ctx, r, result);
+  const out = await commitOrRecordFailure(ctx, r, result, spent);
   if (out.checkBreaker && result.error) await checkBreaker(ctx, task.jobId, result.error);
   if (out.committed) {
     logger.info({ jobId: task.jobId, row: task.rowIndex, status: result.status, durationMs: result.durationMs }, "row finished");
@@ -148,22 +159,23 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
  * Commits the result. If even that fails on the last attempt (data the store rejects), commits a
  * bare failed result instead, so the row is counted and its lane moves on.
  */
-async function commitOrRecordFailure(ctx: BatchContext, r: RunInput, result: RowResult): Promise<CommitOutcome> {
+async function commitOrRecordFailure(ctx: BatchContext, r: RunInput, result: RowResult, spent: RowSpend): Promise<CommitOutcome> {
+  const passSpend = passSpendUsd(spent);
   try {
-    return await commitRow(ctx, r.task, r.laneIndex, r.pos, result);
+    return await commitRow(ctx, r.task, r.laneIndex, r.pos, result, passSpend);
   } catch (err) {
     if (!r.budget.last) throw err;
     ctx.deps.logger.error({ jobId: r.task.jobId, row: r.task.rowIndex, err: err instanceof Error ? err.name : "unknown" }, "result not storable");
     const error = { code: "internal" as const, message: "The row's result could not be stored", retryable: false };
-    return commitRow(ctx, r.task, r.laneIndex, r.pos, { ...result, status: "failed", outputs: {}, nodeOutputs: {}, trace: {}, error });
+    return commitRow(ctx, r.task, r.laneIndex, r.pos, { ...result, status: "failed", outputs: {}, nodeOutputs: {}, trace: {}, error }, passSpend);
   }
 }
 
-async function loadCheckpoint(ctx: BatchContext, task: RowTask): Promise<RowRun["nodeOutputs"] | undefined> {
+async function loadCheckpoint(ctx: BatchContext, task: RowTask): Promise<Checkpoint | undefined> {
   const doc = await ctx.deps.store.get(checkpointPath(task.jobId, task.rowIndex));
   if (!doc) return undefined;
   const cp = Checkpoint.parse(doc.data);
-  return cp.pass === task.pass ? cp.nodeOutputs : undefined;
+  return cp.pass === task.pass ? cp : undefined;
 }
 
 /** Runs the engine; an unexpected throw becomes a retryable `internal` failure of the row. */
@@ -183,7 +195,8 @@ async function execute(ctx: BatchContext, job: JobState, row: Record<string, str
   }
 }
 
-function engineFor(ctx: BatchContext): ServerWorkflowEngine {
+/** The engine rows run with (one per instance): also what an estimate's dry run uses. */
+export function engineFor(ctx: BatchContext): ServerWorkflowEngine {
   const key = "engine";
   let engine = ctx.cache.get<ServerWorkflowEngine>(key);
   if (!engine) {

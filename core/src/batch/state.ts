@@ -15,6 +15,7 @@ export const PassBase = z.object({
   completed: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
   usage: UsageTotals,
+  costUsd: z.number().nonnegative().default(0),
 });
 export type PassBase = z.infer<typeof PassBase>;
 
@@ -75,6 +76,8 @@ export const Lane = z.object({
   succeeded: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
   usage: UsageTotals,
+  /** USD of this pass's attempts of the rows the lane committed (a row's earlier passes are in the job's base). */
+  costUsd: z.number().nonnegative().default(0),
   lastError: ErrorInfo.nullable(),
   /**
    * Attempts the current row used before its queued task (the task payload's `attempt`): raised
@@ -113,6 +116,10 @@ export const Checkpoint = z.object({
   /** The attempt that runs next, 1-based, and when (epoch ms; null if unknown): see RowRetry. */
   attempt: z.number().int().positive().optional(),
   nextTryAt: z.number().nullable().optional(),
+  /** USD the row's earlier attempts (this pass and earlier ones) cost: carried into its result. */
+  costUsd: z.number().nonnegative().default(0),
+  /** The part of `costUsd` from earlier passes, already counted in the job's base. */
+  carriedCostUsd: z.number().nonnegative().default(0),
   updatedAt: z.number(),
 });
 export type Checkpoint = z.infer<typeof Checkpoint>;

@@ -25,6 +25,7 @@ export const CreateJobSchema = z.object({
   concurrency: z.number().int().optional(),
   callLimits: JobCallLimits.optional(),
   start: z.boolean().optional(),
+  budgetUsd: z.number().positive("budgetUsd must be more than 0").finite().optional(),
 });
 
 export interface ValidJob {

@@ -1,12 +1,23 @@
 /**
  * The price table (USD) and `costOf`, the one place money is computed from usage. Versioned and
- * overridable: a host passes its own table (or entries layered over the default) when prices
- * change or a contract differs. Recording cost on rows and jobs builds on this.
+ * overridable: a host passes its own table (`BatchDeps.prices`, or entries layered over the
+ * default with `withPrices`) when prices change or a contract differs. Rows and jobs record cost
+ * with it (run-cost.ts); estimates and the budget cap use the same table.
  *
  * Source: Gemini Developer API pricing, paid tier, standard (not batch) mode,
- * https://ai.google.dev/gemini-api/docs/pricing, as read on 2026-12-01. Text models: input and
- * output per 1M tokens (prompts up to 200k tokens where the price is tiered; thinking tokens are
- * billed as output). Image models: per generated image (1024×1024). Veo: per second of video.
+ * https://ai.google.dev/gemini-api/docs/pricing. Text: input and output per 1M tokens (prompts up
+ * to 200k tokens where the price is tiered; thinking tokens are billed as output). Images: per
+ * generated image (1024×1024). Veo: per second of video. Per figure, how it was checked (on
+ * 2026-12-01, from pages that quote the pricing page; the page itself was not fetched):
+ * - gemini-2.5-pro 1.25 / 10, gemini-2.5-flash 0.30 / 2.50, gemini-2.5-flash-lite and
+ *   gemini-2.0-flash 0.10 / 0.40: the same figures in several 2026 write-ups of the page
+ *   (January–March 2026). Verified in that sense.
+ * - gemini-2.5-flash-image: $0.039 per image (1,290 output tokens at $30 per 1M), input $0.30 per
+ *   1M: quoted with the Imagen figures below (February 2026).
+ * - imagen-4.0 fast / standard / ultra: $0.02 / $0.04 / $0.06 per image, "checked against the Gemini
+ *   API pricing page" by a page dated 2026-03-03.
+ * - veo-3.0(-fast)-generate-001: $0.40 / $0.15 per second are the figures published for Veo 3.1
+ *   standard / fast (March 2026); that Veo 3.0 still bills the same was NOT verified.
  * Check the page before relying on a figure: prices change.
  */
 import { z } from "zod";
@@ -17,6 +28,8 @@ export const ModelPrice = z.object({
   outputPerMTokens: z.number().nonnegative().optional(),
   perImage: z.number().nonnegative().optional(),
   perVideoSecond: z.number().nonnegative().optional(),
+  /** A flat price per billed call, on top of the rest (a contract or a test may price calls so). */
+  perRequest: z.number().nonnegative().optional(),
 });
 export type ModelPrice = z.infer<typeof ModelPrice>;
 
@@ -54,6 +67,8 @@ export interface BilledUsage {
   usage?: Pick<Usage, "inputTokens" | "outputTokens">;
   images?: number;
   videoSeconds?: number;
+  /** Billed calls (for a `perRequest` price; 0 when absent). */
+  requests?: number;
 }
 
 export type CostResult = { known: true; usd: number } | { known: false; usd: 0; reason: "unknown_model" | "unpriced_part" };
@@ -70,6 +85,7 @@ export function costOf(model: string, billed: BilledUsage, table: PriceTable = D
     [(billed.usage?.outputTokens ?? 0) / 1_000_000, price.outputPerMTokens],
     [billed.images ?? 0, price.perImage],
     [billed.videoSeconds ?? 0, price.perVideoSecond],
+    [price.perRequest !== undefined ? (billed.requests ?? 0) : 0, price.perRequest],
   ];
   let usd = 0;
   for (const [amount, rate] of parts) {

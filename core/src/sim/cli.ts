@@ -1,7 +1,8 @@
 /**
  * `npm run sim -- --rows N --concurrency C --latency-ms MEAN --latency-sigma S --faults standard|none
  * --seed K [--quota-rpm N] [--configured-rpm N] [--jobs K] [--queue-max-per-second N]
- * [--queue-max-concurrent N] [--json]`: runs the scenario and prints
+ * [--queue-max-concurrent N] [--budget-usd X] [--price-per-call-usd P] [--json]`: runs the
+ * scenario and prints
  * a summary; with --json the LAST stdout line is the report as one JSON object.
  */
 import { runScenario, type ScenarioOptions, type SimReport } from "./scenario";
@@ -30,6 +31,8 @@ function parseArgs(argv: string[]): ScenarioOptions & { json: boolean } {
     ...optionalNum(argv, "jobs", "jobs"),
     ...optionalNum(argv, "queue-max-per-second", "queueMaxPerSecond"),
     ...optionalNum(argv, "queue-max-concurrent", "queueMaxConcurrent"),
+    ...optionalNum(argv, "budget-usd", "budgetUsd"),
+    ...optionalNum(argv, "price-per-call-usd", "pricePerCallUsd"),
     json: argv.includes("--json"),
   };
 }
@@ -54,6 +57,7 @@ function summary(r: SimReport): string {
     `queue limits ${r.queueMaxPerSecond}/s, ${r.queueMaxConcurrent} at once; governor writes per AI call ${r.governorWritesPerCall ?? "n/a (no governor)"}`,
     `AI calls ${r.aiCalls}, 429s ${r.ai429s} (${r.aiCalls > 0 ? ((100 * r.ai429s) / r.aiCalls).toFixed(2) : "0"}%), served ${r.aiCallsPerMin}/min steady (quota ${r.quotaRpm ?? "none"}, governor told ${r.configuredRpm ?? "nothing"})`,
     ...r.perJob.map((j) => `  job ${j.jobId}: ${j.status}, efficiency ${j.efficiency}, ${j.aiCallsPerMin} calls/min`),
+    `spent $${r.spentUsd}${r.budgetUsd !== null ? ` of a $${r.budgetUsd} budget` : ""}${r.pricePerCallUsd !== null ? ` at $${r.pricePerCallUsd} a call` : ""}${r.pausedReason ? `; paused: ${r.pausedReason}` : ""}`,
     `simulated in ${(r.realMs / 1000).toFixed(1)} s of real time`,
   ].join("\n");
 }

@@ -4,6 +4,8 @@
  * fields documented in core/ARCHITECTURE.md).
  */
 import { resultsPath, type Job } from "../batch/model";
+import { exactProgress } from "../batch/queries";
+import { DEFAULT_PRICES, withPrices, type PriceTable } from "../governor/prices";
 import { StoreGovernor } from "../governor/store-governor";
 import { DEPLOYED_ROW_QUEUE_LIMITS } from "../ports/task-queue";
 import { NO_FAULTS, STANDARD_FAULTS } from "./faults";
@@ -28,6 +30,10 @@ export interface ScenarioOptions {
   /** The row queue's dispatches per second and concurrent dispatches (default: the deployed limits). */
   queueMaxPerSecond?: number;
   queueMaxConcurrent?: number;
+  /** Each job's spend cap: it pauses with reason `budget` when its spend reaches it. */
+  budgetUsd?: number;
+  /** A flat price per billed AI call (USD); absent = the default price table on the tokens used. */
+  pricePerCallUsd?: number;
 }
 
 export interface PerJobReport {
@@ -79,13 +85,26 @@ export interface SimReport {
   queueMaxConcurrent: number;
   /** Writes to the governor's documents (`governor/**`) per AI call made; null without a governor. */
   governorWritesPerCall: number | null;
+  /** USD spent by every job together (exact, from the lanes' cost counters). */
+  spentUsd: number;
+  budgetUsd: number | null;
+  pricePerCallUsd: number | null;
+  /** The first job's pause reason when it ended paused, else null. */
+  pausedReason: string | null;
   realMs: number;
 }
+
+/** The default table with `model` billed a flat `usd` per call and nothing per token. */
+export function flatCallPrices(model: string, usd: number): PriceTable {
+  return withPrices(DEFAULT_PRICES, `flat-${usd}-per-call`, { [model]: { inputPerMTokens: 0, outputPerMTokens: 0, perRequest: usd } });
+}
+
+const SIM_MODEL = "gemini-2.5-flash";
 
 export const SIM_FLOW = {
   nodes: [
     { id: "topic", type: "input", data: { column: "topic" } },
-    { id: "draft", type: "text", data: { model: "gemini-2.5-flash", prompt: "Write two sentences about {{topic}}." } },
+    { id: "draft", type: "text", data: { model: SIM_MODEL, prompt: "Write two sentences about {{topic}}." } },
     { id: "out", type: "output", data: { name: "draft" } },
   ],
   edges: [
@@ -114,12 +133,14 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
       maxDispatchesPerSecond: o.queueMaxPerSecond ?? DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond,
       maxConcurrentDispatches: o.queueMaxConcurrent ?? DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches,
     },
+    ...(o.pricePerCallUsd !== undefined ? { prices: flatCallPrices(SIM_MODEL, o.pricePerCallUsd) } : {}),
   });
   const owner = { ownerId: "sim" };
   const jobs: Job[] = [];
   for (let j = 0; j < k; j++) {
     const rows = Array.from({ length: o.rows }, (_, i) => ({ topic: k === 1 ? `topic ${i}` : `topic ${i} ${jobTag(j)}` }));
-    jobs.push(await sim.drive(sim.handlers.createJob({ ownerId: owner.ownerId, flow: SIM_FLOW, columns: ["topic"], rows, concurrency: o.concurrency })));
+    const budget = o.budgetUsd !== undefined ? { budgetUsd: o.budgetUsd } : {};
+    jobs.push(await sim.drive(sim.handlers.createJob({ ownerId: owner.ownerId, flow: SIM_FLOW, columns: ["topic"], rows, concurrency: o.concurrency, ...budget })));
   }
   const t0 = sim.clock.now();
   // A paused job (breaker, budget) waits for a resume no scenario gives: the run ends with it.
@@ -132,7 +153,7 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
   const results = (await sim.drive(Promise.all(jobs.map((job) => sim.store.inner.count(resultsPath(job.id)))))).reduce((a, b) => a + b, 0);
   const occByJob = jobs.map((job) => occupancies(sim, job.id, o.rows));
   const occ = occByJob.flat();
-  const endOf = (jobId: string): number => sim.finished.find((f) => f.jobId === jobId)?.at ?? sim.clock.now();
+  const endOf = (jobId: string): number => (sim.finished.find((f) => f.jobId === jobId) ?? sim.paused.find((f) => f.jobId === jobId))?.at ?? sim.clock.now();
   const end = Math.max(...jobs.map((job) => endOf(job.id)));
   const makespan = end - t0;
   const allCalls = ledger.totalServed;
@@ -148,17 +169,18 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
   }));
   const writes = sim.store.writeStats();
   const totalRows = o.rows * k;
-  // Every row counted exactly once; a paused job's rows at most once (those it ran, each with a result).
-  const paused = finals.map((f) => f.status === "paused");
-  const ended = paused.filter((p) => !p).length;
-  const countOk = (j: number, n: number | undefined): boolean => n === 1 || (paused[j] === true && n === undefined);
+  const exact = await sim.drive(Promise.all(jobs.map((job) => exactProgress(sim.store.inner, job.id))));
+  // A paused job counts the rows it ran once each; a finished one every row.
+  const runs = (j: number): number => (finals[j]?.status === "paused" ? (exact[j]?.completed ?? 0) + (exact[j]?.failed ?? 0) : o.rows);
+  const expectedCounted = jobs.reduce((n, _, j) => n + runs(j), 0);
+  const finishedJobs = finals.filter((f) => f.status !== "paused").length;
   const countedOnce =
-    jobs.every((job, j) => Array.from({ length: o.rows }, (_, i) => countOk(j, sim.counted.get(`${job.id}:0:${i}`))).every(Boolean)) &&
-    sim.counted.size === results &&
-    finals.every((f) => f.status === "paused" || f.completedRows + f.failedRows === o.rows) &&
-    (ended < k || results === totalRows) &&
-    sim.finished.length === ended &&
-    sim.terminalWrites.length === ended;
+    [...sim.counted.values()].every((c) => c === 1) &&
+    sim.counted.size === expectedCounted &&
+    finals.every((f, j) => f.status === "paused" || f.completedRows + f.failedRows === runs(j)) &&
+    results === expectedCounted &&
+    sim.finished.length === finishedJobs &&
+    sim.terminalWrites.length === finishedJobs;
   const simAi = sim.ai instanceof SimAi ? sim.ai : null;
   return {
     rows: o.rows,
@@ -179,7 +201,7 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     completedRows: finals.reduce((n, f) => n + f.completedRows, 0),
     failedRows: finals.reduce((n, f) => n + f.failedRows, 0),
     countedOnce,
-    stuckRows: totalRows - results,
+    stuckRows: expectedCounted - results,
     terminalTransitions: sim.terminalWrites.length,
     compare: { groupDispatch: ratio(ideal, groupMakespan(occ, o.concurrency)), strideChains: ratio(ideal, strideMakespan(occ, o.concurrency)) },
     queue: { ...sim.queue.stats },
@@ -196,6 +218,10 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     queueMaxPerSecond: sim.queue.limits.maxDispatchesPerSecond,
     queueMaxConcurrent: sim.queue.limits.maxConcurrentDispatches,
     governorWritesPerCall: configuredRpm !== undefined && simAi && simAi.calls > 0 ? round((writes.byPrefix.get("governor") ?? 0) / simAi.calls, 3) : null,
+    spentUsd: round(exact.reduce((a, e) => a + (e?.costUsd ?? 0), 0), 9),
+    budgetUsd: o.budgetUsd ?? null,
+    pricePerCallUsd: o.pricePerCallUsd ?? null,
+    pausedReason: finals[0]?.pausedReason ?? null,
     realMs: Date.now() - realStart,
   };
 }

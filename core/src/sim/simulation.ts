@@ -6,6 +6,7 @@
  */
 import type { AiService, TextRequest } from "../ai/port";
 import type { Governor } from "../governor/port";
+import type { PriceTable } from "../governor/prices";
 import type { BatchHandlers, RowTask } from "../batch/api";
 import { createBatchHandlers } from "../batch/handlers";
 import { DEFAULT_LIMITS, type BatchLimits } from "../batch/limits";
@@ -43,6 +44,8 @@ export interface SimConfig {
   queueLimits?: QueueRateLimits;
   /** Called for every AI call the simulated provider served. */
   onServed?: (req: TextRequest, at: number, latencyMs: number) => void;
+  /** The price table rows are costed with (e.g. a flat price per call). */
+  prices?: PriceTable;
 }
 
 export interface Attempt {
@@ -73,6 +76,7 @@ export class Simulation {
   /** `${jobId}:${pass}:${row}` → times counted. */
   readonly counted = new Map<string, number>();
   readonly finished: { jobId: string; status: string; at: number }[] = [];
+  readonly paused: { jobId: string; reason: string; at: number }[] = [];
   /** Job-doc status changes into a terminal status, as seen in the store's commits (not the observer). */
   readonly terminalWrites: { jobId: string; status: string; at: number }[] = [];
   private readonly lastStatus = new Map<string, string>();
@@ -126,6 +130,7 @@ export class Simulation {
       logger: silentLogger,
       limits: { ...DEFAULT_LIMITS, rowTimeoutMs: 5 * 60_000, maxActiveJobsPerOwner: 1_000, ...config.limits },
       ...(governor ? { engine: { governor } } : {}),
+      ...(config.prices ? { prices: config.prices } : {}),
       observer: {
         rowStarted: (e) => this.rowStarted(e),
         rowEnded: (e) => this.rowEnded(e),
@@ -134,6 +139,7 @@ export class Simulation {
           this.counted.set(key, (this.counted.get(key) ?? 0) + 1);
         },
         jobFinished: (e) => this.finished.push(e),
+        jobPaused: (e) => this.paused.push(e),
       },
     });
     this.queue.setHandler((task, ctx) => this.handlers.runRowTask(task, ctx));

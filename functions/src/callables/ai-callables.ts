@@ -1,13 +1,13 @@
 /**
- * Single generations (the original plan's text, image and video calls) and the one-row flow
- * preview, over the same AI service the row tasks use. Bound to the Gemini secret. Each call
+ * Single generations (the original plan's text, image and video calls), the one-row flow preview
+ * and the batch estimate (token counts, an optional dry run), over the same AI service the row tasks use. Bound to the Gemini secret. Each call
  * first counts toward the caller's AI calls per minute (resource-exhausted beyond it).
  */
-import { ServerWorkflowEngine, parseFlow, toMediaResponse, toPreviewRun, type MediaResponse, type TextResult } from "@flowcraft/core";
+import { ServerWorkflowEngine, parseFlow, toMediaResponse, toPreviewRun, type BatchEstimate, type MediaResponse, type TextResult } from "@flowcraft/core";
 import { GENERATE_TIMEOUT_SECONDS, PREVIEW_TIMEOUT_SECONDS } from "../config/function-options";
 import { GEMINI_API_KEY } from "../config/params";
 import { defineCallable } from "../http/define-callable";
-import { GenerateImageInput, GenerateTextInput, GenerateVideoInput, PreviewInput } from "./schemas";
+import { EstimateBatchInput, GenerateImageInput, GenerateTextInput, GenerateVideoInput, PreviewInput } from "./schemas";
 
 const AI_NODE_TYPES: ReadonlySet<string> = new Set(["text", "image", "video"]);
 
@@ -46,6 +46,26 @@ export const generateVideo = defineCallable({
   run: async (input, { uid, deps }): Promise<MediaResponse> => {
     await deps.quota.consume(uid, "ai-calls", 1);
     return toMediaResponse(await deps.ai.generateVideo(input));
+  },
+});
+
+/**
+ * `{flow, columns, rows, totalRows?, concurrency?, dryRunRows?, seed?} → {estimate}`: cost and time,
+ * low / expected / high, before a batch runs. Counts prompts with the provider's token counter (no
+ * generation); a dry run of k rows makes real calls, which count toward the AI calls per minute.
+ */
+export const estimateBatch = defineCallable({
+  ...withAi,
+  name: "estimateBatch",
+  input: EstimateBatchInput,
+  timeoutSeconds: PREVIEW_TIMEOUT_SECONDS,
+  memory: "1GiB",
+  run: async (input, { uid, deps }): Promise<{ estimate: BatchEstimate }> => {
+    if (input.dryRunRows) {
+      const parsed = parseFlow(input.flow, { columns: input.columns });
+      await deps.quota.consume(uid, "ai-calls", input.dryRunRows * parsed.nodes.filter((n) => AI_NODE_TYPES.has(n.type)).length);
+    }
+    return { estimate: await deps.handlers.estimateBatch({ ownerId: uid }, input) };
   },
 });
 

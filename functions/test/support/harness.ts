@@ -101,6 +101,7 @@ export class Harness {
   readonly setBatchConcurrency = fft.wrap(fns.setBatchConcurrency);
   readonly retryFailedRows = fft.wrap(fns.retryFailedRows);
   readonly previewFlow = fft.wrap(fns.previewFlow);
+  readonly estimateBatch = fft.wrap(fns.estimateBatch);
   readonly generateText = fft.wrap(fns.generateText);
   readonly generateImage = fft.wrap(fns.generateImage);
   private readonly resultCreated = fft.wrap(fns.onBatchResultCreated);

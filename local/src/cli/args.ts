@@ -56,6 +56,15 @@ export function intOption(opts: ParsedArgs["options"], name: string, min: number
   return n;
 }
 
+/** An amount of money: a positive decimal (a leading $ is allowed). */
+export function usdOption(opts: ParsedArgs["options"], name: string): number | undefined {
+  const raw = opts[name];
+  if (raw === undefined) return undefined;
+  const n = typeof raw === "string" ? Number(raw.trim().replace(/^\$/, "")) : Number.NaN;
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be an amount in USD above 0, e.g. 2.50`);
+  return n;
+}
+
 export function stringOption(opts: ParsedArgs["options"], name: string): string | undefined {
   const v = opts[name];
   return typeof v === "string" ? v : undefined;

@@ -12,8 +12,9 @@ run options:
   --out FILE              results file; .jsonl/.ndjson writes JSON Lines, anything else CSV
                           (default: <ROWS>.results.csv beside the input CSV)
   --json                  print one JSON summary object as the last line of stdout:
-                          {jobId, status, totalRows, completedRows, failedRows, durationMs, out};
-                          a paused run adds pausedReason (user|budget|circuit|quota) and pauseDetail
+                          {jobId, status, totalRows, completedRows, failedRows, costUsd,
+                          durationMs, out}; a paused run adds pausedReason
+                          (user|budget|circuit|quota) and pauseDetail
   --data-dir DIR          keep the batch in DIR (default: $FLOWCRAFT_DATA_DIR, else a temporary
                           directory, removed afterwards)
   --job-concurrency TYPE=N
@@ -21,6 +22,16 @@ run options:
                           text=10,image=3,video=1: a slow video step cannot hold every lane
   --job-model-concurrency MODEL=N
                           this batch's calls at once to one model (repeatable or a comma list)
+  --budget-usd X          spend cap in USD: when the spend so far plus the reserve of the rows
+                          running reaches X, no new row starts, the run writes the results so far
+                          and exits 4 (with --json: status "paused", pausedReason "budget"); the
+                          overshoot is at most the rows in flight, concurrency × one row's cost
+  --estimate              print the estimate instead of running: rows, AI calls, input tokens
+                          (the provider's token counter), output tokens, cost in USD and time,
+                          each low / expected / high; one JSON line with --json. Makes no
+                          generation call, writes nothing, exits 0
+  --dry-run-rows K        with --estimate: first run the flow on K rows (1-10, real calls, their
+                          cost is reported) and estimate from what they used
 
 AI limits (run and serve; shared by every batch of the process, repeatable or comma lists,
 MODEL may be * for every model without its own entry):
@@ -45,12 +56,14 @@ serve options:
                           may, not other local ports or schemes. Adds $FLOWCRAFT_ALLOW_ORIGINS.
 
 Results file: the input columns as given, one column per output node (its name), then status,
-error, durationMs, inputTokens, outputTokens, totalTokens; rows in input order.
+error, durationMs, inputTokens, outputTokens, totalTokens, costUsd (USD, every pass of the row);
+rows in input order.
 
 Exit codes (run): 0 every row succeeded, 3 finished with failed rows, 4 paused (the circuit
 breaker saw 5 rows fail with the same key/model/quota error or no answer for 3 min, or the budget
-was reached; the results so far are written), 2 invalid input (nothing was run), 130 after Ctrl-C (the batch is cancelled and the results so far are written), 1
-anything else (including a batch cancelled from the app). serve: 130 after Ctrl-C, 0 on SIGTERM.
+was reached; the results so far are written), 2 invalid input (nothing was run), 130 after
+Ctrl-C (the batch is cancelled and the results so far are written), 1 anything else (including
+a batch cancelled from the app). serve: 130 after Ctrl-C, 0 on SIGTERM.
 
 Environment:
   GEMINI_API_KEY                 use Gemini (else the offline provider)

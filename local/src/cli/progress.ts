@@ -2,7 +2,7 @@
  * Progress on stderr while a batch runs: a redrawn bar when stderr is a terminal, otherwise a
  * plain line at most every few seconds (and at the end), so logs stay readable in CI.
  */
-import type { Job } from "@flowcraft/core";
+import { formatUsd, type Job } from "@flowcraft/core";
 
 export interface ProgressSink {
   update(job: Job): void;
@@ -12,7 +12,7 @@ export interface ProgressSink {
 function counts(job: Job): string {
   const done = job.completedRows + job.failedRows;
   const failed = job.failedRows > 0 ? `, ${job.failedRows} failed` : "";
-  return `${done}/${job.totalRows} rows${failed}`;
+  return `${done}/${job.totalRows} rows${failed}, ${formatUsd(job.costUsd ?? 0)}`;
 }
 
 export function createProgress(stream: NodeJS.WriteStream, startedAt: number, intervalMs = 2_000): ProgressSink {
@@ -40,7 +40,7 @@ export function createProgress(stream: NodeJS.WriteStream, startedAt: number, in
     },
     finish(job) {
       if (tty) stream.write(`\r${bar(job)}\x1b[K\n`);
-      stream.write(`${job.status}: ${job.completedRows} succeeded, ${job.failedRows} failed of ${job.totalRows} rows in ${elapsed()}\n`);
+      stream.write(`${job.status}: ${job.completedRows} succeeded, ${job.failedRows} failed of ${job.totalRows} rows in ${elapsed()}, ${formatUsd(job.costUsd ?? 0)} spent\n`);
     },
   };
 }

@@ -3,13 +3,17 @@
  * details, nothing run), runs the batch through a local host (temp data dir unless --data-dir),
  * shows progress, writes the results file (and, with a temp data dir, copies media beside it), and
  * exits 0 (all rows succeeded), 3 (some failed), 4 (paused: breaker, quota, budget; the results
- * so far are written once the rows in flight have finished) or 1.
+ * so far are written once the rows in flight have finished) or 1. --estimate prints the estimate
+ * instead (estimate-command.ts).
  */
 import {
   DEFAULT_LIMITS,
+  MAX_DRY_RUN_ROWS,
   atRest,
+  formatUsd,
   ValidationError,
   checkCreateJob,
+  exactProgress,
   exportRows,
   isTerminal,
   jsonLogger,
@@ -24,7 +28,8 @@ import os from "node:os";
 import path from "node:path";
 import { once } from "node:events";
 import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../local-host";
-import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
+import { UsageError, intOption, stringOption, usdOption, type ParsedArgs } from "./args";
+import { estimateCommand } from "./estimate-command";
 import { fatalMessage } from "./fatal";
 import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
 import { JOB_LIMIT_OPTIONS, MODEL_LIMIT_OPTIONS, QUEUE_LIMIT_OPTIONS, modelLimitsFor, parseJobCallLimits, parseQueueLimits } from "./limit-flags";
@@ -43,6 +48,9 @@ export const RUN_OPTIONS = {
   out: "value",
   json: "flag",
   "data-dir": "value",
+  estimate: "flag",
+  "budget-usd": "value",
+  "dry-run-rows": "value",
   help: "flag",
   ...MODEL_LIMIT_OPTIONS,
   ...JOB_LIMIT_OPTIONS,
@@ -130,6 +138,19 @@ async function waitForEnd(host: LocalHost, jobId: string, onJob: (job: Job) => v
   });
 }
 
+/**
+ * A paused job's rows in flight still finish and are counted: wait for them, then take the exact
+ * counts and spend from the lanes (the job document trails them by the roll-up interval).
+ */
+async function settlePaused(host: LocalHost, paused: Job): Promise<Job> {
+  for (;;) {
+    const [p, job] = await Promise.all([exactProgress(host.deps.store, paused.id), host.handlers.getJob(LOCAL_OWNER, paused.id)]);
+    if (!p || job.status !== "paused") return job;
+    if (p.inFlight === 0) return { ...job, completedRows: p.completed, failedRows: p.failed, costUsd: p.costUsd };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function writeResults(host: LocalHost, jobId: string, out: string): Promise<void> {
   const format = /\.(jsonl|ndjson)$/i.test(out) ? "jsonl" : "csv";
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
@@ -157,6 +178,7 @@ interface RunPlan {
   rowsFile: string;
   out: string;
   concurrency: number | undefined;
+  budgetUsd: number | undefined;
   provider: ProviderChoice;
   json: boolean;
   modelLimits: ReturnType<typeof modelLimitsFor>;
@@ -188,13 +210,16 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
     rows: inputs.rows,
     start: true,
     ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(plan.budgetUsd !== undefined ? { budgetUsd: plan.budgetUsd } : {}),
     ...(plan.callLimits ? { callLimits: plan.callLimits } : {}),
   });
   run.jobId = job.id;
   if (run.interrupted) cancelRun(host, run);
-  io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}, provider ${plan.provider.name}\n`);
+  const budget = job.budgetUsd !== null ? `, budget ${formatUsd(job.budgetUsd)}` : "";
+  io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}${budget}, provider ${plan.provider.name}\n`);
   const progress = createProgress(io.stderr, run.started);
-  const final = await waitForEnd(host, job.id, (j) => progress.update(j));
+  const ended = await waitForEnd(host, job.id, (j) => progress.update(j));
+  const final = ended.status === "paused" ? await settlePaused(host, ended) : ended;
   await writeResults(host, job.id, plan.out);
   progress.finish(final);
   if (final.status === "paused") io.stderr.write(pausedNote(final, plan.keepsData));
@@ -205,9 +230,9 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
 function report(final: Job, plan: RunPlan, io: CliIo, started: number): void {
   io.stderr.write(`results: ${plan.out}\n`);
   if (plan.json) {
-    const { id: jobId, status, totalRows, completedRows, failedRows, pausedReason, pauseDetail } = final;
+    const { id: jobId, status, totalRows, completedRows, failedRows, pausedReason, pauseDetail, costUsd } = final;
     const paused = status === "paused" ? { pausedReason, pauseDetail } : {};
-    const summary = { jobId, status, ...paused, totalRows, completedRows, failedRows, durationMs: Date.now() - started, out: plan.out };
+    const summary = { jobId, status, ...paused, totalRows, completedRows, failedRows, costUsd, durationMs: Date.now() - started, out: plan.out };
     io.stdout.write(`${JSON.stringify(summary)}\n`);
   }
 }
@@ -246,6 +271,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const plan: RunPlan = {
     rowsFile,
     concurrency: intOption(args.options, "concurrency", 1, 50),
+    budgetUsd: usdOption(args.options, "budget-usd"),
     out: stringOption(args.options, "out") ?? defaultOut(rowsFile),
     provider: chooseProvider(stringOption(args.options, "provider"), io.env, 0),
     inputs: readInputs(flowFile, rowsFile),
@@ -260,7 +286,10 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   parseFlow(plan.inputs.flow, { columns: plan.inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
   // The rest of createJob's checks (no rows, row size, data no document can store, ...) also run
   // before the data directory exists.
-  checkCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency, ...(plan.callLimits ? { callLimits: plan.callLimits } : {}) }, DEFAULT_LIMITS);
+  checkCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency, budgetUsd: plan.budgetUsd, ...(plan.callLimits ? { callLimits: plan.callLimits } : {}) }, DEFAULT_LIMITS);
+  const dryRunRows = intOption(args.options, "dry-run-rows", 1, MAX_DRY_RUN_ROWS);
+  if (dryRunRows !== undefined && args.options.estimate !== true) throw new UsageError("--dry-run-rows goes with --estimate");
+  if (args.options.estimate === true) return estimateCommand({ ...plan, dryRunRows }, io);
   checkWritableOut(plan.out);
   // An explicit data directory (option, else environment) keeps the batch; otherwise a temporary one.
   const given = stringOption(args.options, "data-dir") ?? (io.env.FLOWCRAFT_DATA_DIR || undefined);

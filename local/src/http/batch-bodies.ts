@@ -11,28 +11,50 @@ const Common = {
   /** Per-batch calls at once by step type / model, e.g. `{byKind: {text: 10, video: 1}}`. */
   callLimits: JobCallLimits.optional(),
   start: z.boolean().optional(),
+  /** Spend cap in USD: the batch pauses with reason `budget` when it is reached. */
+  budgetUsd: z.number().positive().finite().optional(),
   /** Idempotency key, one per submit (the core checks its format and replays repeats). */
   requestId: z.string().optional(),
 };
 
+const Tabular = {
+  csv: z.string().optional(),
+  columns: z.array(z.string()).optional(),
+  rows: z.array(z.record(z.string(), Cell)).optional(),
+};
+
+export interface TabularBody {
+  csv?: string | undefined;
+  columns?: string[] | undefined;
+  rows?: Record<string, string>[] | undefined;
+}
+
+function oneSource(b: TabularBody, ctx: z.RefinementCtx): void {
+  const tabular = b.columns !== undefined || b.rows !== undefined;
+  if (b.csv !== undefined && tabular) {
+    ctx.addIssue({ code: "custom", path: ["csv"], message: "give either csv, or columns and rows, not both" });
+  } else if (b.csv === undefined && (b.columns === undefined || b.rows === undefined)) {
+    ctx.addIssue({ code: "custom", path: [b.columns ? "rows" : "columns"], message: "give csv text, or columns and rows" });
+  }
+}
+
 /** Either `csv` (raw CSV text, header first) or `columns` + `rows`. */
-export const CreateBatchBody = z
+export const CreateBatchBody = z.object({ ...Common, ...Tabular }).strict().superRefine(oneSource);
+export type CreateBatchBody = z.infer<typeof CreateBatchBody>;
+
+/** The create body's flow and rows (csv, or columns + rows), plus the estimate's own options. */
+export const EstimateBatchBody = z
   .object({
-    ...Common,
-    csv: z.string().optional(),
-    columns: z.array(z.string()).optional(),
-    rows: z.array(z.record(z.string(), Cell)).optional(),
+    flow: Common.flow,
+    concurrency: Common.concurrency,
+    ...Tabular,
+    totalRows: z.number().int().positive().optional(),
+    dryRunRows: z.number().int().min(0).optional(),
+    seed: z.number().int().optional(),
   })
   .strict()
-  .superRefine((b, ctx) => {
-    const tabular = b.columns !== undefined || b.rows !== undefined;
-    if (b.csv !== undefined && tabular) {
-      ctx.addIssue({ code: "custom", path: ["csv"], message: "give either csv, or columns and rows, not both" });
-    } else if (b.csv === undefined && (b.columns === undefined || b.rows === undefined)) {
-      ctx.addIssue({ code: "custom", path: [b.columns ? "rows" : "columns"], message: "give csv text, or columns and rows" });
-    }
-  });
-export type CreateBatchBody = z.infer<typeof CreateBatchBody>;
+  .superRefine(oneSource);
+export type EstimateBatchBody = z.infer<typeof EstimateBatchBody>;
 
 /** Resume: an optional new budget for the spend cap (USD, > 0). */
 export const ResumeBatchBody = z.object({ budgetUsd: z.number().positive().finite().optional() }).strict();

@@ -1,13 +1,14 @@
 /**
- * Batch routes: create (from CSV text or columns + rows), list, get, run, cancel, pause, resume
- * (a paused batch, or a cancelled one's never-run rows as a new pass), retry failed,
+ * Batch routes: create (from CSV text or columns + rows), estimate (the same input, nothing
+ * created), list, get, run, cancel, pause, resume (a paused batch, or a cancelled one's never-run
+ * rows as a new pass), retry failed,
  * change concurrency, paged results, exports (CSV / JSONL, streamed, also while running). Each
  * route parses its input, calls one core handler and maps errors; nothing else.
  */
 import { ValidationError, exportRows, parseCsv, type BatchLimits } from "@flowcraft/core";
 import type { ServerResponse } from "node:http";
 import { LOCAL_OWNER, type LocalHost } from "../local-host";
-import { CreateBatchBody, PatchBatchBody, ResultsQuery, ResumeBatchBody } from "./batch-bodies";
+import { CreateBatchBody, EstimateBatchBody, PatchBatchBody, ResultsQuery, ResumeBatchBody, type TabularBody } from "./batch-bodies";
 import { parseBody, readJson, sendJson } from "./respond";
 import type { Router } from "./router";
 import { DEFAULT_STALL_MS, writeAll } from "./stream-out";
@@ -19,7 +20,7 @@ export interface BodyLimits {
   jsonBytes: number;
 }
 
-function rowsFrom(body: CreateBatchBody, limits: BatchLimits): { columns: string[]; rows: Record<string, string>[] } {
+function rowsFrom(body: TabularBody, limits: BatchLimits): { columns: string[]; rows: Record<string, string>[] } {
   if (body.csv !== undefined) {
     try {
       return parseCsv(body.csv, { maxRows: limits.maxRows, maxColumns: limits.maxColumns, maxCellBytes: limits.maxCellBytes });
@@ -67,10 +68,18 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits,
         ...(body.concurrency !== undefined ? { concurrency: body.concurrency } : {}),
         ...(body.callLimits !== undefined ? { callLimits: body.callLimits } : {}),
         ...(body.start !== undefined ? { start: body.start } : {}),
+        ...(body.budgetUsd !== undefined ? { budgetUsd: body.budgetUsd } : {}),
         ...(body.requestId !== undefined ? { requestId: body.requestId } : {}),
       });
       host.flush();
       sendJson(res, 201, { job });
+    })
+    // No job is created and no generation call made (unless dryRunRows asks for a dry run).
+    .on("POST", "/api/batches/estimate", async ({ req, res }) => {
+      const body = parseBody(EstimateBatchBody, await readJson(req, limits.uploadBytes));
+      const { columns, rows } = rowsFrom(body, host.limits);
+      const { csv: _csv, columns: _c, rows: _r, ...options } = body;
+      sendJson(res, 200, { estimate: await h.estimateBatch(LOCAL_OWNER, { ...options, columns, rows }) });
     })
     .on("GET", "/api/batches", async ({ res }) => sendJson(res, 200, { jobs: await h.listJobs(LOCAL_OWNER) }))
     .on("GET", "/api/batches/:id", async ({ res, params }) => sendJson(res, 200, { job: await h.getJob(LOCAL_OWNER, params.id!) }))

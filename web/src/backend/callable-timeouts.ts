@@ -10,6 +10,7 @@ const BATCH_CALLABLE_MS = 120_000 + MARGIN_MS;
 
 export const CALLABLE_TIMEOUT_MS = {
   previewFlow: 900_000 + MARGIN_MS,
+  estimateBatch: 900_000 + MARGIN_MS,
   createBatch: BATCH_CALLABLE_MS,
   startBatch: BATCH_CALLABLE_MS,
   cancelBatch: BATCH_CALLABLE_MS,

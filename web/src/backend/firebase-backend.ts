@@ -34,7 +34,9 @@ import {
   type BackendConfig,
   BackendError,
   type BatchBackend,
+  type BatchEstimate,
   type CreateBatchInput,
+  type EstimateBatchInput,
   type ExportFile,
   type ExportFormat,
   type FlowExample,
@@ -82,6 +84,10 @@ export class FirebaseBackend implements BatchBackend {
 
   async preview(flow: unknown, row: Record<string, string>): Promise<PreviewRun> {
     return (await this.call<unknown, { run: PreviewRun }>("previewFlow", { flow, row })).run;
+  }
+
+  async estimate(input: EstimateBatchInput): Promise<BatchEstimate> {
+    return (await this.call<EstimateBatchInput, { estimate: BatchEstimate }>("estimateBatch", input)).estimate;
   }
 
   async create(input: CreateBatchInput): Promise<Job> {

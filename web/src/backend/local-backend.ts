@@ -11,7 +11,9 @@ import {
   type BackendConfig,
   BackendError,
   type BatchBackend,
+  type BatchEstimate,
   type CreateBatchInput,
+  type EstimateBatchInput,
   type ExportFile,
   type ExportFormat,
   type FlowExample,
@@ -54,9 +56,13 @@ export class LocalBackend implements BatchBackend {
     return (await this.http.send<{ run: PreviewRun }>("POST", "/api/preview", { flow, row })).run;
   }
 
+  async estimate(input: EstimateBatchInput): Promise<BatchEstimate> {
+    return (await this.http.send<{ estimate: BatchEstimate }>("POST", "/api/batches/estimate", input)).estimate;
+  }
+
   async create(input: CreateBatchInput): Promise<Job> {
     return submitCreate(input, async (req) => {
-      const body = { name: req.name, flow: req.flow, concurrency: req.concurrency, callLimits: req.callLimits, start: req.start, columns: req.columns, rows: req.rows, requestId: req.requestId };
+      const body = { name: req.name, flow: req.flow, concurrency: req.concurrency, callLimits: req.callLimits, start: req.start, budgetUsd: req.budgetUsd, columns: req.columns, rows: req.rows, requestId: req.requestId };
       return (await this.http.send<{ job: Job }>("POST", "/api/batches", body)).job;
     }, this.opts.submit);
   }

@@ -7,11 +7,12 @@ import type { ErrorInfo } from "@core/errors";
 import type { BatchLimits } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { UsageTotals } from "@core/batch/model";
+import type { BatchEstimate } from "@core/batch/estimate";
 import type { JobCallLimits } from "@core/governor/port";
 import type { GovernorSettings, LimitsUpdate } from "@core/governor/settings";
 import type { ResultsChange } from "../lib/results-merge";
 
-export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange, GovernorSettings, LimitsUpdate };
+export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange, GovernorSettings, LimitsUpdate, BatchEstimate };
 
 export type BackendKind = "local" | "firebase";
 
@@ -39,8 +40,21 @@ export interface CreateBatchInput {
   /** Optional per-batch calls at once by step type / model. */
   callLimits?: JobCallLimits;
   start: boolean;
+  /** Spend cap in USD (absent: none): the batch pauses with reason `budget` when it is reached. */
+  budgetUsd?: number;
   /** Idempotency key of this submit; the backend generates one when absent (submit-create.ts). */
   requestId?: string;
+}
+
+/** What an estimate needs: the create input's flow and rows (or a sample of `totalRows` rows). */
+export interface EstimateBatchInput {
+  flow: unknown;
+  columns: string[];
+  rows: Record<string, string>[];
+  totalRows?: number;
+  concurrency: number;
+  /** Run the flow on the first k rows first (real AI calls, reported in `dryRun`). */
+  dryRunRows?: number;
 }
 
 /** A node output in a preview: media comes inline as a data URL instead of a stored reference. */
@@ -85,6 +99,8 @@ export interface BatchBackend {
   examples(): Promise<FlowExample[]>;
   preview(flow: unknown, row: Record<string, string>): Promise<PreviewRun>;
   create(input: CreateBatchInput): Promise<Job>;
+  /** Cost and time, low / expected / high, before running: creates nothing, generates nothing without a dry run. */
+  estimate(input: EstimateBatchInput): Promise<BatchEstimate>;
   start(jobId: string): Promise<Job>;
   cancel(jobId: string): Promise<Job>;
   /** Pauses a running batch: no new row starts, rows already running finish. Idempotent. */

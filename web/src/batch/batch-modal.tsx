@@ -1,7 +1,7 @@
 /**
  * Batch setup (the BatchModal): upload a CSV (parsed in a Web Worker), preview it, map its columns
  * onto the flow's inputs, see per-row problems before anything is spent, pick a concurrency (and,
- * optionally, calls at once per step type), run.
+ * optionally, calls at once per step type), see the estimated cost and time, run.
  */
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useId } from "react";
@@ -20,6 +20,7 @@ import { ColumnMapper } from "./column-mapper";
 import { CsvPreview } from "./csv-preview";
 import { CsvUpload } from "./csv-upload";
 import { parseCsvOffThread, type ParsedTable } from "./parse-csv-off-thread";
+import { EstimatePanel } from "./estimate-panel";
 import { RowProblems } from "./row-problems";
 import { rememberJob } from "../batches/job-cache";
 
@@ -38,6 +39,14 @@ interface Loaded extends ParsedTable {
 
 export const SLIDER_MAX = 20;
 
+/** The budget field: empty is no budget; otherwise a positive amount in USD. */
+function parseBudget(text: string): { ok: boolean; usd?: number } {
+  const t = text.trim().replace(/^\$/, "");
+  if (t === "") return { ok: true };
+  const usd = Number(t);
+  return Number.isFinite(usd) && usd > 0 ? { ok: true, usd } : { ok: false };
+}
+
 export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStarted }: Props) {
   const { backend, config } = useBackend();
   const limits = config.limits;
@@ -50,6 +59,9 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const [concurrency, setConcurrency] = useState(Math.min(limits.defaultConcurrency, SLIDER_MAX));
   const [kindFields, setKindFields] = useState<KindFields>({});
   const [name, setName] = useState(flowName);
+  const budgetId = useId();
+  const [budgetText, setBudgetText] = useState("");
+  const budget = parseBudget(budgetText);
   const [nameEdited, setNameEdited] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<BackendError | null>(null);
@@ -88,14 +100,29 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const kinds = useMemo(() => stepKindsOf(flow), [flow]);
   const callLimits = callLimitsFrom(kindFields, kinds);
   const limitsOk = Object.keys(callLimits.errors).length === 0;
-  const canRun = !!mapped && !!report && report.errorCount === 0 && missing.length === 0 && rows.length > 0 && !!flowCheck?.ok && limitsOk && !submitting;
+  const ready = !!mapped && !!report && report.errorCount === 0 && missing.length === 0 && rows.length > 0 && !!flowCheck?.ok;
+  const canRun = ready && limitsOk && budget.ok && !submitting;
+  // Memoised on what the rows derive from, so the estimate goes stale only when they change.
+  const estimateInput = useMemo(
+    () => (ready && mapped && report ? { flow, columns: mapped.columns, rows: rowsToSubmit(mapped.rows, report, skipWarnings), concurrency } : null),
+    [ready, mapped, report, flow, concurrency, skipWarnings],
+  );
 
   const run = (): void => {
     if (!mapped) return;
     setSubmitting(true);
     setSubmitError(null);
     backend
-      .create({ name: name.trim() || undefined, flow, columns: mapped.columns, rows, concurrency, start: true, ...(callLimits.callLimits ? { callLimits: callLimits.callLimits } : {}) })
+      .create({
+        name: name.trim() || undefined,
+        flow,
+        columns: mapped.columns,
+        rows,
+        concurrency,
+        start: true,
+        ...(callLimits.callLimits ? { callLimits: callLimits.callLimits } : {}),
+        ...(budget.usd !== undefined ? { budgetUsd: budget.usd } : {}),
+      })
       .then((job) => {
         rememberJob(job);
         onStarted(job);
@@ -162,8 +189,25 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
         <div style={{ flex: 1, minWidth: 280 }}>
           <ConcurrencySlider value={concurrency} max={Math.min(SLIDER_MAX, limits.maxConcurrency)} onChange={setConcurrency} />
         </div>
+        <div className="field" style={{ flex: 1, minWidth: 180 }}>
+          <label htmlFor={budgetId}>Budget (USD, optional)</label>
+          <input
+            id={budgetId}
+            type="text"
+            inputMode="decimal"
+            placeholder="no limit"
+            value={budgetText}
+            aria-invalid={!budget.ok}
+            aria-describedby={`${budgetId}-hint`}
+            onChange={(e) => setBudgetText(e.target.value)}
+          />
+          <span id={`${budgetId}-hint`} className={budget.ok ? "hint" : "error-text"}>
+            {budget.ok ? "The batch pauses when its spend reaches this; raise it to resume." : "Enter an amount above 0, e.g. 2.50"}
+          </span>
+        </div>
       </section>
       <CallLimitsFields kinds={kinds} values={kindFields} errors={callLimits.errors} onChange={setKindFields} />
+      <EstimatePanel backend={backend} input={estimateInput} />
       {submitError && (
         <div ref={submitErrorRef}>
           <ErrorBanner title="The batch was not created" error={submitError.info} />

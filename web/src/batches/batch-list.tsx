@@ -1,6 +1,7 @@
 /** Past batches, newest first, refreshed while any of them is still running. */
 import { useCallback, useEffect, useState } from "react";
 import { isTerminal } from "@core/batch/model";
+import { formatUsd } from "@core/governor/format-usd";
 import { useBackend } from "../app/backend-context";
 import { routeHref } from "../app/use-hash-route";
 import { toBackendError, type BackendError, type Job } from "../backend/types";
@@ -28,6 +29,7 @@ function JobRow({ job }: { job: Job }) {
       </td>
       <td className="num">{job.concurrency}</td>
       <td className="num">{job.usage.totalTokens.toLocaleString()}</td>
+      <td className="num">{formatUsd(job.costUsd)}</td>
       <td>{new Date(job.createdAt).toLocaleString()}</td>
     </tr>
   );
@@ -86,6 +88,7 @@ export function BatchList() {
                   <th scope="col">Failed</th>
                   <th scope="col">Concurrency</th>
                   <th scope="col">Tokens</th>
+                  <th scope="col">Cost</th>
                   <th scope="col">Created</th>
                 </tr>
               </thead>

@@ -1,4 +1,5 @@
 /** Live progress: a two-colour bar and the numbers (done, failed, total, rate, time left, tokens). */
+import { formatUsd } from "@core/governor/format-usd";
 import { useMemo } from "react";
 import type { Job } from "../backend/types";
 import { computeProgress, countSeen, formatDuration, formatRate, withSeenResults, type ProgressSample } from "../lib/progress";
@@ -72,6 +73,13 @@ export function ProgressPanel({ job, samples, now, results }: ProgressPanelProps
         <div className="stat">
           <dt>Tokens</dt>
           <dd>{job.usage.totalTokens.toLocaleString()}</dd>
+        </div>
+        <div className="stat">
+          <dt>{job.budgetUsd ? "Cost / budget" : "Cost"}</dt>
+          <dd data-testid="stat-cost">
+            {formatUsd(job.costUsd)}
+            {job.budgetUsd ? ` / ${formatUsd(job.budgetUsd)}` : ""}
+          </dd>
         </div>
       </dl>
     </section>

@@ -3,6 +3,7 @@
  * only the rows in view (plus a few) are in the DOM. Status, error, duration, tokens and one cell
  * per output (text, image thumbnail or video player).
  */
+import { formatUsd } from "@core/governor/format-usd";
 import { useEffect, useMemo, useRef, useState, useId } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { isTerminal, type Job, type RowResult, type RowWait, type StoredOutput } from "@core/batch/model";
@@ -74,6 +75,7 @@ function ResultRow({ index, result, outputs, rows, now, onOpen }: RowProps) {
       </div>
       <div role="cell" className="num">{result ? formatMs(result.durationMs) : ""}</div>
       <div role="cell" className="num">{result ? result.usage.totalTokens.toLocaleString() : ""}</div>
+      <div role="cell" className="num">{result ? formatUsd(result.costUsd) : ""}</div>
       <div role="cell" className="num">{result ? result.attempts : wait ? wait.attempt : ""}</div>
     </>
   );
@@ -96,7 +98,7 @@ export function ResultsTable({ job, results, now }: { job: Job; results: Results
     if (scrollRef.current) scrollRef.current.scrollTop = 0;
   }, [filter]);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 8 });
-  const template = `56px 124px ${outputs.map((o) => (kinds.get(o) === "text" || !kinds.has(o) ? "minmax(180px, 2fr)" : "140px")).join(" ")} minmax(160px, 1.5fr) 90px 80px 56px`;
+  const template = `56px 124px ${outputs.map((o) => (kinds.get(o) === "text" || !kinds.has(o) ? "minmax(180px, 2fr)" : "140px")).join(" ")} minmax(160px, 1.5fr) 90px 80px 88px 56px`;
 
   return (
     <section className="field" aria-label="Results" style={{ gap: 8 }}>
@@ -117,8 +119,8 @@ export function ResultsTable({ job, results, now }: { job: Job; results: Results
       </div>
       <div className="results" ref={scrollRef} role="table" aria-label="Row results" aria-rowcount={rows.length + 1} tabIndex={0}>
         <div className="results-head" role="row" style={{ gridTemplateColumns: template, minWidth: "100%" }}>
-          {["#", "Status", ...outputs, "Error", "Duration", "Tokens", "Tries"].map((h) => (
-            <div key={h} role="columnheader" className={["#", "Duration", "Tokens", "Tries"].includes(h) ? "num" : undefined}>
+          {["#", "Status", ...outputs, "Error", "Duration", "Tokens", "Cost", "Tries"].map((h) => (
+            <div key={h} role="columnheader" className={["#", "Duration", "Tokens", "Cost", "Tries"].includes(h) ? "num" : undefined}>
               {h}
             </div>
           ))}

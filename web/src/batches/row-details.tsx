@@ -1,4 +1,5 @@
 /** One row's full result in a dialog: every output in full, the error, attempts and the per-node trace. */
+import { formatUsd } from "@core/governor/format-usd";
 import type { RowResult, StoredOutput } from "@core/batch/model";
 import { useBackend } from "../app/backend-context";
 import { formatMs } from "../lib/progress";
@@ -29,7 +30,7 @@ export function RowDetails({ index, result, onClose }: { index: number; result: 
           <div className="row">
             <StatusBadge status={result.status} />
             <span className="hint">
-              {formatMs(result.durationMs)} · {result.usage.totalTokens.toLocaleString()} tokens · attempt {result.attempts}
+              {formatMs(result.durationMs)} · {result.usage.totalTokens.toLocaleString()} tokens · {formatUsd(result.costUsd)} · attempt {result.attempts}
               {result.pass > 0 ? ` · retry pass ${result.pass}` : ""} · finished {new Date(result.finishedAt).toLocaleTimeString()}
             </span>
           </div>

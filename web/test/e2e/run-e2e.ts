@@ -181,6 +181,14 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
     assert((await slider.inputValue()) === "5", `default concurrency is ${await slider.inputValue()}, not 5`);
     await slider.fill(String(CONCURRENCY));
     await dialog.locator("output").filter({ hasText: String(CONCURRENCY) }).waitFor();
+    await dialog.getByRole("button", { name: "Estimate cost and time" }).click();
+    const cost = dialog.getByTestId("estimate-cost");
+    await cost.waitFor();
+    assert(/^\$\d/.test((await cost.innerText()).trim()), `estimated cost shows ${await cost.innerText()}`);
+    assert(/\$[\d.]+ – \$[\d.]+/.test(await dialog.getByTestId("estimate-cost-range").innerText()), "the estimate has no low–high cost range");
+    await dialog.getByTestId("estimate-time").waitFor();
+    const listed = await api<{ jobs: unknown[] }>(server, "/api/batches");
+    assert(listed.jobs.length === 0, "estimating created a batch");
     await shot(page, "05-batch-setup");
   });
 
