@@ -33,6 +33,12 @@ export interface LocalStorageOptions {
   groupCommit: boolean;
 }
 
+/**
+ * How long the host's group commit collects writes: a crash loses at most this much work (all of
+ * it redelivered), and anything acknowledged to a client was flushed first.
+ */
+const GROUP_COMMIT_WINDOW_MS = 4;
+
 /** Documents whose creation the outbox delivers to `onResultCreated`. */
 export const RESULT_TRIGGER = "batch_jobs/*/results/*";
 
@@ -52,6 +58,7 @@ export function openLocalStorage(opts: LocalStorageOptions): LocalStorage {
       });
     },
     () => checkpointer?.afterCommit(),
+    GROUP_COMMIT_WINDOW_MS,
   );
   const beforeWrite = opts.groupCommit ? () => group.begin() : noGroup;
   const store = new SqliteStore(db, { triggers: [RESULT_TRIGGER], beforeWrite });

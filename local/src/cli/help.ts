@@ -42,6 +42,10 @@ MODEL may be * for every model without its own entry):
   With the gemini provider these override the Gemini tier-1 defaults (see README); the offline
   provider is unlimited unless a flag says otherwise.
 
+Queue limits (run and serve; the local task queue of the process, off by default):
+  --queue-concurrency N        tasks (rows) running at once across every batch
+  --queue-rate N               tasks dispatched per second across every batch
+
 serve options:
   --port P                port (default: $PORT or 8787; 0 picks a free port)
   --host H                loopback address to bind (default 127.0.0.1; only loopback is allowed)

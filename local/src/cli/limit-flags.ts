@@ -3,10 +3,11 @@
  * `--model-concurrency MODEL=N`, `--model-rpd MODEL=N`. Each may repeat or list several models
  * (`--model-rpm a=600,b=100`); `*` stands for every model without its own entry. With the gemini
  * provider they override the documented defaults; the offline provider has no quota, so only the
- * flags apply.
+ * flags apply. `--queue-concurrency N` and `--queue-rate N` cap the local task queue itself.
  */
-import { DEFAULT_MODEL_LIMITS, type JobCallLimits, type LimitsTable, type ModelLimits } from "@flowcraft/core";
-import { UsageError, type ParsedArgs } from "./args";
+import { DEFAULT_MODEL_LIMITS, type JobCallLimits, type LimitsTable, type ModelLimits, type QueueLimits } from "@flowcraft/core";
+import { DEFAULT_QUEUE_LIMITS } from "../sqlite/sqlite-task-queue";
+import { UsageError, intOption, type ParsedArgs } from "./args";
 
 export const MODEL_LIMIT_OPTIONS = {
   "model-rpm": "list",
@@ -76,4 +77,26 @@ function pairsOf(options: ParsedArgs["options"], flag: string, name: string, exa
 /** What the local host's governor starts from for this provider and these flags. */
 export function modelLimitsFor(provider: "offline" | "gemini", options: ParsedArgs["options"]): { defaults: LimitsTable; overrides: LimitsTable } {
   return { defaults: provider === "gemini" ? DEFAULT_MODEL_LIMITS : {}, overrides: parseModelLimits(options) };
+}
+
+/** The local queue's process-wide dispatch limits of `run` and `serve` (none unless given). */
+export const QUEUE_LIMIT_OPTIONS = {
+  "queue-concurrency": "value",
+  "queue-rate": "value",
+} as const;
+
+const QUEUE_FLAG_MAX = 1_000_000;
+
+/**
+ * `--queue-concurrency N` (tasks running at once) and `--queue-rate N` (dispatches per second) as
+ * the queue's limits; a flag not given leaves that limit off. Undefined when neither was given.
+ */
+export function parseQueueLimits(options: ParsedArgs["options"]): QueueLimits | undefined {
+  const concurrency = intOption(options, "queue-concurrency", 1, QUEUE_FLAG_MAX);
+  const rate = intOption(options, "queue-rate", 1, QUEUE_FLAG_MAX);
+  if (concurrency === undefined && rate === undefined) return undefined;
+  return {
+    maxConcurrentDispatches: concurrency ?? DEFAULT_QUEUE_LIMITS.maxConcurrentDispatches,
+    maxDispatchesPerSecond: rate ?? DEFAULT_QUEUE_LIMITS.maxDispatchesPerSecond,
+  };
 }

@@ -21,6 +21,7 @@ import {
   parseFlow,
   type Job,
   type JobCallLimits,
+  type QueueLimits,
 } from "@flowcraft/core";
 import fs from "node:fs";
 import os from "node:os";
@@ -31,7 +32,7 @@ import { UsageError, intOption, stringOption, usdOption, type ParsedArgs } from 
 import { estimateCommand } from "./estimate-command";
 import { fatalMessage } from "./fatal";
 import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
-import { JOB_LIMIT_OPTIONS, MODEL_LIMIT_OPTIONS, modelLimitsFor, parseJobCallLimits } from "./limit-flags";
+import { JOB_LIMIT_OPTIONS, MODEL_LIMIT_OPTIONS, QUEUE_LIMIT_OPTIONS, modelLimitsFor, parseJobCallLimits, parseQueueLimits } from "./limit-flags";
 import { createProgress } from "./progress";
 import { chooseProvider, type ProviderChoice } from "./provider";
 
@@ -53,6 +54,7 @@ export const RUN_OPTIONS = {
   help: "flag",
   ...MODEL_LIMIT_OPTIONS,
   ...JOB_LIMIT_OPTIONS,
+  ...QUEUE_LIMIT_OPTIONS,
 } as const;
 
 function readInputs(flowFile: string, rowsFile: string): { flow: unknown; columns: string[]; rows: Record<string, string>[] } {
@@ -183,6 +185,7 @@ interface RunPlan {
   /** The batch stays in a data directory the user gave (so a paused one can be resumed). */
   keepsData: boolean;
   callLimits: JobCallLimits | undefined;
+  queueLimits: QueueLimits | undefined;
 }
 
 /** One run's state shared with the Ctrl-C handler: the batch to cancel, once it exists. */
@@ -276,6 +279,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     modelLimits: { defaults: {}, overrides: {} },
     keepsData: false,
     callLimits: parseJobCallLimits(args.options),
+    queueLimits: parseQueueLimits(args.options),
   };
   plan.modelLimits = modelLimitsFor(plan.provider.name, args.options);
   // Validate before any data directory is created: invalid input runs nothing and writes nothing.
@@ -298,7 +302,13 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     process.exit(1);
   };
   process.on("uncaughtException", onUncaught);
-  const host = createLocalHost({ dataDir, ai: plan.provider.ai, logger: jsonLogger("error"), modelLimits: plan.modelLimits });
+  const host = createLocalHost({
+    dataDir,
+    ai: plan.provider.ai,
+    logger: jsonLogger("error"),
+    modelLimits: plan.modelLimits,
+    ...(plan.queueLimits ? { queueLimits: plan.queueLimits } : {}),
+  });
   // Ctrl-C cancels the batch; the results so far are still written, then exit 130 (interrupt.ts).
   const interrupt = onInterrupt({
     stop: () => {

@@ -12,7 +12,7 @@ import { ListenError, fatalMessage } from "./fatal";
 import { allowedOrigins } from "./origins";
 import { chooseProvider, type ProviderChoice } from "./provider";
 import { installSocketGuard } from "./socket-guard";
-import { MODEL_LIMIT_OPTIONS, modelLimitsFor } from "./limit-flags";
+import { MODEL_LIMIT_OPTIONS, QUEUE_LIMIT_OPTIONS, modelLimitsFor, parseQueueLimits } from "./limit-flags";
 import type { CliIo } from "./run-command";
 
 export const SERVE_OPTIONS = {
@@ -23,6 +23,7 @@ export const SERVE_OPTIONS = {
   "allow-origin": "list",
   help: "flag",
   ...MODEL_LIMIT_OPTIONS,
+  ...QUEUE_LIMIT_OPTIONS,
 } as const;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
@@ -91,7 +92,8 @@ export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number>
   const plan = planServe(args, io);
   const logger = jsonLogger(logLevel(io.env.FLOWCRAFT_LOG_LEVEL));
   const modelLimits = modelLimitsFor(plan.provider.name, args.options);
-  const host = createLocalHost({ dataDir: plan.dataDir, ai: plan.provider.ai, logger, modelLimits });
+  const queueLimits = parseQueueLimits(args.options);
+  const host = createLocalHost({ dataDir: plan.dataDir, ai: plan.provider.ai, logger, modelLimits, ...(queueLimits ? { queueLimits } : {}) });
   const removeGuard = installSocketGuard({
     logger,
     fatal: (err) => {

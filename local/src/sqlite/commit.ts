@@ -63,6 +63,8 @@ export class Committer {
   /** Last sequence that wrote into each collection (since open): detects phantoms for queries. */
   private readonly collectionSeq = new Map<string, number>();
   private readonly stmts;
+  /** The checked apply as one SQLite transaction, wrapped once (wrapping per commit costs per row). */
+  private readonly checkedApply: (writes: readonly PreparedWrite[], reads: ReadSet | undefined) => DocChange[];
 
   constructor(
     private readonly db: Db,
@@ -83,6 +85,11 @@ export class Committer {
       outbox: db.prepare("INSERT INTO outbox (path, data) VALUES (?, ?)"),
       keepSeq: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('version_seq', ?)"),
     };
+    const tx = db.transaction((writes: readonly PreparedWrite[], reads: ReadSet | undefined) => {
+      if (reads && !this.stillValid(reads)) throw new ConflictSignal();
+      return this.applyAll(writes);
+    });
+    this.checkedApply = (writes, reads) => tx.immediate(writes, reads);
   }
 
   /** The highest version committed so far. */
@@ -114,12 +121,8 @@ export class Committer {
 
   /** Applies writes atomically; throws ConflictSignal on stale reads, store errors on failed preconditions. */
   commit(writes: readonly PreparedWrite[], reads?: ReadSet): DocChange[] {
-    const run = this.db.transaction(() => {
-      if (reads && !this.stillValid(reads)) throw new ConflictSignal();
-      return this.applyAll(writes);
-    });
     this.beforeWrite();
-    const changes = run.immediate();
+    const changes = this.checkedApply(writes, reads);
     for (const c of changes) this.collectionSeq.set(c.collection, c.version);
     return changes;
   }

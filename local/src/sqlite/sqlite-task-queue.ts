@@ -2,8 +2,8 @@
  * Durable task queue on SQLite with the core's Cloud Tasks semantics: tasks persist in `tasks`
  * (id unique, payload, runAt, attempts, state queued|running|done); a duplicate id resolves
  * "exists" while the task is queued, running or finished within the dedup window; a throwing
- * handler is retried per the RetryPolicy; dispatch respects a queue-wide concurrency cap and a
- * dispatches-per-second token bucket. A dispatch holds a lease: when it expires (process died, or
+ * handler is retried per the RetryPolicy; dispatch respects an optional queue-wide concurrency cap
+ * and dispatches-per-second token bucket (none by default). A dispatch holds a lease: when it expires (process died, or
  * the handler outlived its deadline) the task is delivered again. The loop is event driven: it
  * wakes on enqueue and completion and otherwise sleeps until the next runAt, lease expiry or token.
  */
@@ -42,7 +42,12 @@ export interface SqliteTaskQueueOptions {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, minBackoffMs: 1_000, maxBackoffMs: 60_000, maxDoublings: 4 };
-export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxConcurrentDispatches: 200, maxDispatchesPerSecond: 1_000 };
+/**
+ * No queue-wide cap by default: each batch's lanes already bound its rows in flight, and the AI-call
+ * governor bounds calls per model, so a fixed dispatch cap here would only slow short rows down
+ * (`--queue-concurrency` and `--queue-rate` set one when wanted).
+ */
+export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxConcurrentDispatches: Infinity, maxDispatchesPerSecond: Infinity };
 const TASK_ID = /^[A-Za-z0-9_-]{1,500}$/;
 
 export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {

@@ -17,8 +17,6 @@ export interface TaskRow {
 
 export class TaskStatements {
   private readonly s: Record<string, Database.Statement>;
-  private readonly insertTx: Database.Transaction<(id: string, payload: string, runAt: number, reusableBefore: number) => "enqueued" | "exists">;
-
   private readonly completeTx: (items: readonly [string, string, number][]) => void;
   private readonly leaseTx: (rows: readonly { id: string }[], leaseIds: readonly string[], until: number) => void;
 
@@ -47,34 +45,37 @@ export class TaskStatements {
     this.leaseTx = db.transaction((rows: readonly { id: string }[], leaseIds: readonly string[], until: number) => {
       rows.forEach((r, i) => this.s.lease!.run(leaseIds[i], until, r.id));
     });
-    this.insertTx = db.transaction((id: string, payload: string, runAt: number, reusableBefore: number) => {
-      const row = this.s.existing!.get(id) as { state: string; done_at: number | null } | undefined;
-      if (row && !(row.state === "done" && (row.done_at ?? 0) < reusableBefore)) return "exists" as const;
-      this.s.insert!.run(id, payload, runAt);
-      return "enqueued" as const;
-    });
   }
 
   private st(name: string): Database.Statement {
     return this.s[name] as Database.Statement;
   }
 
+  /**
+   * The check and the insert need no transaction of their own: this connection is the file's only
+   * writer (owner-lock.ts) and nothing runs between two synchronous statements, and one statement
+   * is atomic by itself. (A savepoint and a second lookup per enqueue cost a share of a short row.)
+   */
   insert(id: string, payload: string, runAt: number, reusableBefore: number): "enqueued" | "exists" {
-    // Fast path without a write transaction: re-enqueues of a live id are the common case.
     const row = this.st("existing").get(id) as { state: string; done_at: number | null } | undefined;
     if (row && !(row.state === "done" && (row.done_at ?? 0) < reusableBefore)) return "exists";
     this.beforeWrite();
-    return this.insertTx.immediate(id, payload, runAt, reusableBefore);
+    this.st("insert").run(id, payload, runAt);
+    return "enqueued";
   }
-  /** Marks several tasks done in one transaction: [id, leaseId, doneAt]. */
+  /** Marks several tasks done in one transaction (one alone needs none): [id, leaseId, doneAt]. */
   completeMany(items: readonly [string, string, number][]): void {
     this.beforeWrite();
-    this.completeTx(items);
+    const only = items.length === 1 ? items[0] : undefined;
+    if (only) this.st("complete").run(only[2], only[0], only[1]);
+    else this.completeTx(items);
   }
-  /** Leases several tasks in one transaction. */
+  /** Leases several tasks in one transaction (one alone needs none). */
   leaseMany(rows: readonly { id: string }[], leaseIds: readonly string[], until: number): void {
     this.beforeWrite();
-    this.leaseTx(rows, leaseIds, until);
+    const only = rows.length === 1 ? rows[0] : undefined;
+    if (only) this.st("lease").run(leaseIds[0], until, only.id);
+    else this.leaseTx(rows, leaseIds, until);
   }
   /** Every queued task (to rebuild the in-memory due index at start). */
   queued(): QueuedTask[] {
