@@ -21,7 +21,7 @@ export interface BatchLimits {
 export const MAX_COLUMN_NAME_BYTES = 1_000;
 
 export const DEFAULT_LIMITS: BatchLimits = {
-  maxRows: 10_000,
+  maxRows: 100_000,
   maxColumns: 100,
   maxNodes: 50,
   minConcurrency: 1,
