@@ -41,6 +41,16 @@ describe("run --estimate", () => {
     expect(fs.existsSync(resultsFile())).toBe(false);
   });
 
+  it("reads a CSV of more than 10,000 rows and many reads (multi-line quoted cells, characters split between reads)", async () => {
+    // Lines of 20 bytes after the header, each with a two-byte "é": read boundaries land inside some.
+    const body = Array.from({ length: 12_000 }, (_, i) => (i % 1000 === 0 ? `"l${i}\né"` : `é${String(i).padStart(17, "0")}`)).join("\n");
+    fs.writeFileSync(rowsFile, `topic\n${body}\n`);
+    const r = await runNode(CLI, ["run", flowFile, rowsFile, "--estimate", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.trim()) as unknown).toMatchObject({ rows: 12_000, calls: 12_000 });
+  });
+
   describe("gemini through the real SDK", () => {
     let fake: FakeGeminiServer;
     beforeEach(async () => {

@@ -20,8 +20,12 @@ export interface BatchLimits {
  */
 export const MAX_COLUMN_NAME_BYTES = 1_000;
 
+/**
+ * 100,000 rows: the provider batch APIs' size. The local host streams such files (the CLI's read,
+ * `POST /api/uploads`); see `FIREBASE_LIMITS` for the Firebase host.
+ */
 export const DEFAULT_LIMITS: BatchLimits = {
-  maxRows: 10_000,
+  maxRows: 100_000,
   maxColumns: 100,
   maxNodes: 50,
   minConcurrency: 1,
@@ -31,3 +35,9 @@ export const DEFAULT_LIMITS: BatchLimits = {
   maxActiveJobsPerOwner: 10,
   rowTimeoutMs: 15 * 60_000,
 };
+
+/**
+ * The Firebase host: `createBatch` receives the rows as JSON in the callable's body (Cloud Run caps
+ * it at 32 MiB), so it keeps the 10,000-row limit until it reads uploads from Cloud Storage.
+ */
+export const FIREBASE_LIMITS: BatchLimits = { ...DEFAULT_LIMITS, maxRows: 10_000 };

@@ -22,7 +22,7 @@
 import { type ErrorDetail, ValidationError } from "../errors";
 import { DEFAULT_LIMITS, MAX_COLUMN_NAME_BYTES } from "../batch/limits";
 import { reservedKeyProblem } from "../json-limits";
-import { CsvSyntaxError, type RawRecord, scanCsv } from "./scan";
+import { CsvChunkScanner, CsvSyntaxError, type RawRecord } from "./scan";
 import { exceedsUtf8Bytes, utf8ByteLength } from "./utf8";
 
 export interface ParseCsvOptions {
@@ -40,27 +40,73 @@ export interface ParsedCsv {
 const MAX_DETAILS = 20;
 
 export function parseCsv(text: string, opts: ParseCsvOptions = {}): ParsedCsv {
-  const reader = new CsvReader({
-    maxRows: opts.maxRows ?? DEFAULT_LIMITS.maxRows,
-    maxColumns: opts.maxColumns ?? DEFAULT_LIMITS.maxColumns,
-    maxCellBytes: opts.maxCellBytes ?? DEFAULT_LIMITS.maxCellBytes,
-  });
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  try {
-    scanCsv(body, (record) => reader.add(record));
-  } catch (err) {
-    if (err instanceof CsvSyntaxError) reader.fail(reader.syntaxDetail(err));
-    throw err;
+  const rows: Record<string, string>[] = [];
+  const parser = new CsvStreamParser(opts, (row) => rows.push(row));
+  parser.push(text);
+  return { columns: parser.end().columns, rows };
+}
+
+export interface CsvStreamSummary {
+  columns: string[];
+  rowCount: number;
+}
+
+/**
+ * `parseCsv` over text that arrives in pieces (a file or request stream, decoded to strings):
+ * `push` each piece, then `end`. Each row goes to `onRow` (with its batch index) as soon as its
+ * record is complete, so memory holds what the caller keeps, not the file. The checks and error
+ * details are parseCsv's; a caller that must write nothing on bad input keeps (or stages) the rows
+ * until `end` returns, since a problem may come at any row.
+ */
+export class CsvStreamParser {
+  private readonly reader: CsvReader;
+  private readonly scanner: CsvChunkScanner;
+  private started = false;
+
+  constructor(opts: ParseCsvOptions, onRow: (row: Record<string, string>, index: number) => void) {
+    this.reader = new CsvReader(
+      {
+        maxRows: opts.maxRows ?? DEFAULT_LIMITS.maxRows,
+        maxColumns: opts.maxColumns ?? DEFAULT_LIMITS.maxColumns,
+        maxCellBytes: opts.maxCellBytes ?? DEFAULT_LIMITS.maxCellBytes,
+      },
+      onRow,
+    );
+    this.scanner = new CsvChunkScanner((record) => this.reader.add(record));
   }
-  return reader.finish();
+
+  push(text: string): void {
+    if (text === "") return;
+    const body = !this.started && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    this.started = true;
+    this.guard(() => this.scanner.push(body));
+  }
+
+  /** Throws the `ValidationError` if any problem was found; otherwise the header and row count. */
+  end(): CsvStreamSummary {
+    this.guard(() => this.scanner.end());
+    return this.reader.finish();
+  }
+
+  private guard(scan: () => void): void {
+    try {
+      scan();
+    } catch (err) {
+      if (err instanceof CsvSyntaxError) this.reader.fail(this.reader.syntaxDetail(err));
+      throw err;
+    }
+  }
 }
 
 class CsvReader {
   private columns: string[] | undefined;
-  private readonly rows: Record<string, string>[] = [];
+  private rowCount = 0;
   private readonly problems: ErrorDetail[] = [];
 
-  constructor(private readonly limits: Required<ParseCsvOptions>) {}
+  constructor(
+    private readonly limits: Required<ParseCsvOptions>,
+    private readonly onRow: (row: Record<string, string>, index: number) => void,
+  ) {}
 
   add(record: RawRecord): void {
     if (!this.columns) {
@@ -73,12 +119,12 @@ class CsvReader {
     this.row(this.columns, record);
   }
 
-  finish(): ParsedCsv {
+  finish(): CsvStreamSummary {
     if (!this.columns) {
       this.fail({ path: "header", message: "The file has no header line; its first line must name the columns, separated by commas" });
     }
     if (this.problems.length > 0) this.fail();
-    return { columns: this.columns, rows: this.rows };
+    return { columns: this.columns, rowCount: this.rowCount };
   }
 
   /** Throws every collected problem, plus `last` if given. */
@@ -90,8 +136,8 @@ class CsvReader {
   }
 
   syntaxDetail(err: CsvSyntaxError): ErrorDetail {
-    const where = this.columns ? `${rowLabel(this.rows.length, err.recordLine)}: ` : `Header (line ${err.recordLine}): `;
-    const path = this.columns ? `rows[${this.rows.length}]` : "header";
+    const where = this.columns ? `${rowLabel(this.rowCount, err.recordLine)}: ` : `Header (line ${err.recordLine}): `;
+    const path = this.columns ? `rows[${this.rowCount}]` : "header";
     const cell = this.cellLabel(err.cellIndex);
     const how = `write a quote inside a quoted cell as ""`;
     if (err.kind === "unterminated_quote") {
@@ -127,7 +173,7 @@ class CsvReader {
   }
 
   private row(columns: string[], record: RawRecord): void {
-    const index = this.rows.length;
+    const index = this.rowCount;
     const { cells, line } = record;
     if (index >= this.limits.maxRows) {
       const max = this.limits.maxRows;
@@ -149,7 +195,9 @@ class CsvReader {
       if (exceedsUtf8Bytes(value, this.limits.maxCellBytes)) this.note(this.cellTooLarge(index, line, column, value));
       row[column] = value;
     }
-    this.rows.push(row);
+    this.rowCount += 1;
+    // A file already known bad keeps being checked (for more details) but hands out no rows.
+    if (this.problems.length === 0) this.onRow(row, index);
   }
 
   private cellTooLarge(index: number, line: number, column: string, value: string): ErrorDetail {

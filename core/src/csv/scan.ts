@@ -59,16 +59,80 @@ function countLineBreaks(s: string): number {
  * `CsvSyntaxError` on malformed quoting.
  */
 export function scanCsv(text: string, onRecord: (record: RawRecord) => void): void {
-  const scanner = new Scanner(text);
-  while (scanner.pos < text.length) onRecord(scanner.record());
+  const scanner = new CsvChunkScanner(onRecord);
+  scanner.push(text);
+  scanner.end();
+}
+
+/** Thrown inside the scanner when a record runs past the text received so far (never escapes it). */
+class Incomplete extends Error {}
+const INCOMPLETE = new Incomplete("incomplete record");
+
+/**
+ * The same tokenizer over text that arrives in pieces (a stream): `push` each piece as it comes,
+ * then `end`. Records are reported as soon as they are complete, so memory holds one unfinished
+ * record, not the file. A piece may end anywhere, even inside a quoted cell or between CR and LF.
+ */
+export class CsvChunkScanner {
+  private pending = "";
+  private line = 1;
+  private ended = false;
+
+  constructor(private readonly onRecord: (record: RawRecord) => void) {}
+
+  push(text: string): void {
+    if (this.ended) throw new Error("CsvChunkScanner.push after end");
+    this.pending = this.pending === "" ? text : this.pending + text;
+    this.drain(false);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.drain(true);
+  }
+
+  private drain(final: boolean): void {
+    const scanner = new Scanner(this.pending, this.line, final);
+    let consumed = 0;
+    try {
+      while (scanner.pos < this.pending.length) {
+        const record = scanner.record();
+        if (!record) break;
+        consumed = scanner.pos;
+        this.line = scanner.line;
+        this.onRecord(record);
+      }
+    } finally {
+      this.pending = this.pending.slice(consumed);
+    }
+  }
 }
 
 class Scanner {
   pos = 0;
-  line = 1;
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    public line: number,
+    /** False while more text may follow: a record reaching the end of `text` is then incomplete. */
+    private readonly final: boolean,
+  ) {}
 
-  record(): RawRecord {
+  /** The next record, or null when it is not complete yet (position and line left unchanged). */
+  record(): RawRecord | null {
+    const start = this.pos;
+    const startLine = this.line;
+    try {
+      return this.read();
+    } catch (err) {
+      if (err !== INCOMPLETE) throw err;
+      this.pos = start;
+      this.line = startLine;
+      return null;
+    }
+  }
+
+  private read(): RawRecord {
     const recordLine = this.line;
     const cells: string[] = [];
     let blank = true;
@@ -87,7 +151,8 @@ class Scanner {
       const c = text.charCodeAt(this.pos);
       this.pos++;
       if (c === COMMA) continue;
-      // A line break ends the record; CRLF is one break.
+      // A line break ends the record; CRLF is one break (a CR last in the text may be half of one).
+      if (c === CR && this.pos >= text.length && !this.final) throw INCOMPLETE;
       if (c === CR && text.charCodeAt(this.pos) === LF) this.pos++;
       this.line++;
       break;
@@ -104,6 +169,7 @@ class Scanner {
       if (c === COMMA || c === LF || c === CR) break;
       end++;
     }
+    if (end >= text.length && !this.final) throw INCOMPLETE;
     this.pos = end;
     return text.slice(start, end);
   }
@@ -115,7 +181,10 @@ class Scanner {
     let from = this.pos + 1;
     for (;;) {
       const q = text.indexOf('"', from);
+      if (q === -1 && !this.final) throw INCOMPLETE;
       if (q === -1) throw new CsvSyntaxError("unterminated_quote", recordLine, this.line, cellIndex);
+      // A quote last in the text may be the first half of "".
+      if (q + 1 >= text.length && !this.final) throw INCOMPLETE;
       const chunk = text.slice(from, q);
       this.line += countLineBreaks(chunk);
       value += chunk;

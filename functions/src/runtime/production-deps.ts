@@ -11,7 +11,7 @@ import { getFirestore } from "firebase-admin/firestore";
 import { getFunctions } from "firebase-admin/functions";
 import { getStorage } from "firebase-admin/storage";
 import {
-  DEFAULT_LIMITS,
+  FIREBASE_LIMITS,
   DEFAULT_MODEL_LIMITS,
   DEFAULT_QUOTA_LIMITS,
   PermanentError,
@@ -104,7 +104,7 @@ export function productionDeps(req: DepsRequest): FunctionsDeps {
   const blobs = mediaStore(app);
   const ai = makeAiService(req.withAi);
   const governor = governorFor(store);
-  const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids: randomIds, logger, limits: DEFAULT_LIMITS, engine: { governor } });
+  const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids: randomIds, logger, limits: FIREBASE_LIMITS, engine: { governor } });
   const quota = createUserQuota({ store, clock: systemClock, limits: quotaLimits() });
   return { handlers, ai, store, logger, clock: systemClock, quota, governor };
 }

@@ -17,7 +17,7 @@ import {
   exportRows,
   isTerminal,
   jsonLogger,
-  parseCsv,
+  CsvStreamParser,
   parseFlow,
   type Job,
   type JobCallLimits,
@@ -57,7 +57,9 @@ export const RUN_OPTIONS = {
   ...QUEUE_LIMIT_OPTIONS,
 } as const;
 
-function readInputs(flowFile: string, rowsFile: string): { flow: unknown; columns: string[]; rows: Record<string, string>[] } {
+type Inputs = { flow: unknown; columns: string[]; rows: Record<string, string>[] };
+
+async function readInputs(flowFile: string, rowsFile: string): Promise<Inputs> {
   let flow: unknown;
   try {
     // Editors on Windows often save UTF-8 with a byte order mark, which JSON.parse rejects.
@@ -66,13 +68,22 @@ function readInputs(flowFile: string, rowsFile: string): { flow: unknown; column
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : "not valid JSON";
     throw new ValidationError(`Cannot read the flow ${flowFile}`, [{ path: flowFile, message: reason }]);
   }
-  let text: string;
+  return { flow, ...(await readCsvFile(rowsFile)) };
+}
+
+/** Parses the CSV as it is read (64 KiB at a time): the file is never held as one string. */
+async function readCsvFile(rowsFile: string): Promise<{ columns: string[]; rows: Record<string, string>[] }> {
+  const rows: Record<string, string>[] = [];
+  const parser = new CsvStreamParser({}, (row) => rows.push(row));
   try {
-    text = fs.readFileSync(rowsFile, "utf8");
-  } catch {
-    throw new ValidationError(`Cannot read the CSV ${rowsFile}`, [{ path: rowsFile, message: "file not found" }]);
+    // A utf8 stream decodes characters split between reads correctly.
+    for await (const piece of fs.createReadStream(rowsFile, { encoding: "utf8", highWaterMark: 1 << 16 })) parser.push(piece as string);
+  } catch (err) {
+    if (err instanceof ValidationError) throw err;
+    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : "cannot be read";
+    throw new ValidationError(`Cannot read the CSV ${rowsFile}`, [{ path: rowsFile, message: reason }]);
   }
-  return { flow, ...parseCsv(text) };
+  return { columns: parser.end().columns, rows };
 }
 
 /** Refuses an --out the results could not be written to, before any row runs (and spends tokens). */
@@ -174,7 +185,7 @@ export function exitCodeFor(job: Job): number {
 }
 
 interface RunPlan {
-  inputs: ReturnType<typeof readInputs>;
+  inputs: Inputs;
   rowsFile: string;
   out: string;
   concurrency: number | undefined;
@@ -274,7 +285,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     budgetUsd: usdOption(args.options, "budget-usd"),
     out: stringOption(args.options, "out") ?? defaultOut(rowsFile),
     provider: chooseProvider(stringOption(args.options, "provider"), io.env, 0),
-    inputs: readInputs(flowFile, rowsFile),
+    inputs: await readInputs(flowFile, rowsFile),
     json: args.options.json === true,
     modelLimits: { defaults: {}, overrides: {} },
     keepsData: false,

@@ -19,26 +19,30 @@ const Common = {
 
 const Tabular = {
   csv: z.string().optional(),
+  /** Id of a CSV streamed to `POST /api/uploads` (large files). */
+  upload: z.string().min(1).optional(),
   columns: z.array(z.string()).optional(),
   rows: z.array(z.record(z.string(), Cell)).optional(),
 };
 
 export interface TabularBody {
   csv?: string | undefined;
+  upload?: string | undefined;
   columns?: string[] | undefined;
   rows?: Record<string, string>[] | undefined;
 }
 
 function oneSource(b: TabularBody, ctx: z.RefinementCtx): void {
   const tabular = b.columns !== undefined || b.rows !== undefined;
-  if (b.csv !== undefined && tabular) {
-    ctx.addIssue({ code: "custom", path: ["csv"], message: "give either csv, or columns and rows, not both" });
-  } else if (b.csv === undefined && (b.columns === undefined || b.rows === undefined)) {
-    ctx.addIssue({ code: "custom", path: [b.columns ? "rows" : "columns"], message: "give csv text, or columns and rows" });
+  const sources = [b.csv !== undefined, b.upload !== undefined, tabular].filter(Boolean).length;
+  if (sources > 1) {
+    ctx.addIssue({ code: "custom", path: [b.csv !== undefined ? "csv" : "upload"], message: "give one of csv, upload, or columns and rows" });
+  } else if (b.csv === undefined && b.upload === undefined && (b.columns === undefined || b.rows === undefined)) {
+    ctx.addIssue({ code: "custom", path: [b.columns ? "rows" : "columns"], message: "give csv text, an upload id, or columns and rows" });
   }
 }
 
-/** Either `csv` (raw CSV text, header first) or `columns` + `rows`. */
+/** One of `csv` (raw CSV text, header first), `upload` (a streamed upload's id) or `columns` + `rows`. */
 export const CreateBatchBody = z.object({ ...Common, ...Tabular }).strict().superRefine(oneSource);
 export type CreateBatchBody = z.infer<typeof CreateBatchBody>;
 

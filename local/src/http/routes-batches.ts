@@ -9,6 +9,7 @@ import { ValidationError, exportRows, parseCsv, type BatchLimits } from "@flowcr
 import type { ServerResponse } from "node:http";
 import { LOCAL_OWNER, type LocalHost } from "../local-host";
 import { CreateBatchBody, EstimateBatchBody, PatchBatchBody, ResultsQuery, ResumeBatchBody, type TabularBody } from "./batch-bodies";
+import { CsvUploads, readCsvBody } from "./csv-uploads";
 import { parseBody, readJson, sendJson } from "./respond";
 import type { Router } from "./router";
 import { DEFAULT_STALL_MS, writeAll } from "./stream-out";
@@ -18,9 +19,12 @@ export interface BodyLimits {
   uploadBytes: number;
   /** Every other JSON body. */
   jsonBytes: number;
+  /** A CSV streamed to `POST /api/uploads`. */
+  csvBytes: number;
 }
 
-function rowsFrom(body: TabularBody, limits: BatchLimits): { columns: string[]; rows: Record<string, string>[] } {
+function rowsFrom(body: TabularBody, limits: BatchLimits, uploads: CsvUploads): { columns: string[]; rows: Record<string, string>[] } {
+  if (body.upload !== undefined) return uploads.get(body.upload);
   if (body.csv !== undefined) {
     try {
       return parseCsv(body.csv, { maxRows: limits.maxRows, maxColumns: limits.maxColumns, maxCellBytes: limits.maxCellBytes });
@@ -55,10 +59,15 @@ async function streamExport(host: LocalHost, res: ServerResponse, { id, format, 
 
 export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits, stallMs = DEFAULT_STALL_MS): void {
   const h = host.handlers;
+  const uploads = new CsvUploads();
   router
+    .on("POST", "/api/uploads", async ({ req, res }) => {
+      const csv = await readCsvBody(req, limits.csvBytes, host.limits);
+      sendJson(res, 201, { upload: { id: uploads.put(csv), columns: csv.columns, rowCount: csv.rows.length } });
+    })
     .on("POST", "/api/batches", async ({ req, res }) => {
       const body = parseBody(CreateBatchBody, await readJson(req, limits.uploadBytes));
-      const { columns, rows } = rowsFrom(body, host.limits);
+      const { columns, rows } = rowsFrom(body, host.limits, uploads);
       const job = await h.createJob({
         ...LOCAL_OWNER,
         flow: body.flow,
@@ -72,13 +81,14 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits,
         ...(body.requestId !== undefined ? { requestId: body.requestId } : {}),
       });
       host.flush();
+      if (body.upload !== undefined) uploads.drop(body.upload);
       sendJson(res, 201, { job });
     })
     // No job is created and no generation call made (unless dryRunRows asks for a dry run).
     .on("POST", "/api/batches/estimate", async ({ req, res }) => {
       const body = parseBody(EstimateBatchBody, await readJson(req, limits.uploadBytes));
-      const { columns, rows } = rowsFrom(body, host.limits);
-      const { csv: _csv, columns: _c, rows: _r, ...options } = body;
+      const { columns, rows } = rowsFrom(body, host.limits, uploads);
+      const { csv: _csv, upload: _u, columns: _c, rows: _r, ...options } = body;
       sendJson(res, 200, { estimate: await h.estimateBatch(LOCAL_OWNER, { ...options, columns, rows }) });
     })
     .on("GET", "/api/batches", async ({ res }) => sendJson(res, 200, { jobs: await h.listJobs(LOCAL_OWNER) }))

@@ -35,7 +35,7 @@ export interface ApiServerOptions {
   allowedOrigins?: readonly string[];
 }
 
-export const DEFAULT_BODY_LIMITS: BodyLimits = { uploadBytes: 50 * 1024 * 1024, jsonBytes: 1024 * 1024 };
+export const DEFAULT_BODY_LIMITS: BodyLimits = { uploadBytes: 50 * 1024 * 1024, jsonBytes: 1024 * 1024, csvBytes: 512 * 1024 * 1024 };
 
 export function createApiServer(opts: ApiServerOptions): http.Server {
   const logger = opts.logger ?? silentLogger;

@@ -23,6 +23,7 @@ export interface TestServerOptions {
   webDir?: string;
   uploadBytes?: number;
   jsonBytes?: number;
+  csvBytes?: number;
   limits?: Partial<BatchLimits>;
   sse?: Partial<SseLimits>;
   stallMs?: number;
@@ -42,7 +43,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     provider: "offline",
     webDir: opts.webDir ?? path.join(dataDir, "no-web-build"),
     examplesDir: path.join(REPO, "examples"),
-    bodyLimits: { uploadBytes: opts.uploadBytes ?? 256 * 1024, jsonBytes: opts.jsonBytes ?? 16 * 1024 },
+    bodyLimits: { uploadBytes: opts.uploadBytes ?? 256 * 1024, jsonBytes: opts.jsonBytes ?? 16 * 1024, csvBytes: opts.csvBytes ?? 4 * 1024 * 1024 },
     heartbeatMs: 50,
     ...(opts.sse ? { sse: opts.sse } : {}),
     ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),

@@ -20,7 +20,7 @@ import {
   type QueryDocumentSnapshot,
 } from "firebase/firestore";
 import { getBlob, ref as storageRef } from "firebase/storage";
-import { DEFAULT_LIMITS } from "@core/batch/limits";
+import { FIREBASE_LIMITS } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { RowDoc } from "../lib/row-docs";
 import { firebaseExportText } from "./firebase-export";
@@ -75,7 +75,7 @@ export class FirebaseBackend implements BatchBackend {
     await this.fb.user().catch((err: unknown) => {
       throw fromFirebaseError(err);
     });
-    return { backend: "firebase", provider: "server-side AI", limits: DEFAULT_LIMITS };
+    return { backend: "firebase", provider: "server-side AI", limits: FIREBASE_LIMITS };
   }
 
   async examples(): Promise<FlowExample[]> {
