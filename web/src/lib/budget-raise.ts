@@ -4,7 +4,7 @@
  */
 import type { Job } from "@core/batch/model";
 import type { ErrorInfo } from "@core/errors";
-import { formatUsd } from "@core/governor/format-usd";
+import { formatUsd, parseUsd } from "@core/governor/format-usd";
 
 type BudgetJob = Pick<Job, "costUsd" | "budgetUsd" | "totalRows" | "completedRows" | "failedRows">;
 
@@ -38,10 +38,8 @@ export type BudgetInput = { ok: true; usd: number } | { ok: false; message: stri
 
 /** What the user typed as the new budget: a plain number of dollars above what the batch spent. */
 export function parseBudgetInput(text: string, job: BudgetJob): BudgetInput {
-  const trimmed = text.trim().replace(/^\$/, "");
-  if (!/^(\d+\.?\d*|\.\d+)$/.test(trimmed)) return { ok: false, message: "Type the new budget as a number of US dollars, for example 5 or 0.25." };
-  const usd = Number(trimmed);
-  if (!Number.isFinite(usd) || usd <= 0) return { ok: false, message: "The budget must be more than $0." };
+  const usd = parseUsd(text);
+  if (usd === null) return { ok: false, message: "Type the new budget as an amount of US dollars above $0, for example 5 or 0.25." };
   if (usd <= job.costUsd) return { ok: false, message: `The batch already spent ${formatUsd(job.costUsd)}: type a budget above that.` };
   return { ok: true, usd };
 }

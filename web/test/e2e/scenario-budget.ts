@@ -51,7 +51,7 @@ export async function budgetScenario(run: StepRunner, ctx: Ctx): Promise<void> {
   await run.step("raising the budget in the banner resumes the batch and it runs its rows under the new budget", async () => {
     const banner = page.getByTestId("paused-banner");
     await banner.getByLabel("New budget (USD)").fill("abc");
-    await banner.getByText("Type the new budget as a number of US dollars").waitFor();
+    await banner.getByText("Type the new budget as an amount of US dollars").waitFor();
     assert(await banner.getByRole("button", { name: "Raise budget and resume" }).isDisabled(), "a budget that is not a number can be submitted");
     await banner.getByLabel("New budget (USD)").fill("1");
     await banner.getByRole("button", { name: "Raise budget to $1.00 and resume" }).click();
