@@ -62,4 +62,12 @@ describe("run --budget-usd", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--budget-usd must be an amount in USD above 0");
   });
+
+  it("refuses a hex or binary amount rather than reading 0x10 as $16 (exit 2)", async () => {
+    for (const bad of ["0x10", "0b1"]) {
+      const r = await runNode(CLI, ["run", flowFile, rowsFile, "--estimate", "--budget-usd", bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("--budget-usd must be an amount in USD above 0");
+    }
+  });
 });

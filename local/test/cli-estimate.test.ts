@@ -51,6 +51,16 @@ describe("run --estimate", () => {
     expect(JSON.parse(r.stdout.trim()) as unknown).toMatchObject({ rows: 12_000, calls: 12_000 });
   });
 
+  it("with --budget-usd says whether the budget covers the estimate (and carries it in the JSON line), exit 0", async () => {
+    const tiny = await runNode(CLI, ["run", flowFile, rowsFile, "--estimate", "--budget-usd", "0.0000001"]);
+    expect(tiny.code).toBe(0);
+    expect(tiny.stdout).toContain("budget         $0.0000001: below the expected cost; the run would likely pause on the budget");
+    const big = await runNode(CLI, ["run", flowFile, rowsFile, "--estimate", "--json", "--budget-usd", "1000"]);
+    expect(big.code).toBe(0);
+    expect(JSON.parse(big.stdout.trim())).toMatchObject({ rows: 4, budgetUsd: 1000 });
+    expect(fs.existsSync(resultsFile())).toBe(false);
+  });
+
   describe("gemini through the real SDK", () => {
     let fake: FakeGeminiServer;
     beforeEach(async () => {

@@ -11,6 +11,7 @@
  * absorbs). No concurrency limit is published; video calls (minutes long) get a small default so a
  * video step cannot hold every slot.
  */
+import { ownEntry } from "./own-entry";
 import type { LimitsTable, ModelLimits } from "./port";
 
 export const DEFAULT_LIMITS_VERSION = "gemini-tier1-2026-12-01";
@@ -30,7 +31,7 @@ export const DEFAULT_MODEL_LIMITS: LimitsTable = {
 
 /** The limits that apply to `model`: its own entry, else the table's `*` entry, else none. */
 export function limitsFor(table: LimitsTable, model: string): ModelLimits {
-  return table[model] ?? table["*"] ?? {};
+  return ownEntry(table, model) ?? ownEntry(table, "*") ?? {};
 }
 
 /**
@@ -42,7 +43,7 @@ export function mergeLimits(...layers: Array<Record<string, ModelLimits | null> 
   for (const layer of layers) {
     for (const [model, limits] of Object.entries(layer ?? {})) {
       if (limits === null) delete out[model];
-      else out[model] = { ...out[model], ...limits };
+      else out[model] = { ...ownEntry(out, model), ...limits };
     }
   }
   return out;

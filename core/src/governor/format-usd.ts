@@ -10,3 +10,14 @@ export function formatUsd(usd: number): string {
   const text = usd.toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, "$1");
   return `$${text}`;
 }
+
+/**
+ * An amount people typed in US dollars ("2.50", "$0.25", ".5", "1e-3"): a plain decimal, so
+ * "0x10" or "0b1" (which `Number` would read as 16 and 1) are refused. Null unless finite and above 0.
+ */
+export function parseUsd(text: string): number | null {
+  const t = text.trim().replace(/^\$/, "");
+  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return null;
+  const usd = Number(t);
+  return Number.isFinite(usd) && usd > 0 ? usd : null;
+}

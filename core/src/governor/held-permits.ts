@@ -3,6 +3,7 @@
  * (`model:{model}`, shared by every job) and the per-job keys (`job:{jobId}:kind:{kind}`,
  * `job:{jobId}:model:{model}`). Permits never reported lapse at their `holdUntil` (`reap`).
  */
+import { ownEntry } from "./own-entry";
 import type { Permit, PermitRequest } from "./port";
 
 export interface HeldPermit {
@@ -64,9 +65,9 @@ export function jobKeysOf(req: PermitRequest): Array<[string, number]> {
   const limits = req.job?.limits;
   if (!limits) return [];
   const out: Array<[string, number]> = [];
-  const byKind = limits.byKind?.[req.kind];
+  const byKind = ownEntry(limits.byKind, req.kind);
   if (byKind !== undefined) out.push([`kind:${req.kind}`, byKind]);
-  const byModel = limits.byModel?.[req.model];
+  const byModel = ownEntry(limits.byModel, req.model);
   if (byModel !== undefined) out.push([`model:${req.model}`, byModel]);
   return out;
 }

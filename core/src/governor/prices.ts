@@ -22,6 +22,7 @@
  */
 import { z } from "zod";
 import type { Usage } from "../ai/port";
+import { ownEntry } from "./own-entry";
 
 export const ModelPrice = z.object({
   inputPerMTokens: z.number().nonnegative().optional(),
@@ -58,7 +59,7 @@ export const DEFAULT_PRICES: PriceTable = {
 /** A table with `overrides` layered over `base`, per model and per field, under a new version. */
 export function withPrices(base: PriceTable, version: string, overrides: Record<string, ModelPrice>): PriceTable {
   const models = { ...base.models };
-  for (const [model, price] of Object.entries(overrides)) models[model] = { ...models[model], ...price };
+  for (const [model, price] of Object.entries(overrides)) models[model] = { ...ownEntry(models, model), ...price };
   return { version, models };
 }
 
@@ -78,7 +79,7 @@ export type CostResult = { known: true; usd: number } | { known: false; usd: 0; 
  * text model), answer `known: false` so callers can show "unknown" rather than a wrong zero.
  */
 export function costOf(model: string, billed: BilledUsage, table: PriceTable = DEFAULT_PRICES): CostResult {
-  const price = table.models[model];
+  const price = ownEntry(table.models, model);
   if (!price) return { known: false, usd: 0, reason: "unknown_model" };
   const parts: Array<[number, number | undefined]> = [
     [(billed.usage?.inputTokens ?? 0) / 1_000_000, price.inputPerMTokens],

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_LIMITS_VERSION, limitsFor, mergeLimits } from "./defaults";
+import { ownEntry } from "./own-entry";
 import type { Governor, LimitsTable, ModelLimits } from "./port";
 
 const positive = (what: string) => z.number({ error: `must be a number of ${what}` }).positive(`must be more than 0 ${what}`);
@@ -63,7 +64,7 @@ export async function governorSettings(o: { governor: Governor; defaults: Limits
       return {
         model,
         defaults: limitsFor(o.defaults, model),
-        override: o.overrides[model] ?? null,
+        override: ownEntry(o.overrides, model) ?? null,
         limits: limitsFor(table, model),
         ...(s.effectiveRpm !== undefined ? { effectiveRpm: s.effectiveRpm } : {}),
         retryUntil: s.retryUntil,

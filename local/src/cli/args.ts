@@ -2,6 +2,8 @@
  * Command-line parsing for `flowcraft-batch`: `--name value`, `--name=value` and boolean flags.
  * Unknown options and missing values are usage errors (exit 2).
  */
+import { parseUsd } from "@flowcraft/core";
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -60,8 +62,8 @@ export function intOption(opts: ParsedArgs["options"], name: string, min: number
 export function usdOption(opts: ParsedArgs["options"], name: string): number | undefined {
   const raw = opts[name];
   if (raw === undefined) return undefined;
-  const n = typeof raw === "string" ? Number(raw.trim().replace(/^\$/, "")) : Number.NaN;
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be an amount in USD above 0, e.g. 2.50`);
+  const n = typeof raw === "string" ? parseUsd(raw) : null;
+  if (n === null) throw new UsageError(`--${name} must be an amount in USD above 0, e.g. 2.50`);
   return n;
 }
 

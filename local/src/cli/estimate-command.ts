@@ -17,6 +17,8 @@ export interface EstimatePlan {
   inputs: { flow: unknown; columns: string[]; rows: Record<string, string>[] };
   concurrency: number | undefined;
   dryRunRows: number | undefined;
+  /** `--budget-usd`: the estimate says whether it covers the cost (the run would pause on it otherwise). */
+  budgetUsd?: number;
   provider: ProviderChoice;
   modelLimits: ReturnType<typeof modelLimitsFor>;
   json: boolean;
@@ -31,7 +33,8 @@ export async function estimateCommand(plan: EstimatePlan, io: CliIo): Promise<nu
       ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
       ...(plan.dryRunRows !== undefined ? { dryRunRows: plan.dryRunRows } : {}),
     });
-    io.stdout.write(plan.json ? `${JSON.stringify(estimate)}\n` : describeEstimate(estimate, plan.provider.name));
+    const out = plan.budgetUsd !== undefined ? { ...estimate, budgetUsd: plan.budgetUsd } : estimate;
+    io.stdout.write(plan.json ? `${JSON.stringify(out)}\n` : describeEstimate(estimate, plan.provider.name, plan.budgetUsd));
     return 0;
   } finally {
     await host.close();
@@ -48,7 +51,15 @@ export function formatMinutes(ms: number): string {
   return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
-export function describeEstimate(e: BatchEstimate, provider: string): string {
+/** Whether a budget covers the estimate, in words (the run pauses with reason `budget` when it does not). */
+export function budgetVerdict(budgetUsd: number, cost: EstimateRange): string {
+  const b = formatUsd(budgetUsd);
+  if (budgetUsd >= cost.high) return `${b}: covers even the high figure`;
+  if (budgetUsd >= cost.expected) return `${b}: covers the expected cost but not the high figure; the run may pause on the budget`;
+  return `${b}: below the expected cost; the run would likely pause on the budget before the last row`;
+}
+
+export function describeEstimate(e: BatchEstimate, provider: string, budgetUsd?: number): string {
   const counter = e.tokenCounter === "provider" ? `counted by ${provider}` : "approximated at 4 characters per token";
   const lines = [
     `estimate: ${int(e.rows)} rows, ${int(e.calls)} AI calls${e.sampled ? ` (prompts of ${e.sampleRows} sampled rows, scaled up)` : ""}`,
@@ -58,6 +69,7 @@ export function describeEstimate(e: BatchEstimate, provider: string): string {
     `  time           ${range(e.durationMs, formatMinutes)}`,
     ...e.perNode.map((n) => `  node ${n.nodeId} (${n.type}, ${n.model}): ${int(n.calls)} calls, ${formatUsd(n.costUsd.expected)} expected${n.priced ? "" : " (no price for this model: counted as $0)"}`),
   ];
+  if (budgetUsd !== undefined) lines.push(`  budget         ${budgetVerdict(budgetUsd, e.costUsd)}`);
   if (e.dryRun) lines.push(`  dry run        ${e.dryRun.rows} rows, ${e.dryRun.failedRows} failed, ${formatUsd(e.dryRun.costUsd)} spent`);
   return `${lines.join("\n")}\n`;
 }

@@ -29,7 +29,8 @@ run options:
   --estimate              print the estimate instead of running: rows, AI calls, input tokens
                           (the provider's token counter), output tokens, cost in USD and time,
                           each low / expected / high; one JSON line with --json. Makes no
-                          generation call, writes nothing, exits 0
+                          generation call, writes nothing, exits 0. With --budget-usd it says
+                          whether the budget covers the cost (the JSON line adds budgetUsd)
   --dry-run-rows K        with --estimate: first run the flow on K rows (1-10, real calls, their
                           cost is reported) and estimate from what they used
 

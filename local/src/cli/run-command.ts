@@ -300,7 +300,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   checkCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency, budgetUsd: plan.budgetUsd, ...(plan.callLimits ? { callLimits: plan.callLimits } : {}) }, DEFAULT_LIMITS);
   const dryRunRows = intOption(args.options, "dry-run-rows", 1, MAX_DRY_RUN_ROWS);
   if (dryRunRows !== undefined && args.options.estimate !== true) throw new UsageError("--dry-run-rows goes with --estimate");
-  if (args.options.estimate === true) return estimateCommand({ ...plan, dryRunRows }, io);
+  if (args.options.estimate === true) return estimateCommand({ ...plan, dryRunRows, budgetUsd: plan.budgetUsd }, io);
   checkWritableOut(plan.out);
   // An explicit data directory (option, else environment) keeps the batch; otherwise a temporary one.
   const given = stringOption(args.options, "data-dir") ?? (io.env.FLOWCRAFT_DATA_DIR || undefined);

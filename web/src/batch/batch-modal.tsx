@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useId } from "react";
+import { parseUsd } from "@core/governor/format-usd";
 import { useBackend } from "../app/backend-context";
 import { toBackendError, type BackendError, type Job } from "../backend/types";
 import { applyMapping, suggestMapping, unmappedInputs, type ColumnMapping } from "../lib/column-mapping";
@@ -43,8 +44,8 @@ export const SLIDER_MAX = 20;
 function parseBudget(text: string): { ok: boolean; usd?: number } {
   const t = text.trim().replace(/^\$/, "");
   if (t === "") return { ok: true };
-  const usd = Number(t);
-  return Number.isFinite(usd) && usd > 0 ? { ok: true, usd } : { ok: false };
+  const usd = parseUsd(t);
+  return usd !== null ? { ok: true, usd } : { ok: false };
 }
 
 export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStarted }: Props) {

@@ -5,7 +5,8 @@
 import { useEffect, useState } from "react";
 import { isTerminal } from "@core/batch/model";
 import { useBackend } from "../app/backend-context";
-import { toBackendError, type BackendError, type ExportFormat, type Job } from "../backend/types";
+import { BackendError, toBackendError, type ExportFormat, type Job } from "../backend/types";
+import { explainResumeError } from "../lib/budget-raise";
 import { SLIDER_MAX } from "../batch/batch-modal";
 import { ConcurrencySlider } from "../ui/concurrency-slider";
 import { startDownload } from "../ui/download";
@@ -34,7 +35,11 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
     setError(null);
     setNote(null);
     fn()
-      .catch((err: unknown) => setError(toBackendError(err)))
+      .catch((err: unknown) => {
+        const e = toBackendError(err);
+        // A budget-paused batch refuses a resume without room for one more row: say why in words.
+        setError(kind === "resume" ? new BackendError(explainResumeError(e.info, job), e.status) : e);
+      })
       .finally(() => setBusy(null));
   };
   const terminal = isTerminal(job.status);

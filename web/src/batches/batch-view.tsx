@@ -51,7 +51,7 @@ export function BatchView({ jobId }: { jobId: string }) {
       </div>
       {error && <ErrorBanner error={error.info} />}
       {job.error && <ErrorBanner title="The batch failed" error={job.error} />}
-      <PausedBanner job={job} />
+      <PausedBanner job={job} onJob={watch.setJob} />
       {job.status === "processing" && <WaitBanner waits={job.retrying ?? []} now={now} />}
       <ProgressPanel job={job} samples={watch.samples} now={now} results={watch.results} />
       <BatchControls job={job} onJob={watch.setJob} onRetried={() => watch.applyResults(dropFailed)} />

@@ -15,6 +15,7 @@ import { mediaScenario } from "./scenario-media";
 import { scratchScenario } from "./scenario-scratch";
 import { firebaseScenario } from "./scenario-firebase";
 import { slowBatchScenario } from "./scenario-controls";
+import { budgetScenario } from "./scenario-budget";
 import { editorFixesScenario } from "./scenario-editor-fixes";
 import { liveScenario } from "./scenario-live";
 import { settingsScenario } from "./scenario-settings";
@@ -22,7 +23,7 @@ import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 38;
+const PLANNED_STEPS = 40;
 
 
 /** Largest number of rows whose [startedAt, finishedAt) intervals overlap at one moment. */
@@ -274,6 +275,7 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
   await liveScenario(run, ctx);
   await settingsScenario(run, ctx);
   await slowBatchScenario(run, ctx);
+  await budgetScenario(run, ctx);
   await largeBatchScenario(run, ctx);
   await mediaScenario(run, ctx);
   await scratchScenario(run, ctx);
