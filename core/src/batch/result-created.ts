@@ -13,7 +13,7 @@ import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize } from "./finalize";
 import { rollUp } from "./roll-up";
 import { laneMayRun } from "./lanes";
-import { stealWork } from "./row-commit";
+import { finalizeIfIdle, stealWork } from "./row-commit";
 import { jobPath, passOpen } from "./model";
 import { JobState, Lane, lanePath, parseLaneIndex } from "./state";
 import { z } from "zod";
@@ -35,10 +35,11 @@ export async function onResultCreated(ctx: BatchContext, doc: Doc): Promise<void
   let lane = laneIndex !== null && laneDoc ? Lane.parse(laneDoc.data) : null;
   if (lane && lane.pass === job.pass && lane.current === null && laneMayRun(lane, job)) {
     // The commit left the lane idle but a crash may have prevented its steal: try again.
-    lane = (await stealWork(ctx, jobId, lane.index)) ?? lane;
+    lane = (await stealWork(ctx, jobId, lane.index, job.pass)) ?? lane;
   }
   if (lane && lane.pass === job.pass && lane.current !== null) await ensureLaneTask(ctx, jobId, lane);
   await rollUp(ctx, jobId, job);
   // Only an idle lane can be the last one: finalization is checked C times per pass, not per row.
-  if (!lane || lane.current === null) await maybeFinalize(ctx, jobId);
+  if (!lane) await maybeFinalize(ctx, jobId);
+  else if (lane.current === null) await finalizeIfIdle(ctx, jobId, job.pass);
 }

@@ -10,9 +10,10 @@ import type { RowTask } from "./api";
 import { countInLane } from "./breaker";
 import type { BatchContext } from "./context";
 import { jobFlow } from "./context";
-import { clearAttempts, laneMayRun, steal, takeOwn } from "./lanes";
+import { clearAttempts, laneMayRun, newLane, steal, takeOwn } from "./lanes";
+import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, RowResult } from "./model";
-import { JobState, Lane, lanePath, lanesPath } from "./state";
+import { JobState, Lane, lanePath, lanesPath, storedLane } from "./state";
 
 export interface CommitOutcome {
   committed: boolean;
@@ -54,7 +55,7 @@ export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: num
     lane.usage = addUsage(lane.usage, result.usage);
     lane.costUsd = addUsd(lane.costUsd, passSpendUsd);
     lane.updatedAt = clock.now();
-    tx.set(lanePath(task.jobId, laneIndex), lane);
+    tx.set(lanePath(task.jobId, laneIndex), storedLane(lane));
     return { committed: true, lane, mayRun: laneMayRun(lane, job), checkBreaker: tripKey !== null || result.error?.code === "unavailable" };
   });
 }
@@ -67,7 +68,7 @@ export async function stopLane(ctx: BatchContext, jobId: string, laneIndex: numb
     if (!doc) return false;
     const lane = Lane.parse(doc.data);
     if (lane.pass !== pass || lane.current !== pos) return false;
-    tx.set(lanePath(jobId, laneIndex), { ...lane, current: null, attemptBase: 0, retry: null, updatedAt: clock.now() });
+    tx.set(lanePath(jobId, laneIndex), storedLane({ ...lane, current: null, attemptBase: 0, retry: null, updatedAt: clock.now() }));
     return true;
   });
 }
@@ -89,24 +90,27 @@ export async function yieldPosition(ctx: BatchContext, jobId: string, seen: Pick
     if (lane.pass !== seen.pass || pos === null || pos !== seen.current || lane.gen !== seen.gen) return false;
     // A busy lane's position is always the one just below its range (takeOwn and steal keep it so).
     if (lane.next !== pos + 1) throw new Error(`lane ${lane.index} holds position ${pos} outside its range [${lane.next}, ${lane.end})`);
-    tx.set(lanePath(jobId, seen.index), { ...lane, current: null, next: pos, gen: lane.gen + 1, attemptBase: 0, retry: null, updatedAt: clock.now() });
+    tx.set(lanePath(jobId, seen.index), storedLane({ ...lane, current: null, next: pos, gen: lane.gen + 1, attemptBase: 0, retry: null, updatedAt: clock.now() }));
     return true;
   });
 }
 
+/** Open lanes an idle lane reads per steal attempt: its reads stay bounded at any concurrency. */
+export const STEAL_PROBE = 4;
+
 /**
- * An idle lane that may run takes half of the largest remaining range of another lane. The victim
- * is chosen from a plain read; the transaction then reads only the two lanes (and the job) and
- * re-checks both, retrying with a fresh choice when the victim's range was taken meanwhile.
- * Returns the lane busy with its new position, or null when nothing is left to steal.
+ * An idle lane that may run takes half of the largest remaining range among a few OPEN lanes of
+ * its pass (a filtered query on the `open` flag, at most STEAL_PROBE lanes, never every lane). The
+ * victim is chosen from that plain read; the transaction then reads only the two lanes (and the
+ * job) and re-checks both, retrying with a fresh choice when the victim's range was taken meanwhile.
+ * Returns the lane busy with its new position, or null when no lane of the pass is open.
  */
-export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: number): Promise<Lane | null> {
+export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<Lane | null> {
   const { store, clock } = ctx.deps;
   for (let round = 0; round < 8; round++) {
-    const lanes = (await store.query(lanesPath(jobId))).map((d) => Lane.parse(d.data));
-    const me = lanes.find((l) => l.index === laneIndex);
-    if (!me || me.current !== null) return null;
-    const choice = steal({ ...me }, lanes.map((l) => ({ ...l })));
+    const open = await store.query(lanesPath(jobId), { where: [{ field: "pass", op: "==", value: pass }, { field: "open", op: "==", value: true }], limit: STEAL_PROBE + 1 });
+    const others = open.map((d) => Lane.parse(d.data)).filter((l) => l.index !== laneIndex);
+    const choice = steal(idleProbe(laneIndex, pass), others);
     if (!choice) return null;
     const out = await store.runTransaction(async (tx) => {
       const [jobDoc, meDoc, victimDoc] = await tx.getAll([jobPath(jobId), lanePath(jobId, laneIndex), lanePath(jobId, choice.index)]);
@@ -117,12 +121,28 @@ export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: num
       if (thief.current !== null || thief.pass !== job.pass || !laneMayRun(thief, job)) return "stop" as const;
       if (!steal(thief, [victim])) return "retry" as const;
       thief.updatedAt = clock.now();
-      tx.set(lanePath(jobId, laneIndex), thief);
-      tx.set(lanePath(jobId, victim.index), victim);
+      tx.set(lanePath(jobId, laneIndex), storedLane(thief));
+      tx.set(lanePath(jobId, victim.index), storedLane(victim));
       return thief;
     });
     if (out === "stop") return null;
     if (out !== "retry") return out;
   }
   return null;
+}
+
+/** A stand-in thief for choosing a victim from a plain read (`steal` mutates only copies). */
+function idleProbe(index: number, pass: number): Lane {
+  return { ...newLane(index, pass, [0, 0], 0) };
+}
+
+/**
+ * Finalizes when no lane of the pass is busy. The check is one filtered query (`busy`, limit 1),
+ * so the full read of the lanes in maybeFinalize runs about once per pass, not once per idle lane.
+ * The last lane to go idle always sees the others idle (their commits precede its own), so the
+ * pass is still finalized by its last commit (or that commit's result trigger, or reconcile).
+ */
+export async function finalizeIfIdle(ctx: BatchContext, jobId: string, pass: number): Promise<void> {
+  const busy = await ctx.deps.store.query(lanesPath(jobId), { where: [{ field: "pass", op: "==", value: pass }, { field: "busy", op: "==", value: true }], limit: 1 });
+  if (busy.length === 0) await maybeFinalize(ctx, jobId);
 }
