@@ -32,7 +32,10 @@ export interface CommitOutcome {
 export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: number, pos: number, result: RowResult, passSpendUsd = result.costUsd): Promise<CommitOutcome> {
   const { store, clock } = ctx.deps;
   return store.runTransaction(async (tx) => {
-    const [jobDoc, laneDoc, existing] = await tx.getAll([jobPath(task.jobId), lanePath(task.jobId, laneIndex), resultPath(task.jobId, task.rowIndex)]);
+    // Pass 0 has no earlier result to replace (a row's first result is created by the commit that
+    // moves its lane on), so only a retry pass reads the row's result.
+    const paths = [jobPath(task.jobId), lanePath(task.jobId, laneIndex), ...(task.pass > 0 ? [resultPath(task.jobId, task.rowIndex)] : [])];
+    const [jobDoc, laneDoc, existing] = await tx.getAll(paths);
     if (!jobDoc || !laneDoc) return { committed: false, lane: null };
     const job = JobState.parse(jobDoc.data);
     const lane = Lane.parse(laneDoc.data);
