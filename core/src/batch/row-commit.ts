@@ -136,7 +136,7 @@ export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: num
 
 /** A stand-in thief for choosing a victim from a plain read (`steal` mutates only copies). */
 function idleProbe(index: number, pass: number): Lane {
-  return { ...newLane(index, pass, [0, 0], 0) };
+  return newLane(index, pass, [0, 0], 0);
 }
 
 /**
