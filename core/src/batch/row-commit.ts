@@ -111,8 +111,7 @@ export const STEAL_PROBE = 4;
 export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<Lane | null> {
   const { store, clock } = ctx.deps;
   for (let round = 0; round < 8; round++) {
-    const open = await store.query(lanesPath(jobId), { where: [{ field: "pass", op: "==", value: pass }, { field: "open", op: "==", value: true }], limit: STEAL_PROBE + 1 });
-    const others = open.map((d) => Lane.parse(d.data)).filter((l) => l.index !== laneIndex);
+    const others = await openLanes(ctx, jobId, laneIndex, pass);
     const choice = steal(idleProbe(laneIndex, pass), others);
     if (!choice) return null;
     const out = await store.runTransaction(async (tx) => {
@@ -132,6 +131,18 @@ export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: num
     if (out !== "retry") return out;
   }
   return null;
+}
+
+/**
+ * Up to STEAL_PROBE open lanes of the pass, the ones following `laneIndex` in index order (wrapping
+ * around), so thieves spread over different victims instead of all picking the lowest lanes.
+ */
+async function openLanes(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<Lane[]> {
+  const base = [{ field: "pass", op: "==" as const, value: pass }, { field: "open", op: "==" as const, value: true }];
+  const page = (op: ">" | "<") => ctx.deps.store.query(lanesPath(jobId), { where: [...base, { field: "index", op, value: laneIndex }], orderBy: { field: "index" }, limit: STEAL_PROBE });
+  const after = await page(">");
+  const docs = after.length > 0 ? after : await page("<");
+  return docs.map((d) => Lane.parse(d.data));
 }
 
 /** A stand-in thief for choosing a victim from a plain read (`steal` mutates only copies). */
