@@ -33,6 +33,7 @@ import { Rng } from "../src/sim/random";
 import { DEFAULT_RETRY, Simulation, type Attempt } from "../src/sim/simulation";
 import { flatCallPrices } from "../src/sim/scenario";
 import { exactProgress } from "../src/batch/queries";
+import { Lane, lanesPath } from "../src/batch/state";
 import { COLUMNS, TWO_STEP_FLOW, rowsOf } from "./support/batch-harness";
 
 /** Raise with BATCH_PROPERTY_SEEDS=2000 for a deeper run. */
@@ -316,6 +317,13 @@ async function checkRetry(o: Outcome, before: RowResult[]): Promise<void> {
   }
 }
 
+/** Every stored lane's query flags agree with its range and position (idle lanes find work by them). */
+async function checkLaneFlags(o: Outcome): Promise<void> {
+  const lanes = (await o.sim.store.inner.query(lanesPath(o.job.id))).map((d) => Lane.parse(d.data));
+  expect(lanes.length).toBeGreaterThan(0);
+  for (const l of lanes) expect({ lane: l.index, open: l.open, busy: l.busy }).toEqual({ lane: l.index, open: l.next < l.end, busy: l.current !== null });
+}
+
 const coverage = { budgets: 0, paused: 0, resumedCancels: 0, retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0, delayed: 0 };
 
 describe("batch invariants over seeded simulations with faults", () => {
@@ -327,11 +335,13 @@ describe("batch invariants over seeded simulations with faults", () => {
       try {
         const res = await results(o.sim, o.job.id);
         checkPassZero(o, res);
+        await checkLaneFlags(o);
         await checkOwnerSet(o);
         checkDispatch(o);
         checkAttempts(o);
         if (o.job.status !== "cancelled" && o.job.failedRows > 0 && (o.mode === "retry" || o.mode === "plain")) {
           await checkRetry(o, res);
+          await checkLaneFlags(o);
           await checkOwnerSet(o);
           coverage.retried += 1;
         }

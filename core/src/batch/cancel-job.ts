@@ -13,7 +13,7 @@ import { readJob, readLanes } from "./context";
 import { maybeFinalize } from "./finalize";
 import { jobPath } from "./model";
 import { releaseSlot } from "./owner-slots";
-import { Lane, lanePath, type JobState } from "./state";
+import { Lane, lanePath, type JobState, storedLane } from "./state";
 
 export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string): Promise<JobState> {
   const { store, clock, logger, observer } = ctx.deps;
@@ -65,7 +65,7 @@ async function stopWaitingLanes(ctx: BatchContext, job: JobState): Promise<void>
       const due = lane.retry?.nextTryAt ?? now;
       const same = lane.pass === seen.pass && lane.gen === seen.gen && lane.current === seen.current && lane.attemptBase === seen.attemptBase;
       if (!same || !lane.retry?.reenqueued || due <= now) return;
-      tx.set(lanePath(job.id, seen.index), { ...lane, current: null, attemptBase: 0, retry: null, updatedAt: now });
+      tx.set(lanePath(job.id, seen.index), storedLane({ ...lane, current: null, attemptBase: 0, retry: null, updatedAt: now }));
     });
   }
 }

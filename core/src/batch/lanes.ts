@@ -27,6 +27,8 @@ export function newLane(index: number, pass: number, range: [number, number], no
     breaker: {},
     unreachableSince: null,
     lastAnswerAt: null,
+    open: range[0] < range[1],
+    busy: false,
     updatedAt: now,
   };
 }

@@ -25,7 +25,7 @@ import { isTerminal, jobPath, type PausedReason } from "./model";
 import { resumeCancelled } from "./resume-cancelled";
 import { yieldPosition } from "./row-commit";
 import { rebalance } from "./set-concurrency";
-import { lanePath, type JobState, type Lane } from "./state";
+import { lanePath, type JobState, type Lane, storedLane } from "./state";
 
 /**
  * True once the job has come to rest: terminal, or paused with no row in flight any more (every
@@ -148,7 +148,7 @@ async function resumePaused(ctx: BatchContext, caller: Caller, jobId: string, op
     const budget = opts.budgetUsd !== undefined ? { budgetUsd: opts.budgetUsd } : {};
     const patch = { status: "processing" as const, pausedReason: null, pausedAt: null, pauseDetail: null, laneCount, resumedAt: now, updatedAt: now, ...budget };
     tx.update(jobPath(jobId), patch);
-    for (const l of changed) tx.set(lanePath(jobId, l.index), l);
+    for (const l of changed) tx.set(lanePath(jobId, l.index), storedLane(l));
     // Rows still in flight from before the pause keep their task ("exists"); a lost one is re-made.
     return { job: { ...job, ...patch }, busy: lanes.filter((l) => l.current !== null), resumed: true };
   });

@@ -18,7 +18,7 @@ import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize } from "./finalize";
 import { passFinished } from "./lanes";
 import { passOpen } from "./model";
-import { claimsPath, Lane, lanePath, laneId, type JobState } from "./state";
+import { claimsPath, Lane, lanePath, laneId, type JobState, storedLane } from "./state";
 import { claimKey, makeRowTask } from "./task-ids";
 
 const MAX_ATTEMPTS_SCANNED = 10;
@@ -116,7 +116,7 @@ async function redrive(ctx: BatchContext, jobId: string, seen: Lane, olderThan: 
     if (cur.pass !== seen.pass || cur.current !== seen.current || cur.gen !== seen.gen) return null;
     if (clock.now() - lastActivity(cur, claims) <= olderThan) return null;
     const next = { ...cur, gen: cur.gen + 1, updatedAt: clock.now() };
-    tx.set(lanePath(jobId, seen.index), next);
+    tx.set(lanePath(jobId, seen.index), storedLane(next));
     return next;
   });
   if (!lane) return false;

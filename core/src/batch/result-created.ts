@@ -3,7 +3,8 @@
  * was already counted by its commit; this handler only REPAIRS and SUMMARISES:
  *   - re-ensures the lane's current row task is queued (covers a crash between the commit and the
  *     enqueue that should follow it; "exists" is the normal answer),
- *   - rolls lane counters up into the job doc (throttled),
+ *   - rolls lane counters up into the job doc (throttled; while the lane is busy, only by asking
+ *     for the window's roll-up task, so the usual trigger reads one document: the lane),
  *   - finalizes the job when the lane is idle and the pass is over.
  * Every step is idempotent, so duplicates and reordering are harmless.
  */
@@ -11,9 +12,9 @@ import type { Doc } from "../ports/store";
 import type { BatchContext } from "./context";
 import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize } from "./finalize";
-import { rollUp } from "./roll-up";
+import { requestRollUp, rollUp } from "./roll-up";
 import { laneMayRun } from "./lanes";
-import { stealWork } from "./row-commit";
+import { finalizeIfIdle, stealWork } from "./row-commit";
 import { jobPath, passOpen } from "./model";
 import { JobState, Lane, lanePath, parseLaneIndex } from "./state";
 import { z } from "zod";
@@ -26,19 +27,29 @@ export async function onResultCreated(ctx: BatchContext, doc: Doc): Promise<void
     ctx.deps.logger.warn({ path: doc.path }, "result trigger ignored an unreadable document");
     return;
   }
-  const { jobId, lane: laneName } = ref.data;
+  const { jobId, lane: laneName, pass } = ref.data;
   const laneIndex = laneName ? parseLaneIndex(laneName) : null;
-  const [jobDoc, laneDoc] = await ctx.deps.store.getAll([jobPath(jobId), lanePath(jobId, laneIndex ?? 0)]);
+  const laneDoc = laneIndex !== null ? await ctx.deps.store.get(lanePath(jobId, laneIndex)) : null;
+  const seen = laneDoc ? Lane.parse(laneDoc.data) : null;
+  if (seen && seen.pass === pass && seen.current !== null) {
+    // The usual case: the lane moved on to its next row. A busy lane means an open pass (a pass
+    // ends only when every lane is idle), so the job doc need not be read.
+    await ensureLaneTask(ctx, jobId, seen);
+    await requestRollUp(ctx, jobId, pass);
+    return;
+  }
+  const jobDoc = await ctx.deps.store.get(jobPath(jobId));
   if (!jobDoc) return;
   const job = JobState.parse(jobDoc.data);
   if (!passOpen(job.status)) return;
-  let lane = laneIndex !== null && laneDoc ? Lane.parse(laneDoc.data) : null;
+  let lane = seen;
   if (lane && lane.pass === job.pass && lane.current === null && laneMayRun(lane, job)) {
     // The commit left the lane idle but a crash may have prevented its steal: try again.
-    lane = (await stealWork(ctx, jobId, lane.index)) ?? lane;
+    lane = (await stealWork(ctx, jobId, lane.index, job.pass)) ?? lane;
   }
   if (lane && lane.pass === job.pass && lane.current !== null) await ensureLaneTask(ctx, jobId, lane);
   await rollUp(ctx, jobId, job);
   // Only an idle lane can be the last one: finalization is checked C times per pass, not per row.
-  if (!lane || lane.current === null) await maybeFinalize(ctx, jobId);
+  if (!lane) await maybeFinalize(ctx, jobId);
+  else if (lane.current === null) await finalizeIfIdle(ctx, jobId, job.pass);
 }

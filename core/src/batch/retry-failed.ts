@@ -18,7 +18,7 @@ import { ensureLaneTasks } from "./dispatch";
 import { splitRanges, takeOwn } from "./lanes";
 import { jobPath, resultPath, resultsPath, RowResult, type JobStatus } from "./model";
 import { acquireSlot, limitExceeded, peekActiveCount, readActive } from "./owner-slots";
-import { PASS_CHUNK_SIZE, checkpointPath, lanePath, passChunkPath, type JobState } from "./state";
+import { PASS_CHUNK_SIZE, checkpointPath, lanePath, passChunkPath, type JobState, storedLane } from "./state";
 import type { Doc } from "../ports/store";
 
 const PAGE = 500;
@@ -112,7 +112,7 @@ async function openPass(ctx: BatchContext, caller: Caller, before: JobState, o: 
       breakerBase: {},
     };
     tx.update(jobPath(jobId), patch);
-    for (const l of lanes) tx.set(lanePath(jobId, l.index), l);
+    for (const l of lanes) tx.set(lanePath(jobId, l.index), storedLane(l));
     return { ...cur, ...patch };
   });
 }

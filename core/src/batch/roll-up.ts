@@ -99,6 +99,22 @@ export async function rollUp(ctx: BatchContext, jobId: string, seen?: JobState):
   return outcome === "written";
 }
 
+/**
+ * Asks for the roll-up of the window `now` falls in, without reading anything: the task is due at
+ * the window's end (windows of `rollUpIntervalMs`, aligned to the clock) and named by it, so every
+ * result of a window asks for the same task and the lanes are read once per window, not per row.
+ */
+export async function requestRollUp(ctx: BatchContext, jobId: string, pass: number): Promise<void> {
+  const { clock, queue } = ctx.deps;
+  const now = clock.now();
+  const dueAt = (Math.floor(now / ctx.rollUpIntervalMs) + 1) * ctx.rollUpIntervalMs;
+  const key = `trailing:${jobId}`;
+  if (ctx.cache.get<number>(key) === dueAt) return;
+  const task: RollUpTask = { kind: "rollup", jobId, pass, dueAt };
+  await queue.enqueue({ id: rollUpTaskId(task), payload: task, delayMs: dueAt - now });
+  ctx.cache.set(key, dueAt);
+}
+
 /** Enqueues the trailing roll-up for the end of the job's current throttle window (once per window). */
 async function scheduleTrailing(ctx: BatchContext, job: JobState, notBefore = 0): Promise<void> {
   if (!passOpen(job.status)) return;
@@ -120,6 +136,11 @@ export async function runRollUpTask(ctx: BatchContext, task: RollUpTask, tctx: T
   const { store, logger } = ctx.deps;
   const job = await readJob(store, task.jobId);
   if (!job || !passOpen(job.status) || job.pass !== task.pass) return;
+  if (ctx.deps.clock.now() - job.updatedAt < ctx.rollUpIntervalMs) {
+    // The window is still closed: ask for its end without reading the lanes (one read per window).
+    await scheduleTrailing(ctx, job);
+    return;
+  }
   const lanes = await readLanes(store, task.jobId, job.pass);
   if (upToDate(job, summarize(job, lanes))) return;
   const outcome = await writeRollUp(ctx, task.jobId, job, lanes);

@@ -10,9 +10,10 @@ import type { RowTask } from "./api";
 import { countInLane } from "./breaker";
 import type { BatchContext } from "./context";
 import { jobFlow } from "./context";
-import { clearAttempts, laneMayRun, steal, takeOwn } from "./lanes";
+import { clearAttempts, laneMayRun, newLane, steal, takeOwn } from "./lanes";
+import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, RowResult } from "./model";
-import { JobState, Lane, lanePath, lanesPath } from "./state";
+import { JobState, Lane, lanePath, lanesPath, storedLane } from "./state";
 
 export interface CommitOutcome {
   committed: boolean;
@@ -31,7 +32,10 @@ export interface CommitOutcome {
 export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: number, pos: number, result: RowResult, passSpendUsd = result.costUsd): Promise<CommitOutcome> {
   const { store, clock } = ctx.deps;
   return store.runTransaction(async (tx) => {
-    const [jobDoc, laneDoc, existing] = await tx.getAll([jobPath(task.jobId), lanePath(task.jobId, laneIndex), resultPath(task.jobId, task.rowIndex)]);
+    // Pass 0 has no earlier result to replace (a row's first result is created by the commit that
+    // moves its lane on), so only a retry pass reads the row's result.
+    const paths = [jobPath(task.jobId), lanePath(task.jobId, laneIndex), ...(task.pass > 0 ? [resultPath(task.jobId, task.rowIndex)] : [])];
+    const [jobDoc, laneDoc, existing] = await tx.getAll(paths);
     if (!jobDoc || !laneDoc) return { committed: false, lane: null };
     const job = JobState.parse(jobDoc.data);
     const lane = Lane.parse(laneDoc.data);
@@ -54,7 +58,7 @@ export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: num
     lane.usage = addUsage(lane.usage, result.usage);
     lane.costUsd = addUsd(lane.costUsd, passSpendUsd);
     lane.updatedAt = clock.now();
-    tx.set(lanePath(task.jobId, laneIndex), lane);
+    tx.set(lanePath(task.jobId, laneIndex), storedLane(lane));
     return { committed: true, lane, mayRun: laneMayRun(lane, job), checkBreaker: tripKey !== null || result.error?.code === "unavailable" };
   });
 }
@@ -67,7 +71,7 @@ export async function stopLane(ctx: BatchContext, jobId: string, laneIndex: numb
     if (!doc) return false;
     const lane = Lane.parse(doc.data);
     if (lane.pass !== pass || lane.current !== pos) return false;
-    tx.set(lanePath(jobId, laneIndex), { ...lane, current: null, attemptBase: 0, retry: null, updatedAt: clock.now() });
+    tx.set(lanePath(jobId, laneIndex), storedLane({ ...lane, current: null, attemptBase: 0, retry: null, updatedAt: clock.now() }));
     return true;
   });
 }
@@ -89,24 +93,26 @@ export async function yieldPosition(ctx: BatchContext, jobId: string, seen: Pick
     if (lane.pass !== seen.pass || pos === null || pos !== seen.current || lane.gen !== seen.gen) return false;
     // A busy lane's position is always the one just below its range (takeOwn and steal keep it so).
     if (lane.next !== pos + 1) throw new Error(`lane ${lane.index} holds position ${pos} outside its range [${lane.next}, ${lane.end})`);
-    tx.set(lanePath(jobId, seen.index), { ...lane, current: null, next: pos, gen: lane.gen + 1, attemptBase: 0, retry: null, updatedAt: clock.now() });
+    tx.set(lanePath(jobId, seen.index), storedLane({ ...lane, current: null, next: pos, gen: lane.gen + 1, attemptBase: 0, retry: null, updatedAt: clock.now() }));
     return true;
   });
 }
 
+/** Open lanes an idle lane reads per steal attempt: its reads stay bounded at any concurrency. */
+export const STEAL_PROBE = 4;
+
 /**
- * An idle lane that may run takes half of the largest remaining range of another lane. The victim
- * is chosen from a plain read; the transaction then reads only the two lanes (and the job) and
- * re-checks both, retrying with a fresh choice when the victim's range was taken meanwhile.
- * Returns the lane busy with its new position, or null when nothing is left to steal.
+ * An idle lane that may run takes half of the largest remaining range among a few OPEN lanes of
+ * its pass (a filtered query on the `open` flag, at most STEAL_PROBE lanes, never every lane). The
+ * victim is chosen from that plain read; the transaction then reads only the two lanes (and the
+ * job) and re-checks both, retrying with a fresh choice when the victim's range was taken meanwhile.
+ * Returns the lane busy with its new position, or null when no lane of the pass is open.
  */
-export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: number): Promise<Lane | null> {
+export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<Lane | null> {
   const { store, clock } = ctx.deps;
   for (let round = 0; round < 8; round++) {
-    const lanes = (await store.query(lanesPath(jobId))).map((d) => Lane.parse(d.data));
-    const me = lanes.find((l) => l.index === laneIndex);
-    if (!me || me.current !== null) return null;
-    const choice = steal({ ...me }, lanes.map((l) => ({ ...l })));
+    const others = await openLanes(ctx, jobId, laneIndex, pass);
+    const choice = steal(idleProbe(laneIndex, pass), others);
     if (!choice) return null;
     const out = await store.runTransaction(async (tx) => {
       const [jobDoc, meDoc, victimDoc] = await tx.getAll([jobPath(jobId), lanePath(jobId, laneIndex), lanePath(jobId, choice.index)]);
@@ -117,12 +123,40 @@ export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: num
       if (thief.current !== null || thief.pass !== job.pass || !laneMayRun(thief, job)) return "stop" as const;
       if (!steal(thief, [victim])) return "retry" as const;
       thief.updatedAt = clock.now();
-      tx.set(lanePath(jobId, laneIndex), thief);
-      tx.set(lanePath(jobId, victim.index), victim);
+      tx.set(lanePath(jobId, laneIndex), storedLane(thief));
+      tx.set(lanePath(jobId, victim.index), storedLane(victim));
       return thief;
     });
     if (out === "stop") return null;
     if (out !== "retry") return out;
   }
   return null;
+}
+
+/**
+ * Up to STEAL_PROBE open lanes of the pass, the ones following `laneIndex` in index order (wrapping
+ * around), so thieves spread over different victims instead of all picking the lowest lanes.
+ */
+async function openLanes(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<Lane[]> {
+  const base = [{ field: "pass", op: "==" as const, value: pass }, { field: "open", op: "==" as const, value: true }];
+  const page = (op: ">" | "<") => ctx.deps.store.query(lanesPath(jobId), { where: [...base, { field: "index", op, value: laneIndex }], orderBy: { field: "index" }, limit: STEAL_PROBE });
+  const after = await page(">");
+  const docs = after.length > 0 ? after : await page("<");
+  return docs.map((d) => Lane.parse(d.data));
+}
+
+/** A stand-in thief for choosing a victim from a plain read (`steal` mutates only copies). */
+function idleProbe(index: number, pass: number): Lane {
+  return newLane(index, pass, [0, 0], 0);
+}
+
+/**
+ * Finalizes when no lane of the pass is busy. The check is one filtered query (`busy`, limit 1),
+ * so the full read of the lanes in maybeFinalize runs about once per pass, not once per idle lane.
+ * The last lane to go idle always sees the others idle (their commits precede its own), so the
+ * pass is still finalized by its last commit (or that commit's result trigger, or reconcile).
+ */
+export async function finalizeIfIdle(ctx: BatchContext, jobId: string, pass: number): Promise<void> {
+  const busy = await ctx.deps.store.query(lanesPath(jobId), { where: [{ field: "pass", op: "==", value: pass }, { field: "busy", op: "==", value: true }], limit: 1 });
+  if (busy.length === 0) await maybeFinalize(ctx, jobId);
 }

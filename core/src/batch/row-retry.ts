@@ -21,7 +21,7 @@ import { readJob } from "./context";
 import { yieldPosition } from "./row-commit";
 import { ensureLaneTask } from "./dispatch";
 import { rollUp } from "./roll-up";
-import { Lane, checkpointPath, lanePath, type Checkpoint, type RowRetry } from "./state";
+import { Lane, checkpointPath, lanePath, type Checkpoint, type RowRetry, storedLane } from "./state";
 
 export interface AttemptBudget {
   /** This delivery's attempt, 0-based, counted across the row's tasks. */
@@ -110,7 +110,7 @@ async function recordRetry(ctx: BatchContext, r: RetryInput, retry: RowRetry, re
     const now = ctx.deps.clock.now();
     const unreachableSince = r.error.code === "unavailable" ? (lane.unreachableSince ?? now) : lane.unreachableSince;
     const next: Lane = { ...lane, retry, unreachableSince, attemptBase: reenqueue ? budget.attempt + 1 : lane.attemptBase, updatedAt: now };
-    tx.set(lanePath(task.jobId, laneIndex), next);
+    tx.set(lanePath(task.jobId, laneIndex), storedLane(next));
     return next;
   });
 }

@@ -28,7 +28,7 @@ import { budgetStop, pauseForBudget } from "./budget";
 import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, type RowResult } from "./model";
 import { buildResult, fitResult, storeOutputs } from "./row-outputs";
-import { commitRow, stealWork, stopLane, yieldPosition, type CommitOutcome } from "./row-commit";
+import { commitRow, finalizeIfIdle, stealWork, stopLane, yieldPosition, type CommitOutcome } from "./row-commit";
 import { attemptBudget, passSpendUsd, retryLater, rowSpend, type AttemptBudget, type RowSpend } from "./row-retry";
 import { Checkpoint, JobState, Lane, checkpointPath, claimsPath, lanePath, parseLaneIndex } from "./state";
 import { claimKey } from "./task-ids";
@@ -150,9 +150,9 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
     observer?.rowCounted?.({ jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, status: result.status });
   }
   if (!out.lane) return;
-  const lane = out.lane.current === null && out.mayRun ? ((await stealWork(ctx, task.jobId, r.laneIndex)) ?? out.lane) : out.lane;
+  const lane = out.lane.current === null && out.mayRun ? ((await stealWork(ctx, task.jobId, r.laneIndex, task.pass)) ?? out.lane) : out.lane;
   if (lane.current !== null) await ensureLaneTask(ctx, task.jobId, lane);
-  else await maybeFinalize(ctx, task.jobId);
+  else await finalizeIfIdle(ctx, task.jobId, task.pass);
 }
 
 /**

@@ -12,7 +12,7 @@ import { readJob, readLanes } from "./context";
 import { ensureLaneTasks } from "./dispatch";
 import { newLane, steal, takeOwn } from "./lanes";
 import { jobPath } from "./model";
-import { lanePath, type JobState, type Lane } from "./state";
+import { lanePath, type JobState, type Lane, storedLane } from "./state";
 
 /**
  * Creates lanes up to `concurrency` and gives every idle lane below it work (own range first, else
@@ -64,7 +64,7 @@ export async function setConcurrency(ctx: BatchContext, caller: Caller, jobId: s
     const { changed, started } = rebalance(lanes, concurrency, job, clock.now());
     const laneCount = Math.max(job.laneCount, lanes.length);
     tx.update(jobPath(jobId), { concurrency, laneCount });
-    for (const l of changed) tx.set(lanePath(jobId, l.index), l);
+    for (const l of changed) tx.set(lanePath(jobId, l.index), storedLane(l));
     return { job: { ...job, concurrency, laneCount }, started };
   });
   await ensureLaneTasks(ctx, jobId, out.started);

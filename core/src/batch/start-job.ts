@@ -10,7 +10,7 @@ import { readJob, readLanes } from "./context";
 import { ensureLaneTasks } from "./dispatch";
 import { splitRanges, takeOwn } from "./lanes";
 import { jobPath } from "./model";
-import { lanePath, type JobState } from "./state";
+import { lanePath, type JobState, storedLane } from "./state";
 
 export async function startJob(ctx: BatchContext, caller: Caller, jobId: string): Promise<JobState> {
   const { store, clock, logger } = ctx.deps;
@@ -24,7 +24,7 @@ export async function startJob(ctx: BatchContext, caller: Caller, jobId: string)
     lanes.forEach(takeOwn);
     const patch = { status: "processing" as const, startedAt: now, passStartedAt: now, updatedAt: now, laneCount: lanes.length };
     tx.update(jobPath(jobId), patch);
-    for (const l of lanes) tx.set(lanePath(jobId, l.index), l);
+    for (const l of lanes) tx.set(lanePath(jobId, l.index), storedLane(l));
     return { job: { ...job, ...patch }, lanes, started: true };
   });
   await ensureLaneTasks(ctx, jobId, out.lanes);

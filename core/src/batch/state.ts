@@ -92,9 +92,21 @@ export const Lane = z.object({
   unreachableSince: z.number().nullable().default(null),
   /** When the provider last answered a row of this lane (any outcome but `unavailable`). */
   lastAnswerAt: z.number().nullable().default(null),
+  /**
+   * Derived flags, stamped on every write (`storedLane`), so idle lanes find work and the pass's end
+   * with a filtered query instead of reading every lane: `open` = the range [next, end) is not
+   * empty (stealable), `busy` = a position is in flight.
+   */
+  open: z.boolean().default(false),
+  busy: z.boolean().default(false),
   updatedAt: z.number(),
 });
 export type Lane = z.infer<typeof Lane>;
+
+/** The lane as stored: its derived query flags recomputed from its range and current position. */
+export function storedLane<T extends Pick<Lane, "next" | "end" | "current">>(lane: T): T & Pick<Lane, "open" | "busy"> {
+  return { ...lane, open: lane.next < lane.end, busy: lane.current !== null };
+}
 
 export const RowsChunk = z.object({
   start: z.number().int().nonnegative(),
