@@ -130,9 +130,11 @@ async function failedResults(ctx: BatchContext, jobId: string): Promise<RowResul
       orderBy: { field: "rowIndex" },
       limit: PAGE,
     });
-    out.push(...page.map((d) => RowResult.parse(d.data)));
-    if (page.length < PAGE) return out;
-    after = out[out.length - 1].rowIndex;
+    const rows = page.map((d) => RowResult.parse(d.data));
+    out.push(...rows);
+    const last = rows[rows.length - 1];
+    if (rows.length < PAGE || !last) return out;
+    after = last.rowIndex;
   }
 }
 
