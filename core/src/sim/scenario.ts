@@ -13,7 +13,7 @@ import { CallLedger, jobTag, quotaIdealMs, steadyCallsPerMin } from "./job-calls
 import { groupMakespan, idealMakespan, ratio, round, strideMakespan } from "./metrics";
 import { SimAi } from "./fake-ai";
 import { Simulation } from "./simulation";
-import type { ContentionStats } from "./contention";
+import { FIRESTORE_CONTENTION, type ContentionStats } from "./contention";
 
 export interface ScenarioOptions {
   rows: number;
@@ -35,7 +35,7 @@ export interface ScenarioOptions {
   budgetUsd?: number;
   /** A flat price per billed AI call (USD); absent = the default price table on the tokens used. */
   pricePerCallUsd?: number;
-  /** Model Firestore's per-document contention (default true). */
+  /** Model Firestore's per-document contention (default false; the CLI turns it on). */
   contention?: boolean;
 }
 
@@ -128,7 +128,7 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     faults: o.faults === "standard" ? STANDARD_FAULTS : NO_FAULTS,
     latencyMs: o.latencyMs,
     latencySigma: o.latencySigma,
-    ...(o.contention === false ? { contention: null } : {}),
+    ...(o.contention ? { contention: FIRESTORE_CONTENTION } : {}),
     // The simulator may explore past the product limits.
     limits: { maxRows: Math.max(10_000, o.rows), maxConcurrency: Math.max(50, o.concurrency) },
     ...(o.quotaRpm !== undefined ? { quotaRpm: o.quotaRpm } : {}),

@@ -21,7 +21,7 @@ import { SimAi } from "./fake-ai";
 import { Rng } from "./random";
 import { SimQueue, type QueueRateLimits } from "./sim-queue";
 import { SimStore } from "./sim-store";
-import { FIRESTORE_CONTENTION, type ContentionModel } from "./contention";
+import type { ContentionModel } from "./contention";
 
 export interface SimConfig {
   seed: number;
@@ -29,7 +29,7 @@ export interface SimConfig {
   latencyMs: number;
   latencySigma: number;
   latency?: PlatformLatency;
-  /** Firestore's per-document contention (contention.ts); null turns it off. Default FIRESTORE_CONTENTION. */
+  /** Firestore's per-document contention (contention.ts); absent or null: not modelled. */
   contention?: ContentionModel | null;
   retry?: RetryPolicy;
   limits?: Partial<BatchLimits>;
@@ -99,7 +99,7 @@ export class Simulation {
       onCreate: (doc) => this.onCreate(doc),
       onCommit: (writes) => this.watchStatus(writes),
       // Its own stream, seeded apart, so the other streams draw the same with it on or off.
-      ...(config.contention === null ? {} : { contention: { model: config.contention ?? FIRESTORE_CONTENTION, rng: new Rng(config.seed ^ 0x5c0e) } }),
+      ...(config.contention ? { contention: { model: config.contention, rng: new Rng(config.seed ^ 0x5c0e) } } : {}),
     });
     this.queue = new SimQueue<RowTask>({
       clock: this.clock,
