@@ -12,7 +12,8 @@
 import { LOCAL_OWNER, createLocalHost } from "../src/local-host";
 // topic ──▶ write (text) ──▶ out: the same one-step flow the local tests use.
 import { TEXT_FLOW as FLOW } from "../test/support/flows";
-import { OfflineAiService, ServerWorkflowEngine, isTerminal, parseFlow, type Job } from "@flowcraft/core";
+import { OfflineAiService, ServerWorkflowEngine, parseFlow } from "@flowcraft/core";
+import { waitForEnd } from "./bench-support";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -55,22 +56,6 @@ async function bareLoop(a: BenchArgs, rows: Record<string, string>[]): Promise<n
   };
   await Promise.all(Array.from({ length: a.concurrency }, worker));
   return performance.now() - started;
-}
-
-async function waitForEnd(host: ReturnType<typeof createLocalHost>, jobId: string): Promise<Job> {
-  return new Promise<Job>((resolve, reject) => {
-    let unsubscribe = (): void => {};
-    const check = (job: Job): void => {
-      if (!isTerminal(job.status)) return;
-      clearInterval(timer);
-      unsubscribe();
-      resolve(job);
-    };
-    // Events end the wait at once; the poll is only a safety net.
-    const timer = setInterval(() => void host.handlers.getJob(LOCAL_OWNER, jobId).then(check, reject), 500);
-    unsubscribe = host.events.subscribe(jobId, (e) => e.type === "job" && check(e.job));
-    void host.handlers.getJob(LOCAL_OWNER, jobId).then(check, reject);
-  });
 }
 
 async function hostRun(a: BenchArgs, rows: Record<string, string>[]): Promise<number> {

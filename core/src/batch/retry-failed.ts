@@ -19,7 +19,6 @@ import { splitRanges, takeOwn } from "./lanes";
 import { jobPath, resultPath, resultsPath, RowResult, type JobStatus } from "./model";
 import { acquireSlot, limitExceeded, peekActiveCount, readActive } from "./owner-slots";
 import { PASS_CHUNK_SIZE, checkpointPath, lanePath, passChunkPath, type JobState, storedLane } from "./state";
-import type { Doc } from "../ports/store";
 
 const PAGE = 500;
 const WRITES_PER_BATCH = 100;
@@ -119,17 +118,23 @@ async function openPass(ctx: BatchContext, caller: Caller, before: JobState, o: 
 
 async function failedResults(ctx: BatchContext, jobId: string): Promise<RowResult[]> {
   const out: RowResult[] = [];
-  let after: Doc | undefined;
+  // Row indexes are unique, so `rowIndex >` the last one is the page's keyset: a range of the
+  // (status, rowIndex) index on every host, where a document cursor may rescan from the start.
+  let after = -1;
   for (;;) {
     const page = await ctx.deps.store.query(resultsPath(jobId), {
-      where: [{ field: "status", op: "==", value: "failed" }],
+      where: [
+        { field: "status", op: "==", value: "failed" },
+        { field: "rowIndex", op: ">", value: after },
+      ],
       orderBy: { field: "rowIndex" },
       limit: PAGE,
-      ...(after ? { startAfter: after } : {}),
     });
-    out.push(...page.map((d) => RowResult.parse(d.data)));
-    if (page.length < PAGE) return out;
-    after = page[page.length - 1];
+    const rows = page.map((d) => RowResult.parse(d.data));
+    out.push(...rows);
+    const last = rows[rows.length - 1];
+    if (rows.length < PAGE || !last) return out;
+    after = last.rowIndex;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * `npm run sim -- --rows N --concurrency C --latency-ms MEAN --latency-sigma S --faults standard|none
  * --seed K [--quota-rpm N] [--configured-rpm N] [--jobs K] [--queue-max-per-second N]
- * [--queue-max-concurrent N] [--budget-usd X] [--price-per-call-usd P] [--json]`: runs the
+ * [--queue-max-concurrent N] [--budget-usd X] [--price-per-call-usd P] [--contention on|off] [--json]`: runs the
  * scenario and prints
  * a summary; with --json the LAST stdout line is the report as one JSON object.
  */
@@ -19,6 +19,8 @@ function parseArgs(argv: string[]): ScenarioOptions & { json: boolean } {
   };
   const faults = get("faults", "standard");
   if (faults !== "standard" && faults !== "none") throw new Error("--faults must be standard or none");
+  const contention = get("contention", "on");
+  if (contention !== "on" && contention !== "off") throw new Error("--contention must be on or off");
   return {
     rows: num("rows", 1000),
     concurrency: num("concurrency", 10),
@@ -33,6 +35,7 @@ function parseArgs(argv: string[]): ScenarioOptions & { json: boolean } {
     ...optionalNum(argv, "queue-max-concurrent", "queueMaxConcurrent"),
     ...optionalNum(argv, "budget-usd", "budgetUsd"),
     ...optionalNum(argv, "price-per-call-usd", "pricePerCallUsd"),
+    contention: contention === "on",
     json: argv.includes("--json"),
   };
 }
@@ -53,6 +56,7 @@ function summary(r: SimReport): string {
     `makespan ${(r.makespanMs / 1000).toFixed(1)} s vs ideal ${(r.idealMakespanMs / 1000).toFixed(1)} s → efficiency ${r.efficiency}`,
     `  (same occupancies) groups of C: ${r.compare.groupDispatch}, stride chains: ${r.compare.strideChains}`,
     `max in flight ${r.maxInFlight} (limit ${r.concurrency}); busiest doc ${r.maxDocWritesPerSec} writes/s (${r.busiestDoc})`,
+    r.contention ? `contention: ${r.contention.contendedCommits} contended commits, ${r.contention.aborts} aborted attempts, ${(r.contention.delayMs / 1000).toFixed(1)} s waited` : "contention: not modelled",
     `writes/row ${r.writesPerRow}, reads/row ${r.readsPerRow}; queue ${JSON.stringify(r.queue)}`,
     `queue limits ${r.queueMaxPerSecond}/s, ${r.queueMaxConcurrent} at once; governor writes per AI call ${r.governorWritesPerCall ?? "n/a (no governor)"}`,
     `AI calls ${r.aiCalls}, 429s ${r.ai429s} (${r.aiCalls > 0 ? ((100 * r.ai429s) / r.aiCalls).toFixed(2) : "0"}%), served ${r.aiCallsPerMin}/min steady (quota ${r.quotaRpm ?? "none"}, governor told ${r.configuredRpm ?? "nothing"})`,

@@ -13,6 +13,7 @@ import { CallLedger, jobTag, quotaIdealMs, steadyCallsPerMin } from "./job-calls
 import { groupMakespan, idealMakespan, ratio, round, strideMakespan } from "./metrics";
 import { SimAi } from "./fake-ai";
 import { Simulation } from "./simulation";
+import { FIRESTORE_CONTENTION, type ContentionStats } from "./contention";
 
 export interface ScenarioOptions {
   rows: number;
@@ -34,6 +35,8 @@ export interface ScenarioOptions {
   budgetUsd?: number;
   /** A flat price per billed AI call (USD); absent = the default price table on the tokens used. */
   pricePerCallUsd?: number;
+  /** Model Firestore's per-document contention (default false; the CLI turns it on). */
+  contention?: boolean;
 }
 
 export interface PerJobReport {
@@ -56,6 +59,8 @@ export interface SimReport {
   efficiency: number;
   maxInFlight: number;
   maxDocWritesPerSec: number;
+  /** What per-document contention cost (contention.ts); null when not modelled. */
+  contention: ContentionStats | null;
   busiestDoc: string;
   writesPerRow: number;
   readsPerRow: number;
@@ -123,6 +128,7 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     faults: o.faults === "standard" ? STANDARD_FAULTS : NO_FAULTS,
     latencyMs: o.latencyMs,
     latencySigma: o.latencySigma,
+    ...(o.contention ? { contention: FIRESTORE_CONTENTION } : {}),
     // The simulator may explore past the product limits.
     limits: { maxRows: Math.max(10_000, o.rows), maxConcurrency: Math.max(50, o.concurrency) },
     ...(o.quotaRpm !== undefined ? { quotaRpm: o.quotaRpm } : {}),
@@ -195,6 +201,7 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     efficiency: ratio(ideal, makespan),
     maxInFlight: sim.maxInFlight,
     maxDocWritesPerSec: round(writes.maxPer10s / 10, 2),
+    contention: sim.store.contention ? { ...sim.store.contention.stats, delayMs: Math.round(sim.store.contention.stats.delayMs) } : null,
     busiestDoc: writes.busiest,
     writesPerRow: round(writes.writes / totalRows, 3),
     readsPerRow: round(sim.store.reads / totalRows, 3),

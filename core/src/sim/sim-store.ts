@@ -5,6 +5,8 @@
  * (a get = 1, a query = its documents or 1 when empty) and adds read latency outside transactions.
  */
 import type { ManualClock } from "../fakes/manual-clock";
+import { TransactionConflictError } from "../ports/store";
+import { DocContention, type ContentionModel } from "./contention";
 import { MemoryStore, type CommittedWrite } from "../fakes/memory-store";
 import type { CommitLimits, Doc, DocData, DocumentStore, Patch, Query, Transaction, Where, WriteBatch } from "../ports/store";
 import type { PlatformLatency, Range } from "./faults";
@@ -17,22 +19,37 @@ export interface SimStoreOptions {
   onCreate: (doc: Doc) => void;
   /** Every committed write with the document's data after it (null when deleted). */
   onCommit?: (writes: CommittedWrite[]) => void;
+  /** Per-document contention (contention.ts) with its own random stream; absent: none. */
+  contention?: { model: ContentionModel; rng: Rng };
 }
+
+/** A transaction attempt aborted by contention; SimStore re-runs the transaction. */
+class ContentionAbort extends Error {}
 
 export class SimStore implements DocumentStore {
   readonly inner: MemoryStore;
   reads = 0;
   /** Billed reads by kind of document: job, lanes, claims, results, rows, passes, checkpoints. */
   readonly readsByKind = new Map<string, number>();
+  readonly contention: DocContention | null;
 
   constructor(private readonly o: SimStoreOptions) {
+    this.contention = o.contention ? new DocContention(o.contention.model, o.contention.rng) : null;
     this.inner = new MemoryStore({
       clock: o.clock,
       recordWrites: true,
       onCreate: o.onCreate,
       ...(o.onCommit ? { onCommit: o.onCommit } : {}),
-      hooks: { beforeCommit: (info) => this.wait(info.kind === "transaction" ? o.latency.transaction : o.latency.write) },
+      hooks: { beforeCommit: (info) => this.beforeCommit(info.kind === "transaction", info.paths) },
     });
+  }
+
+  /** A commit's round trip, slowed by contention; a contended transaction attempt may abort. */
+  private async beforeCommit(transactional: boolean, paths: string[]): Promise<void> {
+    const verdict = this.contention?.judge(paths, this.o.clock.now(), transactional) ?? { delayMs: 0, abort: false };
+    await this.wait(transactional ? this.o.latency.transaction : this.o.latency.write);
+    if (verdict.delayMs > 0) await this.o.clock.sleep(verdict.delayMs);
+    if (verdict.abort) throw new ContentionAbort("ABORTED: too much contention on these documents");
   }
 
   private wait(r: Range): Promise<void> {
@@ -79,8 +96,17 @@ export class SimStore implements DocumentStore {
   batch(): WriteBatch {
     return this.inner.batch();
   }
-  runTransaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { maxAttempts?: number }): Promise<T> {
-    return this.inner.runTransaction((tx) => fn(this.countingTx(tx)), { maxAttempts: opts?.maxAttempts ?? 10 });
+  /** Re-runs an attempt that contention aborted, as the Firestore client does, up to maxAttempts in all. */
+  async runTransaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { maxAttempts?: number }): Promise<T> {
+    const maxAttempts = opts?.maxAttempts ?? 10;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      try {
+        return await this.inner.runTransaction((tx) => fn(this.countingTx(tx)), { maxAttempts: maxAttempts - attempt + 1 });
+      } catch (err) {
+        if (!(err instanceof ContentionAbort)) throw err;
+      }
+    }
+    throw new TransactionConflictError();
   }
 
   private billed(path: string, n: number): void {

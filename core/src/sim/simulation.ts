@@ -21,6 +21,7 @@ import { SimAi } from "./fake-ai";
 import { Rng } from "./random";
 import { SimQueue, type QueueRateLimits } from "./sim-queue";
 import { SimStore } from "./sim-store";
+import type { ContentionModel } from "./contention";
 
 export interface SimConfig {
   seed: number;
@@ -28,6 +29,8 @@ export interface SimConfig {
   latencyMs: number;
   latencySigma: number;
   latency?: PlatformLatency;
+  /** Firestore's per-document contention (contention.ts); absent or null: not modelled. */
+  contention?: ContentionModel | null;
   retry?: RetryPolicy;
   limits?: Partial<BatchLimits>;
   /** Replace the simulated AI (e.g. the offline provider with test markers). */
@@ -95,6 +98,8 @@ export class Simulation {
       latency,
       onCreate: (doc) => this.onCreate(doc),
       onCommit: (writes) => this.watchStatus(writes),
+      // Its own stream, seeded apart, so the other streams draw the same with it on or off.
+      ...(config.contention ? { contention: { model: config.contention, rng: new Rng(config.seed ^ 0x5c0e) } } : {}),
     });
     this.queue = new SimQueue<RowTask>({
       clock: this.clock,

@@ -1,0 +1,132 @@
+/**
+ * Export benchmark. For each size (1,000 and 10,000 rows by default), one run finishes a job on
+ * the local host (offline provider, latency 0), then times, side by side:
+ *   1. the HTTP export (GET /api/batches/:id/export.csv on 127.0.0.1, the whole body read), and
+ *   2. a plain ordered dump of the same columns: one ordered pass over the input chunks and one over
+ *      the results in SQLite, formatted with the same export records.
+ * It prints each time, the export's growth from the smallest to the largest size (linear reads make
+ * it about the size ratio, 10) and the export against the dump. Usage:
+ *   npm run bench:export -- [--sizes 1000,10000] [--repeat 5]
+ */
+import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../src/local-host";
+import { createApiServer, listen } from "../src/http/server";
+import { TEXT_FLOW as FLOW } from "../test/support/flows";
+import { OfflineAiService, RowResult, exportHeader, exportLayout, exportLine, resultsPath } from "@flowcraft/core";
+import { RowsChunk, rowsPath } from "../../core/src/batch/state";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { waitForEnd } from "./bench-support";
+
+const COLUMNS = ["topic", "note", "code"];
+
+function parseArgs(argv: string[]): { sizes: number[]; repeat: number } {
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  const sizes = (value("sizes") ?? "1000,10000").split(",").map(Number);
+  const repeat = Number(value("repeat") ?? 5);
+  if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes must list at least two row counts, e.g. 1000,10000");
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat must be a positive integer");
+  return { sizes, repeat };
+}
+
+const makeRows = (n: number): Record<string, string>[] =>
+  Array.from({ length: n }, (_, i) => ({ topic: `topic number ${i}`, note: `a note about row ${i}, with a comma`, code: `C-${i * 7}` }));
+
+/** The whole body of a GET on the loopback server, timed. */
+function timedGet(port: number, urlPath: string): Promise<{ ms: number; bytes: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: "127.0.0.1", port, path: urlPath }, (res) => {
+        let bytes = 0;
+        res.on("data", (b: Buffer) => (bytes += b.length));
+        res.on("end", () => (res.statusCode === 200 ? resolve({ ms: performance.now() - started, bytes }) : reject(new Error(`export: HTTP ${res.statusCode}`))));
+        res.on("error", reject);
+      })
+      .on("error", reject);
+  });
+}
+
+/** The same columns as the export, from one ordered read of each collection (the floor for any export). */
+async function plainDump(host: LocalHost, jobId: string): Promise<{ ms: number; bytes: number }> {
+  const started = performance.now();
+  const job = await host.handlers.getJob(LOCAL_OWNER, jobId);
+  const layout = exportLayout(job);
+  const select = host.store.db.prepare("SELECT data FROM documents WHERE parent = ? ORDER BY id").pluck();
+  const inputs = (select.all(rowsPath(jobId)) as string[]).flatMap((d) => RowsChunk.parse(JSON.parse(d)).rows);
+  const results = (select.all(resultsPath(jobId)) as string[]).map((d) => RowResult.parse(JSON.parse(d)));
+  let bytes = exportHeader(layout, "csv").length;
+  results.forEach((r, i) => (bytes += exportLine(layout, "csv", inputs[i] ?? {}, r).length));
+  return { ms: performance.now() - started, bytes };
+}
+
+const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+
+interface Setup {
+  rows: number;
+  host: LocalHost;
+  server: http.Server;
+  port: number;
+  jobId: string;
+  dataDir: string;
+}
+
+/** A finished job of `rows` rows on its own host, served on a loopback port. */
+async function setUp(rows: number): Promise<Setup> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-bench-export-"));
+  const host = createLocalHost({ dataDir, ai: new OfflineAiService({ latencyMs: 0 }), reconcileIntervalMs: 60_000, limits: { maxRows: Math.max(rows, 10) } });
+  const server = createApiServer({ host, provider: "offline", webDir: path.join(dataDir, "no-web"), examplesDir: path.join(dataDir, "no-examples") });
+  const created = await host.handlers.createJob({ ...LOCAL_OWNER, flow: FLOW, columns: COLUMNS, rows: makeRows(rows), concurrency: 50, start: true });
+  const job = await waitForEnd(host, created.id);
+  if (job.completedRows !== rows) throw new Error(`job: ${job.completedRows}/${rows} rows succeeded`);
+  return { rows, host, server, port: await listen(server, 0), jobId: created.id, dataDir };
+}
+
+async function tearDown(s: Setup): Promise<void> {
+  s.server.closeAllConnections();
+  await new Promise<void>((r) => s.server.close(() => r()));
+  await s.host.close();
+  fs.rmSync(s.dataDir, { recursive: true, force: true });
+}
+
+async function main(): Promise<void> {
+  const { sizes, repeat } = parseArgs(process.argv.slice(2));
+  const setups: Setup[] = [];
+  try {
+    for (const rows of sizes) setups.push(await setUp(rows));
+    // Rounds interleave the sizes, so load from other processes falls on all of them alike; the
+    // first round warms up (JIT, page cache) and is not counted.
+    const times = setups.map(() => ({ exports: [] as number[], dumps: [] as number[], bytes: 0 }));
+    for (let round = 0; round <= repeat; round++) {
+      for (const [i, s] of setups.entries()) {
+        const e = await timedGet(s.port, `/api/batches/${s.jobId}/export.csv`);
+        const d = await plainDump(s.host, s.jobId);
+        if (round === 0) continue;
+        const t = times[i]!;
+        t.exports.push(e.ms);
+        t.dumps.push(d.ms);
+        t.bytes = e.bytes;
+      }
+    }
+    console.log(`HTTP export vs plain ordered dump, ${COLUMNS.length} input columns + outputs + status columns, median of ${repeat} interleaved rounds`);
+    const runs = setups.map((s, i) => ({ rows: s.rows, exportMs: median(times[i]!.exports), dumpMs: median(times[i]!.dumps), bytes: times[i]!.bytes }));
+    for (const m of runs) {
+      console.log(`  ${String(m.rows).padStart(7)} rows: export ${m.exportMs.toFixed(1)} ms (${(m.bytes / 1024).toFixed(0)} KiB), dump ${m.dumpMs.toFixed(1)} ms, export/dump ${(m.exportMs / m.dumpMs).toFixed(2)}`);
+    }
+    const first = runs[0]!;
+    const last = runs[runs.length - 1]!;
+    console.log(`export ${last.rows}/${first.rows} rows: time ratio ${(last.exportMs / first.exportMs).toFixed(2)} (size ratio ${(last.rows / first.rows).toFixed(0)}; target <= 12)`);
+    console.log(`dump   ${last.rows}/${first.rows} rows: time ratio ${(last.dumpMs / first.dumpMs).toFixed(2)}`);
+  } finally {
+    for (const s of setups) await tearDown(s);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
