@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
 import { checkDataFile } from "./check-data-file";
+import { indexedFieldExprs } from "./query-sql";
 
 export type Db = Database.Database;
 
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   done_at INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tasks_state_run_at ON tasks (state, run_at);
+CREATE INDEX IF NOT EXISTS documents_row_index ON documents (parent, ${indexedFieldExprs()});
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL

@@ -15,17 +15,29 @@ export interface SqlFragment {
 }
 
 /** `$."a"."b"` as an SQL string literal. */
-function jsonPath(field: string): string {
+export function jsonPath(field: string): string {
   const segments = field.split(".");
   if (segments.some((s) => s.length === 0 || s.includes('"'))) throw new Error(`unsupported field path: ${field}`);
   const p = "$" + segments.map((s) => `."${s}"`).join("");
   return `'${p.replace(/'/g, "''")}'`;
 }
 
-const rankExpr = (p: string): string =>
+export const rankExpr = (p: string): string =>
   `(CASE json_type(data, ${p}) WHEN 'null' THEN 0 WHEN 'false' THEN 1 WHEN 'true' THEN 1 ` +
   `WHEN 'integer' THEN 2 WHEN 'real' THEN 2 WHEN 'text' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 END)`;
-const valueExpr = (p: string): string => `json_extract(data, ${p})`;
+export const valueExpr = (p: string): string => `json_extract(data, ${p})`;
+
+/**
+ * The field with an expression index (open-db.ts): results are addressed by row index, so export,
+ * paging and retry read a range of this index instead of evaluating every document of the job.
+ */
+export const INDEXED_FIELD = "rowIndex";
+
+/** The index's key expressions, textually identical to what selectSql emits so SQLite matches them. */
+export function indexedFieldExprs(): string {
+  const p = jsonPath(INDEXED_FIELD);
+  return `${rankExpr(p)}, ${valueExpr(p)}`;
+}
 
 /** The type rank and the SQL value a JS value compares as. */
 export function rankOf(v: unknown): { rank: number; value: SqlValue } {
@@ -135,7 +147,10 @@ export function selectSql(collection: string, q: Query = {}): SqlFragment {
   const field = orderField(q);
   if (field) {
     const p = jsonPath(field);
-    order = `${rankExpr(p)} ${dir}, ${valueExpr(p)} ${dir}, id ${dir}`;
+    // A comparison on the order field fixes its type rank; ordering by the rank too would make
+    // SQLite sort the whole range in a temporary b-tree instead of walking the index in order.
+    const rank = rankFixedBy(q.where, field) ? "" : `${rankExpr(p)} ${dir}, `;
+    order = `${rank}${valueExpr(p)} ${dir}, id ${dir}`;
   }
   const params = [...where.params];
   let sql = `SELECT id, data, version FROM documents WHERE ${where.sql} ORDER BY ${order}`;
@@ -144,6 +159,14 @@ export function selectSql(collection: string, q: Query = {}): SqlFragment {
     params.push(q.limit);
   }
   return { sql, params };
+}
+
+/** True when a filter on `field` admits a single type rank (a comparison with a non-null scalar). */
+function rankFixedBy(where: Where[] | undefined, field: string): boolean {
+  return (where ?? []).some((w) => {
+    if (w.field !== field || !["==", "<", "<=", ">", ">="].includes(w.op)) return false;
+    return rankOf(w.value).rank !== 0;
+  });
 }
 
 export function countSql(collection: string, where?: Where[]): SqlFragment {
