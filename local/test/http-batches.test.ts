@@ -7,17 +7,10 @@
  */
 import { TEXT_FLOW, csvOf } from "./support/flows";
 import { request, waitForBatchEnd, type Reply } from "./support/http-client";
-import { startTestServer, type TestServer } from "./support/test-server";
+import { useTestServer } from "./support/test-server";
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startTestServer();
-});
-afterAll(async () => {
-  await srv.close();
-});
-
-const api = (method: string, path: string, body?: unknown): Promise<Reply> => request(srv.port, method, path, body);
+const srv = useTestServer();
+const api = srv.api;
 
 const finished = (id: string): Promise<Reply> => waitForBatchEnd(srv.port, id);
 

@@ -6,18 +6,11 @@
  */
 import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
 import { TEXT_FLOW, csvOf } from "./support/flows";
-import { openSse, request, waitForBatchEnd, type Reply } from "./support/http-client";
-import { startTestServer, type TestServer } from "./support/test-server";
+import { openSse, waitForBatchEnd } from "./support/http-client";
+import { useTestServer } from "./support/test-server";
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startTestServer();
-});
-afterAll(async () => {
-  await srv.close();
-});
-
-const api = (method: string, path: string, body?: unknown): Promise<Reply> => request(srv.port, method, path, body);
+const srv = useTestServer();
+const api = srv.api;
 
 async function jobOf(id: string): Promise<Record<string, unknown>> {
   return (await api("GET", `/api/batches/${id}`)).json.job;

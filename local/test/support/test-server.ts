@@ -7,6 +7,7 @@ import type http from "node:http";
 import { createLocalHost, type LocalHost } from "../../src/local-host";
 import { createApiServer, listen } from "../../src/http/server";
 import type { SseLimits } from "../../src/http/sse-stream";
+import { request, type Reply } from "./http-client";
 
 export interface TestServer {
   port: number;
@@ -61,5 +62,31 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       await host.close();
       if (opts.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The file's test server: started before its tests, closed after them, with a request helper. */
+export interface SharedTestServer {
+  readonly port: number;
+  api(method: string, path: string, body?: unknown): Promise<Reply>;
+}
+
+export function useTestServer(opts: TestServerOptions = {}): SharedTestServer {
+  let srv: TestServer | null = null;
+  beforeAll(async () => {
+    srv = await startTestServer(opts);
+  });
+  afterAll(async () => {
+    await srv?.close();
+  });
+  const port = (): number => {
+    if (!srv) throw new Error("the test server is not started yet (use it inside a test)");
+    return srv.port;
+  };
+  return {
+    get port() {
+      return port();
+    },
+    api: (method, path, body) => request(port(), method, path, body),
   };
 }
