@@ -25,6 +25,24 @@ const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
 const PLANNED_STEPS = 40;
 
+/**
+ * The scenarios that follow the main walk-through, by name. `FLOWCRAFT_E2E_ONLY=live,settings` runs
+ * the first two steps (app loaded, example drawn) and then only the named scenarios, for quick runs
+ * while working on one screen; the full run (no filter) is what `npm test` and CI use.
+ */
+const SCENARIOS: Record<string, (run: StepRunner, ctx: Ctx) => Promise<void>> = {
+  "editor-fixes": editorFixesScenario,
+  live: liveScenario,
+  settings: settingsScenario,
+  controls: slowBatchScenario,
+  budget: budgetScenario,
+  large: largeBatchScenario,
+  media: mediaScenario,
+  scratch: scratchScenario,
+  firebase: firebaseScenario,
+};
+const ONLY = (process.env.FLOWCRAFT_E2E_ONLY ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+
 
 /** Largest number of rows whose [startedAt, finishedAt) intervals overlap at one moment. */
 function maxOverlap(results: Array<{ startedAt: number; finishedAt: number }>): number {
@@ -69,7 +87,7 @@ async function main(): Promise<number> {
   const { passed, failed, skipped } = run.summary();
   if (failed > 0) console.error(`server output (last 40 lines):\n${ctx.server.log().split("\n").slice(-40).join("\n")}`);
   console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} not run` : ""}`);
-  return failed > 0 || passed < PLANNED_STEPS ? 1 : 0;
+  return failed > 0 || (ONLY.length === 0 && passed < PLANNED_STEPS) ? 1 : 0;
 }
 
 async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
@@ -92,6 +110,13 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
     await page.getByText("✓ The flow is valid.").waitFor();
     await shot(page, "02-editor-example");
   });
+
+  if (ONLY.length > 0) {
+    const unknown = ONLY.filter((name) => !(name in SCENARIOS));
+    if (unknown.length > 0) throw new Error(`FLOWCRAFT_E2E_ONLY names unknown scenarios: ${unknown.join(", ")} (have: ${Object.keys(SCENARIOS).join(", ")})`);
+    for (const name of ONLY) await SCENARIOS[name]!(run, ctx);
+    return;
+  }
 
   await run.step("the flow exports as JSON and imports back; a file that is not a flow is refused", async () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export JSON" }).click()]);
@@ -271,15 +296,7 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
     await shot(page, "10-batch-list");
   });
 
-  await editorFixesScenario(run, ctx);
-  await liveScenario(run, ctx);
-  await settingsScenario(run, ctx);
-  await slowBatchScenario(run, ctx);
-  await budgetScenario(run, ctx);
-  await largeBatchScenario(run, ctx);
-  await mediaScenario(run, ctx);
-  await scratchScenario(run, ctx);
-  await firebaseScenario(run, ctx);
+  for (const runScenario of Object.values(SCENARIOS)) await runScenario(run, ctx);
 
   await run.step("no uncaught errors happened in the page", async () => {
     assert(ctx.pageErrors.length === 0, `uncaught page errors: ${ctx.pageErrors.join(" | ")}`);
