@@ -1,5 +1,5 @@
 /**
- * In-process retry of ONE AI node for brief blips (see interfaces.md "Retry layers"): only
+ * In-process retry of ONE AI node for brief blips (see core/ARCHITECTURE.md, "Retry layers"): only
  * `RetryableError`s are retried, at most `maxAttempts` calls, with exponential backoff and jitter
  * derived from the injected clock (deterministic for a given clock), waiting at least the
  * provider's `retryAfterMs`. A wait longer than `maxDelayMs`, or one that would pass the row's

@@ -1,5 +1,5 @@
 /**
- * Callable payload schemas (the contract in briefs/interfaces.md). Shapes only: the core checks
+ * Callable payload schemas (listed in docs/firebase.md). Shapes only: the core checks
  * limits (rows, columns, cell sizes, concurrency range) and the flow graph, with row-level details.
  */
 import { JobCallLimits, LimitsUpdate, checkJsonTree, reservedKeyProblem } from "@flowcraft/core";

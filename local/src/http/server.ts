@@ -1,6 +1,6 @@
 /**
  * The local HTTP API on node:http (no framework: a dozen routes, a body limit and SSE are all we
- * need). Binds 127.0.0.1 by default. Routes are listed in interfaces.md and the README.
+ * need). Binds 127.0.0.1 by default. Routes are listed in the README ("HTTP API").
  */
 import { PermanentError, silentLogger, type Logger } from "@flowcraft/core";
 import http from "node:http";
