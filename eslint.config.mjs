@@ -1,28 +1,15 @@
-import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { baseRules, boundaries, recommended, testRules } from "./eslint.base.mjs";
 
 export default tseslint.config(
   { ignores: ["**/node_modules/**", "**/dist/**", "**/lib/**", "**/*.js", "**/*.cjs", "**/*.mjs", "web/**"] },
-  js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  ...recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
-    rules: {
-      "@typescript-eslint/no-floating-promises": "error",
-      "@typescript-eslint/no-explicit-any": "error",
-      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "@typescript-eslint/require-await": "off",
-      "@typescript-eslint/no-empty-function": "off",
-    },
+    rules: baseRules,
   },
-  {
-    files: ["**/test/**/*.ts"],
-    rules: {
-      "@typescript-eslint/no-non-null-assertion": "off",
-      "@typescript-eslint/unbound-method": "off",
-      "@typescript-eslint/no-unsafe-assignment": "off",
-      "@typescript-eslint/no-unsafe-member-access": "off",
-    },
-  },
+  { files: ["core/**/*.ts"], rules: boundaries.core },
+  { files: ["local/**/*.ts"], rules: boundaries.local },
+  { files: ["functions/**/*.ts"], rules: boundaries.functions },
+  { files: ["**/test/**/*.ts"], rules: testRules },
 );
