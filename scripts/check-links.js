@@ -5,8 +5,8 @@
  * - In every tracked Markdown file: each relative link `[text](path)` must resolve from the file's
  *   folder, and each path written in backticks (`core/src/batch/lanes.ts`, `local/test/`) must exist
  *   from the file's folder or from the repository root.
- * - In every tracked source file: each `something.md` named in the text must exist in the file's
- *   folder, one of its parents, or the root.
+ * - In every tracked source file: each Markdown file named in a comment must exist in the file's
+ *   folder, one of its parents, or the root (string literals are not read: tests may name made-up files).
  *
  * Paths with placeholders (`{uid}`, `<id>`, `*`, `…`) and paths of generated output are skipped, since
  * they name a shape rather than a file. Exits 1 and lists every broken reference.
@@ -15,6 +15,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const { execFileSync } = require("node:child_process");
+const ts = require("typescript");
 
 /** The repository to check: the one this script is in, or the folder given as the first argument. */
 const ROOT = path.resolve(process.argv[2] ?? path.join(__dirname, ".."));
@@ -77,13 +78,32 @@ function checkMarkdown(file, text, problems) {
   });
 }
 
+/** The comments of a TypeScript or JavaScript source, with the line each starts on. */
+function comments(file, text) {
+  const variant = /\.(tsx|jsx)$/.test(file) ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard;
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, variant, text);
+  const out = [];
+  let line = 1;
+  let last = 0;
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind !== ts.SyntaxKind.SingleLineCommentTrivia && kind !== ts.SyntaxKind.MultiLineCommentTrivia) continue;
+    const start = scanner.getTokenStart();
+    line += text.slice(last, start).split("\n").length - 1;
+    last = start;
+    out.push({ line, text: scanner.getTokenText() });
+  }
+  return out;
+}
+
 function checkSource(file, text, problems) {
   const dirs = ancestors(path.posix.dirname(file));
-  text.split("\n").forEach((line, i) => {
-    for (const m of line.matchAll(/(?<![\w./-])([\w./-]+\.md)\b/g)) {
-      if (!resolvesFrom(dirs, m[1])) problems.push(`${file}:${i + 1}: names ${m[1]}, which does not exist`);
-    }
-  });
+  for (const comment of comments(file, text)) {
+    comment.text.split("\n").forEach((line, i) => {
+      for (const m of line.matchAll(/(?<![\w./-])([\w./-]+\.md)\b/g)) {
+        if (!resolvesFrom(dirs, m[1])) problems.push(`${file}:${comment.line + i}: names ${m[1]}, which does not exist`);
+      }
+    });
+  }
 }
 
 function main() {

@@ -38,7 +38,7 @@ describe("check-links", () => {
     expect(out).toContain("core/src/a.ts:1: names interfaces.md, which does not exist");
   });
 
-  it("passes when every reference exists, and skips URLs, anchors, routes, placeholders and code blocks", () => {
+  it("passes when every reference exists, and skips URLs, anchors, routes, placeholders, code blocks and string literals", () => {
     const dir = repoWith({
       "README.md": [
         "See [the guide](docs/guide.md#setup), [site](https://example.com), [top](#top), `core/src/a.ts`,",
@@ -50,6 +50,7 @@ describe("check-links", () => {
       "docs/guide.md": "# Guide\n",
       "core/src/a.ts": "// see docs/guide.md\nexport const a = 1;\n",
       "core/src/batch/a.ts": "export const b = 1;\n",
+      "core/src/b.ts": 'export const text = "a test may name made-up.md in a string";\n',
     });
     const { code, out } = check(dir);
     expect(out).toContain("every reference in");
