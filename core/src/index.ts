@@ -42,6 +42,8 @@ export { validateCreateJob } from "./batch/validate";
 export { RowRetry } from "./batch/state";
 export { checkCreateJob } from "./batch/create-job";
 export * from "./ai/inline-media";
+export * from "./ai/requests";
+export * from "./engine/preview";
 export * from "./quota/user-quota";
 export * from "./governor/port";
 export * from "./governor/defaults";

@@ -4,7 +4,7 @@
  * per-owner cap on active jobs, and the happy paths (create, start, cancel, concurrency, retry,
  * preview, single generations) over the offline AI provider.
  */
-import { OfflineAiService, type Job } from "@flowcraft/core";
+import { FIREBASE_LIMITS, OfflineAiService, type Job } from "@flowcraft/core";
 import { Harness, auth, fft, httpsErrorOf, textFlow } from "./support/harness";
 
 afterAll(() => fft.cleanup());
@@ -153,6 +153,20 @@ describe("AI callables", () => {
     };
     expect(res.run.status).toBe("succeeded");
     expect(res.run.outputs.summary?.kind).toBe("text");
+  });
+
+  it("previewFlow holds the flow to the batch node limit, like the local host", async () => {
+    const nodes = Array.from({ length: FIREBASE_LIMITS.maxNodes + 1 }, (_, i) => ({ id: `n${i}`, type: "text", data: { model: "gemini-2.5-flash", prompt: "about {{topic}}" } }));
+    const err = await httpsErrorOf(h.previewFlow({ data: { flow: { nodes, edges: [] }, row: { topic: "tea" } }, auth: auth("alice") } as never));
+    expect(err.code).toBe("invalid-argument");
+    expect(JSON.stringify(err.details)).toContain(`the limit is ${FIREBASE_LIMITS.maxNodes}`);
+  });
+
+  it("generateText takes maxOutputTokens and refuses an unknown field, like the local host", async () => {
+    const res = (await h.generateText({ data: { model: "gemini-2.5-flash", prompt: "hello", maxOutputTokens: 64 }, auth: auth("alice") } as never)) as { text: string };
+    expect(typeof res.text).toBe("string");
+    const err = await httpsErrorOf(h.generateText({ data: { model: "gemini-2.5-flash", prompt: "hello", maxTokens: 64 }, auth: auth("alice") } as never));
+    expect(err.code).toBe("invalid-argument");
   });
 
   it("previewFlow requires auth", async () => {

@@ -4,10 +4,10 @@
  * unknown errors reach the client as a generic `internal` while the details go to the log only.
  */
 import { HttpsError } from "firebase-functions/v2/https";
-import { ErrorCode, PermanentError, RetryableError, ValidationError, type Logger } from "@flowcraft/core";
+import { ErrorCode, GenerateTextRequest, PermanentError, PreviewRequest, RetryableError, ValidationError, type Logger } from "@flowcraft/core";
 import { httpsCodeFor, toHttpsError } from "../src/http/error-table";
 import { formatPath, parseInput } from "../src/http/parse-input";
-import { CreateBatchInput, GenerateTextInput, PreviewInput } from "../src/callables/schemas";
+import { CreateBatchInput } from "../src/callables/schemas";
 
 function recordingLogger(): Logger & { lines: { level: string; fields: Record<string, unknown>; msg: string }[] } {
   const lines: { level: string; fields: Record<string, unknown>; msg: string }[] = [];
@@ -124,9 +124,9 @@ describe("callable input parsing", () => {
   it.each<[string, unknown, string]>([
     ["preview row key constructor", { flow: {}, row: { a: "1", constructor: "x" } }, "row.constructor"],
   ])("refuses a %s", (_what, data, path) => {
-    expect(() => parseInput(PreviewInput, data)).toThrow(ValidationError);
+    expect(() => parseInput(PreviewRequest, data)).toThrow(ValidationError);
     try {
-      parseInput(PreviewInput, data);
+      parseInput(PreviewRequest, data);
     } catch (err) {
       expect((err as ValidationError).details?.map((d) => d.path)).toContain(path);
     }
@@ -135,7 +135,7 @@ describe("callable input parsing", () => {
   it("refuses a JSON schema nested deeper than a flow may be", () => {
     let schema: unknown = { type: "string" };
     for (let i = 0; i < 1001; i++) schema = { items: schema };
-    expect(() => parseInput(GenerateTextInput, { model: "m", prompt: "p", jsonSchema: schema })).toThrow(/not valid/);
+    expect(() => parseInput(GenerateTextRequest, { model: "m", prompt: "p", jsonSchema: schema })).toThrow(/not valid/);
   });
 
   it("formats paths like the core", () => {

@@ -3,11 +3,25 @@
  * and the batch estimate (token counts, an optional dry run), over the same AI service the row tasks use. Bound to the Gemini secret. Each call
  * first counts toward the caller's AI calls per minute (resource-exhausted beyond it).
  */
-import { ServerWorkflowEngine, parseFlow, toMediaResponse, toPreviewRun, type BatchEstimate, type MediaResponse, type TextResult } from "@flowcraft/core";
+import {
+  FIREBASE_LIMITS,
+  GenerateImageRequest,
+  GenerateTextRequest,
+  GenerateVideoRequest,
+  PreviewRequest,
+  ServerWorkflowEngine,
+  parseFlow,
+  previewFlowOf,
+  toMediaResponse,
+  toPreviewRun,
+  type BatchEstimate,
+  type MediaResponse,
+  type TextResult,
+} from "@flowcraft/core";
 import { GENERATE_TIMEOUT_SECONDS, PREVIEW_TIMEOUT_SECONDS } from "../config/function-options";
 import { GEMINI_API_KEY } from "../config/params";
 import { defineCallable } from "../http/define-callable";
-import { EstimateBatchInput, GenerateImageInput, GenerateTextInput, GenerateVideoInput, PreviewInput } from "./schemas";
+import { EstimateBatchInput } from "./schemas";
 
 const AI_NODE_TYPES: ReadonlySet<string> = new Set(["text", "image", "video"]);
 
@@ -16,7 +30,7 @@ const withAi = { secrets: [GEMINI_API_KEY], withAi: true } as const;
 export const generateText = defineCallable({
   ...withAi,
   name: "generateText",
-  input: GenerateTextInput,
+  input: GenerateTextRequest,
   timeoutSeconds: GENERATE_TIMEOUT_SECONDS,
   run: async (input, { uid, deps }): Promise<TextResult> => {
     await deps.quota.consume(uid, "ai-calls", 1);
@@ -27,7 +41,7 @@ export const generateText = defineCallable({
 export const generateImage = defineCallable({
   ...withAi,
   name: "generateImage",
-  input: GenerateImageInput,
+  input: GenerateImageRequest,
   timeoutSeconds: GENERATE_TIMEOUT_SECONDS,
   memory: "1GiB",
   run: async (input, { uid, deps }): Promise<MediaResponse> => {
@@ -40,7 +54,7 @@ export const generateImage = defineCallable({
 export const generateVideo = defineCallable({
   ...withAi,
   name: "generateVideo",
-  input: GenerateVideoInput,
+  input: GenerateVideoRequest,
   timeoutSeconds: GENERATE_TIMEOUT_SECONDS,
   memory: "2GiB",
   run: async (input, { uid, deps }): Promise<MediaResponse> => {
@@ -73,11 +87,11 @@ export const estimateBatch = defineCallable({
 export const previewFlow = defineCallable({
   ...withAi,
   name: "previewFlow",
-  input: PreviewInput,
+  input: PreviewRequest,
   timeoutSeconds: PREVIEW_TIMEOUT_SECONDS,
   memory: "2GiB",
   run: async ({ flow, row }, { uid, deps }) => {
-    const parsed = parseFlow(flow, { columns: Object.keys(row) });
+    const parsed = previewFlowOf({ flow, row }, FIREBASE_LIMITS);
     // A preview runs every AI node of the flow once: each counts toward the per-minute quota.
     await deps.quota.consume(uid, "ai-calls", parsed.nodes.filter((n) => AI_NODE_TYPES.has(n.type)).length);
     const engine = new ServerWorkflowEngine({ ai: deps.ai, clock: deps.clock, logger: deps.logger });

@@ -3,10 +3,18 @@
  * engine the batch uses (media inlined as data URLs), and `generate-text|image|video` make single
  * calls. A client that disconnects aborts its call.
  */
-import { ServerWorkflowEngine, parseFlow, toMediaResponse, toPreviewRun } from "@flowcraft/core";
+import {
+  GenerateImageRequest,
+  GenerateTextRequest,
+  GenerateVideoRequest,
+  PreviewRequest,
+  ServerWorkflowEngine,
+  previewFlowOf,
+  toMediaResponse,
+  toPreviewRun,
+} from "@flowcraft/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { LocalHost } from "../local-host";
-import { GenerateImageBody, GenerateTextBody, GenerateVideoBody, PreviewBody } from "./ai-bodies";
 import { parseBody, readJson, sendJson } from "./respond";
 import type { Router } from "./router";
 
@@ -24,23 +32,23 @@ export function aiRoutes(router: Router, host: LocalHost, jsonBytes: number): vo
   const engine = new ServerWorkflowEngine({ ai: host.ai, logger: host.deps.logger });
   router
     .on("POST", "/api/preview", async ({ req, res }) => {
-      const body = parseBody(PreviewBody, await readJson(req, jsonBytes));
-      const flow = parseFlow(body.flow, { columns: Object.keys(body.row), maxNodes: host.limits.maxNodes });
+      const body = parseBody(PreviewRequest, await readJson(req, jsonBytes));
+      const flow = previewFlowOf(body, host.limits);
       const signal = abortOnDisconnect(req, res);
       const run = await engine.execute({ flow, row: body.row, signal, deadline: Date.now() + host.limits.rowTimeoutMs });
       sendJson(res, 200, { run: toPreviewRun(run) });
     })
     .on("POST", "/api/generate-text", async ({ req, res }) => {
-      const body = parseBody(GenerateTextBody, await readJson(req, jsonBytes));
+      const body = parseBody(GenerateTextRequest, await readJson(req, jsonBytes));
       sendJson(res, 200, await host.ai.generateText({ ...body, signal: abortOnDisconnect(req, res) }));
     })
     .on("POST", "/api/generate-image", async ({ req, res }) => {
-      const body = parseBody(GenerateImageBody, await readJson(req, jsonBytes));
+      const body = parseBody(GenerateImageRequest, await readJson(req, jsonBytes));
       const r = await host.ai.generateImage({ ...body, signal: abortOnDisconnect(req, res) });
       sendJson(res, 200, toMediaResponse(r));
     })
     .on("POST", "/api/generate-video", async ({ req, res }) => {
-      const body = parseBody(GenerateVideoBody, await readJson(req, jsonBytes));
+      const body = parseBody(GenerateVideoRequest, await readJson(req, jsonBytes));
       const r = await host.ai.generateVideo({ ...body, signal: abortOnDisconnect(req, res) });
       sendJson(res, 200, toMediaResponse(r));
     });
