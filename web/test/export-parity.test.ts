@@ -11,7 +11,7 @@ import { csvCell } from "../../core/src/csv/write";
 import { resultsPath } from "../../core/src/batch/model";
 import { makeHarness, type Harness } from "../../core/test/support/batch-harness";
 import { ScriptedAi } from "../../core/test/support/scripted-ai";
-import { firebaseExportText, firebaseExportZip } from "../src/backend/firebase-export";
+import { MAX_SIGN_BATCH, firebaseExportText, firebaseExportZip, mediaRefsOf, signedMediaLink } from "../src/backend/firebase-export";
 import { parseCsv } from "../../core/src/csv/read";
 import type { ExportOptions } from "../../core/src/batch/export-records";
 import { unzip } from "../../local/test/support/unzip";
@@ -164,5 +164,31 @@ describe("export options and the ZIP in Firebase mode", () => {
     expect(rows.map((r) => r["picture:output"]).filter((p) => p)).toEqual(cells);
     expect(read).toHaveLength(3);
     expect(entries.get("row-00001-picture.png")).toEqual(Buffer.from((await h.deps.blobs.get(read[1]!))!.data));
+  });
+});
+
+describe("signed media links in Firebase mode", () => {
+  it("collects each media ref once, signs them in batches of the callable's limit, and writes the URLs in the cells", async () => {
+    const h = makeHarness({ ai: ai() });
+    const job = await h.handlers.createJob({ ...owner, flow: FLOW, columns: ["topic"], rows: TOPICS, concurrency: 2, start: true });
+    await h.drain();
+    const docs = await firestoreDocs(h, job.id);
+    const refs = mediaRefsOf(docs.results);
+    expect(refs).toHaveLength(3);
+    const calls: string[][] = [];
+    const link = await signedMediaLink(refs, async (part) => {
+      calls.push(part);
+      return part.map((r) => `https://signed.example/${encodeURIComponent(r)}?X-Goog-Expires=900`);
+    });
+    expect(calls).toEqual([refs]);
+    const { rows } = parseCsv(firebaseExportText(docs.job, docs.results, docs.rows, "csv", { nodes: true, mediaLink: link }));
+    expect(rows[0]!.picture).toBe(`https://signed.example/${encodeURIComponent(refs[0]!)}?X-Goog-Expires=900`);
+    expect(rows[0]!["picture:output"]).toBe(rows[0]!.picture);
+    // Over the callable's limit, the refs go in several calls, in order.
+    const many = Array.from({ length: MAX_SIGN_BATCH + 3 }, (_, i) => `gs://b/batch_jobs/j/${i}.png`);
+    const sizes: number[] = [];
+    const big = await signedMediaLink(many, async (part) => (sizes.push(part.length), part.map((r) => `${r}#signed`)));
+    expect(sizes).toEqual([MAX_SIGN_BATCH, 3]);
+    expect(big({ ref: many[MAX_SIGN_BATCH + 1]!, mimeType: "image/png", rowIndex: 0, nodeId: "x" })).toBe(`${many[MAX_SIGN_BATCH + 1]!}#signed`);
   });
 });

@@ -23,7 +23,8 @@ import { getBlob, getBytes, ref as storageRef } from "firebase/storage";
 import { FIREBASE_LIMITS } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { RowDoc } from "../lib/row-docs";
-import { firebaseExportText, firebaseExportZip } from "./firebase-export";
+import { firebaseExportText, firebaseExportZip, mediaRefsOf, signedMediaLink } from "./firebase-export";
+import type { MediaLink } from "@core/batch/export-records";
 import type { AppEnv } from "./env";
 import { initFirebase, type FirebaseServices } from "./firebase-app";
 import { CALLABLE_TIMEOUT_MS, type CallableName } from "./callable-timeouts";
@@ -211,7 +212,7 @@ export class FirebaseBackend implements BatchBackend {
               options: choice,
               readMedia: async (ref) => new Uint8Array(await getBytes(storageRef(this.fb.storage, ref))),
             })
-          : new Blob([firebaseExportText(job, resultDocs, rowDocs, format, format === "jsonl" ? { ...choice, bom: false } : choice)], {
+          : new Blob([firebaseExportText(job, resultDocs, rowDocs, format, { ...(format === "jsonl" ? { ...choice, bom: false } : choice), ...(await this.linkFor(job.id, resultDocs, choice)) })], {
               type: format === "csv" ? "text/csv;charset=utf-8" : "application/x-ndjson",
             });
       const url = URL.createObjectURL(blob);
@@ -219,6 +220,14 @@ export class FirebaseBackend implements BatchBackend {
     } catch (err) {
       throw fromFirebaseError(err);
     }
+  }
+
+  /** With `signedLinks`, media cells become signed URLs from the signMediaLinks callable. */
+  private async linkFor(jobId: string, resultDocs: readonly unknown[], choice: ExportChoice): Promise<{ mediaLink?: MediaLink }> {
+    const refs = choice.signedLinks ? mediaRefsOf(resultDocs) : [];
+    if (refs.length === 0) return {};
+    const sign = async (part: string[]) => (await this.call<{ jobId: string; refs: string[] }, { urls: string[] }>("signMediaLinks", { jobId, refs: part })).urls;
+    return { mediaLink: await signedMediaLink(refs, sign) };
   }
 
   /** Input row chunks, when the rules let the owner read them; otherwise the export has outputs only. */

@@ -7,7 +7,7 @@
  * its media (firestore.rules, storage.rules), so nobody else can build it.
  */
 import { MediaCollector } from "@core/batch/export-media";
-import { exportText, type ExportFormat, type ExportOptions } from "@core/batch/export-records";
+import { exportText, type ExportFormat, type ExportOptions, type MediaLink } from "@core/batch/export-records";
 import { RowResult, type Job } from "@core/batch/model";
 import { Zip, ZipDeflate, ZipPassThrough } from "fflate";
 import { inputsFromRowDocs, type RowDoc } from "../lib/row-docs";
@@ -27,6 +27,30 @@ export function firebaseExportText(job: ExportJobDoc, resultDocs: readonly unkno
   }
   const inputs = rowDocs ? inputsFromRowDocs(rowDocs) : null;
   return exportText(job, inputs, results, format, opts);
+}
+
+/** Every media reference the results hold (outputs and node outputs), once each, in row order. */
+export function mediaRefsOf(resultDocs: readonly unknown[]): string[] {
+  const refs = new Set<string>();
+  for (const data of resultDocs) {
+    const parsed = RowResult.safeParse(data);
+    if (!parsed.success) continue;
+    for (const o of [...Object.values(parsed.data.outputs), ...Object.values(parsed.data.nodeOutputs)]) if (o.kind === "mediaRef") refs.add(o.ref);
+  }
+  return [...refs];
+}
+
+/** The refs signed `MAX_SIGN_BATCH` at a time by `sign` (the signMediaLinks callable), as a media link. */
+export const MAX_SIGN_BATCH = 500;
+
+export async function signedMediaLink(refs: readonly string[], sign: (refs: string[]) => Promise<string[]>): Promise<MediaLink> {
+  const urls = new Map<string, string>();
+  for (let i = 0; i < refs.length; i += MAX_SIGN_BATCH) {
+    const part = refs.slice(i, i + MAX_SIGN_BATCH);
+    const signed = await sign(part);
+    part.forEach((ref, j) => urls.set(ref, signed[j] ?? ref));
+  }
+  return (m) => urls.get(m.ref) ?? m.ref;
 }
 
 export interface ZipInput {

@@ -88,6 +88,8 @@ export interface ExportChoice {
   nodes?: boolean;
   spread?: boolean;
   bom?: boolean;
+  /** Firebase only: media cells as signed URLs valid 15 minutes (the signMediaLinks callable) instead of storage paths. */
+  signedLinks?: boolean;
 }
 
 /** Something the browser can download: a server URL or an object URL for a Blob built here. */

@@ -142,6 +142,7 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
       {exporting && (
         <ExportDialog
           job={job}
+          canSignLinks={backend.kind === "firebase"}
           onClose={() => setExporting(false)}
           onExport={(format, choice) => {
             setExporting(false);

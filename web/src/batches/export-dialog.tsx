@@ -18,21 +18,25 @@ const KINDS: { kind: ExportKind; label: string; hint: string }[] = [
 ];
 
 /** What the backend is asked for, from the dialog's choices. */
-export function exportRequest(kind: ExportKind, columns: { nodes: boolean; spread: boolean }): { format: ExportFormat; choice: ExportChoice } {
+export function exportRequest(kind: ExportKind, columns: { nodes: boolean; spread: boolean; signedLinks?: boolean }): { format: ExportFormat; choice: ExportChoice } {
   const format: ExportFormat = kind === "excel" ? "csv" : kind;
-  return { format, choice: { nodes: columns.nodes, spread: columns.spread, bom: kind === "excel" } };
+  const signed = columns.signedLinks === true && kind !== "zip" ? { signedLinks: true } : {};
+  return { format, choice: { nodes: columns.nodes, spread: columns.spread, bom: kind === "excel", ...signed } };
 }
 
 interface Props {
   job: Job;
   onClose: () => void;
   onExport: (format: ExportFormat, choice: ExportChoice) => void;
+  /** Firebase mode offers signed media links (a ZIP holds the files themselves). */
+  canSignLinks: boolean;
 }
 
-export function ExportDialog({ job, onClose, onExport }: Props) {
+export function ExportDialog({ job, onClose, onExport, canSignLinks }: Props) {
   const [kind, setKind] = useState<ExportKind>("csv");
   const [nodes, setNodes] = useState(false);
   const [spread, setSpread] = useState(false);
+  const [signedLinks, setSignedLinks] = useState(false);
   const name = useId();
   const running = job.status === "pending" || job.status === "processing" || job.status === "paused";
   const footer = (
@@ -44,7 +48,7 @@ export function ExportDialog({ job, onClose, onExport }: Props) {
         type="button"
         className="primary"
         onClick={() => {
-          const { format, choice } = exportRequest(kind, { nodes, spread });
+          const { format, choice } = exportRequest(kind, { nodes, spread, signedLinks });
           onExport(format, choice);
         }}
       >
@@ -79,6 +83,14 @@ export function ExportDialog({ job, onClose, onExport }: Props) {
             Spread JSON fields <span className="hint">one column per field of a JSON step, named node.field</span>
           </span>
         </label>
+        {canSignLinks && kind !== "zip" && (
+          <label className="export-option">
+            <input type="checkbox" checked={signedLinks} onChange={(e) => setSignedLinks(e.target.checked)} />
+            <span>
+              Signed media links <span className="hint">media cells open for anyone with the file for 15 minutes, instead of storage paths only you can read</span>
+            </span>
+          </label>
+        )}
       </fieldset>
       {running && <p className="hint">The batch is still running: rows not finished yet export as pending.</p>}
     </Dialog>
