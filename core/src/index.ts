@@ -33,6 +33,8 @@ export * from "./fakes/manual-clock";
 export * from "./batch/handlers";
 export * from "./batch/export";
 export * from "./batch/export-records";
+export * from "./batch/export-query";
+export * from "./batch/export-media";
 export * from "./ports/task-backoff";
 export * from "./fakes/memory-task-queue";
 export * from "./fakes/memory-blob-store";

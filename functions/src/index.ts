@@ -6,6 +6,7 @@
  *               retryFailedRows
  *               previewFlow generateText generateImage generateVideo estimateBatch
  *               getGovernorSettings setGovernorSettings (admin custom claim)
+ *               signMediaLinks (short-lived signed URLs for an export's media)
  *   triggers    onBatchJobCreated (batch_jobs/{jobId}) · onBatchResultCreated (…/results/{rowId})
  *   tasks       runBatchRow (one row per delivery)
  *   schedule    reconcileBatches
@@ -20,6 +21,7 @@ setDepsFactory(productionDeps);
 export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, setBatchConcurrency, retryFailedRows } from "./callables/batch-callables";
 export { previewFlow, generateText, generateImage, generateVideo, estimateBatch } from "./callables/ai-callables";
 export { getGovernorSettings, setGovernorSettings } from "./callables/governor-callables";
+export { signMediaLinks } from "./callables/export-callables";
 export { onBatchJobCreated } from "./triggers/job-created";
 export { onBatchResultCreated } from "./triggers/result-created";
 export { runBatchRow } from "./triggers/row-task";

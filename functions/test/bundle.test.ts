@@ -39,6 +39,7 @@ const EXPECTED_EXPORTS = [
   "runBatchRow",
   "setBatchConcurrency",
   "setGovernorSettings",
+  "signMediaLinks",
   "startBatch",
 ];
 const AI_FUNCTIONS = ["estimateBatch", "generateImage", "generateText", "generateVideo", "previewFlow", "runBatchRow"];

@@ -16,7 +16,8 @@ import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance
 import { LOCAL, buildBundles, cleanEnv, runNode, startServe } from "./support/child";
 import { request, waitForBatchEnd } from "./support/http-client";
 import { IMAGE_FLOW, TEXT_FLOW, csvOf } from "./support/flows";
-import { OfflineAiService } from "@flowcraft/core";
+import { OfflineAiService, parseCsv } from "@flowcraft/core";
+import { unzip } from "./support/unzip";
 import { LOCAL_OWNER, createLocalHost } from "../src/local-host";
 
 const CLI = path.join(LOCAL, "dist/cli.js");
@@ -119,19 +120,45 @@ describe("offline", () => {
     expect(statuses).toContain("cancelled");
   });
 
-  it("without --data-dir, copies image outputs beside the results file so their cells still resolve", async () => {
+  it("copies image outputs into RESULTS.media/ and writes their cells as paths relative to the results file, with or without --data-dir", async () => {
     const imageFlow = writeFile("image-flow.json", JSON.stringify(IMAGE_FLOW));
-    const out = path.join(dir, "pictures.csv");
-    const r = await runNode(CLI, ["run", imageFlow, writeRows(["a cat", "a dog"]), "--out", out]);
-    expect(r.code).toBe(0);
-    const refs = readCsvColumn(out, 1);
-    expect(refs).toHaveLength(2);
-    for (const ref of refs) {
-      expect(ref).toMatch(/^local:/);
-      const file = path.join(dir, "pictures.media", ref.slice("local:".length));
-      expect(fs.readFileSync(file).subarray(1, 4).toString()).toBe("PNG");
+    for (const extra of [[], ["--data-dir", path.join(dir, "kept")]]) {
+      const out = path.join(dir, `pictures${extra.length}.csv`);
+      const r = await runNode(CLI, ["run", imageFlow, writeRows(["a cat", "a dog"]), "--out", out, ...extra]);
+      expect(r.code).toBe(0);
+      const cells = readCsvColumn(out, 1);
+      expect(cells).toEqual([`pictures${extra.length}.media/row-00000-draw.png`, `pictures${extra.length}.media/row-00001-draw.png`]);
+      for (const cell of cells) expect(fs.readFileSync(path.join(dir, cell)).subarray(1, 4).toString()).toBe("PNG");
+      expect(r.stderr).toContain(path.join(dir, `pictures${extra.length}.media`));
     }
-    expect(r.stderr).toContain(path.join(dir, "pictures.media"));
+  });
+
+  it("--zip writes RESULTS.zip whose entries match the results: the CSV, then each image its cell names", async () => {
+    const imageFlow = writeFile("image-flow.json", JSON.stringify(IMAGE_FLOW));
+    const out = path.join(dir, "pics.csv");
+    const r = await runNode(CLI, ["run", imageFlow, writeRows(["a cat", "[[fail]] a dog", "a bird"]), "--out", out, "--zip", "--columns", "nodes", "--bom", "--json"]);
+    expect(r.code).toBe(3);
+    expect(lastJson(r.stdout)).toMatchObject({ out, zip: path.join(dir, "pics.zip") });
+    const entries = await unzip(fs.readFileSync(path.join(dir, "pics.zip")));
+    expect([...entries.keys()]).toEqual(["pics.csv", "row-00000-draw.png", "row-00002-draw.png"]);
+    const csv = entries.get("pics.csv")!.toString("utf8");
+    expect(csv.startsWith("\uFEFF")).toBe(true);
+    const { rows } = parseCsv(csv);
+    expect(rows.map((row) => row.picture)).toEqual(["row-00000-draw.png", "", "row-00002-draw.png"]);
+    expect(rows.map((row) => row.failedNode)).toEqual(["", "draw", ""]);
+    // The same bytes as the media folder's files.
+    expect(entries.get("row-00002-draw.png")).toEqual(fs.readFileSync(path.join(dir, "pics.media", "row-00002-draw.png")));
+  });
+
+  it("refuses export flags that do not fit before running anything", async () => {
+    const rows = writeRows(["a"]);
+    const bad = await runNode(CLI, ["run", flowFile, rows, "--columns", "all"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--columns");
+    const bom = await runNode(CLI, ["run", flowFile, rows, "--out", path.join(dir, "r.jsonl"), "--bom"]);
+    expect(bom.code).toBe(2);
+    expect(bom.stderr).toContain("--bom");
+    expect(fs.existsSync(path.join(dir, "r.jsonl"))).toBe(false);
   });
 
   it("writes no media directory when the flow has no media outputs", async () => {

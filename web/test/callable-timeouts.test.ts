@@ -20,6 +20,7 @@ describe("callable timeouts", () => {
     ["retryFailedRows", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["getGovernorSettings", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["setGovernorSettings", BATCH_CALLABLE_TIMEOUT_SECONDS],
+    ["signMediaLinks", BATCH_CALLABLE_TIMEOUT_SECONDS],
   ] as const)("%s waits longer than the function's %i s timeout", (name, serverSeconds) => {
     expect(CALLABLE_TIMEOUT_MS[name]).toBeGreaterThan(serverSeconds * 1000);
   });

@@ -11,7 +11,10 @@ import { csvCell } from "../../core/src/csv/write";
 import { resultsPath } from "../../core/src/batch/model";
 import { makeHarness, type Harness } from "../../core/test/support/batch-harness";
 import { ScriptedAi } from "../../core/test/support/scripted-ai";
-import { firebaseExportText } from "../src/backend/firebase-export";
+import { MAX_SIGN_BATCH, firebaseExportText, firebaseExportZip, mediaRefsOf, signedMediaLink } from "../src/backend/firebase-export";
+import { parseCsv } from "../../core/src/csv/read";
+import type { ExportOptions } from "../../core/src/batch/export-records";
+import { unzip } from "../../local/test/support/unzip";
 
 const owner = { ownerId: "u1" };
 const COLUMNS = ["topic", "status"];
@@ -57,9 +60,9 @@ function ai(): ScriptedAi {
   });
 }
 
-async function localExport(h: Harness, jobId: string, format: "csv" | "jsonl"): Promise<string> {
+async function localExport(h: Harness, jobId: string, format: "csv" | "jsonl", opts: ExportOptions = {}): Promise<string> {
   let text = "";
-  for await (const chunk of exportRows(h.deps, jobId, format)) text += chunk;
+  for await (const chunk of exportRows(h.deps, jobId, format, opts)) text += chunk;
   return text;
 }
 
@@ -111,5 +114,81 @@ describe("local and Firebase-mode exports are byte-identical", () => {
     const out = await expectSameBytes(h, job.id);
     const statuses = out.jsonl.trim().split("\n").map((l) => (JSON.parse(l) as { status: string }).status);
     expect(statuses).toEqual(["succeeded", "cancelled", "cancelled", "cancelled"]);
+  });
+});
+
+// Without the `status` input column, so the CSV reads back by column name.
+const TOPICS = ROWS.map(({ topic }) => ({ topic }));
+
+describe("export options and the ZIP in Firebase mode", () => {
+  it("columns=nodes, spread=json and bom=1 give the same bytes as the local host", async () => {
+    const h = makeHarness({ ai: ai() });
+    const job = await h.handlers.createJob({ ...owner, flow: FLOW, columns: ["topic"], rows: TOPICS, concurrency: 2, start: true });
+    await h.drain();
+    const docs = await firestoreDocs(h, job.id);
+    for (const opts of [{ nodes: true }, { spread: true }, { nodes: true, spread: true, bom: true }]) {
+      for (const format of ["csv", "jsonl"] as const) {
+        const o = format === "jsonl" ? { ...opts, bom: false } : opts;
+        expect(firebaseExportText(docs.job, docs.results, docs.rows, format, o)).toBe(await localExport(h, job.id, format, o));
+      }
+    }
+    const csv = firebaseExportText(docs.job, docs.results, docs.rows, "csv", { nodes: true, bom: true });
+    expect(csv.startsWith("\uFEFF")).toBe(true);
+    expect(parseCsv(csv).rows[2]).toMatchObject({ status: "failed", failedNode: expect.stringMatching(/^(data|picture|formula)$/) });
+  });
+
+  it("zips the CSV and every image read through the owner's storage reads, the CSV's cells naming the entries", async () => {
+    const h = makeHarness({ ai: ai() });
+    const job = await h.handlers.createJob({ ...owner, flow: FLOW, columns: ["topic"], rows: TOPICS, concurrency: 2, start: true });
+    await h.drain();
+    const docs = await firestoreDocs(h, job.id);
+    const read: string[] = [];
+    const blob = await firebaseExportZip({
+      job: docs.job,
+      resultDocs: docs.results,
+      rowDocs: docs.rows,
+      csvName: "job.csv",
+      options: { nodes: true },
+      readMedia: async (ref) => {
+        read.push(ref);
+        return (await h.deps.blobs.get(ref))!.data;
+      },
+    });
+    const entries = await unzip(Buffer.from(await blob.arrayBuffer()));
+    const names = [...entries.keys()];
+    expect(names[0]).toBe("job.csv");
+    const { rows } = parseCsv(entries.get("job.csv")!.toString("utf8"));
+    const cells = rows.map((r) => r.picture).filter((p) => p);
+    expect(names.slice(1)).toEqual(cells);
+    expect(cells).toEqual(["row-00000-picture.png", "row-00001-picture.png", "row-00003-picture.png"]);
+    expect(rows.map((r) => r["picture:output"]).filter((p) => p)).toEqual(cells);
+    expect(read).toHaveLength(3);
+    expect(entries.get("row-00001-picture.png")).toEqual(Buffer.from((await h.deps.blobs.get(read[1]!))!.data));
+  });
+});
+
+describe("signed media links in Firebase mode", () => {
+  it("collects each media ref once, signs them in batches of the callable's limit, and writes the URLs in the cells", async () => {
+    const h = makeHarness({ ai: ai() });
+    const job = await h.handlers.createJob({ ...owner, flow: FLOW, columns: ["topic"], rows: TOPICS, concurrency: 2, start: true });
+    await h.drain();
+    const docs = await firestoreDocs(h, job.id);
+    const refs = mediaRefsOf(docs.results);
+    expect(refs).toHaveLength(3);
+    const calls: string[][] = [];
+    const link = await signedMediaLink(refs, async (part) => {
+      calls.push(part);
+      return part.map((r) => `https://signed.example/${encodeURIComponent(r)}?X-Goog-Expires=900`);
+    });
+    expect(calls).toEqual([refs]);
+    const { rows } = parseCsv(firebaseExportText(docs.job, docs.results, docs.rows, "csv", { nodes: true, mediaLink: link }));
+    expect(rows[0]!.picture).toBe(`https://signed.example/${encodeURIComponent(refs[0]!)}?X-Goog-Expires=900`);
+    expect(rows[0]!["picture:output"]).toBe(rows[0]!.picture);
+    // Over the callable's limit, the refs go in several calls, in order.
+    const many = Array.from({ length: MAX_SIGN_BATCH + 3 }, (_, i) => `gs://b/batch_jobs/j/${i}.png`);
+    const sizes: number[] = [];
+    const big = await signedMediaLink(many, async (part) => (sizes.push(part.length), part.map((r) => `${r}#signed`)));
+    expect(sizes).toEqual([MAX_SIGN_BATCH, 3]);
+    expect(big({ ref: many[MAX_SIGN_BATCH + 1]!, mimeType: "image/png", rowIndex: 0, nodeId: "x" })).toBe(`${many[MAX_SIGN_BATCH + 1]!}#signed`);
   });
 });

@@ -6,14 +6,14 @@
 import { PermanentError } from "../errors";
 import type { BatchDeps } from "./api";
 import { makeContext, loadRowsChunk, readJob } from "./context";
-import { exportHeader, exportLayout, exportLine, type ExportFormat } from "./export-records";
+import { exportHeader, exportLayout, exportLine, type ExportFormat, type ExportOptions } from "./export-records";
 import { resultsPath, RowResult } from "./model";
 
-export async function* exportRows(deps: BatchDeps, jobId: string, format: ExportFormat): AsyncGenerator<string> {
+export async function* exportRows(deps: BatchDeps, jobId: string, format: ExportFormat, opts: ExportOptions = {}): AsyncGenerator<string> {
   const ctx = makeContext(deps);
   const job = await readJob(deps.store, jobId);
   if (!job) throw new PermanentError("not_found", `Batch ${jobId} was not found`);
-  const layout = exportLayout(job);
+  const layout = exportLayout(job, opts);
   if (format === "csv") yield exportHeader(layout, format);
   for (let n = 0; n < job.rowChunkStarts.length; n++) {
     const chunk = await loadRowsChunk(ctx, jobId, n);

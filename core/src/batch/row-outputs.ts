@@ -6,18 +6,11 @@ import type { NodeOutput, RowRun } from "../engine/types";
 import type { BlobStore } from "../ports/blob-store";
 import { documentSize } from "../ports/doc-data";
 import type { RowTask } from "./api";
+import { mediaExtension } from "./export-media";
 import { rowId, type RowResult, type StoredOutput } from "./model";
 
-const EXT: Record<string, string> = {
-  "image/png": "png",
-  "image/jpeg": "jpg",
-  "image/webp": "webp",
-  "video/mp4": "mp4",
-  "video/webm": "webm",
-};
-
 export function mediaKey(jobId: string, rowIndex: number, name: string, mimeType: string): string {
-  return `batch_jobs/${jobId}/media/${rowId(rowIndex)}/${name}.${EXT[mimeType] ?? "bin"}`;
+  return `batch_jobs/${jobId}/media/${rowId(rowIndex)}/${name}.${mediaExtension(mimeType)}`;
 }
 
 /** Stores media outputs (each node's once) and returns node outputs and row outputs as StoredOutput. */

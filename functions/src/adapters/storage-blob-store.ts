@@ -39,6 +39,15 @@ export class StorageBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * A V4 signed read URL for one media file, valid until `expires` (at most 7 days, the V4 limit).
+   * Anyone holding it can read the file until then: hand it out only after an owner check.
+   */
+  async signedReadUrl(ref: string, expires: Date): Promise<string> {
+    const [url] = await this.bucket.file(this.keyOf(ref)).getSignedUrl({ version: "v4", action: "read", expires });
+    return url;
+  }
+
   async delete(ref: string): Promise<void> {
     await this.bucket.file(this.keyOf(ref)).delete({ ignoreNotFound: true });
   }

@@ -6,6 +6,11 @@
  */
 import type { AiService, BatchHandlers, Clock, DocumentStore, Governor, Logger, UserQuota } from "@flowcraft/core";
 
+/** Short-lived signed read URLs for stored media (Cloud Storage); see callables/export-callables.ts. */
+export interface MediaSigner {
+  signedReadUrl(ref: string, expires: Date): Promise<string>;
+}
+
 export interface FunctionsDeps {
   handlers: BatchHandlers;
   /** The AI service for single generations and previews (the handlers hold their own reference). */
@@ -18,6 +23,8 @@ export interface FunctionsDeps {
   quota: UserQuota;
   /** The AI-call governor the handlers' engine uses (production: this instance's StoreGovernor). */
   governor?: Governor;
+  /** Signs media links on request (absent: the signMediaLinks callable answers failed-precondition). */
+  mediaSigner?: MediaSigner;
 }
 
 export interface DepsRequest {

@@ -106,5 +106,7 @@ export function productionDeps(req: DepsRequest): FunctionsDeps {
   const governor = governorFor(store);
   const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids: randomIds, logger, limits: FIREBASE_LIMITS, engine: { governor } });
   const quota = createUserQuota({ store, clock: systemClock, limits: quotaLimits() });
-  return { handlers, ai, store, logger, clock: systemClock, quota, governor };
+  // The bucket is looked up on the first signing, like the media store on its first use.
+  const mediaSigner = { signedReadUrl: (ref: string, expires: Date) => mediaBucket(app).signedReadUrl(ref, expires) };
+  return { handlers, ai, store, logger, clock: systemClock, quota, governor, mediaSigner };
 }

@@ -26,7 +26,7 @@ import {
 } from "@flowcraft/core";
 import { MemoryBlobStore } from "../../../core/src/fakes/memory-blob-store";
 import * as fns from "../../src/index";
-import { setDepsFactory } from "../../src/runtime/deps";
+import { setDepsFactory, type MediaSigner } from "../../src/runtime/deps";
 import { randomIds } from "../../src/runtime/random-ids";
 
 export const fft = firebaseFunctionsTest();
@@ -84,6 +84,8 @@ export interface HarnessOptions {
   wrapStore?: (store: MemoryStore) => DocumentStore;
   /** In-process node retry of the engine (default: the engine's own). */
   nodeRetry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** Signs media links for the signMediaLinks callable. */
+  mediaSigner?: MediaSigner;
 }
 
 export class Harness {
@@ -125,7 +127,8 @@ export class Harness {
       ...(opts.nodeRetry ? { engine: { nodeRetry: opts.nodeRetry } } : {}),
     });
     const quota = createUserQuota({ store: seen, clock: systemClock, limits: { ...DEFAULT_QUOTA_LIMITS, ...opts.quota } });
-    setDepsFactory(() => ({ handlers, ai: opts.ai, store: seen, logger, clock: systemClock, quota }));
+    const signer = opts.mediaSigner ? { mediaSigner: opts.mediaSigner } : {};
+    setDepsFactory(() => ({ handlers, ai: opts.ai, store: seen, logger, clock: systemClock, quota, ...signer }));
   }
 
   /** Runs one delivery of a task through the exported task function. */

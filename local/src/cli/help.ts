@@ -13,8 +13,15 @@ run options:
                           (default: <ROWS>.results.csv beside the input CSV)
   --json                  print one JSON summary object as the last line of stdout:
                           {jobId, status, totalRows, completedRows, failedRows, costUsd,
-                          durationMs, out}; a paused run adds pausedReason
+                          durationMs, out, zip?}; a paused run adds pausedReason
                           (user|budget|circuit|quota) and pauseDetail
+  --columns nodes         results also get failedNode, attempts, pass per row and, per step
+                          node ID, ID:output, ID:status, ID:tokens, ID:model, ID:durationMs,
+                          ID:errorCode (default: results)
+  --spread json           a JSON step's schema fields get one column each, ID.field
+  --bom                   start the CSV with a UTF-8 byte order mark (Excel); CSV only
+  --zip                   also write <OUT>.zip: the results CSV plus every image and video,
+                          named row-00012-NODE.png (the CSV's media cells name those entries)
   --data-dir DIR          keep the batch in DIR (default: $FLOWCRAFT_DATA_DIR, else a temporary
                           directory, removed afterwards)
   --job-concurrency TYPE=N
@@ -57,8 +64,10 @@ serve options:
                           may, not other local ports or schemes. Adds $FLOWCRAFT_ALLOW_ORIGINS.
 
 Results file: the input columns as given, one column per output node (its name), then status,
-error, durationMs, inputTokens, outputTokens, totalTokens, costUsd (USD, every pass of the row);
-rows in input order.
+error, durationMs, inputTokens, outputTokens, totalTokens, costUsd (USD, every pass of the row),
+then the --columns / --spread columns; rows in input order. Images and videos are copied to
+<OUT>.media/ beside it (row-00012-NODE.png) and a media cell is that file's path relative to
+the results file.
 
 Exit codes (run): 0 every row succeeded, 3 finished with failed rows, 4 paused (the circuit
 breaker saw 5 rows fail with the same key/model/quota error or no answer for 3 min, or the budget

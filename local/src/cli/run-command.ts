@@ -1,7 +1,7 @@
 /**
  * `flowcraft-batch run FLOW.json ROWS.csv`: validates the flow and CSV (exit 2 with field/row
  * details, nothing run), runs the batch through a local host (temp data dir unless --data-dir),
- * shows progress, writes the results file (and, with a temp data dir, copies media beside it), and
+ * shows progress, writes the results file, its media folder and with --zip a ZIP (write-results.ts), and
  * exits 0 (all rows succeeded), 3 (some failed), 4 (paused: breaker, quota, budget; the results
  * so far are written once the rows in flight have finished) or 1. --estimate prints the estimate
  * instead (estimate-command.ts).
@@ -14,7 +14,6 @@ import {
   ValidationError,
   checkCreateJob,
   exactProgress,
-  exportRows,
   isTerminal,
   jsonLogger,
   CsvStreamParser,
@@ -26,7 +25,6 @@ import {
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { once } from "node:events";
 import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../local-host";
 import { UsageError, intOption, stringOption, usdOption, type ParsedArgs } from "./args";
 import { estimateCommand } from "./estimate-command";
@@ -35,6 +33,7 @@ import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
 import { JOB_LIMIT_OPTIONS, MODEL_LIMIT_OPTIONS, QUEUE_LIMIT_OPTIONS, modelLimitsFor, parseJobCallLimits, parseQueueLimits } from "./limit-flags";
 import { createProgress } from "./progress";
 import { chooseProvider, type ProviderChoice } from "./provider";
+import { EXPORT_OPTIONS, resultsPlan, writeResults, type ResultsPlan, type WrittenResults } from "./write-results";
 
 export interface CliIo {
   stdout: NodeJS.WriteStream;
@@ -52,6 +51,7 @@ export const RUN_OPTIONS = {
   "budget-usd": "value",
   "dry-run-rows": "value",
   help: "flag",
+  ...EXPORT_OPTIONS,
   ...MODEL_LIMIT_OPTIONS,
   ...JOB_LIMIT_OPTIONS,
   ...QUEUE_LIMIT_OPTIONS,
@@ -162,17 +162,6 @@ async function settlePaused(host: LocalHost, paused: Job): Promise<Job> {
   }
 }
 
-async function writeResults(host: LocalHost, jobId: string, out: string): Promise<void> {
-  const format = /\.(jsonl|ndjson)$/i.test(out) ? "jsonl" : "csv";
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  const file = fs.createWriteStream(out);
-  for await (const chunk of exportRows(host.deps, jobId, format)) {
-    if (!file.write(chunk)) await once(file, "drain");
-  }
-  file.end();
-  await once(file, "finish");
-}
-
 /** A run that ended paused (circuit breaker, daily quota, budget, or paused from the app). */
 export const PAUSED_EXIT_CODE = 4;
 
@@ -188,6 +177,7 @@ interface RunPlan {
   inputs: Inputs;
   rowsFile: string;
   out: string;
+  results: ResultsPlan;
   concurrency: number | undefined;
   budgetUsd: number | undefined;
   provider: ProviderChoice;
@@ -231,19 +221,22 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
   const progress = createProgress(io.stderr, run.started);
   const ended = await waitForEnd(host, job.id, (j) => progress.update(j));
   const final = ended.status === "paused" ? await settlePaused(host, ended) : ended;
-  await writeResults(host, job.id, plan.out);
+  const written = await writeResults(host, job.id, plan.results);
   progress.finish(final);
   if (final.status === "paused") io.stderr.write(pausedNote(final, plan.keepsData));
-  report(final, plan, io, run.started);
+  report(final, plan, written, io, run.started);
   return exitCodeFor(final);
 }
 
-function report(final: Job, plan: RunPlan, io: CliIo, started: number): void {
+function report(final: Job, plan: RunPlan, written: WrittenResults, io: CliIo, started: number): void {
   io.stderr.write(`results: ${plan.out}\n`);
+  if (written.media) io.stderr.write(`media: ${written.media} (media cells are paths relative to the results file)\n`);
+  if (written.zip) io.stderr.write(`zip: ${written.zip}\n`);
   if (plan.json) {
     const { id: jobId, status, totalRows, completedRows, failedRows, pausedReason, pauseDetail, costUsd } = final;
     const paused = status === "paused" ? { pausedReason, pauseDetail } : {};
-    const summary = { jobId, status, ...paused, totalRows, completedRows, failedRows, costUsd, durationMs: Date.now() - started, out: plan.out };
+    const files = { out: plan.out, ...(written.zip ? { zip: written.zip } : {}) };
+    const summary = { jobId, status, ...paused, totalRows, completedRows, failedRows, costUsd, durationMs: Date.now() - started, ...files };
     io.stdout.write(`${JSON.stringify(summary)}\n`);
   }
 }
@@ -267,23 +260,16 @@ function pausedNote(job: Job, keepsData: boolean): string {
 `;
 }
 
-/** A temporary data directory goes away: copy its media beside the results, where `local:KEY` is the file KEY. */
-function keepMedia(dataDir: string, out: string, io: CliIo): void {
-  const media = path.join(dataDir, "media", "data");
-  if (!fs.existsSync(media)) return;
-  const target = `${out.replace(/\.[^./\\]*$/, "")}.media`;
-  fs.cpSync(media, target, { recursive: true });
-  io.stderr.write(`media: ${target} (a results cell local:KEY is the file KEY there)\n`);
-}
-
 export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const [flowFile, rowsFile, ...extra] = args.positionals;
   if (!flowFile || !rowsFile || extra.length > 0) throw new UsageError("run needs FLOW.json and ROWS.csv");
+  const out = stringOption(args.options, "out") ?? defaultOut(rowsFile);
   const plan: RunPlan = {
     rowsFile,
     concurrency: intOption(args.options, "concurrency", 1, 50),
     budgetUsd: usdOption(args.options, "budget-usd"),
-    out: stringOption(args.options, "out") ?? defaultOut(rowsFile),
+    out,
+    results: resultsPlan(args, out),
     provider: chooseProvider(stringOption(args.options, "provider"), io.env, 0),
     inputs: await readInputs(flowFile, rowsFile),
     json: args.options.json === true,
@@ -333,13 +319,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     return run.interrupted ? INTERRUPTED_EXIT_CODE : code;
   } finally {
     await host.close();
-    if (!given) {
-      try {
-        keepMedia(dataDir, plan.out, io);
-      } finally {
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      }
-    }
+    if (!given) fs.rmSync(dataDir, { recursive: true, force: true });
     interrupt.dispose();
     process.off("uncaughtException", onUncaught);
   }

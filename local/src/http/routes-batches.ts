@@ -2,11 +2,12 @@
  * Batch routes: create (from CSV text or columns + rows), estimate (the same input, nothing
  * created), list, get, run, cancel, pause, resume (a paused batch, or a cancelled one's never-run
  * rows as a new pass), retry failed,
- * change concurrency, paged results, exports (CSV / JSONL, streamed, also while running). Each
+ * change concurrency, paged results, exports (CSV / JSONL / ZIP, streamed, also while running). Each
  * route parses its input, calls one core handler and maps errors; nothing else.
  */
-import { ValidationError, exportRows, parseCsv, type BatchLimits } from "@flowcraft/core";
-import type { ServerResponse } from "node:http";
+import { ExportQuery, ValidationError, exportOptionsOf, exportRows, parseCsv, type BatchLimits, type MediaLink } from "@flowcraft/core";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { exportZip } from "../export-zip";
 import { LOCAL_OWNER, type LocalHost } from "../local-host";
 import { CreateBatchBody, EstimateBatchBody, PatchBatchBody, ResultsQuery, ResumeBatchBody, type TabularBody } from "./batch-bodies";
 import { CsvUploads, readCsvBody } from "./csv-uploads";
@@ -41,20 +42,39 @@ function rowsFrom(body: TabularBody, limits: BatchLimits, uploads: CsvUploads): 
 
 interface ExportRequest {
   id: string;
-  format: "csv" | "jsonl";
+  format: "csv" | "jsonl" | "zip";
   stallMs: number;
+  req: IncomingMessage;
+  url: URL;
 }
 
-async function streamExport(host: LocalHost, res: ServerResponse, { id, format, stallMs }: ExportRequest): Promise<void> {
+const CONTENT_TYPES = { csv: "text/csv; charset=utf-8", jsonl: "application/x-ndjson; charset=utf-8", zip: "application/zip" } as const;
+
+/**
+ * A media cell links to this server's media route, absolute so a spreadsheet can open it. The
+ * `Host` was already checked to be loopback (request-guard.ts); without one the link is relative.
+ */
+function mediaLinkFor(req: IncomingMessage): MediaLink {
+  const origin = req.headers.host ? `http://${req.headers.host}` : "";
+  return (m) => `${origin}/api/media/${m.ref.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+async function streamExport(host: LocalHost, res: ServerResponse, { id, format, stallMs, req, url }: ExportRequest): Promise<void> {
+  // Options are checked before the owner check's answer is written: a bad option is a 400, nothing sent.
+  const options = exportOptionsOf(parseBody(ExportQuery, Object.fromEntries(url.searchParams), "query string"), format === "jsonl" ? "jsonl" : "csv");
   const job = await host.handlers.getJob(LOCAL_OWNER, id);
   const safeName = (job.name || job.id).replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 80) || job.id;
+  const body =
+    format === "zip"
+      ? exportZip(host, { jobId: id, csvName: `${safeName}.results.csv`, options })
+      : exportRows(host.deps, id, format, { ...options, mediaLink: mediaLinkFor(req) });
   res.writeHead(200, {
-    "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+    "content-type": CONTENT_TYPES[format],
     "content-disposition": `attachment; filename="${safeName}.results.${format}"`,
     "cache-control": "no-store",
   });
   // Waits for drain (and gives up when the client leaves or stalls) instead of buffering the export.
-  await writeAll(res, exportRows(host.deps, id, format), stallMs);
+  await writeAll(res, body, stallMs);
 }
 
 export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits, stallMs = DEFAULT_STALL_MS): void {
@@ -134,6 +154,7 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits,
       const page = await h.listResults(LOCAL_OWNER, params.id!, { limit: q.limit ?? 100, cursor: q.cursor ?? null });
       sendJson(res, 200, page);
     })
-    .on("GET", "/api/batches/:id/export.csv", ({ res, params }) => streamExport(host, res, { id: params.id!, format: "csv", stallMs }))
-    .on("GET", "/api/batches/:id/export.jsonl", ({ res, params }) => streamExport(host, res, { id: params.id!, format: "jsonl", stallMs }));
+    .on("GET", "/api/batches/:id/export.csv", ({ req, res, params, url }) => streamExport(host, res, { id: params.id!, format: "csv", stallMs, req, url }))
+    .on("GET", "/api/batches/:id/export.jsonl", ({ req, res, params, url }) => streamExport(host, res, { id: params.id!, format: "jsonl", stallMs, req, url }))
+    .on("GET", "/api/batches/:id/export.zip", ({ req, res, params, url }) => streamExport(host, res, { id: params.id!, format: "zip", stallMs, req, url }));
 }

@@ -20,6 +20,7 @@ export const CALLABLE_TIMEOUT_MS = {
   retryFailedRows: BATCH_CALLABLE_MS,
   getGovernorSettings: BATCH_CALLABLE_MS,
   setGovernorSettings: BATCH_CALLABLE_MS,
+  signMediaLinks: BATCH_CALLABLE_MS,
 } as const;
 
 export type CallableName = keyof typeof CALLABLE_TIMEOUT_MS;

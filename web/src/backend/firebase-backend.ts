@@ -19,11 +19,12 @@ import {
   type DocumentData,
   type QueryDocumentSnapshot,
 } from "firebase/firestore";
-import { getBlob, ref as storageRef } from "firebase/storage";
+import { getBlob, getBytes, ref as storageRef } from "firebase/storage";
 import { FIREBASE_LIMITS } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { RowDoc } from "../lib/row-docs";
-import { firebaseExportText } from "./firebase-export";
+import { firebaseExportText, firebaseExportZip, mediaRefsOf, signedMediaLink } from "./firebase-export";
+import type { MediaLink } from "@core/batch/export-records";
 import type { AppEnv } from "./env";
 import { initFirebase, type FirebaseServices } from "./firebase-app";
 import { CALLABLE_TIMEOUT_MS, type CallableName } from "./callable-timeouts";
@@ -38,6 +39,7 @@ import {
   type CreateBatchInput,
   type EstimateBatchInput,
   type ExportFile,
+  type ExportChoice,
   type ExportFormat,
   type FlowExample,
   type GovernorSettings,
@@ -194,18 +196,38 @@ export class FirebaseBackend implements BatchBackend {
     );
   }
 
-  async exportFile(job: Job, format: ExportFormat): Promise<ExportFile> {
+  async exportFile(job: Job, format: ExportFormat, choice: ExportChoice = {}): Promise<ExportFile> {
     await this.fb.user();
     try {
       const resultsSnap = await getDocs(query(collection(this.fb.db, JOBS, job.id, "results"), orderBy("rowIndex")));
       const rowDocs = await this.readRowDocs(job.id);
-      const text = firebaseExportText(job, resultsSnap.docs.map((d) => d.data()), rowDocs, format);
-      const blob = new Blob([text], { type: format === "csv" ? "text/csv;charset=utf-8" : "application/x-ndjson" });
+      const resultDocs = resultsSnap.docs.map((d) => d.data());
+      const blob =
+        format === "zip"
+          ? await firebaseExportZip({
+              job,
+              resultDocs,
+              rowDocs,
+              csvName: exportFilename(job, "csv"),
+              options: choice,
+              readMedia: async (ref) => new Uint8Array(await getBytes(storageRef(this.fb.storage, ref))),
+            })
+          : new Blob([firebaseExportText(job, resultDocs, rowDocs, format, { ...(format === "jsonl" ? { ...choice, bom: false } : choice), ...(await this.linkFor(job.id, resultDocs, choice)) })], {
+              type: format === "csv" ? "text/csv;charset=utf-8" : "application/x-ndjson",
+            });
       const url = URL.createObjectURL(blob);
       return { url, filename: exportFilename(job, format), release: () => URL.revokeObjectURL(url) };
     } catch (err) {
       throw fromFirebaseError(err);
     }
+  }
+
+  /** With `signedLinks`, media cells become signed URLs from the signMediaLinks callable. */
+  private async linkFor(jobId: string, resultDocs: readonly unknown[], choice: ExportChoice): Promise<{ mediaLink?: MediaLink }> {
+    const refs = choice.signedLinks ? mediaRefsOf(resultDocs) : [];
+    if (refs.length === 0) return {};
+    const sign = async (part: string[]) => (await this.call<{ jobId: string; refs: string[] }, { urls: string[] }>("signMediaLinks", { jobId, refs: part })).urls;
+    return { mediaLink: await signedMediaLink(refs, sign) };
   }
 
   /** Input row chunks, when the rules let the owner read them; otherwise the export has outputs only. */

@@ -24,7 +24,9 @@ import {
   type Unsubscribe,
   exportFilename,
   toBackendError,
+  type ExportChoice,
 } from "./types";
+import { exportQueryString } from "@core/batch/export-query";
 
 const PAGE_SIZE = 500;
 
@@ -163,8 +165,9 @@ export class LocalBackend implements BatchBackend {
     };
   }
 
-  async exportFile(job: Job, format: ExportFormat): Promise<ExportFile> {
-    return { url: this.http.url(`${jobPath(job.id)}/export.${format}`), filename: exportFilename(job, format) };
+  async exportFile(job: Job, format: ExportFormat, choice: ExportChoice = {}): Promise<ExportFile> {
+    const query = exportQueryString(format === "jsonl" ? { ...choice, bom: false } : choice);
+    return { url: this.http.url(`${jobPath(job.id)}/export.${format}${query}`), filename: exportFilename(job, format) };
   }
 
   async mediaUrl(ref: string): Promise<string> {

@@ -81,7 +81,16 @@ export interface PreviewRun {
   error?: ErrorInfo & { nodeId?: string };
 }
 
-export type ExportFormat = "csv" | "jsonl";
+export type ExportFormat = "csv" | "jsonl" | "zip";
+
+/** Export options (README "Exports"): detail columns, JSON fields spread, a BOM for Excel (CSV only). */
+export interface ExportChoice {
+  nodes?: boolean;
+  spread?: boolean;
+  bom?: boolean;
+  /** Firebase only: media cells as signed URLs valid 15 minutes (the signMediaLinks callable) instead of storage paths. */
+  signedLinks?: boolean;
+}
 
 /** Something the browser can download: a server URL or an object URL for a Blob built here. */
 export interface ExportFile {
@@ -115,7 +124,8 @@ export interface BatchBackend {
   watchJob(jobId: string, onJob: (job: Job) => void, onError?: (err: BackendError) => void): Unsubscribe;
   /** Calls `onChange` with existing results first, then with each change. */
   watchResults(jobId: string, onChange: (change: ResultsChange) => void, onError?: (err: BackendError) => void): Unsubscribe;
-  exportFile(job: Job, format: ExportFormat): Promise<ExportFile>;
+  /** csv, jsonl, or zip (the results CSV plus every image and video). */
+  exportFile(job: Job, format: ExportFormat, choice?: ExportChoice): Promise<ExportFile>;
   /** A URL an <img>/<video> can load for a stored media reference. */
   mediaUrl(ref: string): Promise<string>;
   /** The AI limits every batch shares: per model default, override, and live adaptive state. */

@@ -12,6 +12,7 @@ import { ConcurrencySlider } from "../ui/concurrency-slider";
 import { startDownload } from "../ui/download";
 import { Dialog } from "../ui/dialog";
 import { ErrorBanner, Spinner } from "../ui/feedback";
+import { ExportDialog } from "./export-dialog";
 
 interface Props {
   job: Job;
@@ -28,6 +29,7 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
   const [concurrency, setConcurrency] = useState(job.concurrency);
   const [note, setNote] = useState<string | null>(null);
   const [confirmCancel, setConfirmCancel] = useState(false);
+  const [exporting, setExporting] = useState(false);
   useEffect(() => setConcurrency(job.concurrency), [job.concurrency]);
 
   const act = (kind: Busy, fn: () => Promise<void>): void => {
@@ -126,6 +128,9 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
             Download {format.toUpperCase()}
           </button>
         ))}
+        <button type="button" disabled={busy !== null} onClick={() => setExporting(true)}>
+          Export…
+        </button>
       </div>
       {busy && <Spinner label="Working…" />}
       {note && (
@@ -134,6 +139,17 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
         </p>
       )}
       {error && <ErrorBanner title="That did not work" error={error.info} />}
+      {exporting && (
+        <ExportDialog
+          job={job}
+          canSignLinks={backend.kind === "firebase"}
+          onClose={() => setExporting(false)}
+          onExport={(format, choice) => {
+            setExporting(false);
+            act(format, async () => startDownload(await backend.exportFile(job, format, choice)));
+          }}
+        />
+      )}
       {confirmCancel && (
         <ConfirmCancel
           job={job}
