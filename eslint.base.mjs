@@ -55,6 +55,8 @@ export const webCoreModules = [
   "batch/model",
   "batch/limits",
   "batch/export-records",
+  "batch/export-query",
+  "batch/export-media",
   "csv/",
   "flow/",
   "governor/port",
