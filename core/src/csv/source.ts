@@ -5,6 +5,7 @@
  * ends (or at once for broken quoting): a caller that must write nothing on bad input reads the
  * file through once to check it, then again to use it (`createJobFromRows` does).
  */
+import { ValidationError } from "../errors";
 import { CsvStreamParser, type CsvStreamSummary, type ParseCsvOptions } from "./read";
 
 /** A fresh read of a file's text from its first byte (called once per pass). */
@@ -69,4 +70,10 @@ export async function reservoirSample<T>(items: AsyncIterable<T>, size: number, 
     count += 1;
   }
   return { sample: kept.sort((a, b) => a.i - b.i).map((k) => k.item), count };
+}
+
+/** A CSV ValidationError with its detail paths under `field` (`rows[3]` → `csv.rows[3]`); others as they are. */
+export function csvErrorUnder(field: string, err: unknown): unknown {
+  if (!(err instanceof ValidationError)) return err;
+  return new ValidationError(err.message, (err.details ?? []).map((d) => ({ path: `${field}.${d.path}`, message: d.message })));
 }

@@ -5,6 +5,7 @@
  * their own factory (in-memory store, recording queue, fake AI) with `setDepsFactory`.
  */
 import type { AiService, BatchHandlers, Clock, DocumentStore, Governor, Logger, UserQuota } from "@flowcraft/core";
+import type { UploadReader } from "../adapters/storage-uploads";
 
 export interface FunctionsDeps {
   handlers: BatchHandlers;
@@ -18,6 +19,8 @@ export interface FunctionsDeps {
   quota: UserQuota;
   /** The AI-call governor the handlers' engine uses (production: this instance's StoreGovernor). */
   governor?: Governor;
+  /** CSV uploads in Cloud Storage, read by `createBatch {uploadPath}` (absent: that form is refused). */
+  uploads?: UploadReader;
 }
 
 export interface DepsRequest {

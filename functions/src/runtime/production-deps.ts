@@ -29,6 +29,7 @@ import { FirestoreStore } from "../adapters/firestore-store";
 import { FirebaseTaskQueue } from "../adapters/firebase-task-queue";
 import { cachedFunctionUri } from "../adapters/function-uri";
 import { StorageBlobStore } from "../adapters/storage-blob-store";
+import { StorageUploads } from "../adapters/storage-uploads";
 import { ROW_TASK_DISPATCH_DEADLINE_SECONDS, ROW_TASK_FUNCTION } from "../config/function-options";
 import { AI_CALLS_PER_MINUTE, REGION, ROWS_PER_DAY, runtimeProjectId } from "../config/params";
 import { makeAiService } from "./ai-provider";
@@ -106,5 +107,7 @@ export function productionDeps(req: DepsRequest): FunctionsDeps {
   const governor = governorFor(store);
   const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids: randomIds, logger, limits: FIREBASE_LIMITS, engine: { governor } });
   const quota = createUserQuota({ store, clock: systemClock, limits: quotaLimits() });
-  return { handlers, ai, store, logger, clock: systemClock, quota, governor };
+  // The bucket is looked up on the first upload read, like the media store.
+  const uploads = new StorageUploads(() => getStorage(app).bucket());
+  return { handlers, ai, store, logger, clock: systemClock, quota, governor, uploads };
 }
