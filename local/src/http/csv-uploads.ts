@@ -7,7 +7,7 @@
  * 400 with the row-level details and nothing is kept. Uploads are few and short-lived: the oldest
  * is dropped past `MAX_HELD`, any after `HELD_MS`, and the folder is emptied at start.
  */
-import { CsvStreamParser, ValidationError, csvRowSource, type BatchLimits, type RowSource } from "@flowcraft/core";
+import { CsvStreamParser, ValidationError, csvErrorUnder, csvRowSource, type BatchLimits, type RowSource } from "@flowcraft/core";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import fs from "node:fs";
@@ -27,10 +27,7 @@ const MAX_HELD = 4;
 const HELD_MS = 60 * 60_000;
 
 /** Points a CSV's error details at the `csv` field, keeping the row/column the reader named. */
-export function underCsv(err: unknown): unknown {
-  if (!(err instanceof ValidationError)) return err;
-  return new ValidationError(err.message, (err.details ?? []).map((d) => ({ path: `csv.${d.path}`, message: d.message })));
-}
+export const underCsv = (err: unknown): unknown => csvErrorUnder("csv", err);
 
 /** Checks a streamed CSV body while writing it to `file`; removes the file on any failure. */
 export async function readCsvBody(req: IncomingMessage, o: { maxBytes: number; limits: BatchLimits; file: string }): Promise<HeldCsv> {
