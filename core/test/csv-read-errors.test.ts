@@ -131,10 +131,11 @@ describe("parseCsv errors", () => {
     expect(err.message).toMatch(/and 2 more problems/);
   });
 
-  it("stops after 20 row problems", () => {
+  it("lists the first 20 row problems and counts all of them", () => {
     const err = parseError("a\n" + "1,2\n".repeat(50));
     expect(err.details).toHaveLength(20);
     expect(err.details![19]!.path).toBe("rows[19]");
+    expect(err.message).toMatch(/and 49 more problems; the first 20 are listed\)$/);
   });
 
   it("reports the row limit without reading the rest of the file", () => {

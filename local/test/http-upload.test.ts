@@ -5,7 +5,9 @@
  * the batch from it. A bad file answers 400 with its row details and nothing is kept or written;
  * a body past the CSV limit is 413.
  */
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { TEXT_FLOW } from "./support/flows";
 import { request, waitForBatchEnd, type Reply } from "./support/http-client";
 import { startTestServer, type TestServer } from "./support/test-server";
@@ -66,6 +68,27 @@ describe("POST /api/uploads", () => {
     expect(up.json.error.message).toMatch(/and 3 more problems/);
     const after = await api("GET", "/api/batches");
     expect(after.json.jobs).toEqual(before.json.jobs);
+  });
+
+  it("holds an upload as a file in the data directory, not in memory, and removes it once used", async () => {
+    const uploadsDir = path.join(srv.dataDir, "uploads");
+    const body = Buffer.from(`topic\n${Array.from({ length: 500 }, (_, i) => `t${i}`).join("\n")}\n`);
+    const up = await uploadCsv(body, 1024);
+    expect(up.status).toBe(201);
+    const file = path.join(uploadsDir, `${up.json.upload.id}.csv`);
+    expect(fs.readFileSync(file)).toEqual(body);
+    // A refused create keeps the upload (and writes nothing): fix the request and send it again.
+    const before = await api("GET", "/api/batches");
+    const bad = await api("POST", "/api/batches", { flow: { ...TEXT_FLOW, nodes: [{ id: "topic", type: "input", data: { column: "missing" } }, ...TEXT_FLOW.nodes.slice(1)] }, upload: up.json.upload.id });
+    expect(bad.status).toBe(400);
+    expect((await api("GET", "/api/batches")).json.jobs).toEqual(before.json.jobs);
+    const est = await api("POST", "/api/batches/estimate", { flow: TEXT_FLOW, upload: up.json.upload.id });
+    expect(est.status).toBe(200);
+    expect(est.json.estimate).toMatchObject({ rows: 500, sampled: true, sampleRows: 200 });
+    const created = await api("POST", "/api/batches", { flow: TEXT_FLOW, upload: up.json.upload.id });
+    expect(created.status).toBe(201);
+    expect(created.json.job.totalRows).toBe(500);
+    expect(fs.existsSync(file)).toBe(false);
   });
 
   it("refuses a body past the CSV limit with 413", async () => {

@@ -115,6 +115,14 @@ export interface CreateJobInput {
   requestId?: string;
 }
 
+/** Rows that can be read more than once, the same each time (one read per pass). */
+export interface RowSource {
+  open(): AsyncIterable<Record<string, string>>;
+}
+
+/** A create whose rows are streamed (a file, an upload, a storage object): see create-streamed.ts. */
+export type CreateFromRowsInput = Omit<CreateJobInput, "rows"> & { source: RowSource };
+
 export interface Caller {
   ownerId: string;
 }
@@ -129,6 +137,8 @@ export interface BatchHandlers {
   createJob(input: CreateJobInput): Promise<Job>;
   /** createJob, also saying whether an earlier attempt of the same `requestId` had created the job. */
   createJobOutcome(input: CreateJobInput): Promise<{ job: Job; replayed: boolean }>;
+  /** createJobOutcome for rows read as a stream, twice (check, then write): see create-streamed.ts. */
+  createJobFromRows(input: CreateFromRowsInput): Promise<{ job: Job; replayed: boolean }>;
   startJob(caller: Caller, jobId: string): Promise<Job>;
   cancelJob(caller: Caller, jobId: string): Promise<Job>;
   setConcurrency(caller: Caller, jobId: string, concurrency: number): Promise<Job>;

@@ -31,7 +31,7 @@ export interface CreateOutcome {
 }
 
 /** Share of a commit's byte limit a create may fill (request encoding adds overhead). */
-const COMMIT_BYTES_SHARE = 0.9;
+export const COMMIT_BYTES_SHARE = 0.9;
 /** Creates of one owner contend on its active set: allow a burst more re-runs than the default. */
 const CREATE_TX_ATTEMPTS = 10;
 
@@ -43,7 +43,7 @@ export async function createJob(ctx: BatchContext, raw: unknown): Promise<Create
   const early = await precheck(ctx, plan);
   if (early) return early;
   const limits = deps.store.commitLimits ?? FIRESTORE_COMMIT_LIMITS;
-  const outcome = fitsOneCommit(plan, limits) ? await commitCreate(ctx, plan, plan.chunks) : await stagedCreate(ctx, plan, limits);
+  const outcome = fitsOneCommit(plan, limits) ? await commitCreate(ctx, plan, plan.chunks, false) : await stagedCreate(ctx, plan, limits);
   if (!outcome.replayed) {
     const { job } = outcome;
     deps.logger.info({ jobId: job.id, rows: job.totalRows, chunks: plan.chunks.length, concurrency: job.concurrency }, "batch created");
@@ -57,7 +57,7 @@ export function checkCreateJob(raw: unknown, limits: BatchLimits): void {
   planCreate(validateCreateJob(raw, limits), { id: "check", now: 0, ...(requestId ? { requestId } : {}) });
 }
 
-async function precheck(ctx: BatchContext, plan: CreatePlan): Promise<CreateOutcome | null> {
+export async function precheck(ctx: BatchContext, plan: Pick<CreatePlan, "job" | "request">): Promise<CreateOutcome | null> {
   const { store, limits } = ctx.deps;
   const { ownerId } = plan.job;
   if (plan.request) {
@@ -75,7 +75,7 @@ function fitsOneCommit(plan: CreatePlan, limits: CommitLimits): boolean {
   return plan.chunks.length + 3 <= limits.maxWrites && bytes <= limits.maxBytes * COMMIT_BYTES_SHARE;
 }
 
-async function replay(ctx: BatchContext, jobId: string): Promise<CreateOutcome> {
+export async function replay(ctx: BatchContext, jobId: string): Promise<CreateOutcome> {
   const job = await readJob(ctx.deps.store, jobId);
   // The record and the job are written in one transaction: one without the other is corruption.
   if (!job) throw new Error(`request record points at missing job ${jobId}`);
@@ -90,7 +90,7 @@ async function stagedCreate(ctx: BatchContext, plan: CreatePlan, limits: CommitL
   let outcome: CreateOutcome;
   try {
     await stageChunks(ctx, { ownerId: plan.job.ownerId, jobId, chunks: plan.chunks, groups });
-    outcome = await commitCreate(ctx, plan, []);
+    outcome = await commitCreate(ctx, plan, [], true);
   } catch (err) {
     await cleanUp(ctx, jobId);
     throw err;
@@ -100,17 +100,19 @@ async function stagedCreate(ctx: BatchContext, plan: CreatePlan, limits: CommitL
 }
 
 /** Best effort: what it cannot remove, reconcile does (create-staging.ts). */
-async function cleanUp(ctx: BatchContext, jobId: string): Promise<void> {
+export async function cleanUp(ctx: BatchContext, jobId: string): Promise<void> {
   await abandonCreate(ctx, jobId).catch((err: unknown) =>
     ctx.deps.logger.warn({ jobId, error: err instanceof Error ? err.message : String(err) }, "failed create left staged rows for reconcile"),
   );
 }
 
-/** The one transaction that makes a job exist. `inline`: chunks written in the same commit. */
-async function commitCreate(ctx: BatchContext, plan: CreatePlan, inline: Write[]): Promise<CreateOutcome> {
+/**
+ * The one transaction that makes a job exist. `inline`: chunks written in the same commit;
+ * `staged`: the others were staged first (the marker must still be live, and goes).
+ */
+export async function commitCreate(ctx: BatchContext, plan: Pick<CreatePlan, "job" | "request">, inline: Write[], staged: boolean): Promise<CreateOutcome> {
   const { store, limits, clock } = ctx.deps;
   const { job, request } = plan;
-  const staged = inline.length < plan.chunks.length;
   const replayOf = await store.runTransaction(async (tx) => {
     const earlier = request ? await findRequest(tx, { ownerId: job.ownerId, ...request }) : null;
     if (earlier) return earlier;

@@ -27,21 +27,37 @@ export interface CreatePlan {
 }
 
 export function planCreate(valid: ValidJob, o: { id: string; now: number; requestId?: string }): CreatePlan {
-  const { input, flow } = valid;
+  const { input } = valid;
   const rows = input.rows.map((r) => normaliseRow(input.columns, r));
-  const chunks = chunkRows(rows).map((c, i): Write => {
-    const path = rowsChunkPath(o.id, i);
-    const data: DocData = { start: c.start, rows: c.rows };
-    return { path, data, bytes: documentSize(path, data) };
-  });
+  const chunks = chunkRows(rows).map((c, i) => chunkWrite(o.id, i, c));
   assertChunksStorable(input.columns, chunks);
-  const job = initialJob({ id: o.id, input, flow, concurrency: valid.concurrency, rows: rows.length, chunkStarts: chunks.map((c) => c.data.start as number), now: o.now });
-  assertJobStorable(jobPath(o.id), job);
+  const job = planJob(valid, { ...o, rows: rows.length, chunkStarts: chunks.map((c) => c.data.start as number) });
   if (o.requestId === undefined) return { job, chunks };
-  // What the job will run, not how the client spelled it: the same submit always hashes the same.
+  return { job, chunks, request: { requestId: o.requestId, hash: requestHash(job, rows) } };
+}
+
+/** The job document of a valid create (checked storable), given its row count and chunk starts. */
+export function planJob(valid: ValidJob, o: { id: string; now: number; rows: number; chunkStarts: number[] }): JobState {
+  const job = initialJob({ id: o.id, input: valid.input, flow: valid.flow, concurrency: valid.concurrency, rows: o.rows, chunkStarts: o.chunkStarts, now: o.now });
+  assertJobStorable(jobPath(o.id), job);
+  return job;
+}
+
+/**
+ * The request record's payload hash: what the job will run, not how the client spelled it, so the
+ * same submit always hashes the same. `rows` is the normalized rows, or a digest of them (a
+ * streamed create never holds them all).
+ */
+export function requestHash(job: JobState, rows: unknown): string {
   const budget = job.budgetUsd !== null ? { budgetUsd: job.budgetUsd } : {};
-  const hash = payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, callLimits: job.callLimits, start: job.startRequested, ...budget });
-  return { job, chunks, request: { requestId: o.requestId, hash } };
+  return payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, callLimits: job.callLimits, start: job.startRequested, ...budget });
+}
+
+/** The document write of input chunk `index` of job `jobId`. */
+export function chunkWrite(jobId: string, index: number, c: RowChunk): Write {
+  const path = rowsChunkPath(jobId, index);
+  const data: DocData = { start: c.start, rows: c.rows };
+  return { path, data, bytes: documentSize(path, data) };
 }
 
 function initialJob(o: {
@@ -92,28 +108,55 @@ function initialJob(o: {
 }
 
 /** Every column present, as a string (missing cells become ""). */
-function normaliseRow(columns: string[], row: Record<string, string>): Record<string, string> {
+export function normaliseRow(columns: string[], row: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const c of columns) out[c] = row[c] ?? "";
   return out;
 }
 
-export function chunkRows(rows: Record<string, string>[]): { start: number; rows: Record<string, string>[] }[] {
-  const chunks: { start: number; rows: Record<string, string>[] }[] = [];
-  let current: Record<string, string>[] = [];
-  let start = 0;
-  let bytes = 0;
-  rows.forEach((row, i) => {
+export interface RowChunk {
+  start: number;
+  rows: Record<string, string>[];
+}
+
+/**
+ * Cuts rows into chunks as they come: at most CHUNK_MAX_ROWS rows and CHUNK_MAX_BYTES of JSON
+ * each. `add` returns the chunk a row closed (the row then starts the next one); `end` the last.
+ */
+export class ChunkCutter {
+  private current: Record<string, string>[] = [];
+  private start = 0;
+  private bytes = 0;
+  private count = 0;
+
+  add(row: Record<string, string>): RowChunk | null {
     const size = byteLength(JSON.stringify(row));
-    if (current.length > 0 && (current.length >= CHUNK_MAX_ROWS || bytes + size > CHUNK_MAX_BYTES)) {
-      chunks.push({ start, rows: current });
-      current = [];
-      start = i;
-      bytes = 0;
+    let closed: RowChunk | null = null;
+    if (this.current.length > 0 && (this.current.length >= CHUNK_MAX_ROWS || this.bytes + size > CHUNK_MAX_BYTES)) {
+      closed = { start: this.start, rows: this.current };
+      this.current = [];
+      this.start = this.count;
+      this.bytes = 0;
     }
-    current.push(row);
-    bytes += size;
-  });
-  if (current.length > 0) chunks.push({ start, rows: current });
+    this.current.push(row);
+    this.bytes += size;
+    this.count += 1;
+    return closed;
+  }
+
+  end(): RowChunk | null {
+    return this.current.length > 0 ? { start: this.start, rows: this.current } : null;
+  }
+}
+
+export function chunkRows(rows: Record<string, string>[]): RowChunk[] {
+  const cutter = new ChunkCutter();
+  const chunks: RowChunk[] = [];
+  for (const row of rows) {
+    const closed = cutter.add(row);
+    if (closed) chunks.push(closed);
+  }
+  const last = cutter.end();
+  if (last) chunks.push(last);
   return chunks;
 }

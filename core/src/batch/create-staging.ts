@@ -56,14 +56,21 @@ export function commitGroups(writes: Write[], limits: { maxWrites: number; maxBy
 
 /** Writes the marker, then the chunks (several commits). Throws on the first failure. */
 export async function stageChunks(ctx: BatchContext, o: { ownerId: string; jobId: string; chunks: Write[]; groups: Write[][] }): Promise<void> {
-  const { store, clock } = ctx.deps;
-  const marker: StagingMarker = { ownerId: o.ownerId, jobId: o.jobId, chunks: o.chunks.length, createdAt: clock.now(), abandoned: false };
-  await store.create(stagingPath(o.jobId), marker);
-  for (const group of o.groups) {
-    const batch = store.batch();
-    for (const w of group) batch.set(w.path, w.data);
-    await batch.commit();
-  }
+  await writeMarker(ctx, { ownerId: o.ownerId, jobId: o.jobId, chunks: o.chunks.length });
+  for (const group of o.groups) await commitWrites(ctx, group);
+}
+
+/** The marker goes first: from then on a failure or reconcile can find and remove the chunks. */
+export async function writeMarker(ctx: BatchContext, o: { ownerId: string; jobId: string; chunks: number }): Promise<void> {
+  const marker: StagingMarker = { ownerId: o.ownerId, jobId: o.jobId, chunks: o.chunks, createdAt: ctx.deps.clock.now(), abandoned: false };
+  await ctx.deps.store.create(stagingPath(o.jobId), marker);
+}
+
+/** One commit of staged chunk writes. */
+export async function commitWrites(ctx: BatchContext, group: Write[]): Promise<void> {
+  const batch = ctx.deps.store.batch();
+  for (const w of group) batch.set(w.path, w.data);
+  await batch.commit();
 }
 
 /**

@@ -1,9 +1,10 @@
 /** createBatchHandlers: wires the handler functions to one shared context (deps + caches). */
 import { checkJobId as id } from "./access";
-import type { BatchDeps, BatchHandlers, CreateJobInput } from "./api";
+import type { BatchDeps, BatchHandlers, CreateFromRowsInput, CreateJobInput } from "./api";
 import { cancelJob } from "./cancel-job";
 import { makeContext } from "./context";
-import { createJob } from "./create-job";
+import { createJob, type CreateOutcome } from "./create-job";
+import { createJobFromRows } from "./create-streamed";
 import { estimateBatch } from "./estimate";
 import { toPublicJob } from "./job-view";
 import type { Job } from "./model";
@@ -20,16 +21,18 @@ import { startJob } from "./start-job";
 /** Caller-facing handlers check the job id first (`id`), so a malformed one is a plain not_found. */
 export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
   const ctx = makeContext(deps);
-  const create = async (input: CreateJobInput): Promise<{ job: Job; replayed: boolean }> => {
-    const { job, replayed } = await createJob(ctx, input);
+  const created = async (input: CreateJobInput | CreateFromRowsInput, outcome: Promise<CreateOutcome>): Promise<{ job: Job; replayed: boolean }> => {
+    const { job, replayed } = await outcome;
     // A repeated request id returns the earlier job: start it if that attempt's start failed
     // (startJob on a processing job re-ensures its lanes' tasks), never restart a finished one.
     const start = input.start === true && (job.status === "pending" || job.status === "processing");
     return { job: toPublicJob(start ? await startJob(ctx, { ownerId: input.ownerId }, job.id) : job), replayed };
   };
+  const create = (input: CreateJobInput): Promise<{ job: Job; replayed: boolean }> => created(input, createJob(ctx, input));
   return {
     createJob: async (input) => (await create(input)).job,
     createJobOutcome: create,
+    createJobFromRows: (input) => created(input, createJobFromRows(ctx, input)),
     startJob: async (caller, jobId) => toPublicJob(await startJob(ctx, caller, id(jobId))),
     cancelJob: async (caller, jobId) => toPublicJob(await cancelJob(ctx, caller, id(jobId))),
     pauseJob: async (caller, jobId) => toPublicJob(await pauseJob(ctx, caller, id(jobId))),

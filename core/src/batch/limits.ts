@@ -37,7 +37,8 @@ export const DEFAULT_LIMITS: BatchLimits = {
 };
 
 /**
- * The Firebase host: `createBatch` receives the rows as JSON in the callable's body (Cloud Run caps
- * it at 32 MiB), so it keeps the 10,000-row limit until it reads uploads from Cloud Storage.
+ * The Firebase host: 100,000 rows too. A large file goes through Cloud Storage (`createBatch
+ * {uploadPath}` parses it as a stream, in bounded memory); rows sent inline in the callable's
+ * body are bounded by its 32 MiB as well.
  */
-export const FIREBASE_LIMITS: BatchLimits = { ...DEFAULT_LIMITS, maxRows: 10_000 };
+export const FIREBASE_LIMITS: BatchLimits = { ...DEFAULT_LIMITS };

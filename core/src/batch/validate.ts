@@ -12,7 +12,7 @@ import { reservedKeyProblem } from "../json-limits";
 import type { CreateJobInput } from "./api";
 import { MAX_COLUMN_NAME_BYTES, type BatchLimits } from "./limits";
 
-const MAX_DETAILS = 50;
+export const MAX_DETAILS = 50;
 /** Largest input row (JSON bytes) that still fits a Firestore document with headroom. */
 export const MAX_ROW_BYTES = 900_000;
 
@@ -38,6 +38,23 @@ const utf8 = new TextEncoder();
 export const byteLength = (s: string): number => utf8.encode(s).length;
 
 export function validateCreateJob(raw: unknown, limits: BatchLimits): ValidJob {
+  const head = checkCreateHead(raw, limits);
+  checkRows(head.input.columns, head.input.rows, limits, head.details);
+  return finishCreateChecks(head);
+}
+
+/** What createJob checks before it looks at the rows: shape, columns, concurrency, the flow. */
+export interface CreateHead {
+  input: CreateJobInput;
+  flow: Flow | null;
+  concurrency: number;
+  flowProblems: ErrorDetail[];
+  /** Problems found so far (row checks add theirs); capped at MAX_DETAILS when thrown. */
+  details: ErrorDetail[];
+}
+
+/** Throws at once only for a malformed request; every other problem is collected. */
+export function checkCreateHead(raw: unknown, limits: BatchLimits): CreateHead {
   const details: ErrorDetail[] = [];
   checkRawRowKeys(raw, details);
   const shape = CreateJobSchema.safeParse(raw);
@@ -45,9 +62,8 @@ export function validateCreateJob(raw: unknown, limits: BatchLimits): ValidJob {
     const issues = shape.error.issues.map((i) => ({ path: i.path.join(".") || "(input)", message: i.message }));
     throw new ValidationError("The batch request is malformed", [...details, ...issues].slice(0, MAX_DETAILS));
   }
-  const input = shape.data;
+  const input = shape.data as CreateJobInput;
   checkColumns(input.columns, limits, details);
-  checkRows(input.columns, input.rows, limits, details);
   const concurrency = input.concurrency ?? limits.defaultConcurrency;
   if (concurrency < limits.minConcurrency || concurrency > limits.maxConcurrency) {
     details.push({
@@ -64,12 +80,24 @@ export function validateCreateJob(raw: unknown, limits: BatchLimits): ValidJob {
     flowProblems = (err.details ?? []).map((d) => ({ path: d.path.startsWith("flow") ? d.path : `flow.${d.path}`, message: d.message }));
     if (flowProblems.length === 0) flowProblems = [{ path: "flow", message: err.message }];
   }
+  return { input, flow, concurrency, flowProblems, details };
+}
+
+/**
+ * Throws ONE ValidationError for everything collected (the first MAX_DETAILS; the message gives
+ * the total when more were found: `detailsTotal` counts problems beyond those kept), or returns
+ * the valid job.
+ */
+export function finishCreateChecks(head: CreateHead, detailsTotal = head.details.length): ValidJob {
+  const { flow, flowProblems, details } = head;
   const all = [...flowProblems, ...details].slice(0, MAX_DETAILS);
   if (all.length > 0 || !flow) {
     const code = flowProblems.length > 0 ? "invalid_flow" : "invalid_input";
-    throw new ValidationError(code === "invalid_flow" ? "The flow is not valid for this CSV" : "The batch input is not valid", all, code);
+    const total = flowProblems.length + Math.max(detailsTotal, details.length);
+    const more = total > all.length ? ` (${total} problems; the first ${all.length} are listed)` : "";
+    throw new ValidationError(`${code === "invalid_flow" ? "The flow is not valid for this CSV" : "The batch input is not valid"}${more}`, all, code);
   }
-  return { input: input as CreateJobInput, flow, concurrency };
+  return { input: head.input, flow, concurrency: head.concurrency };
 }
 
 function checkColumns(columns: string[], limits: BatchLimits, out: ErrorDetail[]): void {
@@ -109,27 +137,35 @@ function checkRawRowKeys(raw: unknown, out: ErrorDetail[]): void {
 }
 
 function checkRows(columns: string[], rows: Record<string, unknown>[], limits: BatchLimits, out: ErrorDetail[]): void {
-  if (rows.length === 0) out.push({ path: "rows", message: "at least one row is required" });
-  if (rows.length > limits.maxRows) {
-    out.push({ path: "rows", message: `at most ${limits.maxRows} rows (got ${rows.length})` });
-    return;
-  }
+  if (!checkRowCount(rows.length, limits, out)) return;
   const known = new Set(columns);
-  for (let r = 0; r < rows.length && out.length < MAX_DETAILS; r++) {
-    const row = rows[r] ?? {};
-    let bytes = 0;
-    for (const [key, value] of Object.entries(row)) {
-      if (!known.has(key)) out.push({ path: `rows[${r}].${key}`, message: "is not one of the columns" });
-      if (typeof value !== "string") {
-        out.push({ path: `rows[${r}].${key}`, message: "must be a string" });
-        continue;
-      }
-      const size = byteLength(value);
-      bytes += size + byteLength(key);
-      if (size > limits.maxCellBytes) {
-        out.push({ path: `rows[${r}].${key}`, message: `cell is ${size} bytes; at most ${limits.maxCellBytes} allowed` });
-      }
+  for (let r = 0; r < rows.length && out.length < MAX_DETAILS; r++) checkRow(known, rows[r] ?? {}, r, limits, out);
+}
+
+/** The row count's limits; false when the rows are too many to look at one by one. */
+export function checkRowCount(count: number, limits: BatchLimits, out: ErrorDetail[]): boolean {
+  if (count === 0) out.push({ path: "rows", message: "at least one row is required" });
+  if (count <= limits.maxRows) return true;
+  out.push({ path: "rows", message: `at most ${limits.maxRows} rows (got ${count})` });
+  return false;
+}
+
+/** One row's keys, cell types and sizes (`r` is its batch index); returns the problems it added. */
+export function checkRow(known: ReadonlySet<string>, row: Record<string, unknown>, r: number, limits: BatchLimits, out: ErrorDetail[]): number {
+  const before = out.length;
+  let bytes = 0;
+  for (const [key, value] of Object.entries(row)) {
+    if (!known.has(key)) out.push({ path: `rows[${r}].${key}`, message: "is not one of the columns" });
+    if (typeof value !== "string") {
+      out.push({ path: `rows[${r}].${key}`, message: "must be a string" });
+      continue;
     }
-    if (bytes > MAX_ROW_BYTES) out.push({ path: `rows[${r}]`, message: `row is ${bytes} bytes; at most ${MAX_ROW_BYTES} allowed` });
+    const size = byteLength(value);
+    bytes += size + byteLength(key);
+    if (size > limits.maxCellBytes) {
+      out.push({ path: `rows[${r}].${key}`, message: `cell is ${size} bytes; at most ${limits.maxCellBytes} allowed` });
+    }
   }
+  if (bytes > MAX_ROW_BYTES) out.push({ path: `rows[${r}]`, message: `row is ${bytes} bytes; at most ${MAX_ROW_BYTES} allowed` });
+  return out.length - before;
 }

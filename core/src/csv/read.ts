@@ -17,7 +17,8 @@
  * Error detail paths: `header`, `columns[i]` (0-based header position), `rows[i]` or
  * `rows[i].<column>` (0-based index into the returned rows, the same index a batch gives the row).
  * Messages count from 1 for people: "Row 13 (line 14)", "Column 4".
- * Row problems are collected (up to 20) before throwing, so one upload shows several at once.
+ * Row problems are collected (the first 20, and a count of all of them, which reads the whole file)
+ * before throwing, so one upload shows several at once and says how many there are.
  */
 import { type ErrorDetail, ValidationError } from "../errors";
 import { DEFAULT_LIMITS, MAX_COLUMN_NAME_BYTES } from "../batch/limits";
@@ -102,6 +103,8 @@ class CsvReader {
   private columns: string[] | undefined;
   private rowCount = 0;
   private readonly problems: ErrorDetail[] = [];
+  /** Problems found past MAX_DETAILS: counted, not kept. */
+  private uncounted = 0;
 
   constructor(
     private readonly limits: Required<ParseCsvOptions>,
@@ -127,11 +130,13 @@ class CsvReader {
     return { columns: this.columns, rowCount: this.rowCount };
   }
 
-  /** Throws every collected problem, plus `last` if given. */
+  /** Throws every collected problem, plus `last` if given; the message counts the uncollected ones too. */
   fail(last?: ErrorDetail): never {
     const details = last ? [...this.problems, last] : this.problems;
     const first = details[0]?.message ?? "Invalid CSV";
-    const more = details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? "s" : ""})` : "";
+    const others = details.length - 1 + this.uncounted;
+    const listed = this.uncounted > 0 ? `; the first ${details.length} are listed` : "";
+    const more = others > 0 ? ` (and ${others} more problem${others > 1 ? "s" : ""}${listed})` : "";
     throw new ValidationError(`Invalid CSV: ${first}${more}`, details);
   }
 
@@ -208,10 +213,10 @@ class CsvReader {
     };
   }
 
-  /** Collects a row problem; stops once enough have been collected to act on. */
+  /** Collects a row problem; past MAX_DETAILS only counts it (the whole file is still read, for the total). */
   private note(detail: ErrorDetail): void {
-    this.problems.push(detail);
-    if (this.problems.length >= MAX_DETAILS) this.fail();
+    if (this.problems.length < MAX_DETAILS) this.problems.push(detail);
+    else this.uncounted += 1;
   }
 }
 

@@ -4,32 +4,38 @@
  * per-owner cap on active jobs) and state rules live in the core and surface as mapped errors.
  */
 import { FlowcraftError, requestRecorded, type Job } from "@flowcraft/core";
-import { BATCH_CALLABLE_TIMEOUT_SECONDS } from "../config/function-options";
+import { BATCH_CALLABLE_TIMEOUT_SECONDS, CREATE_CALLABLE_TIMEOUT_SECONDS } from "../config/function-options";
 import { defineCallable } from "../http/define-callable";
+import { createSource } from "./create-source";
 import { CreateBatchInput, JobRef, ResumeBatchInput, SetConcurrencyInput } from "./schemas";
 
 const common = { timeoutSeconds: BATCH_CALLABLE_TIMEOUT_SECONDS, memory: "1GiB" } as const;
 
 /**
- * `{name?, flow, columns, rows, concurrency?, callLimits?, start?, requestId?} → {job}`. With a requestId a retry
- * of the same submit returns the same job (started if asked and not yet), never a second job.
+ * `{name?, flow, columns, rows | uploadPath, concurrency?, callLimits?, start?, requestId?} → {job}`.
+ * `uploadPath` names a CSV the caller uploaded to `uploads/{uid}/…` (create-source.ts): it is
+ * parsed here as a stream, up to FIREBASE_LIMITS.maxRows rows. With a requestId a retry of the
+ * same submit returns the same job (started if asked and not yet), never a second job.
  */
 export const createBatch = defineCallable({
   ...common,
+  timeoutSeconds: CREATE_CALLABLE_TIMEOUT_SECONDS,
   name: "createBatch",
   input: CreateBatchInput,
   run: async (input, { uid, deps }): Promise<{ job: Job }> => {
+    const source = await createSource(input, uid, deps);
     // Rows count toward the caller's rows per day, once per request: a retry of a request that
     // already created its job takes nothing (its rows were counted then), and a create the core
     // refuses, or that turns out to be such a retry (two attempts racing), gives them back.
     const known = input.requestId !== undefined && (await requestRecorded(deps.store, uid, input.requestId));
-    const taken = known ? null : await deps.quota.consume(uid, "rows", input.rows.length);
-    const { job, replayed } = await deps.handlers.createJobOutcome({ ...input, ownerId: uid }).catch(async (err: unknown) => {
+    const taken = known ? null : await deps.quota.consume(uid, "rows", source.rowCount);
+    const created = source.kind === "rows" ? deps.handlers.createJobOutcome(source.input) : deps.handlers.createJobFromRows(source.input);
+    const { job, replayed } = await created.catch(async (err: unknown) => {
       if (err instanceof FlowcraftError && !err.retryable) await taken?.refund();
       throw err;
     });
     if (replayed) await taken?.refund();
-    deps.logger.info({ jobId: job.id, uid, rows: job.totalRows, status: job.status }, "batch created");
+    deps.logger.info({ jobId: job.id, uid, rows: job.totalRows, status: job.status, upload: source.kind === "upload" }, "batch created");
     return { job };
   },
 });

@@ -11,8 +11,11 @@ const present = z.unknown().refine((v) => v !== undefined && v !== null, "is req
 export const CreateBatchInput = z.object({
   name: z.string().max(200).optional(),
   flow: present,
-  columns: z.array(z.string()),
-  rows: z.array(z.record(z.string(), z.string())),
+  /** The rows inline (up to the callable body's 32 MiB) ... */
+  columns: z.array(z.string()).optional(),
+  rows: z.array(z.record(z.string(), z.string())).optional(),
+  /** ... or a CSV the caller uploaded to Cloud Storage, `uploads/{uid}/…` (large files). */
+  uploadPath: z.string().min(1).max(1024).optional(),
   concurrency: z.number().int().optional(),
   /** Per-batch calls at once by step type / model, e.g. `{byKind: {text: 10, video: 1}}`. */
   callLimits: JobCallLimits.optional(),
@@ -24,6 +27,13 @@ export const CreateBatchInput = z.object({
    * uid and requestId return the job the first attempt created (format checked by the core).
    */
   requestId: z.string().min(1).max(128).optional(),
+}).superRefine((b, ctx) => {
+  const inline = b.columns !== undefined || b.rows !== undefined;
+  if (inline === (b.uploadPath !== undefined)) {
+    ctx.addIssue({ code: "custom", path: [b.uploadPath !== undefined ? "uploadPath" : "rows"], message: "give columns and rows, or an uploadPath" });
+  } else if (inline && (b.columns === undefined || b.rows === undefined)) {
+    ctx.addIssue({ code: "custom", path: [b.columns === undefined ? "columns" : "rows"], message: "columns and rows go together" });
+  }
 });
 export type CreateBatchInput = z.infer<typeof CreateBatchInput>;
 

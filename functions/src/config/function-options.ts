@@ -28,6 +28,11 @@ export const ROW_TASK_RETRY = {
 /** Result trigger: counting and dispatching are short; retried on failure (`retry: true`). */
 export const TRIGGER_TIMEOUT_SECONDS = 120;
 export const BATCH_CALLABLE_TIMEOUT_SECONDS = 120;
+/**
+ * createBatch reads an upload of up to 100,000 rows three times and writes its chunks (about 100
+ * MB for 100,000 rows x 5 cells of 200 B: measured in docs/firebase.md); 540 s leaves room.
+ */
+export const CREATE_CALLABLE_TIMEOUT_SECONDS = 540;
 export const PREVIEW_TIMEOUT_SECONDS = 900;
 export const GENERATE_TIMEOUT_SECONDS = 900;
 export const RECONCILE_TIMEOUT_SECONDS = 540;

@@ -5,6 +5,7 @@
  * their own factory (in-memory store, recording queue, fake AI) with `setDepsFactory`.
  */
 import type { AiService, BatchHandlers, Clock, DocumentStore, Governor, Logger, UserQuota } from "@flowcraft/core";
+import type { UploadReader } from "../adapters/storage-uploads";
 
 /** Short-lived signed read URLs for stored media (Cloud Storage); see callables/export-callables.ts. */
 export interface MediaSigner {
@@ -25,6 +26,8 @@ export interface FunctionsDeps {
   governor?: Governor;
   /** Signs media links on request (absent: the signMediaLinks callable answers failed-precondition). */
   mediaSigner?: MediaSigner;
+  /** CSV uploads in Cloud Storage, read by `createBatch {uploadPath}` (absent: that form is refused). */
+  uploads?: UploadReader;
 }
 
 export interface DepsRequest {

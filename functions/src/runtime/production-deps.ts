@@ -29,6 +29,7 @@ import { FirestoreStore } from "../adapters/firestore-store";
 import { FirebaseTaskQueue } from "../adapters/firebase-task-queue";
 import { cachedFunctionUri } from "../adapters/function-uri";
 import { StorageBlobStore } from "../adapters/storage-blob-store";
+import { StorageUploads } from "../adapters/storage-uploads";
 import { ROW_TASK_DISPATCH_DEADLINE_SECONDS, ROW_TASK_FUNCTION } from "../config/function-options";
 import { AI_CALLS_PER_MINUTE, REGION, ROWS_PER_DAY, runtimeProjectId } from "../config/params";
 import { makeAiService } from "./ai-provider";
@@ -106,7 +107,8 @@ export function productionDeps(req: DepsRequest): FunctionsDeps {
   const governor = governorFor(store);
   const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids: randomIds, logger, limits: FIREBASE_LIMITS, engine: { governor } });
   const quota = createUserQuota({ store, clock: systemClock, limits: quotaLimits() });
-  // The bucket is looked up on the first signing, like the media store on its first use.
+  // The bucket is looked up on first use (a signing, an upload read), like the media store.
   const mediaSigner = { signedReadUrl: (ref: string, expires: Date) => mediaBucket(app).signedReadUrl(ref, expires) };
-  return { handlers, ai, store, logger, clock: systemClock, quota, governor, mediaSigner };
+  const uploads = new StorageUploads(() => getStorage(app).bucket());
+  return { handlers, ai, store, logger, clock: systemClock, quota, governor, mediaSigner, uploads };
 }

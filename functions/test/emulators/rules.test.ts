@@ -122,6 +122,18 @@ suite(title, () => {
       await assertFails(env.authenticatedContext("alice").storage().ref("other/img.png").getMetadata());
     });
 
+    it("lets a user write, read and delete CSV uploads only under uploads/{own uid}/", async () => {
+      const alice = env.authenticatedContext("alice").storage();
+      const csv = new TextEncoder().encode("topic\na\n");
+      await assertSucceeds(alice.ref("uploads/alice/rows.csv").put(csv, { contentType: "text/csv" }).then(() => undefined));
+      await assertSucceeds(alice.ref("uploads/alice/rows.csv").getMetadata());
+      await assertFails(env.authenticatedContext("bob").storage().ref("uploads/alice/rows.csv").getMetadata());
+      await assertFails(env.authenticatedContext("bob").storage().ref("uploads/alice/evil.csv").put(csv).then(() => undefined));
+      await assertFails(env.unauthenticatedContext().storage().ref("uploads/alice/anon.csv").put(csv).then(() => undefined));
+      await assertFails(alice.ref("uploads/alice/nested/rows.csv").put(csv).then(() => undefined));
+      await assertSucceeds(alice.ref("uploads/alice/rows.csv").delete());
+    });
+
     it("refuses client uploads", async () => {
       await assertFails(env.authenticatedContext("alice").storage().ref("batch_jobs/j1/media/x.png").put(new Uint8Array([1])).then(() => undefined));
     });

@@ -27,6 +27,7 @@ import {
 import { MemoryBlobStore } from "../../../core/src/fakes/memory-blob-store";
 import * as fns from "../../src/index";
 import { setDepsFactory, type MediaSigner } from "../../src/runtime/deps";
+import type { UploadReader } from "../../src/adapters/storage-uploads";
 import { randomIds } from "../../src/runtime/random-ids";
 
 export const fft = firebaseFunctionsTest();
@@ -70,6 +71,8 @@ export class RecordingQueue implements TaskQueue<RowTask> {
 export interface HarnessOptions {
   ai: AiService;
   limits?: Partial<BatchLimits>;
+  /** CSV uploads createBatch {uploadPath} reads (absent: none). */
+  uploads?: UploadReader;
   /** Logger the functions see (default: silent, or JSON logs with FLOWCRAFT_TEST_LOGS). */
   logger?: Logger;
   /** Per-user quotas (default: the production defaults). */
@@ -128,7 +131,7 @@ export class Harness {
     });
     const quota = createUserQuota({ store: seen, clock: systemClock, limits: { ...DEFAULT_QUOTA_LIMITS, ...opts.quota } });
     const signer = opts.mediaSigner ? { mediaSigner: opts.mediaSigner } : {};
-    setDepsFactory(() => ({ handlers, ai: opts.ai, store: seen, logger, clock: systemClock, quota, ...signer }));
+    setDepsFactory(() => ({ handlers, ai: opts.ai, store: seen, logger, clock: systemClock, quota, ...signer, ...(opts.uploads ? { uploads: opts.uploads } : {}) }));
   }
 
   /** Runs one delivery of a task through the exported task function. */

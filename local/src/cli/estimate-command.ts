@@ -4,7 +4,7 @@
  * (the provider's token counter is used) unless --dry-run-rows K asks for a dry run of K rows. The
  * host lives in a temporary data directory, removed afterwards: nothing is kept.
  */
-import { formatUsd, jsonLogger, type BatchEstimate, type EstimateRange } from "@flowcraft/core";
+import { SAMPLE_ROWS, formatUsd, jsonLogger, reservoirSample, type BatchEstimate, type EstimateRange, type RowSource } from "@flowcraft/core";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +14,8 @@ import type { CliIo } from "./run-command";
 import type { modelLimitsFor } from "./limit-flags";
 
 export interface EstimatePlan {
-  inputs: { flow: unknown; columns: string[]; rows: Record<string, string>[] };
+  /** The rows are read as a stream; the estimate gets a seeded sample of them and their count. */
+  inputs: { flow: unknown; columns: string[]; source: RowSource };
   concurrency: number | undefined;
   dryRunRows: number | undefined;
   /** `--budget-usd`: the estimate says whether it covers the cost (the run would pause on it otherwise). */
@@ -28,8 +29,13 @@ export async function estimateCommand(plan: EstimatePlan, io: CliIo): Promise<nu
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-estimate-"));
   const host = createLocalHost({ dataDir, ai: plan.provider.ai, logger: jsonLogger("error"), modelLimits: plan.modelLimits });
   try {
+    const { flow, columns, source } = plan.inputs;
+    const { sample, count } = await reservoirSample(source.open(), SAMPLE_ROWS, 1);
     const estimate = await host.handlers.estimateBatch(LOCAL_OWNER, {
-      ...plan.inputs,
+      flow,
+      columns,
+      rows: sample,
+      totalRows: count,
       ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
       ...(plan.dryRunRows !== undefined ? { dryRunRows: plan.dryRunRows } : {}),
     });

@@ -12,12 +12,15 @@ import {
   atRest,
   formatUsd,
   ValidationError,
-  checkCreateJob,
   exactProgress,
   isTerminal,
   jsonLogger,
-  CsvStreamParser,
+  checkCreateFromRows,
+  csvRowSource,
   parseFlow,
+  scanCsv,
+  type OpenText,
+  type RowSource,
   type Job,
   type JobCallLimits,
   type QueueLimits,
@@ -57,7 +60,8 @@ export const RUN_OPTIONS = {
   ...QUEUE_LIMIT_OPTIONS,
 } as const;
 
-type Inputs = { flow: unknown; columns: string[]; rows: Record<string, string>[] };
+/** The CSV is read as a stream each time it is used (a check, then the create's two passes). */
+type Inputs = { flow: unknown; columns: string[]; rowCount: number; source: RowSource };
 
 async function readInputs(flowFile: string, rowsFile: string): Promise<Inputs> {
   let flow: unknown;
@@ -71,20 +75,21 @@ async function readInputs(flowFile: string, rowsFile: string): Promise<Inputs> {
   return { flow, ...(await readCsvFile(rowsFile)) };
 }
 
-/** Parses the CSV as it is read (64 KiB at a time): the file is never held as one string. */
-async function readCsvFile(rowsFile: string): Promise<{ columns: string[]; rows: Record<string, string>[] }> {
-  const rows: Record<string, string>[] = [];
-  const parser = new CsvStreamParser({}, (row) => rows.push(row));
+/** Checks the CSV as it is read (64 KiB at a time): neither the file nor its rows are ever held. */
+async function readCsvFile(rowsFile: string): Promise<Omit<Inputs, "flow">> {
+  const open = csvFileText(rowsFile);
   try {
-    // A utf8 stream decodes characters split between reads correctly.
-    for await (const piece of fs.createReadStream(rowsFile, { encoding: "utf8", highWaterMark: 1 << 16 })) parser.push(piece as string);
+    const { columns, rowCount } = await scanCsv(open, {});
+    return { columns, rowCount, source: csvRowSource(open, {}) };
   } catch (err) {
     if (err instanceof ValidationError) throw err;
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : "cannot be read";
     throw new ValidationError(`Cannot read the CSV ${rowsFile}`, [{ path: rowsFile, message: reason }]);
   }
-  return { columns: parser.end().columns, rows };
 }
+
+/** A fresh read of a CSV file (a utf8 stream decodes characters split between reads correctly). */
+export const csvFileText = (file: string): OpenText => () => fs.createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 16 }) as AsyncIterable<string>;
 
 /** Refuses an --out the results could not be written to, before any row runs (and spends tokens). */
 function checkWritableOut(out: string): void {
@@ -203,12 +208,12 @@ function cancelRun(host: LocalHost, run: RunState): void {
 /** Runs the batch to its end on `host`, writes the results file, and returns the exit code. */
 async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState): Promise<number> {
   const { inputs, concurrency } = plan;
-  const job = await host.handlers.createJob({
+  const { job } = await host.handlers.createJobFromRows({
     ...LOCAL_OWNER,
     name: path.basename(plan.rowsFile),
     flow: inputs.flow,
     columns: inputs.columns,
-    rows: inputs.rows,
+    source: inputs.source,
     start: true,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(plan.budgetUsd !== undefined ? { budgetUsd: plan.budgetUsd } : {}),
@@ -281,9 +286,10 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   plan.modelLimits = modelLimitsFor(plan.provider.name, args.options);
   // Validate before any data directory is created: invalid input runs nothing and writes nothing.
   parseFlow(plan.inputs.flow, { columns: plan.inputs.columns, maxNodes: DEFAULT_LIMITS.maxNodes });
-  // The rest of createJob's checks (no rows, row size, data no document can store, ...) also run
-  // before the data directory exists.
-  checkCreateJob({ ...LOCAL_OWNER, ...plan.inputs, concurrency: plan.concurrency, budgetUsd: plan.budgetUsd, ...(plan.callLimits ? { callLimits: plan.callLimits } : {}) }, DEFAULT_LIMITS);
+  // The rest of the create's checks (no rows, row size, data no document can store, ...) also run
+  // before the data directory exists: one more streamed read of the file.
+  const { flow, columns, source } = plan.inputs;
+  await checkCreateFromRows({ ...LOCAL_OWNER, flow, columns, source, concurrency: plan.concurrency, budgetUsd: plan.budgetUsd, ...(plan.callLimits ? { callLimits: plan.callLimits } : {}) }, DEFAULT_LIMITS);
   const dryRunRows = intOption(args.options, "dry-run-rows", 1, MAX_DRY_RUN_ROWS);
   if (dryRunRows !== undefined && args.options.estimate !== true) throw new UsageError("--dry-run-rows goes with --estimate");
   if (args.options.estimate === true) return estimateCommand({ ...plan, dryRunRows, budgetUsd: plan.budgetUsd }, io);

@@ -5,12 +5,13 @@
  * change concurrency, paged results, exports (CSV / JSONL / ZIP, streamed, also while running). Each
  * route parses its input, calls one core handler and maps errors; nothing else.
  */
-import { ExportQuery, ValidationError, exportOptionsOf, exportRows, parseCsv, type BatchLimits, type MediaLink } from "@flowcraft/core";
+import { ExportQuery, SAMPLE_ROWS, ValidationError, exportOptionsOf, exportRows, parseCsv, reservoirSample, type BatchLimits, type Job, type MediaLink } from "@flowcraft/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
 import { exportZip } from "../export-zip";
 import { LOCAL_OWNER, type LocalHost } from "../local-host";
 import { CreateBatchBody, EstimateBatchBody, PatchBatchBody, ResultsQuery, ResumeBatchBody, type TabularBody } from "./batch-bodies";
-import { CsvUploads, readCsvBody } from "./csv-uploads";
+import { CsvUploads, underCsv, uploadRows } from "./csv-uploads";
 import { parseBody, readJson, sendJson } from "./respond";
 import type { Router } from "./router";
 import { DEFAULT_STALL_MS, writeAll } from "./stream-out";
@@ -24,20 +25,38 @@ export interface BodyLimits {
   csvBytes: number;
 }
 
-function rowsFrom(body: TabularBody, limits: BatchLimits, uploads: CsvUploads): { columns: string[]; rows: Record<string, string>[] } {
-  if (body.upload !== undefined) return uploads.get(body.upload);
+/** The rows of a `csv` text or `columns` + `rows` body (an upload is read as a stream instead). */
+function rowsFrom(body: TabularBody, limits: BatchLimits): { columns: string[]; rows: Record<string, string>[] } {
   if (body.csv !== undefined) {
     try {
       return parseCsv(body.csv, { maxRows: limits.maxRows, maxColumns: limits.maxColumns, maxCellBytes: limits.maxCellBytes });
     } catch (err) {
-      // Point the details at the csv field, keeping the row/column the reader named.
-      if (err instanceof ValidationError) {
-        throw new ValidationError(err.message, (err.details ?? []).map((d) => ({ path: `csv.${d.path}`, message: d.message })));
-      }
-      throw err;
+      throw underCsv(err);
     }
   }
   return { columns: body.columns ?? [], rows: body.rows ?? [] };
+}
+
+/** A create from an upload reads its file as a stream (createJobFromRows); other bodies carry their rows. */
+async function createFrom(host: LocalHost, uploads: CsvUploads, body: CreateBatchBody): Promise<Job> {
+  const { csv: _csv, upload, columns: _c, rows: _r, flow, ...options } = body;
+  const common = { ...LOCAL_OWNER, flow, ...definedOnly(options) };
+  if (upload === undefined) return host.handlers.createJob({ ...common, ...rowsFrom(body, host.limits) });
+  const held = uploads.get(upload);
+  const { job } = await host.handlers.createJobFromRows({ ...common, columns: held.columns, source: uploadRows(held, host.limits) });
+  return job;
+}
+
+/** An estimate from an upload gets a seeded sample of its rows and their count. */
+async function estimateRows(host: LocalHost, uploads: CsvUploads, body: EstimateBatchBody): Promise<{ columns: string[]; rows: Record<string, string>[]; totalRows?: number }> {
+  if (body.upload === undefined) return rowsFrom(body, host.limits);
+  const held = uploads.get(body.upload);
+  const { sample } = await reservoirSample(uploadRows(held, host.limits).open(), SAMPLE_ROWS, body.seed ?? 1);
+  return { columns: held.columns, rows: sample, totalRows: Math.max(held.rowCount, body.totalRows ?? 0) };
+}
+
+function definedOnly<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
 
 interface ExportRequest {
@@ -79,27 +98,15 @@ async function streamExport(host: LocalHost, res: ServerResponse, { id, format, 
 
 export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits, stallMs = DEFAULT_STALL_MS): void {
   const h = host.handlers;
-  const uploads = new CsvUploads();
+  const uploads = new CsvUploads(path.join(host.dataDir, "uploads"));
   router
     .on("POST", "/api/uploads", async ({ req, res }) => {
-      const csv = await readCsvBody(req, limits.csvBytes, host.limits);
-      sendJson(res, 201, { upload: { id: uploads.put(csv), columns: csv.columns, rowCount: csv.rows.length } });
+      const { id, csv } = await uploads.receive(req, limits.csvBytes, host.limits);
+      sendJson(res, 201, { upload: { id, columns: csv.columns, rowCount: csv.rowCount } });
     })
     .on("POST", "/api/batches", async ({ req, res }) => {
       const body = parseBody(CreateBatchBody, await readJson(req, limits.uploadBytes));
-      const { columns, rows } = rowsFrom(body, host.limits, uploads);
-      const job = await h.createJob({
-        ...LOCAL_OWNER,
-        flow: body.flow,
-        columns,
-        rows,
-        ...(body.name !== undefined ? { name: body.name } : {}),
-        ...(body.concurrency !== undefined ? { concurrency: body.concurrency } : {}),
-        ...(body.callLimits !== undefined ? { callLimits: body.callLimits } : {}),
-        ...(body.start !== undefined ? { start: body.start } : {}),
-        ...(body.budgetUsd !== undefined ? { budgetUsd: body.budgetUsd } : {}),
-        ...(body.requestId !== undefined ? { requestId: body.requestId } : {}),
-      });
+      const job = await createFrom(host, uploads, body);
       host.flush();
       if (body.upload !== undefined) uploads.drop(body.upload);
       sendJson(res, 201, { job });
@@ -107,9 +114,9 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits,
     // No job is created and no generation call made (unless dryRunRows asks for a dry run).
     .on("POST", "/api/batches/estimate", async ({ req, res }) => {
       const body = parseBody(EstimateBatchBody, await readJson(req, limits.uploadBytes));
-      const { columns, rows } = rowsFrom(body, host.limits, uploads);
+      const rows = await estimateRows(host, uploads, body);
       const { csv: _csv, upload: _u, columns: _c, rows: _r, ...options } = body;
-      sendJson(res, 200, { estimate: await h.estimateBatch(LOCAL_OWNER, { ...options, columns, rows }) });
+      sendJson(res, 200, { estimate: await h.estimateBatch(LOCAL_OWNER, { ...options, ...rows }) });
     })
     .on("GET", "/api/batches", async ({ res }) => sendJson(res, 200, { jobs: await h.listJobs(LOCAL_OWNER) }))
     .on("GET", "/api/batches/:id", async ({ res, params }) => sendJson(res, 200, { job: await h.getJob(LOCAL_OWNER, params.id!) }))

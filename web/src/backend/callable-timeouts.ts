@@ -11,7 +11,8 @@ const BATCH_CALLABLE_MS = 120_000 + MARGIN_MS;
 export const CALLABLE_TIMEOUT_MS = {
   previewFlow: 900_000 + MARGIN_MS,
   estimateBatch: 900_000 + MARGIN_MS,
-  createBatch: BATCH_CALLABLE_MS,
+  // createBatch may parse a 100,000-row upload from Cloud Storage (CREATE_CALLABLE_TIMEOUT_SECONDS).
+  createBatch: 540_000 + MARGIN_MS,
   startBatch: BATCH_CALLABLE_MS,
   cancelBatch: BATCH_CALLABLE_MS,
   pauseBatch: BATCH_CALLABLE_MS,

@@ -19,7 +19,7 @@ import {
   type DocumentData,
   type QueryDocumentSnapshot,
 } from "firebase/firestore";
-import { getBlob, getBytes, ref as storageRef } from "firebase/storage";
+import { getBlob, getBytes, ref as storageRef, uploadBytesResumable } from "firebase/storage";
 import { FIREBASE_LIMITS } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { RowDoc } from "../lib/row-docs";
@@ -31,6 +31,7 @@ import { CALLABLE_TIMEOUT_MS, type CallableName } from "./callable-timeouts";
 import { fromFirebaseError } from "./firebase-errors";
 import { bundledExamples } from "./bundled-examples";
 import { submitCreate } from "./submit-create";
+import { rowsCsvBlob, shouldUpload } from "./upload-rows";
 import {
   type BackendConfig,
   BackendError,
@@ -93,11 +94,24 @@ export class FirebaseBackend implements BatchBackend {
   }
 
   async create(input: CreateBatchInput): Promise<Job> {
-    return submitCreate(input, async (req) => {
+    return submitCreate(input, async ({ onUploadProgress, ...req }) => {
+      // A large batch goes through Cloud Storage (the callable body holds 32 MiB at most).
+      const { columns, rows, ...rest } = req;
+      const source = shouldUpload(rows) ? { uploadPath: await this.upload(req.requestId, rowsCsvBlob(columns, rows), onUploadProgress) } : { columns, rows };
       // The callable serializer sends `undefined` as null, which the optional fields reject.
-      const data = Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined));
+      const data = Object.fromEntries(Object.entries({ ...rest, ...source }).filter(([, v]) => v !== undefined));
       return (await this.call<unknown, { job: Job }>("createBatch", data)).job;
     });
+  }
+
+  /** Uploads a batch's CSV to `uploads/{uid}/{requestId}.csv` (a retry of the submit overwrites it). */
+  private async upload(requestId: string, file: Blob, onProgress?: (fraction: number) => void): Promise<string> {
+    const user = await this.fb.user();
+    const path = `uploads/${user.uid}/${requestId}.csv`;
+    const task = uploadBytesResumable(storageRef(this.fb.storage, path), file, { contentType: "text/csv" });
+    task.on("state_changed", (s) => onProgress?.(s.totalBytes > 0 ? s.bytesTransferred / s.totalBytes : 0));
+    await task;
+    return path;
   }
 
   async start(jobId: string): Promise<Job> {

@@ -5,6 +5,8 @@ import { BackendError } from "./types";
 export interface HttpClient {
   get<T>(path: string): Promise<T>;
   send<T>(method: "POST" | "PATCH" | "PUT", path: string, body?: unknown): Promise<T>;
+  /** POSTs a file as the raw body (a CSV upload). */
+  sendFile<T>(path: string, file: Blob): Promise<T>;
   url(path: string): string;
 }
 
@@ -46,5 +48,6 @@ export function createHttpClient(baseUrl: string): HttpClient {
         headers: { "content-type": "application/json", accept: "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
+    sendFile: (path, file) => call(path, { method: "POST", headers: { "content-type": file.type || "text/csv", accept: "application/json" }, body: file }),
   };
 }

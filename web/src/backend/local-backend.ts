@@ -7,6 +7,7 @@ import type { Job, RowResult } from "@core/batch/model";
 import { createHttpClient, type HttpClient } from "./http-client";
 import { JobEventStream, type StreamListener } from "./job-event-stream";
 import { submitCreate, type SubmitOptions } from "./submit-create";
+import { rowsCsvBlob, shouldUpload } from "./upload-rows";
 import {
   type BackendConfig,
   BackendError,
@@ -64,8 +65,13 @@ export class LocalBackend implements BatchBackend {
 
   async create(input: CreateBatchInput): Promise<Job> {
     return submitCreate(input, async (req) => {
-      const body = { name: req.name, flow: req.flow, concurrency: req.concurrency, callLimits: req.callLimits, start: req.start, budgetUsd: req.budgetUsd, columns: req.columns, rows: req.rows, requestId: req.requestId };
-      return (await this.http.send<{ job: Job }>("POST", "/api/batches", body)).job;
+      const common = { name: req.name, flow: req.flow, concurrency: req.concurrency, callLimits: req.callLimits, start: req.start, budgetUsd: req.budgetUsd, requestId: req.requestId };
+      // A large batch streams as a file (POST /api/uploads), then the create names the upload.
+      const rows = shouldUpload(req.rows)
+        ? { upload: (await this.http.sendFile<{ upload: { id: string } }>("/api/uploads", rowsCsvBlob(req.columns, req.rows))).upload.id }
+        : { columns: req.columns, rows: req.rows };
+      req.onUploadProgress?.(1);
+      return (await this.http.send<{ job: Job }>("POST", "/api/batches", { ...common, ...rows })).job;
     }, this.opts.submit);
   }
 

@@ -44,6 +44,8 @@ export interface CreateBatchInput {
   budgetUsd?: number;
   /** Idempotency key of this submit; the backend generates one when absent (submit-create.ts). */
   requestId?: string;
+  /** Large batches are uploaded as a file first (upload-rows.ts): the share sent so far, 0–1. */
+  onUploadProgress?: (fraction: number) => void;
 }
 
 /** What an estimate needs: the create input's flow and rows (or a sample of `totalRows` rows). */

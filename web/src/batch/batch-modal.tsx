@@ -65,6 +65,8 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const budget = parseBudget(budgetText);
   const [nameEdited, setNameEdited] = useState(false);
   const [submitting, setSubmitting] = useState(false);
+  /** Share of a large batch's CSV uploaded so far (null: nothing being uploaded). */
+  const [uploaded, setUploaded] = useState<number | null>(null);
   const [submitError, setSubmitError] = useState<BackendError | null>(null);
   const submitErrorRef = useRef<HTMLDivElement>(null);
   // The error lands at the end of a long dialog body: bring it into view, next to the Run button.
@@ -123,18 +125,22 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
         start: true,
         ...(callLimits.callLimits ? { callLimits: callLimits.callLimits } : {}),
         ...(budget.usd !== undefined ? { budgetUsd: budget.usd } : {}),
+        onUploadProgress: (f) => setUploaded(f),
       })
       .then((job) => {
         rememberJob(job);
         onStarted(job);
       })
       .catch((err: unknown) => setSubmitError(toBackendError(err)))
-      .finally(() => setSubmitting(false));
+      .finally(() => {
+        setSubmitting(false);
+        setUploaded(null);
+      });
   };
 
   const footer = (
     <>
-      {submitting && <Spinner label="Creating the batch…" />}
+      {submitting && <Spinner label={uploaded !== null && uploaded < 1 ? `Uploading the CSV… ${Math.floor(uploaded * 100)}%` : "Creating the batch…"} />}
       <span className="hint">{mapped ? `${rows.length.toLocaleString()} row${rows.length === 1 ? "" : "s"} will run` : ""}</span>
       <button type="button" onClick={onClose}>
         Cancel
