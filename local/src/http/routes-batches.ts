@@ -5,7 +5,7 @@
  * change concurrency, paged results, exports (CSV / JSONL / ZIP, streamed, also while running). Each
  * route parses its input, calls one core handler and maps errors; nothing else.
  */
-import { ExportQuery, SAMPLE_ROWS, ValidationError, exportOptionsOf, exportRows, parseCsv, reservoirSample, type BatchLimits, type Job, type MediaLink } from "@flowcraft/core";
+import { ExportQuery, SAMPLE_ROWS, exportOptionsOf, exportRows, parseCsv, reservoirSample, type BatchLimits, type Job, type MediaLink } from "@flowcraft/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { exportZip } from "../export-zip";
