@@ -1,4 +1,4 @@
-/** Types of build-stamp.js (used by its tests). */
+/** Types of build-stamp.js (used by its tests and the browser-test harness). */
 export interface BuildTarget {
   name: string;
   command: [string, string[]];
@@ -16,3 +16,13 @@ export function fingerprint(root: string, target: BuildTarget, env?: NodeJS.Proc
 export function isFresh(root: string, target: BuildTarget, print?: string): boolean;
 export function clearStamp(root: string, target: BuildTarget): void;
 export function writeStamp(root: string, target: BuildTarget, print: string): void;
+export function buildStale(
+  root: string,
+  targets?: BuildTarget[],
+  opts?: { force?: boolean; log?: (line: string) => void },
+): string[];
+export function targetsNamed(names: string[]): BuildTarget[];
+export class BuildFailed extends Error {
+  readonly target: string;
+  readonly status: number;
+}

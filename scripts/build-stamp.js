@@ -105,4 +105,42 @@ const TARGETS = [
   },
 ];
 
-module.exports = { TARGETS, listInputs, fingerprint, isFresh, clearStamp, writeStamp };
+/**
+ * Builds each target whose stamp does not match its inputs (all of them with `force`), in order,
+ * and stamps it. The one staleness rule for `npm start` and the browser tests. A failed build
+ * leaves no stamp and throws. Returns the names of the targets it built.
+ */
+function buildStale(root, targets = TARGETS, opts = {}) {
+  const { spawnSync } = require("node:child_process");
+  const log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
+  const built = [];
+  for (const target of targets) {
+    const print = fingerprint(root, target);
+    if (!opts.force && isFresh(root, target, print)) continue;
+    log(`building ${target.name} (${fs.existsSync(stampPath(root, target)) ? "its sources changed since the last build" : "no build yet"})`);
+    clearStamp(root, target);
+    const [cmd, args] = target.command;
+    const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", shell: process.platform === "win32" });
+    if (r.status !== 0) throw new BuildFailed(target.name, r.status ?? 1);
+    writeStamp(root, target, print);
+    built.push(target.name);
+  }
+  return built;
+}
+
+class BuildFailed extends Error {
+  constructor(name, status) {
+    super(`the ${name} build failed (exit ${status})`);
+    this.target = name;
+    this.status = status;
+  }
+}
+
+/** The targets named, in TARGETS order (e.g. ["local", "web"] for the browser tests). */
+function targetsNamed(names) {
+  const unknown = names.filter((n) => !TARGETS.some((t) => t.name === n));
+  if (unknown.length > 0) throw new Error(`unknown build target: ${unknown.join(", ")}`);
+  return TARGETS.filter((t) => names.includes(t.name));
+}
+
+module.exports = { TARGETS, listInputs, fingerprint, isFresh, clearStamp, writeStamp, buildStale, targetsNamed, BuildFailed };

@@ -24,6 +24,7 @@ export * from "./ai/scrub";
 export * from "./flow/graph";
 export * from "./flow/template";
 export * from "./flow/parse";
+export { flowPlan, isValidFlow, type FlowPlan, type ValidFlow } from "./flow/valid-flow";
 export * from "./engine/server-workflow-engine";
 export * from "./ports/doc-path";
 export * from "./ports/doc-data";

@@ -1,5 +1,6 @@
 import { PermanentError } from "../src/errors";
 import { ServerWorkflowEngine } from "../src/engine/server-workflow-engine";
+import { parseFlow } from "../src/flow/parse";
 import type { NodeTrace } from "../src/engine/types";
 import { flowOf, image, input, output, text, video } from "./support/flows";
 import { ScriptedAi, deferred, tick, type Handler } from "./support/scripted-ai";
@@ -257,19 +258,20 @@ describe("ServerWorkflowEngine: values", () => {
   });
 });
 
-describe("ServerWorkflowEngine: unparsed flows", () => {
-  it("applies schema defaults to a raw flow and rejects an invalid one with invalid_flow", async () => {
-    // in ─▶ a ─▶ out      (a has no model: the default applies)
+describe("ServerWorkflowEngine: only validated flows", () => {
+  it("rejects a raw flow and a copy of a validated one with invalid_flow, and runs the parsed one", async () => {
+    // in ─▶ a ─▶ out      (a has no model: parseFlow applies the default)
     const raw = {
       nodes: [input("in"), { id: "a", type: "text", data: { prompt: "a {{in}}" } }, output("out", "A")],
       edges: [{ source: "in", target: "a" }, { source: "a", target: "out" }],
     };
     const { ai, engine } = engineWith();
-    const run = await engine.execute({ flow: raw as never, row: { in: "x" } });
+    await expect(engine.execute({ flow: raw as never, row: { in: "x" } })).rejects.toMatchObject({ code: "invalid_flow" });
+    const valid = parseFlow(raw);
+    await expect(engine.execute({ flow: { ...valid }, row: { in: "x" } })).rejects.toMatchObject({ code: "invalid_flow" });
+    expect(ai.calls).toHaveLength(0);
+    const run = await engine.execute({ flow: valid, row: { in: "x" } });
     expect(run.status).toBe("succeeded");
     expect(ai.calls[0]?.model).toBe("gemini-2.5-flash");
-    // in ─▶ a ─▶ out, plus a ─▶ a (a cycle)
-    const cyclic = { ...raw, edges: [...raw.edges, { source: "a", target: "a" }] };
-    await expect(engine.execute({ flow: cyclic as never, row: { in: "x" } })).rejects.toMatchObject({ code: "invalid_flow" });
   });
 });

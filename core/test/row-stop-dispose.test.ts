@@ -34,4 +34,32 @@ describe("RowStop.dispose", () => {
     expect(sa?.reason).toBe(sb?.reason);
     expect(a.check()).toBeNull(); // disposing is not a stop
   });
+
+  it("uses one AbortController per row: the deadline sleep waits on the signal the AI calls get", () => {
+    const clock = recordingClock();
+    const stop = new RowStop(clock, undefined, 60_000);
+    expect(clock.signals).toHaveLength(1);
+    expect(clock.signals[0]).toBe(stop.signal);
+    expect(stop.signal.aborted).toBe(false);
+    stop.dispose();
+    expect(stop.signal.aborted).toBe(true);
+  });
+
+  it("still stops the row at its deadline and on cancel", async () => {
+    let fire: () => void = () => {};
+    const clock: Clock = { now: () => 0, sleep: () => new Promise<void>((resolve) => (fire = resolve)) };
+    const timed = new RowStop(clock, undefined, 60_000);
+    const codes: string[] = [];
+    timed.onStop((c) => codes.push(c));
+    fire();
+    await new Promise((r) => setImmediate(r));
+    expect(codes).toEqual(["timeout"]);
+    expect(timed.signal.aborted).toBe(true);
+    const external = new AbortController();
+    const cancelled = new RowStop(clock, external.signal, 60_000);
+    external.abort();
+    expect(cancelled.check()).toBe("cancelled");
+    cancelled.dispose();
+    expect((cancelled.signal.reason as Error).message).toBe("Cancelled");
+  });
 });

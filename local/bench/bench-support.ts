@@ -13,7 +13,7 @@ export async function waitForEnd(host: ReturnType<typeof createLocalHost>, jobId
       resolve(job);
     };
     const timer = setInterval(() => void host.handlers.getJob(LOCAL_OWNER, jobId).then(check, reject), 500);
-    unsubscribe = host.events.subscribe(jobId, (e) => e.type === "job" && check(e.job));
+    unsubscribe = host.events.subscribe(jobId, (e) => e.type === "job" && check(e.job), { results: false });
     void host.handlers.getJob(LOCAL_OWNER, jobId).then(check, reject);
   });
 }

@@ -3,7 +3,9 @@
  * result document is written, `job` as the job document changes (throttled per job, at most one
  * every `throttleMs`, but at once for status changes). Event ids are store versions, which grow
  * with every commit and survive restarts, so a client's Last-Event-ID can be replayed from the
- * store (see `resultsSince`).
+ * store (see `resultsSince`). A subscriber that only follows the job (`{results: false}`: the
+ * CLI's progress, benchmarks) costs no result parsing: a result change is parsed only when some
+ * subscriber of its job takes results.
  */
 import { Job, RowResult } from "@flowcraft/core";
 import type { DocChange } from "./sqlite/commit";
@@ -15,6 +17,16 @@ export type BatchEventListener = (e: BatchEvent) => void;
 const JOB = /^batch_jobs\/([^/]+)$/;
 const RESULT = /^batch_jobs\/([^/]+)\/results\/[^/]+$/;
 
+export interface SubscribeOptions {
+  /** Deliver `result` events too (default true). */
+  results?: boolean;
+}
+
+interface Subscriber {
+  listener: BatchEventListener;
+  results: boolean;
+}
+
 interface JobThrottle {
   lastAt: number;
   lastStatus: string;
@@ -22,7 +34,7 @@ interface JobThrottle {
 }
 
 export class BatchEventBus {
-  private readonly listeners = new Map<string, Set<BatchEventListener>>();
+  private readonly listeners = new Map<string, Set<Subscriber>>();
   private readonly throttles = new Map<string, JobThrottle>();
   private readonly unsubscribe: () => void;
 
@@ -33,12 +45,13 @@ export class BatchEventBus {
     this.unsubscribe = store.onCommit((changes) => this.onCommit(changes));
   }
 
-  subscribe(jobId: string, listener: BatchEventListener): () => void {
+  subscribe(jobId: string, listener: BatchEventListener, opts: SubscribeOptions = {}): () => void {
     let set = this.listeners.get(jobId);
     if (!set) this.listeners.set(jobId, (set = new Set()));
-    set.add(listener);
+    const sub: Subscriber = { listener, results: opts.results !== false };
+    set.add(sub);
     return () => {
-      set.delete(listener);
+      set.delete(sub);
       if (set.size > 0) return;
       this.listeners.delete(jobId);
       const t = this.throttles.get(jobId);
@@ -71,7 +84,9 @@ export class BatchEventBus {
     for (const c of changes) {
       if (c.after === null) continue;
       const result = RESULT.exec(c.path);
-      if (result && this.listeners.has(result[1] as string)) {
+      if (result) {
+        const subs = this.listeners.get(result[1] as string);
+        if (!subs || ![...subs].some((s) => s.results)) continue;
         const parsed = RowResult.safeParse(c.after);
         if (parsed.success) this.emit(result[1] as string, { type: "result", id: c.version, result: parsed.data });
         continue;
@@ -108,7 +123,7 @@ export class BatchEventBus {
   }
 
   private emit(jobId: string, e: BatchEvent): void {
-    for (const l of this.listeners.get(jobId) ?? []) l(e);
+    for (const s of this.listeners.get(jobId) ?? []) if (e.type === "job" || s.results) s.listener(e);
   }
 
   close(): void {

@@ -1,11 +1,13 @@
 /**
  * `npm start` skips a build only when its stamp matches its inputs: an edited, added or deleted
- * source file, a changed build variable, or a missing output makes it build again.
+ * source file, a changed build variable, or a missing output makes it build again. `buildStale`
+ * (also used by the browser tests' harness) applies that rule: it builds and stamps what is stale,
+ * skips what is fresh, and leaves no stamp after a failed build.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { TARGETS, clearStamp, fingerprint, isFresh, writeStamp, type BuildTarget } from "../../scripts/build-stamp";
+import { BuildFailed, TARGETS, buildStale, clearStamp, fingerprint, isFresh, targetsNamed, writeStamp, type BuildTarget } from "../../scripts/build-stamp";
 
 const target: BuildTarget = {
   name: "app",
@@ -86,5 +88,49 @@ describe("npm start build stamps", () => {
     expect(Object.keys(byName)).toEqual(["web", "local"]);
     expect(byName.web!.inputs).toEqual(expect.arrayContaining(["web/src", "core/src", "web/index.html"]));
     expect(byName.local!.inputs).toEqual(expect.arrayContaining(["local/src", "core/src"]));
+  });
+});
+
+describe("buildStale (npm start and the browser tests)", () => {
+  let root: string;
+  beforeEach(() => (root = project()));
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  /** A target whose build appends a line to builds.log and writes its output (or exits 1). */
+  const counting = (exitCode = 0): BuildTarget => ({
+    ...target,
+    command: [
+      process.execPath,
+      ["-e", `require("fs").appendFileSync("builds.log", "x"); require("fs").writeFileSync("app/dist/index.html", "built"); process.exit(${exitCode})`],
+    ],
+  });
+  const builds = (): number => (fs.existsSync(path.join(root, "builds.log")) ? fs.readFileSync(path.join(root, "builds.log"), "utf8").length : 0);
+  const quiet = { log: () => {} };
+
+  it("builds a target without a stamp, then skips it until a source's content changes", () => {
+    expect(buildStale(root, [counting()], quiet)).toEqual(["app"]);
+    expect(buildStale(root, [counting()], quiet)).toEqual([]);
+    // A newer modification time alone (a checkout, a touch) is no change.
+    const file = path.join(root, "app/src/main.ts");
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(file, later, later);
+    expect(buildStale(root, [counting()], quiet)).toEqual([]);
+    fs.writeFileSync(file, "export const a = 2;\n");
+    expect(buildStale(root, [counting()], quiet)).toEqual(["app"]);
+    expect(builds()).toBe(2);
+    expect(buildStale(root, [counting()], { ...quiet, force: true })).toEqual(["app"]);
+    expect(builds()).toBe(3);
+  });
+
+  it("throws on a failed build and leaves it stale", () => {
+    expect(() => buildStale(root, [counting(1)], quiet)).toThrow(BuildFailed);
+    expect(fresh(root)).toBe(false);
+    expect(buildStale(root, [counting()], quiet)).toEqual(["app"]);
+    expect(fresh(root)).toBe(true);
+  });
+
+  it("names the targets the browser tests build, in build order", () => {
+    expect(targetsNamed(["local", "web"]).map((t) => t.name)).toEqual(["web", "local"]);
+    expect(() => targetsNamed(["nope"])).toThrow(/unknown build target/);
   });
 });

@@ -19,8 +19,8 @@
  * outage clock restarts at the resume.
  */
 import type { ErrorInfo } from "../errors";
-import type { Flow } from "../flow/schema";
-import { ancestors, buildGraph } from "../flow/graph";
+import { ancestors } from "../flow/graph";
+import { flowPlan, type ValidFlow } from "../flow/valid-flow";
 import type { BatchContext } from "./context";
 import { readJob, readLanes } from "./context";
 import type { PausedReason } from "./model";
@@ -33,7 +33,7 @@ export const BREAKER_ROWS = 5;
 export const UNREACHABLE_MS = 3 * 60_000;
 
 /** The breaker cause of a row's final error, or null when the error is not one that repeats for every row. */
-export function breakerKey(error: ErrorInfo & { nodeId?: string }, flow: Flow): string | null {
+export function breakerKey(error: ErrorInfo & { nodeId?: string }, flow: ValidFlow): string | null {
   switch (error.code) {
     case "auth":
     case "model_not_found":
@@ -47,15 +47,15 @@ export function breakerKey(error: ErrorInfo & { nodeId?: string }, flow: Flow): 
 }
 
 /** A node no input node feeds: its prompt is the same for every row. */
-function sharedTemplate(flow: Flow, nodeId: string): boolean {
+function sharedTemplate(flow: ValidFlow, nodeId: string): boolean {
   const inputs = new Set(flow.nodes.filter((n) => n.type === "input").map((n) => n.id));
-  return ![...ancestors(buildGraph(flow), nodeId)].some((id) => inputs.has(id));
+  return ![...ancestors(flowPlan(flow).graph, nodeId)].some((id) => inputs.has(id));
 }
 
 export const reasonForKey = (key: string): PausedReason => (key === "quota_exhausted" ? "quota" : "circuit");
 
 /** Counts the committed row's breaker cause in its lane and tracks provider answers (inside the commit). */
-export function countInLane(lane: Lane, error: (ErrorInfo & { nodeId?: string }) | null, flow: Flow, now: number): string | null {
+export function countInLane(lane: Lane, error: (ErrorInfo & { nodeId?: string }) | null, flow: ValidFlow, now: number): string | null {
   if (error?.code === "unavailable") {
     lane.unreachableSince ??= now;
   } else {

@@ -3,8 +3,8 @@
  * parsed flow, input row chunks, retry-pass work lists). Caching them is safe because they are
  * written once before anything reads them; mutable state (job, lanes) is always read fresh.
  */
-import type { Flow } from "../flow/schema";
 import { parseFlow } from "../flow/parse";
+import type { ValidFlow } from "../flow/valid-flow";
 import type { DocumentStore, Transaction } from "../ports/store";
 import type { BatchDeps } from "./api";
 import { jobPath } from "./model";
@@ -52,10 +52,13 @@ export async function readLanes(r: Reader, jobId: string, pass: number): Promise
     .sort((a, b) => a.index - b.index);
 }
 
-/** The job's flow, parsed once per instance (the snapshot in the job doc never changes). */
-export function jobFlow(ctx: BatchContext, job: JobState): Flow {
+/**
+ * The job's flow, validated once per instance (the snapshot in the job doc never changes): every
+ * row, the engine, cost and breaker share this one `ValidFlow` and its graph.
+ */
+export function jobFlow(ctx: BatchContext, job: JobState): ValidFlow {
   const key = `flow:${job.id}`;
-  const hit = ctx.cache.get<Flow>(key);
+  const hit = ctx.cache.get<ValidFlow>(key);
   if (hit) return hit;
   const flow = parseFlow(job.flowConfig, { columns: job.columns });
   ctx.cache.set(key, flow);

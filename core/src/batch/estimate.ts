@@ -17,6 +17,7 @@ import { ValidationError } from "../errors";
 import { SeededRandom } from "../fakes/seeded-random";
 import type { AiNode, Flow, FlowNode } from "../flow/schema";
 import { renderTemplate, templateRefs, type TemplateRef } from "../flow/template";
+import type { ValidFlow } from "../flow/valid-flow";
 import { DEFAULT_MODEL_LIMITS } from "../governor/defaults";
 import type { LimitsTable } from "../governor/port";
 import { costOf, DEFAULT_PRICES } from "../governor/prices";
@@ -236,7 +237,7 @@ interface DryRun {
 }
 
 /** Runs the flow on `rows` through the engine (real calls, governed like batch rows). */
-async function dryRun(ctx: BatchContext, flow: Flow, rows: readonly Record<string, string>[]): Promise<DryRun> {
+async function dryRun(ctx: BatchContext, flow: ValidFlow, rows: readonly Record<string, string>[]): Promise<DryRun> {
   const engine = engineFor(ctx);
   const outputs = new Map<string, number[]>();
   const durations: number[] = [];

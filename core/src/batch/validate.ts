@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ValidationError, type ErrorDetail } from "../errors";
 import { parseFlow } from "../flow/parse";
 import { JobCallLimits } from "../governor/port";
-import type { Flow } from "../flow/schema";
+import type { ValidFlow } from "../flow/valid-flow";
 import { reservedKeyProblem } from "../json-limits";
 import type { CreateJobInput } from "./api";
 import { MAX_COLUMN_NAME_BYTES, type BatchLimits } from "./limits";
@@ -30,7 +30,7 @@ export const CreateJobSchema = z.object({
 
 export interface ValidJob {
   input: CreateJobInput;
-  flow: Flow;
+  flow: ValidFlow;
   concurrency: number;
 }
 
@@ -71,7 +71,7 @@ export function checkCreateHead(raw: unknown, limits: BatchLimits): CreateHead {
       message: `must be between ${limits.minConcurrency} and ${limits.maxConcurrency} (got ${concurrency})`,
     });
   }
-  let flow: Flow | null = null;
+  let flow: ValidFlow | null = null;
   let flowProblems: ErrorDetail[] = [];
   try {
     flow = parseFlow(input.flow, { columns: input.columns, maxNodes: limits.maxNodes });

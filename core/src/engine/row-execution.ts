@@ -11,7 +11,8 @@ import { FlowcraftError, toErrorInfo, type ErrorInfo } from "../errors";
 import { addUsage, ZERO_USAGE, type AiService, type Usage } from "../ai/port";
 import type { Logger } from "../logger";
 import type { Clock } from "../ports/clock";
-import { buildGraph, topologicalOrder, type FlowGraph } from "../flow/graph";
+import type { FlowGraph } from "../flow/graph";
+import { flowPlan } from "../flow/valid-flow";
 import type { FlowNode } from "../flow/schema";
 import { governedCall } from "../governor/governed-call";
 import type { Governor } from "../governor/port";
@@ -33,7 +34,7 @@ type RowError = ErrorInfo & { nodeId?: string };
 
 export class RowExecution {
   private readonly graph: FlowGraph;
-  private readonly nodes = new Map<string, FlowNode>();
+  private readonly nodes: ReadonlyMap<string, FlowNode>;
   private readonly state = new Map<string, State>();
   private readonly pendingUps = new Map<string, number>();
   private readonly outputs = new Map<string, NodeOutput>();
@@ -51,9 +52,8 @@ export class RowExecution {
     private readonly deps: RowDeps,
     private readonly opts: ExecuteOptions,
   ) {
-    this.graph = buildGraph(opts.flow);
-    topologicalOrder(this.graph); // throws on a cycle: the flow did not come through parseFlow
-    for (const node of opts.flow.nodes) if (!this.nodes.has(node.id)) this.nodes.set(node.id, node);
+    // Built and checked (acyclic) once by parseFlow; throws invalid_flow for an unvalidated flow.
+    ({ graph: this.graph, nodes: this.nodes } = flowPlan(opts.flow));
     this.stop = new RowStop(deps.clock, opts.signal, opts.deadline);
   }
 

@@ -1,7 +1,10 @@
 /**
  * Why a row stops early: the caller's AbortSignal (`cancelled`) or the row deadline (`timeout`).
  * One internal AbortController carries either to every running AI call; the deadline is watched
- * with the injected clock so virtual-time runs stop at the virtual deadline.
+ * with the injected clock so virtual-time runs stop at the virtual deadline. The deadline sleep
+ * waits on that same signal: `dispose` (the row is over, nothing listens any more) aborts it to
+ * release the timer, so a row costs one AbortController, not two (they are a visible share of a
+ * short row's CPU).
  */
 import { RetryableError, type ErrorInfo } from "../errors";
 import type { Clock } from "../ports/clock";
@@ -18,7 +21,6 @@ const DISPOSED = new Error("the row finished before its deadline");
 
 export class RowStop {
   private readonly controller = new AbortController();
-  private readonly timer = new AbortController();
   private code: StopCode | null = null;
   private readonly listeners: Array<(code: StopCode) => void> = [];
   private readonly onExternalAbort = (): void => this.stop("cancelled");
@@ -38,9 +40,9 @@ export class RowStop {
     for (;;) {
       const left = deadline - this.clock.now();
       if (left <= MAX_TIMER_MS) break;
-      await this.clock.sleep(MAX_TIMER_MS, this.timer.signal);
+      await this.clock.sleep(MAX_TIMER_MS, this.controller.signal);
     }
-    await this.clock.sleep(Math.max(0, deadline - this.clock.now()), this.timer.signal);
+    await this.clock.sleep(Math.max(0, deadline - this.clock.now()), this.controller.signal);
     this.stop("timeout");
   }
 
@@ -68,7 +70,8 @@ export class RowStop {
 
   /** Releases the deadline timer and the external listener; call when the row is finished. */
   dispose(): void {
-    this.timer.abort(DISPOSED);
+    this.controller.abort(DISPOSED); // a no-op when the row was already stopped
+
     this.external?.removeEventListener("abort", this.onExternalAbort);
   }
 }

@@ -1,11 +1,9 @@
 /**
- * The server workflow engine: runs one row through a validated flow (see `RowExecution` for the
- * scheduling rules). Stateless between calls and free of any host or UI dependency, so the batch
+ * The server workflow engine: runs one row through a validated flow (a `ValidFlow` from
+ * `parseFlow`, which carries its graph; see `RowExecution` for the scheduling rules). Stateless between calls and free of any host or UI dependency, so the batch
  * row runner, the preview endpoint and the simulator all share it.
  */
 import type { AiService } from "../ai/port";
-import { parseFlow } from "../flow/parse";
-import type { Flow } from "../flow/schema";
 import { silentLogger, type Logger } from "../logger";
 import { systemClock, type Clock } from "../ports/clock";
 import type { Governor } from "../governor/port";
@@ -36,8 +34,6 @@ export class ServerWorkflowEngine {
   private readonly logger: Logger;
   private readonly nodeRetry: NodeRetryPolicy;
   private readonly governor: RowDeps["governor"];
-  /** Flows already validated, by identity: callers usually pass the same object for every row. */
-  private readonly validated = new WeakMap<Flow, Flow>();
 
   constructor(deps: EngineDeps) {
     this.ai = deps.ai;
@@ -49,20 +45,11 @@ export class ServerWorkflowEngine {
 
   /**
    * Runs the row. Never rejects for node failures: those are in the returned `RowRun`. Rejects
-   * only with the `ValidationError("invalid_flow")` of a flow that does not pass `parseFlow`.
+   * only with `ValidationError("invalid_flow")` for a flow that is not the object `parseFlow`
+   * returned (a raw flow, or a copy that lost its graph).
    */
   async execute(opts: ExecuteOptions): Promise<RowRun> {
     const deps: RowDeps = { ai: this.ai, clock: this.clock, logger: this.logger, nodeRetry: this.nodeRetry, ...(this.governor ? { governor: this.governor } : {}) };
-    return new RowExecution(deps, { ...opts, flow: this.validFlow(opts.flow) }).run();
-  }
-
-  /** The flow with schema defaults applied (e.g. a text node's model), validated once per object. */
-  private validFlow(flow: Flow): Flow {
-    let valid = this.validated.get(flow);
-    if (!valid) {
-      valid = parseFlow(flow);
-      this.validated.set(flow, valid);
-    }
-    return valid;
+    return new RowExecution(deps, opts).run();
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { ErrorInfo } from "../errors";
 import type { Usage } from "../ai/port";
-import type { Flow } from "../flow/schema";
+import type { ValidFlow } from "../flow/valid-flow";
 import type { JobCallLimits } from "../governor/port";
 
 export type NodeStatus = "succeeded" | "failed" | "skipped" | "resumed";
@@ -42,7 +42,8 @@ export interface RowRun {
 }
 
 export interface ExecuteOptions {
-  flow: Flow;
+  /** The flow as `parseFlow` returned it: the engine never validates or builds its graph again. */
+  flow: ValidFlow;
   /** Column name → cell value, verbatim. */
   row: Record<string, string>;
   signal?: AbortSignal;

@@ -1,7 +1,8 @@
 /**
  * `parseFlow`: the one way a flow enters the system. Runs the zod schema node by node, then the
  * graph and template checks, and throws ONE `ValidationError("invalid_flow")` listing every problem
- * as `{path, message}` (e.g. `nodes[1].data.prompt`). Also the flow's column queries.
+ * as `{path, message}` (e.g. `nodes[1].data.prompt`). On success it returns a `ValidFlow` that
+ * carries the graph it checked (valid-flow.ts). Also the flow's column queries.
  */
 import { type z } from "zod";
 import { utf8ByteLength } from "../csv/utf8";
@@ -22,6 +23,7 @@ import {
   type FlowNode,
   type NodeType,
 } from "./schema";
+import { brandValidFlow, type ValidFlow } from "./valid-flow";
 
 export interface ParseFlowOptions {
   /** The CSV's columns: every input node's column must be one of them. */
@@ -48,8 +50,8 @@ const NODE_SCHEMAS: Record<NodeType, z.ZodType<FlowNode>> = {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isNodeType = (t: unknown): t is NodeType => typeof t === "string" && (NODE_TYPES as readonly string[]).includes(t);
 
-/** Validates raw flow JSON (an object, or a JSON string) and returns the typed flow. */
-export function parseFlow(raw: unknown, opts: ParseFlowOptions = {}): Flow {
+/** Validates raw flow JSON (an object, or a JSON string) and returns the typed, validated flow. */
+export function parseFlow(raw: unknown, opts: ParseFlowOptions = {}): ValidFlow {
   const problems: ErrorDetail[] = [];
   const top = parseTop(raw, problems, opts.maxBytes ?? MAX_FLOW_BYTES);
   if (!top) throw invalidFlow(problems);
@@ -68,7 +70,7 @@ export function parseFlow(raw: unknown, opts: ParseFlowOptions = {}): Flow {
   checkTemplates(known, graph, problems);
   if (problems.length > 0) throw invalidFlow(problems);
   const nodes = known.map((e) => e.node as FlowNode);
-  return { ...top.rest, nodes, edges: edges as FlowEdge[] };
+  return brandValidFlow({ ...top.rest, nodes, edges: edges as FlowEdge[] }, graph);
 }
 
 function invalidFlow(problems: ErrorDetail[]): ValidationError {

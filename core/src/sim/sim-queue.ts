@@ -1,7 +1,8 @@
 /**
  * A simulated Cloud Tasks queue in virtual time: deterministic ids (a used id stays "exists"),
- * dispatch latency, duplicate deliveries, retries with Cloud Tasks' backoff (min, doubling up to
- * max) until `maxAttempts`, after which the task is dropped. A duplicate delivery carries the same
+ * dispatch latency, duplicate deliveries, retries with Cloud Tasks' backoff (task-backoff.ts, the
+ * same rule as every queue adapter) until `maxAttempts` (negative: unlimited), after which the task
+ * is dropped. A duplicate delivery carries the same
  * attempt number as its original; its outcome does not schedule retries (the original's does).
  * `crashBeforeEnqueue` makes an enqueue throw before it happens (a crash after the caller's commit).
  * The queue's rate limits are modelled as Cloud Tasks applies them to every dispatch (first
@@ -12,6 +13,7 @@
  */
 import type { ManualClock } from "../fakes/manual-clock";
 import { DEPLOYED_ROW_QUEUE_LIMITS, type RetryPolicy, type TaskContext, type TaskHandler, type TaskQueue } from "../ports/task-queue";
+import { deliveryContext, retryBackoffMs } from "../ports/task-backoff";
 import { SimCrash, type FaultRates, type PlatformLatency } from "./faults";
 import type { Rng } from "./random";
 
@@ -144,14 +146,7 @@ export class SimQueue<P> implements TaskQueue<P> {
   private deliver(id: string, payload: P, attempt: number, duplicate: boolean): void {
     const handler = this.handler;
     if (!handler) throw new Error("no task handler");
-    const { maxAttempts } = this.o.retry;
-    const ctx: TaskContext = {
-      retryCount: attempt,
-      isLastAttempt: attempt >= maxAttempts - 1,
-      taskId: id,
-      maxAttempts,
-      retryDelayMs: this.backoff(attempt + 1),
-    };
+    const ctx: TaskContext = deliveryContext(this.o.retry, attempt, id);
     this.stats.deliveries += 1;
     this.stats.running += 1;
     this.stats.maxRunning = Math.max(this.stats.maxRunning, this.stats.running);
@@ -169,17 +164,8 @@ export class SimQueue<P> implements TaskQueue<P> {
           return;
         }
         this.stats.retries += 1;
-        this.schedule(id, payload, attempt + 1, this.backoff(attempt + 1));
+        this.schedule(id, payload, attempt + 1, retryBackoffMs(this.o.retry, attempt + 1));
       },
     );
-  }
-
-  /** Cloud Tasks: min × 2^(n-1), doubling maxDoublings times, then linear, capped at max. */
-  private backoff(n: number): number {
-    const { minBackoffMs, maxBackoffMs, maxDoublings } = this.o.retry;
-    const doublings = Math.min(n - 1, maxDoublings);
-    const linear = Math.max(0, n - 1 - maxDoublings);
-    const base = minBackoffMs * 2 ** doublings;
-    return Math.min(maxBackoffMs, base + linear * base);
   }
 }

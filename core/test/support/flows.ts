@@ -3,7 +3,7 @@
  * `flowOf` runs the real `parseFlow`, so engine tests only ever see validated flows.
  */
 import { parseFlow } from "../../src/flow/parse";
-import type { Flow } from "../../src/flow/schema";
+import type { ValidFlow } from "../../src/flow/valid-flow";
 
 type RawNode = { id: string; type: string; data: Record<string, unknown> };
 
@@ -32,6 +32,6 @@ export function rawFlow(nodes: RawNode[], spec: string): { nodes: RawNode[]; edg
   return { nodes, edges: edges(spec) };
 }
 
-export function flowOf(nodes: RawNode[], spec: string): Flow {
+export function flowOf(nodes: RawNode[], spec: string): ValidFlow {
   return parseFlow(rawFlow(nodes, spec));
 }

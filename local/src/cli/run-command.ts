@@ -147,7 +147,7 @@ async function waitForEnd(host: LocalHost, jobId: string, onJob: (job: Job) => v
         if (rest) finish(await host.handlers.getJob(LOCAL_OWNER, jobId));
       }, reject);
     };
-    const unsubscribe = host.events.subscribe(jobId, (e) => e.type === "job" && check(e.job));
+    const unsubscribe = host.events.subscribe(jobId, (e) => e.type === "job" && check(e.job), { results: false });
     // A slow poll as a safety net: progress also shows while no event arrives.
     const poll = setInterval(() => void host.handlers.getJob(LOCAL_OWNER, jobId).then(check, reject), 1_000);
     void host.handlers.getJob(LOCAL_OWNER, jobId).then(check, reject);

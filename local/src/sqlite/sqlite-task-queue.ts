@@ -9,6 +9,9 @@
  */
 import {
   RetryableError,
+  deliveryContext,
+  isLastAttempt,
+  retryBackoffMs,
   silentLogger,
   systemClock,
   type Clock,
@@ -20,7 +23,6 @@ import {
 } from "@flowcraft/core";
 import { randomUUID } from "node:crypto";
 import { errorFields } from "../log-error";
-import { backoffDelay } from "./backoff";
 import type { Db } from "./open-db";
 import { DueIndex, type QueuedTask } from "./due-index";
 import type { BeforeWrite } from "./group-commit";
@@ -177,13 +179,7 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
   private run(row: QueuedTask, leaseId: string): void {
     this.running.set(row.id, leaseId);
     const attempts = row.attempts + 1;
-    const ctx = {
-      retryCount: row.attempts,
-      isLastAttempt: attempts >= this.retry.maxAttempts,
-      taskId: row.id,
-      maxAttempts: this.retry.maxAttempts,
-      retryDelayMs: backoffDelay(this.retry, row.attempts),
-    };
+    const ctx = deliveryContext(this.retry, row.attempts, row.id);
     const handler = this.handler as TaskHandler<P>;
     const next = { ...row, attempts };
     const done = Promise.resolve()
@@ -204,12 +200,12 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     const now = this.clock.now();
     if (err === null) {
       this.queueCompletion(id, leaseId, now);
-    } else if (attempts >= this.retry.maxAttempts) {
+    } else if (isLastAttempt(this.retry, attempts - 1)) {
       this.logger.warn({ taskId: id, attempts, ...errorFields(err) }, "task failed on its last attempt");
       this.sql.complete(id, leaseId, now);
     } else {
       const hint = err instanceof RetryableError ? (err.retryAfterMs ?? 0) : 0;
-      const delay = Math.max(backoffDelay(this.retry, attempts - 1), hint);
+      const delay = Math.max(retryBackoffMs(this.retry, attempts), hint);
       this.requeue(task, leaseId, now + delay);
     }
     this.wake();
@@ -240,7 +236,7 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
       const attempts = row.attempts;
       this.running.delete(row.id);
       this.logger.warn({ taskId: row.id, attempts }, "task lease expired");
-      const delay = attempts >= this.retry.maxAttempts ? 0 : backoffDelay(this.retry, attempts - 1);
+      const delay = isLastAttempt(this.retry, attempts - 1) ? 0 : retryBackoffMs(this.retry, attempts);
       this.requeue({ id: row.id, payload: row.payload, attempts, runAt: 0 }, row.lease_id ?? "", now + delay);
     }
   }

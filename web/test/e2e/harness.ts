@@ -3,12 +3,13 @@
  * loopback port with a temp data dir and the offline provider, launch Debian's Chromium, and
  * stop everything afterwards.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
+import { buildStale, targetsNamed } from "../../../scripts/build-stamp";
 
 /** The repository root, found from the working directory (the script itself runs from a bundle cache). */
 function findRoot(): string {
@@ -35,28 +36,13 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-function newestMtime(paths: string[]): number {
-  let newest = 0;
-  const visit = (p: string): void => {
-    if (!fs.existsSync(p)) return;
-    const stat = fs.statSync(p);
-    if (stat.isDirectory()) {
-      if (path.basename(p) === "node_modules" || path.basename(p) === "dist") return;
-      for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
-    } else newest = Math.max(newest, stat.mtimeMs);
-  };
-  paths.forEach(visit);
-  return newest;
-}
-
-/** Runs `npm run build -w <workspace>` when its output is missing or older than its sources. */
-export function buildIfStale(workspace: "web" | "local", output: string, sources: string[]): void {
-  const out = path.join(ROOT, output);
-  const stale = !fs.existsSync(out) || newestMtime(sources.map((s) => path.join(ROOT, s))) > fs.statSync(out).mtimeMs;
-  if (!stale && process.env.FLOWCRAFT_E2E_REBUILD !== "1") return;
-  console.log(`building ${workspace} (${fs.existsSync(out) ? "sources changed" : "no build yet"})…`);
-  const r = spawnSync("npm", ["run", "build", "-w", workspace], { cwd: ROOT, stdio: "inherit" });
-  if (r.status !== 0) throw new Error(`npm run build -w ${workspace} failed (exit ${String(r.status)})`);
+/**
+ * Builds the named workspaces whose sources changed since their last build, by the same
+ * source-hash stamps as `npm start` (scripts/build-stamp.js), so both agree on what is stale.
+ * FLOWCRAFT_E2E_REBUILD=1 builds them all the same.
+ */
+export function buildIfStale(...workspaces: Array<"web" | "local">): void {
+  buildStale(ROOT, targetsNamed(workspaces), { force: process.env.FLOWCRAFT_E2E_REBUILD === "1", log: (line) => console.log(`${line}…`) });
 }
 
 export async function freePort(): Promise<number> {

@@ -18,8 +18,7 @@ declare global {
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 10_000);
   const concurrency = Number(process.argv[3] ?? 50);
-  buildIfStale("local", "local/dist/main.js", ["local/src", "core/src", "local/package.json"]);
-  buildIfStale("web", "web/dist/index.html", ["web/src", "web/index.html", "web/vite.config.ts", "core/src"]);
+  buildIfStale("local", "web");
   const server = await startLocalHost({ latencyMs: 0 });
   const browser = await launchChromium();
   try {

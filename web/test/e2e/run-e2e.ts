@@ -63,8 +63,7 @@ async function main(): Promise<number> {
     return 0;
   }
   fs.mkdirSync(SHOTS, { recursive: true });
-  buildIfStale("local", "local/dist/main.js", ["local/src", "core/src", "local/package.json"]);
-  buildIfStale("web", "web/dist/index.html", ["web/src", "web/index.html", "web/vite.config.ts", "core/src"]);
+  buildIfStale("local", "web");
   const run = createRunner(PLANNED_STEPS);
   const ctx = {} as Ctx;
   ctx.pageErrors = [];

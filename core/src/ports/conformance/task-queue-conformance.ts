@@ -139,6 +139,24 @@ export function describeTaskQueueConformance(
       ]);
     });
 
+    conformanceCase("keeps retrying without a last attempt when maxAttempts is negative (unlimited)", async () => {
+      const queue = await start(
+        (_p, ctx) => {
+          if (ctx.retryCount < 4) throw new Error("transient");
+        },
+        { retry: { ...FAST_RETRY, maxAttempts: -1 } },
+      );
+      await queue.enqueue({ id: "endless", payload: { n: 1 } });
+      await waitFor(() => deliveries.length === 5, "five attempts");
+      expect(deliveries.map((d) => [d.retryCount, d.isLastAttempt])).toEqual([
+        [0, false],
+        [1, false],
+        [2, false],
+        [3, false],
+        [4, false],
+      ]);
+    });
+
     conformanceCase("runs delayed tasks in due order", async () => {
       const queue = await start(() => {}, { limits: { ...OPEN_LIMITS, maxConcurrentDispatches: 1 } });
       await queue.enqueue({ id: "late", payload: { n: 3 }, delayMs: 150 });
