@@ -46,7 +46,7 @@ export function validateCreateJob(raw: unknown, limits: BatchLimits): ValidJob {
 /** What createJob checks before it looks at the rows: shape, columns, concurrency, the flow. */
 export interface CreateHead {
   input: CreateJobInput;
-  flow: Flow | null;
+  flow: ValidFlow | null;
   concurrency: number;
   flowProblems: ErrorDetail[];
   /** Problems found so far (row checks add theirs); capped at MAX_DETAILS when thrown. */

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { BatchLimits } from "../batch/limits";
 import { reservedKeyProblem } from "../json-limits";
 import { parseFlow } from "../flow/parse";
-import type { Flow } from "../flow/schema";
+import type { ValidFlow } from "../flow/valid-flow";
 
 /** A cell: strings as they are, numbers and booleans as their text, null as empty. */
 const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? "" : String(v)));
@@ -28,6 +28,6 @@ export const PreviewRequest = z
 export type PreviewRequest = z.infer<typeof PreviewRequest>;
 
 /** The preview's flow, checked against the row's columns and the host's node limit. */
-export function previewFlowOf(request: PreviewRequest, limits: Pick<BatchLimits, "maxNodes">): Flow {
+export function previewFlowOf(request: PreviewRequest, limits: Pick<BatchLimits, "maxNodes">): ValidFlow {
   return parseFlow(request.flow, { columns: Object.keys(request.row), maxNodes: limits.maxNodes });
 }
