@@ -13,9 +13,9 @@
 import type { FlowcraftError } from "../errors";
 import type { CallOptions, TextRequest, TextResult } from "./port";
 
-export type ProviderJobState = "pending" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
+export const PROVIDER_JOB_STATES = ["pending", "running", "succeeded", "failed", "cancelled", "expired"] as const;
 
-export const PROVIDER_JOB_STATES: readonly ProviderJobState[] = ["pending", "running", "succeeded", "failed", "cancelled", "expired"];
+export type ProviderJobState = (typeof PROVIDER_JOB_STATES)[number];
 
 /** Nothing changes any more: the job's answers (if any) are final. */
 export function isProviderJobTerminal(state: ProviderJobState): boolean {
