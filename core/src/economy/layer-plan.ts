@@ -58,6 +58,8 @@ export interface PendingTextRequest {
   node: Pick<TextNode, "id" | "data">;
   /** The node's prompt with the row's values filled in. */
   prompt: string;
+  /** The node's system instruction, rendered the same way (it is a template too). */
+  system?: string;
 }
 
 export interface ProviderJobGroup {
@@ -86,7 +88,7 @@ export function groupRequests(requests: readonly PendingTextRequest[], o: GroupO
     const request = {
       model: d.model,
       prompt: r.prompt,
-      ...(d.system ? { system: d.system } : {}),
+      ...(r.system ? { system: r.system } : {}),
       ...(d.temperature !== undefined ? { temperature: d.temperature } : {}),
       ...(d.maxOutputTokens !== undefined ? { maxOutputTokens: d.maxOutputTokens } : {}),
       ...(d.jsonSchema ? { jsonSchema: d.jsonSchema } : {}),
