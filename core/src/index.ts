@@ -11,6 +11,7 @@ export * from "./economy/layer-plan";
 export * from "./economy/provider-job-record";
 export * from "./economy/provider-jobs";
 export * from "./economy/layer-run";
+export * from "./economy/economy-cost";
 export * from "./engine/types";
 export * from "./ports/store";
 export * from "./ports/task-queue";

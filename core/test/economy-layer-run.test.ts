@@ -9,6 +9,7 @@ import type { ProviderBatchJobs } from "../src/ai/batch-port";
 import { GeminiAiService } from "../src/ai/gemini";
 import { OfflineAiService } from "../src/ai/offline";
 import type { AiService } from "../src/ai/port";
+import { economyRowCost } from "../src/economy/economy-cost";
 import { type LayerRunReport, runTextLayers } from "../src/economy/layer-run";
 import { ServerWorkflowEngine } from "../src/engine/server-workflow-engine";
 import type { NodeOutput } from "../src/engine/types";
@@ -121,6 +122,8 @@ describe("runTextLayers with the offline simulation", () => {
     const { report, offline } = await run(flow, rows(12));
     expect(report.providerJobs).toBe(3);
     expect(report.layers.map((l) => l.requests)).toEqual([12, 12, 12]);
+    const cost = economyRowCost(flow, report.rows.get("r0")!);
+    expect(cost.costUsd).toBeCloseTo(cost.realtimeCostUsd * 0.5, 9);
     for (const [a, b] of report.layers.slice(0, -1).map((l, i) => [l, report.layers[i + 1]!] as const)) expect(b.submittedAt).toBeGreaterThanOrEqual(a.settledAt);
     expect(economyOutputs(report, "C")).toEqual(await realtimeOutputs(offline, flow, rows(12), "C"));
   });
@@ -141,6 +144,9 @@ describe("runTextLayers with the offline simulation", () => {
     const { report, offline } = await run(flow, input);
     // The offline answer quotes its prompt, so the marker reaches every layer: all three expire.
     expect(report.fallbackItems).toBe(12);
+    const cost = economyRowCost(flow, report.rows.get("r1")!);
+    expect(cost.realtimeCostUsd).toBeGreaterThan(0);
+    expect(cost.costUsd).toBe(cost.realtimeCostUsd); // fallback calls pay the standard price
     expect(economyOutputs(report, "C")).toEqual(await realtimeOutputs(offline, flow, input, "C"));
     const off = await run(flow, input, false);
     expect(off.report.rows.get("r2")!.errors.get("A")).toMatchObject({ code: "timeout", retryable: false });

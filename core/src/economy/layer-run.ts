@@ -52,6 +52,8 @@ export interface RowTextRun {
   usage: Map<string, Usage>;
   /** Node id → why it failed or was skipped. */
   errors: Map<string, ErrorInfo>;
+  /** Text nodes whose call ran realtime (their provider job failed, expired or ran out of time). */
+  fellBack: Set<string>;
 }
 
 export interface LayerRunReport {
@@ -116,7 +118,7 @@ async function runLayer(
             return;
           case "fallback":
             report.fallbackItems += group.items.length;
-            applyOutcomes(report, nodes, await realtime(deps, group.items));
+            applyOutcomes(report, nodes, await realtime(deps, group.items), true);
             await settleProviderJob(pdeps, { jobId: input.jobId, displayName: group.displayName, outcome: "fallback" });
             return;
           case "failed":
@@ -152,13 +154,14 @@ async function realtime(deps: LayerRunDeps, items: ReadonlyArray<{ key: string; 
   );
 }
 
-function applyOutcomes(report: LayerRunReport, nodes: Map<string, Flow["nodes"][number]>, outcomes: readonly BatchItemOutcome[]): void {
+function applyOutcomes(report: LayerRunReport, nodes: Map<string, Flow["nodes"][number]>, outcomes: readonly BatchItemOutcome[], fellBack = false): void {
   for (const o of outcomes) {
     const at = o.key.lastIndexOf("/");
     const run = report.rows.get(o.key.slice(0, at));
     const nodeId = o.key.slice(at + 1);
     const node = nodes.get(nodeId);
     if (!run || node?.type !== "text") continue;
+    if (fellBack) run.fellBack.add(nodeId);
     if (!o.ok) {
       run.errors.set(nodeId, o.error.toInfo());
       continue;
@@ -178,7 +181,7 @@ function textOutput(node: TextNode, result: { text: string; json?: unknown }): N
 }
 
 function startRow(flow: Flow, values: Record<string, string>): RowTextRun {
-  const run: RowTextRun = { nodeOutputs: new Map(), usage: new Map(), errors: new Map() };
+  const run: RowTextRun = { nodeOutputs: new Map(), usage: new Map(), errors: new Map(), fellBack: new Set() };
   for (const node of flow.nodes) {
     if (node.type !== "input") continue;
     try {
