@@ -12,6 +12,7 @@ export * from "./economy/provider-job-record";
 export * from "./economy/provider-jobs";
 export * from "./economy/layer-run";
 export * from "./economy/economy-cost";
+export * from "./economy/layer-progress";
 export * from "./engine/types";
 export * from "./ports/store";
 export * from "./ports/task-queue";

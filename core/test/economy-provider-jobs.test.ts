@@ -9,6 +9,7 @@ import type { ProviderBatchJobs } from "../src/ai/batch-port";
 import { GeminiAiService } from "../src/ai/gemini";
 import { groupRequests, parseItemKey, type PendingTextRequest, textLayers } from "../src/economy/layer-plan";
 import { ProviderJobRecord, providerJobPath } from "../src/economy/provider-job-record";
+import { readLayerProgress } from "../src/economy/layer-progress";
 import { cancelProviderJobs, pollProviderJob, type ProviderJobDeps, settleProviderJob, submitProviderJob } from "../src/economy/provider-jobs";
 import { ManualClock } from "../src/fakes/manual-clock";
 import { MemoryStore } from "../src/fakes/memory-store";
@@ -159,5 +160,22 @@ describe("provider-job records", () => {
     expect((await record(w, g2!.displayName)).outcome).toBe("cancelled");
     await submitProviderJob(w.deps, { jobId: "job1", pass: 0, group: g2! });
     expect(w.api.jobs.size).toBe(1);
+  });
+
+  it("shows per layer the provider states, request count and how long it has waited", async () => {
+    const w = world(99);
+    const [g0a, g0b] = groupRequests(requests(4, "A"), { jobId: "job1", pass: 0, layer: 0, maxBytes: 400 });
+    const [g1] = groupRequests(requests(3, "B"), { jobId: "job1", pass: 0, layer: 1 });
+    await submitProviderJob(w.deps, { jobId: "job1", pass: 0, group: g0a! });
+    await submitProviderJob(w.deps, { jobId: "job1", pass: 0, group: g0b! });
+    await w.clock.advance(5_000);
+    await pollProviderJob(w.deps, { jobId: "job1", displayName: g0a!.displayName, items: g0a!.items });
+    await submitProviderJob(w.deps, { jobId: "job1", pass: 0, group: g1! });
+    await settleProviderJob(w.deps, { jobId: "job1", displayName: g1!.displayName, outcome: "fallback" });
+    await w.clock.advance(1_000);
+    expect(await readLayerProgress(w.deps.store, "job1", w.clock.now())).toEqual([
+      { layer: 0, providerJobs: 2, requests: g0a!.items.length + g0b!.items.length, states: { running: 1, pending: 1 }, waitingMs: 6_000, done: false },
+      { layer: 1, providerJobs: 1, requests: 3, states: { fallback: 1 }, waitingMs: 0, done: true },
+    ]);
   });
 });
