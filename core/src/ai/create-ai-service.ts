@@ -20,6 +20,8 @@ export interface CreateAiServiceOptions {
   offlineLatencyMs?: number;
   offlineJitterMs?: number;
   offlineSeed?: number;
+  /** How long the offline provider's simulated batch jobs take. */
+  offlineBatchDelayMs?: number;
   clock?: Clock;
   logger?: Logger;
 }
@@ -34,6 +36,7 @@ export function createAiService(opts: CreateAiServiceOptions = {}): AiService {
         ...(opts.offlineLatencyMs !== undefined ? { latencyMs: opts.offlineLatencyMs } : {}),
         ...(opts.offlineJitterMs !== undefined ? { jitterMs: opts.offlineJitterMs } : {}),
         ...(opts.offlineSeed !== undefined ? { seed: opts.offlineSeed } : {}),
+        ...(opts.offlineBatchDelayMs !== undefined ? { batchDelayMs: opts.offlineBatchDelayMs } : {}),
         ...(opts.clock ? { clock: opts.clock } : {}),
       });
     case "gemini":

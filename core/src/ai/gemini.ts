@@ -13,7 +13,10 @@ import { type FlowcraftError, PermanentError } from "../errors";
 import { type Logger, silentLogger } from "../logger";
 import { type Clock, systemClock } from "../ports/clock";
 import { ResponseFailure, toProviderError } from "./classify-error";
-import { parseJsonText, readInlineImage, readText, readUsage } from "./gemini-response";
+import type { ProviderBatchJobs } from "./batch-port";
+import { GeminiBatchJobs } from "./gemini-batches";
+import { readInlineImage, readUsage } from "./gemini-response";
+import { readTextResult, textConfig, textContents } from "./gemini-text";
 import { generateVideoWithPolling, type VideoDeps } from "./gemini-video";
 import type { AiService, CountTokensRequest, ImageRequest, MediaResult, TextRequest, TextResult, VideoRequest } from "./port";
 import { ZERO_USAGE } from "./port";
@@ -44,6 +47,8 @@ export class GeminiAiService implements AiService {
   private readonly vertex: boolean;
   private readonly logger: Logger;
   private readonly video: VideoDeps;
+  /** The Batch API (Gemini API only: Vertex AI batch prediction needs Cloud Storage input). */
+  readonly batches: ProviderBatchJobs | undefined;
 
   constructor(opts: GeminiAiServiceOptions) {
     this.apiKey = opts.apiKey?.trim() || undefined;
@@ -53,6 +58,7 @@ export class GeminiAiService implements AiService {
     }
     this.logger = opts.logger ?? silentLogger;
     this.ai = new GoogleGenAI(this.clientOptions(opts));
+    this.batches = this.vertex ? undefined : new GeminiBatchJobs({ ai: this.ai, apiKey: this.apiKey, logger: this.logger });
     const envBase = this.vertex ? undefined : process.env.GOOGLE_GEMINI_BASE_URL?.trim();
     const base = opts.baseUrl ?? (envBase || undefined) ?? GEMINI_DEFAULT_ORIGIN;
     this.video = {
@@ -78,26 +84,11 @@ export class GeminiAiService implements AiService {
   }
 
   async generateText(req: TextRequest): Promise<TextResult> {
-    const config: GenerateContentConfig = {};
+    const config: GenerateContentConfig = textConfig(req);
     if (req.signal) config.abortSignal = req.signal;
-    if (req.system) config.systemInstruction = req.system;
-    if (req.temperature !== undefined) config.temperature = req.temperature;
-    if (req.maxOutputTokens !== undefined) config.maxOutputTokens = req.maxOutputTokens;
-    if (req.jsonSchema) {
-      config.responseMimeType = "application/json";
-      config.responseJsonSchema = req.jsonSchema;
-    }
     return this.guard("generateText", req, async () => {
-      const response = await this.ai.models.generateContent({
-        model: req.model,
-        contents: [{ role: "user", parts: [{ text: req.prompt }] }],
-        config,
-      });
-      const text = readText(response);
-      const usage = readUsage(response);
-      const model = response.modelVersion ?? req.model;
-      if (!req.jsonSchema) return { text, usage, model };
-      return { text, json: parseJsonText(text), usage, model };
+      const response = await this.ai.models.generateContent({ model: req.model, contents: textContents(req.prompt), config });
+      return readTextResult(response, req);
     });
   }
 

@@ -37,6 +37,7 @@ import { PermanentError, RetryableError } from "../errors";
 import { type Clock, systemClock } from "../ports/clock";
 import type { AiService, CountTokensRequest, ImageRequest, MediaResult, TextRequest, TextResult, VideoRequest } from "./port";
 import { estimateTokens, hashFraction, sampleFromSchema, stableHash, summaryText, usageOf } from "./offline-content";
+import { OfflineBatchJobs } from "./offline-batches";
 import { encodePng, placeholderMp4, type Rgb } from "./png";
 
 export interface OfflineAiServiceOptions {
@@ -44,6 +45,8 @@ export interface OfflineAiServiceOptions {
   jitterMs?: number;
   clock?: Clock;
   seed?: number;
+  /** How long a simulated provider batch job takes (offline-batches.ts). Default 2 s. */
+  batchDelayMs?: number;
 }
 
 /** Output tokens Gemini reports for one generated image. */
@@ -68,12 +71,15 @@ export class OfflineAiService implements AiService {
   private readonly seed: string;
   /** Marker → prompts already seen with it (only prompts carrying a once-marker are kept). */
   private readonly seen = new Map<string, Set<string>>();
+  /** The Batch API simulation: answers are this provider's realtime answers, after a delay. */
+  readonly batches: OfflineBatchJobs;
 
   constructor(opts: OfflineAiServiceOptions = {}) {
     this.latencyMs = Math.max(0, opts.latencyMs ?? 0);
     this.jitterMs = Math.max(0, opts.jitterMs ?? 0);
     this.clock = opts.clock ?? systemClock;
     this.seed = String(opts.seed ?? 0);
+    this.batches = new OfflineBatchJobs(this, { clock: this.clock, ...(opts.batchDelayMs !== undefined ? { delayMs: opts.batchDelayMs } : {}) });
   }
 
   /** The same approximation as the usage it reports for a text call. */

@@ -8,6 +8,8 @@
  * - Usage is reported when the provider reports it; media is returned as bytes (the caller stores
  *   it in a blob store and keeps a reference).
  */
+import type { ProviderBatchJobs } from "./batch-port";
+
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
@@ -86,4 +88,6 @@ export interface AiService {
    * and costs nothing. Optional: without it, callers use the ~4 characters per token approximation.
    */
   countTokens?(req: CountTokensRequest): Promise<number>;
+  /** Provider batch jobs (batch-port.ts), for the economy mode; absent when the provider has none. */
+  readonly batches?: ProviderBatchJobs;
 }

@@ -1,0 +1,184 @@
+/**
+ * Durable, idempotent life of provider batch jobs (records in provider-job-record.ts). Each step
+ * is safe to run again after a crash or a duplicate delivery:
+ * - `submitProviderJob`: record the intent, then find an orphan by display name, else create;
+ *   store the provider's job name. A crash anywhere in between leaves an intent whose next run
+ *   adopts the job the provider already has: the same provider job is never created twice
+ *   (runs of one group are serialised by one task per group with a deterministic id).
+ * - `pollProviderJob`: one `get`, never a wait. It answers what to do next: wait (and for how
+ *   long: the host re-enqueues a delayed task), apply results, fall back to realtime, or fail.
+ *   It does not settle the record: the caller applies the decision, then calls `settleProviderJob`,
+ *   so a crash in between only repeats the (idempotent) decision.
+ * - `cancelProviderJobs`: the batch's cancel: `batches.cancel` for every unsettled job.
+ */
+import { type BatchItem, type BatchItemOutcome, isProviderJobTerminal, type ProviderBatchJobs, type ProviderJobState } from "../ai/batch-port";
+import { type ErrorInfo, PermanentError } from "../errors";
+import type { Clock } from "../ports/clock";
+import { AlreadyExistsError, type DocumentStore } from "../ports/store";
+import type { ProviderJobGroup } from "./layer-plan";
+import { DEFAULT_PROVIDER_JOB_DEADLINE_MS, ProviderJobRecord, providerJobPath, providerJobsCollection } from "./provider-job-record";
+
+export interface ProviderJobDeps {
+  store: DocumentStore;
+  jobs: ProviderBatchJobs;
+  clock: Clock;
+}
+
+export interface SubmitInput {
+  jobId: string;
+  pass: number;
+  group: ProviderJobGroup;
+  /** How long the provider may take before the items fall back (default 24 h). */
+  deadlineMs?: number;
+}
+
+export async function submitProviderJob(deps: ProviderJobDeps, input: SubmitInput): Promise<ProviderJobRecord> {
+  const path = providerJobPath(input.jobId, input.group.displayName);
+  const record = await recordIntent(deps, path, input);
+  if (record.status !== "intent") return record;
+  const { group } = input;
+  const orphan = (await deps.jobs.findByDisplayName(group.displayName))[0];
+  const job = orphan ?? (await deps.jobs.create({ model: group.model, displayName: group.displayName, items: group.items }));
+  const now = deps.clock.now();
+  const stored = await deps.store.runTransaction(async (tx) => {
+    const current = ProviderJobRecord.parse((await tx.get(path))?.data);
+    if (current.status !== "intent") return current;
+    const next: ProviderJobRecord = { ...current, status: "submitted", providerJobName: job.name, state: job.state, submittedAt: now };
+    tx.set(path, next);
+    return next;
+  });
+  // Cancelled while the provider call was in flight: the job just created must not run on.
+  if (stored.status === "settled" && stored.providerJobName === null) await deps.jobs.cancel(job.name);
+  return stored;
+}
+
+async function recordIntent(deps: ProviderJobDeps, path: string, input: SubmitInput): Promise<ProviderJobRecord> {
+  const now = deps.clock.now();
+  const { group } = input;
+  const intent: ProviderJobRecord = {
+    displayName: group.displayName,
+    jobId: input.jobId,
+    pass: input.pass,
+    layer: group.layer,
+    chunk: group.chunk,
+    model: group.model,
+    itemKeys: group.items.map((i) => i.key),
+    requestCount: group.items.length,
+    status: "intent",
+    state: null,
+    providerJobName: null,
+    createdAt: now,
+    submittedAt: null,
+    deadlineAt: now + (input.deadlineMs ?? DEFAULT_PROVIDER_JOB_DEADLINE_MS),
+    lastPolledAt: null,
+    polls: 0,
+    cancelledBy: null,
+    outcome: null,
+    error: null,
+  };
+  try {
+    await deps.store.create(path, intent);
+    return intent;
+  } catch (err) {
+    if (!(err instanceof AlreadyExistsError)) throw err;
+    return ProviderJobRecord.parse((await deps.store.get(path))?.data);
+  }
+}
+
+export type PollDecision =
+  | { kind: "wait"; afterMs: number; state: ProviderJobState }
+  | { kind: "results"; outcomes: BatchItemOutcome[] }
+  | { kind: "fallback"; itemKeys: string[]; reason: FallbackReason }
+  | { kind: "failed"; itemKeys: string[]; error: ErrorInfo }
+  /** Settled already, or never submitted (the submit task runs again). */
+  | { kind: "nothing" };
+
+export type FallbackReason = "failed" | "expired" | "deadline" | "cancelled";
+
+export interface PollInput {
+  jobId: string;
+  displayName: string;
+  /** The items the job was created with (re-rendered by the caller; prompts are not stored). */
+  items: readonly BatchItem[];
+  /** Run unfinished items realtime (default) or fail them with a clear error. */
+  fallback?: boolean;
+  /** First wait between polls; doubles per poll up to `maxPollIntervalMs`. Defaults 30 s, 10 min. */
+  pollIntervalMs?: number;
+  maxPollIntervalMs?: number;
+}
+
+export async function pollProviderJob(deps: ProviderJobDeps, input: PollInput): Promise<PollDecision> {
+  const path = providerJobPath(input.jobId, input.displayName);
+  const record = ProviderJobRecord.parse((await deps.store.get(path))?.data);
+  if (record.status !== "submitted" || record.providerJobName === null) return { kind: "nothing" };
+  const job = await deps.jobs.get(record.providerJobName);
+  const now = deps.clock.now();
+  let cancelledBy = record.cancelledBy;
+  if (!isProviderJobTerminal(job.state) && now >= record.deadlineAt) {
+    await deps.jobs.cancel(record.providerJobName);
+    cancelledBy = "deadline";
+  }
+  await deps.store.update(path, { state: job.state, lastPolledAt: now, polls: record.polls + 1, cancelledBy });
+  if (job.state === "succeeded") return { kind: "results", outcomes: await deps.jobs.results(record.providerJobName, input.items) };
+  const reason = endReason(job.state, cancelledBy);
+  if (reason === undefined) return { kind: "wait", afterMs: nextPollDelayMs(record.polls, input), state: job.state };
+  if (input.fallback ?? true) return { kind: "fallback", itemKeys: record.itemKeys, reason };
+  return { kind: "failed", itemKeys: record.itemKeys, error: fallbackOffError(reason).toInfo() };
+}
+
+/** Why a job's items need another way, or undefined while the job may still answer. */
+function endReason(state: ProviderJobState, cancelledBy: ProviderJobRecord["cancelledBy"]): FallbackReason | undefined {
+  if (cancelledBy === "deadline") return "deadline";
+  switch (state) {
+    case "pending":
+    case "running":
+    case "succeeded":
+      return undefined;
+    case "failed":
+      return "failed";
+    case "expired":
+      return "expired";
+    case "cancelled":
+      return "cancelled";
+  }
+}
+
+function fallbackOffError(reason: FallbackReason): PermanentError {
+  switch (reason) {
+    case "deadline":
+      return new PermanentError("timeout", "The provider batch job did not finish before its deadline, and realtime fallback is off");
+    case "expired":
+      return new PermanentError("timeout", "The provider expired the batch job before it finished, and realtime fallback is off");
+    case "failed":
+      return new PermanentError("unavailable", "The provider batch job failed, and realtime fallback is off");
+    case "cancelled":
+      return new PermanentError("cancelled", "The provider batch job was cancelled outside this batch, and realtime fallback is off");
+  }
+}
+
+export function nextPollDelayMs(polls: number, o: Pick<PollInput, "pollIntervalMs" | "maxPollIntervalMs"> = {}): number {
+  const base = o.pollIntervalMs ?? 30_000;
+  return Math.min(o.maxPollIntervalMs ?? 600_000, base * 2 ** Math.min(polls, 20));
+}
+
+export async function settleProviderJob(
+  deps: Pick<ProviderJobDeps, "store">,
+  input: { jobId: string; displayName: string; outcome: NonNullable<ProviderJobRecord["outcome"]>; error?: ErrorInfo },
+): Promise<void> {
+  await deps.store.update(providerJobPath(input.jobId, input.displayName), { status: "settled", outcome: input.outcome, error: input.error ?? null });
+}
+
+/** Cancels every unsettled provider job of a batch; returns how many provider jobs were told to stop. */
+export async function cancelProviderJobs(deps: ProviderJobDeps, jobId: string): Promise<number> {
+  const open = await deps.store.query(providerJobsCollection(jobId), { where: [{ field: "status", op: "in", value: ["intent", "submitted"] }] });
+  let cancelled = 0;
+  for (const doc of open) {
+    const record = ProviderJobRecord.parse(doc.data);
+    if (record.providerJobName !== null && !(record.state && isProviderJobTerminal(record.state))) {
+      await deps.jobs.cancel(record.providerJobName);
+      cancelled += 1;
+    }
+    await deps.store.update(doc.path, { status: "settled", outcome: "cancelled", cancelledBy: "user" });
+  }
+  return cancelled;
+}
