@@ -16,7 +16,7 @@ import type { NodeOutput } from "../src/engine/types";
 import { ManualClock } from "../src/fakes/manual-clock";
 import { MemoryStore } from "../src/fakes/memory-store";
 import { parseFlow } from "../src/flow/parse";
-import type { Flow } from "../src/flow/schema";
+import type { ValidFlow } from "../src/flow/valid-flow";
 import { systemClock } from "../src/ports/clock";
 import { useFakeGeminiServer } from "./support/fake-gemini-server";
 import { FakeBatchApi, type WireBatchRequest, echoAnswer } from "./support/fake-batch-api";
@@ -28,7 +28,7 @@ const text = (id: string, prompt: string) => ({ id, type: "text", data: { model:
 const out = (id: string, name: string) => ({ id, type: "output", data: { name } });
 
 // title(input) ─→ A(text) ─→ B(text) ─→ outB
-function twoLayers(): Flow {
+function twoLayers(): ValidFlow {
   return parseFlow({
     nodes: [{ id: "title", type: "input", data: { column: "title" } }, text("A", "Summarise {{title}}"), text("B", "Headline for: {{A}}"), out("outB", "headline")],
     edges: [{ source: "title", target: "A" }, { source: "A", target: "B" }, { source: "B", target: "outB" }],
@@ -36,7 +36,7 @@ function twoLayers(): Flow {
 }
 
 // title(input) ─→ A(text) ─→ B(text) ─→ C(text) ─→ outC
-function threeLayers(): Flow {
+function threeLayers(): ValidFlow {
   return parseFlow({
     nodes: [{ id: "title", type: "input", data: { column: "title" } }, text("A", "One {{title}}"), text("B", "Two {{A}}"), text("C", "Three {{B}}"), out("outC", "final")],
     edges: [{ source: "title", target: "A" }, { source: "A", target: "B" }, { source: "B", target: "C" }, { source: "C", target: "outC" }],
@@ -47,7 +47,7 @@ function rows(n: number, cell = (i: number) => `Row number ${i}`) {
   return Array.from({ length: n }, (_, i) => ({ rowId: `r${i}`, values: { title: cell(i) } }));
 }
 
-async function realtimeOutputs(ai: AiService, flow: Flow, input: ReturnType<typeof rows>, nodeId: string): Promise<Array<string | undefined>> {
+async function realtimeOutputs(ai: AiService, flow: ValidFlow, input: ReturnType<typeof rows>, nodeId: string): Promise<Array<string | undefined>> {
   const engine = new ServerWorkflowEngine({ ai, nodeRetry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
   const runs = await Promise.all(input.map((r) => engine.execute({ flow, row: r.values })));
   return runs.map((run) => textOf(run.nodeOutputs[nodeId]));
@@ -106,7 +106,7 @@ describe("runTextLayers with the Gemini Batch API (real SDK, fake server)", () =
 });
 
 describe("runTextLayers with the offline simulation", () => {
-  async function run(flow: Flow, input: ReturnType<typeof rows>, fallback?: boolean) {
+  async function run(flow: ValidFlow, input: ReturnType<typeof rows>, fallback?: boolean) {
     const clock = new ManualClock(0);
     const offline = new OfflineAiService({ clock, batchDelayMs: 60_000 });
     const done = runTextLayers(

@@ -15,7 +15,7 @@ import type { NodeOutput } from "../engine/types";
 import { ManualClock } from "../fakes/manual-clock";
 import { MemoryStore } from "../fakes/memory-store";
 import { parseFlow } from "../flow/parse";
-import type { Flow } from "../flow/schema";
+import type { ValidFlow } from "../flow/valid-flow";
 import { addUsd, runCostUsd } from "../governor/run-cost";
 
 export interface EconomyScenarioOptions {
@@ -43,7 +43,7 @@ export interface EconomyReport {
 }
 
 /** `title(input) → T0(text) → T1(text) → … → out`. */
-export function chainFlow(layers: number, model: string): Flow {
+export function chainFlow(layers: number, model: string): ValidFlow {
   const nodes: unknown[] = [{ id: "title", type: "input", data: { column: "title" } }];
   const edges: Array<{ source: string; target: string }> = [];
   let prev = "title";
