@@ -23,6 +23,7 @@ export * from "./ai/scrub";
 export * from "./flow/graph";
 export * from "./flow/template";
 export * from "./flow/parse";
+export * from "./flow/template-csv";
 export * from "./engine/server-workflow-engine";
 export * from "./ports/doc-path";
 export * from "./ports/doc-data";

@@ -60,15 +60,18 @@ export const RUN_OPTIONS = {
 type Inputs = { flow: unknown; columns: string[]; rows: Record<string, string>[] };
 
 async function readInputs(flowFile: string, rowsFile: string): Promise<Inputs> {
-  let flow: unknown;
+  return { flow: readFlowFile(flowFile), ...(await readCsvFile(rowsFile)) };
+}
+
+/** A flow file's JSON, or a ValidationError naming the file and whether it is missing or not JSON. */
+export function readFlowFile(flowFile: string): unknown {
   try {
     // Editors on Windows often save UTF-8 with a byte order mark, which JSON.parse rejects.
-    flow = JSON.parse(fs.readFileSync(flowFile, "utf8").replace(/^\uFEFF/, "")) as unknown;
+    return JSON.parse(fs.readFileSync(flowFile, "utf8").replace(/^\uFEFF/, "")) as unknown;
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : "not valid JSON";
     throw new ValidationError(`Cannot read the flow ${flowFile}`, [{ path: flowFile, message: reason }]);
   }
-  return { flow, ...(await readCsvFile(rowsFile)) };
 }
 
 /** Parses the CSV as it is read (64 KiB at a time): the file is never held as one string. */
