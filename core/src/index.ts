@@ -15,6 +15,7 @@ export * from "./batch/api";
 export * from "./csv/read";
 export * from "./csv/write";
 export * from "./csv/utf8";
+export * from "./csv/encoding";
 export * from "./ai/classify-error";
 export * from "./ai/offline";
 export * from "./ai/gemini";

@@ -17,6 +17,7 @@ import {
   exportRows,
   isTerminal,
   jsonLogger,
+  CsvBytesDecoder,
   CsvStreamParser,
   parseFlow,
   type Job,
@@ -79,8 +80,10 @@ async function readCsvFile(rowsFile: string): Promise<{ columns: string[]; rows:
   const rows: Record<string, string>[] = [];
   const parser = new CsvStreamParser({}, (row) => rows.push(row));
   try {
-    // A utf8 stream decodes characters split between reads correctly.
-    for await (const piece of fs.createReadStream(rowsFile, { encoding: "utf8", highWaterMark: 1 << 16 })) parser.push(piece as string);
+    // Decodes characters split between reads; UTF-16 and BOMs handled, non-UTF-8 refused.
+    const decoder = new CsvBytesDecoder();
+    for await (const piece of fs.createReadStream(rowsFile, { highWaterMark: 1 << 16 })) parser.push(decoder.write(piece as Buffer));
+    parser.push(decoder.end());
   } catch (err) {
     if (err instanceof ValidationError) throw err;
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : "cannot be read";

@@ -5,10 +5,9 @@
  * estimate) to use; a bad one answers 400 with the row-level details and keeps nothing.
  * Uploads are few and short-lived: the oldest is dropped past `MAX_HELD`, any after `HELD_MS`.
  */
-import { CsvStreamParser, ValidationError, type BatchLimits } from "@flowcraft/core";
+import { CsvBytesDecoder, CsvStreamParser, ValidationError, type BatchLimits } from "@flowcraft/core";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { StringDecoder } from "node:string_decoder";
 import { BodyTooLargeError } from "./respond";
 
 export interface HeldCsv {
@@ -25,8 +24,8 @@ export async function readCsvBody(req: IncomingMessage, maxBytes: number, limits
   if (Number.isFinite(declared) && declared > maxBytes) throw new BodyTooLargeError(maxBytes);
   const rows: Record<string, string>[] = [];
   const parser = new CsvStreamParser({ maxRows: limits.maxRows, maxColumns: limits.maxColumns, maxCellBytes: limits.maxCellBytes }, (row) => rows.push(row));
-  // Decodes characters split between network reads.
-  const decoder = new StringDecoder("utf8");
+  // Decodes characters split between network reads; UTF-16 and BOMs handled, non-UTF-8 refused.
+  const decoder = new CsvBytesDecoder();
   let size = 0;
   try {
     for await (const chunk of req) {
