@@ -3,7 +3,7 @@
  * one, bytes that are not UTF-8 (likely Windows-1252) and `;`- or tab-separated files. Decoded
  * where that is safe; otherwise refused with what is wrong and how to re-save the file.
  */
-import { CsvBytesDecoder, firstInvalidUtf8, sniffCsv } from "../src/csv/encoding";
+import { CsvBytesDecoder, decodeCsvBytes, firstInvalidUtf8, sniffCsv } from "../src/csv/encoding";
 import { CsvStreamParser, type ParsedCsv } from "../src/csv/read";
 
 const TEXT = "name,city\r\nZoë,Malmö\r\nRenée,Zürich €\r\n";
@@ -86,6 +86,7 @@ describe("CsvBytesDecoder + the CSV reader", () => {
   ])("reads %s split into small pieces", (_name, bytes) => {
     expect(readBytes(bytes)).toEqual(EXPECTED);
     expect(readBytes(bytes, 1 << 16)).toEqual(EXPECTED);
+    expect(decodeCsvBytes(bytes)).toBe(TEXT);
   });
 
   it("refuses Windows-1252 bytes with the line and the fix, under path encoding", () => {

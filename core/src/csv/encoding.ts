@@ -224,3 +224,9 @@ export class CsvBytesDecoder {
     }
   }
 }
+
+/** A whole file's bytes → its text, through CsvBytesDecoder (the same checks as a stream). */
+export function decodeCsvBytes(bytes: Uint8Array): string {
+  const decoder = new CsvBytesDecoder();
+  return decoder.write(bytes) + decoder.end();
+}
