@@ -29,6 +29,7 @@ const EXPECTED_EXPORTS = [
   "generateText",
   "generateVideo",
   "getGovernorSettings",
+  "listBatchRows",
   "onBatchJobCreated",
   "onBatchResultCreated",
   "pauseBatch",

@@ -23,9 +23,11 @@ import type { PriceTable } from "../governor/prices";
 import type { BatchLimits } from "./limits";
 import type { BatchEstimate, EstimateInput } from "./estimate";
 import type { Job, RowResult } from "./model";
+import type { RowsPage } from "./rows-page";
 
 export type { BatchEstimate, EstimateInput, NodeEstimate } from "./estimate";
 export type { Range as EstimateRange } from "./estimate-math";
+export type { InputRow, RowsPage } from "./rows-page";
 
 /** The payload of one row task. */
 export interface RowTask {
@@ -154,6 +156,8 @@ export interface BatchHandlers {
   getJob(caller: Caller, jobId: string): Promise<Job>;
   listJobs(caller: Caller, opts?: { limit?: number }): Promise<Job[]>;
   listResults(caller: Caller, jobId: string, opts?: { limit?: number; cursor?: string | null }): Promise<ResultsPage>;
+  /** Input cells by row index, a range read of the row chunks; the cursor is the first row index. */
+  listRows(caller: Caller, jobId: string, opts?: { limit?: number; cursor?: string | null }): Promise<RowsPage>;
   /**
    * What a batch would cost and take (low / expected / high), before it runs: no job is created
    * and no generation call is made unless `dryRunRows` asks for a dry run (see estimate.ts).

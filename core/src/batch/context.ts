@@ -65,9 +65,8 @@ export function jobFlow(ctx: BatchContext, job: JobState): ValidFlow {
   return flow;
 }
 
-/** The input row at `rowIndex` (chunk located by binary search over rowChunkStarts). */
-export async function loadRow(ctx: BatchContext, job: JobState, rowIndex: number): Promise<Record<string, string>> {
-  const starts = job.rowChunkStarts;
+/** The index of the input chunk holding `rowIndex` (binary search over ascending rowChunkStarts). */
+export function chunkOf(starts: readonly number[], rowIndex: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
@@ -75,7 +74,12 @@ export async function loadRow(ctx: BatchContext, job: JobState, rowIndex: number
     if ((starts[mid] ?? 0) <= rowIndex) lo = mid;
     else hi = mid - 1;
   }
-  const chunk = await loadRowsChunk(ctx, job.id, lo);
+  return lo;
+}
+
+/** The input row at `rowIndex`. */
+export async function loadRow(ctx: BatchContext, job: JobState, rowIndex: number): Promise<Record<string, string>> {
+  const chunk = await loadRowsChunk(ctx, job.id, chunkOf(job.rowChunkStarts, rowIndex));
   const row = chunk.rows[rowIndex - chunk.start];
   if (!row) throw new Error(`row ${rowIndex} missing from its input chunk`);
   return row;

@@ -11,6 +11,7 @@ import type { Job } from "./model";
 import { pauseJob, resumeJob } from "./pause-job";
 import { getJob, listJobs, listResults } from "./queries";
 import { reconcile } from "./reconcile";
+import { listRows } from "./rows-page";
 import { onResultCreated } from "./result-created";
 import { retryFailed } from "./retry-failed";
 import { isRollUpTask, runRollUpTask } from "./roll-up";
@@ -45,6 +46,7 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
     getJob: async (caller, jobId) => getJob(ctx, caller, id(jobId)),
     listJobs: (caller, opts) => listJobs(ctx, caller, opts),
     listResults: async (caller, jobId, opts) => listResults(ctx, caller, id(jobId), opts),
+    listRows: async (caller, jobId, opts) => listRows(ctx, caller, id(jobId), opts),
     estimateBatch: (caller, input) => estimateBatch(ctx, caller, input),
     runRowTask: (task, tctx) => (isRollUpTask(task) ? runRollUpTask(ctx, task, tctx) : runRowTask(ctx, task, tctx)),
     onResultCreated: (doc) => onResultCreated(ctx, doc),

@@ -1,11 +1,13 @@
 /**
- * CSV read as a stream of rows: the text arrives in pieces (strings, or bytes decoded as UTF-8
- * with characters split between pieces kept whole), rows come out as their records complete, so
+ * CSV read as a stream of rows: the text arrives in pieces (strings, or bytes decoded by
+ * `CsvBytesDecoder`: BOMs and UTF-16 handled, bytes that are not UTF-8 refused, characters split
+ * between pieces kept whole), rows come out as their records complete, so
  * memory holds one piece's rows, never the file. A problem found anywhere is thrown when the read
  * ends (or at once for broken quoting): a caller that must write nothing on bad input reads the
  * file through once to check it, then again to use it (`createJobFromRows` does).
  */
 import { ValidationError } from "../errors";
+import { CsvBytesDecoder } from "./encoding";
 import { CsvStreamParser, type CsvStreamSummary, type ParseCsvOptions } from "./read";
 
 /** A fresh read of a file's text from its first byte (called once per pass). */
@@ -15,17 +17,17 @@ export type OpenText = () => AsyncIterable<string | Uint8Array>;
 export async function* csvRows(pieces: AsyncIterable<string | Uint8Array>, opts: ParseCsvOptions, onEnd?: (summary: CsvStreamSummary) => void): AsyncGenerator<Record<string, string>> {
   let ready: Record<string, string>[] = [];
   const parser = new CsvStreamParser(opts, (row) => ready.push(row));
-  const decoder = new TextDecoder("utf-8");
+  const decoder = new CsvBytesDecoder();
   const take = (): Record<string, string>[] => {
     const out = ready;
     ready = [];
     return out;
   };
   for await (const piece of pieces) {
-    parser.push(typeof piece === "string" ? piece : decoder.decode(piece, { stream: true }));
+    parser.push(typeof piece === "string" ? piece : decoder.write(piece));
     yield* take();
   }
-  parser.push(decoder.decode());
+  parser.push(decoder.end());
   const summary = parser.end();
   yield* take();
   onEnd?.(summary);

@@ -24,6 +24,8 @@ export const InputNodeData = z.looseObject({
   /** The CSV column whose cell value this node outputs, verbatim. */
   column: z.string({ error: "column is required: the CSV column this input reads" }).min(1, "column is empty: name the CSV column this input reads"),
   label: z.string().optional(),
+  /** An example cell value, used as the example row of the flow's CSV template (template-csv.ts). */
+  example: z.string({ error: "example must be text" }).optional(),
 });
 
 export const TextNodeData = z.looseObject({

@@ -1,13 +1,14 @@
 /**
- * Batch callables: create, start, cancel, pause, resume, change concurrency, retry failed rows. Each one only
+ * Batch callables: create, start, cancel, pause, resume, change concurrency, retry failed rows, and
+ * a page of a batch's input rows. Each one only
  * wires the caller's uid and the parsed payload to a core handler; ownership, limits (including the
  * per-owner cap on active jobs) and state rules live in the core and surface as mapped errors.
  */
-import { FlowcraftError, requestRecorded, type Job } from "@flowcraft/core";
+import { FlowcraftError, requestRecorded, type Job, type RowsPage } from "@flowcraft/core";
 import { BATCH_CALLABLE_TIMEOUT_SECONDS, CREATE_CALLABLE_TIMEOUT_SECONDS } from "../config/function-options";
 import { defineCallable } from "../http/define-callable";
 import { createSource } from "./create-source";
-import { CreateBatchInput, JobRef, ResumeBatchInput, SetConcurrencyInput } from "./schemas";
+import { CreateBatchInput, JobRef, ListRowsInput, ResumeBatchInput, SetConcurrencyInput } from "./schemas";
 
 const common = { timeoutSeconds: BATCH_CALLABLE_TIMEOUT_SECONDS, memory: "1GiB" } as const;
 
@@ -94,4 +95,17 @@ export const retryFailedRows = defineCallable({
   input: JobRef,
   run: async ({ jobId }, { uid, deps }): Promise<{ job: Job; rows: number }> =>
     deps.handlers.retryFailed({ ownerId: uid }, jobId),
+});
+
+/**
+ * `{jobId, cursor?, limit?} → {columns, rows: [{rowIndex, cells}], nextCursor}`: the owner's input
+ * cells by row index, a range read of the row chunks (the web app's inputs beside the results).
+ */
+export const listBatchRows = defineCallable({
+  ...common,
+  memory: "256MiB",
+  name: "listBatchRows",
+  input: ListRowsInput,
+  run: async ({ jobId, cursor, limit }, { uid, deps }): Promise<RowsPage> =>
+    deps.handlers.listRows({ ownerId: uid }, jobId, { cursor: cursor ?? null, ...(limit !== undefined ? { limit } : {}) }),
 });

@@ -52,6 +52,16 @@ export type EstimateBatchInput = z.infer<typeof EstimateBatchInput>;
 export const JobRef = z.object({ jobId: JobId });
 export type JobRef = z.infer<typeof JobRef>;
 
+/** A page of a batch's input cells: `cursor` is the first row index (a page's nextCursor, or any row). */
+export const ListRowsInput = z
+  .object({
+    jobId: JobId,
+    cursor: z.string().max(9).nullable().optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+export type ListRowsInput = z.infer<typeof ListRowsInput>;
+
 /** Resume a paused (or cancelled) batch; `budgetUsd` optionally raises the spend cap. */
 export const ResumeBatchInput = z.object({ jobId: JobId, budgetUsd: z.number().positive().finite().optional() }).strict();
 export type ResumeBatchInput = z.infer<typeof ResumeBatchInput>;

@@ -16,6 +16,7 @@ import {
 import { SKIP_NOTE, emulatorsRunning } from "./emulator-env";
 
 const root = path.resolve(__dirname, "../../..");
+type ClientDb = ReturnType<ReturnType<RulesTestEnvironment["authenticatedContext"]>["firestore"]>;
 let env: RulesTestEnvironment;
 const suite = emulatorsRunning() ? describe : describe.skip;
 const title = emulatorsRunning() ? "security rules" : `security rules (skipped: ${SKIP_NOTE})`;
@@ -62,6 +63,22 @@ suite(title, () => {
       await assertSucceeds(db.collection("batch_jobs/j1/results").orderBy("rowIndex").get());
       await assertSucceeds(db.doc("batch_jobs/j1/rows/00000").get());
       await assertSucceeds(db.collection("batch_jobs").where("ownerId", "==", "alice").orderBy("createdAt", "desc").get());
+    });
+
+    it("lets only the owner read a range of input row chunks by their first row index", async () => {
+      // The range read a client makes for rows [from, to): the chunk holding `from`, then the
+      // chunks that start inside the range (single-field indexes on `start`, no composite index).
+      const holding = (db: ClientDb) =>
+        db.collection("batch_jobs/j1/rows").where("start", "<=", 0).orderBy("start", "desc").limit(1).get();
+      const inside = (db: ClientDb) =>
+        db.collection("batch_jobs/j1/rows").where("start", ">", 0).where("start", "<", 100).orderBy("start").get();
+      const alice = env.authenticatedContext("alice").firestore();
+      const chunk = await assertSucceeds(holding(alice));
+      expect(chunk.docs.map((d) => d.id)).toEqual(["00000"]);
+      await assertSucceeds(inside(alice));
+      const mallory = env.authenticatedContext("mallory").firestore();
+      await assertFails(holding(mallory));
+      await assertFails(inside(mallory));
     });
 
     it("hides other users' jobs, unfiltered lists and internal bookkeeping", async () => {

@@ -4,6 +4,7 @@ export const HELP = `flowcraft-batch: run a FlowCraft AI flow over every row of 
 Usage:
   flowcraft-batch run FLOW.json ROWS.csv [options]
   flowcraft-batch serve [--port P] [--host H] [--data-dir DIR] [--allow-origin ORIGIN]...
+  flowcraft-batch template FLOW.json [--out FILE]
   flowcraft-batch --help
 
 run options:
@@ -62,6 +63,10 @@ serve options:
   --allow-origin ORIGIN   also let pages from ORIGIN (e.g. http://localhost:3000) call the API;
                           repeat it or give a comma list. By default only the server's own pages
                           may, not other local ports or schemes. Adds $FLOWCRAFT_ALLOW_ORIGINS.
+
+template options (writes the flow's input columns as a CSV header plus one example row: each
+input node's data.example, else "example <label or column>"; UTF-8 with a BOM, for spreadsheets):
+  --out FILE              write the template to FILE (default: stdout)
 
 Results file: the input columns as given, one column per output node (its name), then status,
 error, durationMs, inputTokens, outputTokens, totalTokens, costUsd (USD, every pass of the row),

@@ -7,13 +7,14 @@ import { UsageError, parseArgs } from "./args";
 import { HELP } from "./help";
 import { RUN_OPTIONS, runCommand, type CliIo } from "./run-command";
 import { SERVE_OPTIONS, serveCommand } from "./serve-command";
+import { TEMPLATE_OPTIONS, templateCommand } from "./template-command";
 import { errorFields } from "../log-error";
 import { ListenError, damagedDataMessage } from "./fatal";
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const command = argv.find((a) => !a.startsWith("-"));
-    const spec = command === "serve" ? SERVE_OPTIONS : RUN_OPTIONS;
+    const spec = command === "serve" ? SERVE_OPTIONS : command === "template" ? TEMPLATE_OPTIONS : RUN_OPTIONS;
     const args = parseArgs(argv, spec);
     if (args.options.help || args.command === null) {
       (args.options.help ? io.stdout : io.stderr).write(HELP);
@@ -21,6 +22,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (args.command === "run") return await runCommand(args, io);
     if (args.command === "serve") return await serveCommand(args, io);
+    if (args.command === "template") return templateCommand(args, io);
     throw new UsageError(`unknown command "${args.command}"`);
   } catch (err) {
     return reportError(err, io);

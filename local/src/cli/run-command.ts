@@ -64,15 +64,18 @@ export const RUN_OPTIONS = {
 type Inputs = { flow: unknown; columns: string[]; rowCount: number; source: RowSource };
 
 async function readInputs(flowFile: string, rowsFile: string): Promise<Inputs> {
-  let flow: unknown;
+  return { flow: readFlowFile(flowFile), ...(await readCsvFile(rowsFile)) };
+}
+
+/** A flow file's JSON, or a ValidationError naming the file and whether it is missing or not JSON. */
+export function readFlowFile(flowFile: string): unknown {
   try {
     // Editors on Windows often save UTF-8 with a byte order mark, which JSON.parse rejects.
-    flow = JSON.parse(fs.readFileSync(flowFile, "utf8").replace(/^\uFEFF/, "")) as unknown;
+    return JSON.parse(fs.readFileSync(flowFile, "utf8").replace(/^\uFEFF/, "")) as unknown;
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : "not valid JSON";
     throw new ValidationError(`Cannot read the flow ${flowFile}`, [{ path: flowFile, message: reason }]);
   }
-  return { flow, ...(await readCsvFile(rowsFile)) };
 }
 
 /** Checks the CSV as it is read (64 KiB at a time): neither the file nor its rows are ever held. */
@@ -89,7 +92,8 @@ async function readCsvFile(rowsFile: string): Promise<Omit<Inputs, "flow">> {
 }
 
 /** A fresh read of a CSV file (a utf8 stream decodes characters split between reads correctly). */
-export const csvFileText = (file: string): OpenText => () => fs.createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 16 }) as AsyncIterable<string>;
+/** The file's bytes, 64 KiB at a time; `csvRows` decodes them (BOMs, UTF-16, non-UTF-8 refused). */
+export const csvFileText = (file: string): OpenText => () => fs.createReadStream(file, { highWaterMark: 1 << 16 }) as AsyncIterable<Uint8Array>;
 
 /** Refuses an --out the results could not be written to, before any row runs (and spends tokens). */
 function checkWritableOut(out: string): void {

@@ -65,6 +65,7 @@ export const ResumeBatchBody = z.object({ budgetUsd: z.number().positive().finit
 
 export const PatchBatchBody = z.object({ concurrency: z.number().int() }).strict();
 
+/** A page query of the results or the input rows (`GET .../results`, `GET .../rows`). */
 export const ResultsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: z.string().min(1).optional(),

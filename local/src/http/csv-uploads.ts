@@ -7,13 +7,12 @@
  * 400 with the row-level details and nothing is kept. Uploads are few and short-lived: the oldest
  * is dropped past `MAX_HELD`, any after `HELD_MS`, and the folder is emptied at start.
  */
-import { CsvStreamParser, ValidationError, csvErrorUnder, csvRowSource, type BatchLimits, type RowSource } from "@flowcraft/core";
+import { CsvBytesDecoder, CsvStreamParser, ValidationError, csvErrorUnder, csvRowSource, type BatchLimits, type RowSource } from "@flowcraft/core";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import fs from "node:fs";
 import type { IncomingMessage } from "node:http";
 import path from "node:path";
-import { StringDecoder } from "node:string_decoder";
 import { BodyTooLargeError } from "./respond";
 
 export interface HeldCsv {
@@ -34,8 +33,8 @@ export async function readCsvBody(req: IncomingMessage, o: { maxBytes: number; l
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (Number.isFinite(declared) && declared > o.maxBytes) throw new BodyTooLargeError(o.maxBytes);
   const parser = new CsvStreamParser(parseOptions(o.limits), () => undefined);
-  // Decodes characters split between network reads.
-  const decoder = new StringDecoder("utf8");
+  // Decodes characters split between network reads; UTF-16 and BOMs handled, non-UTF-8 refused.
+  const decoder = new CsvBytesDecoder();
   const out = fs.createWriteStream(o.file, { flags: "wx" });
   let size = 0;
   try {

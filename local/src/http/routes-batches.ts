@@ -2,7 +2,7 @@
  * Batch routes: create (from CSV text or columns + rows), estimate (the same input, nothing
  * created), list, get, run, cancel, pause, resume (a paused batch, or a cancelled one's never-run
  * rows as a new pass), retry failed,
- * change concurrency, paged results, exports (CSV / JSONL / ZIP, streamed, also while running). Each
+ * change concurrency, paged results, paged input rows, exports (CSV / JSONL / ZIP, streamed, also while running). Each
  * route parses its input, calls one core handler and maps errors; nothing else.
  */
 import { ExportQuery, SAMPLE_ROWS, exportOptionsOf, exportRows, parseCsv, reservoirSample, type BatchLimits, type Job, type MediaLink } from "@flowcraft/core";
@@ -160,6 +160,11 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits,
       const q = parseBody(ResultsQuery, Object.fromEntries(url.searchParams), "query string");
       const page = await h.listResults(LOCAL_OWNER, params.id!, { limit: q.limit ?? 100, cursor: q.cursor ?? null });
       sendJson(res, 200, page);
+    })
+    // Input cells by row index (cursor = first row index), read as a range of row chunks.
+    .on("GET", "/api/batches/:id/rows", async ({ res, params, url }) => {
+      const q = parseBody(ResultsQuery, Object.fromEntries(url.searchParams), "query string");
+      sendJson(res, 200, await h.listRows(LOCAL_OWNER, params.id!, { limit: q.limit ?? 100, cursor: q.cursor ?? null }));
     })
     .on("GET", "/api/batches/:id/export.csv", ({ req, res, params, url }) => streamExport(host, res, { id: params.id!, format: "csv", stallMs, req, url }))
     .on("GET", "/api/batches/:id/export.jsonl", ({ req, res, params, url }) => streamExport(host, res, { id: params.id!, format: "jsonl", stallMs, req, url }))

@@ -9,6 +9,7 @@ import type { LocalHost } from "../local-host";
 import { loadExamples } from "./examples";
 import { aiRoutes } from "./routes-ai";
 import { batchRoutes, type BodyLimits } from "./routes-batches";
+import { flowRoutes } from "./routes-flows";
 import { settingsRoutes } from "./routes-settings";
 import { eventRoutes } from "./routes-events";
 import { sendError, sendJson } from "./respond";
@@ -57,6 +58,7 @@ export function createApiServer(opts: ApiServerOptions): http.Server {
   batchRoutes(router, opts.host, limits, stallMs);
   eventRoutes(router, opts.host, { ...DEFAULT_SSE_LIMITS, ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}), ...opts.sse });
   aiRoutes(router, opts.host, limits.jsonBytes);
+  flowRoutes(router, limits.jsonBytes);
   settingsRoutes(router, opts.host, limits.jsonBytes);
 
   return http.createServer((req, res) => {

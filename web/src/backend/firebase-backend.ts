@@ -47,6 +47,7 @@ import {
   type LimitsUpdate,
   type PreviewRun,
   type ResultsChange,
+  type RowsPage,
   type Unsubscribe,
   exportFilename,
 } from "./types";
@@ -208,6 +209,11 @@ export class FirebaseBackend implements BatchBackend {
         ),
       onError,
     );
+  }
+
+  /** Through the listBatchRows callable: a range read of the row chunks, checked for the owner. */
+  async rows(jobId: string, opts: { cursor?: number; limit?: number }): Promise<RowsPage> {
+    return this.call<{ jobId: string; cursor: string; limit: number }, RowsPage>("listBatchRows", { jobId, cursor: String(opts.cursor ?? 0), limit: opts.limit ?? 100 });
   }
 
   async exportFile(job: Job, format: ExportFormat, choice: ExportChoice = {}): Promise<ExportFile> {

@@ -22,6 +22,7 @@ import {
   type LimitsUpdate,
   type PreviewRun,
   type ResultsChange,
+  type RowsPage,
   type Unsubscribe,
   exportFilename,
   toBackendError,
@@ -108,6 +109,11 @@ export class LocalBackend implements BatchBackend {
 
   async get(jobId: string): Promise<Job> {
     return (await this.http.get<{ job: Job }>(jobPath(jobId))).job;
+  }
+
+  async rows(jobId: string, opts: { cursor?: number; limit?: number }): Promise<RowsPage> {
+    const q = new URLSearchParams({ cursor: String(opts.cursor ?? 0), limit: String(opts.limit ?? 100) });
+    return this.http.get<RowsPage>(`${jobPath(jobId)}/rows?${q.toString()}`);
   }
 
   async list(): Promise<Job[]> {

@@ -8,11 +8,12 @@ import type { BatchLimits } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { UsageTotals } from "@core/batch/model";
 import type { BatchEstimate } from "@core/batch/estimate";
+import type { InputRow, RowsPage } from "@core/batch/rows-page";
 import type { JobCallLimits } from "@core/governor/port";
 import type { GovernorSettings, LimitsUpdate } from "@core/governor/settings";
 import type { ResultsChange } from "../lib/results-merge";
 
-export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange, GovernorSettings, LimitsUpdate, BatchEstimate };
+export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange, GovernorSettings, LimitsUpdate, BatchEstimate, InputRow, RowsPage };
 
 export type BackendKind = "local" | "firebase";
 
@@ -126,6 +127,8 @@ export interface BatchBackend {
   watchJob(jobId: string, onJob: (job: Job) => void, onError?: (err: BackendError) => void): Unsubscribe;
   /** Calls `onChange` with existing results first, then with each change. */
   watchResults(jobId: string, onChange: (change: ResultsChange) => void, onError?: (err: BackendError) => void): Unsubscribe;
+  /** A page of the batch's input cells by row index (`cursor` = first row index, default 0). */
+  rows(jobId: string, opts: { cursor?: number; limit?: number }): Promise<RowsPage>;
   /** csv, jsonl, or zip (the results CSV plus every image and video). */
   exportFile(job: Job, format: ExportFormat, choice?: ExportChoice): Promise<ExportFile>;
   /** A URL an <img>/<video> can load for a stored media reference. */

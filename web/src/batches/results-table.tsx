@@ -1,7 +1,8 @@
 /**
  * The per-row results table, virtualized with @tanstack/react-virtual so 10,000 rows stay fast:
- * only the rows in view (plus a few) are in the DOM. Status, error, duration, tokens and one cell
- * per output (text, image thumbnail or video player).
+ * only the rows in view (plus a few) are in the DOM. Status, the row's input cells (loaded page by
+ * page as they scroll into view, use-input-rows.ts), one cell per output (text, image thumbnail or
+ * video player), error, duration, tokens.
  */
 import { formatUsd } from "@core/governor/format-usd";
 import { useEffect, useMemo, useRef, useState, useId } from "react";
@@ -15,6 +16,7 @@ import type { ResultsByRow } from "../lib/results-merge";
 import { StatusBadge } from "../ui/feedback";
 import { StoredMedia } from "../ui/media";
 import { RowDetails } from "./row-details";
+import { useInputRows } from "./use-input-rows";
 
 function OutputCell({ output, label }: { output: StoredOutput | undefined; label: string }) {
   const { backend } = useBackend();
@@ -30,6 +32,9 @@ function OutputCell({ output, label }: { output: StoredOutput | undefined; label
 interface RowProps {
   index: number;
   result: RowResult | undefined;
+  inputs: readonly string[];
+  /** The row's input cells; undefined while their page loads. */
+  cells: Record<string, string> | undefined;
   outputs: string[];
   rows: RowContext;
   now: number;
@@ -47,7 +52,7 @@ function WaitNote({ wait, now }: { wait: RowWait; now: number }) {
   );
 }
 
-function ResultRow({ index, result, outputs, rows, now, onOpen }: RowProps) {
+function ResultRow({ index, result, inputs, cells, outputs, rows, now, onOpen }: RowProps) {
   const wait = result ? undefined : rows.waiting.get(index);
   return (
     <>
@@ -59,6 +64,17 @@ function ResultRow({ index, result, outputs, rows, now, onOpen }: RowProps) {
       <div role="cell">
         <StatusBadge status={rowState(result, rows, index)} />
       </div>
+      {inputs.map((column) => (
+        <div key={`in:${column}`} role="cell" className="input-cell">
+          {cells ? (
+            <span className="cell-text" title={cells[column]}>
+              {cells[column]}
+            </span>
+          ) : (
+            <span className="hint" aria-label="loading">…</span>
+          )}
+        </div>
+      ))}
       {outputs.map((name) => (
         <div key={name} role="cell">
           <OutputCell output={result?.outputs[name]} label={`${name}, row ${index + 1}`} />
@@ -98,7 +114,20 @@ export function ResultsTable({ job, results, now }: { job: Job; results: Results
     if (scrollRef.current) scrollRef.current.scrollTop = 0;
   }, [filter]);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 8 });
-  const template = `56px 124px ${outputs.map((o) => (kinds.get(o) === "text" || !kinds.has(o) ? "minmax(180px, 2fr)" : "140px")).join(" ")} minmax(160px, 1.5fr) 90px 80px 88px 56px`;
+  const inputs = job.columns;
+  const inputRows = useInputRows(job.id);
+  const shownKey = virtualizer
+    .getVirtualItems()
+    .map((item) => rows[item.index] ?? 0)
+    .join(",");
+  const { want } = inputRows;
+  // The rows in view (and the open row's details) ask for their input page; each loads once.
+  useEffect(() => {
+    // shownKey stands for the rows in view (a new array on every render).
+    const inView = shownKey === "" ? [] : shownKey.split(",").map(Number);
+    want(openRow === null ? inView : [...inView, openRow]);
+  }, [shownKey, openRow, want]);
+  const template = `56px 124px ${inputs.map(() => "minmax(120px, 1fr)").join(" ")} ${outputs.map((o) => (kinds.get(o) === "text" || !kinds.has(o) ? "minmax(180px, 2fr)" : "140px")).join(" ")} minmax(160px, 1.5fr) 90px 80px 88px 56px`;
 
   return (
     <section className="field" aria-label="Results" style={{ gap: 8 }}>
@@ -119,8 +148,18 @@ export function ResultsTable({ job, results, now }: { job: Job; results: Results
       </div>
       <div className="results" ref={scrollRef} role="table" aria-label="Row results" aria-rowcount={rows.length + 1} tabIndex={0}>
         <div className="results-head" role="row" style={{ gridTemplateColumns: template, minWidth: "100%" }}>
-          {["#", "Status", ...outputs, "Error", "Duration", "Tokens", "Cost", "Tries"].map((h) => (
-            <div key={h} role="columnheader" className={["#", "Duration", "Tokens", "Cost", "Tries"].includes(h) ? "num" : undefined}>
+          {["#", "Status"].map((h) => (
+            <div key={h} role="columnheader" className={h === "#" ? "num" : undefined}>
+              {h}
+            </div>
+          ))}
+          {inputs.map((column) => (
+            <div key={`in:${column}`} role="columnheader" className="input-head" title={`Input column ${column}`} data-input-column={column}>
+              {column}
+            </div>
+          ))}
+          {[...outputs, "Error", "Duration", "Tokens", "Cost", "Tries"].map((h, i) => (
+            <div key={`${i}:${h}`} role="columnheader" className={i >= outputs.length + 1 ? "num" : undefined}>
               {h}
             </div>
           ))}
@@ -138,13 +177,16 @@ export function ResultsTable({ job, results, now }: { job: Job; results: Results
                 data-row={index}
                 style={{ gridTemplateColumns: template, height: item.size, transform: `translateY(${item.start}px)` }}
               >
-                <ResultRow index={index} result={results.get(index)} outputs={outputs} rows={context} now={now} onOpen={setOpenRow} />
+                <ResultRow index={index} result={results.get(index)} inputs={inputs} cells={inputRows.cells.get(index)} outputs={outputs} rows={context} now={now} onOpen={setOpenRow} />
               </div>
             );
           })}
         </div>
       </div>
-      {openRow !== null && <RowDetails index={openRow} result={results.get(openRow)} onClose={() => setOpenRow(null)} />}
+      {inputRows.error && <p className="hint" role="status">Input cells could not be loaded: {inputRows.error.message}</p>}
+      {openRow !== null && (
+        <RowDetails index={openRow} result={results.get(openRow)} columns={inputs} cells={inputRows.cells.get(openRow)} onClose={() => setOpenRow(null)} />
+      )}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-/** One row's full result in a dialog: every output in full, the error, attempts and the per-node trace. */
+/** One row's full result in a dialog: every input cell, every output in full, the error, attempts and the per-node trace. */
 import { formatUsd } from "@core/governor/format-usd";
 import type { RowResult, StoredOutput } from "@core/batch/model";
 import { useBackend } from "../app/backend-context";
@@ -20,9 +20,39 @@ function FullOutput({ output, label }: { output: StoredOutput; label: string }) 
   }
 }
 
-export function RowDetails({ index, result, onClose }: { index: number; result: RowResult | undefined; onClose: () => void }) {
+/** Every input cell of the row, in CSV order (cells arrive with their page: until then, a note). */
+function InputCells({ index, columns, cells }: { index: number; columns: readonly string[]; cells: Record<string, string> | undefined }) {
+  return (
+    <section aria-label={`Row ${index + 1} inputs`}>
+      <h4>Inputs</h4>
+      {!cells ? (
+        <p className="hint">Loading the input cells…</p>
+      ) : (
+        <dl className="input-cells">
+          {columns.map((column) => (
+            <div key={column}>
+              <dt>{column}</dt>
+              <dd>{cells[column] === "" ? <span className="hint">(empty)</span> : cells[column]}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </section>
+  );
+}
+
+interface RowDetailsProps {
+  index: number;
+  result: RowResult | undefined;
+  columns: readonly string[];
+  cells: Record<string, string> | undefined;
+  onClose: () => void;
+}
+
+export function RowDetails({ index, result, columns, cells, onClose }: RowDetailsProps) {
   return (
     <Dialog title={`Row ${index + 1}`} onClose={onClose} footer={<button type="button" onClick={onClose}>Close</button>}>
+      <InputCells index={index} columns={columns} cells={cells} />
       {!result ? (
         <p className="hint">This row has no result yet.</p>
       ) : (

@@ -1,4 +1,4 @@
-/** The editor's toolbar: add nodes, load an example, import/export flow JSON, preview, run. */
+/** The editor's toolbar: add nodes, load an example, import/export flow JSON, the CSV template, preview, run. */
 import { useId, useRef, useState } from "react";
 import type { NodeType } from "@core/flow/schema";
 import type { FlowExample } from "../backend/types";
@@ -11,12 +11,14 @@ interface Props {
   onLoadExample: (example: FlowExample) => void;
   onImport: (file: File) => void;
   onExport: () => void;
+  /** Downloads the flow's input columns as a CSV header plus one example row. */
+  onTemplate: () => void;
   onPreview: () => void;
   onRun: () => void;
   onNew: () => void;
 }
 
-export function EditorToolbar({ examples, canRun, onAdd, onLoadExample, onImport, onExport, onPreview, onRun, onNew }: Props) {
+export function EditorToolbar({ examples, canRun, onAdd, onLoadExample, onImport, onExport, onTemplate, onPreview, onRun, onNew }: Props) {
   const selectId = useId();
   const fileRef = useRef<HTMLInputElement>(null);
   const [exampleId, setExampleId] = useState("");
@@ -68,6 +70,15 @@ export function EditorToolbar({ examples, canRun, onAdd, onLoadExample, onImport
         />
         <button type="button" className="small" onClick={onExport}>
           Export JSON
+        </button>
+        <button
+          type="button"
+          className="small"
+          onClick={onTemplate}
+          disabled={!canRun}
+          title={canRun ? "Download the flow's input columns as a CSV with one example row" : "Fix the flow's problems first"}
+        >
+          CSV template
         </button>
       </div>
       <div className="spacer" />

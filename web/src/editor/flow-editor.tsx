@@ -5,6 +5,7 @@ import type { NodeType } from "@core/flow/schema";
 import { useBackend } from "../app/backend-context";
 import type { FlowDocument } from "../app/use-flow-document";
 import { navigate } from "../app/use-hash-route";
+import { flowTemplate, templateFilename } from "@core/flow/template-csv";
 import { toBackendError, type FlowExample } from "../backend/types";
 import { BatchModal } from "../batch/batch-modal";
 import { newNode, toEditorFlow, toFlowJson } from "../lib/flow-model";
@@ -25,13 +26,22 @@ interface Props {
   updateDoc: (fn: (d: FlowDocument) => FlowDocument) => void;
 }
 
-function downloadJson(name: string, value: unknown): void {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(value, null, 2)], { type: "application/json" }));
+function downloadText(filename: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement("a");
   a.href = url;
-  a.download = `${name.replace(/[^\p{L}\p{N}_.-]+/gu, "-") || "flow"}.json`;
+  a.download = filename;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function downloadJson(name: string, value: unknown): void {
+  downloadText(`${name.replace(/[^\p{L}\p{N}_.-]+/gu, "-") || "flow"}.json`, JSON.stringify(value, null, 2), "application/json");
+}
+
+/** The flow's CSV template (core's flowTemplate: the same bytes as POST /api/flows/template.csv), built here on both hosts. */
+function downloadTemplate(name: string, flow: unknown): void {
+  downloadText(templateFilename(name), flowTemplate(flow).csv, "text/csv;charset=utf-8");
 }
 
 /** The flow's own name in exported JSON (Export writes it), so an import round-trips it. */
@@ -109,6 +119,13 @@ export function FlowEditor({ doc, updateDoc }: Props) {
             .catch(() => setError("Could not read the file."));
         }}
         onExport={() => downloadJson(doc.name, { name: doc.name, ...flowJson })}
+        onTemplate={() => {
+          try {
+            downloadTemplate(doc.name, flowJson);
+          } catch (err) {
+            setError(`The CSV template could not be made: ${toBackendError(err).message}`);
+          }
+        }}
         onPreview={() => setDialog("preview")}
         onRun={() => setDialog("batch")}
         onNew={() => loadFlow({ nodes: [], edges: [] }, "Untitled flow", null)}

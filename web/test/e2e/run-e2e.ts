@@ -14,6 +14,7 @@ import { largeBatchScenario } from "./scenario-large";
 import { mediaScenario } from "./scenario-media";
 import { scratchScenario } from "./scenario-scratch";
 import { firebaseScenario } from "./scenario-firebase";
+import { inputsScenario } from "./scenario-inputs";
 import { slowBatchScenario } from "./scenario-controls";
 import { budgetScenario } from "./scenario-budget";
 import { editorFixesScenario } from "./scenario-editor-fixes";
@@ -41,6 +42,7 @@ const SCENARIOS: Record<string, (run: StepRunner, ctx: Ctx) => Promise<void>> = 
   media: mediaScenario,
   export: exportScenario,
   scratch: scratchScenario,
+  inputs: inputsScenario,
   firebase: firebaseScenario,
 };
 const ONLY = (process.env.FLOWCRAFT_E2E_ONLY ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");

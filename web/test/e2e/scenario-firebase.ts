@@ -4,7 +4,10 @@
  * and calls the `previewFlow` and `createBatch` callables on the Functions emulator with the user's
  * ID token (both emulators are faked by Playwright routes; Firestore listeners are not covered).
  */
+import fs from "node:fs";
+import { parseCsv } from "../../../core/src/csv/read";
 import { shot, type Ctx } from "./context";
+import { inputColumnsOf } from "./fixtures";
 import { installFirebaseFakes } from "./firebase-fakes";
 import { buildFirebaseBundle, servePreview, type StaticServer } from "./static-server";
 import { assert, type StepRunner } from "./steps";
@@ -62,6 +65,13 @@ export async function firebaseScenario(run: StepRunner, ctx: Ctx): Promise<void>
       assert(data.flow.nodes.length === ctx.example.flow.nodes.length, "previewFlow got another flow");
       assert(Object.keys(data.row).length > 0, "previewFlow got an empty row");
       await dialog.getByRole("button", { name: "Close", exact: true }).click();
+    });
+
+    await run.step("Firebase mode: the CSV template button downloads the flow's input columns and one example row", async () => {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "CSV template" }).click()]);
+      const parsed = parseCsv(fs.readFileSync(await download.path(), "utf8"));
+      const inputs = inputColumnsOf(ctx.example);
+      assert(JSON.stringify(parsed.columns) === JSON.stringify(inputs) && parsed.rows.length === 1, `template ${JSON.stringify(parsed)}`);
     });
 
     await run.step("Firebase mode: Run calls createBatch with the rows, columns and concurrency, and no null name", async () => {
