@@ -91,6 +91,11 @@ export interface BatchDeps {
   prices?: PriceTable;
   /** Minimum ms between progress roll-ups into the job document (default 2,000). */
   rollUpIntervalMs?: number;
+  /**
+   * Removes what a host keeps of a deleted job outside the ports (the local queue's finished task
+   * records); called by the purge, idempotent (see delete-job.ts).
+   */
+  purgeHostRecords?: (jobId: string) => Promise<void>;
 }
 
 export interface CreateJobInput {
@@ -142,6 +147,13 @@ export interface BatchHandlers {
   /** Re-runs only failed rows, each resuming from its failed node. Returns the rows queued. */
   retryFailed(caller: Caller, jobId: string): Promise<{ job: Job; rows: number }>;
   getJob(caller: Caller, jobId: string): Promise<Job>;
+  /**
+   * Deletes a batch that is not running (pending or finished) with its rows, results, lanes,
+   * claims, checkpoints, passes and media; `processing` or `paused` is failed_precondition (cancel first).
+   */
+  deleteJob(caller: Caller, jobId: string): Promise<{ id: string }>;
+  /** Deletes finished batches older than `retentionDays` and completes interrupted deletes. */
+  purgeExpired(opts: { retentionDays: number; maxJobs?: number }): Promise<{ deleted: number; resumed: number }>;
   listJobs(caller: Caller, opts?: { limit?: number }): Promise<Job[]>;
   listResults(caller: Caller, jobId: string, opts?: { limit?: number; cursor?: string | null }): Promise<ResultsPage>;
   /**

@@ -4,6 +4,8 @@ import type { BatchDeps, BatchHandlers, CreateJobInput } from "./api";
 import { cancelJob } from "./cancel-job";
 import { makeContext } from "./context";
 import { createJob } from "./create-job";
+import { deleteJob } from "./delete-job";
+import { purgeExpired } from "./retention";
 import { estimateBatch } from "./estimate";
 import { toPublicJob } from "./job-view";
 import type { Job } from "./model";
@@ -40,6 +42,8 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
       return { job: toPublicJob(out.job), rows: out.rows };
     },
     getJob: async (caller, jobId) => getJob(ctx, caller, id(jobId)),
+    deleteJob: async (caller, jobId) => deleteJob(ctx, caller, id(jobId)),
+    purgeExpired: (opts) => purgeExpired(ctx, opts),
     listJobs: (caller, opts) => listJobs(ctx, caller, opts),
     listResults: async (caller, jobId, opts) => listResults(ctx, caller, id(jobId), opts),
     estimateBatch: (caller, input) => estimateBatch(ctx, caller, input),
