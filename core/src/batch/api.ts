@@ -152,8 +152,8 @@ export interface BatchHandlers {
    * claims, checkpoints, passes and media; `processing` or `paused` is failed_precondition (cancel first).
    */
   deleteJob(caller: Caller, jobId: string): Promise<{ id: string }>;
-  /** Deletes finished batches older than `retentionDays` and completes interrupted deletes. */
-  purgeExpired(opts: { retentionDays: number; maxJobs?: number }): Promise<{ deleted: number; resumed: number }>;
+  /** Completes interrupted deletes, then deletes finished batches older than `retentionDays` (if given). */
+  purgeExpired(opts: { retentionDays?: number; maxJobs?: number }): Promise<{ deleted: number; resumed: number }>;
   listJobs(caller: Caller, opts?: { limit?: number }): Promise<Job[]>;
   listResults(caller: Caller, jobId: string, opts?: { limit?: number; cursor?: string | null }): Promise<ResultsPage>;
   /**

@@ -22,9 +22,11 @@ export interface RetentionOutcome {
   resumed: number;
 }
 
-export async function purgeExpired(ctx: BatchContext, opts: { retentionDays: number; maxJobs?: number }): Promise<RetentionOutcome> {
-  const days = RetentionDays.parse(opts.retentionDays);
+/** Without `retentionDays`, only completes interrupted deletes (hosts run that at start-up either way). */
+export async function purgeExpired(ctx: BatchContext, opts: { retentionDays?: number; maxJobs?: number }): Promise<RetentionOutcome> {
   const resumed = await finishDeletes(ctx);
+  if (opts.retentionDays === undefined) return { deleted: 0, resumed };
+  const days = RetentionDays.parse(opts.retentionDays);
   const cutoff = ctx.deps.clock.now() - days * DAY_MS;
   const expired = await ctx.deps.store.query<{ ownerId?: unknown }>("batch_jobs", {
     where: [{ field: "finishedAt", op: "<", value: cutoff }],

@@ -55,6 +55,8 @@ serve options:
   --allow-origin ORIGIN   also let pages from ORIGIN (e.g. http://localhost:3000) call the API;
                           repeat it or give a comma list. By default only the server's own pages
                           may, not other local ports or schemes. Adds $FLOWCRAFT_ALLOW_ORIGINS.
+  --retention-days N      delete finished batches N days after they finish (checked at start-up
+                          and daily; default: $FLOWCRAFT_RETENTION_DAYS, else keep them)
 
 Results file: the input columns as given, one column per output node (its name), then status,
 error, durationMs, inputTokens, outputTokens, totalTokens, costUsd (USD, every pass of the row);
