@@ -17,10 +17,11 @@ import { productionDeps } from "./runtime/production-deps";
 
 setDepsFactory(productionDeps);
 
-export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, setBatchConcurrency, retryFailedRows } from "./callables/batch-callables";
+export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, deleteBatch, setBatchConcurrency, retryFailedRows } from "./callables/batch-callables";
 export { previewFlow, generateText, generateImage, generateVideo, estimateBatch } from "./callables/ai-callables";
 export { getGovernorSettings, setGovernorSettings } from "./callables/governor-callables";
 export { onBatchJobCreated } from "./triggers/job-created";
 export { onBatchResultCreated } from "./triggers/result-created";
 export { runBatchRow } from "./triggers/row-task";
 export { reconcileBatches } from "./triggers/reconcile-schedule";
+export { purgeExpiredBatches } from "./triggers/retention-schedule";

@@ -1,5 +1,5 @@
 /**
- * Batch callables: create, start, cancel, pause, resume, change concurrency, retry failed rows. Each one only
+ * Batch callables: create, start, cancel, pause, resume, delete, change concurrency, retry failed rows. Each one only
  * wires the caller's uid and the parsed payload to a core handler; ownership, limits (including the
  * per-owner cap on active jobs) and state rules live in the core and surface as mapped errors.
  */
@@ -80,6 +80,22 @@ export const setBatchConcurrency = defineCallable({
   run: async ({ jobId, concurrency }, { uid, deps }): Promise<{ job: Job }> => ({
     job: await deps.handlers.setConcurrency({ ownerId: uid }, jobId, concurrency),
   }),
+});
+
+/**
+ * Deletes a batch that is not running (pending or finished) with everything of it: the job, its
+ * subcollections (recursiveDelete), its media (a Storage prefix delete) and its request records.
+ * A processing or paused batch is `failed-precondition`: cancel it first.
+ */
+export const deleteBatch = defineCallable({
+  ...common,
+  name: "deleteBatch",
+  input: JobRef,
+  run: async ({ jobId }, { uid, deps }): Promise<{ id: string; deleted: true }> => {
+    const { id } = await deps.handlers.deleteJob({ ownerId: uid }, jobId);
+    deps.logger.info({ jobId: id, uid }, "batch deleted");
+    return { id, deleted: true };
+  },
 });
 
 export const retryFailedRows = defineCallable({
