@@ -17,7 +17,7 @@ import { productionDeps } from "./runtime/production-deps";
 
 setDepsFactory(productionDeps);
 
-export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, deleteBatch, setBatchConcurrency, retryFailedRows } from "./callables/batch-callables";
+export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, deleteBatch, setBatchConcurrency, retryFailedRows, getWebhookSecret, rotateWebhookSecret } from "./callables/batch-callables";
 export { previewFlow, generateText, generateImage, generateVideo, estimateBatch } from "./callables/ai-callables";
 export { getGovernorSettings, setGovernorSettings } from "./callables/governor-callables";
 export { onBatchJobCreated } from "./triggers/job-created";

@@ -119,7 +119,9 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const engine = { governor };
   // Row and roll-up task ids hold `-{jobId}-p` (task-ids.ts, roll-up.ts): a deleted batch's ids.
   const purgeHostRecords = async (jobId: string): Promise<void> => queue.forget(`-${jobId}-p`);
-  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids: randomIds, logger, limits, rollUpIntervalMs, engine, purgeHostRecords };
+  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids: randomIds, logger, limits, rollUpIntervalMs, engine, purgeHostRecords,
+    // One machine: a receiver on 127.0.0.1 is the usual local webhook.
+    webhooks: { allowLoopback: true } };
   const handlers = createBatchHandlers(deps);
   const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => handlers.onResultCreated(doc) });
   const unsubscribeOutbox = store.onCommit((changes) => {

@@ -39,7 +39,7 @@ export function planCreate(valid: ValidJob, o: { id: string; now: number; reques
   assertJobStorable(jobPath(o.id), job);
   if (o.requestId === undefined) return { job, chunks };
   // What the job will run, not how the client spelled it: the same submit always hashes the same.
-  const budget = job.budgetUsd !== null ? { budgetUsd: job.budgetUsd } : {};
+  const budget = { ...(job.budgetUsd !== null ? { budgetUsd: job.budgetUsd } : {}), ...(job.webhookUrl !== null ? { webhookUrl: job.webhookUrl } : {}) };
   const hash = payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, callLimits: job.callLimits, start: job.startRequested, ...budget });
   return { job, chunks, request: { requestId: o.requestId, hash } };
 }
@@ -78,6 +78,7 @@ function initialJob(o: {
     usage: { ...zero },
     costUsd: 0,
     budgetUsd: o.input.budgetUsd ?? null,
+    webhookUrl: o.input.webhookUrl ?? null,
     pass: 0,
     error: null,
     pausedReason: null,

@@ -18,11 +18,16 @@ import { isRollUpTask, runRollUpTask } from "./roll-up";
 import { runRowTask } from "./row-task";
 import { setConcurrency } from "./set-concurrency";
 import { startJob } from "./start-job";
+import { checkWebhookInput } from "../webhooks/webhook-input";
+import { deliverWebhook } from "../webhooks/webhook-delivery";
+import { isWebhookTask } from "../webhooks/webhook-event";
+import { rotateWebhookSecret, webhookSecretInfo } from "../webhooks/webhook-secrets";
 
 /** Caller-facing handlers check the job id first (`id`), so a malformed one is a plain not_found. */
 export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
   const ctx = makeContext(deps);
   const create = async (input: CreateJobInput): Promise<{ job: Job; replayed: boolean }> => {
+    await checkWebhookInput(deps, input);
     const { job, replayed } = await createJob(ctx, input);
     // A repeated request id returns the earlier job: start it if that attempt's start failed
     // (startJob on a processing job re-ensures its lanes' tasks), never restart a finished one.
@@ -47,7 +52,12 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
     listJobs: (caller, opts) => listJobs(ctx, caller, opts),
     listResults: async (caller, jobId, opts) => listResults(ctx, caller, id(jobId), opts),
     estimateBatch: (caller, input) => estimateBatch(ctx, caller, input),
-    runRowTask: (task, tctx) => (isRollUpTask(task) ? runRollUpTask(ctx, task, tctx) : runRowTask(ctx, task, tctx)),
+    webhookSecretInfo: (caller) => webhookSecretInfo(deps.store, caller.ownerId),
+    rotateWebhookSecret: (caller) => rotateWebhookSecret(deps.store, caller.ownerId, deps.clock.now()),
+    runRowTask: (task, tctx) => {
+      if (isWebhookTask(task)) return deliverWebhook(ctx, task, tctx);
+      return isRollUpTask(task) ? runRollUpTask(ctx, task, tctx) : runRowTask(ctx, task, tctx);
+    },
     onResultCreated: (doc) => onResultCreated(ctx, doc),
     reconcile: (opts) => reconcile(ctx, opts),
   };

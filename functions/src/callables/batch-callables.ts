@@ -5,6 +5,7 @@
  */
 import { FlowcraftError, requestRecorded, type Job } from "@flowcraft/core";
 import { BATCH_CALLABLE_TIMEOUT_SECONDS } from "../config/function-options";
+import { z } from "zod";
 import { defineCallable } from "../http/define-callable";
 import { CreateBatchInput, JobRef, ResumeBatchInput, SetConcurrencyInput } from "./schemas";
 
@@ -96,6 +97,24 @@ export const deleteBatch = defineCallable({
     deps.logger.info({ jobId: id, uid }, "batch deleted");
     return { id, deleted: true };
   },
+});
+
+const NoInput = z.object({}).strict();
+
+/** `{} → {webhookSecret: {exists, createdAt, last4}}`: whether the caller has a webhook secret, never the secret. */
+export const getWebhookSecret = defineCallable({
+  ...common,
+  name: "getWebhookSecret",
+  input: NoInput,
+  run: async (_input, { uid, deps }) => ({ webhookSecret: await deps.handlers.webhookSecretInfo({ ownerId: uid }) }),
+});
+
+/** `{} → {webhookSecret: {secret, createdAt}}`: creates or replaces the caller's secret; the only time it is shown. */
+export const rotateWebhookSecret = defineCallable({
+  ...common,
+  name: "rotateWebhookSecret",
+  input: NoInput,
+  run: async (_input, { uid, deps }) => ({ webhookSecret: await deps.handlers.rotateWebhookSecret({ ownerId: uid }) }),
 });
 
 export const retryFailedRows = defineCallable({

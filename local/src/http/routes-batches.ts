@@ -79,6 +79,7 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits,
         ...(body.start !== undefined ? { start: body.start } : {}),
         ...(body.budgetUsd !== undefined ? { budgetUsd: body.budgetUsd } : {}),
         ...(body.requestId !== undefined ? { requestId: body.requestId } : {}),
+        ...(body.webhookUrl !== undefined ? { webhookUrl: body.webhookUrl } : {}),
       });
       host.flush();
       if (body.upload !== undefined) uploads.drop(body.upload);
