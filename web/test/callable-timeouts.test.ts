@@ -18,6 +18,9 @@ describe("callable timeouts", () => {
     ["resumeBatch", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["setBatchConcurrency", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["retryFailedRows", BATCH_CALLABLE_TIMEOUT_SECONDS],
+    ["deleteBatch", BATCH_CALLABLE_TIMEOUT_SECONDS],
+    ["getWebhookSecret", BATCH_CALLABLE_TIMEOUT_SECONDS],
+    ["rotateWebhookSecret", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["getGovernorSettings", BATCH_CALLABLE_TIMEOUT_SECONDS],
     ["setGovernorSettings", BATCH_CALLABLE_TIMEOUT_SECONDS],
   ] as const)("%s waits longer than the function's %i s timeout", (name, serverSeconds) => {

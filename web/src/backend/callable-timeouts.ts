@@ -18,6 +18,9 @@ export const CALLABLE_TIMEOUT_MS = {
   resumeBatch: BATCH_CALLABLE_MS,
   setBatchConcurrency: BATCH_CALLABLE_MS,
   retryFailedRows: BATCH_CALLABLE_MS,
+  deleteBatch: BATCH_CALLABLE_MS,
+  getWebhookSecret: BATCH_CALLABLE_MS,
+  rotateWebhookSecret: BATCH_CALLABLE_MS,
   getGovernorSettings: BATCH_CALLABLE_MS,
   setGovernorSettings: BATCH_CALLABLE_MS,
 } as const;

@@ -19,6 +19,7 @@ import {
   type FlowExample,
   type GovernorSettings,
   type LimitsUpdate,
+  type WebhookSecretInfo,
   type PreviewRun,
   type ResultsChange,
   type Unsubscribe,
@@ -62,7 +63,7 @@ export class LocalBackend implements BatchBackend {
 
   async create(input: CreateBatchInput): Promise<Job> {
     return submitCreate(input, async (req) => {
-      const body = { name: req.name, flow: req.flow, concurrency: req.concurrency, callLimits: req.callLimits, start: req.start, budgetUsd: req.budgetUsd, columns: req.columns, rows: req.rows, requestId: req.requestId };
+      const body = { name: req.name, flow: req.flow, concurrency: req.concurrency, callLimits: req.callLimits, start: req.start, budgetUsd: req.budgetUsd, webhookUrl: req.webhookUrl, columns: req.columns, rows: req.rows, requestId: req.requestId };
       return (await this.http.send<{ job: Job }>("POST", "/api/batches", body)).job;
     }, this.opts.submit);
   }
@@ -90,6 +91,19 @@ export class LocalBackend implements BatchBackend {
 
   async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
     return (await this.http.send<{ job: Job }>("PATCH", jobPath(jobId), { concurrency })).job;
+  }
+
+  async delete(jobId: string): Promise<void> {
+    await this.http.send<{ id: string; deleted: boolean }>("DELETE", jobPath(jobId));
+    this.streams.get(jobId)?.close();
+  }
+
+  async getWebhookSecret(): Promise<WebhookSecretInfo> {
+    return (await this.http.get<{ webhookSecret: WebhookSecretInfo }>("/api/settings/webhook-secret")).webhookSecret;
+  }
+
+  async rotateWebhookSecret(): Promise<{ secret: string; createdAt: number }> {
+    return (await this.http.send<{ webhookSecret: { secret: string; createdAt: number } }>("POST", "/api/settings/webhook-secret")).webhookSecret;
   }
 
   async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {
