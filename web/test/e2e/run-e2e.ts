@@ -19,11 +19,12 @@ import { budgetScenario } from "./scenario-budget";
 import { editorFixesScenario } from "./scenario-editor-fixes";
 import { liveScenario } from "./scenario-live";
 import { settingsScenario } from "./scenario-settings";
+import { lifeScenario } from "./scenario-life";
 import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 40;
+const PLANNED_STEPS = 44;
 
 /**
  * The scenarios that follow the main walk-through, by name. `FLOWCRAFT_E2E_ONLY=live,settings` runs
@@ -39,6 +40,7 @@ const SCENARIOS: Record<string, (run: StepRunner, ctx: Ctx) => Promise<void>> = 
   large: largeBatchScenario,
   media: mediaScenario,
   scratch: scratchScenario,
+  life: lifeScenario,
   firebase: firebaseScenario,
 };
 const ONLY = (process.env.FLOWCRAFT_E2E_ONLY ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
