@@ -78,3 +78,7 @@ export { runCostUsd } from "./governor/run-cost";
 export { EstimateInputSchema, SAMPLE_ROWS, MAX_DRY_RUN_ROWS } from "./batch/estimate";
 export { exactProgress } from "./batch/queries";
 export { atRest } from "./batch/pause-job";
+export { signWebhook, verifyWebhook, SIGNATURE_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER } from "./webhooks/webhook-sign";
+export { webhookUrlProblem } from "./webhooks/webhook-url";
+export type { WebhookSecretInfo } from "./webhooks/webhook-secrets";
+export type { WebhookTask } from "./webhooks/webhook-event";

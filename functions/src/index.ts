@@ -18,7 +18,7 @@ import { productionDeps } from "./runtime/production-deps";
 
 setDepsFactory(productionDeps);
 
-export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, setBatchConcurrency, retryFailedRows, listBatchRows } from "./callables/batch-callables";
+export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, deleteBatch, setBatchConcurrency, retryFailedRows, listBatchRows, getWebhookSecret, rotateWebhookSecret } from "./callables/batch-callables";
 export { previewFlow, generateText, generateImage, generateVideo, estimateBatch } from "./callables/ai-callables";
 export { getGovernorSettings, setGovernorSettings } from "./callables/governor-callables";
 export { signMediaLinks } from "./callables/export-callables";
@@ -26,3 +26,4 @@ export { onBatchJobCreated } from "./triggers/job-created";
 export { onBatchResultCreated } from "./triggers/result-created";
 export { runBatchRow } from "./triggers/row-task";
 export { reconcileBatches } from "./triggers/reconcile-schedule";
+export { purgeExpiredBatches } from "./triggers/retention-schedule";

@@ -24,19 +24,23 @@ const pkg = JSON.parse(fs.readFileSync(path.join(functionsDir, "package.json"), 
 const EXPECTED_EXPORTS = [
   "cancelBatch",
   "createBatch",
+  "deleteBatch",
   "estimateBatch",
   "generateImage",
   "generateText",
   "generateVideo",
   "getGovernorSettings",
+  "getWebhookSecret",
   "listBatchRows",
   "onBatchJobCreated",
   "onBatchResultCreated",
   "pauseBatch",
   "previewFlow",
+  "purgeExpiredBatches",
   "reconcileBatches",
   "resumeBatch",
   "retryFailedRows",
+  "rotateWebhookSecret",
   "runBatchRow",
   "setBatchConcurrency",
   "setGovernorSettings",
@@ -127,6 +131,7 @@ describe("functions bundle", () => {
     expect(endpoints.runBatchRow).toMatchObject({ kind: "taskQueueTrigger", timeout: 1800 });
     expect(endpoints.runBatchRow!.queue!.retry.maxAttempts).toBe(8);
     expect(endpoints.reconcileBatches!.kind).toBe("scheduleTrigger");
+    expect(endpoints.purgeExpiredBatches!.kind).toBe("scheduleTrigger");
     expect(endpoints.onBatchJobCreated).toMatchObject({ kind: "eventTrigger", retry: true });
     // Platform maxima: event triggers 540 s, callables 3600 s, task and scheduled functions 1800 s.
     const maxima: Record<string, number> = { eventTrigger: 540, callableTrigger: 3600, taskQueueTrigger: 1800, scheduleTrigger: 1800 };

@@ -27,7 +27,7 @@ const makeStore = async () => {
 
 /**
  * Cases the Node server cannot serve, with what it lacks (checked in its source: no query cursors,
- * no unary IS_NULL filters, no nested field paths, set without a mask merges, no field deletes,
+ * no unary IS_NULL filters, no nested field paths, set without a mask merges, no field deletes, no BatchWrite,
  * increment fails on a missing field, ties ordered ascending only, docs lacking the order field
  * kept). The official emulator runs them all.
  */
@@ -41,6 +41,8 @@ const NODE_SERVER_GAPS: Record<string, string> = {
   "orders ascending and descending with ties broken by doc id in the same direction": "the server breaks ties ascending only",
   "leaves out docs that lack the order field": "the server keeps docs that lack the order field",
   "pages with startAfter through ties without gaps or repeats": "the server ignores query cursors (start_at)",
+  "deleteTree removes a doc and everything below it, at any depth, and spares its neighbours": "the server does not implement BatchWrite, which recursiveDelete's BulkWriter sends",
+  "deleteTree deletes more documents than one commit holds": "the server does not implement BatchWrite, which recursiveDelete's BulkWriter sends",
 };
 
 /** Runs the shared suite, turning the listed cases into skipped tests named with their reason. */

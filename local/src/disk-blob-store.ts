@@ -72,6 +72,14 @@ export class DiskBlobStore implements BlobStore {
     }
   }
 
+  /** Removes the prefix's directories under `data/` and `meta/` (keys are directory paths here). */
+  async deletePrefix(prefix: string): Promise<void> {
+    const files = this.files(prefix);
+    if (!files) throw new Error(`invalid blob key prefix "${prefix}"`);
+    const meta = path.join(this.root, "meta", ...prefix.split("/"));
+    await Promise.all([fs.rm(files.data, { recursive: true, force: true }), fs.rm(meta, { recursive: true, force: true })]);
+  }
+
   async delete(ref: string): Promise<void> {
     const key = this.keyOf(ref);
     const files = key === null ? null : this.files(key);

@@ -55,6 +55,13 @@ export interface LocalHostOptions {
   modelLimits?: { defaults?: LimitsTable; overrides?: LimitsTable };
   /** The governor's burst and adaptive back-off policy (default DEFAULT_STATE_OPTIONS; benches scale it with time). */
   governorState?: Partial<StateOptions>;
+  /**
+   * Delete finished batches `retentionDays` days after they finished: checked at start-up and
+   * every `retentionIntervalMs` (default daily). Absent = keep them; interrupted deletes are
+   * completed at start-up either way.
+   */
+  retentionDays?: number;
+  retentionIntervalMs?: number;
 }
 
 export interface LocalHost {
@@ -110,7 +117,11 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
     ...(opts.governorState ? { stateOptions: opts.governorState } : {}),
   });
   const engine = { governor };
-  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids: randomIds, logger, limits, rollUpIntervalMs, engine };
+  // Row and roll-up task ids hold `-{jobId}-p` (task-ids.ts, roll-up.ts): a deleted batch's ids.
+  const purgeHostRecords = async (jobId: string): Promise<void> => queue.forget(`-${jobId}-p`);
+  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids: randomIds, logger, limits, rollUpIntervalMs, engine, purgeHostRecords,
+    // One machine: a receiver on 127.0.0.1 is the usual local webhook.
+    webhooks: { allowLoopback: true } };
   const handlers = createBatchHandlers(deps);
   const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => handlers.onResultCreated(doc) });
   const unsubscribeOutbox = store.onCommit((changes) => {
@@ -120,11 +131,13 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
   queue.start((task, ctx) => handlers.runRowTask(task, ctx));
   outbox.wake();
   const stopReconcile = startReconcile(handlers, logger, opts.reconcileIntervalMs ?? 30_000);
+  const stopRetention = startRetention(handlers, logger, opts.retentionDays, opts.retentionIntervalMs ?? 86_400_000);
 
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closed ??= (async () => {
       stopReconcile();
+      stopRetention();
       events.close();
       await queue.stop();
       await outbox.stop();
@@ -133,6 +146,18 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
       await storage.close();
     })());
   return { handlers, deps, store, queue, blobs, governor, events, ai: opts.ai, limits, dataDir: opts.dataDir, flush: () => storage.flush(), close };
+}
+
+/** Completes interrupted deletes now; with a retention, deletes expired batches now and every `intervalMs`. */
+function startRetention(handlers: BatchHandlers, logger: Logger, retentionDays: number | undefined, intervalMs: number): () => void {
+  const sweep = (): void => {
+    handlers.purgeExpired(retentionDays === undefined ? {} : { retentionDays }).catch((err: unknown) => logger.warn(errorFields(err), "retention sweep failed"));
+  };
+  sweep();
+  if (retentionDays === undefined) return () => {};
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Reconcile now and every `intervalMs` (stuck lanes, jobs that should have finalized). */

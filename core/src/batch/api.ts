@@ -24,6 +24,8 @@ import type { BatchLimits } from "./limits";
 import type { BatchEstimate, EstimateInput } from "./estimate";
 import type { Job, RowResult } from "./model";
 import type { RowsPage } from "./rows-page";
+import type { WebhookTask } from "../webhooks/webhook-event";
+import type { WebhookSecretInfo } from "../webhooks/webhook-secrets";
 
 export type { BatchEstimate, EstimateInput, NodeEstimate } from "./estimate";
 export type { Range as EstimateRange } from "./estimate-math";
@@ -57,8 +59,8 @@ export interface RollUpTask {
   dueAt: number;
 }
 
-/** Every payload the batch task queue carries. */
-export type BatchTask = RowTask | RollUpTask;
+/** Every payload the batch task queue carries (webhook deliveries too: webhooks/webhook-event.ts). */
+export type BatchTask = RowTask | RollUpTask | WebhookTask;
 
 /** Optional hooks for metrics and the simulator; called after the fact, never inside transactions. */
 export interface BatchObserver {
@@ -93,6 +95,16 @@ export interface BatchDeps {
   prices?: PriceTable;
   /** Minimum ms between progress roll-ups into the job document (default 2,000). */
   rollUpIntervalMs?: number;
+  /**
+   * Removes what a host keeps of a deleted job outside the ports (the local queue's finished task
+   * records); called by the purge, idempotent (see delete-job.ts).
+   */
+  purgeHostRecords?: (jobId: string) => Promise<void>;
+  /**
+   * Webhook delivery: `allowLoopback` lets batches call http(s)://127.0.0.1-style URLs (the local
+   * host and tests; never on a deployed host); `fetch` replaces the global fetch (tests).
+   */
+  webhooks?: { allowLoopback?: boolean; fetch?: typeof fetch };
 }
 
 export interface CreateJobInput {
@@ -110,6 +122,8 @@ export interface CreateJobInput {
   start?: boolean;
   /** Spend cap in USD: the batch pauses with reason `budget` when it is reached (see budget.ts). */
   budgetUsd?: number;
+  /** Called when the batch finishes, pauses or fails; the owner needs a webhook secret first. */
+  webhookUrl?: string;
   /**
    * Idempotency key, one per submit (the client reuses it on its retries): the same owner and
    * request id return the job the first attempt created; a different payload is a `conflict`.
@@ -154,6 +168,17 @@ export interface BatchHandlers {
   /** Re-runs only failed rows, each resuming from its failed node. Returns the rows queued. */
   retryFailed(caller: Caller, jobId: string): Promise<{ job: Job; rows: number }>;
   getJob(caller: Caller, jobId: string): Promise<Job>;
+  /**
+   * Deletes a batch that is not running (pending or finished) with its rows, results, lanes,
+   * claims, checkpoints, passes and media; `processing` or `paused` is failed_precondition (cancel first).
+   */
+  deleteJob(caller: Caller, jobId: string): Promise<{ id: string }>;
+  /** Completes interrupted deletes, then deletes finished batches older than `retentionDays` (if given). */
+  purgeExpired(opts: { retentionDays?: number; maxJobs?: number }): Promise<{ deleted: number; resumed: number }>;
+  /** Whether the caller has a webhook secret (never the secret itself). */
+  webhookSecretInfo(caller: Caller): Promise<WebhookSecretInfo>;
+  /** Creates or replaces the caller's webhook signing secret; the answer is the only time it is shown. */
+  rotateWebhookSecret(caller: Caller): Promise<{ secret: string; createdAt: number }>;
   listJobs(caller: Caller, opts?: { limit?: number }): Promise<Job[]>;
   listResults(caller: Caller, jobId: string, opts?: { limit?: number; cursor?: string | null }): Promise<ResultsPage>;
   /** Input cells by row index, a range read of the row chunks; the cursor is the first row index. */

@@ -49,7 +49,7 @@ export function planJob(valid: ValidJob, o: { id: string; now: number; rows: num
  * streamed create never holds them all).
  */
 export function requestHash(job: JobState, rows: unknown): string {
-  const budget = job.budgetUsd !== null ? { budgetUsd: job.budgetUsd } : {};
+  const budget = { ...(job.budgetUsd !== null ? { budgetUsd: job.budgetUsd } : {}), ...(job.webhookUrl !== null ? { webhookUrl: job.webhookUrl } : {}) };
   return payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, callLimits: job.callLimits, start: job.startRequested, ...budget });
 }
 
@@ -94,6 +94,7 @@ function initialJob(o: {
     usage: { ...zero },
     costUsd: 0,
     budgetUsd: o.input.budgetUsd ?? null,
+    webhookUrl: o.input.webhookUrl ?? null,
     pass: 0,
     error: null,
     pausedReason: null,

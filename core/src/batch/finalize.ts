@@ -17,6 +17,7 @@ import { passFinished } from "./lanes";
 import { jobPath, passOpen, type JobStatus, type UsageTotals } from "./model";
 import { releaseSlot } from "./owner-slots";
 import type { JobState, Lane } from "./state";
+import { notifyWebhook } from "../webhooks/webhook-event";
 
 interface Totals {
   completed: number;
@@ -75,6 +76,7 @@ export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<J
   if (status) {
     ctx.deps.logger.info({ jobId, status }, "batch finished");
     ctx.deps.observer?.jobFinished?.({ jobId, status, at: clock.now() });
+    await notifyWebhook(ctx, jobId);
   }
   return status;
 }

@@ -5,6 +5,8 @@ import { cancelJob } from "./cancel-job";
 import { makeContext } from "./context";
 import { createJob, type CreateOutcome } from "./create-job";
 import { createJobFromRows } from "./create-streamed";
+import { deleteJob } from "./delete-job";
+import { purgeExpired } from "./retention";
 import { estimateBatch } from "./estimate";
 import { toPublicJob } from "./job-view";
 import type { Job } from "./model";
@@ -18,22 +20,27 @@ import { isRollUpTask, runRollUpTask } from "./roll-up";
 import { runRowTask } from "./row-task";
 import { setConcurrency } from "./set-concurrency";
 import { startJob } from "./start-job";
+import { checkWebhookInput } from "../webhooks/webhook-input";
+import { deliverWebhook } from "../webhooks/webhook-delivery";
+import { isWebhookTask } from "../webhooks/webhook-event";
+import { rotateWebhookSecret, webhookSecretInfo } from "../webhooks/webhook-secrets";
 
 /** Caller-facing handlers check the job id first (`id`), so a malformed one is a plain not_found. */
 export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
   const ctx = makeContext(deps);
-  const created = async (input: CreateJobInput | CreateFromRowsInput, outcome: Promise<CreateOutcome>): Promise<{ job: Job; replayed: boolean }> => {
-    const { job, replayed } = await outcome;
+  const created = async (input: CreateJobInput | CreateFromRowsInput, make: () => Promise<CreateOutcome>): Promise<{ job: Job; replayed: boolean }> => {
+    await checkWebhookInput(deps, input);
+    const { job, replayed } = await make();
     // A repeated request id returns the earlier job: start it if that attempt's start failed
     // (startJob on a processing job re-ensures its lanes' tasks), never restart a finished one.
     const start = input.start === true && (job.status === "pending" || job.status === "processing");
     return { job: toPublicJob(start ? await startJob(ctx, { ownerId: input.ownerId }, job.id) : job), replayed };
   };
-  const create = (input: CreateJobInput): Promise<{ job: Job; replayed: boolean }> => created(input, createJob(ctx, input));
+  const create = (input: CreateJobInput): Promise<{ job: Job; replayed: boolean }> => created(input, () => createJob(ctx, input));
   return {
     createJob: async (input) => (await create(input)).job,
     createJobOutcome: create,
-    createJobFromRows: (input) => created(input, createJobFromRows(ctx, input)),
+    createJobFromRows: (input) => created(input, () => createJobFromRows(ctx, input)),
     startJob: async (caller, jobId) => toPublicJob(await startJob(ctx, caller, id(jobId))),
     cancelJob: async (caller, jobId) => toPublicJob(await cancelJob(ctx, caller, id(jobId))),
     pauseJob: async (caller, jobId) => toPublicJob(await pauseJob(ctx, caller, id(jobId))),
@@ -44,11 +51,18 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
       return { job: toPublicJob(out.job), rows: out.rows };
     },
     getJob: async (caller, jobId) => getJob(ctx, caller, id(jobId)),
+    deleteJob: async (caller, jobId) => deleteJob(ctx, caller, id(jobId)),
+    purgeExpired: (opts) => purgeExpired(ctx, opts),
     listJobs: (caller, opts) => listJobs(ctx, caller, opts),
     listResults: async (caller, jobId, opts) => listResults(ctx, caller, id(jobId), opts),
     listRows: async (caller, jobId, opts) => listRows(ctx, caller, id(jobId), opts),
     estimateBatch: (caller, input) => estimateBatch(ctx, caller, input),
-    runRowTask: (task, tctx) => (isRollUpTask(task) ? runRollUpTask(ctx, task, tctx) : runRowTask(ctx, task, tctx)),
+    webhookSecretInfo: (caller) => webhookSecretInfo(deps.store, caller.ownerId),
+    rotateWebhookSecret: (caller) => rotateWebhookSecret(deps.store, caller.ownerId, deps.clock.now()),
+    runRowTask: (task, tctx) => {
+      if (isWebhookTask(task)) return deliverWebhook(ctx, task, tctx);
+      return isRollUpTask(task) ? runRollUpTask(ctx, task, tctx) : runRowTask(ctx, task, tctx);
+    },
     onResultCreated: (doc) => onResultCreated(ctx, doc),
     reconcile: (opts) => reconcile(ctx, opts),
   };

@@ -83,6 +83,8 @@ export const Job = z.object({
    * reaches it, no new row starts and the job pauses with reason `budget` (see budget.ts).
    */
   budgetUsd: z.number().positive().nullable().default(null),
+  /** Called when the batch finishes, pauses or fails (https, or loopback on the local host); null = none. */
+  webhookUrl: z.string().nullable().default(null),
   /** Retry passes started so far (0 = the first run). */
   pass: z.number().int().nonnegative().default(0),
   /** When the current pass started (startJob or retryFailed); absent before the job started. */

@@ -11,6 +11,7 @@
  * Both are idempotent: pausing a paused job and resuming a running one change nothing. A paused
  * pass whose last rows commit while paused finalizes as usual (finalize.ts).
  */
+import { notifyWebhook } from "../webhooks/webhook-event";
 import type { ErrorInfo } from "../errors";
 import type { Caller } from "./api";
 import { assertOwned, preconditionFailed } from "./access";
@@ -87,6 +88,7 @@ export async function pauseForReason(
   if (!paused) return null;
   logger.info({ jobId, reason, code: detail?.code }, "batch paused");
   ctx.deps.observer?.jobPaused?.({ jobId, reason, at: clock.now() });
+  await notifyWebhook(ctx, jobId);
   await handBackWaitingRows(ctx, paused);
   return paused;
 }

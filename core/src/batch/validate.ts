@@ -26,6 +26,7 @@ export const CreateJobSchema = z.object({
   callLimits: JobCallLimits.optional(),
   start: z.boolean().optional(),
   budgetUsd: z.number().positive("budgetUsd must be more than 0").finite().optional(),
+  webhookUrl: z.string().optional(),
 });
 
 export interface ValidJob {

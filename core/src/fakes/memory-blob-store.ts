@@ -35,6 +35,11 @@ export class MemoryBlobStore implements BlobStore {
     if (ref.startsWith(PREFIX)) this.blobs.delete(ref.slice(PREFIX.length));
   }
 
+  async deletePrefix(prefix: string): Promise<void> {
+    checkKey(prefix);
+    for (const key of [...this.blobs.keys()]) if (key.startsWith(`${prefix}/`)) this.blobs.delete(key);
+  }
+
   /** Keys stored, sorted. */
   keys(): string[] {
     return [...this.blobs.keys()].sort();

@@ -139,6 +139,19 @@ export class MemoryStore implements DocumentStore, TxHost {
     await this.commitWrites([prepareWrite({ kind: "delete", path })], "write");
   }
 
+  async deleteTree(path: string): Promise<void> {
+    const root = parseDocPath(path).path;
+    const paths: string[] = [];
+    for (const [collection, docs] of this.collections) {
+      const under = collection.startsWith(`${root}/`);
+      for (const id of docs.keys()) if (under || `${collection}/${id}` === root) paths.push(`${collection}/${id}`);
+    }
+    for (let i = 0; i < paths.length; i += this.commitLimits.maxWrites) {
+      const chunk = paths.slice(i, i + this.commitLimits.maxWrites);
+      await this.commitWrites(chunk.map((p) => prepareWrite({ kind: "delete", path: p })), "batch");
+    }
+  }
+
   async query<T = DocData>(collection: string, q: Query = {}): Promise<Doc<T>[]> {
     return this.runQueryOn(collection, q).map((s) => this.toDoc<T>(`${collection}/${s.id}`, s) as Doc<T>);
   }

@@ -24,6 +24,11 @@
  *   by `runTransaction` itself, then `TransactionConflictError`; the function may run more than
  *   once, so it must not have side effects outside the transaction. An error thrown by the function
  *   aborts it without retry. Writes commit atomically.
+ * - `deleteTree(path)` deletes the document at `path` (if any) and every document below it
+ *   (`path/...` at any depth, also under parent documents that do not exist), in commits of at most
+ *   `commitLimits.maxWrites`: not atomic, idempotent, safe to run again after a crash. It never
+ *   touches a sibling whose id merely starts with the same characters (`jobs/a` spares `jobs/ab`).
+ *   Writes made under `path` while it runs may survive: callers stop the writers first.
  * - `commitLimits` says what ONE commit (a batch or a transaction) may hold on this store. Callers
  *   that must write many documents atomically check it and fall back to a staged write when the
  *   data does not fit (absent = Firestore's limits, `FIRESTORE_COMMIT_LIMITS`).
@@ -125,6 +130,8 @@ export interface DocumentStore {
   set(path: string, data: DocData, opts?: { merge?: boolean }): Promise<void>;
   update(path: string, patch: Patch): Promise<void>;
   delete(path: string): Promise<void>;
+  /** Deletes the document at `path` and everything below it (see the contract above). */
+  deleteTree(path: string): Promise<void>;
   query<T = DocData>(collection: string, q?: Query): Promise<Doc<T>[]>;
   count(collection: string, where?: Where[]): Promise<number>;
   /** Atomic multi-document write without reads (at most 500 writes, like Firestore). */

@@ -93,6 +93,9 @@ export class SimStore implements DocumentStore {
   delete(path: string): Promise<void> {
     return this.inner.delete(path);
   }
+  deleteTree(path: string): Promise<void> {
+    return this.inner.deleteTree(path);
+  }
   batch(): WriteBatch {
     return this.inner.batch();
   }

@@ -72,6 +72,16 @@ export class FirestoreStore implements DocumentStore {
     await this.db.doc(path).delete();
   }
 
+  /**
+   * firebase-admin's recursiveDelete: it lists every descendant (an all-descendants query, so
+   * documents under missing parents too) and deletes them through a BulkWriter, which batches,
+   * throttles (500/50/5 ramp-up) and retries failed deletes itself.
+   */
+  async deleteTree(path: string): Promise<void> {
+    checkDelete(path);
+    await this.db.recursiveDelete(this.db.doc(path));
+  }
+
   async query<T = DocData>(collection: string, q?: Query): Promise<Doc<T>[]> {
     const snap = await buildQuery(this.db, collection, q).get();
     return snap.docs.map((d) => toDoc<T>(d) as Doc<T>);

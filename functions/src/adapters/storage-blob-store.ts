@@ -52,6 +52,12 @@ export class StorageBlobStore implements BlobStore {
     await this.bucket.file(this.keyOf(ref)).delete({ ignoreNotFound: true });
   }
 
+  /** Lists and deletes page by page (the library's deleteFiles); `force` carries on past one failure and reports them all. */
+  async deletePrefix(prefix: string): Promise<void> {
+    checkKey(prefix);
+    await this.bucket.deleteFiles({ prefix: `${prefix}/`, force: true });
+  }
+
   private keyOf(ref: string): string {
     const prefix = `gs://${this.bucket.name}/`;
     if (!ref.startsWith(prefix)) {

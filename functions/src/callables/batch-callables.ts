@@ -1,11 +1,12 @@
 /**
- * Batch callables: create, start, cancel, pause, resume, change concurrency, retry failed rows, and
- * a page of a batch's input rows. Each one only
+ * Batch callables: create, start, cancel, pause, resume, delete, change concurrency, retry failed
+ * rows, and a page of a batch's input rows. Each one only
  * wires the caller's uid and the parsed payload to a core handler; ownership, limits (including the
  * per-owner cap on active jobs) and state rules live in the core and surface as mapped errors.
  */
 import { FlowcraftError, requestRecorded, type Job, type RowsPage } from "@flowcraft/core";
 import { BATCH_CALLABLE_TIMEOUT_SECONDS, CREATE_CALLABLE_TIMEOUT_SECONDS } from "../config/function-options";
+import { z } from "zod";
 import { defineCallable } from "../http/define-callable";
 import { createSource } from "./create-source";
 import { CreateBatchInput, JobRef, ListRowsInput, ResumeBatchInput, SetConcurrencyInput } from "./schemas";
@@ -87,6 +88,40 @@ export const setBatchConcurrency = defineCallable({
   run: async ({ jobId, concurrency }, { uid, deps }): Promise<{ job: Job }> => ({
     job: await deps.handlers.setConcurrency({ ownerId: uid }, jobId, concurrency),
   }),
+});
+
+/**
+ * Deletes a batch that is not running (pending or finished) with everything of it: the job, its
+ * subcollections (recursiveDelete), its media (a Storage prefix delete) and its request records.
+ * A processing or paused batch is `failed-precondition`: cancel it first.
+ */
+export const deleteBatch = defineCallable({
+  ...common,
+  name: "deleteBatch",
+  input: JobRef,
+  run: async ({ jobId }, { uid, deps }): Promise<{ id: string; deleted: true }> => {
+    const { id } = await deps.handlers.deleteJob({ ownerId: uid }, jobId);
+    deps.logger.info({ jobId: id, uid }, "batch deleted");
+    return { id, deleted: true };
+  },
+});
+
+const NoInput = z.object({}).strict();
+
+/** `{} → {webhookSecret: {exists, createdAt, last4}}`: whether the caller has a webhook secret, never the secret. */
+export const getWebhookSecret = defineCallable({
+  ...common,
+  name: "getWebhookSecret",
+  input: NoInput,
+  run: async (_input, { uid, deps }) => ({ webhookSecret: await deps.handlers.webhookSecretInfo({ ownerId: uid }) }),
+});
+
+/** `{} → {webhookSecret: {secret, createdAt}}`: creates or replaces the caller's secret; the only time it is shown. */
+export const rotateWebhookSecret = defineCallable({
+  ...common,
+  name: "rotateWebhookSecret",
+  input: NoInput,
+  run: async (_input, { uid, deps }) => ({ webhookSecret: await deps.handlers.rotateWebhookSecret({ ownerId: uid }) }),
 });
 
 export const retryFailedRows = defineCallable({

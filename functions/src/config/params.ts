@@ -51,6 +51,12 @@ export const AI_CALLS_PER_MINUTE = defineInt("AI_CALLS_PER_MINUTE", { default: 2
 /** Per-user input rows a day (UTC), counted when a batch is created. */
 export const ROWS_PER_DAY = defineInt("ROWS_PER_DAY", { default: 20_000, description: "Batch rows per user per UTC day" });
 
+/**
+ * Days a finished batch is kept before the daily `purgeExpiredBatches` deletes it; 0 keeps
+ * batches forever (the schedule then only completes deletes a crash interrupted).
+ */
+export const RETENTION_DAYS = defineInt("RETENTION_DAYS", { default: 0, description: "Delete finished batches after this many days (0 = keep)" });
+
 /** The project id at run time: FIREBASE_CONFIG's in Cloud Functions and the emulator, else GCLOUD_PROJECT. */
 export function runtimeProjectId(): string {
   return projectID.value() || process.env.GCLOUD_PROJECT || "";

@@ -20,6 +20,7 @@ export function lazyBlobStore(make: () => BlobStore): BlobStore {
     put: async (key, data, mimeType) => blobs().put(key, data, mimeType),
     get: async (ref) => blobs().get(ref),
     delete: async (ref) => blobs().delete(ref),
+    deletePrefix: async (prefix) => blobs().deletePrefix(prefix),
   };
 }
 

@@ -33,6 +33,9 @@ export class CountingStore implements DocumentStore {
   delete(path: string): Promise<void> {
     return this.inner.delete(path);
   }
+  deleteTree(path: string): Promise<void> {
+    return this.inner.deleteTree(path);
+  }
   async query<T = DocData>(collection: string, q?: Query): Promise<Doc<T>[]> {
     const docs = await this.inner.query<T>(collection, q);
     this.bill(docs.length);

@@ -106,6 +106,9 @@ export class Harness {
   readonly setBatchConcurrency = fft.wrap(fns.setBatchConcurrency);
   readonly retryFailedRows = fft.wrap(fns.retryFailedRows);
   readonly listBatchRows = fft.wrap(fns.listBatchRows);
+  readonly deleteBatch = fft.wrap(fns.deleteBatch);
+  readonly getWebhookSecret = fft.wrap(fns.getWebhookSecret);
+  readonly rotateWebhookSecret = fft.wrap(fns.rotateWebhookSecret);
   readonly previewFlow = fft.wrap(fns.previewFlow);
   readonly estimateBatch = fft.wrap(fns.estimateBatch);
   readonly generateText = fft.wrap(fns.generateText);
@@ -128,6 +131,7 @@ export class Harness {
       ids: randomIds,
       logger,
       limits: { ...DEFAULT_LIMITS, ...opts.limits },
+      webhooks: { allowLoopback: true },
       ...(opts.nodeRetry ? { engine: { nodeRetry: opts.nodeRetry } } : {}),
     });
     const quota = createUserQuota({ store: seen, clock: systemClock, limits: { ...DEFAULT_QUOTA_LIMITS, ...opts.quota } });

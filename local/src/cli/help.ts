@@ -63,6 +63,8 @@ serve options:
   --allow-origin ORIGIN   also let pages from ORIGIN (e.g. http://localhost:3000) call the API;
                           repeat it or give a comma list. By default only the server's own pages
                           may, not other local ports or schemes. Adds $FLOWCRAFT_ALLOW_ORIGINS.
+  --retention-days N      delete finished batches N days after they finish (checked at start-up
+                          and daily; default: $FLOWCRAFT_RETENTION_DAYS, else keep them)
 
 template options (writes the flow's input columns as a CSV header plus one example row: each
 input node's data.example, else "example <label or column>"; UTF-8 with a BOM, for spreadsheets):

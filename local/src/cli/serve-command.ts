@@ -21,6 +21,7 @@ export const SERVE_OPTIONS = {
   "data-dir": "value",
   provider: "value",
   "allow-origin": "list",
+  "retention-days": "value",
   help: "flag",
   ...MODEL_LIMIT_OPTIONS,
   ...QUEUE_LIMIT_OPTIONS,
@@ -44,6 +45,8 @@ interface ServePlan {
   dataDir: string;
   provider: ProviderChoice;
   allowedOrigins: string[];
+  /** Days finished batches are kept (undefined: forever). */
+  retentionDays: number | undefined;
 }
 
 /** Every option checked before anything starts (usage errors exit 2 with nothing opened). */
@@ -59,7 +62,15 @@ function planServe(args: ParsedArgs, io: CliIo): ServePlan {
     dataDir: path.resolve(stringOption(args.options, "data-dir") ?? io.env.FLOWCRAFT_DATA_DIR ?? ".data"),
     provider: chooseProvider(stringOption(args.options, "provider"), io.env, 300),
     allowedOrigins: allowedOrigins(args.options, io.env),
+    retentionDays: retentionDays(args.options, io.env),
   };
+}
+
+/** `--retention-days N` (or $FLOWCRAFT_RETENTION_DAYS): whole days, 1 to 36500. */
+function retentionDays(options: ParsedArgs["options"], env: CliIo["env"]): number | undefined {
+  const withEnv = { ...options };
+  if (withEnv["retention-days"] === undefined && env.FLOWCRAFT_RETENTION_DAYS) withEnv["retention-days"] = env.FLOWCRAFT_RETENTION_DAYS;
+  return intOption(withEnv, "retention-days", 1, 36_500);
 }
 
 function printBanner(io: CliIo, plan: ServePlan, bound: number): void {
@@ -67,6 +78,7 @@ function printBanner(io: CliIo, plan: ServePlan, bound: number): void {
   io.stdout.write(`FlowCraft Batch listening on http://${shown}:${bound}\n`);
   const hint = plan.provider.name === "offline" ? " (deterministic, no network; set GEMINI_API_KEY to use Gemini)" : "";
   io.stdout.write(`AI provider: ${plan.provider.name}${hint}\nData directory: ${plan.dataDir}\n`);
+  if (plan.retentionDays !== undefined) io.stdout.write(`Finished batches are deleted ${plan.retentionDays} days after they finish\n`);
   if (plan.allowedOrigins.length > 0) io.stdout.write(`Also accepting requests from: ${plan.allowedOrigins.join(", ")}\n`);
 }
 
@@ -93,7 +105,14 @@ export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number>
   const logger = jsonLogger(logLevel(io.env.FLOWCRAFT_LOG_LEVEL));
   const modelLimits = modelLimitsFor(plan.provider.name, args.options);
   const queueLimits = parseQueueLimits(args.options);
-  const host = createLocalHost({ dataDir: plan.dataDir, ai: plan.provider.ai, logger, modelLimits, ...(queueLimits ? { queueLimits } : {}) });
+  const host = createLocalHost({
+    dataDir: plan.dataDir,
+    ai: plan.provider.ai,
+    logger,
+    modelLimits,
+    ...(queueLimits ? { queueLimits } : {}),
+    ...(plan.retentionDays !== undefined ? { retentionDays: plan.retentionDays } : {}),
+  });
   const removeGuard = installSocketGuard({
     logger,
     fatal: (err) => {

@@ -13,6 +13,8 @@ const Common = {
   start: z.boolean().optional(),
   /** Spend cap in USD: the batch pauses with reason `budget` when it is reached. */
   budgetUsd: z.number().positive().finite().optional(),
+  /** Called when the batch finishes, pauses or fails (https, or http on a loopback address). */
+  webhookUrl: z.string().optional(),
   /** Idempotency key, one per submit (the core checks its format and replays repeats). */
   requestId: z.string().optional(),
 };

@@ -51,7 +51,7 @@ export class OriginPolicy {
     if (origin === undefined || this.isOwn(origin, req.headers.host) || !this.isListed(origin)) return;
     res.setHeader("access-control-allow-origin", origin);
     if (req.method === "OPTIONS") {
-      res.setHeader("access-control-allow-methods", "GET, POST, PATCH, PUT");
+      res.setHeader("access-control-allow-methods", "GET, POST, PATCH, PUT, DELETE");
       res.setHeader("access-control-allow-headers", "content-type, last-event-id");
       res.setHeader("access-control-max-age", "600");
     }

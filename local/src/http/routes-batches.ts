@@ -1,6 +1,6 @@
 /**
  * Batch routes: create (from CSV text or columns + rows), estimate (the same input, nothing
- * created), list, get, run, cancel, pause, resume (a paused batch, or a cancelled one's never-run
+ * created), list, get, delete, run, cancel, pause, resume (a paused batch, or a cancelled one's never-run
  * rows as a new pass), retry failed,
  * change concurrency, paged results, paged input rows, exports (CSV / JSONL / ZIP, streamed, also while running). Each
  * route parses its input, calls one core handler and maps errors; nothing else.
@@ -120,6 +120,13 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits,
     })
     .on("GET", "/api/batches", async ({ res }) => sendJson(res, 200, { jobs: await h.listJobs(LOCAL_OWNER) }))
     .on("GET", "/api/batches/:id", async ({ res, params }) => sendJson(res, 200, { job: await h.getJob(LOCAL_OWNER, params.id!) }))
+    // Refused (409) while the batch runs or is paused: cancel it first.
+    .on("DELETE", "/api/batches/:id", async ({ req, res, params }) => {
+      await readJson(req, limits.jsonBytes);
+      const { id } = await h.deleteJob(LOCAL_OWNER, params.id!);
+      host.flush();
+      sendJson(res, 200, { id, deleted: true });
+    })
     .on("POST", "/api/batches/:id/run", async ({ req, res, params }) => {
       await readJson(req, limits.jsonBytes);
       const job = await h.startJob(LOCAL_OWNER, params.id!);

@@ -144,6 +144,17 @@ export class SqliteStore implements DocumentStore, TxReader {
   async delete(path: string): Promise<void> {
     this.write([prepareWrite({ kind: "delete", path })]);
   }
+  async deleteTree(path: string): Promise<void> {
+    const root = parseDocPath(path);
+    // Everything whose parent starts with `root/`: the range [root/, root0) ('0' follows '/'), so
+    // the primary key serves it and no LIKE escaping of `_` or `%` in ids is needed.
+    const rows = this.stmt(
+      "SELECT parent, id FROM documents WHERE (parent = ? AND id = ?) OR (parent >= ? AND parent < ?)",
+    ).all(root.collection, root.id, `${root.path}/`, `${root.path}0`) as { parent: string; id: string }[];
+    for (let i = 0; i < rows.length; i += MAX_WRITES) {
+      this.write(rows.slice(i, i + MAX_WRITES).map((r) => prepareWrite({ kind: "delete", path: `${r.parent}/${r.id}` })));
+    }
+  }
   async query<T = DocData>(collection: string, q?: Query): Promise<Doc<T>[]> {
     return this.queryTracked<T>(collection, q, null);
   }

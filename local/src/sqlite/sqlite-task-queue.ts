@@ -241,6 +241,17 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     }
   }
 
+  /**
+   * Deletes the queued tasks whose id contains `idPart` and drops every finished record of such
+   * ids before the dedup window ends: for ids no one may enqueue again (a deleted batch's). A task
+   * running now is left to finish (it finds no batch and does nothing).
+   */
+  forget(idPart: string): void {
+    for (const id of this.sql.queuedIds(idPart)) this.due.remove(id);
+    this.flushCompletions();
+    this.sql.forgetQueuedAndDone(idPart);
+  }
+
   private maybePurge(now: number): void {
     if (now - this.lastPurge < 60_000) return;
     this.lastPurge = now;

@@ -37,6 +37,8 @@ export class TaskStatements {
       reclaim: p("UPDATE tasks SET state = 'queued', lease_id = NULL WHERE state = 'running'"),
       tombstone: p("UPDATE tasks SET state = 'done', done_at = ?, payload = 'null' WHERE id = ? AND state = 'queued'"),
       purge: p("DELETE FROM tasks WHERE state = 'done' AND done_at < ?"),
+      forget: p("DELETE FROM tasks WHERE state IN ('queued', 'done') AND instr(id, ?) > 0"),
+      queuedIds: p("SELECT id FROM tasks WHERE state = 'queued' AND instr(id, ?) > 0").pluck(),
       stats: p("SELECT state, count(*) AS n FROM tasks GROUP BY state"),
     };
     this.completeTx = db.transaction((items: readonly [string, string, number][]) => {
@@ -106,6 +108,15 @@ export class TaskStatements {
   purge(before: number): void {
     this.beforeWrite();
     this.st("purge").run(before);
+  }
+  /** Ids of the queued tasks whose id contains `idPart`. */
+  queuedIds(idPart: string): string[] {
+    return this.st("queuedIds").all(idPart) as string[];
+  }
+  /** Deletes the queued and finished tasks whose id contains `idPart`. */
+  forgetQueuedAndDone(idPart: string): void {
+    this.beforeWrite();
+    this.st("forget").run(idPart);
   }
   stats(): { queued: number; running: number; done: number } {
     const out = { queued: 0, running: 0, done: 0 };

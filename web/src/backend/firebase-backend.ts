@@ -45,6 +45,7 @@ import {
   type FlowExample,
   type GovernorSettings,
   type LimitsUpdate,
+  type WebhookSecretInfo,
   type PreviewRun,
   type ResultsChange,
   type RowsPage,
@@ -133,6 +134,18 @@ export class FirebaseBackend implements BatchBackend {
 
   async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
     return (await this.call<unknown, { job: Job }>("setBatchConcurrency", { jobId, concurrency })).job;
+  }
+
+  async delete(jobId: string): Promise<void> {
+    await this.call<unknown, { id: string; deleted: boolean }>("deleteBatch", { jobId });
+  }
+
+  async getWebhookSecret(): Promise<WebhookSecretInfo> {
+    return (await this.call<unknown, { webhookSecret: WebhookSecretInfo }>("getWebhookSecret", {})).webhookSecret;
+  }
+
+  async rotateWebhookSecret(): Promise<{ secret: string; createdAt: number }> {
+    return (await this.call<unknown, { webhookSecret: { secret: string; createdAt: number } }>("rotateWebhookSecret", {})).webhookSecret;
   }
 
   async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {

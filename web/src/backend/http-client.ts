@@ -4,7 +4,7 @@ import { BackendError } from "./types";
 
 export interface HttpClient {
   get<T>(path: string): Promise<T>;
-  send<T>(method: "POST" | "PATCH" | "PUT", path: string, body?: unknown): Promise<T>;
+  send<T>(method: "POST" | "PATCH" | "PUT" | "DELETE", path: string, body?: unknown): Promise<T>;
   /** POSTs a file as the raw body (a CSV upload). */
   sendFile<T>(path: string, file: Blob): Promise<T>;
   url(path: string): string;

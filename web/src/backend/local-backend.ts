@@ -20,6 +20,7 @@ import {
   type FlowExample,
   type GovernorSettings,
   type LimitsUpdate,
+  type WebhookSecretInfo,
   type PreviewRun,
   type ResultsChange,
   type RowsPage,
@@ -66,7 +67,7 @@ export class LocalBackend implements BatchBackend {
 
   async create(input: CreateBatchInput): Promise<Job> {
     return submitCreate(input, async (req) => {
-      const common = { name: req.name, flow: req.flow, concurrency: req.concurrency, callLimits: req.callLimits, start: req.start, budgetUsd: req.budgetUsd, requestId: req.requestId };
+      const common = { name: req.name, flow: req.flow, concurrency: req.concurrency, callLimits: req.callLimits, start: req.start, budgetUsd: req.budgetUsd, webhookUrl: req.webhookUrl, requestId: req.requestId };
       // A large batch streams as a file (POST /api/uploads), then the create names the upload.
       const rows = shouldUpload(req.rows)
         ? { upload: (await this.http.sendFile<{ upload: { id: string } }>("/api/uploads", rowsCsvBlob(req.columns, req.rows))).upload.id }
@@ -99,6 +100,19 @@ export class LocalBackend implements BatchBackend {
 
   async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
     return (await this.http.send<{ job: Job }>("PATCH", jobPath(jobId), { concurrency })).job;
+  }
+
+  async delete(jobId: string): Promise<void> {
+    await this.http.send<{ id: string; deleted: boolean }>("DELETE", jobPath(jobId));
+    this.streams.get(jobId)?.close();
+  }
+
+  async getWebhookSecret(): Promise<WebhookSecretInfo> {
+    return (await this.http.get<{ webhookSecret: WebhookSecretInfo }>("/api/settings/webhook-secret")).webhookSecret;
+  }
+
+  async rotateWebhookSecret(): Promise<{ secret: string; createdAt: number }> {
+    return (await this.http.send<{ webhookSecret: { secret: string; createdAt: number } }>("POST", "/api/settings/webhook-secret")).webhookSecret;
   }
 
   async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {

@@ -11,9 +11,10 @@ import type { BatchEstimate } from "@core/batch/estimate";
 import type { InputRow, RowsPage } from "@core/batch/rows-page";
 import type { JobCallLimits } from "@core/governor/port";
 import type { GovernorSettings, LimitsUpdate } from "@core/governor/settings";
+import type { WebhookSecretInfo } from "@core/webhooks/webhook-secrets";
 import type { ResultsChange } from "../lib/results-merge";
 
-export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange, GovernorSettings, LimitsUpdate, BatchEstimate, InputRow, RowsPage };
+export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange, GovernorSettings, LimitsUpdate, BatchEstimate, InputRow, RowsPage, WebhookSecretInfo };
 
 export type BackendKind = "local" | "firebase";
 
@@ -43,6 +44,8 @@ export interface CreateBatchInput {
   start: boolean;
   /** Spend cap in USD (absent: none): the batch pauses with reason `budget` when it is reached. */
   budgetUsd?: number;
+  /** Called when the batch finishes, pauses or fails (the owner needs a webhook secret). */
+  webhookUrl?: string;
   /** Idempotency key of this submit; the backend generates one when absent (submit-create.ts). */
   requestId?: string;
   /** Large batches are uploaded as a file first (upload-rows.ts): the share sent so far, 0–1. */
@@ -120,6 +123,12 @@ export interface BatchBackend {
   /** Resumes a paused batch, or a cancelled one's never-run rows as a new pass. */
   resume(jobId: string, opts?: { budgetUsd?: number }): Promise<Job>;
   setConcurrency(jobId: string, concurrency: number): Promise<Job>;
+  /** Deletes a batch that is not running, with its rows, results and media (a running one is refused). */
+  delete(jobId: string): Promise<void>;
+  /** Whether the user has a webhook signing secret (never the secret). */
+  getWebhookSecret(): Promise<WebhookSecretInfo>;
+  /** Creates or replaces the webhook signing secret: the answer is the only time it is shown. */
+  rotateWebhookSecret(): Promise<{ secret: string; createdAt: number }>;
   retryFailed(jobId: string): Promise<{ job: Job; rows: number }>;
   get(jobId: string): Promise<Job>;
   list(): Promise<Job[]>;

@@ -62,6 +62,8 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const [name, setName] = useState(flowName);
   const budgetId = useId();
   const [budgetText, setBudgetText] = useState("");
+  const webhookId = useId();
+  const [webhookUrl, setWebhookUrl] = useState("");
   const budget = parseBudget(budgetText);
   const [nameEdited, setNameEdited] = useState(false);
   const [submitting, setSubmitting] = useState(false);
@@ -126,6 +128,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
         ...(callLimits.callLimits ? { callLimits: callLimits.callLimits } : {}),
         ...(budget.usd !== undefined ? { budgetUsd: budget.usd } : {}),
         onUploadProgress: (f) => setUploaded(f),
+        ...(webhookUrl.trim() !== "" ? { webhookUrl: webhookUrl.trim() } : {}),
       })
       .then((job) => {
         rememberJob(job);
@@ -210,6 +213,20 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
           />
           <span id={`${budgetId}-hint`} className={budget.ok ? "hint" : "error-text"}>
             {budget.ok ? "The batch pauses when its spend reaches this; raise it to resume." : "Enter an amount above 0, e.g. 2.50"}
+          </span>
+        </div>
+        <div className="field" style={{ flex: 2, minWidth: 240 }}>
+          <label htmlFor={webhookId}>Webhook URL (optional)</label>
+          <input
+            id={webhookId}
+            type="url"
+            placeholder="https://example.com/hooks/flowcraft"
+            value={webhookUrl}
+            aria-describedby={`${webhookId}-hint`}
+            onChange={(e) => setWebhookUrl(e.target.value)}
+          />
+          <span id={`${webhookId}-hint`} className="hint">
+            Called (signed, see Settings) when the batch finishes, pauses or fails. https only; http on 127.0.0.1 for the local host.
           </span>
         </div>
       </section>

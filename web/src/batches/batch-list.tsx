@@ -7,10 +7,11 @@ import { routeHref } from "../app/use-hash-route";
 import { toBackendError, type BackendError, type Job } from "../backend/types";
 import { pausedBy } from "../lib/pause-reason";
 import { EmptyState, ErrorBanner, Spinner, StatusBadge } from "../ui/feedback";
+import { DeleteBatchButton } from "./delete-batch-button";
 
 const REFRESH_MS = 3000;
 
-function JobRow({ job }: { job: Job }) {
+function JobRow({ job, onDeleted }: { job: Job; onDeleted: () => void }) {
   const finished = job.completedRows + job.failedRows;
   return (
     <tr>
@@ -31,6 +32,9 @@ function JobRow({ job }: { job: Job }) {
       <td className="num">{job.usage.totalTokens.toLocaleString()}</td>
       <td className="num">{formatUsd(job.costUsd)}</td>
       <td>{new Date(job.createdAt).toLocaleString()}</td>
+      <td>
+        <DeleteBatchButton job={job} onDeleted={onDeleted} />
+      </td>
     </tr>
   );
 }
@@ -90,11 +94,14 @@ export function BatchList() {
                   <th scope="col">Tokens</th>
                   <th scope="col">Cost</th>
                   <th scope="col">Created</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {jobs.map((job) => (
-                  <JobRow key={job.id} job={job} />
+                  <JobRow key={job.id} job={job} onDeleted={load} />
                 ))}
               </tbody>
             </table>

@@ -1,11 +1,12 @@
 /** One batch: live progress, actions, and the per-row results. */
 import { isTerminal } from "@core/batch/model";
-import { routeHref } from "../app/use-hash-route";
+import { navigate, routeHref } from "../app/use-hash-route";
 import { dropFailed } from "../lib/results-merge";
 import { EmptyState, ErrorBanner, Spinner, StatusBadge } from "../ui/feedback";
 import { PausedBanner } from "./paused-banner";
 import { WaitBanner } from "./wait-banner";
 import { BatchControls } from "./batch-controls";
+import { DeleteBatchButton } from "./delete-batch-button";
 import { ProgressPanel } from "./progress-panel";
 import { ResultsTable } from "./results-table";
 import { useJobWatch, useNow } from "./use-job-watch";
@@ -48,6 +49,7 @@ export function BatchView({ jobId }: { jobId: string }) {
           {job.totalRows.toLocaleString()} rows · concurrency {job.concurrency} · created {new Date(job.createdAt).toLocaleString()}
           {job.pass > 0 ? ` · retry pass ${job.pass}` : ""}
         </span>
+        <DeleteBatchButton job={job} onDeleted={() => navigate({ name: "batches" })} />
       </div>
       {error && <ErrorBanner error={error.info} />}
       {job.error && <ErrorBanner title="The batch failed" error={job.error} />}

@@ -11,6 +11,7 @@ import { useBackend } from "../app/backend-context";
 import { toBackendError, type BackendError } from "../backend/types";
 import { FIELD_LABELS, LIMIT_FIELDS, describeLimit, fieldsOf, overrideOf, serverErrorsFor, type FieldErrors, type LimitFields } from "../lib/limits-form";
 import { ErrorBanner, Spinner } from "../ui/feedback";
+import { WebhookSecretCard } from "./webhook-secret-card";
 
 /** How often the live state (adaptive rate, Retry-After, counts) is refreshed. */
 const REFRESH_MS = 5_000;
@@ -99,6 +100,7 @@ export function SettingsPage() {
           Add
         </button>
       </form>
+      <WebhookSecretCard />
     </div>
   );
 }

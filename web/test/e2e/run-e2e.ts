@@ -21,11 +21,12 @@ import { editorFixesScenario } from "./scenario-editor-fixes";
 import { liveScenario } from "./scenario-live";
 import { settingsScenario } from "./scenario-settings";
 import { exportScenario } from "./scenario-export";
+import { lifeScenario } from "./scenario-life";
 import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 42;
+const PLANNED_STEPS = 46;
 
 /**
  * The scenarios that follow the main walk-through, by name. `FLOWCRAFT_E2E_ONLY=live,settings` runs
@@ -43,6 +44,7 @@ const SCENARIOS: Record<string, (run: StepRunner, ctx: Ctx) => Promise<void>> = 
   export: exportScenario,
   scratch: scratchScenario,
   inputs: inputsScenario,
+  life: lifeScenario,
   firebase: firebaseScenario,
 };
 const ONLY = (process.env.FLOWCRAFT_E2E_ONLY ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");

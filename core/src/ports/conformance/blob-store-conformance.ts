@@ -56,6 +56,20 @@ export function describeBlobStoreConformance(name: string, makeBlobs: BlobFactor
       expect(await blobs().get(ref)).toBeNull();
     });
 
+    it("deletePrefix removes every blob under the prefix and spares neighbours", async () => {
+      const a = await blobs().put("batch_jobs/j1/media/000001/img.png", bytes(1), "image/png");
+      const b = await blobs().put("batch_jobs/j1/media/000002/vid.mp4", bytes(2), "video/mp4");
+      const near = await blobs().put("batch_jobs/j10/media/000001/img.png", bytes(3), "image/png");
+      const other = await blobs().put("batch_jobs/j2/media/000001/img.png", bytes(4), "image/png");
+      await blobs().deletePrefix("batch_jobs/j1");
+      await blobs().deletePrefix("batch_jobs/j1"); // idempotent
+      await blobs().deletePrefix("batch_jobs/none");
+      expect(await blobs().get(a.ref)).toBeNull();
+      expect(await blobs().get(b.ref)).toBeNull();
+      expect(Array.from((await blobs().get(near.ref))!.data)).toEqual([3]);
+      expect(Array.from((await blobs().get(other.ref))!.data)).toEqual([4]);
+    });
+
     it("does not alias the caller's buffer", async () => {
       const data = bytes(1, 2, 3);
       const { ref } = await blobs().put("m/copy.bin", data, "application/octet-stream");

@@ -143,6 +143,40 @@ function describeStoreBasics(makeStore: StoreFactory): void {
       expect((await store().get("jobs/j1"))?.data).toEqual({ a: 2 });
     });
 
+    conformanceCase("deleteTree removes a doc and everything below it, at any depth, and spares its neighbours", async () => {
+      await store().create("jobs/j1", { a: 1 });
+      await store().create("jobs/j1/rows/0", { r: 0 });
+      await store().create("jobs/j1/results/r1/trace/t1", { t: 1 });
+      await store().create("jobs/j1x/rows/0", { r: 1 }); // same prefix, another doc
+      await store().create("jobs/j2", { a: 2 });
+      await store().create("jobs/j2/rows/0", { r: 2 });
+      await store().create("other/j1", { keep: true });
+      // Children of a parent document that does not exist are found too.
+      await store().create("jobs/gone/results/r1", { orphan: true });
+      await store().deleteTree("jobs/j1");
+      await store().deleteTree("jobs/gone");
+      await store().deleteTree("jobs/j1"); // idempotent
+      expect(await store().get("jobs/j1")).toBeNull();
+      expect(await store().query("jobs/j1/rows")).toEqual([]);
+      expect(await store().query("jobs/j1/results/r1/trace")).toEqual([]);
+      expect(await store().query("jobs/gone/results")).toEqual([]);
+      expect((await store().query("jobs")).map((d) => d.id)).toEqual(["j2"]);
+      expect((await store().query("jobs/j1x/rows")).map((d) => d.data)).toEqual([{ r: 1 }]);
+      expect((await store().query("jobs/j2/rows")).map((d) => d.data)).toEqual([{ r: 2 }]);
+      expect((await store().get("other/j1"))?.data).toEqual({ keep: true });
+    });
+
+    conformanceCase("deleteTree deletes more documents than one commit holds", async () => {
+      const limit = store().commitLimits?.maxWrites ?? 500;
+      for (let start = 0; start < limit + 20; start += 250) {
+        const batch = store().batch();
+        for (let i = start; i < Math.min(start + 250, limit + 20); i++) batch.set(`jobs/big/rows/${String(i).padStart(5, "0")}`, { i });
+        await batch.commit();
+      }
+      await store().deleteTree("jobs/big");
+      expect(await store().count("jobs/big/rows")).toBe(0);
+    });
+
     conformanceCase("does not alias caller objects on write or read", async () => {
       const data = { list: [{ a: 1 }], m: { x: 1 } };
       await store().create("jobs/j1", data);
