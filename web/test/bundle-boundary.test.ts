@@ -8,7 +8,8 @@ import path from "node:path";
 import { buildSync } from "esbuild";
 
 const root = path.resolve(__dirname, "../..");
-const BROWSER_PACKAGES = ["react", "react-dom", "@xyflow/react", "@tanstack/react-virtual", "firebase", "zod"];
+// fflate: the Firebase app zips an export in the browser (web/src/backend/firebase-export.ts).
+const BROWSER_PACKAGES = ["react", "react-dom", "@xyflow/react", "@tanstack/react-virtual", "firebase", "zod", "fflate"];
 const ENTRIES = ["web/src/main.tsx", "web/src/batch/csv-worker.ts"];
 
 function packageOf(specifier: string): string {
