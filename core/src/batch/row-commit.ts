@@ -25,11 +25,31 @@ export interface CommitOutcome {
   checkBreaker?: boolean;
 }
 
-/**
- * `passSpendUsd` is what this pass's attempts of the row cost (the result's `costUsd` less what
- * earlier passes carried in, which the job's base already counts): the lane's cost counter adds it.
- */
-export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: number, pos: number, result: RowResult, passSpendUsd = result.costUsd): Promise<CommitOutcome> {
+/** One row's commit: the task that ran it, its lane and work-list position, and its result. */
+export interface RowCommit {
+  task: RowTask;
+  laneIndex: number;
+  position: number;
+  result: RowResult;
+  /**
+   * What this pass's attempts of the row cost (the result's `costUsd` less what earlier passes
+   * carried in, which the job's base already counts): the lane's cost counter adds it. Absent =
+   * the result's `costUsd`.
+   */
+  passSpendUsd?: number;
+}
+
+/** A lane's position in flight, as a handler saw it. */
+export interface LanePosition {
+  jobId: string;
+  laneIndex: number;
+  pass: number;
+  position: number;
+}
+
+export async function commitRow(ctx: BatchContext, c: RowCommit): Promise<CommitOutcome> {
+  const { task, laneIndex, position: pos, result } = c;
+  const passSpendUsd = c.passSpendUsd ?? result.costUsd;
   const { store, clock } = ctx.deps;
   return store.runTransaction(async (tx) => {
     // Pass 0 has no earlier result to replace (a row's first result is created by the commit that
@@ -64,7 +84,8 @@ export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: num
 }
 
 /** Ends the lane's current position without a result (cancel, or the job is no longer running). */
-export async function stopLane(ctx: BatchContext, jobId: string, laneIndex: number, pass: number, pos: number): Promise<boolean> {
+export async function stopLane(ctx: BatchContext, at: LanePosition): Promise<boolean> {
+  const { jobId, laneIndex, pass, position: pos } = at;
   const { store, clock } = ctx.deps;
   return store.runTransaction(async (tx) => {
     const doc = await tx.get(lanePath(jobId, laneIndex));

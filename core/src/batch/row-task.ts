@@ -82,7 +82,7 @@ export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskCont
     return;
   }
   if (job.status !== "processing" || job.cancelRequested) {
-    if (await stopLane(ctx, task.jobId, laneIndex, task.pass, pos)) await maybeFinalize(ctx, task.jobId);
+    if (await stopLane(ctx, { jobId: task.jobId, laneIndex, pass: task.pass, position: pos })) await maybeFinalize(ctx, task.jobId);
     return;
   }
   // A row about to start (not a retry of one already running) first checks the budget.
@@ -162,12 +162,13 @@ async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
 async function commitOrRecordFailure(ctx: BatchContext, r: RunInput, result: RowResult, spent: RowSpend): Promise<CommitOutcome> {
   const passSpend = passSpendUsd(spent);
   try {
-    return await commitRow(ctx, r.task, r.laneIndex, r.pos, result, passSpend);
+    return await commitRow(ctx, { task: r.task, laneIndex: r.laneIndex, position: r.pos, result, passSpendUsd: passSpend });
   } catch (err) {
     if (!r.budget.last) throw err;
     ctx.deps.logger.error({ jobId: r.task.jobId, row: r.task.rowIndex, err: err instanceof Error ? err.name : "unknown" }, "result not storable");
     const error = { code: "internal" as const, message: "The row's result could not be stored", retryable: false };
-    return commitRow(ctx, r.task, r.laneIndex, r.pos, { ...result, status: "failed", outputs: {}, nodeOutputs: {}, trace: {}, error }, passSpend);
+    const bare: RowResult = { ...result, status: "failed", outputs: {}, nodeOutputs: {}, trace: {}, error };
+    return commitRow(ctx, { task: r.task, laneIndex: r.laneIndex, position: r.pos, result: bare, passSpendUsd: passSpend });
   }
 }
 
