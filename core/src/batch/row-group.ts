@@ -12,8 +12,8 @@
  *     below the lane): so no row starts after a pause or cancel is read, as for a single row;
  *   - the lane still has this task's position and generation, and the next position is in the
  *     lower half of its range, which no steal can take (lanes.ts `inLowerHalf`);
- *   - the group ran less than GROUP_TARGET_MS and holds fewer than MAX_GROUP_ROWS rows, and its
- *     results stay well under the store's commit size;
+ *   - one more row at the group's mean row time still ends within GROUP_TARGET_MS, the group holds
+ *     fewer than MAX_GROUP_ROWS rows, and its results stay well under the store's commit size;
  *   - the job has no budget (a budget's bound counts one row in flight per lane: see budget.ts).
  * A row that fails retryably ends the group (it becomes the lane's next position, waiting for a
  * re-enqueued retry recorded in the same commit), and so does a row whose error the circuit
@@ -91,7 +91,12 @@ export async function runGroup(ctx: BatchContext, g: GroupInput): Promise<void> 
 async function mayGoOn(ctx: BatchContext, g: GroupInput, st: GroupState, p: number): Promise<JobState | null> {
   const { clock, store, limits } = ctx.deps;
   const targetMs = limits.groupTargetMs ?? GROUP_TARGET_MS;
-  if (g.job.budgetUsd !== null || st.rows.length >= MAX_GROUP_ROWS || clock.now() - st.startedAt >= targetMs) return null;
+  // Stop when the next row would likely end past the target (at the group's mean row time so
+  // far), or when the range as read at the start has no lower half left (its end only shrinks), so
+  // a long or lone row costs no extra read.
+  const elapsed = clock.now() - st.startedAt;
+  const fits = elapsed + elapsed / Math.max(1, st.rows.length) <= targetMs;
+  if (targetMs <= 0 || g.job.budgetUsd !== null || st.rows.length >= MAX_GROUP_ROWS || !fits || !inLowerHalf(g.lane, p)) return null;
   const maxBytes = (store.commitLimits?.maxBytes ?? 10 * 1024 * 1024) / 2;
   if (st.bytes + MAX_RESULT_BYTES > maxBytes) return null;
   const [jobDoc, laneDoc] = await store.getAll([jobPath(g.task.jobId), lanePath(g.task.jobId, g.lane.index)]);
