@@ -80,7 +80,8 @@ describe("at-least-once delivery", () => {
   });
 
   test("a late redelivery after the row was committed is stale: no run, no count, no new task", async () => {
-    const h = makeHarness();
+    // One row per task (no groups), so one delivery is one row.
+    const h = makeHarness({ limits: { groupTargetMs: 0 } });
     const job = await newJob(h, 3, 1);
     await h.handlers.startJob(owner, job.id);
     const first = h.queue.take();
@@ -205,7 +206,8 @@ describe("cancel and concurrency", () => {
   });
 
   test("cancelling a running job: in-flight rows finish, no new row starts, the rest is skipped", async () => {
-    const h = makeHarness();
+    // One row per task (no groups), so one delivery is one row.
+    const h = makeHarness({ limits: { groupTargetMs: 0 } });
     const job = await newJob(h, 10, 2);
     await h.handlers.startJob(owner, job.id);
     const a = h.queue.take();

@@ -3,7 +3,9 @@
  * latency) under the standard faults (duplicate tasks and triggers, crashes before enqueues,
  * 429s; permanent errors raised to 8% so retries have work). Each seed also cancels, changes the
  * concurrency, or retries failed rows. Asserted invariants, per seed:
- *   - in flight never above the concurrency (after a decrease: retired lanes start ≤ 1 more row);
+ *   - in flight never above the concurrency (after a decrease: retired lanes start ≤ 1 more row),
+ *     and never more than one row at once in a lane, also when its task runs a group of short rows
+ *     (every sixth seed has 10–120 ms calls, so groups hold many rows);
  *   - exactly one result per row, each counted exactly once, job counts equal the results;
  *   - exactly one terminal transition per pass;
  *   - cancel: no row starts after the cancel is committed; the rest is counted as skipped;
@@ -84,7 +86,10 @@ async function runSeed(seed: number): Promise<Outcome> {
   const rows = rng.int(20, 60);
   const c = rng.int(1, 8);
   const mode: Mode = (["plain", "cancel", "concurrency", "retry"] as const)[seed % 4] as Mode;
-  const latencyMs = rng.int(200, 3000);
+  // Every sixth seed has short rows (10–120 ms a call), so lanes run groups of many rows per task;
+  // its own generator keeps the other draws as they were.
+  const drawnMs = rng.int(200, 3000);
+  const latencyMs = seed % 6 === 5 ? new Rng(seed * 131).int(10, 120) : drawnMs;
   // Every third seed also loses 3% of task deliveries outright: only reconcile can recover those.
   const dropTask = seed % 3 === 0 ? 0.03 : 0;
   const faults = { ...STANDARD_FAULTS, permanent: 0.08, dropTask };
@@ -222,6 +227,10 @@ async function checkOwnerSet(o: Outcome): Promise<void> {
 function checkDispatch(o: Outcome): void {
   const { sim, c } = o;
   const pass0 = sim.attempts.filter((a) => a.pass === 0);
+  // A lane runs one row at a time, also when its task runs a group of rows.
+  for (const lane of new Set(sim.attempts.map((a) => `${a.pass}:${a.lane}`))) {
+    expect(maxOverlap(sim.attempts.filter((a) => `${a.pass}:${a.lane}` === lane))).toBeLessThanOrEqual(1);
+  }
   if (!o.change) {
     expect(sim.maxInFlight).toBeLessThanOrEqual(c);
     expect(maxOverlap(pass0)).toBeLessThanOrEqual(c);
@@ -324,7 +333,7 @@ async function checkLaneFlags(o: Outcome): Promise<void> {
   for (const l of lanes) expect({ lane: l.index, open: l.open, busy: l.busy }).toEqual({ lane: l.index, open: l.next < l.end, busy: l.current !== null });
 }
 
-const coverage = { budgets: 0, paused: 0, resumedCancels: 0, retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0, delayed: 0 };
+const coverage = { groups: 0, budgets: 0, paused: 0, resumedCancels: 0, retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0, delayed: 0 };
 
 describe("batch invariants over seeded simulations with faults", () => {
   const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
@@ -354,6 +363,7 @@ describe("batch invariants over seeded simulations with faults", () => {
         if (o.budget) coverage.budgets += 1;
         if (o.job.status === "cancelled") coverage.cancelled += 1;
         if (o.change) coverage.changed += 1;
+        if (o.sim.groupCommits > 0) coverage.groups += 1;
         coverage.crashes += o.sim.queue.stats.crashes;
         coverage.duplicates += o.sim.queue.stats.duplicates;
         coverage.lost += o.sim.queue.stats.lost;
@@ -364,7 +374,7 @@ describe("batch invariants over seeded simulations with faults", () => {
     }
   });
 
-  test("the seeds exercised every path (retries, cancels, concurrency changes, crashes, duplicates, delayed re-enqueues, pauses, resumed cancels)", () => {
+  test("the seeds exercised every path (retries, cancels, concurrency changes, crashes, duplicates, delayed re-enqueues, pauses, resumed cancels, group commits)", () => {
     expect(coverage.retried).toBeGreaterThanOrEqual(SEEDS / 6);
     expect(coverage.cancelled).toBeGreaterThanOrEqual(SEEDS / 8);
     expect(coverage.changed).toBeGreaterThanOrEqual(SEEDS / 8);
@@ -375,5 +385,6 @@ describe("batch invariants over seeded simulations with faults", () => {
     expect(coverage.paused).toBeGreaterThanOrEqual(SEEDS / 5);
     expect(coverage.resumedCancels).toBeGreaterThanOrEqual(SEEDS / 20);
     expect(coverage.budgets).toBeGreaterThanOrEqual(SEEDS / 25);
+    expect(coverage.groups).toBeGreaterThanOrEqual(SEEDS / 6);
   });
 });

@@ -59,3 +59,14 @@ describe("simulator", () => {
     expect(report.compare).toEqual({ groupDispatch: expect.any(Number) as number, strideChains: expect.any(Number) as number });
   });
 });
+
+describe("lane groups in the simulator", () => {
+  test("short rows commit in groups (several rows per result commit), long rows one per commit, counted once", async () => {
+    const short = await runScenario({ rows: 200, concurrency: 4, latencyMs: 50, latencySigma: 0, faults: "none", seed: 1 });
+    expect(short).toMatchObject({ countedOnce: true, stuckRows: 0, completedRows: 200 });
+    expect(short.rowsPerResultCommit).toBeGreaterThan(2);
+    expect(short.maxInFlight).toBeLessThanOrEqual(4);
+    const long = await runScenario({ rows: 20, concurrency: 4, latencyMs: 3_000, latencySigma: 0, faults: "none", seed: 1 });
+    expect(long).toMatchObject({ countedOnce: true, stuckRows: 0, rowsPerResultCommit: 1 });
+  });
+});

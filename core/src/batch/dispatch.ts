@@ -16,7 +16,7 @@ import type { Lane } from "./state";
 export async function ensureLaneTask(ctx: BatchContext, jobId: string, lane: Lane, delay?: number): Promise<"enqueued" | "exists" | "idle"> {
   if (lane.current === null) return "idle";
   const rowIndex = await rowAt(ctx, jobId, lane, lane.current);
-  const payload = makeRowTask(jobId, lane.pass, rowIndex, lane.index, lane.gen, lane.attemptBase);
+  const payload = makeRowTask({ jobId, pass: lane.pass, rowIndex, laneIndex: lane.index, gen: lane.gen, attempt: lane.attemptBase });
   const delayMs = delay ?? Math.max(0, (lane.retry?.nextTryAt ?? 0) - ctx.deps.clock.now());
   return ctx.deps.queue.enqueue({ id: rowTaskId(payload), payload, ...(delayMs > 0 ? { delayMs } : {}) });
 }

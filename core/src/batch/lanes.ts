@@ -4,6 +4,11 @@
  * own range; when that is empty it steals the upper half of the largest remaining range of any
  * other lane of the pass. Positions only ever move from one range to another, and each is taken
  * out of a range exactly once, so every position runs in exactly one lane.
+ *
+ * Short rows run as a GROUP (row-group.ts): the task of a busy lane may go on from `current` to the
+ * positions `next, next+1, ...` of its own range, one row after another, and commit them together.
+ * It only runs a position a steal cannot take (`inLowerHalf`), re-checked against a fresh read of
+ * the lane before each row, and the commit counts only positions still below the lane's `end`.
  */
 import { ZERO_USAGE } from "../ai/port";
 import type { JobState, Lane } from "./state";
@@ -45,6 +50,21 @@ export function splitRanges(positions: number, count: number, pass: number, now:
 }
 
 export const remaining = (l: Lane): number => Math.max(0, l.end - l.next);
+
+/** A group stops starting rows once it has run this long: a lane commits about this often at most. */
+export const GROUP_TARGET_MS = 2_500;
+/** Most rows in one group (its commit writes one result document per row, plus the lane). */
+export const MAX_GROUP_ROWS = 32;
+
+/**
+ * May the busy lane's task run position `p` of its range before it commits? Only in the lower half
+ * of [next, end): a steal takes [next + ⌊(end − next)/2⌋, end), so a position below that bound
+ * stays the lane's even if a thief steals right after this read. (Two steals of the same lane while
+ * one row runs can still take it: the commit then leaves that row out.)
+ */
+export function inLowerHalf(lane: Pick<Lane, "next" | "end">, p: number): boolean {
+  return p >= lane.next && p < lane.next + Math.floor((lane.end - lane.next) / 2);
+}
 
 /** May this lane start another row? Not after cancel, and not once it is above the concurrency. */
 export function laneMayRun(lane: Lane, job: Pick<JobState, "cancelRequested" | "concurrency" | "status">): boolean {

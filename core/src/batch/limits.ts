@@ -12,6 +12,11 @@ export interface BatchLimits {
   maxActiveJobsPerOwner: number;
   /** How long one row may run before it is aborted with `timeout`. */
   rowTimeoutMs: number;
+  /**
+   * How long a lane's group of short rows may run before its one commit (row-group.ts); absent =
+   * GROUP_TARGET_MS, 0 = one row per task.
+   */
+  groupTargetMs?: number;
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
- * The row commit: ONE transaction that creates the result doc, counts the row in its lane's
- * counters and moves the lane to its next position (own range, else steal). It is guarded by
- * `lane.current == position` for this pass, so a row is counted exactly once however many
+ * The group commit: ONE transaction that creates the result docs of a lane's group (the rows its
+ * task ran, in position order from `current`), counts them in the lane's counters and moves the
+ * lane to its next position (own range; a steal runs after the commit). It is guarded by
+ * `lane.current == position` for this pass, so each row is counted exactly once however many
  * deliveries reach this point: the first commit moves `current` away, every later one is a no-op.
+ * Only positions below the lane's `end` are the lane's: a row that a steal took while it ran is
+ * left out (its thief runs and counts it), so the counted ranges stay disjoint.
  */
 import { addUsage } from "../ai/port";
 import { addUsd } from "../governor/run-cost";
@@ -13,58 +16,125 @@ import { jobFlow } from "./context";
 import { clearAttempts, laneMayRun, newLane, steal, takeOwn } from "./lanes";
 import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, RowResult } from "./model";
-import { JobState, Lane, lanePath, lanesPath, storedLane } from "./state";
+import { JobState, Lane, lanePath, lanesPath, storedLane, type RowRetry } from "./state";
 
 export interface CommitOutcome {
   committed: boolean;
+  /** The rows counted (the group's rows below the lane's `end`); empty when not committed. */
+  rows: CommittedRow[];
   /** The lane after the commit (or as found, when not committed); null if it no longer exists. */
   lane: Lane | null;
   /** The lane may keep running (so, if idle, it should try to steal). */
   mayRun?: boolean;
-  /** The row counted for the circuit breaker: check it (breaker.ts). */
-  checkBreaker?: boolean;
+  /** Committed rows whose errors count for the circuit breaker: check them (breaker.ts). */
+  breakerErrors?: NonNullable<RowResult["error"]>[];
 }
 
-/**
- * `passSpendUsd` is what this pass's attempts of the row cost (the result's `costUsd` less what
- * earlier passes carried in, which the job's base already counts): the lane's cost counter adds it.
- */
-export async function commitRow(ctx: BatchContext, task: RowTask, laneIndex: number, pos: number, result: RowResult, passSpendUsd = result.costUsd): Promise<CommitOutcome> {
-  const { store, clock } = ctx.deps;
+/** One row of a group commit: its result and what this pass's attempts of it cost. */
+export interface CommittedRow {
+  result: RowResult;
+  /**
+   * What this pass's attempts of the row cost (the result's `costUsd` less what earlier passes
+   * carried in, which the job's base already counts): the lane's cost counter adds it. Absent =
+   * the result's `costUsd`.
+   */
+  passSpendUsd?: number;
+}
+
+/** The row that ended a group with a retryable failure: it becomes the lane's next position. */
+export interface GroupRetry {
+  retry: RowRetry;
+  /** Attempts the row has used: its next task's payload `attempt`. */
+  attemptBase: number;
+  unreachable: boolean;
+}
+
+/** A group commit: the task that ran it, its lane, its first position, and its rows in order. */
+export interface RowCommit {
+  task: RowTask;
+  laneIndex: number;
+  position: number;
+  rows: CommittedRow[];
+  /** Set when a retryable failure of the row after the last committed one ended the group. */
+  retryNext?: GroupRetry;
+}
+
+/** A lane's position in flight, as a handler saw it. */
+export interface LanePosition {
+  jobId: string;
+  laneIndex: number;
+  pass: number;
+  position: number;
+}
+
+export async function commitRows(ctx: BatchContext, c: RowCommit): Promise<CommitOutcome> {
+  const { task, laneIndex, position: pos } = c;
+  const { store } = ctx.deps;
   return store.runTransaction(async (tx) => {
     // Pass 0 has no earlier result to replace (a row's first result is created by the commit that
-    // moves its lane on), so only a retry pass reads the row's result.
-    const paths = [jobPath(task.jobId), lanePath(task.jobId, laneIndex), ...(task.pass > 0 ? [resultPath(task.jobId, task.rowIndex)] : [])];
-    const [jobDoc, laneDoc, existing] = await tx.getAll(paths);
-    if (!jobDoc || !laneDoc) return { committed: false, lane: null };
+    // moves its lane on), so only a retry pass reads the rows' results.
+    const resultPaths = task.pass > 0 ? c.rows.map((r) => resultPath(task.jobId, r.result.rowIndex)) : [];
+    const [jobDoc, laneDoc, ...existing] = await tx.getAll([jobPath(task.jobId), lanePath(task.jobId, laneIndex), ...resultPaths]);
+    if (!jobDoc || !laneDoc) return { committed: false, rows: [], lane: null };
     const job = JobState.parse(jobDoc.data);
     const lane = Lane.parse(laneDoc.data);
-    if (lane.pass !== task.pass || lane.current !== pos) return { committed: false, lane };
-    const prior = existing ? RowResult.parse(existing.data) : null;
-    if (prior && prior.pass === task.pass) return { committed: false, lane };
-    lane.current = null;
-    clearAttempts(lane);
-    // Own range first; an empty range leaves the lane idle here and `stealWork` runs after the
-    // commit (a steal reads other lanes, which would make this hot transaction contend).
-    if (laneMayRun(lane, job)) takeOwn(lane);
-    if (prior) tx.set(resultPath(task.jobId, task.rowIndex), result);
-    else tx.create(resultPath(task.jobId, task.rowIndex), result);
-    const tripKey = countInLane(lane, result.error, jobFlow(ctx, job), clock.now());
+    if (lane.pass !== task.pass || lane.current !== pos) return { committed: false, rows: [], lane };
+    const priors = existing.map((d) => (d ? RowResult.parse(d.data) : null));
+    if (priors.some((p) => p !== null && p.pass === task.pass)) return { committed: false, rows: [], lane };
+    // `current` is never stolen (a steal splits [next, end)), so at least the first row is kept.
+    const rows = c.rows.slice(0, Math.max(1, lane.end - pos));
+    rows.forEach((r, i) => {
+      const path = resultPath(task.jobId, r.result.rowIndex);
+      if (priors[i]) tx.set(path, r.result);
+      else tx.create(path, r.result);
+    });
+    const breakerErrors = countRows(ctx, lane, job, rows);
+    const retryNext = c.retryNext && pos + rows.length < lane.end && rows.length === c.rows.length ? c.retryNext : undefined;
+    advance(lane, job, pos + rows.length, retryNext);
+    lane.updatedAt = ctx.deps.clock.now();
+    tx.set(lanePath(task.jobId, laneIndex), storedLane(lane));
+    return { committed: true, rows, lane, mayRun: laneMayRun(lane, job), breakerErrors };
+  });
+}
+
+/** Adds the rows to the lane's counters; returns the breaker's errors among them. */
+function countRows(ctx: BatchContext, lane: Lane, job: JobState, rows: CommittedRow[]): NonNullable<RowResult["error"]>[] {
+  const now = ctx.deps.clock.now();
+  const trips: NonNullable<RowResult["error"]>[] = [];
+  for (const { result, passSpendUsd } of rows) {
+    const tripKey = countInLane(lane, result.error, jobFlow(ctx, job), now);
+    if (result.error && (tripKey !== null || result.error.code === "unavailable")) trips.push(result.error);
     if (result.status === "succeeded") lane.succeeded += 1;
     else {
       lane.failed += 1;
       if (result.error) lane.lastError = { code: result.error.code, message: result.error.message, retryable: result.error.retryable };
     }
     lane.usage = addUsage(lane.usage, result.usage);
-    lane.costUsd = addUsd(lane.costUsd, passSpendUsd);
-    lane.updatedAt = clock.now();
-    tx.set(lanePath(task.jobId, laneIndex), storedLane(lane));
-    return { committed: true, lane, mayRun: laneMayRun(lane, job), checkBreaker: tripKey !== null || result.error?.code === "unavailable" };
-  });
+    lane.costUsd = addUsd(lane.costUsd, passSpendUsd ?? result.costUsd);
+  }
+  return trips;
+}
+
+/**
+ * Moves the lane past the committed rows (its range now starts after them) and, when it may run,
+ * to its next position; a row that ended the group with a retryable failure is that position,
+ * waiting for its retry.
+ */
+function advance(lane: Lane, job: JobState, firstUncommitted: number, retryNext: GroupRetry | undefined): void {
+  lane.current = null;
+  lane.next = Math.max(lane.next, firstUncommitted);
+  clearAttempts(lane);
+  // Own range first; an empty range leaves the lane idle here and `stealWork` runs after the
+  // commit (a steal reads other lanes, which would make this hot transaction contend).
+  if (!laneMayRun(lane, job) || !takeOwn(lane) || !retryNext) return;
+  lane.retry = retryNext.retry;
+  lane.attemptBase = retryNext.attemptBase;
+  if (retryNext.unreachable) lane.unreachableSince ??= retryNext.retry.at ?? lane.updatedAt;
 }
 
 /** Ends the lane's current position without a result (cancel, or the job is no longer running). */
-export async function stopLane(ctx: BatchContext, jobId: string, laneIndex: number, pass: number, pos: number): Promise<boolean> {
+export async function stopLane(ctx: BatchContext, at: LanePosition): Promise<boolean> {
+  const { jobId, laneIndex, pass, position: pos } = at;
   const { store, clock } = ctx.deps;
   return store.runTransaction(async (tx) => {
     const doc = await tx.get(lanePath(jobId, laneIndex));
@@ -91,7 +161,8 @@ export async function yieldPosition(ctx: BatchContext, jobId: string, seen: Pick
     const lane = Lane.parse(doc.data);
     const pos = lane.current;
     if (lane.pass !== seen.pass || pos === null || pos !== seen.current || lane.gen !== seen.gen) return false;
-    // A busy lane's position is always the one just below its range (takeOwn and steal keep it so).
+    // A busy lane's position is always the one just below its range (takeOwn and steal keep it so;
+    // a group's further rows are not written to the lane before its commit).
     if (lane.next !== pos + 1) throw new Error(`lane ${lane.index} holds position ${pos} outside its range [${lane.next}, ${lane.end})`);
     tx.set(lanePath(jobId, seen.index), storedLane({ ...lane, current: null, next: pos, gen: lane.gen + 1, attemptBase: 0, retry: null, updatedAt: clock.now() }));
     return true;

@@ -63,35 +63,52 @@ export function passSpendUsd(s: RowSpend): number {
   return Math.max(0, roundUsd(s.costUsd - s.carriedCostUsd));
 }
 
+/** The pending retry of a row that failed retryably, as the lane and the checkpoint record it. */
+export function pendingRetry(ctx: BatchContext, r: Pick<RetryInput, "task" | "budget" | "error">, reenqueue: boolean, waitMs: number | undefined): RowRetry {
+  const { task, budget, error } = r;
+  const now = ctx.deps.clock.now();
+  return {
+    rowIndex: task.rowIndex,
+    attempt: budget.attempt + 2,
+    maxAttempts: budget.maxAttempts !== undefined && budget.maxAttempts >= 0 ? budget.maxAttempts : null,
+    nextTryAt: waitMs === undefined ? null : now + waitMs,
+    lastError: { code: error.code, message: error.message, retryable: true, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) },
+    at: now,
+    reenqueued: reenqueue,
+  };
+}
+
 export async function retryLater(ctx: BatchContext, r: RetryInput): Promise<void> {
   const { task, budget, error } = r;
   const reenqueue = error.retryAfterMs !== undefined && budget.maxAttempts !== undefined;
   const waitMs = error.retryAfterMs ?? r.tctx.retryDelayMs;
-  const retry: RowRetry = {
-    rowIndex: task.rowIndex,
-    attempt: budget.attempt + 2,
-    maxAttempts: budget.maxAttempts !== undefined && budget.maxAttempts >= 0 ? budget.maxAttempts : null,
-    nextTryAt: waitMs === undefined ? null : ctx.deps.clock.now() + waitMs,
-    lastError: { code: error.code, message: error.message, retryable: true, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) },
-    at: ctx.deps.clock.now(),
-    reenqueued: reenqueue,
-  };
+  const retry = pendingRetry(ctx, r, reenqueue, waitMs);
   await saveCheckpoint(ctx, task, { nodeOutputs: r.nodeOutputs, ...r.spent }, retry);
   const lane = await recordRetry(ctx, r, retry, reenqueue);
   const log = { jobId: task.jobId, row: task.rowIndex, attempt: budget.attempt, code: error.code, waitMs, reenqueue };
   ctx.deps.logger.info(log, lane ? "row will be retried" : "stale row delivery: retry left to the newer one");
   if (!lane) return;
-  if (error.code === "unavailable") await checkBreaker(ctx, task.jobId, error);
+  await afterRetryRecorded(ctx, { jobId: task.jobId, lane, error, reenqueue, waitMs });
+}
+
+/**
+ * What follows a recorded retry: the breaker's outage check, a hand-back if the job was paused
+ * meanwhile, the job's "retrying" view, then the retry itself (the queue's, by throwing, or the
+ * re-enqueued task, due after `waitMs`).
+ */
+export async function afterRetryRecorded(ctx: BatchContext, o: { jobId: string; lane: Lane; error: ErrorInfo; reenqueue: boolean; waitMs: number | undefined }): Promise<void> {
+  const { jobId, lane, error } = o;
+  if (error.code === "unavailable") await checkBreaker(ctx, jobId, error);
   // Paused meanwhile (by the user, or by the check above): the row goes back to its lane instead
   // of waiting for a retry, so the pause comes to rest without waiting out the delay.
-  const job = await readJob(ctx.deps.store, task.jobId);
+  const job = await readJob(ctx.deps.store, jobId);
   if (job?.status === "paused" && !job.cancelRequested) {
-    await yieldPosition(ctx, task.jobId, lane);
+    await yieldPosition(ctx, jobId, lane);
     return;
   }
-  await showWait(ctx, task.jobId);
-  if (!reenqueue) throw new RetryableError(error.code, error.message, error.retryAfterMs);
-  await ensureLaneTask(ctx, task.jobId, lane, waitMs);
+  await showWait(ctx, jobId);
+  if (!o.reenqueue) throw new RetryableError(error.code, error.message, error.retryAfterMs);
+  await ensureLaneTask(ctx, jobId, lane, o.waitMs);
 }
 
 /**
@@ -125,7 +142,7 @@ async function showWait(ctx: BatchContext, jobId: string): Promise<void> {
 }
 
 /** Best effort: without a checkpoint the retry just re-runs the completed nodes. */
-async function saveCheckpoint(ctx: BatchContext, task: RowTask, saved: Pick<Checkpoint, "nodeOutputs" | "costUsd" | "carriedCostUsd">, retry: RowRetry): Promise<void> {
+export async function saveCheckpoint(ctx: BatchContext, task: RowTask, saved: Pick<Checkpoint, "nodeOutputs" | "costUsd" | "carriedCostUsd">, retry: RowRetry): Promise<void> {
   const cp: Checkpoint = { pass: task.pass, ...saved, attempt: retry.attempt, nextTryAt: retry.nextTryAt, updatedAt: ctx.deps.clock.now() };
   try {
     await ctx.deps.store.set(checkpointPath(task.jobId, task.rowIndex), cp);

@@ -1,37 +1,37 @@
 /**
- * runRowTask: one delivery of one row task (at least once, maybe duplicated or stale).
+ * runRowTask: one delivery of one row task (at least once, maybe duplicated or stale). The task
+ * names the first row of its lane's group [current, next) (row-group.ts runs the rest).
  *   1. claim the attempt (create-if-absent `claims/{pass,row,lane,gen,base,attempt}`): a duplicate
  *      delivery of the same attempt stops here, so a row never runs twice at once;
  *   2. check the lane still has this row in flight with this task's attempt base (else the task is
  *      stale or superseded by a re-enqueued attempt: re-ensure the lane's real task and stop) and
  *      the job is running (paused: hand the position back to the lane for resume; cancelled or
  *      finished: end the lane);
- *   3. run the engine (resuming from a checkpoint on a retry), store media;
- *   4. retryable failure before the row's last attempt → checkpoint completed nodes and retry
- *      (row-retry.ts: re-enqueue after the provider's delay, or throw for the queue's backoff);
- *      otherwise commit (result + count + lane advance) and enqueue the lane's next row.
+ *   3. run the group's rows one after another (row-group.ts; each resumes from a checkpoint on a
+ *      retry), store media;
+ *   4. retryable failure of the first row before its last attempt → checkpoint completed nodes
+ *      and retry (row-retry.ts: re-enqueue after the provider's delay, or throw for the queue's
+ *      backoff); otherwise commit the rows run (results + counts + lane advance, one transaction)
+ *      and enqueue the lane's next group.
  * Attempts count across the row's tasks (payload `attempt` + retryCount): see row-retry.ts.
  */
 import { z } from "zod";
-import { toErrorInfo } from "../errors";
-import { ServerWorkflowEngine } from "../engine/server-workflow-engine";
-import { runCostUsd } from "../governor/run-cost";
-import type { RowRun } from "../engine/types";
 import { AlreadyExistsError } from "../ports/store";
 import type { TaskContext } from "../ports/task-queue";
 import type { RowTask } from "./api";
 import type { BatchContext } from "./context";
-import { jobFlow, loadRow, rowAt } from "./context";
-import { checkBreaker } from "./breaker";
+import { rowAt } from "./context";
 import { ensureLaneTask } from "./dispatch";
 import { budgetStop, pauseForBudget } from "./budget";
 import { maybeFinalize } from "./finalize";
-import { jobPath, resultPath, type RowResult } from "./model";
-import { buildResult, fitResult, storeOutputs } from "./row-outputs";
-import { commitRow, finalizeIfIdle, stealWork, stopLane, yieldPosition, type CommitOutcome } from "./row-commit";
-import { attemptBudget, passSpendUsd, retryLater, rowSpend, type AttemptBudget, type RowSpend } from "./row-retry";
-import { Checkpoint, JobState, Lane, checkpointPath, claimsPath, lanePath, parseLaneIndex } from "./state";
+import { jobPath } from "./model";
+import { stopLane, yieldPosition } from "./row-commit";
+import { runGroup } from "./row-group";
+import { attemptBudget } from "./row-retry";
+import { JobState, Lane, claimsPath, lanePath, parseLaneIndex } from "./state";
 import { claimKey } from "./task-ids";
+
+export { engineFor } from "./row-run";
 
 /** The task payload as parsed at the boundary (payloads are data from the queue). */
 export const RowTaskSchema = z.object({
@@ -82,7 +82,7 @@ export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskCont
     return;
   }
   if (job.status !== "processing" || job.cancelRequested) {
-    if (await stopLane(ctx, task.jobId, laneIndex, task.pass, pos)) await maybeFinalize(ctx, task.jobId);
+    if (await stopLane(ctx, { jobId: task.jobId, laneIndex, pass: task.pass, position: pos })) await maybeFinalize(ctx, task.jobId);
     return;
   }
   // A row about to start (not a retry of one already running) first checks the budget.
@@ -92,7 +92,7 @@ export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskCont
     await yieldPosition(ctx, task.jobId, { index: laneIndex, pass: task.pass, current: pos, gen: lane.gen });
     return;
   }
-  await runAndCommit(ctx, { task, tctx, budget, job, laneIndex, pos });
+  await runGroup(ctx, { task, tctx, budget, job, lane });
 }
 
 /** Creates the attempt's claim; false when another delivery of the same attempt got there first. */
@@ -111,99 +111,4 @@ async function claim(ctx: BatchContext, task: RowTask, retryCount: number): Prom
     if (err instanceof AlreadyExistsError) return false;
     throw err;
   }
-}
-
-interface RunInput {
-  task: RowTask;
-  tctx: TaskContext;
-  budget: AttemptBudget;
-  job: JobState;
-  laneIndex: number;
-  pos: number;
-}
-
-async function runAndCommit(ctx: BatchContext, r: RunInput): Promise<void> {
-  const { clock, logger, observer, blobs } = ctx.deps;
-  const { task, tctx, budget, job } = r;
-  // Only a retry, a re-driven lane or a retry pass can have saved outputs: skip the read otherwise.
-  const mayResume = budget.attempt > 0 || task.pass > 0 || (task.gen ?? 0) > 0;
-  const cp = mayResume ? await loadCheckpoint(ctx, task) : undefined;
-  const resume = cp?.nodeOutputs;
-  const row = await loadRow(ctx, job, task.rowIndex);
-  const startedAt = clock.now();
-  const ev = { jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, attempt: budget.attempt };
-  observer?.rowStarted?.({ ...ev, at: startedAt, lane: task.lane });
-  const run = await execute(ctx, job, row, { resume, lastAttempt: budget.last });
-  const retryAfterMs = run.error?.retryAfterMs;
-  observer?.rowEnded?.({ ...ev, at: clock.now(), status: run.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
-  const stored = await storeOutputs(blobs, task.jobId, task.rowIndex, run);
-  const spent = rowSpend(cp, runCostUsd(jobFlow(ctx, job), run.trace, ctx.deps.prices));
-  if (run.status === "failed" && run.error?.retryable && !budget.last) {
-    return retryLater(ctx, { task, tctx, laneIndex: r.laneIndex, pos: r.pos, budget, error: run.error, nodeOutputs: stored.nodeOutputs, spent });
-  }
-  const built = buildResult({ task, laneId: task.lane, run, stored, attempts: budget.attempt + 1, startedAt, finishedAt: clock.now(), costUsd: spent.costUsd });
-  const result = fitResult(built, resultPath(task.jobId, task.rowIndex));
-  const out = await commitOrRecordFailure(ctx, r, result, spent);
-  if (out.checkBreaker && result.error) await checkBreaker(ctx, task.jobId, result.error);
-  if (out.committed) {
-    logger.info({ jobId: task.jobId, row: task.rowIndex, status: result.status, durationMs: result.durationMs }, "row finished");
-    observer?.rowCounted?.({ jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, status: result.status });
-  }
-  if (!out.lane) return;
-  const lane = out.lane.current === null && out.mayRun ? ((await stealWork(ctx, task.jobId, r.laneIndex, task.pass)) ?? out.lane) : out.lane;
-  if (lane.current !== null) await ensureLaneTask(ctx, task.jobId, lane);
-  else await finalizeIfIdle(ctx, task.jobId, task.pass);
-}
-
-/**
- * Commits the result. If even that fails on the last attempt (data the store rejects), commits a
- * bare failed result instead, so the row is counted and its lane moves on.
- */
-async function commitOrRecordFailure(ctx: BatchContext, r: RunInput, result: RowResult, spent: RowSpend): Promise<CommitOutcome> {
-  const passSpend = passSpendUsd(spent);
-  try {
-    return await commitRow(ctx, r.task, r.laneIndex, r.pos, result, passSpend);
-  } catch (err) {
-    if (!r.budget.last) throw err;
-    ctx.deps.logger.error({ jobId: r.task.jobId, row: r.task.rowIndex, err: err instanceof Error ? err.name : "unknown" }, "result not storable");
-    const error = { code: "internal" as const, message: "The row's result could not be stored", retryable: false };
-    return commitRow(ctx, r.task, r.laneIndex, r.pos, { ...result, status: "failed", outputs: {}, nodeOutputs: {}, trace: {}, error }, passSpend);
-  }
-}
-
-async function loadCheckpoint(ctx: BatchContext, task: RowTask): Promise<Checkpoint | undefined> {
-  const doc = await ctx.deps.store.get(checkpointPath(task.jobId, task.rowIndex));
-  if (!doc) return undefined;
-  const cp = Checkpoint.parse(doc.data);
-  return cp.pass === task.pass ? cp : undefined;
-}
-
-/** Runs the engine; an unexpected throw becomes a retryable `internal` failure of the row. */
-async function execute(ctx: BatchContext, job: JobState, row: Record<string, string>, o: { resume: RowRun["nodeOutputs"] | undefined; lastAttempt: boolean }): Promise<RowRun> {
-  const { clock, limits, logger } = ctx.deps;
-  const { resume } = o;
-  const started = clock.now();
-  try {
-    // On the last attempt a row waits for a permit up to its deadline rather than fail for want of one.
-    const governor = { governorJob: { id: job.id, ...(job.callLimits ? { limits: job.callLimits } : {}) }, ...(o.lastAttempt ? { governorMaxWaitMs: limits.rowTimeoutMs } : {}) };
-    const opts = { flow: jobFlow(ctx, job), row, deadline: started + limits.rowTimeoutMs, ...governor, ...(resume ? { resume } : {}) };
-    return await engineFor(ctx).execute(opts);
-  } catch (err) {
-    logger.error({ jobId: job.id, err: err instanceof Error ? err.name : "unknown" }, "engine threw");
-    const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-    return { status: "failed", outputs: {}, nodeOutputs: resume ?? {}, trace: {}, usage, durationMs: clock.now() - started, error: toErrorInfo(err) };
-  }
-}
-
-/** The engine rows run with (one per instance): also what an estimate's dry run uses. */
-export function engineFor(ctx: BatchContext): ServerWorkflowEngine {
-  const key = "engine";
-  let engine = ctx.cache.get<ServerWorkflowEngine>(key);
-  if (!engine) {
-    const { ai, clock, logger } = ctx.deps;
-    const { nodeRetry, governor, governorMaxWaitMs } = ctx.deps.engine ?? {};
-    engine = new ServerWorkflowEngine({ ai, clock, logger, ...(nodeRetry ? { nodeRetry } : {}), ...(governor ? { governor } : {}), ...(governorMaxWaitMs !== undefined ? { governorMaxWaitMs } : {}) });
-    ctx.cache.set(key, engine);
-  }
-  return engine;
 }

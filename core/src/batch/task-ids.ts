@@ -25,7 +25,19 @@ function fnv1a(text: string): number {
   return h;
 }
 
-export function makeRowTask(jobId: string, pass: number, rowIndex: number, laneIndex: number, gen: number, attempt = 0): RowTask {
+/** What names one row task: the lane's pass and generation, the row, and attempts used before it. */
+export interface RowTaskSpec {
+  jobId: string;
+  pass: number;
+  rowIndex: number;
+  laneIndex: number;
+  gen: number;
+  /** Attempts the row used before this task (the lane's `attemptBase`); 0 or absent = none. */
+  attempt?: number;
+}
+
+export function makeRowTask(spec: RowTaskSpec): RowTask {
+  const { jobId, rowIndex, pass, laneIndex, gen, attempt = 0 } = spec;
   const task: RowTask = { jobId, rowIndex, pass, lane: laneId(laneIndex), gen };
   if (attempt > 0) task.attempt = attempt;
   return task;

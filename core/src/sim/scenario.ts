@@ -64,6 +64,8 @@ export interface SimReport {
   busiestDoc: string;
   writesPerRow: number;
   readsPerRow: number;
+  /** Rows per commit that wrote results (above 1: lanes commit groups of short rows). */
+  rowsPerResultCommit: number;
   completedRows: number;
   failedRows: number;
   countedOnce: boolean;
@@ -205,6 +207,7 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     busiestDoc: writes.busiest,
     writesPerRow: round(writes.writes / totalRows, 3),
     readsPerRow: round(sim.store.reads / totalRows, 3),
+    rowsPerResultCommit: sim.resultCommits > 0 ? round(results / sim.resultCommits, 2) : 0,
     completedRows: finals.reduce((n, f) => n + f.completedRows, 0),
     failedRows: finals.reduce((n, f) => n + f.failedRows, 0),
     countedOnce,

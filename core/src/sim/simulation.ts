@@ -86,6 +86,10 @@ export class Simulation {
   inFlight = 0;
   maxInFlight = 0;
   triggerDeliveries = 0;
+  /** Commits that created or replaced more than one result document (a lane's group of rows). */
+  groupCommits = 0;
+  /** Commits that wrote at least one result document. */
+  resultCommits = 0;
   private readonly open = new Map<string, { start: number; lane: string }>();
 
   constructor(readonly config: SimConfig) {
@@ -172,6 +176,9 @@ export class Simulation {
   }
 
   private watchStatus(writes: CommittedWrite[]): void {
+    const results = writes.filter((w) => /^batch_jobs\/[^/]+\/results\/[^/]+$/.test(w.path) && w.data !== null).length;
+    if (results > 0) this.resultCommits += 1;
+    if (results > 1) this.groupCommits += 1;
     for (const w of writes) {
       const m = /^batch_jobs\/([^/]+)$/.exec(w.path);
       const status = w.data?.status;

@@ -1,0 +1,91 @@
+/**
+ * One run of one row inside a lane's group: load its checkpoint (only when it may have one) and its
+ * input, run the engine up to its deadline, store media, and cost it. Returns either the row's
+ * final result (success, permanent failure, or failure on its last attempt) or what a retry needs.
+ * No lane or job state is written here: the group commit (row-commit.ts) or the retry path
+ * (row-retry.ts) does that.
+ */
+import { toErrorInfo, type ErrorInfo } from "../errors";
+import { ServerWorkflowEngine } from "../engine/server-workflow-engine";
+import { runCostUsd } from "../governor/run-cost";
+import type { RowRun } from "../engine/types";
+import type { RowTask } from "./api";
+import type { BatchContext } from "./context";
+import { jobFlow, loadRow } from "./context";
+import { resultPath, type RowResult } from "./model";
+import { buildResult, fitResult, storeOutputs } from "./row-outputs";
+import { rowSpend, type AttemptBudget, type RowSpend } from "./row-retry";
+import { Checkpoint, checkpointPath, type JobState } from "./state";
+
+export type RowRunOutcome =
+  | { kind: "result"; result: RowResult; spent: RowSpend }
+  | { kind: "retry"; error: ErrorInfo; nodeOutputs: Checkpoint["nodeOutputs"]; spent: RowSpend };
+
+export interface RowRunInput {
+  /** The row's task as it would be named (its row index, pass, lane, generation, attempt base). */
+  task: RowTask;
+  budget: AttemptBudget;
+  job: JobState;
+  /** Epoch ms the engine must finish by. */
+  deadline: number;
+}
+
+export async function runRow(ctx: BatchContext, r: RowRunInput): Promise<RowRunOutcome> {
+  const { clock, observer, blobs } = ctx.deps;
+  const { task, budget, job } = r;
+  // Only a retry, a re-driven lane or a retry pass can have saved outputs: skip the read otherwise.
+  const mayResume = budget.attempt > 0 || task.pass > 0 || (task.gen ?? 0) > 0;
+  const cp = mayResume ? await loadCheckpoint(ctx, task) : undefined;
+  const resume = cp?.nodeOutputs;
+  const row = await loadRow(ctx, job, task.rowIndex);
+  const startedAt = clock.now();
+  const ev = { jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, attempt: budget.attempt };
+  observer?.rowStarted?.({ ...ev, at: startedAt, lane: task.lane });
+  const run = await execute(ctx, job, row, { resume, lastAttempt: budget.last, deadline: r.deadline });
+  const retryAfterMs = run.error?.retryAfterMs;
+  observer?.rowEnded?.({ ...ev, at: clock.now(), status: run.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+  const stored = await storeOutputs(blobs, task.jobId, task.rowIndex, run);
+  const spent = rowSpend(cp, runCostUsd(jobFlow(ctx, job), run.trace, ctx.deps.prices));
+  if (run.status === "failed" && run.error?.retryable && !budget.last) {
+    return { kind: "retry", error: run.error, nodeOutputs: stored.nodeOutputs, spent };
+  }
+  const built = buildResult({ task, laneId: task.lane, run, stored, attempts: budget.attempt + 1, startedAt, finishedAt: clock.now(), costUsd: spent.costUsd });
+  return { kind: "result", result: fitResult(built, resultPath(task.jobId, task.rowIndex)), spent };
+}
+
+async function loadCheckpoint(ctx: BatchContext, task: RowTask): Promise<Checkpoint | undefined> {
+  const doc = await ctx.deps.store.get(checkpointPath(task.jobId, task.rowIndex));
+  if (!doc) return undefined;
+  const cp = Checkpoint.parse(doc.data);
+  return cp.pass === task.pass ? cp : undefined;
+}
+
+/** Runs the engine; an unexpected throw becomes a retryable `internal` failure of the row. */
+async function execute(ctx: BatchContext, job: JobState, row: Record<string, string>, o: { resume: RowRun["nodeOutputs"] | undefined; lastAttempt: boolean; deadline: number }): Promise<RowRun> {
+  const { clock, limits, logger } = ctx.deps;
+  const { resume } = o;
+  const started = clock.now();
+  try {
+    // On the last attempt a row waits for a permit up to its deadline rather than fail for want of one.
+    const governor = { governorJob: { id: job.id, ...(job.callLimits ? { limits: job.callLimits } : {}) }, ...(o.lastAttempt ? { governorMaxWaitMs: limits.rowTimeoutMs } : {}) };
+    const opts = { flow: jobFlow(ctx, job), row, deadline: o.deadline, ...governor, ...(resume ? { resume } : {}) };
+    return await engineFor(ctx).execute(opts);
+  } catch (err) {
+    logger.error({ jobId: job.id, err: err instanceof Error ? err.name : "unknown" }, "engine threw");
+    const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+    return { status: "failed", outputs: {}, nodeOutputs: resume ?? {}, trace: {}, usage, durationMs: clock.now() - started, error: toErrorInfo(err) };
+  }
+}
+
+/** The engine rows run with (one per instance): also what an estimate's dry run uses. */
+export function engineFor(ctx: BatchContext): ServerWorkflowEngine {
+  const key = "engine";
+  let engine = ctx.cache.get<ServerWorkflowEngine>(key);
+  if (!engine) {
+    const { ai, clock, logger } = ctx.deps;
+    const { nodeRetry, governor, governorMaxWaitMs } = ctx.deps.engine ?? {};
+    engine = new ServerWorkflowEngine({ ai, clock, logger, ...(nodeRetry ? { nodeRetry } : {}), ...(governor ? { governor } : {}), ...(governorMaxWaitMs !== undefined ? { governorMaxWaitMs } : {}) });
+    ctx.cache.set(key, engine);
+  }
+  return engine;
+}
