@@ -40,6 +40,8 @@ export * from "./fakes/seeded-random";
 export * from "./fakes/ids";
 export { validateCreateJob } from "./batch/validate";
 export { RowRetry } from "./batch/state";
+export { RerunRequest, RerunSelection } from "./batch/rerun-rows";
+export { flowChanges, nodeConfig, type NodeChange } from "./flow/node-config";
 export { checkCreateJob } from "./batch/create-job";
 export * from "./ai/inline-media";
 export * from "./quota/user-quota";

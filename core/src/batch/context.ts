@@ -52,9 +52,12 @@ export async function readLanes(r: Reader, jobId: string, pass: number): Promise
     .sort((a, b) => a.index - b.index);
 }
 
-/** The job's flow, parsed once per instance (the snapshot in the job doc never changes). */
+/**
+ * The job's flow, parsed once per instance and flow: the snapshot in the job doc changes only when
+ * a re-run brings an edited flow, which also moves `flowPass` (rerun-pass.ts).
+ */
 export function jobFlow(ctx: BatchContext, job: JobState): Flow {
-  const key = `flow:${job.id}`;
+  const key = `flow:${job.id}:${job.flowPass ?? 0}`;
   const hit = ctx.cache.get<Flow>(key);
   if (hit) return hit;
   const flow = parseFlow(job.flowConfig, { columns: job.columns });
