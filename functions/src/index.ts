@@ -3,7 +3,7 @@
  * @flowcraft/core (bundled into lib/index.js by scripts/build.js).
  *
  *   callables   createBatch startBatch cancelBatch pauseBatch resumeBatch setBatchConcurrency
- *               retryFailedRows
+ *               retryFailedRows rerunRows
  *               previewFlow generateText generateImage generateVideo estimateBatch
  *               getGovernorSettings setGovernorSettings (admin custom claim)
  *   triggers    onBatchJobCreated (batch_jobs/{jobId}) · onBatchResultCreated (…/results/{rowId})
@@ -17,7 +17,7 @@ import { productionDeps } from "./runtime/production-deps";
 
 setDepsFactory(productionDeps);
 
-export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, setBatchConcurrency, retryFailedRows } from "./callables/batch-callables";
+export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, setBatchConcurrency, retryFailedRows, rerunRows } from "./callables/batch-callables";
 export { previewFlow, generateText, generateImage, generateVideo, estimateBatch } from "./callables/ai-callables";
 export { getGovernorSettings, setGovernorSettings } from "./callables/governor-callables";
 export { onBatchJobCreated } from "./triggers/job-created";

@@ -35,6 +35,7 @@ const EXPECTED_EXPORTS = [
   "previewFlow",
   "reconcileBatches",
   "resumeBatch",
+  "rerunRows",
   "retryFailedRows",
   "runBatchRow",
   "setBatchConcurrency",

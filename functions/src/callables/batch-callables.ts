@@ -1,12 +1,13 @@
 /**
- * Batch callables: create, start, cancel, pause, resume, change concurrency, retry failed rows. Each one only
+ * Batch callables: create, start, cancel, pause, resume, change concurrency, retry failed rows,
+ * re-run chosen rows (optionally with an edited flow). Each one only
  * wires the caller's uid and the parsed payload to a core handler; ownership, limits (including the
  * per-owner cap on active jobs) and state rules live in the core and surface as mapped errors.
  */
 import { FlowcraftError, requestRecorded, type Job } from "@flowcraft/core";
 import { BATCH_CALLABLE_TIMEOUT_SECONDS } from "../config/function-options";
 import { defineCallable } from "../http/define-callable";
-import { CreateBatchInput, JobRef, ResumeBatchInput, SetConcurrencyInput } from "./schemas";
+import { CreateBatchInput, JobRef, RerunRowsInput, ResumeBatchInput, SetConcurrencyInput } from "./schemas";
 
 const common = { timeoutSeconds: BATCH_CALLABLE_TIMEOUT_SECONDS, memory: "1GiB" } as const;
 
@@ -88,4 +89,17 @@ export const retryFailedRows = defineCallable({
   input: JobRef,
   run: async ({ jobId }, { uid, deps }): Promise<{ job: Job; rows: number }> =>
     deps.handlers.retryFailed({ ownerId: uid }, jobId),
+});
+
+/**
+ * `{jobId, rows: "failed" | "not-run" | "all" | number[], flow?} → {job, rows}`: a new pass over
+ * those rows of a finished batch; an edited flow is checked against the batch's columns, and
+ * nodes whose configuration and inputs are unchanged keep their outputs.
+ */
+export const rerunRows = defineCallable({
+  ...common,
+  name: "rerunRows",
+  input: RerunRowsInput,
+  run: async ({ jobId, ...request }, { uid, deps }): Promise<{ job: Job; rows: number }> =>
+    deps.handlers.rerunRows({ ownerId: uid }, jobId, request),
 });

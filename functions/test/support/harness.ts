@@ -100,6 +100,7 @@ export class Harness {
   readonly resumeBatch = fft.wrap(fns.resumeBatch);
   readonly setBatchConcurrency = fft.wrap(fns.setBatchConcurrency);
   readonly retryFailedRows = fft.wrap(fns.retryFailedRows);
+  readonly rerunRows = fft.wrap(fns.rerunRows);
   readonly previewFlow = fft.wrap(fns.previewFlow);
   readonly estimateBatch = fft.wrap(fns.estimateBatch);
   readonly generateText = fft.wrap(fns.generateText);
