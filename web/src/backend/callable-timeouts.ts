@@ -18,6 +18,7 @@ export const CALLABLE_TIMEOUT_MS = {
   resumeBatch: BATCH_CALLABLE_MS,
   setBatchConcurrency: BATCH_CALLABLE_MS,
   retryFailedRows: BATCH_CALLABLE_MS,
+  rerunRows: BATCH_CALLABLE_MS,
   getGovernorSettings: BATCH_CALLABLE_MS,
   setGovernorSettings: BATCH_CALLABLE_MS,
 } as const;

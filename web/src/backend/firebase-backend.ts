@@ -46,6 +46,7 @@ import {
   type ResultsChange,
   type Unsubscribe,
   exportFilename,
+  type RerunRequest,
 } from "./types";
 
 const JOBS = "batch_jobs";
@@ -116,6 +117,10 @@ export class FirebaseBackend implements BatchBackend {
 
   async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
     return (await this.call<unknown, { job: Job }>("setBatchConcurrency", { jobId, concurrency })).job;
+  }
+
+  async rerunRows(jobId: string, request: RerunRequest): Promise<{ job: Job; rows: number }> {
+    return this.call<unknown, { job: Job; rows: number }>("rerunRows", { jobId, ...request });
   }
 
   async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {

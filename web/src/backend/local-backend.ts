@@ -24,6 +24,7 @@ import {
   type Unsubscribe,
   exportFilename,
   toBackendError,
+  type RerunRequest,
 } from "./types";
 
 const PAGE_SIZE = 500;
@@ -90,6 +91,12 @@ export class LocalBackend implements BatchBackend {
 
   async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
     return (await this.http.send<{ job: Job }>("PATCH", jobPath(jobId), { concurrency })).job;
+  }
+
+  async rerunRows(jobId: string, request: RerunRequest): Promise<{ job: Job; rows: number }> {
+    const out = await this.http.send<{ job: Job; rows: number }>("POST", `${jobPath(jobId)}/rerun`, request);
+    this.streams.get(jobId)?.revive();
+    return out;
   }
 
   async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {

@@ -19,11 +19,12 @@ import { budgetScenario } from "./scenario-budget";
 import { editorFixesScenario } from "./scenario-editor-fixes";
 import { liveScenario } from "./scenario-live";
 import { settingsScenario } from "./scenario-settings";
+import { rerunScenario } from "./scenario-rerun";
 import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 40;
+const PLANNED_STEPS = 42;
 
 /**
  * The scenarios that follow the main walk-through, by name. `FLOWCRAFT_E2E_ONLY=live,settings` runs
@@ -40,6 +41,7 @@ const SCENARIOS: Record<string, (run: StepRunner, ctx: Ctx) => Promise<void>> = 
   media: mediaScenario,
   scratch: scratchScenario,
   firebase: firebaseScenario,
+  rerun: rerunScenario,
 };
 const ONLY = (process.env.FLOWCRAFT_E2E_ONLY ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
 
