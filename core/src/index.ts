@@ -55,6 +55,8 @@ export * from "./fakes/seeded-random";
 export * from "./fakes/ids";
 export { validateCreateJob } from "./batch/validate";
 export { RowRetry } from "./batch/state";
+export { RerunRequest, RerunSelection } from "./batch/rerun-rows";
+export { flowChanges, nodeConfig, type NodeChange } from "./flow/node-config";
 export { checkCreateJob } from "./batch/create-job";
 export { checkCreateFromRows, STREAM_COMMIT_BYTES } from "./batch/create-streamed";
 export * from "./ai/inline-media";

@@ -23,6 +23,11 @@
  *     before the cancel (cancel of a paused job) and, once cancelled, resume: a new pass runs
  *     exactly the rows that never ran, and the job ends terminal. A job still paused when the run
  *     goes quiet is resumed once more (the final resume) and must then end.
+ *   - re-run with an edited flow: one seed in five (not cancel seeds) that ended completed or failed (after its retry
+ *     pass, if any) re-runs all rows or a random list of them with `polish` edited, under the same
+ *     faults: only those rows run in the new pass, each counted once, counts equal the results,
+ *     one more terminal transition, a row whose `draft` had an output keeps it (not run again)
+ *     while `polish` runs, and the job takes the new flow (flowPass = the new pass).
  *   - budget: plain seeds with seed % 5 == 4 run under a budget of 20–70% of the job's nominal
  *     cost (a flat price per call): the job pauses with `budget`, the spend committed stays within
  *     budget + C × the most a row costs, and a resume with a raised budget finishes the job with
@@ -326,6 +331,51 @@ async function checkRetry(o: Outcome, before: RowResult[]): Promise<void> {
   }
 }
 
+/** TWO_STEP_FLOW with `polish` edited: a re-run must run `polish` again and keep `draft`. */
+const EDITED_FLOW = {
+  ...TWO_STEP_FLOW,
+  nodes: TWO_STEP_FLOW.nodes.map((n) => (n.id === "polish" ? { ...n, data: { prompt: "Polish again {{draft}} {{note}}" } } : n)),
+};
+
+async function checkRerun(o: Outcome, seed: number): Promise<void> {
+  const { sim } = o;
+  const job = await sim.drive(sim.handlers.getJob(owner, o.job.id));
+  const before = new Map((await results(sim, job.id)).map((r) => [r.rowIndex, r]));
+  const rng = new Rng(seed * 104_729);
+  const listed = Array.from({ length: rng.int(1, o.rows) }, () => rng.int(0, o.rows - 1));
+  const selection = seed % 10 === 2 ? ("all" as const) : listed;
+  const chosen = new Set(selection === "all" ? [...before.keys()] : listed);
+  const pass = job.pass + 1;
+  const finishedBefore = sim.finished.length;
+  sim.queue.crashesEnabled = false;
+  const out = await sim.drive(sim.handlers.rerunRows(owner, job.id, { rows: selection, flow: EDITED_FLOW }));
+  sim.queue.crashesEnabled = true;
+  expect(out.rows).toBe(chosen.size);
+  sim.startReconciler(() => sim.finished.length > finishedBefore, sim.clock.now() + 24 * 3_600_000);
+  await sim.run();
+  const final = await sim.drive(sim.handlers.getJob(owner, job.id));
+  const after = await results(sim, job.id);
+  expect(["completed", "failed"]).toContain(final.status);
+  expect(final).toMatchObject({ pass, flowPass: pass });
+  expect(sim.terminalWrites.filter((f) => f.jobId === job.id)).toHaveLength(pass + 1);
+  expect(after).toHaveLength(o.rows);
+  expect(final.completedRows).toBe(after.filter((r) => r.status === "succeeded").length);
+  expect(final.failedRows).toBe(after.filter((r) => r.status === "failed").length);
+  expect([...sim.counted.values()].every((n) => n === 1)).toBe(true);
+  for (const row of sim.attempts.filter((a) => a.pass === pass).map((a) => a.rowIndex)) expect(chosen.has(row)).toBe(true);
+  for (const r of after) {
+    const old = before.get(r.rowIndex);
+    if (!chosen.has(r.rowIndex)) {
+      expect(r.pass).toBe(old?.pass);
+      continue;
+    }
+    expect(r.pass).toBe(pass);
+    // The unchanged node keeps its output; the edited one runs (or is skipped after a failure).
+    if (old?.nodeOutputs.draft) expect(r.trace.draft?.status).toBe("resumed");
+    expect(r.trace.polish?.status).not.toBe("resumed");
+  }
+}
+
 /** Every stored lane's query flags agree with its range and position (idle lanes find work by them). */
 async function checkLaneFlags(o: Outcome): Promise<void> {
   const lanes = (await o.sim.store.inner.query(lanesPath(o.job.id))).map((d) => Lane.parse(d.data));
@@ -333,7 +383,7 @@ async function checkLaneFlags(o: Outcome): Promise<void> {
   for (const l of lanes) expect({ lane: l.index, open: l.open, busy: l.busy }).toEqual({ lane: l.index, open: l.next < l.end, busy: l.current !== null });
 }
 
-const coverage = { groups: 0, budgets: 0, paused: 0, resumedCancels: 0, retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0, delayed: 0 };
+const coverage = { groups: 0, reruns: 0, rerunAll: 0, budgets: 0, paused: 0, resumedCancels: 0, retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0, delayed: 0 };
 
 describe("batch invariants over seeded simulations with faults", () => {
   const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
@@ -354,6 +404,13 @@ describe("batch invariants over seeded simulations with faults", () => {
           await checkOwnerSet(o);
           coverage.retried += 1;
         }
+        if (seed % 5 === 2 && o.mode !== "cancel" && (await o.sim.drive(o.sim.handlers.getJob(owner, o.job.id))).status !== "cancelled") {
+          await checkRerun(o, seed);
+          if (seed % 10 === 2) coverage.rerunAll += 1;
+          await checkLaneFlags(o);
+          await checkOwnerSet(o);
+          coverage.reruns += 1;
+        }
         if (o.job.status === "cancelled" && o.resumeCancelled) {
           await checkResumeCancelled(o, res);
           await checkOwnerSet(o);
@@ -372,7 +429,8 @@ describe("batch invariants over seeded simulations with faults", () => {
         throw new Error(`seed ${seed} (${o.mode}, rows ${o.rows}, C ${o.c}): ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-  });
+    // A group runs 30 seeds of virtual time; on a shared 2-core machine that can take minutes.
+  }, 240_000);
 
   test("the seeds exercised every path (retries, cancels, concurrency changes, crashes, duplicates, delayed re-enqueues, pauses, resumed cancels, group commits)", () => {
     expect(coverage.retried).toBeGreaterThanOrEqual(SEEDS / 6);
@@ -386,5 +444,7 @@ describe("batch invariants over seeded simulations with faults", () => {
     expect(coverage.resumedCancels).toBeGreaterThanOrEqual(SEEDS / 20);
     expect(coverage.budgets).toBeGreaterThanOrEqual(SEEDS / 25);
     expect(coverage.groups).toBeGreaterThanOrEqual(SEEDS / 6);
+    expect(coverage.reruns).toBeGreaterThanOrEqual(SEEDS / 8);
+    expect(coverage.rerunAll).toBeGreaterThanOrEqual(SEEDS / 20);
   });
 });

@@ -3,7 +3,7 @@
  * @flowcraft/core (bundled into lib/index.js by scripts/build.js).
  *
  *   callables   createBatch startBatch cancelBatch pauseBatch resumeBatch setBatchConcurrency
- *               retryFailedRows listBatchRows
+ *               retryFailedRows rerunRows listBatchRows
  *               previewFlow generateText generateImage generateVideo estimateBatch
  *               getGovernorSettings setGovernorSettings (admin custom claim)
  *               signMediaLinks (short-lived signed URLs for an export's media)
@@ -18,7 +18,7 @@ import { productionDeps } from "./runtime/production-deps";
 
 setDepsFactory(productionDeps);
 
-export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, deleteBatch, setBatchConcurrency, retryFailedRows, listBatchRows, getWebhookSecret, rotateWebhookSecret } from "./callables/batch-callables";
+export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, deleteBatch, setBatchConcurrency, retryFailedRows, rerunRows, listBatchRows, getWebhookSecret, rotateWebhookSecret } from "./callables/batch-callables";
 export { previewFlow, generateText, generateImage, generateVideo, estimateBatch } from "./callables/ai-callables";
 export { getGovernorSettings, setGovernorSettings } from "./callables/governor-callables";
 export { signMediaLinks } from "./callables/export-callables";

@@ -38,6 +38,7 @@ const EXPECTED_EXPORTS = [
   "previewFlow",
   "purgeExpiredBatches",
   "reconcileBatches",
+  "rerunRows",
   "resumeBatch",
   "retryFailedRows",
   "rotateWebhookSecret",

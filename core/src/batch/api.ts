@@ -3,6 +3,7 @@
  * simulator) call. Hosts only wire events to these; all rules live behind them.
  *
  *   createJob / startJob / cancelJob / setConcurrency / retryFailed   ← callables / HTTP routes
+ *   rerunRows                                                         ← callables / HTTP routes
  *   pauseJob / resumeJob                                              ← callables / HTTP routes
  *   runRowTask                                                        ← task queue delivery
  *   onResultCreated                                                   ← results/{rowId} created
@@ -167,6 +168,12 @@ export interface BatchHandlers {
   resumeJob(caller: Caller, jobId: string, opts?: { budgetUsd?: number }): Promise<Job>;
   /** Re-runs only failed rows, each resuming from its failed node. Returns the rows queued. */
   retryFailed(caller: Caller, jobId: string): Promise<{ job: Job; rows: number }>;
+  /**
+   * A new pass over `failed`, `not-run`, `all` or listed rows of a finished job, optionally with an
+   * edited flow (validated against the job's columns): unchanged nodes keep their outputs, changed
+   * ones and their dependents run again (rerun-rows.ts). `request` is parsed (RerunRequest).
+   */
+  rerunRows(caller: Caller, jobId: string, request: unknown): Promise<{ job: Job; rows: number }>;
   getJob(caller: Caller, jobId: string): Promise<Job>;
   /**
    * Deletes a batch that is not running (pending or finished) with its rows, results, lanes,

@@ -53,11 +53,11 @@ export async function readLanes(r: Reader, jobId: string, pass: number): Promise
 }
 
 /**
- * The job's flow, validated once per instance (the snapshot in the job doc never changes): every
- * row, the engine, cost and breaker share this one `ValidFlow` and its graph.
+ * The job's flow, parsed once per instance and flow: the snapshot in the job doc changes only when
+ * a re-run brings an edited flow, which also moves `flowPass` (rerun-pass.ts).
  */
 export function jobFlow(ctx: BatchContext, job: JobState): ValidFlow {
-  const key = `flow:${job.id}`;
+  const key = `flow:${job.id}:${job.flowPass ?? 0}`;
   const hit = ctx.cache.get<ValidFlow>(key);
   if (hit) return hit;
   const flow = parseFlow(job.flowConfig, { columns: job.columns });

@@ -93,12 +93,13 @@ function settlePaused(tx: Transaction, job: JobState, lanes: Lane[], now: number
 }
 
 /**
- * `cancelled` after a cancel; `failed` when not a single row has ever succeeded (the job produced
+ * `cancelled` after a cancel, or when rows that never ran remain (a re-run of a cancelled job over
+ * some of its rows: `skippedRows` carried into the pass); `failed` when not a single row has ever succeeded (the job produced
  * nothing: typically a bad key, quota or flow problem that every row hit); otherwise `completed`,
  * even with failed rows (failedRows says how many, and retryFailed can re-run them).
  */
 export function finalStatus(job: JobState, totals: Totals): JobStatus {
-  if (job.cancelRequested) return "cancelled";
+  if (job.cancelRequested || job.skippedRows > 0) return "cancelled";
   if (totals.completed === 0 && totals.failed > 0) return "failed";
   return "completed";
 }

@@ -15,6 +15,7 @@ import { getJob, listJobs, listResults } from "./queries";
 import { reconcile } from "./reconcile";
 import { listRows } from "./rows-page";
 import { onResultCreated } from "./result-created";
+import { rerunRows } from "./rerun-rows";
 import { retryFailed } from "./retry-failed";
 import { isRollUpTask, runRollUpTask } from "./roll-up";
 import { runRowTask } from "./row-task";
@@ -48,6 +49,10 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
     setConcurrency: async (caller, jobId, c) => toPublicJob(await setConcurrency(ctx, caller, id(jobId), c)),
     async retryFailed(caller, jobId) {
       const out = await retryFailed(ctx, caller, id(jobId));
+      return { job: toPublicJob(out.job), rows: out.rows };
+    },
+    async rerunRows(caller, jobId, request) {
+      const out = await rerunRows(ctx, caller, id(jobId), request);
       return { job: toPublicJob(out.job), rows: out.rows };
     },
     getJob: async (caller, jobId) => getJob(ctx, caller, id(jobId)),

@@ -70,8 +70,13 @@ export const Job = z.object({
   finishedAt: z.number().nullable(),
   /** Epoch ms of the last progress roll-up into this document. */
   updatedAt: z.number(),
-  /** Snapshot of the flow that runs (already validated). */
+  /** Snapshot of the flow that runs (already validated); a re-run with an edited flow replaces it. */
   flowConfig: z.object({ nodes: z.array(z.unknown()), edges: z.array(z.unknown()) }),
+  /**
+   * The pass that brought `flowConfig` in (absent or 0: the flow the batch was created with).
+   * Passes from this one on run it; earlier passes' flows are kept in `flows/{pass}` (rerun-pass.ts).
+   */
+  flowPass: z.number().int().nonnegative().optional(),
   columns: z.array(z.string()),
   /** Result columns, one per output node, in flow order. */
   outputColumns: z.array(z.string()),
@@ -133,6 +138,11 @@ export const RowResult = z.object({
   outputs: z.record(z.string(), StoredOutput),
   /** Node id → stored output, for resuming a retry from the failed node. */
   nodeOutputs: z.record(z.string(), StoredOutput),
+  /**
+   * Node id → run hash (engine/node-hash.ts) of the output in `nodeOutputs`: a re-run keeps the
+   * outputs whose hash still matches. Absent on results written before hashes existed.
+   */
+  nodeHashes: z.record(z.string(), z.string()).optional(),
   trace: z.record(z.string(), NodeTraceDoc),
   usage: UsageTotals,
   /** USD this row cost, summed over every attempt and pass that ran it (a retried row shows all it cost). */

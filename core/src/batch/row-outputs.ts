@@ -70,6 +70,7 @@ export function buildResult(r: ResultInput): RowResult {
     status: r.run.status,
     outputs: r.stored.outputs,
     nodeOutputs: r.stored.nodeOutputs,
+    ...(r.run.nodeHashes ? { nodeHashes: { ...r.run.nodeHashes } } : {}),
     trace,
     usage: { ...r.run.usage },
     costUsd: r.costUsd,
@@ -86,13 +87,14 @@ export function buildResult(r: ResultInput): RowResult {
 export const MAX_RESULT_BYTES = 950_000;
 
 /**
- * Makes the result fit one document: first drop `nodeOutputs` (only a failed row's retry needs
- * them, and a succeeded row is never retried), then give up the outputs and record the row as
- * failed with a clear, permanent error. A result that cannot be stored must not wedge its lane.
+ * Makes the result fit one document: first drop `nodeOutputs` and their hashes (a succeeded row
+ * needs them only to keep unchanged nodes in a re-run, which then runs every node), then give up
+ * the outputs and record the row as failed with a clear, permanent error. A result that cannot be stored must not wedge its lane.
  */
 export function fitResult(result: RowResult, path: string): RowResult {
   if (documentSize(path, result) <= MAX_RESULT_BYTES) return result;
-  const lean = { ...result, nodeOutputs: {} };
+  const { nodeHashes: _dropped, ...rest } = result;
+  const lean = { ...rest, nodeOutputs: {} };
   if (result.status === "succeeded" && documentSize(path, lean) <= MAX_RESULT_BYTES) return lean;
   return {
     ...lean,

@@ -37,11 +37,12 @@ export async function runRow(ctx: BatchContext, r: RowRunInput): Promise<RowRunO
   const mayResume = budget.attempt > 0 || task.pass > 0 || (task.gen ?? 0) > 0;
   const cp = mayResume ? await loadCheckpoint(ctx, task) : undefined;
   const resume = cp?.nodeOutputs;
+  const reuse = cp?.reuse;
   const row = await loadRow(ctx, job, task.rowIndex);
   const startedAt = clock.now();
   const ev = { jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, attempt: budget.attempt };
   observer?.rowStarted?.({ ...ev, at: startedAt, lane: task.lane });
-  const run = await execute(ctx, job, row, { resume, lastAttempt: budget.last, deadline: r.deadline });
+  const run = await execute(ctx, job, row, { resume, reuse, lastAttempt: budget.last, deadline: r.deadline });
   const retryAfterMs = run.error?.retryAfterMs;
   observer?.rowEnded?.({ ...ev, at: clock.now(), status: run.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   const stored = await storeOutputs(blobs, task.jobId, task.rowIndex, run);
@@ -61,14 +62,14 @@ async function loadCheckpoint(ctx: BatchContext, task: RowTask): Promise<Checkpo
 }
 
 /** Runs the engine; an unexpected throw becomes a retryable `internal` failure of the row. */
-async function execute(ctx: BatchContext, job: JobState, row: Record<string, string>, o: { resume: RowRun["nodeOutputs"] | undefined; lastAttempt: boolean; deadline: number }): Promise<RowRun> {
+async function execute(ctx: BatchContext, job: JobState, row: Record<string, string>, o: { resume: RowRun["nodeOutputs"] | undefined; reuse?: Checkpoint["reuse"]; lastAttempt: boolean; deadline: number }): Promise<RowRun> {
   const { clock, limits, logger } = ctx.deps;
   const { resume } = o;
   const started = clock.now();
   try {
     // On the last attempt a row waits for a permit up to its deadline rather than fail for want of one.
     const governor = { governorJob: { id: job.id, ...(job.callLimits ? { limits: job.callLimits } : {}) }, ...(o.lastAttempt ? { governorMaxWaitMs: limits.rowTimeoutMs } : {}) };
-    const opts = { flow: jobFlow(ctx, job), row, deadline: o.deadline, ...governor, ...(resume ? { resume } : {}) };
+    const opts = { flow: jobFlow(ctx, job), row, deadline: o.deadline, ...governor, ...(resume ? { resume } : {}), ...(o.reuse ? { reuse: o.reuse } : {}) };
     return await engineFor(ctx).execute(opts);
   } catch (err) {
     logger.error({ jobId: job.id, err: err instanceof Error ? err.name : "unknown" }, "engine threw");

@@ -125,6 +125,11 @@ export type PassChunk = z.infer<typeof PassChunk>;
 export const Checkpoint = z.object({
   pass: z.number().int().nonnegative(),
   nodeOutputs: z.record(z.string(), StoredOutput),
+  /**
+   * A re-run pass's earlier outputs with their run hashes: each is kept only while its hash
+   * matches (ExecuteOptions.reuse). `nodeOutputs` are resumed as they are.
+   */
+  reuse: z.record(z.string(), z.object({ hash: z.string(), output: StoredOutput })).optional(),
   /** The attempt that runs next, 1-based, and when (epoch ms; null if unknown): see RowRetry. */
   attempt: z.number().int().positive().optional(),
   nextTryAt: z.number().nullable().optional(),
@@ -148,6 +153,8 @@ export const rowsChunkPath = (jobId: string, chunk: number): string => `${rowsPa
  *  abandoned call can never overwrite the list a running pass reads. */
 export const passChunkPath = (jobId: string, pass: number, list: string, chunk: number): string =>
   `${jobPath(jobId)}/passes/${pass}-${list}-${chunk}`;
+/** A pass's flow snapshot (FlowSnapshot in rerun-pass.ts): written when a re-run changes the flow. */
+export const flowSnapshotPath = (jobId: string, pass: number): string => `${jobPath(jobId)}/flows/${String(pass).padStart(6, "0")}`;
 export const claimsPath = (jobId: string): string => `${jobPath(jobId)}/claims`;
 export const checkpointPath = (jobId: string, rowIndex: number): string =>
   `${jobPath(jobId)}/checkpoints/${rowId(rowIndex)}`;

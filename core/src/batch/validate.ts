@@ -72,15 +72,7 @@ export function checkCreateHead(raw: unknown, limits: BatchLimits): CreateHead {
       message: `must be between ${limits.minConcurrency} and ${limits.maxConcurrency} (got ${concurrency})`,
     });
   }
-  let flow: ValidFlow | null = null;
-  let flowProblems: ErrorDetail[] = [];
-  try {
-    flow = parseFlow(input.flow, { columns: input.columns, maxNodes: limits.maxNodes });
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    flowProblems = (err.details ?? []).map((d) => ({ path: d.path.startsWith("flow") ? d.path : `flow.${d.path}`, message: d.message }));
-    if (flowProblems.length === 0) flowProblems = [{ path: "flow", message: err.message }];
-  }
+  const { flow, problems: flowProblems } = checkFlow(input.flow, input.columns, limits);
   return { input, flow, concurrency, flowProblems, details };
 }
 
@@ -99,6 +91,17 @@ export function finishCreateChecks(head: CreateHead, detailsTotal = head.details
     throw new ValidationError(`${code === "invalid_flow" ? "The flow is not valid for this CSV" : "The batch input is not valid"}${more}`, all, code);
   }
   return { input: head.input, flow, concurrency: head.concurrency };
+}
+
+/** Parses a flow for a batch with these columns; problems come back with paths under `flow`. */
+export function checkFlow(raw: unknown, columns: string[], limits: BatchLimits): { flow: ValidFlow | null; problems: ErrorDetail[] } {
+  try {
+    return { flow: parseFlow(raw, { columns, maxNodes: limits.maxNodes }), problems: [] };
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    const problems = (err.details ?? []).map((d) => ({ path: d.path.startsWith("flow") ? d.path : `flow.${d.path}`, message: d.message }));
+    return { flow: null, problems: problems.length > 0 ? problems.slice(0, MAX_DETAILS) : [{ path: "flow", message: err.message }] };
+  }
 }
 
 function checkColumns(columns: string[], limits: BatchLimits, out: ErrorDetail[]): void {

@@ -18,6 +18,7 @@ import { governedCall } from "../governor/governed-call";
 import type { Governor } from "../governor/port";
 import { withNodeRetry, type NodeRetryPolicy } from "./node-retry";
 import { RowStop, raceAbort, stopError } from "./row-stop";
+import { nodeRunHash } from "./node-hash";
 import { inputNodeOutput, prepareAiCall, type AiNodeResult, type PreparedAiCall } from "./run-node";
 import type { ExecuteOptions, NodeOutput, NodeTrace, RowRun } from "./types";
 
@@ -38,6 +39,8 @@ export class RowExecution {
   private readonly state = new Map<string, State>();
   private readonly pendingUps = new Map<string, number>();
   private readonly outputs = new Map<string, NodeOutput>();
+  /** Run hashes (node-hash.ts) of the nodes that produced or kept an output. */
+  private readonly hashes = new Map<string, string>();
   private readonly trace: Record<string, NodeTrace> = {};
   private readonly failures: RowError[] = [];
   private readonly hooks: Array<Promise<void>> = [];
@@ -91,8 +94,26 @@ export class RowExecution {
   private start(id: string): void {
     const code = this.stop.check();
     if (code !== null) return this.settle(id, { status: "skipped", error: stopError(code, false) });
+    const node = this.nodes.get(id) as FlowNode;
+    if (this.keepEarlier(node)) return;
     this.state.set(id, "running");
-    void this.runNode(this.nodes.get(id) as FlowNode);
+    void this.runNode(node);
+  }
+
+  /**
+   * Keeps an earlier run's output (`opts.reuse`) when the node's run hash, computed now from its
+   * configuration and resolved inputs, equals the one stored with it: the node is not run again.
+   */
+  private keepEarlier(node: FlowNode): boolean {
+    const hash = nodeRunHash(node, this.outputs, this.opts.row);
+    if (hash === undefined) return false;
+    this.hashes.set(node.id, hash);
+    const reuse = this.opts.reuse;
+    const kept = reuse && Object.prototype.hasOwnProperty.call(reuse, node.id) ? reuse[node.id] : undefined;
+    if (kept?.hash !== hash) return false;
+    this.outputs.set(node.id, kept.output);
+    this.settle(node.id, { status: "resumed" }, false);
+    return true;
   }
 
   private async runNode(node: FlowNode): Promise<void> {
@@ -201,6 +222,17 @@ export class RowExecution {
     );
   }
 
+  /** The run hash of every node with an output; resumed nodes get theirs from the outputs they fed on. */
+  private nodeHashes(nodeOutputs: Record<string, NodeOutput>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const id of Object.keys(nodeOutputs)) {
+      const node = this.nodes.get(id);
+      const hash = this.hashes.get(id) ?? (node ? nodeRunHash(node, this.outputs, this.opts.row) : undefined);
+      if (hash !== undefined) out[id] = hash;
+    }
+    return out;
+  }
+
   private skipWaiting(error: ErrorInfo): void {
     for (const id of this.graph.ids) if (this.state.get(id) === "waiting") this.settle(id, { status: "skipped", error });
   }
@@ -214,7 +246,7 @@ export class RowExecution {
       if (node.type === "output") outputs[node.data.name] = out;
       else nodeOutputs[id] = out;
     }
-    const run: RowRun = { status: "succeeded", outputs, nodeOutputs, trace: this.trace, usage: this.usage, durationMs };
+    const run: RowRun = { status: "succeeded", outputs, nodeOutputs, nodeHashes: this.nodeHashes(nodeOutputs), trace: this.trace, usage: this.usage, durationMs };
     const skipped = Object.values(this.trace).find((t) => t.status === "skipped");
     const error: RowError | undefined = this.failures[0] ?? skipped?.error;
     if (error) return { ...run, status: "failed", error };

@@ -34,6 +34,11 @@ export interface RowRun {
   outputs: Record<string, NodeOutput>;
   /** Every node's output that completed, keyed by node id: what a later attempt resumes from. */
   nodeOutputs: Record<string, NodeOutput>;
+  /**
+   * Node id → run hash (node-hash.ts: configuration plus resolved inputs) for every node in
+   * `nodeOutputs`; stored with them so a later pass can keep outputs whose hash still matches.
+   */
+  nodeHashes?: Record<string, string>;
   trace: Record<string, NodeTrace>;
   usage: Usage;
   durationMs: number;
@@ -51,6 +56,13 @@ export interface ExecuteOptions {
   deadline?: number;
   /** Outputs saved by an earlier attempt; those nodes are not run again (status `resumed`). */
   resume?: Record<string, NodeOutput>;
+  /**
+   * Outputs of an earlier run with their run hashes: a node whose hash, computed when it is about
+   * to start, equals the stored one keeps that output (status `resumed`, no call); any other node
+   * runs. Unlike `resume`, a changed node (or one whose inputs changed) runs again, and so do its
+   * dependents whose inputs change with it.
+   */
+  reuse?: Record<string, { hash: string; output: NodeOutput }>;
   /** The job this row belongs to, for the governor's per-job keys (ignored without a governor). */
   governorJob?: { id: string; limits?: JobCallLimits };
   /**

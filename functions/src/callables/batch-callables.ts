@@ -1,6 +1,6 @@
 /**
  * Batch callables: create, start, cancel, pause, resume, delete, change concurrency, retry failed
- * rows, and a page of a batch's input rows. Each one only
+ * rows, re-run chosen rows (optionally with an edited flow), and a page of a batch's input rows. Each one only
  * wires the caller's uid and the parsed payload to a core handler; ownership, limits (including the
  * per-owner cap on active jobs) and state rules live in the core and surface as mapped errors.
  */
@@ -9,7 +9,7 @@ import { BATCH_CALLABLE_TIMEOUT_SECONDS, CREATE_CALLABLE_TIMEOUT_SECONDS } from 
 import { z } from "zod";
 import { defineCallable } from "../http/define-callable";
 import { createSource } from "./create-source";
-import { CreateBatchInput, JobRef, ListRowsInput, ResumeBatchInput, SetConcurrencyInput } from "./schemas";
+import { CreateBatchInput, JobRef, ListRowsInput, RerunRowsInput, ResumeBatchInput, SetConcurrencyInput } from "./schemas";
 
 const common = { timeoutSeconds: BATCH_CALLABLE_TIMEOUT_SECONDS, memory: "1GiB" } as const;
 
@@ -143,4 +143,17 @@ export const listBatchRows = defineCallable({
   input: ListRowsInput,
   run: async ({ jobId, cursor, limit }, { uid, deps }): Promise<RowsPage> =>
     deps.handlers.listRows({ ownerId: uid }, jobId, { cursor: cursor ?? null, ...(limit !== undefined ? { limit } : {}) }),
+});
+
+/**
+ * `{jobId, rows: "failed" | "not-run" | "all" | number[], flow?} → {job, rows}`: a new pass over
+ * those rows of a finished batch; an edited flow is checked against the batch's columns, and
+ * nodes whose configuration and inputs are unchanged keep their outputs.
+ */
+export const rerunRows = defineCallable({
+  ...common,
+  name: "rerunRows",
+  input: RerunRowsInput,
+  run: async ({ jobId, ...request }, { uid, deps }): Promise<{ job: Job; rows: number }> =>
+    deps.handlers.rerunRows({ ownerId: uid }, jobId, request),
 });

@@ -2,7 +2,7 @@
  * Callable payload schemas (listed in docs/firebase.md). Shapes only: the core checks
  * limits (rows, columns, cell sizes, concurrency range) and the flow graph, with row-level details.
  */
-import { JobCallLimits, LimitsUpdate } from "@flowcraft/core";
+import { JobCallLimits, LimitsUpdate, RerunRequest } from "@flowcraft/core";
 import { z } from "zod";
 
 const JobId = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, "must be a job id");
@@ -67,6 +67,9 @@ export type ListRowsInput = z.infer<typeof ListRowsInput>;
 /** Resume a paused (or cancelled) batch; `budgetUsd` optionally raises the spend cap. */
 export const ResumeBatchInput = z.object({ jobId: JobId, budgetUsd: z.number().positive().finite().optional() }).strict();
 export type ResumeBatchInput = z.infer<typeof ResumeBatchInput>;
+
+/** `rerunRows`: the core's re-run request (rows: failed | not-run | all | indices; flow?) plus the job. */
+export const RerunRowsInput = RerunRequest.extend({ jobId: JobId });
 
 export const SetConcurrencyInput = z.object({ jobId: JobId, concurrency: z.number().int() });
 export type SetConcurrencyInput = z.infer<typeof SetConcurrencyInput>;

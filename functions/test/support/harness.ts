@@ -109,6 +109,7 @@ export class Harness {
   readonly deleteBatch = fft.wrap(fns.deleteBatch);
   readonly getWebhookSecret = fft.wrap(fns.getWebhookSecret);
   readonly rotateWebhookSecret = fft.wrap(fns.rotateWebhookSecret);
+  readonly rerunRows = fft.wrap(fns.rerunRows);
   readonly previewFlow = fft.wrap(fns.previewFlow);
   readonly estimateBatch = fft.wrap(fns.estimateBatch);
   readonly generateText = fft.wrap(fns.generateText);

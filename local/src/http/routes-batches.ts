@@ -1,7 +1,7 @@
 /**
  * Batch routes: create (from CSV text or columns + rows), estimate (the same input, nothing
  * created), list, get, delete, run, cancel, pause, resume (a paused batch, or a cancelled one's never-run
- * rows as a new pass), retry failed,
+ * rows as a new pass), retry failed, re-run chosen rows (optionally with an edited flow),
  * change concurrency, paged results, paged input rows, exports (CSV / JSONL / ZIP, streamed, also while running). Each
  * route parses its input, calls one core handler and maps errors; nothing else.
  */
@@ -154,6 +154,14 @@ export function batchRoutes(router: Router, host: LocalHost, limits: BodyLimits,
     .on("POST", "/api/batches/:id/retry-failed", async ({ req, res, params }) => {
       await readJson(req, limits.jsonBytes);
       const out = await h.retryFailed(LOCAL_OWNER, params.id!);
+      host.flush();
+      sendJson(res, 200, out);
+    })
+    // `{rows: "failed" | "not-run" | "all" | [indices], flow?}`, parsed and checked by the core. A flow
+    // and a long index list can pass 1 MB together, so the body may be as large as a create's.
+    .on("POST", "/api/batches/:id/rerun", async ({ req, res, params }) => {
+      const body = await readJson(req, limits.uploadBytes);
+      const out = await h.rerunRows(LOCAL_OWNER, params.id!, body);
       host.flush();
       sendJson(res, 200, out);
     })

@@ -9,6 +9,7 @@ import { SettingsPage } from "../settings/settings-page";
 import { ErrorBanner, Spinner } from "../ui/feedback";
 import { BackendContext, type BackendState } from "./backend-context";
 import { useFlowDocument } from "./use-flow-document";
+import { toFlowJson } from "../lib/flow-model";
 import { routeHref, useHashRoute, type Route } from "./use-hash-route";
 
 function Header({ route, state }: { route: Route; state: BackendState | null }) {
@@ -76,7 +77,7 @@ export function App() {
   } else if (route.name === "settings") {
     body = <SettingsPage />;
   } else {
-    body = <BatchView key={route.id} jobId={route.id} />;
+    body = <BatchView key={route.id} jobId={route.id} currentFlow={doc.nodes.length > 0 ? toFlowJson({ nodes: doc.nodes, edges: doc.edges }) : undefined} />;
   }
 
   return (

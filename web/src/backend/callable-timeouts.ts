@@ -23,6 +23,7 @@ export const CALLABLE_TIMEOUT_MS = {
   deleteBatch: BATCH_CALLABLE_MS,
   getWebhookSecret: BATCH_CALLABLE_MS,
   rotateWebhookSecret: BATCH_CALLABLE_MS,
+  rerunRows: BATCH_CALLABLE_MS,
   getGovernorSettings: BATCH_CALLABLE_MS,
   setGovernorSettings: BATCH_CALLABLE_MS,
   signMediaLinks: BATCH_CALLABLE_MS,

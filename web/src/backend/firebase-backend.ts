@@ -51,6 +51,7 @@ import {
   type RowsPage,
   type Unsubscribe,
   exportFilename,
+  type RerunRequest,
 } from "./types";
 
 const JOBS = "batch_jobs";
@@ -146,6 +147,10 @@ export class FirebaseBackend implements BatchBackend {
 
   async rotateWebhookSecret(): Promise<{ secret: string; createdAt: number }> {
     return (await this.call<unknown, { webhookSecret: { secret: string; createdAt: number } }>("rotateWebhookSecret", {})).webhookSecret;
+  }
+
+  async rerunRows(jobId: string, request: RerunRequest): Promise<{ job: Job; rows: number }> {
+    return this.call<unknown, { job: Job; rows: number }>("rerunRows", { jobId, ...request });
   }
 
   async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {

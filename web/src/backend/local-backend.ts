@@ -28,6 +28,7 @@ import {
   exportFilename,
   toBackendError,
   type ExportChoice,
+  type RerunRequest,
 } from "./types";
 import { exportQueryString } from "@core/batch/export-query";
 
@@ -113,6 +114,12 @@ export class LocalBackend implements BatchBackend {
 
   async rotateWebhookSecret(): Promise<{ secret: string; createdAt: number }> {
     return (await this.http.send<{ webhookSecret: { secret: string; createdAt: number } }>("POST", "/api/settings/webhook-secret")).webhookSecret;
+  }
+
+  async rerunRows(jobId: string, request: RerunRequest): Promise<{ job: Job; rows: number }> {
+    const out = await this.http.send<{ job: Job; rows: number }>("POST", `${jobPath(jobId)}/rerun`, request);
+    this.streams.get(jobId)?.revive();
+    return out;
   }
 
   async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {

@@ -18,6 +18,12 @@ export type { Job, RowResult, ErrorInfo, BatchLimits, ResultsChange, GovernorSet
 
 export type BackendKind = "local" | "firebase";
 
+/** Which rows a re-run covers, and the flow it runs (absent: the batch's own). */
+export interface RerunRequest {
+  rows: "failed" | "not-run" | "all" | number[];
+  flow?: unknown;
+}
+
 export interface BackendConfig {
   backend: BackendKind;
   /** The AI provider the server uses ("offline" needs no key; "gemini" spends tokens). */
@@ -130,6 +136,8 @@ export interface BatchBackend {
   /** Creates or replaces the webhook signing secret: the answer is the only time it is shown. */
   rotateWebhookSecret(): Promise<{ secret: string; createdAt: number }>;
   retryFailed(jobId: string): Promise<{ job: Job; rows: number }>;
+  /** A new pass over chosen rows of a finished batch, optionally with another flow (README, "Re-running rows"). */
+  rerunRows(jobId: string, request: RerunRequest): Promise<{ job: Job; rows: number }>;
   get(jobId: string): Promise<Job>;
   list(): Promise<Job[]>;
   /** Calls `onJob` with the current job and on every change until unsubscribed. */

@@ -8,10 +8,12 @@ import { WaitBanner } from "./wait-banner";
 import { BatchControls } from "./batch-controls";
 import { DeleteBatchButton } from "./delete-batch-button";
 import { ProgressPanel } from "./progress-panel";
+import { RerunPanel } from "./rerun-panel";
 import { ResultsTable } from "./results-table";
 import { useJobWatch, useNow } from "./use-job-watch";
 
-export function BatchView({ jobId }: { jobId: string }) {
+/** `currentFlow`: the editor's flow (JSON), which "Re-run with current flow" sends. */
+export function BatchView({ jobId, currentFlow }: { jobId: string; currentFlow?: unknown }) {
   const watch = useJobWatch(jobId);
   const { job, error } = watch;
   const now = useNow(!!job && !isTerminal(job.status));
@@ -57,6 +59,7 @@ export function BatchView({ jobId }: { jobId: string }) {
       {job.status === "processing" && <WaitBanner waits={job.retrying ?? []} now={now} />}
       <ProgressPanel job={job} samples={watch.samples} now={now} results={watch.results} />
       <BatchControls job={job} onJob={watch.setJob} onRetried={() => watch.applyResults(dropFailed)} />
+      {currentFlow !== undefined && <RerunPanel job={job} currentFlow={currentFlow} onJob={watch.setJob} />}
       <ResultsTable job={job} results={watch.results} now={now} />
     </div>
   );

@@ -22,11 +22,12 @@ import { liveScenario } from "./scenario-live";
 import { settingsScenario } from "./scenario-settings";
 import { exportScenario } from "./scenario-export";
 import { lifeScenario } from "./scenario-life";
+import { rerunScenario } from "./scenario-rerun";
 import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 46;
+const PLANNED_STEPS = 48;
 
 /**
  * The scenarios that follow the main walk-through, by name. `FLOWCRAFT_E2E_ONLY=live,settings` runs
@@ -46,6 +47,7 @@ const SCENARIOS: Record<string, (run: StepRunner, ctx: Ctx) => Promise<void>> = 
   inputs: inputsScenario,
   life: lifeScenario,
   firebase: firebaseScenario,
+  rerun: rerunScenario,
 };
 const ONLY = (process.env.FLOWCRAFT_E2E_ONLY ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
 

@@ -23,11 +23,11 @@ interface JobView {
   passStartedAt?: number;
 }
 
-const getJob = async (server: Server, id: string): Promise<JobView> => (await api<{ job: JobView }>(server, `/api/batches/${id}`)).job;
+export const getJob = async (server: Server, id: string): Promise<JobView> => (await api<{ job: JobView }>(server, `/api/batches/${id}`)).job;
 const ended = (j: JobView): boolean => ["completed", "failed", "cancelled"].includes(j.status);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, check: () => Promise<boolean>, tries = 300): Promise<void> {
+export async function until(what: string, check: () => Promise<boolean>, tries = 300): Promise<void> {
   for (let i = 0; i < tries; i++) {
     if (await check()) return;
     await sleep(100);
@@ -36,7 +36,7 @@ async function until(what: string, check: () => Promise<boolean>, tries = 300): 
 }
 
 /** Creates a batch from the example flow through the dialog; returns its id. */
-async function runBatch(page: Page, ctx: Ctx, o: { rows: number; concurrency: number; marker: (i: number) => string | null; file: string }): Promise<string> {
+export async function runBatch(page: Page, ctx: Ctx, o: { rows: number; concurrency: number; marker: (i: number) => string | null; file: string }): Promise<string> {
   const fixture = buildCsv(ctx.example, { rows: o.rows, rename: false, markerFor: o.marker });
   await page.getByRole("link", { name: "Flow editor" }).click();
   await page.getByRole("button", { name: "Run batch…" }).click();
