@@ -104,7 +104,8 @@ describe("rerunRows", () => {
   });
 
   test("a cancelled job: failed rows re-run, never-run rows stay skipped and the job stays cancelled; not-run then finishes it", async () => {
-    const h = makeHarness();
+    // One row per delivery (no lane groups), so two deliveries run exactly rows 0 and 1 before the cancel.
+    const h = makeHarness({ limits: { groupTargetMs: 0 } });
     const rows = Array.from({ length: 10 }, (_, i) => ({ topic: `t${i}`, note: i === 0 ? "[[fail-first]]" : "ok" }));
     const job = await h.handlers.createJob({ ownerId: owner.ownerId, flow: flow(), columns: COLUMNS, rows, concurrency: 1, start: true });
     for (let i = 0; i < 2; i++) {
