@@ -102,7 +102,8 @@ describe("budget cap", () => {
   });
 
   test("a cancelled batch resumed with a budgetUsd runs its new pass under that budget", async () => {
-    const h = makeHarness({ ai: pricedAi });
+    // One row per delivery (no lane groups): the first delivery, before the cancel, runs exactly row 0.
+    const h = makeHarness({ ai: pricedAi, limits: { groupTargetMs: 0 } });
     const job = await create(h, 10, 1);
     const first = h.queue.take()!;
     await h.handlers.runRowTask(first.payload, ctxFor(first.id));

@@ -122,7 +122,8 @@ describe("retry and cancel through the exported functions", () => {
   });
 
   it("cancelBatch lets the running row finish and starts no new one", async () => {
-    const h = new Harness({ ai: new RecordingAi(), autoDeliver: false });
+    // One row per delivery (no lane groups): the first delivery runs exactly row 0.
+    const h = new Harness({ ai: new RecordingAi(), autoDeliver: false, limits: { groupTargetMs: 0 } });
     const { job } = (await h.createBatch({
       data: { flow: textFlow(), columns: ["topic"], rows: ["a", "b", "c", "d"].map((topic) => ({ topic })), concurrency: 1, start: true },
       auth: auth("alice"),

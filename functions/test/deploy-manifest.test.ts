@@ -1,7 +1,7 @@
 /**
  * What `firebase deploy` reads: the built bundle's manifest, produced by firebase-functions' own
  * discovery entry point (FUNCTIONS_MANIFEST_OUTPUT_PATH mode of its `firebase-functions` binary,
- * the CLI's discovery step) in a separate process. Every one of the 19 functions must carry the
+ * the CLI's discovery step) in a separate process. Every one of the 25 functions must carry the
  * REGION param (`{{ params.REGION }}`, which the CLI resolves from functions/.env or its prompt)
  * and the intended maxInstances; the row queue the enqueuer addresses at run time (REGION in the
  * environment, as the CLI sets it for deployed functions) must be in the same region.
@@ -72,9 +72,9 @@ describe("deploy manifest", () => {
     manifest = discover({ REGION });
   });
 
-  it("declares the REGION param's region and the max instances on all 19 functions", () => {
+  it("declares the REGION param's region and the max instances on all 25 functions", () => {
     const names = Object.keys(manifest.endpoints);
-    expect(names).toHaveLength(19);
+    expect(names).toHaveLength(25);
     expect(manifest.params.find((p) => p.name === "REGION")?.default).toBe("us-central1");
     for (const name of names) {
       const e = manifest.endpoints[name]!;
