@@ -11,7 +11,9 @@ import { buildBundles, startServe } from "./support/child";
 import { TEXT_FLOW, csvOf } from "./support/flows";
 import { request } from "./support/http-client";
 
-const ROWS = 40;
+// Enough rows that lane groups (which commit several short rows at once) leave work for the
+// second process to be killed in the middle of.
+const ROWS = 200;
 let dataDir: string;
 let children: ChildProcess[] = [];
 

@@ -303,7 +303,7 @@ const query: BadInputCase[] = [
 const methods: BadInputCase[] = [
   ["DELETE", "/api/batches"],
   ["PUT", "/api/batches/{job}"],
-  ["DELETE", "/api/batches/{job}"],
+  ["DELETE", "/api/batches/{job}/results"],
   ["GET", "/api/batches/{job}/run"],
   ["POST", "/api/batches/{job}"],
   ["POST", "/api/config"],
