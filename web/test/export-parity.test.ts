@@ -104,7 +104,8 @@ describe("local and Firebase-mode exports are byte-identical", () => {
   });
 
   it("for a cancelled job, whose unrun rows are `cancelled`", async () => {
-    const h = makeHarness({ ai: ai() });
+    // One row per delivery (no lane groups): the delivery before the cancel runs row 0 only.
+    const h = makeHarness({ ai: ai(), limits: { groupTargetMs: 0 } });
     const job = await h.handlers.createJob({ ...owner, flow: FLOW, columns: COLUMNS, rows: ROWS, concurrency: 1, start: true });
     const first = h.queue.take()!;
     await h.handlers.runRowTask(first.payload, { taskId: first.id, retryCount: 0, isLastAttempt: false });
