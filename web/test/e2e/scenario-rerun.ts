@@ -14,9 +14,9 @@ export async function rerunScenario(run: StepRunner, ctx: Ctx): Promise<void> {
 
   await run.step("a finished batch with a failed row re-runs it with the current flow in a new pass", async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
-    id = await runBatch(page, ctx, { rows: 4, concurrency: 2, marker: (i) => (i === 1 ? "[[fail-first]] (re-run scenario)" : null), file: "rerun.csv" });
     // The marker text is this scenario's own: the offline provider fails only the first call with a
     // given prompt, and earlier scenarios ran the same rows with a bare marker.
+    id = await runBatch(page, ctx, { rows: 4, concurrency: 2, marker: (i) => (i === 1 ? "[[fail-first]] (re-run scenario)" : null), file: "rerun.csv" });
     await until("the batch to end", async () => (await getJob(server, id)).status === "completed");
     const panel = page.getByTestId("rerun-panel");
     await panel.waitFor();
