@@ -10,7 +10,7 @@ import { type BatchItem, type ProviderBatchJobs, type ProviderJob, isProviderJob
 import { GeminiAiService } from "../src/ai/gemini";
 import { OfflineAiService } from "../src/ai/offline";
 import { ManualClock } from "../src/fakes/manual-clock";
-import { useFakeGeminiServer } from "./support/fake-gemini-server";
+import { useFakeGeminiServer } from "./support/use-fake-gemini-server";
 import { FakeBatchApi, type ItemAnswer, type WireBatchRequest, echoAnswer, promptOf } from "./support/fake-batch-api";
 
 const KEY = "AIzaSyFAKE-batchjobs-key-000000000000";

@@ -18,7 +18,7 @@ import { MemoryStore } from "../src/fakes/memory-store";
 import { parseFlow } from "../src/flow/parse";
 import type { ValidFlow } from "../src/flow/valid-flow";
 import { systemClock } from "../src/ports/clock";
-import { useFakeGeminiServer } from "./support/fake-gemini-server";
+import { useFakeGeminiServer } from "./support/use-fake-gemini-server";
 import { FakeBatchApi, type WireBatchRequest, echoAnswer } from "./support/fake-batch-api";
 
 const KEY = "AIzaSyFAKE-layers-key-00000000000000";

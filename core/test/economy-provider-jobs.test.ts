@@ -14,7 +14,7 @@ import { cancelProviderJobs, pollProviderJob, type ProviderJobDeps, settleProvid
 import { ManualClock } from "../src/fakes/manual-clock";
 import { MemoryStore } from "../src/fakes/memory-store";
 import type { Flow } from "../src/flow/schema";
-import { useFakeGeminiServer } from "./support/fake-gemini-server";
+import { useFakeGeminiServer } from "./support/use-fake-gemini-server";
 import { FakeBatchApi } from "./support/fake-batch-api";
 
 const KEY = "AIzaSyFAKE-economy-key-0000000000000";

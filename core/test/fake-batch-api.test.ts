@@ -5,7 +5,7 @@
  */
 import "./support/jest-undici-shim";
 import { type BatchJob, GoogleGenAI, JobState } from "@google/genai";
-import { useFakeGeminiServer } from "./support/fake-gemini-server";
+import { useFakeGeminiServer } from "./support/use-fake-gemini-server";
 import { FakeBatchApi, type WireBatchRequest } from "./support/fake-batch-api";
 
 const KEY = "AIzaSyFAKE-batch-test-key-00000000000";

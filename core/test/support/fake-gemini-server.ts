@@ -204,20 +204,3 @@ function send(res: ServerResponse, r: ScriptedResponse): void {
   res.writeHead(r.status ?? 200, headers);
   res.end(payload);
 }
-
-/**
- * Jest set-up for a test file: starts one fake server before all tests, resets it before each and
- * closes it after all. Read the server through the returned getter inside tests.
- */
-export function useFakeGeminiServer(): () => FakeGeminiServer {
-  let server: FakeGeminiServer | undefined;
-  beforeAll(async () => {
-    server = await FakeGeminiServer.start();
-  });
-  afterAll(() => server?.close());
-  beforeEach(() => server?.reset());
-  return () => {
-    if (!server) throw new Error("the fake Gemini server is not started yet");
-    return server;
-  };
-}
