@@ -2,7 +2,8 @@
  * The batch mode on the local host: `mode: "economy"` on `POST /api/batches` is stored and shown
  * on the job (absent: `realtime`); an unknown mode and a flow the economy runner cannot run (an
  * image node) answer 400 with a `mode` detail and write nothing; `flowcraft-batch run --economy`
- * with such a flow exits 2 naming the node, before any results file exists.
+ * with such a flow exits 2 naming the node, before any results file exists; `--estimate` shows
+ * the economy price beside the realtime one.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -62,5 +63,19 @@ describe("run --economy", () => {
     // Without --economy the same flow is valid (checked with --estimate: it runs nothing).
     const plain = await runNode(CLI, ["run", flowFile, rowsFile, "--estimate"]);
     expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain("economy cost   n/a (economy mode runs text flows only)");
+  });
+
+  it("--estimate shows the economy price beside the realtime one for a text flow", async () => {
+    const flowFile = path.join(dir, "flow.json");
+    const rowsFile = path.join(dir, "rows.csv");
+    fs.writeFileSync(flowFile, JSON.stringify(TEXT_FLOW));
+    fs.writeFileSync(rowsFile, csvOf(["a", "b", "c"]));
+    const r = await runNode(CLI, ["run", flowFile, rowsFile, "--estimate", "--json"]);
+    expect(r.code).toBe(0);
+    const est = JSON.parse(r.stdout.trim()) as { costUsd: { expected: number }; economyCostUsd: { expected: number } };
+    expect(est.economyCostUsd.expected).toBeCloseTo(est.costUsd.expected / 2, 6);
+    const text = await runNode(CLI, ["run", flowFile, rowsFile, "--estimate"]);
+    expect(text.stdout).toMatch(/economy cost {3}low \$.*batch price/);
   });
 });
