@@ -50,11 +50,17 @@ describe("run --economy", () => {
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "fc-cli-economy-"))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("refuses a flow with an image node: exit 2, the node named, no results file", async () => {
+  /** A flow file and a CSV of `topics` in the test's directory. */
+  function inputs(flow: unknown, topics: string[]): { flowFile: string; rowsFile: string } {
     const flowFile = path.join(dir, "flow.json");
     const rowsFile = path.join(dir, "rows.csv");
-    fs.writeFileSync(flowFile, JSON.stringify(IMAGE_FLOW));
-    fs.writeFileSync(rowsFile, csvOf(["a", "b"]));
+    fs.writeFileSync(flowFile, JSON.stringify(flow));
+    fs.writeFileSync(rowsFile, csvOf(topics));
+    return { flowFile, rowsFile };
+  }
+
+  it("refuses a flow with an image node: exit 2, the node named, no results file", async () => {
+    const { flowFile, rowsFile } = inputs(IMAGE_FLOW, ["a", "b"]);
     const r = await runNode(CLI, ["run", flowFile, rowsFile, "--economy"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("economy mode runs text flows only");
@@ -66,11 +72,17 @@ describe("run --economy", () => {
     expect(plain.stdout).toContain("economy cost   n/a (economy mode runs text flows only)");
   });
 
+  it("a text flow runs with --economy: the job is economy, and the run says it still runs realtime", async () => {
+    const { flowFile, rowsFile } = inputs(TEXT_FLOW, ["a", "b", "c"]);
+    const r = await runNode(CLI, ["run", flowFile, rowsFile, "--economy", "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("economy mode, provider offline");
+    expect(r.stderr).toContain("still runs the rows through realtime calls, at the standard price");
+    expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toMatchObject({ status: "completed", completedRows: 3 });
+  });
+
   it("--estimate shows the economy price beside the realtime one for a text flow", async () => {
-    const flowFile = path.join(dir, "flow.json");
-    const rowsFile = path.join(dir, "rows.csv");
-    fs.writeFileSync(flowFile, JSON.stringify(TEXT_FLOW));
-    fs.writeFileSync(rowsFile, csvOf(["a", "b", "c"]));
+    const { flowFile, rowsFile } = inputs(TEXT_FLOW, ["a", "b", "c"]);
     const r = await runNode(CLI, ["run", flowFile, rowsFile, "--estimate", "--json"]);
     expect(r.code).toBe(0);
     const est = JSON.parse(r.stdout.trim()) as { costUsd: { expected: number }; economyCostUsd: { expected: number } };

@@ -202,6 +202,9 @@ interface RunPlan {
   queueLimits: QueueLimits | undefined;
 }
 
+/** The local host stores the mode but does not drive provider batch jobs yet (README, "Economy mode"). */
+const ECONOMY_NOTE = "economy mode: this host still runs the rows through realtime calls, at the standard price\n";
+
 /** One run's state shared with the Ctrl-C handler: the batch to cancel, once it exists. */
 interface RunState {
   started: number;
@@ -233,6 +236,7 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
   const budget = job.budgetUsd !== null ? `, budget ${formatUsd(job.budgetUsd)}` : "";
   const mode = job.mode === "economy" ? ", economy mode" : "";
   io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}${budget}${mode}, provider ${plan.provider.name}\n`);
+  if (job.mode === "economy") io.stderr.write(ECONOMY_NOTE);
   const progress = createProgress(io.stderr, run.started);
   const ended = await waitForEnd(host, job.id, (j) => progress.update(j));
   const final = ended.status === "paused" ? await settlePaused(host, ended) : ended;
