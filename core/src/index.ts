@@ -13,6 +13,7 @@ export * from "./economy/provider-jobs";
 export * from "./economy/layer-run";
 export * from "./economy/economy-cost";
 export * from "./economy/layer-progress";
+export * from "./economy/economy-mode";
 export * from "./engine/types";
 export * from "./ports/store";
 export * from "./ports/task-queue";

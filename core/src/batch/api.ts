@@ -24,6 +24,7 @@ import type { PriceTable } from "../governor/prices";
 import type { BatchLimits } from "./limits";
 import type { BatchEstimate, EstimateInput } from "./estimate";
 import type { Job, RowResult } from "./model";
+import type { JobMode } from "../economy/economy-mode";
 import type { RowsPage } from "./rows-page";
 import type { WebhookTask } from "../webhooks/webhook-event";
 import type { WebhookSecretInfo } from "../webhooks/webhook-secrets";
@@ -117,6 +118,8 @@ export interface CreateJobInput {
   /** One object per row: column → cell value. */
   rows: Record<string, string>[];
   concurrency?: number;
+  /** `realtime` (absent) or `economy`: text steps through provider batch jobs at the batch price. */
+  mode?: JobMode;
   /** Per-job calls at once by step kind and/or model, applied by the governor (absent = none). */
   callLimits?: JobCallLimits;
   /** Start at once (otherwise the job stays `pending` until startJob). */

@@ -49,7 +49,12 @@ export function planJob(valid: ValidJob, o: { id: string; now: number; rows: num
  * streamed create never holds them all).
  */
 export function requestHash(job: JobState, rows: unknown): string {
-  const budget = { ...(job.budgetUsd !== null ? { budgetUsd: job.budgetUsd } : {}), ...(job.webhookUrl !== null ? { webhookUrl: job.webhookUrl } : {}) };
+  // Options enter the hash only when set, so a request hashes as it did before the option existed.
+  const budget = {
+    ...(job.budgetUsd !== null ? { budgetUsd: job.budgetUsd } : {}),
+    ...(job.webhookUrl !== null ? { webhookUrl: job.webhookUrl } : {}),
+    ...(job.mode !== "realtime" ? { mode: job.mode } : {}),
+  };
   return payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, callLimits: job.callLimits, start: job.startRequested, ...budget });
 }
 
@@ -82,6 +87,7 @@ function initialJob(o: {
     failedRows: 0,
     skippedRows: 0,
     concurrency: o.concurrency,
+    mode: o.input.mode ?? "realtime",
     ...(o.input.callLimits ? { callLimits: o.input.callLimits } : {}),
     createdAt: o.now,
     startedAt: null,

@@ -14,6 +14,7 @@ import { z } from "zod";
 import { addUsage, ZERO_USAGE, type AiService, type Usage } from "../ai/port";
 import { estimateTokens } from "../ai/offline-content";
 import { ValidationError } from "../errors";
+import { economyCostRange } from "../economy/economy-estimate";
 import { SeededRandom } from "../fakes/seeded-random";
 import type { AiNode, Flow, FlowNode } from "../flow/schema";
 import { renderTemplate, templateRefs, type TemplateRef } from "../flow/template";
@@ -66,6 +67,8 @@ export interface BatchEstimate {
   inputTokens: number;
   outputTokens: Range;
   costUsd: Range;
+  /** The same batch in economy mode (text calls at the batch price); null when the flow cannot run in it. */
+  economyCostUsd: Range | null;
   durationMs: Range;
   /** True when the prompts of a sample of rows were counted and scaled up. */
   sampled: boolean;
@@ -118,6 +121,7 @@ export async function estimateBatch(ctx: BatchContext, caller: Caller, raw: unkn
     inputTokens: sum((n) => n.inputTokens),
     outputTokens: mapRange((l) => sum((n) => n.outputTokens[l])),
     costUsd: mapRange((l) => roundUsd(sum((n) => n.costUsd[l]))),
+    economyCostUsd: economyCostRange(flow, perNode),
     durationMs,
     sampled: sample.length < rows,
     sampleRows: sample.length,

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { ErrorInfo } from "../errors";
 import { JobCallLimits } from "../governor/port";
+import { JobMode } from "../economy/economy-mode";
 
 /** `paused`: no new row starts, rows in flight finish and are counted; not terminal (see ARCHITECTURE.md). */
 export const JobStatus = z.enum(["pending", "processing", "paused", "completed", "failed", "cancelled"]);
@@ -63,6 +64,8 @@ export const Job = z.object({
   /** Rows never run because the job was cancelled (set at finalize). */
   skippedRows: z.number().int().nonnegative().default(0),
   concurrency: z.number().int().positive(),
+  /** `realtime` (the default) or `economy`: text steps through provider batch jobs (economy/economy-mode.ts). */
+  mode: JobMode.default("realtime"),
   /** Per-job calls at once by step kind and/or model (absent = only the shared model limits). */
   callLimits: JobCallLimits.optional(),
   createdAt: z.number(),

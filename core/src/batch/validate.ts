@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ValidationError, type ErrorDetail } from "../errors";
 import { parseFlow } from "../flow/parse";
+import { economyFlowProblems, JobMode } from "../economy/economy-mode";
 import { JobCallLimits } from "../governor/port";
 import type { ValidFlow } from "../flow/valid-flow";
 import { reservedKeyProblem } from "../json-limits";
@@ -23,6 +24,7 @@ export const CreateJobSchema = z.object({
   columns: z.array(z.string()),
   rows: z.array(z.record(z.string(), z.unknown())),
   concurrency: z.number().int().optional(),
+  mode: JobMode.optional(),
   callLimits: JobCallLimits.optional(),
   start: z.boolean().optional(),
   budgetUsd: z.number().positive("budgetUsd must be more than 0").finite().optional(),
@@ -73,6 +75,7 @@ export function checkCreateHead(raw: unknown, limits: BatchLimits): CreateHead {
     });
   }
   const { flow, problems: flowProblems } = checkFlow(input.flow, input.columns, limits);
+  if (flow && input.mode === "economy") details.push(...economyFlowProblems(flow));
   return { input, flow, concurrency, flowProblems, details };
 }
 

@@ -2,7 +2,7 @@
  * Callable payload schemas (listed in docs/firebase.md). Shapes only: the core checks
  * limits (rows, columns, cell sizes, concurrency range) and the flow graph, with row-level details.
  */
-import { JobCallLimits, LimitsUpdate, RerunRequest } from "@flowcraft/core";
+import { JobCallLimits, JobMode, LimitsUpdate, RerunRequest } from "@flowcraft/core";
 import { z } from "zod";
 
 const JobId = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, "must be a job id");
@@ -17,6 +17,8 @@ export const CreateBatchInput = z.object({
   /** ... or a CSV the caller uploaded to Cloud Storage, `uploads/{uid}/…` (large files). */
   uploadPath: z.string().min(1).max(1024).optional(),
   concurrency: z.number().int().optional(),
+  /** `realtime` (the default) or `economy`: text steps through provider batch jobs at half price. */
+  mode: JobMode.optional(),
   /** Per-batch calls at once by step type / model, e.g. `{byKind: {text: 10, video: 1}}`. */
   callLimits: JobCallLimits.optional(),
   start: z.boolean().optional(),

@@ -72,6 +72,7 @@ export function describeEstimate(e: BatchEstimate, provider: string, budgetUsd?:
     `  input tokens   ${int(e.inputTokens)} (${counter})`,
     `  output tokens  ${range(e.outputTokens, int)}`,
     `  cost           ${range(e.costUsd, formatUsd)} (prices ${e.priceTableVersion})`,
+    `  economy cost   ${e.economyCostUsd ? `${range(e.economyCostUsd, formatUsd)} (--economy: text calls at the batch price; results can take up to 24 h)` : "n/a (economy mode runs text flows only)"}`,
     `  time           ${range(e.durationMs, formatMinutes)}`,
     ...e.perNode.map((n) => `  node ${n.nodeId} (${n.type}, ${n.model}): ${int(n.calls)} calls, ${formatUsd(n.costUsd.expected)} expected${n.priced ? "" : " (no price for this model: counted as $0)"}`),
   ];

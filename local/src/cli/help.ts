@@ -34,6 +34,9 @@ run options:
                           running reaches X, no new row starts, the run writes the results so far
                           and exits 4 (with --json: status "paused", pausedReason "budget"); the
                           overshoot is at most the rows in flight, concurrency × one row's cost
+  --economy               economy mode: text steps go through the provider's batch API, layer
+                          by layer, at about half the price; results can take up to 24 h.
+                          Text flows only (input, text, output nodes): other flows exit 2
   --estimate              print the estimate instead of running: rows, AI calls, input tokens
                           (the provider's token counter), output tokens, cost in USD and time,
                           each low / expected / high; one JSON line with --json. Makes no

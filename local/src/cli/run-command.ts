@@ -23,6 +23,7 @@ import {
   type RowSource,
   type Job,
   type JobCallLimits,
+  type JobMode,
   type QueueLimits,
 } from "@flowcraft/core";
 import fs from "node:fs";
@@ -52,6 +53,7 @@ export const RUN_OPTIONS = {
   "data-dir": "value",
   estimate: "flag",
   "budget-usd": "value",
+  economy: "flag",
   "dry-run-rows": "value",
   help: "flag",
   ...EXPORT_OPTIONS,
@@ -189,6 +191,8 @@ interface RunPlan {
   results: ResultsPlan;
   concurrency: number | undefined;
   budgetUsd: number | undefined;
+  /** `--economy`: text steps through provider batch jobs (absent: realtime). */
+  mode: JobMode | undefined;
   provider: ProviderChoice;
   json: boolean;
   modelLimits: ReturnType<typeof modelLimitsFor>;
@@ -197,6 +201,9 @@ interface RunPlan {
   callLimits: JobCallLimits | undefined;
   queueLimits: QueueLimits | undefined;
 }
+
+/** The local host stores the mode but does not drive provider batch jobs yet (README, "Economy mode"). */
+const ECONOMY_NOTE = "economy mode: this host still runs the rows through realtime calls, at the standard price\n";
 
 /** One run's state shared with the Ctrl-C handler: the batch to cancel, once it exists. */
 interface RunState {
@@ -221,12 +228,15 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
     start: true,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(plan.budgetUsd !== undefined ? { budgetUsd: plan.budgetUsd } : {}),
+    ...(plan.mode ? { mode: plan.mode } : {}),
     ...(plan.callLimits ? { callLimits: plan.callLimits } : {}),
   });
   run.jobId = job.id;
   if (run.interrupted) cancelRun(host, run);
   const budget = job.budgetUsd !== null ? `, budget ${formatUsd(job.budgetUsd)}` : "";
-  io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}${budget}, provider ${plan.provider.name}\n`);
+  const mode = job.mode === "economy" ? ", economy mode" : "";
+  io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}${budget}${mode}, provider ${plan.provider.name}\n`);
+  if (job.mode === "economy") io.stderr.write(ECONOMY_NOTE);
   const progress = createProgress(io.stderr, run.started);
   const ended = await waitForEnd(host, job.id, (j) => progress.update(j));
   const final = ended.status === "paused" ? await settlePaused(host, ended) : ended;
@@ -277,6 +287,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     rowsFile,
     concurrency: intOption(args.options, "concurrency", 1, 50),
     budgetUsd: usdOption(args.options, "budget-usd"),
+    mode: args.options.economy === true ? "economy" : undefined,
     out,
     results: resultsPlan(args, out),
     provider: chooseProvider(stringOption(args.options, "provider"), io.env, 0),
@@ -293,7 +304,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   // The rest of the create's checks (no rows, row size, data no document can store, ...) also run
   // before the data directory exists: one more streamed read of the file.
   const { flow, columns, source } = plan.inputs;
-  await checkCreateFromRows({ ...LOCAL_OWNER, flow, columns, source, concurrency: plan.concurrency, budgetUsd: plan.budgetUsd, ...(plan.callLimits ? { callLimits: plan.callLimits } : {}) }, DEFAULT_LIMITS);
+  await checkCreateFromRows({ ...LOCAL_OWNER, flow, columns, source, concurrency: plan.concurrency, budgetUsd: plan.budgetUsd, ...(plan.mode ? { mode: plan.mode } : {}), ...(plan.callLimits ? { callLimits: plan.callLimits } : {}) }, DEFAULT_LIMITS);
   const dryRunRows = intOption(args.options, "dry-run-rows", 1, MAX_DRY_RUN_ROWS);
   if (dryRunRows !== undefined && args.options.estimate !== true) throw new UsageError("--dry-run-rows goes with --estimate");
   if (args.options.estimate === true) return estimateCommand({ ...plan, dryRunRows, budgetUsd: plan.budgetUsd }, io);

@@ -1,5 +1,5 @@
 /** zod schemas for the batch routes' request bodies and query strings. */
-import { JobCallLimits } from "@flowcraft/core";
+import { JobCallLimits, JobMode } from "@flowcraft/core";
 import { z } from "zod";
 
 const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? "" : String(v)));
@@ -8,6 +8,8 @@ const Common = {
   name: z.string().max(200).optional(),
   flow: z.unknown().refine((v) => v !== undefined, "a flow is required"),
   concurrency: z.number().int().optional(),
+  /** `realtime` (the default) or `economy`: text steps through provider batch jobs at half price. */
+  mode: JobMode.optional(),
   /** Per-batch calls at once by step type / model, e.g. `{byKind: {text: 10, video: 1}}`. */
   callLimits: JobCallLimits.optional(),
   start: z.boolean().optional(),

@@ -1,0 +1,93 @@
+/**
+ * The batch mode on the local host: `mode: "economy"` on `POST /api/batches` is stored and shown
+ * on the job (absent: `realtime`); an unknown mode and a flow the economy runner cannot run (an
+ * image node) answer 400 with a `mode` detail and write nothing; `flowcraft-batch run --economy`
+ * with such a flow exits 2 naming the node, before any results file exists; `--estimate` shows
+ * the economy price beside the realtime one.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { LOCAL, buildBundles, runNode } from "./support/child";
+import { IMAGE_FLOW, TEXT_FLOW, csvOf } from "./support/flows";
+import { useTestServer } from "./support/test-server";
+
+const srv = useTestServer();
+const api = srv.api;
+const CLI = path.join(LOCAL, "dist/cli.js");
+
+interface Detail {
+  path: string;
+  message: string;
+}
+
+describe("mode over HTTP", () => {
+  it("stores economy on the job and shows it; absent means realtime", async () => {
+    const eco = await api("POST", "/api/batches", { flow: TEXT_FLOW, csv: csvOf(["a", "b"]), mode: "economy" });
+    expect(eco.status).toBe(201);
+    const id = (eco.json.job as { id: string }).id;
+    expect((await api("GET", `/api/batches/${id}`)).json.job).toMatchObject({ mode: "economy" });
+    const plain = await api("POST", "/api/batches", { flow: TEXT_FLOW, csv: csvOf(["a"]) });
+    expect(plain.json.job).toMatchObject({ mode: "realtime" });
+  });
+
+  it.each([
+    ["an image flow in economy mode", { flow: IMAGE_FLOW, csv: csvOf(["a"]), mode: "economy" }, "draw"],
+    ["an unknown mode", { flow: TEXT_FLOW, csv: csvOf(["a"]), mode: "cheap" }, ""],
+  ])("%s → 400 with a mode detail, nothing written", async (_label, body, names) => {
+    const before = ((await api("GET", "/api/batches")).json.jobs as unknown[]).length;
+    const res = await api("POST", "/api/batches", body);
+    expect(res.status).toBe(400);
+    const detail = (res.json.error.details as Detail[]).find((d) => d.path === "mode");
+    expect(detail?.message).toContain(names);
+    expect(((await api("GET", "/api/batches")).json.jobs as unknown[]).length).toBe(before);
+  });
+});
+
+describe("run --economy", () => {
+  let dir: string;
+  beforeAll(() => buildBundles());
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "fc-cli-economy-"))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A flow file and a CSV of `topics` in the test's directory. */
+  function inputs(flow: unknown, topics: string[]): { flowFile: string; rowsFile: string } {
+    const flowFile = path.join(dir, "flow.json");
+    const rowsFile = path.join(dir, "rows.csv");
+    fs.writeFileSync(flowFile, JSON.stringify(flow));
+    fs.writeFileSync(rowsFile, csvOf(topics));
+    return { flowFile, rowsFile };
+  }
+
+  it("refuses a flow with an image node: exit 2, the node named, no results file", async () => {
+    const { flowFile, rowsFile } = inputs(IMAGE_FLOW, ["a", "b"]);
+    const r = await runNode(CLI, ["run", flowFile, rowsFile, "--economy"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("economy mode runs text flows only");
+    expect(r.stderr).toContain('"draw" (image)');
+    expect(fs.existsSync(path.join(dir, "rows.results.csv"))).toBe(false);
+    // Without --economy the same flow is valid (checked with --estimate: it runs nothing).
+    const plain = await runNode(CLI, ["run", flowFile, rowsFile, "--estimate"]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain("economy cost   n/a (economy mode runs text flows only)");
+  });
+
+  it("a text flow runs with --economy: the job is economy, and the run says it still runs realtime", async () => {
+    const { flowFile, rowsFile } = inputs(TEXT_FLOW, ["a", "b", "c"]);
+    const r = await runNode(CLI, ["run", flowFile, rowsFile, "--economy", "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("economy mode, provider offline");
+    expect(r.stderr).toContain("still runs the rows through realtime calls, at the standard price");
+    expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toMatchObject({ status: "completed", completedRows: 3 });
+  });
+
+  it("--estimate shows the economy price beside the realtime one for a text flow", async () => {
+    const { flowFile, rowsFile } = inputs(TEXT_FLOW, ["a", "b", "c"]);
+    const r = await runNode(CLI, ["run", flowFile, rowsFile, "--estimate", "--json"]);
+    expect(r.code).toBe(0);
+    const est = JSON.parse(r.stdout.trim()) as { costUsd: { expected: number }; economyCostUsd: { expected: number } };
+    expect(est.economyCostUsd.expected).toBeCloseTo(est.costUsd.expected / 2, 6);
+    const text = await runNode(CLI, ["run", flowFile, rowsFile, "--estimate"]);
+    expect(text.stdout).toMatch(/economy cost {3}low \$.*batch price/);
+  });
+});
