@@ -10,7 +10,7 @@ import { ErrorBanner, Spinner } from "../ui/feedback";
 import { BackendContext, type BackendState } from "./backend-context";
 import { useFlowDocument } from "./use-flow-document";
 import { toFlowJson } from "../lib/flow-model";
-import { routeHref, useHashRoute, type Route } from "./use-hash-route";
+import { navigate, routeHref, useHashRoute, type Route } from "./use-hash-route";
 
 function Header({ route, state }: { route: Route; state: BackendState | null }) {
   const current = (name: Route["name"]): "page" | undefined =>
@@ -77,7 +77,17 @@ export function App() {
   } else if (route.name === "settings") {
     body = <SettingsPage />;
   } else {
-    body = <BatchView key={route.id} jobId={route.id} currentFlow={doc.nodes.length > 0 ? toFlowJson({ nodes: doc.nodes, edges: doc.edges }) : undefined} />;
+    body = (
+      <BatchView
+        key={route.id}
+        jobId={route.id}
+        currentFlow={doc.nodes.length > 0 ? toFlowJson({ nodes: doc.nodes, edges: doc.edges }) : undefined}
+        onOpenInEditor={(flow, name) => {
+          updateDoc(() => ({ nodes: flow.nodes, edges: flow.edges, name, sampleCsv: null }));
+          navigate({ name: "editor" });
+        }}
+      />
+    );
   }
 
   return (

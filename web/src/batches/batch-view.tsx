@@ -1,20 +1,28 @@
 /** One batch: live progress, actions, and the per-row results. */
+import { useState } from "react";
 import { isTerminal } from "@core/batch/model";
+import type { EditorFlow } from "../lib/flow-model";
 import { navigate, routeHref } from "../app/use-hash-route";
 import { dropFailed } from "../lib/results-merge";
 import { EmptyState, ErrorBanner, Spinner, StatusBadge } from "../ui/feedback";
 import { PausedBanner } from "./paused-banner";
 import { WaitBanner } from "./wait-banner";
 import { BatchControls } from "./batch-controls";
+import { BatchFlowView } from "./batch-flow-view";
 import { DeleteBatchButton } from "./delete-batch-button";
 import { ProgressPanel } from "./progress-panel";
 import { RerunPanel } from "./rerun-panel";
 import { ResultsTable } from "./results-table";
 import { useJobWatch, useNow } from "./use-job-watch";
 
-/** `currentFlow`: the editor's flow (JSON), which "Re-run with current flow" sends. */
-export function BatchView({ jobId, currentFlow }: { jobId: string; currentFlow?: unknown }) {
+/**
+ * `currentFlow`: the editor's flow (JSON), which "Re-run with current flow" sends and the flow view
+ * compares with. `onOpenInEditor` loads the batch's flow into the editor.
+ */
+export function BatchView({ jobId, currentFlow, onOpenInEditor }: { jobId: string; currentFlow?: unknown; onOpenInEditor?: (flow: EditorFlow, name: string) => void }) {
   const watch = useJobWatch(jobId);
+  // Rows picked in the results table, re-run by the re-run panel.
+  const [selected, setSelected] = useState<ReadonlySet<number>>(() => new Set());
   const { job, error } = watch;
   const now = useNow(!!job && !isTerminal(job.status));
 
@@ -59,8 +67,9 @@ export function BatchView({ jobId, currentFlow }: { jobId: string; currentFlow?:
       {job.status === "processing" && <WaitBanner waits={job.retrying ?? []} now={now} />}
       <ProgressPanel job={job} samples={watch.samples} now={now} results={watch.results} />
       <BatchControls job={job} onJob={watch.setJob} onRetried={() => watch.applyResults(dropFailed)} />
-      {currentFlow !== undefined && <RerunPanel job={job} currentFlow={currentFlow} onJob={watch.setJob} />}
-      <ResultsTable job={job} results={watch.results} now={now} />
+      {onOpenInEditor && <BatchFlowView snapshot={job.flowConfig} currentFlow={currentFlow} onOpenInEditor={(flow) => onOpenInEditor(flow, job.name)} />}
+      {currentFlow !== undefined && <RerunPanel job={job} currentFlow={currentFlow} onJob={watch.setJob} selected={selected} onRerun={() => setSelected(new Set())} />}
+      <ResultsTable job={job} results={watch.results} now={now} selected={selected} onSelect={setSelected} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 /**
- * Re-running rows of a finished batch with the editor's current flow: pick which rows (failed,
- * not run, all, or row numbers), then "Re-run with current flow". Nodes whose configuration and
+ * Re-running rows of a finished batch with the editor's current flow: pick which rows (the rows
+ * selected in the results table, failed, not run, all, or row numbers), then "Re-run with current flow". Nodes whose configuration and
  * inputs did not change keep their outputs; the server checks the flow against the batch's columns.
  */
 import { useState } from "react";
@@ -9,7 +9,7 @@ import { useBackend } from "../app/backend-context";
 import { type BackendError, toBackendError, type Job, type RerunRequest } from "../backend/types";
 import { ErrorBanner } from "../ui/feedback";
 
-type Choice = "failed" | "not-run" | "all" | "list";
+type Choice = "selected" | "failed" | "not-run" | "all" | "list";
 
 /** "3, 5-7" → [2, 4, 5, 6] (the table shows rows from 1); null when it is not such a list. */
 export function parseRowList(text: string): number[] | null {
@@ -25,17 +25,36 @@ export function parseRowList(text: string): number[] | null {
   return out.length > 0 ? out : null;
 }
 
-export function RerunPanel({ job, currentFlow, onJob }: { job: Job; currentFlow: unknown; onJob: (job: Job) => void }) {
+interface Props {
+  job: Job;
+  currentFlow: unknown;
+  onJob: (job: Job) => void;
+  /** Rows selected in the results table (0-based). */
+  selected?: ReadonlySet<number>;
+  /** Called once rows were queued (the selection is then done with). */
+  onRerun?: () => void;
+}
+
+export function RerunPanel({ job, currentFlow, onJob, selected, onRerun }: Props) {
   const { backend } = useBackend();
   // Until the user picks, the default follows the job (it mounts while the batch still runs).
   const [picked, setChoice] = useState<Choice | null>(null);
-  const choice: Choice = picked ?? (job.failedRows > 0 ? "failed" : "all");
+  const selectedCount = selected?.size ?? 0;
+  // Selecting rows in the table picks them, whatever was chosen before; an empty selection falls back.
+  const [seenSelection, setSeenSelection] = useState(selected);
+  if (seenSelection !== selected) {
+    setSeenSelection(selected);
+    if (selectedCount > 0) setChoice("selected");
+    else if (picked === "selected") setChoice(null);
+  }
+  const choice: Choice = picked === "selected" && selectedCount === 0 ? "all" : (picked ?? (job.failedRows > 0 ? "failed" : "all"));
   const [list, setList] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<BackendError | null>(null);
   const [note, setNote] = useState<string | null>(null);
   if (!isTerminal(job.status)) return null;
-  const rows: RerunRequest["rows"] | null = choice === "list" ? parseRowList(list) : choice;
+  const rows: RerunRequest["rows"] | null =
+    choice === "list" ? parseRowList(list) : choice === "selected" ? [...(selected ?? [])].sort((a, b) => a - b) : choice;
   const run = (): void => {
     if (rows === null) return;
     setBusy(true);
@@ -46,6 +65,7 @@ export function RerunPanel({ job, currentFlow, onJob }: { job: Job; currentFlow:
       .then((out) => {
         onJob(out.job);
         setNote(`${out.rows} row${out.rows === 1 ? "" : "s"} queued with the current flow.`);
+        onRerun?.();
       })
       .catch((err: unknown) => setError(toBackendError(err)))
       .finally(() => setBusy(false));
@@ -56,6 +76,7 @@ export function RerunPanel({ job, currentFlow, onJob }: { job: Job; currentFlow:
         <label>
           Rows to re-run
           <select value={choice} onChange={(e) => setChoice(e.target.value as Choice)} data-testid="rerun-choice">
+            {selectedCount > 0 && <option value="selected">Selected rows ({selectedCount})</option>}
             <option value="failed">Failed rows ({job.failedRows})</option>
             <option value="not-run">Rows not run ({job.skippedRows})</option>
             <option value="all">All rows ({job.totalRows})</option>
@@ -69,7 +90,7 @@ export function RerunPanel({ job, currentFlow, onJob }: { job: Job; currentFlow:
           </label>
         )}
         <button type="button" className="primary" disabled={busy || rows === null} onClick={run} data-testid="rerun-button">
-          Re-run with current flow
+          {choice === "selected" ? `Re-run ${selectedCount} selected row${selectedCount === 1 ? "" : "s"} with current flow` : "Re-run with current flow"}
         </button>
       </div>
       <p className="hint">Steps whose settings and inputs are unchanged keep their outputs; only changed steps and the steps after them run again.</p>

@@ -2,7 +2,8 @@
  * The per-row results table, virtualized with @tanstack/react-virtual so 10,000 rows stay fast:
  * only the rows in view (plus a few) are in the DOM. Status, the row's input cells (loaded page by
  * page as they scroll into view, use-input-rows.ts), one cell per output (text, image thumbnail or
- * video player), error, duration, tokens.
+ * video player), error, duration, tokens. A checkbox per row selects it for a re-run (Space or a
+ * click); shift-click selects the range from the last row clicked, in the order shown.
  */
 import { formatUsd } from "@core/governor/format-usd";
 import { useEffect, useMemo, useRef, useState, useId } from "react";
@@ -12,6 +13,7 @@ import { useBackend } from "../app/backend-context";
 import { formatMs } from "../lib/progress";
 import { outputKinds, rowContext, rowState, visibleRows, type RowContext, type RowFilter } from "../lib/results-view";
 import { nextTryText } from "../lib/wait-reason";
+import { toggleSelection } from "../lib/row-selection";
 import type { ResultsByRow } from "../lib/results-merge";
 import { StatusBadge } from "../ui/feedback";
 import { StoredMedia } from "../ui/media";
@@ -39,6 +41,8 @@ interface RowProps {
   rows: RowContext;
   now: number;
   onOpen: (index: number) => void;
+  /** Row selection; absent when the table offers none. */
+  select?: { checked: boolean; onToggle: (index: number, range: boolean) => void };
 }
 
 /** A row waiting for its next attempt: the last error, which attempt failed and when the next is due. */
@@ -52,10 +56,23 @@ function WaitNote({ wait, now }: { wait: RowWait; now: number }) {
   );
 }
 
-function ResultRow({ index, result, inputs, cells, outputs, rows, now, onOpen }: RowProps) {
+function ResultRow({ index, result, inputs, cells, outputs, rows, now, onOpen, select }: RowProps) {
   const wait = result ? undefined : rows.waiting.get(index);
   return (
     <>
+      {select && (
+        <div role="cell" className="select-cell">
+          <input
+            type="checkbox"
+            checked={select.checked}
+            aria-label={`Select row ${index + 1}`}
+            data-testid={`select-row-${index}`}
+            // Space toggles it through a click as well; a shift-click selects a range.
+            onClick={(e) => select.onToggle(index, e.shiftKey)}
+            onChange={() => undefined}
+          />
+        </div>
+      )}
       <div role="cell" className="num">
         <button type="button" className="link-button" onClick={() => onOpen(index)} aria-label={`Details of row ${index + 1}`}>
           {index + 1}
@@ -97,7 +114,16 @@ function ResultRow({ index, result, inputs, cells, outputs, rows, now, onOpen }:
   );
 }
 
-export function ResultsTable({ job, results, now }: { job: Job; results: ResultsByRow; now: number }) {
+interface TableProps {
+  job: Job;
+  results: ResultsByRow;
+  now: number;
+  /** Selected rows (0-based) and how to change them; rows can be selected once the batch has ended. */
+  selected?: ReadonlySet<number>;
+  onSelect?: (rows: ReadonlySet<number>) => void;
+}
+
+export function ResultsTable({ job, results, now, selected, onSelect }: TableProps) {
   const filterId = useId();
   const [filter, setFilter] = useState<RowFilter>("all");
   const [openRow, setOpenRow] = useState<number | null>(null);
@@ -108,6 +134,8 @@ export function ResultsTable({ job, results, now }: { job: Job; results: Results
   const rowHeight = hasMedia ? 96 : 64;
   const context = useMemo(() => rowContext(job), [job]);
   const ended = isTerminal(job.status);
+  const selecting = ended && selected !== undefined && onSelect !== undefined;
+  const [anchor, setAnchor] = useState<number | null>(null);
   const rows = useMemo(() => visibleRows(job.totalRows, results, filter, context), [job.totalRows, results, filter, context]);
   // A new filter shows its rows from the top, not at the old list's scroll position.
   useEffect(() => {
@@ -127,7 +155,20 @@ export function ResultsTable({ job, results, now }: { job: Job; results: Results
     const inView = shownKey === "" ? [] : shownKey.split(",").map(Number);
     want(openRow === null ? inView : [...inView, openRow]);
   }, [shownKey, openRow, want]);
-  const template = `56px 124px ${inputs.map(() => "minmax(120px, 1fr)").join(" ")} ${outputs.map((o) => (kinds.get(o) === "text" || !kinds.has(o) ? "minmax(180px, 2fr)" : "140px")).join(" ")} minmax(160px, 1.5fr) 90px 80px 88px 56px`;
+  const toggle = (index: number, range: boolean): void => {
+    if (!selected || !onSelect) return;
+    onSelect(toggleSelection(selected, rows, index, anchor, range));
+    setAnchor(index);
+  };
+  const allShown = selecting && rows.length > 0 && rows.every((r) => selected.has(r));
+  const selectShown = (): void => {
+    if (!selected || !onSelect) return;
+    const next = new Set(selected);
+    for (const r of rows) if (allShown) next.delete(r);
+    else next.add(r);
+    onSelect(next);
+  };
+  const template = `${selecting ? "36px " : ""}56px 124px ${inputs.map(() => "minmax(120px, 1fr)").join(" ")} ${outputs.map((o) => (kinds.get(o) === "text" || !kinds.has(o) ? "minmax(180px, 2fr)" : "140px")).join(" ")} minmax(160px, 1.5fr) 90px 80px 88px 56px`;
 
   return (
     <section className="field" aria-label="Results" style={{ gap: 8 }}>
@@ -144,10 +185,21 @@ export function ResultsTable({ job, results, now }: { job: Job; results: Results
         </select>
         <span className="hint">
           {rows.length.toLocaleString()} shown · {results.size.toLocaleString()} with results
+          {selecting && selected.size > 0 ? ` · ${selected.size.toLocaleString()} selected` : ""}
         </span>
+        {selecting && selected.size > 0 && (
+          <button type="button" className="link-button" onClick={() => onSelect(new Set())} data-testid="clear-selection">
+            Clear selection
+          </button>
+        )}
       </div>
       <div className="results" ref={scrollRef} role="table" aria-label="Row results" aria-rowcount={rows.length + 1} tabIndex={0}>
         <div className="results-head" role="row" style={{ gridTemplateColumns: template, minWidth: "100%" }}>
+          {selecting && (
+            <div role="columnheader" className="select-cell">
+              <input type="checkbox" checked={allShown} onChange={selectShown} aria-label="Select all rows shown" data-testid="select-shown" />
+            </div>
+          )}
           {["#", "Status"].map((h) => (
             <div key={h} role="columnheader" className={h === "#" ? "num" : undefined}>
               {h}
@@ -177,7 +229,11 @@ export function ResultsTable({ job, results, now }: { job: Job; results: Results
                 data-row={index}
                 style={{ gridTemplateColumns: template, height: item.size, transform: `translateY(${item.start}px)` }}
               >
-                <ResultRow index={index} result={results.get(index)} inputs={inputs} cells={inputRows.cells.get(index)} outputs={outputs} rows={context} now={now} onOpen={setOpenRow} />
+                <ResultRow
+                  index={index} result={results.get(index)} inputs={inputs} cells={inputRows.cells.get(index)} outputs={outputs} rows={context} now={now}
+                  onOpen={setOpenRow}
+                  select={selecting ? { checked: selected.has(index), onToggle: toggle } : undefined}
+                />
               </div>
             );
           })}

@@ -18,7 +18,18 @@ import {
 import { useCallback, useEffect, useRef } from "react";
 import { FlowNodeView } from "./flow-node";
 
-const nodeTypes: NodeTypes = { input: FlowNodeView, text: FlowNodeView, image: FlowNodeView, video: FlowNodeView, output: FlowNodeView };
+/** The node views for all five kinds, shared with the read-only canvas of a batch's flow. */
+export const nodeTypes: NodeTypes = { input: FlowNodeView, text: FlowNodeView, image: FlowNodeView, video: FlowNodeView, output: FlowNodeView };
+
+/** The grid and zoom buttons every flow canvas shows. */
+export function CanvasBackdrop() {
+  return (
+    <>
+      <Background gap={20} color="#dfe3ec" />
+      <Controls showInteractive={false} />
+    </>
+  );
+}
 
 /** A change to the graph, applied to the CURRENT document (not to the nodes this render saw). */
 export type GraphUpdate = (graph: { nodes: Node[]; edges: Edge[] }) => { nodes?: Node[]; edges?: Edge[] };
@@ -71,8 +82,7 @@ export function FlowCanvas({ nodes, edges, onChange, onSelect, invalidEdges, fit
       minZoom={0.2}
       aria-label="Flow canvas"
     >
-      <Background gap={20} color="#dfe3ec" />
-      <Controls showInteractive={false} />
+      <CanvasBackdrop />
       <MiniMap pannable zoomable ariaLabel="Flow overview" />
     </ReactFlow>
   );
