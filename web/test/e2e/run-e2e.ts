@@ -23,11 +23,12 @@ import { settingsScenario } from "./scenario-settings";
 import { exportScenario } from "./scenario-export";
 import { lifeScenario } from "./scenario-life";
 import { rerunScenario } from "./scenario-rerun";
+import { web100kScenario } from "./scenario-web100k";
 import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 48;
+const PLANNED_STEPS = 50;
 
 /**
  * The scenarios that follow the main walk-through, by name. `FLOWCRAFT_E2E_ONLY=live,settings` runs
@@ -48,6 +49,7 @@ const SCENARIOS: Record<string, (run: StepRunner, ctx: Ctx) => Promise<void>> = 
   life: lifeScenario,
   firebase: firebaseScenario,
   rerun: rerunScenario,
+  web100k: web100kScenario,
 };
 const ONLY = (process.env.FLOWCRAFT_E2E_ONLY ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
 
