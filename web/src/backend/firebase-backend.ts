@@ -31,7 +31,7 @@ import { CALLABLE_TIMEOUT_MS, type CallableName } from "./callable-timeouts";
 import { fromFirebaseError } from "./firebase-errors";
 import { bundledExamples } from "./bundled-examples";
 import { submitCreate } from "./submit-create";
-import { rowsCsvBlob, shouldUpload } from "./upload-rows";
+import { createBatchData, resumablePut } from "./firebase-upload";
 import {
   type BackendConfig,
   BackendError,
@@ -97,24 +97,9 @@ export class FirebaseBackend implements BatchBackend {
   }
 
   async create(input: CreateBatchInput): Promise<Job> {
-    return submitCreate(input, async ({ onUploadProgress, ...req }) => {
-      // A large batch goes through Cloud Storage (the callable body holds 32 MiB at most).
-      const { columns, rows, ...rest } = req;
-      const source = shouldUpload(rows) ? { uploadPath: await this.upload(req.requestId, rowsCsvBlob(columns, rows), onUploadProgress) } : { columns, rows };
-      // The callable serializer sends `undefined` as null, which the optional fields reject.
-      const data = Object.fromEntries(Object.entries({ ...rest, ...source }).filter(([, v]) => v !== undefined));
-      return (await this.call<unknown, { job: Job }>("createBatch", data)).job;
-    });
-  }
-
-  /** Uploads a batch's CSV to `uploads/{uid}/{requestId}.csv` (a retry of the submit overwrites it). */
-  private async upload(requestId: string, file: Blob, onProgress?: (fraction: number) => void): Promise<string> {
-    const user = await this.fb.user();
-    const path = `uploads/${user.uid}/${requestId}.csv`;
-    const task = uploadBytesResumable(storageRef(this.fb.storage, path), file, { contentType: "text/csv" });
-    task.on("state_changed", (s) => onProgress?.(s.totalBytes > 0 ? s.bytesTransferred / s.totalBytes : 0));
-    await task;
-    return path;
+    const put = resumablePut((path, file) => uploadBytesResumable(storageRef(this.fb.storage, path), file, { contentType: "text/csv" }));
+    const uid = async (): Promise<string> => (await this.fb.user()).uid;
+    return submitCreate(input, async (req) => (await this.call<unknown, { job: Job }>("createBatch", await createBatchData(req, { uid, put }))).job);
   }
 
   async start(jobId: string): Promise<Job> {

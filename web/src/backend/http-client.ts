@@ -1,12 +1,13 @@
 /** JSON over fetch against the local host's API; failures become BackendError with the server's ErrorInfo. */
 import type { ErrorInfo } from "@core/errors";
 import { BackendError } from "./types";
+import { canReportUpload, postWithProgress } from "./xhr-upload";
 
 export interface HttpClient {
   get<T>(path: string): Promise<T>;
   send<T>(method: "POST" | "PATCH" | "PUT" | "DELETE", path: string, body?: unknown): Promise<T>;
-  /** POSTs a file as the raw body (a CSV upload). */
-  sendFile<T>(path: string, file: Blob): Promise<T>;
+  /** POSTs a file as the raw body (a CSV upload); `onProgress` gets the share sent (browsers). */
+  sendFile<T>(path: string, file: Blob, onProgress?: (fraction: number) => void): Promise<T>;
   url(path: string): string;
 }
 
@@ -29,10 +30,13 @@ async function readError(res: Response): Promise<BackendError> {
 
 export function createHttpClient(baseUrl: string): HttpClient {
   const base = baseUrl.replace(/\/+$/, "");
-  const call = async <T>(path: string, init: RequestInit): Promise<T> => {
+  const call = async <T>(path: string, init: RequestInit, onProgress?: (fraction: number) => void): Promise<T> => {
     let res: Response;
     try {
-      res = await fetch(base + path, init);
+      res =
+        onProgress && canReportUpload() && init.body instanceof Blob
+          ? await postWithProgress(base + path, init.body, init.headers as Record<string, string>, onProgress)
+          : await fetch(base + path, init);
     } catch {
       throw new BackendError({ code: "unavailable", message: "Cannot reach the FlowCraft server. Is it running?", retryable: true });
     }
@@ -48,6 +52,6 @@ export function createHttpClient(baseUrl: string): HttpClient {
         headers: { "content-type": "application/json", accept: "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
-    sendFile: (path, file) => call(path, { method: "POST", headers: { "content-type": file.type || "text/csv", accept: "application/json" }, body: file }),
+    sendFile: (path, file, onProgress) => call(path, { method: "POST", headers: { "content-type": file.type || "text/csv", accept: "application/json" }, body: file }, onProgress),
   };
 }

@@ -21,6 +21,8 @@ import { ColumnMapper } from "./column-mapper";
 import { CsvPreview } from "./csv-preview";
 import { CsvUpload } from "./csv-upload";
 import { parseCsvOffThread, type ParsedTable } from "./parse-csv-off-thread";
+import { CsvReading } from "./csv-reading";
+import type { CsvHead, CsvReadProgress } from "./stream-csv";
 import { EstimatePanel } from "./estimate-panel";
 import { RowProblems } from "./row-problems";
 import { rememberJob } from "../batches/job-cache";
@@ -54,6 +56,8 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const nameId = useId();
   const [table, setTable] = useState<Loaded | null>(null);
   const [parsing, setParsing] = useState(false);
+  const [head, setHead] = useState<CsvHead | null>(null);
+  const [readProgress, setReadProgress] = useState<CsvReadProgress | null>(null);
   const [parseError, setParseError] = useState<BackendError | null>(null);
   const [mapping, setMapping] = useState<ColumnMapping>({});
   const [skipWarnings, setSkipWarnings] = useState(false);
@@ -80,7 +84,10 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
     setParsing(true);
     setParseError(null);
     setSubmitError(null);
-    parseCsvOffThread(source, limits)
+    setTable(null);
+    setHead(null);
+    setReadProgress(null);
+    parseCsvOffThread(source, limits, { onHead: setHead, onProgress: setReadProgress })
       .then((parsed) => {
         setTable({ ...parsed, fileName });
         setMapping(suggestMapping(inputs, parsed.columns));
@@ -157,7 +164,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   return (
     <Dialog title="Run the flow over a CSV" onClose={onClose} footer={footer} wide>
       <CsvUpload busy={parsing} onFile={(file) => load(file, file.name)} onSample={sampleCsv ? () => load(sampleCsv, "sample.csv") : undefined} />
-      {parsing && <Spinner label="Reading the CSV…" />}
+      {parsing && (head || readProgress ? <CsvReading head={head} progress={readProgress} /> : <Spinner label="Reading the CSV…" />)}
       {parseError && <ErrorBanner title="The CSV cannot be used" error={parseError.info} />}
       {table && mapped && report && (
         <>

@@ -2,6 +2,7 @@
 import type { BatchLimits } from "@core/batch/limits";
 import { BackendError } from "../backend/types";
 import type { CsvWorkerRequest, CsvWorkerResponse } from "./csv-worker-protocol";
+import type { CsvHead, CsvReadProgress } from "./stream-csv";
 
 export interface ParsedTable {
   columns: string[];
@@ -19,13 +20,21 @@ export function parseLimits(limits: BatchLimits): CsvWorkerRequest["limits"] {
 
 let nextId = 1;
 
-export function parseCsvOffThread(source: Blob | string, limits: BatchLimits): Promise<ParsedTable> {
+export interface ParseWatch {
+  /** The first rows, before the whole file is read (files only). */
+  onHead?: (head: CsvHead) => void;
+  onProgress?: (progress: CsvReadProgress) => void;
+}
+
+export function parseCsvOffThread(source: Blob | string, limits: BatchLimits, watch: ParseWatch = {}): Promise<ParsedTable> {
   const worker = new Worker(new URL("./csv-worker.ts", import.meta.url), { type: "module", name: "csv-parser" });
   const id = nextId++;
   return new Promise<ParsedTable>((resolve, reject) => {
     worker.onmessage = (e: MessageEvent<CsvWorkerResponse>) => {
       const msg = e.data;
       if (msg.id !== id) return;
+      if (msg.kind === "head") return watch.onHead?.(msg.head);
+      if (msg.kind === "progress") return watch.onProgress?.(msg.progress);
       worker.terminate();
       if (msg.ok) resolve({ columns: msg.columns, rows: msg.rows, parseMs: msg.parseMs });
       else reject(new BackendError(msg.error));

@@ -24,11 +24,12 @@ import { exportScenario } from "./scenario-export";
 import { lifeScenario } from "./scenario-life";
 import { rerunScenario } from "./scenario-rerun";
 import { snapScenario } from "./scenario-snap";
+import { web100kScenario } from "./scenario-web100k";
 import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 56;
+const PLANNED_STEPS = 58;
 
 /**
  * The scenarios that follow the main walk-through, by name. `FLOWCRAFT_E2E_ONLY=live,settings` runs
@@ -50,6 +51,7 @@ const SCENARIOS: Record<string, (run: StepRunner, ctx: Ctx) => Promise<void>> = 
   firebase: firebaseScenario,
   rerun: rerunScenario,
   snap: snapScenario,
+  web100k: web100kScenario,
 };
 const ONLY = (process.env.FLOWCRAFT_E2E_ONLY ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
 
