@@ -85,7 +85,9 @@ export class Committer {
     this.seq = Math.max(row.v ?? 0, Number.isSafeInteger(kept) ? kept : 0);
     this.stmts = {
       read: db.prepare("SELECT data, version FROM documents WHERE parent = ? AND id = ?"),
-      upsert: db.prepare("INSERT OR REPLACE INTO documents (parent, id, data, version) VALUES (?, ?, ?, ?)"),
+      upsert: db.prepare(
+        "INSERT INTO documents (parent, id, data, version) VALUES (?, ?, ?, ?) ON CONFLICT (parent, id) DO UPDATE SET data = excluded.data, version = excluded.version",
+      ),
       remove: db.prepare("DELETE FROM documents WHERE parent = ? AND id = ?"),
       outbox: db.prepare("INSERT INTO outbox (path, data) VALUES (?, ?)"),
       keepSeq: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('version_seq', ?)"),
