@@ -53,6 +53,7 @@ export function openLocalStorage(opts: LocalStorageOptions): LocalStorage {
       // The turn was rolled back, but the queue's and outbox's in-memory state already moved on:
       // stop the process so a restart recovers from the file (everything is redelivered from it).
       opts.logger.error(errorFields(err), "group commit failed; stopping");
+      store.dropCache(); // the cache holds rolled-back writes: reads until the stop go to the file
       setImmediate(() => {
         throw err;
       });

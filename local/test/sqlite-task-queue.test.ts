@@ -81,4 +81,28 @@ describe("SqliteTaskQueue durability", () => {
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it("refuses a finished task's id within the dedup window and takes it again after", async () => {
+    const dir = tempDir();
+    const db = openDb(dir);
+    let now = 1_000_000;
+    const clock = { now: () => now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+    const q = new SqliteTaskQueue<{ n: number }>({ db, retry, limits, clock, dedupWindowMs: 1_000 });
+    const seen: [number, number][] = [];
+    q.start(async (p, ctx) => void seen.push([p.n, ctx.retryCount]));
+    expect(await q.enqueue({ id: "once", payload: { n: 1 } })).toBe("enqueued");
+    await waitFor(() => q.stats().done === 1, "the first run recorded");
+    now += 999;
+    expect(await q.enqueue({ id: "once", payload: { n: 2 } })).toBe("exists");
+    now += 2;
+    expect(await q.enqueue({ id: "once", payload: { n: 3 } })).toBe("enqueued");
+    await waitFor(() => seen.length === 2, "the second run");
+    expect(seen).toEqual([
+      [1, 0],
+      [3, 0],
+    ]);
+    await q.stop(10);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

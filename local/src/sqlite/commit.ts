@@ -7,6 +7,7 @@
  */
 import { AlreadyExistsError, type DocData } from "@flowcraft/core";
 import { applyWrite, type PreparedWrite } from "../core-internals";
+import { DocCache } from "./doc-cache";
 import { noGroup, type BeforeWrite } from "./group-commit";
 import type { Db } from "./open-db";
 
@@ -65,6 +66,12 @@ export class Committer {
   private readonly stmts;
   /** The checked apply as one SQLite transaction, wrapped once (wrapping per commit costs per row). */
   private readonly checkedApply: (writes: readonly PreparedWrite[], reads: ReadSet | undefined) => DocChange[];
+  /** Documents as this process last read or wrote them: reads of hot documents skip SQLite. */
+  private readonly cache = new DocCache();
+  /** What the commit in progress wrote, put into the cache once its SQLite transaction succeeded. */
+  private pending: [path: string, json: string | null, version: number][] = [];
+  /** Documents read from SQLite because the cache did not hold them (diagnostics, tests). */
+  fileReads = 0;
 
   constructor(
     private readonly db: Db,
@@ -78,9 +85,9 @@ export class Committer {
     this.seq = Math.max(row.v ?? 0, Number.isSafeInteger(kept) ? kept : 0);
     this.stmts = {
       read: db.prepare("SELECT data, version FROM documents WHERE parent = ? AND id = ?"),
-      readJson: db.prepare("SELECT data FROM documents WHERE parent = ? AND id = ?"),
-      version: db.prepare("SELECT version FROM documents WHERE parent = ? AND id = ?").pluck(),
-      upsert: db.prepare("INSERT OR REPLACE INTO documents (parent, id, data, version) VALUES (?, ?, ?, ?)"),
+      upsert: db.prepare(
+        "INSERT INTO documents (parent, id, data, version) VALUES (?, ?, ?, ?) ON CONFLICT (parent, id) DO UPDATE SET data = excluded.data, version = excluded.version",
+      ),
       remove: db.prepare("DELETE FROM documents WHERE parent = ? AND id = ?"),
       outbox: db.prepare("INSERT INTO outbox (path, data) VALUES (?, ?)"),
       keepSeq: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('version_seq', ?)"),
@@ -102,16 +109,32 @@ export class Committer {
   }
 
   readRaw(collection: string, id: string): Current {
+    const cur = this.cached(collection, id);
+    return { data: cur.json === null ? null : (JSON.parse(cur.json) as DocData), version: cur.version };
+  }
+
+  /** The stored JSON and version of a document, from the cache or else from SQLite (then cached). */
+  private cached(collection: string, id: string): { json: string | null; version: number } {
+    const path = `${collection}/${id}`;
+    const hit = this.cache.get(path);
+    if (hit) return hit;
+    this.fileReads++;
     const row = this.stmts.read.get(collection, id) as { data: string; version: number } | undefined;
-    return row ? { data: JSON.parse(row.data) as DocData, version: row.version } : { data: null, version: 0 };
+    const cur = row ? { json: row.data, version: row.version } : { json: null, version: 0 };
+    this.cache.put(path, cur.json, cur.version);
+    return cur;
+  }
+
+  /** Forgets every cached document: call when a transaction that wrote through here was rolled back. */
+  dropCache(): void {
+    this.cache.clear();
   }
 
   /** True when nothing in `reads` changed. Must run inside the SQLite transaction. */
   stillValid(reads: ReadSet): boolean {
     for (const [path, v] of reads.docs) {
       const p = splitPath(path);
-      const now = (this.stmts.version.get(p.collection, p.id) as number | undefined) ?? 0;
-      if (now !== v) return false;
+      if (this.cached(p.collection, p.id).version !== v) return false;
     }
     for (const [collection, v] of reads.collections) {
       if (this.collectionVersion(collection) !== v) return false;
@@ -122,8 +145,11 @@ export class Committer {
   /** Applies writes atomically; throws ConflictSignal on stale reads, store errors on failed preconditions. */
   commit(writes: readonly PreparedWrite[], reads?: ReadSet): DocChange[] {
     this.beforeWrite();
+    this.pending = [];
     const changes = this.checkedApply(writes, reads);
     for (const c of changes) this.collectionSeq.set(c.collection, c.version);
+    for (const [path, json, version] of this.pending) this.cache.put(path, json, version);
+    this.pending = [];
     return changes;
   }
 
@@ -133,9 +159,9 @@ export class Committer {
       let entry = overlay.get(w.path);
       if (!entry) {
         const p = splitPath(w.path);
-        const row = this.stmts.readJson.get(p.collection, p.id) as { data: string } | undefined;
-        const stored: Stored = { json: row ? row.data : null };
-        entry = { existed: row !== undefined, stored, after: null, collection: p.collection, id: p.id };
+        const cur = this.cached(p.collection, p.id);
+        const stored: Stored = { json: cur.json };
+        entry = { existed: cur.json !== null, stored, after: null, collection: p.collection, id: p.id };
         overlay.set(w.path, entry);
       }
       entry.after = this.applyOne(entry, w);
@@ -148,10 +174,12 @@ export class Committer {
       if (e.after === null) {
         if (!e.existed) continue;
         this.stmts.remove.run(e.collection, e.id);
+        this.pending.push([path, null, 0]);
         deleted = true;
       } else {
         const json = JSON.stringify(e.after);
         this.stmts.upsert.run(e.collection, e.id, json, version);
+        this.pending.push([path, json, version]);
         if (created && this.isTrigger(path)) this.stmts.outbox.run(path, json);
       }
       changes.push({ path, collection: e.collection, id: e.id, created, after: e.after, version });

@@ -60,6 +60,16 @@ export class SqliteStore implements DocumentStore, TxReader {
     return () => this.listeners.delete(listener);
   }
 
+  /** Document reads that went to the file (the rest came from the in-memory cache). */
+  get fileReads(): number {
+    return this.committer.fileReads;
+  }
+
+  /** Forgets the documents cached in memory: after a rollback of writes made through this store. */
+  dropCache(): void {
+    this.committer.dropCache();
+  }
+
   /** The highest document version committed so far (monotonic; used as event ids). */
   get currentSeq(): number {
     return this.committer.currentSeq;

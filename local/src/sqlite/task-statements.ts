@@ -26,8 +26,14 @@ export class TaskStatements {
   ) {
     const p = (sql: string): Database.Statement => db.prepare(sql);
     this.s = {
-      existing: p("SELECT state, done_at FROM tasks WHERE id = ?"),
-      insert: p("INSERT OR REPLACE INTO tasks (id, payload, state, run_at, attempts) VALUES (?, ?, 'queued', ?, 0)"),
+      // A new id, or one whose tombstone is older than the dedup window, becomes a fresh queued task;
+      // any other existing id is left alone (0 changes means "exists").
+      insert: p(
+        `INSERT INTO tasks (id, payload, state, run_at, attempts) VALUES (?, ?, 'queued', ?, 0)
+         ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, state = 'queued', run_at = excluded.run_at,
+           attempts = 0, lease_id = NULL, lease_until = NULL, done_at = NULL
+         WHERE tasks.state = 'done' AND coalesce(tasks.done_at, 0) < ?`,
+      ),
       queued: p("SELECT id, payload, attempts, run_at AS runAt FROM tasks WHERE state = 'queued'"),
       lease: p("UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_id = ?, lease_until = ? WHERE id = ? AND state = 'queued'"),
       complete: p("UPDATE tasks SET state = 'done', done_at = ?, payload = 'null', lease_id = NULL WHERE id = ? AND lease_id = ?"),
@@ -53,17 +59,10 @@ export class TaskStatements {
     return this.s[name] as Database.Statement;
   }
 
-  /**
-   * The check and the insert need no transaction of their own: this connection is the file's only
-   * writer (owner-lock.ts) and nothing runs between two synchronous statements, and one statement
-   * is atomic by itself. (A savepoint and a second lookup per enqueue cost a share of a short row.)
-   */
+  /** The dedup check and the insert in one statement (one per enqueue instead of a lookup and a write). */
   insert(id: string, payload: string, runAt: number, reusableBefore: number): "enqueued" | "exists" {
-    const row = this.st("existing").get(id) as { state: string; done_at: number | null } | undefined;
-    if (row && !(row.state === "done" && (row.done_at ?? 0) < reusableBefore)) return "exists";
     this.beforeWrite();
-    this.st("insert").run(id, payload, runAt);
-    return "enqueued";
+    return this.st("insert").run(id, payload, runAt, reusableBefore).changes > 0 ? "enqueued" : "exists";
   }
   /** Marks several tasks done in one transaction (one alone needs none): [id, leaseId, doneAt]. */
   completeMany(items: readonly [string, string, number][]): void {
