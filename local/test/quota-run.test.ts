@@ -16,14 +16,20 @@ describe("a local batch against a Gemini RPM quota", () => {
     const r = await runQuotaBatch({ ...BASE, told: BASE.quota });
     expect(r.job).toMatchObject({ status: "completed", completedRows: 60, failedRows: 0 });
     expect(r.stats.maxSentPerWindow).toBeLessThanOrEqual(BASE.quota + BURST);
-    expect(r.stats.admitted).toBe(60);
+    // A lane group may run a row a second time when two steals take it while it runs (it is counted
+    // once: core/ARCHITECTURE.md, "Groups of short rows"), so one extra admitted call can happen.
+    expect(r.stats.admitted).toBeGreaterThanOrEqual(60);
+    expect(r.stats.admitted).toBeLessThanOrEqual(61);
   }, 60_000);
 
   it("told twice the quota: 429s happen, the governor cuts the rate, and every row still succeeds", async () => {
     const r = await runQuotaBatch({ ...BASE, told: 2 * BASE.quota });
     expect(r.job).toMatchObject({ status: "completed", completedRows: 60, failedRows: 0 });
     expect(r.stats.rejected).toBeGreaterThan(0);
-    expect(r.stats.admitted).toBe(60);
+    // A lane group may run a row a second time when two steals take it while it runs (it is counted
+    // once: core/ARCHITECTURE.md, "Groups of short rows"), so one extra admitted call can happen.
+    expect(r.stats.admitted).toBeGreaterThanOrEqual(60);
+    expect(r.stats.admitted).toBeLessThanOrEqual(61);
     expect(r.effectivePerWindow).toBeDefined();
     expect(r.effectivePerWindow!).toBeLessThan(2 * BASE.quota);
   }, 60_000);

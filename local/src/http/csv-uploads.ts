@@ -36,9 +36,14 @@ export async function readCsvBody(req: IncomingMessage, o: { maxBytes: number; l
   // Decodes characters split between network reads; UTF-16 and BOMs handled, non-UTF-8 refused.
   const decoder = new CsvBytesDecoder();
   const out = fs.createWriteStream(o.file, { flags: "wx" });
+  // A failed file write (disk full, the file taken) fails this upload, never the process: without a
+  // listener the stream's 'error' would be an uncaught exception between two awaits.
+  let failure = null as Error | null;
+  out.on("error", (err) => (failure ??= err));
   let size = 0;
   try {
     for await (const chunk of req) {
+      if (failure) throw failure;
       const buf = chunk as Buffer;
       size += buf.length;
       if (size > o.maxBytes) throw new BodyTooLargeError(o.maxBytes);
