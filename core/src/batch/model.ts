@@ -10,6 +10,7 @@ import { z } from "zod";
 import { ErrorInfo } from "../errors";
 import { JobCallLimits } from "../governor/port";
 import { JobMode } from "../economy/economy-mode";
+import { EconomyProgress } from "../economy/economy-progress";
 
 /** `paused`: no new row starts, rows in flight finish and are counted; not terminal (see ARCHITECTURE.md). */
 export const JobStatus = z.enum(["pending", "processing", "paused", "completed", "failed", "cancelled"]);
@@ -108,6 +109,11 @@ export const Job = z.object({
   pausedAt: z.number().nullable().default(null),
   /** The (scrubbed) error that made the breaker or the quota pause the job; null for a user pause. */
   pauseDetail: ErrorInfo.nullable().default(null),
+  /**
+   * Economy mode only: what the provider batch jobs are doing, per layer, written by the economy
+   * driver when a provider job changes state (absent for realtime jobs and before the first submit).
+   */
+  economy: EconomyProgress.optional(),
 });
 export type Job = z.infer<typeof Job>;
 
