@@ -85,3 +85,5 @@ export { signWebhook, verifyWebhook, SIGNATURE_HEADER, EVENT_ID_HEADER, EVENT_TY
 export { webhookUrlProblem } from "./webhooks/webhook-url";
 export type { WebhookSecretInfo } from "./webhooks/webhook-secrets";
 export type { WebhookTask } from "./webhooks/webhook-event";
+export { WebhookEventDoc, WEBHOOK_OUTBOX, webhookEventPath, webhookEventsPath } from "./webhooks/webhook-outbox";
+export { blockedAddress, checkWebhookHost, type HostResolver } from "./webhooks/webhook-address";

@@ -14,6 +14,7 @@ import { maybeFinalize } from "./finalize";
 import { jobPath } from "./model";
 import { releaseSlot } from "./owner-slots";
 import { Lane, lanePath, type JobState, storedLane } from "./state";
+import { recordWebhookEvent } from "../webhooks/webhook-outbox";
 
 export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string): Promise<JobState> {
   const { store, clock, logger, observer } = ctx.deps;
@@ -30,6 +31,7 @@ export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string
         const patch = { status: "cancelled" as const, cancelRequested: true, skippedRows: job.totalRows, finishedAt: now, updatedAt: now };
         tx.update(jobPath(jobId), patch);
         releaseSlot(tx, job);
+        recordWebhookEvent(tx, { ...job, ...patch }, now);
         return { job: { ...job, ...patch }, finished: true };
       }
       case "processing":

@@ -24,6 +24,7 @@ import { startJob } from "./start-job";
 import { checkWebhookInput } from "../webhooks/webhook-input";
 import { deliverWebhook } from "../webhooks/webhook-delivery";
 import { isWebhookTask } from "../webhooks/webhook-event";
+import { onWebhookEventCreated } from "../webhooks/webhook-outbox";
 import { rotateWebhookSecret, webhookSecretInfo } from "../webhooks/webhook-secrets";
 
 /** Caller-facing handlers check the job id first (`id`), so a malformed one is a plain not_found. */
@@ -69,6 +70,7 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
       return isRollUpTask(task) ? runRollUpTask(ctx, task, tctx) : runRowTask(ctx, task, tctx);
     },
     onResultCreated: (doc) => onResultCreated(ctx, doc),
+    onWebhookEventCreated: (doc) => onWebhookEventCreated(ctx, doc),
     reconcile: (opts) => reconcile(ctx, opts),
   };
 }

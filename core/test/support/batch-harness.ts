@@ -102,6 +102,7 @@ export function makeHarness(opts: { ai?: AiService; limits?: Partial<BatchLimits
       if (triggered < created.length) {
         const doc = created[triggered++] as Doc;
         if (doc.path.includes("/results/")) await handlers.onResultCreated(doc);
+        if (doc.path.includes("/webhook_events/")) await handlers.onWebhookEventCreated(doc);
         continue;
       }
       return;
