@@ -12,6 +12,7 @@ import { jobFromDoc } from "../src/backend/job-doc";
 import { EstimateFigures } from "../src/batch/estimate-panel";
 import { EconomyPanel } from "../src/economy/economy-panel";
 import { EconomyToggle } from "../src/economy/economy-toggle";
+import { ProgressPanel } from "../src/batches/progress-panel";
 import { economyChoice, economyOf, layerNodes } from "../src/lib/economy-view";
 import { T0, TWO_LAYER_FLOW, economyJobDoc } from "./support/economy-fixtures";
 
@@ -65,6 +66,17 @@ describe("EconomyPanel", () => {
     const html = renderPanel(T0, economyJobDoc({ economy, costUsd: 0.002 }));
     expect(text(html)).toContain("1 fell back to realtime");
     expect(text(html)).not.toContain("saved");
+  });
+});
+
+describe("ProgressPanel of an economy job", () => {
+  const timeLeft = (doc: Record<string, unknown>): string => {
+    const html = renderToStaticMarkup(createElement(ProgressPanel, { job: jobFromDoc("j", doc), samples: [], now: T0, results: new Map() }));
+    return html.match(/data-testid="stat-time-left">([^<]*)</)?.[1] ?? "";
+  };
+  it("gives no realtime time left while rows wait on provider batch jobs", () => {
+    expect(timeLeft(economyJobDoc())).toBe("up to 24 h");
+    expect(timeLeft(economyJobDoc({ mode: "realtime" }))).not.toBe("up to 24 h");
   });
 });
 

@@ -155,6 +155,7 @@ export async function economyScenario(run: StepRunner, ctx: Ctx): Promise<void> 
     assert((await second.getByTestId("layer-done").count()) === 0, "the waiting layer is marked done");
     await second.getByTestId("layer-waiting").getByText("waiting for 4 min").waitFor({ timeout: 15_000 });
     await panel.getByTestId("economy-cost").getByText(/realtime would have cost \$/).waitFor();
+    await page.getByTestId("stat-time-left").getByText("up to 24 h").waitFor();
     await page.locator(".results-row .status", { hasText: "waiting on provider batch job" }).first().waitFor();
     assert((await page.locator(".results-row .status.pending").count()) === 0, "a row of the economy job shows pending instead of waiting on the provider");
     await shot(page, "economy-03-layer-panel");
