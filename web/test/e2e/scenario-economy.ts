@@ -5,10 +5,14 @@
  * on that job's view served with a fixture `economy` progress (Playwright routes for the job, its
  * event stream and its results), because the host does not write provider job progress for it:
  * per-layer states, request counts, a ticking "waiting for", done marks, the realtime price, rows
- * "waiting on provider batch job"; and at phone width (390×844) nothing overflows.
+ * "waiting on provider batch job"; and at phone width (390×844) nothing overflows. In Firebase mode
+ * (emulators faked by routes, as in scenario-firebase.ts) the estimate and the mode go through the
+ * `estimateBatch` and `createBatch` callables.
  */
 import type { Dialog, Page, Route } from "playwright-core";
 import { api, shot, type Ctx } from "./context";
+import { installFirebaseFakes } from "./firebase-fakes";
+import { buildFirebaseBundle, servePreview, type StaticServer } from "./static-server";
 import { buildCsv, type Example } from "./fixtures";
 import { until } from "./scenario-live";
 import { assert, type StepRunner } from "./steps";
@@ -22,6 +26,29 @@ interface JobJson {
   status: string;
   costUsd: number;
   [key: string]: unknown;
+}
+
+const FB_JOB_ID = "fb-economy-job";
+
+/** What the faked `estimateBatch` callable answers: economy at half the realtime price. */
+function fakeEstimate(rows: number): unknown {
+  const range = (x: number) => ({ low: x / 2, expected: x, high: x * 2 });
+  return {
+    rows, calls: rows * 2, inputTokens: rows * 100, outputTokens: range(rows * 50), costUsd: range(0.004), economyCostUsd: range(0.002),
+    durationMs: range(30_000), sampled: false, sampleRows: rows, tokenCounter: "approximate", priceTableVersion: "e2e", perNode: [],
+  };
+}
+
+/** What the faked `createBatch` callable answers: the economy job, with a first layer submitted. */
+function fakeEconomyJob(data: { flow: unknown; columns: string[]; rows: unknown[]; concurrency: number; mode?: string }): unknown {
+  const now = Date.now();
+  return {
+    id: FB_JOB_ID, ownerId: "e2e-anonymous-user", name: "economy on Firebase", status: "processing", cancelRequested: false,
+    totalRows: data.rows.length, completedRows: 0, failedRows: 0, skippedRows: 0, concurrency: data.concurrency, mode: data.mode ?? "realtime",
+    createdAt: now, startedAt: now, finishedAt: null, updatedAt: now, flowConfig: data.flow, columns: data.columns,
+    outputColumns: ["title"], usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 }, costUsd: 0, pass: 0, error: null,
+    economy: { layers: [{ layer: 0, providerJobs: 1, requests: data.rows.length, states: { pending: 1 }, waitingSince: now - 30_000, done: false }], realtimeCostUsd: 0, updatedAt: now },
+  };
 }
 
 const usd = (text: string): number => Number(text.trim().replace(/^\$/, ""));
@@ -170,6 +197,46 @@ export async function economyScenario(run: StepRunner, ctx: Ctx): Promise<void> 
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
       for (const [match, handler] of routes) await page.unroute(match, handler);
+    }
+  });
+
+  await economyFirebaseStep(run, ctx);
+}
+
+/** Firebase mode: the dialog's estimate and mode go through the callables, and the returned economy job shows its mark and panel. */
+export async function economyFirebaseStep(run: StepRunner, ctx: Ctx): Promise<void> {
+  await run.step("Firebase mode: both prices come from estimateBatch and createBatch gets mode economy", async () => {
+    let server: StaticServer | null = null;
+    const page = await ctx.browser.context.newPage();
+    page.setDefaultTimeout(20_000);
+    try {
+      const fakes = await installFirebaseFakes(page, {
+        estimateBatch: (data) => ({ estimate: fakeEstimate((data as { totalRows?: number; rows: unknown[] }).totalRows ?? (data as { rows: unknown[] }).rows.length) }),
+        createBatch: (data) => ({ job: fakeEconomyJob(data as Parameters<typeof fakeEconomyJob>[0]) }),
+      });
+      server = await servePreview(buildFirebaseBundle());
+      await page.goto(server.baseUrl + "/");
+      await page.getByRole("button", { name: `Start from example: ${ctx.example.name}` }).click();
+      await page.getByText("✓ The flow is valid.").waitFor();
+      await page.getByRole("button", { name: "Run batch…" }).click();
+      const dialog = page.getByRole("dialog", { name: "Run the flow over a CSV" });
+      await dialog.getByRole("button", { name: "Use the example's sample CSV" }).click();
+      await dialog.getByText("✓ Every row passed the checks.").waitFor();
+      await dialog.getByRole("radio", { name: /^Economy/ }).check();
+      await dialog.getByRole("button", { name: "Estimate cost and time" }).click();
+      await dialog.getByTestId("estimate-cost").getByText("$0.004").waitFor();
+      await dialog.getByTestId("estimate-economy-cost").getByText("$0.002").waitFor();
+      await dialog.getByRole("button", { name: /^Run \d+ rows?$/ }).click();
+      await page.waitForURL(new RegExp(`#/batches/${FB_JOB_ID}$`));
+      const data = fakes.calls.find((c) => c.name === "createBatch")?.data as { mode?: unknown } | undefined;
+      assert(data?.mode === "economy", `createBatch got mode ${JSON.stringify(data?.mode)}`);
+      // The job the callable answered (kept until Firestore reports; Firestore is not faked here).
+      await page.getByTestId("batch-mode").getByText("economy mode").waitFor();
+      await page.getByRole("region", { name: "Economy progress" }).getByTestId("economy-layer-0").getByText("1 pending").waitFor();
+      await shot(page, "economy-05-firebase");
+    } finally {
+      await page.close();
+      await server?.stop();
     }
   });
 }
