@@ -62,6 +62,10 @@ export const webCoreModules = [
   "governor/port",
   "governor/settings",
   "governor/format-usd",
+  // Pure (zod and type imports only): the run dialog's economy check and the layer panel's schema and layers.
+  "economy/economy-mode",
+  "economy/economy-progress",
+  "economy/layer-plan",
 ];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");

@@ -1,5 +1,5 @@
 /** One jest run over every workspace except the web app's browser tests (npm run test:e2e). */
-const tsJest = ["ts-jest", { tsconfig: { module: "commonjs", moduleResolution: "node10", isolatedModules: true }, diagnostics: false }];
+const tsJest = ["ts-jest", { tsconfig: { module: "commonjs", moduleResolution: "node10", isolatedModules: true, jsx: "react-jsx" }, diagnostics: false }];
 
 /** @type {import('jest').Config} */
 module.exports = {
