@@ -64,7 +64,8 @@ describe("groups of short rows", () => {
     // Position 0, then [1, 9): its lower half is 1..4 (a steal would take 5..8).
     expect(h.counted.map((c) => c.rowIndex)).toEqual([0, 1, 2, 3, 4]);
     expect(laneWrites(h, job.id, 0) - before).toBe(1);
-    expect(await laneOf(h, job.id, 0)).toMatchObject({ current: 5, next: 6, end: 9, succeeded: 5, busy: true, open: true });
+    expect(await laneOf(h, job.id, 0)).toMatchObject({ current: 5, next: 6, end: 9, succeeded: 5, busy: true, open: false });
+    // (three short rows left: less than MIN_STEAL_MS of work in the half a steal would take, so not open)
     await h.drain();
     expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 9, failedRows: 0 });
     expect(h.counted.map((c) => c.rowIndex).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
