@@ -1,4 +1,4 @@
-/** Public surface of @flowcraft/core. Hosts import from here only. */
+/** Public surface of @flowcraft/core. Hosts import from here only; the fakes and conformance suites are in `@flowcraft/core/testing` (testing/index.ts). */
 export * from "./errors";
 export * from "./json-limits";
 export * from "./logger";
@@ -42,18 +42,14 @@ export * from "./ports/doc-path";
 export * from "./ports/doc-data";
 export * from "./ports/write-buffer";
 export * from "./ports/doc-query";
-export * from "./fakes/memory-store";
-export * from "./fakes/manual-clock";
 export * from "./batch/handlers";
 export * from "./batch/export";
 export * from "./batch/export-records";
 export * from "./batch/export-query";
 export * from "./batch/export-media";
 export * from "./ports/task-backoff";
-export * from "./fakes/memory-task-queue";
-export * from "./fakes/memory-blob-store";
-export * from "./fakes/seeded-random";
-export * from "./fakes/ids";
+export * from "./seeded-random";
+export * from "./ids";
 export { validateCreateJob } from "./batch/validate";
 export { RowRetry } from "./batch/state";
 export { RerunRequest, RerunSelection } from "./batch/rerun-rows";
