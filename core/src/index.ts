@@ -56,7 +56,7 @@ export { RerunRequest, RerunSelection } from "./batch/rerun-rows";
 export { flowChanges, nodeConfig, type NodeChange } from "./flow/node-config";
 export { checkCreateJob } from "./batch/create-job";
 export { checkCreateFromRows, STREAM_COMMIT_BYTES } from "./batch/create-streamed";
-export * from "./ai/inline-media";
+export * from "./engine/inline-media";
 export * from "./ai/requests";
 export * from "./engine/preview";
 export * from "./quota/user-quota";
