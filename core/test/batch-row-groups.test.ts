@@ -7,7 +7,7 @@
  */
 import { OfflineAiService } from "../src/ai/offline";
 import type { AiService, TextRequest } from "../src/ai/port";
-import { ManualClock } from "../src/fakes/manual-clock";
+import { ManualClock } from "../src/testing/manual-clock";
 import { Lane, lanePath } from "../src/batch/state";
 import { COLUMNS, TWO_STEP_FLOW, ctxFor, makeHarness, rowsOf, type Harness } from "./support/batch-harness";
 

@@ -20,7 +20,7 @@
  * breaker counts. Each row after the first gets the task's deadline (its start + rowTimeoutMs),
  * so a group's task ends within the row timeout, like a single row's.
  */
-import { documentSize } from "../ports/doc-data";
+import { documentSize } from "../store-kit/doc-data";
 import type { TaskContext } from "../ports/task-queue";
 import type { ErrorInfo } from "../errors";
 import type { RowTask } from "./api";
