@@ -3,7 +3,7 @@
  * unchanged through every local read: `GET /api/batches/:id`, the batch list, and the SSE `job`
  * events (the first one on connect and the live ones after a change).
  */
-import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { waitFor } from "@flowcraft/core/testing";
 import { TEXT_FLOW, csvOf } from "./support/flows";
 import { openSse, request } from "./support/http-client";
 import { startTestServer, type TestServer } from "./support/test-server";

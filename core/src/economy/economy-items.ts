@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { BatchTextRequest } from "../ai/batch-port";
 import { ErrorInfo } from "../errors";
-import { documentSize } from "../ports/doc-data";
+import { documentSize } from "../store-kit/doc-data";
 import { type DocumentStore, FIRESTORE_COMMIT_LIMITS } from "../ports/store";
 
 export const EconomyItem = z.object({
