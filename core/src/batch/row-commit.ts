@@ -103,10 +103,12 @@ async function commitOnce(ctx: BatchContext, c: RowCommit, maxAttempts?: number)
     const job = JobState.parse(jobDoc.data);
     const lane = Lane.parse(laneDoc.data);
     if (lane.pass !== task.pass || lane.current !== pos) return { committed: false, rows: [], lane };
-    const priors = existing.map((d) => (d ? RowResult.parse(d.data) : null));
-    if (priors.some((p) => p !== null && p.pass === task.pass)) return { committed: false, rows: [], lane };
     // `current` is never stolen (a steal splits [next, end)), so at least the first row is kept.
+    // Rows past the lane's end were stolen while they ran: the thief's results count, not these,
+    // so only the kept rows' results decide whether this commit already happened.
     const rows = c.rows.slice(0, Math.max(1, lane.end - pos));
+    const priors = existing.slice(0, rows.length).map((d) => (d ? RowResult.parse(d.data) : null));
+    if (priors.some((p) => p !== null && p.pass === task.pass)) return { committed: false, rows: [], lane };
     rows.forEach((r, i) => {
       const path = resultPath(task.jobId, r.result.rowIndex);
       if (priors[i]) tx.set(path, r.result);
