@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { waitFor } from "@flowcraft/core/testing";
 import { parseArgs, UsageError } from "../src/cli/args";
 import { QUEUE_LIMIT_OPTIONS, parseQueueLimits } from "../src/cli/limit-flags";
 import { GroupCommit } from "../src/sqlite/group-commit";

@@ -11,7 +11,7 @@
  * `maxBurstSize` tokens (Cloud Tasks picks the burst from the rate; here rate / 5, at least 1).
  * A due task waits, in due order, until both allow it.
  */
-import type { ManualClock } from "../fakes/manual-clock";
+import type { ManualClock } from "../testing/manual-clock";
 import { DEPLOYED_ROW_QUEUE_LIMITS, type RetryPolicy, type TaskContext, type TaskHandler, type TaskQueue } from "../ports/task-queue";
 import { deliveryContext, retryBackoffMs } from "../ports/task-backoff";
 import { SimCrash, type FaultRates, type PlatformLatency } from "./faults";

@@ -9,7 +9,6 @@ import firebaseFunctionsTest from "firebase-functions-test";
 import {
   DEFAULT_LIMITS,
   DEFAULT_QUOTA_LIMITS,
-  MemoryStore,
   createBatchHandlers,
   createUserQuota,
   jsonLogger,
@@ -24,7 +23,7 @@ import {
   type RowTask,
   type TaskQueue,
 } from "@flowcraft/core";
-import { MemoryBlobStore } from "../../../core/src/fakes/memory-blob-store";
+import { MemoryBlobStore, MemoryStore } from "@flowcraft/core/testing";
 import * as fns from "../../src/index";
 import { setDepsFactory, type MediaSigner } from "../../src/runtime/deps";
 import type { UploadReader } from "../../src/adapters/storage-uploads";

@@ -31,6 +31,7 @@ import { CALLABLE_TIMEOUT_MS, type CallableName } from "./callable-timeouts";
 import { fromFirebaseError } from "./firebase-errors";
 import { bundledExamples } from "./bundled-examples";
 import { submitCreate } from "./submit-create";
+import { jobFromDoc } from "./job-doc";
 import { createBatchData, resumablePut } from "./firebase-upload";
 import {
   type BackendConfig,
@@ -57,7 +58,7 @@ import {
 const JOBS = "batch_jobs";
 const LIST_LIMIT = 100;
 
-const toJob = (snap: { id: string; data(): DocumentData | undefined }): Job => ({ ...(snap.data() as Job), id: snap.id });
+const toJob = (snap: { id: string; data(): DocumentData | undefined }): Job => jobFromDoc(snap.id, snap.data());
 const toResult = (snap: QueryDocumentSnapshot): RowResult => snap.data() as RowResult;
 
 export class FirebaseBackend implements BatchBackend {

@@ -2,8 +2,8 @@
  * The wire shape of previews and single generations: media bytes inlined as `data:` URLs, so a
  * client shows them without a blob store. Shared by the local HTTP routes and the callables.
  */
-import type { MediaResult, Usage } from "./port";
-import type { NodeOutput, RowRun } from "../engine/types";
+import type { MediaResult, Usage } from "../ai/port";
+import type { NodeOutput, RowRun } from "./types";
 
 export function toDataUrl(mimeType: string, data: Uint8Array): string {
   return `data:${mimeType};base64,${Buffer.from(data).toString("base64")}`;

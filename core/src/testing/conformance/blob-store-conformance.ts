@@ -2,7 +2,7 @@
  * Conformance suite for BlobStore adapters (memory, disk, Cloud Storage). Imported by path from
  * tests (it uses jest globals), never from the package index.
  */
-import type { BlobStore } from "../blob-store";
+import type { BlobStore } from "../../ports/blob-store";
 
 export interface BlobFixture {
   blobs: BlobStore;

@@ -15,9 +15,9 @@ import {
   MAX_DOCUMENT_BYTES,
   prepareWrite,
   type PreparedWrite,
-} from "../ports/doc-data";
-import { parseCollectionPath, parseDocPath } from "../ports/doc-path";
-import { countMatches, planQuery, runQuery } from "../ports/doc-query";
+} from "../store-kit/doc-data";
+import { parseCollectionPath, parseDocPath } from "../store-kit/doc-path";
+import { countMatches, planQuery, runQuery } from "../store-kit/doc-query";
 import {
   FIRESTORE_COMMIT_LIMITS,
   TransactionConflictError,

@@ -11,7 +11,7 @@
  */
 import { getAt } from "./doc-data";
 import { parseFieldPath } from "./doc-path";
-import type { DocData, Query, Where, WhereOp } from "./store";
+import type { DocData, Query, Where, WhereOp } from "../ports/store";
 
 const WHERE_OPS: readonly WhereOp[] = ["==", "!=", "<", "<=", ">", ">=", "in"];
 const INEQUALITY: ReadonlySet<WhereOp> = new Set(["!=", "<", "<=", ">", ">="]);

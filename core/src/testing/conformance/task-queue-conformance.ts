@@ -3,7 +3,7 @@
  * short backoffs; asserts counts and orderings, waiting for conditions rather than durations.
  * Imported by path from tests (it uses jest globals), never from the package index.
  */
-import type { QueueLimits, RetryPolicy, TaskContext, TaskHandler, TaskQueue } from "../task-queue";
+import type { QueueLimits, RetryPolicy, TaskContext, TaskHandler, TaskQueue } from "../../ports/task-queue";
 import { conformanceCase, withSkippedCases } from "./conformance-case";
 
 export interface QueueFixture<P> {

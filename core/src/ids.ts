@@ -2,7 +2,7 @@
  * Id sources (the `Ids` port): random base62 ids for production, sequential or seeded ones for
  * tests and simulations. All ids match `[A-Za-z0-9_-]`, as Firestore and Cloud Tasks accept.
  */
-import type { Ids } from "../ports/clock";
+import type { Ids } from "./ports/clock";
 
 const BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 

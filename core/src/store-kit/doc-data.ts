@@ -17,7 +17,7 @@ import {
   isIncrement,
   type DocData,
   type Patch,
-} from "./store";
+} from "../ports/store";
 
 /** Data that Firestore (and so every adapter) would refuse: names the field. */
 export class InvalidDataError extends ValidationError {

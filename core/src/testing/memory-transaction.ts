@@ -4,8 +4,8 @@
  * the store can detect conflicting commits and retry it.
  */
 import type { Doc, DocData, Query, Transaction, WriteBatch } from "../ports/store";
-import type { PreparedWrite } from "../ports/doc-data";
-import { WriteBuffer } from "../ports/write-buffer";
+import type { PreparedWrite } from "../store-kit/doc-data";
+import { WriteBuffer } from "../store-kit/write-buffer";
 
 /** Firestore's per-batch write limit. */
 export const MAX_BATCH_WRITES = 500;

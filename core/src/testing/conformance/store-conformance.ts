@@ -11,7 +11,7 @@ import {
   increment,
   NotFoundError,
   type DocumentStore,
-} from "../store";
+} from "../../ports/store";
 import { conformanceCase, withSkippedCases } from "./conformance-case";
 import { describeStoreQueries } from "./store-query-conformance";
 import { describeStoreTransactions } from "./store-transaction-conformance";

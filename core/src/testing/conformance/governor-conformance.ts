@@ -3,7 +3,7 @@
  * contract in `governor/port.ts`. Each case builds a fresh governor on a ManualClock starting at a
  * fixed time, so every figure below is exact. Imported by path from tests (jest globals).
  */
-import { ManualClock } from "../../fakes/manual-clock";
+import { ManualClock } from "../manual-clock";
 import type { Governor, LimitsTable, Permit, PermitAnswer, PermitRequest } from "../../governor/port";
 
 export interface GovernorFixture {

@@ -4,7 +4,7 @@
  * commit on top.
  */
 import { prepareWrite, type PreparedWrite, type WriteOp } from "./doc-data";
-import type { DocData, Patch } from "./store";
+import type { DocData, Patch } from "../ports/store";
 
 export abstract class WriteBuffer {
   readonly writes: PreparedWrite[] = [];

@@ -1,5 +1,5 @@
 /** Query and count cases of the DocumentStore conformance suite (see store-conformance.ts). */
-import type { Doc, DocumentStore, Query } from "../store";
+import type { Doc, DocumentStore, Query } from "../../ports/store";
 import { conformanceCase } from "./conformance-case";
 import { useStore, type StoreFactory } from "./store-conformance";
 

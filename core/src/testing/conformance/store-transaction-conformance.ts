@@ -1,5 +1,5 @@
 /** Transaction cases of the DocumentStore conformance suite (see store-conformance.ts). */
-import { AlreadyExistsError, increment, TransactionConflictError, type DocumentStore } from "../store";
+import { AlreadyExistsError, increment, TransactionConflictError, type DocumentStore } from "../../ports/store";
 import { conformanceCase } from "./conformance-case";
 import { useStore, type StoreFactory } from "./store-conformance";
 
