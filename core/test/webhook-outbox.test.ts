@@ -27,7 +27,7 @@ function receiver(h: Harness, statuses: number[] = []): Got[] {
     allowLoopback: true,
     fetch: (async (url: string, init: RequestInit) => {
       const headers = init.headers as Record<string, string>;
-      got.push({ url, eventId: headers["x-flowcraft-event-id"] ?? "", body: String(init.body) });
+      got.push({ url, eventId: headers["x-flowcraft-event-id"] ?? "", body: typeof init.body === "string" ? init.body : "" });
       return new Response(null, { status: statuses.shift() ?? 204 });
     }) as unknown as typeof fetch,
   };

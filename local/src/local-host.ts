@@ -3,6 +3,7 @@
  * outbox and disk blob store to the core batch handlers exactly as the Firebase functions do:
  *   queue delivery            → handlers.runRowTask
  *   results/{rowId} created   → handlers.onResultCreated (outbox, at least once)
+ *   webhook_events/{key} created → handlers.onWebhookEventCreated (same outbox)
  *   start-up and every ~30 s  → handlers.reconcile
  * plus a live event bus for SSE. `close()` stops delivery and closes the database; work in flight
  * at that moment is delivered again on the next start.
@@ -82,6 +83,8 @@ export interface LocalHost {
 }
 
 const RESULT_PATH = /^batch_jobs\/[^/]+\/results\/[^/]+$/;
+const WEBHOOK_EVENT_PATH = /^batch_jobs\/[^/]+\/webhook_events\/[^/]+$/;
+const TRIGGERED = (path: string): boolean => RESULT_PATH.test(path) || WEBHOOK_EVENT_PATH.test(path);
 
 /** The only owner of local jobs (the local host has no accounts). */
 export const LOCAL_OWNER = { ownerId: "local" };
@@ -123,9 +126,9 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
     // One machine: a receiver on 127.0.0.1 is the usual local webhook.
     webhooks: { allowLoopback: true } };
   const handlers = createBatchHandlers(deps);
-  const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => handlers.onResultCreated(doc) });
+  const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => (WEBHOOK_EVENT_PATH.test(doc.path) ? handlers.onWebhookEventCreated(doc) : handlers.onResultCreated(doc)) });
   const unsubscribeOutbox = store.onCommit((changes) => {
-    if (changes.some((c) => c.created && RESULT_PATH.test(c.path))) outbox.wake();
+    if (changes.some((c) => c.created && TRIGGERED(c.path))) outbox.wake();
   });
   const events = new BatchEventBus(store);
   queue.start((task, ctx) => handlers.runRowTask(task, ctx));

@@ -72,7 +72,7 @@ export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<J
     };
     tx.update(jobPath(jobId), patch);
     releaseSlot(tx, job);
-    recordWebhookEvent(tx, { ...job, ...patch } as JobState, now);
+    recordWebhookEvent(tx, { ...job, ...patch }, now);
     return final;
   });
   if (status) {

@@ -2,7 +2,8 @@
  * One HTTP POST of a webhook, never following a redirect (a 3xx is a failed attempt: a redirect
  * could lead a deployed host to an address it refuses). With `address` the connection goes to that
  * address, the one the host check approved, while TLS and the Host header keep the URL's name (no
- * second lookup a rebinding name could answer differently). Answers the status, or "timeout" /
+ * second lookup a rebinding name could answer differently), on a connection of its own (never a
+ * pooled one). Answers the status, or "timeout" /
  * "network error"; never throws.
  */
 import http from "node:http";
@@ -30,6 +31,9 @@ export function sendWebhook(req: WebhookRequest): Promise<SendOutcome> {
       {
         method: "POST",
         headers: { ...req.headers, "content-length": String(Buffer.byteLength(req.body)) },
+        // A fresh connection per attempt: a pooled socket (keyed by name and port, not by the
+        // address it reached) would skip the pin below and carry an earlier answer's address.
+        agent: false,
         ...(req.address ? { lookup: pinned(req.address) } : {}),
       },
       (res) => {
