@@ -18,6 +18,11 @@ export class SeededRandom {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 
+  /** Uniform in [min, max). */
+  uniform(min: number, max: number): number {
+    return min + (max - min) * this.next();
+  }
+
   /** Integer in [min, max] (inclusive). */
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
@@ -37,9 +42,11 @@ export class SeededRandom {
 
   /**
    * Log-normal sample whose distribution has mean `mean`; `sigma` is the spread in log space
-   * (0.5 ≈ moderately heavy tail). Suits latencies: always positive, occasionally slow.
+   * (0.5 ≈ moderately heavy tail). Suits latencies: always positive, occasionally slow. Sigma 0
+   * (or less) is the constant `mean`, and draws nothing.
    */
   lognormal(mean: number, sigma: number): number {
+    if (sigma <= 0) return mean;
     const mu = Math.log(mean) - (sigma * sigma) / 2;
     return Math.exp(mu + sigma * this.normal());
   }

@@ -95,7 +95,7 @@ export class Simulation {
   constructor(readonly config: SimConfig) {
     this.rng = new Rng(config.seed);
     const latency = config.latency ?? DEFAULT_LATENCY;
-    const platformRng = this.rng.fork(1);
+    const platformRng = this.rng.forkSalted(1);
     this.store = new SimStore({
       clock: this.clock,
       rng: platformRng,
@@ -107,7 +107,7 @@ export class Simulation {
     });
     this.queue = new SimQueue<RowTask>({
       clock: this.clock,
-      rng: this.rng.fork(2),
+      rng: this.rng.forkSalted(2),
       latency,
       faults: config.faults,
       retry: config.retry ?? DEFAULT_RETRY,
@@ -117,7 +117,7 @@ export class Simulation {
       config.ai?.(this.clock) ??
       new SimAi({
         clock: this.clock,
-        rng: this.rng.fork(3),
+        rng: this.rng.forkSalted(3),
         meanMs: config.latencyMs,
         sigma: config.latencySigma,
         transient429: config.faults.transient429,
