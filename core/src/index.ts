@@ -49,6 +49,7 @@ export * from "./batch/export-query";
 export * from "./batch/export-media";
 export * from "./ports/task-backoff";
 export * from "./seeded-random";
+export { TokenBucket } from "./token-bucket";
 export * from "./ids";
 export { validateCreateJob } from "./batch/validate";
 export { RowRetry } from "./batch/state";

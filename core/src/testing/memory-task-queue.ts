@@ -15,7 +15,7 @@ import {
 } from "../ports/task-backoff";
 import type { QueueLimits, RetryPolicy, TaskContext, TaskHandler, TaskQueue } from "../ports/task-queue";
 import { MinHeap } from "./min-heap";
-import { TokenBucket } from "./token-bucket";
+import { TokenBucket } from "../token-bucket";
 
 export interface MemoryTaskQueueOptions<P> {
   handler: TaskHandler<P>;
