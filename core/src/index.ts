@@ -19,6 +19,7 @@ export * from "./ports/store";
 export * from "./ports/task-queue";
 export * from "./ports/blob-store";
 export * from "./ports/clock";
+export * from "./system-clock";
 export * from "./batch/model";
 export * from "./batch/limits";
 export * from "./batch/api";

@@ -17,7 +17,7 @@ import { ManualClock } from "../src/testing/manual-clock";
 import { MemoryStore } from "../src/testing/memory-store";
 import { parseFlow } from "../src/flow/parse";
 import type { ValidFlow } from "../src/flow/valid-flow";
-import { systemClock } from "../src/ports/clock";
+import { systemClock } from "../src/system-clock";
 import { useFakeGeminiServer } from "./support/use-fake-gemini-server";
 import { FakeBatchApi, type WireBatchRequest, echoAnswer } from "./support/fake-batch-api";
 

@@ -1,6 +1,6 @@
 import { describeTaskQueueConformance } from "../src/testing/conformance/task-queue-conformance";
 import { MemoryTaskQueue } from "../src/testing/memory-task-queue";
-import { systemClock } from "../src/ports/clock";
+import { systemClock } from "../src/system-clock";
 import { ManualClock } from "../src/testing/manual-clock";
 import { SeededRandom } from "../src/seeded-random";
 import { retryBackoffMs } from "../src/ports/task-backoff";

@@ -5,7 +5,8 @@
  * (a macrotask turn) after each, so code awaiting `sleep` proceeds deterministically.
  * No real timers are used.
  */
-import { abortReason, type Clock } from "../ports/clock";
+import type { Clock } from "../ports/clock";
+import { abortReason } from "../system-clock";
 import { MinHeap } from "./min-heap";
 
 interface Timer {

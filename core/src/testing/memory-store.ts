@@ -6,7 +6,8 @@
  * scheduler interleave other work between a transaction's reads and its commit.
  * Each collection has its own index (collection path → id → doc) so queries scan one collection.
  */
-import { systemClock, type Clock } from "../ports/clock";
+import type { Clock } from "../ports/clock";
+import { systemClock } from "../system-clock";
 import {
   applyWrite,
   cloneData,
