@@ -17,6 +17,7 @@ import {
   type BatchDeps,
   type BatchHandlers,
   type BatchLimits,
+  randomIds,
   type Ids,
   type LimitsTable,
   type StateOptions,
@@ -25,7 +26,6 @@ import {
   type RetryPolicy,
   type BatchTask,
 } from "@flowcraft/core";
-import { randomBytes } from "node:crypto";
 import type { DiskBlobStore } from "./disk-blob-store";
 import { BatchEventBus } from "./event-bus";
 import { openLocalStorage } from "./local-storage";
@@ -95,9 +95,8 @@ export const LOCAL_OWNER = { ownerId: "local" };
  */
 export const LOCAL_RETRY: RetryPolicy = { maxAttempts: 12, minBackoffMs: 500, maxBackoffMs: 120_000, maxDoublings: 8 };
 
-export const randomIds: Ids = {
-  newId: () => randomBytes(15).toString("base64url"),
-};
+/** Job and record ids: core's random base62 source, as on Firebase. */
+const ids: Ids = randomIds();
 
 export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const logger = opts.logger ?? silentLogger;
@@ -122,7 +121,7 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const engine = { governor };
   // Row and roll-up task ids hold `-{jobId}-p` (task-ids.ts, roll-up.ts): a deleted batch's ids.
   const purgeHostRecords = async (jobId: string): Promise<void> => queue.forget(`-${jobId}-p`);
-  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids: randomIds, logger, limits, rollUpIntervalMs, engine, purgeHostRecords,
+  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids, logger, limits, rollUpIntervalMs, engine, purgeHostRecords,
     // One machine: a receiver on 127.0.0.1 is the usual local webhook.
     webhooks: { allowLoopback: true } };
   const handlers = createBatchHandlers(deps);

@@ -13,6 +13,7 @@ import {
   createUserQuota,
   jsonLogger,
   silentLogger,
+  randomIds,
   systemClock,
   type AiService,
   type BatchLimits,
@@ -27,7 +28,6 @@ import { MemoryBlobStore, MemoryStore } from "@flowcraft/core/testing";
 import * as fns from "../../src/index";
 import { setDepsFactory, type MediaSigner } from "../../src/runtime/deps";
 import type { UploadReader } from "../../src/adapters/storage-uploads";
-import { randomIds } from "../../src/runtime/random-ids";
 
 export const fft = firebaseFunctionsTest();
 
@@ -129,7 +129,7 @@ export class Harness {
       blobs: this.blobs,
       ai: opts.ai,
       clock: systemClock,
-      ids: randomIds,
+      ids: randomIds(),
       logger,
       limits: { ...DEFAULT_LIMITS, ...opts.limits },
       webhooks: { allowLoopback: true },
