@@ -19,7 +19,7 @@ import {
   type DocumentData,
   type QueryDocumentSnapshot,
 } from "firebase/firestore";
-import { getBlob, getBytes, ref as storageRef, uploadBytesResumable } from "firebase/storage";
+import { deleteObject, getBlob, getBytes, ref as storageRef, uploadBytesResumable } from "firebase/storage";
 import { FIREBASE_LIMITS } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { RowDoc } from "../lib/row-docs";
@@ -30,9 +30,8 @@ import { initFirebase, type FirebaseServices } from "./firebase-app";
 import { CALLABLE_TIMEOUT_MS, type CallableName } from "./callable-timeouts";
 import { fromFirebaseError } from "./firebase-errors";
 import { bundledExamples } from "./bundled-examples";
-import { submitCreate } from "./submit-create";
 import { jobFromDoc } from "./job-doc";
-import { createBatchData, resumablePut } from "./firebase-upload";
+import { createOnFirebase, resumablePut } from "./firebase-upload";
 import {
   type BackendConfig,
   BackendError,
@@ -100,7 +99,8 @@ export class FirebaseBackend implements BatchBackend {
   async create(input: CreateBatchInput): Promise<Job> {
     const put = resumablePut((path, file) => uploadBytesResumable(storageRef(this.fb.storage, path), file, { contentType: "text/csv" }));
     const uid = async (): Promise<string> => (await this.fb.user()).uid;
-    return submitCreate(input, async (req) => (await this.call<unknown, { job: Job }>("createBatch", await createBatchData(req, { uid, put }))).job);
+    const remove = (path: string): Promise<void> => deleteObject(storageRef(this.fb.storage, path));
+    return createOnFirebase(input, { uid, put, remove, send: async (data) => (await this.call<unknown, { job: Job }>("createBatch", data)).job });
   }
 
   async start(jobId: string): Promise<Job> {
