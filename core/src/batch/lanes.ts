@@ -35,6 +35,7 @@ export function newLane(index: number, pass: number, range: [number, number], no
     open: range[0] < range[1],
     busy: false,
     rowMs: null,
+    stolen: false,
     updatedAt: now,
   };
 }
@@ -103,13 +104,20 @@ export function steal(thief: Lane, others: Lane[]): Lane | null {
   clearAttempts(thief);
   thief.end = victim.end;
   victim.end = split;
+  // A busy victim's group may be running positions of the half it keeps: no second steal until
+  // its owner commits (stealable), so none of them can be taken.
+  if (victim.current !== null) victim.stolen = true;
   return victim;
 }
 
-/** A new current row (or none) starts with no attempts used and no pending retry. */
+/**
+ * A new current row (or none) starts with no attempts used and no pending retry, and, as its
+ * group has not run anything yet, its range may be stolen from again.
+ */
 export function clearAttempts(lane: Lane): void {
   lane.attemptBase = 0;
   lane.retry = null;
+  lane.stolen = false;
 }
 
 /** True when the pass is over: no lane busy, and nothing left to run (or the job was cancelled). */

@@ -29,6 +29,8 @@ export interface CommitOutcome {
   mayRun?: boolean;
   /** Committed rows whose errors count for the circuit breaker: check them (breaker.ts). */
   breakerErrors?: NonNullable<RowResult["error"]>[];
+  /** The probe for a victim just before this commit found no lane to steal from. */
+  probedDry?: boolean;
 }
 
 /** One row of a group commit: its result and what this pass's attempts of it cost. */
@@ -220,7 +222,6 @@ export const STEAL_PROBE = 4;
  * Returns the lane busy with its new position, or null when no lane of the pass is open.
  */
 export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<Lane | null> {
-  const { store, clock } = ctx.deps;
   // Victims that changed under this thief's transaction: other thieves (or the victim's own
   // commit) are at them, so this thief turns to another open lane instead of queueing there.
   const contended = new Set<number>();
@@ -228,29 +229,40 @@ export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: num
     const others = (await openLanes(ctx, jobId, laneIndex, pass)).filter((l) => !contended.has(l.index));
     const choice = steal(idleProbe(laneIndex, pass), others);
     if (!choice) return null;
-    const out = await store.runTransaction(async (tx) => {
-      const [jobDoc, meDoc, victimDoc] = await tx.getAll([jobPath(jobId), lanePath(jobId, laneIndex), lanePath(jobId, choice.index)]);
-      if (!jobDoc || !meDoc || !victimDoc) return "stop" as const;
-      const job = JobState.parse(jobDoc.data);
-      const thief = Lane.parse(meDoc.data);
-      const victim = Lane.parse(victimDoc.data);
-      if (thief.current !== null || thief.pass !== job.pass || !laneMayRun(thief, job)) return "stop" as const;
-      if (!steal(thief, [victim])) return "taken" as const;
-      thief.updatedAt = victim.updatedAt = clock.now();
-      tx.set(lanePath(jobId, laneIndex), storedLane(thief));
-      tx.set(lanePath(jobId, victim.index), storedLane(victim));
-      return thief;
-    }, { maxAttempts: STEAL_TX_ATTEMPTS }).catch((err: unknown) => {
-      // The victim was written meanwhile (another thief, its own commit): choose again from a
-      // fresh probe, which also sees the range that thief took, instead of queueing on one lane.
-      if (err instanceof TransactionConflictError) return "contended" as const;
-      throw err;
-    });
+    const out = await stealFrom(ctx, jobId, laneIndex, choice.index, pass);
     if (out === "stop") return null;
     if (out === "contended") contended.add(choice.index);
     else if (out !== "taken") return out;
   }
   return null;
+}
+
+/**
+ * One steal transaction: the idle `thiefIndex` takes half of `victimIndex`'s range, re-checking
+ * both lanes and the job (the thief still idle in this pass and allowed to run, the victim still
+ * stealable). "taken" when the victim has nothing stealable any more, "contended" when it changed
+ * under the transaction twice, "stop" when the thief should not steal at all.
+ */
+export async function stealFrom(ctx: BatchContext, jobId: string, thiefIndex: number, victimIndex: number, pass: number): Promise<Lane | "stop" | "taken" | "contended"> {
+  const { store, clock } = ctx.deps;
+  return store.runTransaction(async (tx) => {
+    const [jobDoc, meDoc, victimDoc] = await tx.getAll([jobPath(jobId), lanePath(jobId, thiefIndex), lanePath(jobId, victimIndex)]);
+    if (!jobDoc || !meDoc || !victimDoc) return "stop" as const;
+    const job = JobState.parse(jobDoc.data);
+    const thief = Lane.parse(meDoc.data);
+    const victim = Lane.parse(victimDoc.data);
+    if (thief.current !== null || thief.pass !== pass || thief.pass !== job.pass || !laneMayRun(thief, job)) return "stop" as const;
+    if (!steal(thief, [victim])) return "taken" as const;
+    thief.updatedAt = victim.updatedAt = clock.now();
+    tx.set(lanePath(jobId, thiefIndex), storedLane(thief));
+    tx.set(lanePath(jobId, victim.index), storedLane(victim));
+    return thief;
+  }, { maxAttempts: STEAL_TX_ATTEMPTS }).catch((err: unknown) => {
+    // The victim was written meanwhile (another thief, its own commit): the caller chooses again
+    // instead of queueing on one lane.
+    if (err instanceof TransactionConflictError) return "contended" as const;
+    throw err;
+  });
 }
 
 /**
