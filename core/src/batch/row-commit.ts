@@ -13,11 +13,11 @@ import type { RowTask } from "./api";
 import { countInLane } from "./breaker";
 import type { BatchContext } from "./context";
 import { jobFlow } from "./context";
-import { clearAttempts, laneMayRun, newLane, steal, takeOwn } from "./lanes";
+import { clearAttempts, laneMayRun, newLane, remaining, steal, takeOwn } from "./lanes";
 import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, RowResult } from "./model";
 import { TransactionConflictError } from "../ports/store";
-import { JobState, Lane, lanePath, lanesPath, storedLane, type RowRetry } from "./state";
+import { JobState, Lane, lanePath, lanesPath, stealable, storedLane, type RowRetry } from "./state";
 
 export interface CommitOutcome {
   committed: boolean;
@@ -227,7 +227,7 @@ export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: num
   const contended = new Set<number>();
   for (let round = 0; round < 8; round++) {
     const others = (await openLanes(ctx, jobId, laneIndex, pass)).filter((l) => !contended.has(l.index));
-    const choice = steal(idleProbe(laneIndex, pass), others);
+    const choice = pickVictim(laneIndex, others);
     if (!choice) return null;
     const out = await stealFrom(ctx, jobId, laneIndex, choice.index, pass);
     if (out === "stop") return null;
@@ -280,7 +280,22 @@ export async function openLanes(ctx: BatchContext, jobId: string, laneIndex: num
 /** The lane an idle lane would steal from now (a plain read of the open lanes), or undefined. */
 export async function chooseVictim(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<number | undefined> {
   const others = await openLanes(ctx, jobId, laneIndex, pass);
-  return steal(idleProbe(laneIndex, pass), others)?.index;
+  return pickVictim(laneIndex, others)?.index;
+}
+
+/**
+ * The lane a thief aims at among the open lanes it read: one of those holding at least half of the
+ * largest stealable range, the thief's index deciding which. Thieves that read the same lanes (a
+ * job's last open ranges) thus spread over them instead of all racing for the largest, where only
+ * one can win (a busy lane is stolen from once per commit of its owner) and every other attempt
+ * only adds writes and conflicts to that document.
+ */
+export function pickVictim(thiefIndex: number, others: Lane[]): Lane | null {
+  const candidates = others.filter((l) => l.index !== thiefIndex && stealable(l)).sort((a, b) => remaining(b) - remaining(a) || a.index - b.index);
+  const top = candidates[0];
+  if (!top) return null;
+  const eligible = candidates.filter((l) => 2 * remaining(l) >= remaining(top));
+  return eligible[thiefIndex % eligible.length] ?? top;
 }
 
 /** A stand-in thief for choosing a victim from a plain read (`steal` mutates only copies). */

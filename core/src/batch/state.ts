@@ -120,7 +120,7 @@ export type Lane = z.infer<typeof Lane>;
  * much work at the lane's row time: the steal (probe, transaction, a new task's dispatch) and the
  * writes it adds to the victim's document cost more than the rows it would move.
  */
-export const MIN_STEAL_MS = 500;
+export const MIN_STEAL_MS = 1_000;
 
 type StealView = Pick<Lane, "next" | "end" | "current"> & { rowMs?: number | null; stolen?: boolean };
 
