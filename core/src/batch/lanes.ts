@@ -53,8 +53,7 @@ export function splitRanges(positions: number, count: number, pass: number, now:
 
 export const remaining = (l: Lane): number => Math.max(0, l.end - l.next);
 
-/** A group stops starting rows once it has run this long: a lane commits about this often at most. */
-export const GROUP_TARGET_MS = 2_500;
+export { GROUP_TARGET_MS } from "./state";
 /** Most rows in one group (its commit writes one result document per row, plus the lane). */
 export const MAX_GROUP_ROWS = 32;
 

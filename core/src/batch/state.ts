@@ -122,12 +122,16 @@ export type Lane = z.infer<typeof Lane>;
  */
 export const MIN_STEAL_MS = 1_000;
 
+/** A group stops starting rows once it has run this long: a lane commits about this often at most. */
+export const GROUP_TARGET_MS = 2_500;
+
 type StealView = Pick<Lane, "next" | "end" | "current"> & { rowMs?: number | null; stolen?: boolean };
 
 /**
  * May a thief take part of this lane's range? An idle lane's range always (nobody else runs it); a
- * busy lane's only once between two commits of its owner (`stolen`), and only while the upper
- * half a steal takes, ⌈(end − next)/2⌉ rows, holds at least MIN_STEAL_MS at the lane's row time.
+ * busy lane's only once between two commits of its owner (`stolen`; unless its rows are known to
+ * be as long as GROUP_TARGET_MS, so its groups are of one row), and only while the upper half a
+ * steal takes, ⌈(end − next)/2⌉ rows, holds at least MIN_STEAL_MS at the lane's row time.
  * Thieves (the `open` flag, the steal's re-check) and the lane's own group (which then runs its
  * whole range, row-group.ts) apply this same rule to the stored lane. Between two commits of the
  * owner only steals change the lane, and they only shrink its range and set `stolen`, so once a
@@ -137,8 +141,10 @@ export function stealable(lane: StealView): boolean {
   const left = lane.end - lane.next;
   if (left <= 0) return false;
   if (lane.current === null) return true;
-  if (lane.stolen === true) return false;
-  if (lane.rowMs === null || lane.rowMs === undefined) return true;
+  if (lane.rowMs === null || lane.rowMs === undefined) return lane.stolen !== true;
+  // Rows as long as a group's target run one per group: a second steal cannot take a row the
+  // group chose, so such lanes may be stolen from again (their commits are rare anyway).
+  if (lane.stolen === true && lane.rowMs < GROUP_TARGET_MS) return false;
   return Math.ceil(left / 2) * lane.rowMs >= MIN_STEAL_MS;
 }
 
