@@ -73,6 +73,14 @@ describe("one steal per busy lane between its owner's commits", () => {
     expect(stealable(victim)).toBe(true);
   });
 
+  test("rows as long as a group's target keep the lane stealable (its groups are of one row)", () => {
+    const long = { ...busy(0, 0, [1, 9], 3_000), stolen: true };
+    const short = { ...busy(1, 0, [1, 9], 400), stolen: true };
+    expect(stealable(long)).toBe(true);
+    expect(stealable(short)).toBe(false);
+    expect(stealable({ ...short, stolen: false })).toBe(true);
+  });
+
   test("an idle lane's range stays stealable (the flag only holds while busy)", () => {
     const idle = { ...newLane(0, 0, [3, 9], 0), stolen: true };
     expect(storedLane(idle)).toMatchObject({ stolen: false, open: true });

@@ -59,14 +59,15 @@ export const MAX_GROUP_ROWS = 32;
 
 /**
  * May the busy lane's task run position `p` of its range before it commits? When the stored lane
- * is not stealable (`stealable`: its range is too short to be worth a steal), any position of its
- * range: no thief can take one before the owner's commit. Otherwise only the lower half of
- * [next, end): a steal takes [next + ⌊(end − next)/2⌋, end), so a position below that bound stays
- * the lane's even if a thief steals right after this read. (Two steals of the same lane while one
- * row runs can still take it, unless the first leaves the lane too short to steal: the commit then
- * leaves that row out.)
+ * is not stealable (`stealable`: its range is too short to be worth a steal, or a steal already
+ * took part of it since the owner's last commit), any position of its range: no thief can take one
+ * before the owner's commit. Otherwise only the lower half of [next, end): a steal takes
+ * [next + ⌊(end − next)/2⌋, end) and marks the lane `stolen`, so a position below that bound stays
+ * the lane's even if a thief steals right after this read, and no second steal follows. (Lanes of
+ * rows as long as a group's target, exempt from `stolen`, run groups of one row. Whatever happens,
+ * the commit leaves out a row past the lane's end.)
  */
-export function inLowerHalf(lane: Pick<Lane, "next" | "end" | "current" | "rowMs">, p: number): boolean {
+export function inLowerHalf(lane: Pick<Lane, "next" | "end" | "current" | "rowMs" | "stolen">, p: number): boolean {
   if (p < lane.next || p >= lane.end) return false;
   return !stealable(lane) || p < lane.next + Math.floor((lane.end - lane.next) / 2);
 }
