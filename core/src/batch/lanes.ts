@@ -35,6 +35,7 @@ export function newLane(index: number, pass: number, range: [number, number], no
     open: range[0] < range[1],
     busy: false,
     rowMs: null,
+    stolen: false,
     updatedAt: now,
   };
 }
@@ -52,21 +53,21 @@ export function splitRanges(positions: number, count: number, pass: number, now:
 
 export const remaining = (l: Lane): number => Math.max(0, l.end - l.next);
 
-/** A group stops starting rows once it has run this long: a lane commits about this often at most. */
-export const GROUP_TARGET_MS = 2_500;
+export { GROUP_TARGET_MS } from "./state";
 /** Most rows in one group (its commit writes one result document per row, plus the lane). */
 export const MAX_GROUP_ROWS = 32;
 
 /**
  * May the busy lane's task run position `p` of its range before it commits? When the stored lane
- * is not stealable (`stealable`: its range is too short to be worth a steal), any position of its
- * range: no thief can take one before the owner's commit. Otherwise only the lower half of
- * [next, end): a steal takes [next + ⌊(end − next)/2⌋, end), so a position below that bound stays
- * the lane's even if a thief steals right after this read. (Two steals of the same lane while one
- * row runs can still take it, unless the first leaves the lane too short to steal: the commit then
- * leaves that row out.)
+ * is not stealable (`stealable`: its range is too short to be worth a steal, or a steal already
+ * took part of it since the owner's last commit), any position of its range: no thief can take one
+ * before the owner's commit. Otherwise only the lower half of [next, end): a steal takes
+ * [next + ⌊(end − next)/2⌋, end) and marks the lane `stolen`, so a position below that bound stays
+ * the lane's even if a thief steals right after this read, and no second steal follows. (Lanes of
+ * rows as long as a group's target, exempt from `stolen`, run groups of one row. Whatever happens,
+ * the commit leaves out a row past the lane's end.)
  */
-export function inLowerHalf(lane: Pick<Lane, "next" | "end" | "current" | "rowMs">, p: number): boolean {
+export function inLowerHalf(lane: Pick<Lane, "next" | "end" | "current" | "rowMs" | "stolen">, p: number): boolean {
   if (p < lane.next || p >= lane.end) return false;
   return !stealable(lane) || p < lane.next + Math.floor((lane.end - lane.next) / 2);
 }
@@ -103,13 +104,20 @@ export function steal(thief: Lane, others: Lane[]): Lane | null {
   clearAttempts(thief);
   thief.end = victim.end;
   victim.end = split;
+  // A busy victim's group may be running positions of the half it keeps: no second steal until
+  // its owner commits (stealable), so none of them can be taken.
+  if (victim.current !== null) victim.stolen = true;
   return victim;
 }
 
-/** A new current row (or none) starts with no attempts used and no pending retry. */
+/**
+ * A new current row (or none) starts with no attempts used and no pending retry, and, as its
+ * group has not run anything yet, its range may be stolen from again.
+ */
 export function clearAttempts(lane: Lane): void {
   lane.attemptBase = 0;
   lane.retry = null;
+  lane.stolen = false;
 }
 
 /** True when the pass is over: no lane busy, and nothing left to run (or the job was cancelled). */

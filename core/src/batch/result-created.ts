@@ -6,6 +6,8 @@
  *   - rolls lane counters up into the job doc (throttled; while the lane is busy, only by asking
  *     for the window's roll-up task, so the usual trigger reads one document: the lane),
  *   - finalizes the job when the lane is idle and the pass is over.
+ * For an idle lane only the result of the last row its commit counted takes the full path (steal,
+ * roll-up, finalize check): a group of k rows would otherwise probe and steal k times at once.
  * Every step is idempotent, so duplicates and reordering are harmless.
  */
 import type { Doc } from "../ports/store";
@@ -16,6 +18,7 @@ import { requestRollUp, rollUp } from "./roll-up";
 import { laneMayRun } from "./lanes";
 import { finalizeIfIdle, stealWork } from "./row-commit";
 import { jobPath, passOpen } from "./model";
+import { rowAt } from "./context";
 import { JobState, Lane, lanePath, parseLaneIndex } from "./state";
 import { z } from "zod";
 
@@ -38,6 +41,12 @@ export async function onResultCreated(ctx: BatchContext, doc: Doc): Promise<void
     await requestRollUp(ctx, jobId, pass);
     return;
   }
+  if (seen && seen.pass === pass && !(await lastOfGroup(ctx, jobId, seen, ref.data.rowIndex))) {
+    // An idle lane's group committed several rows at once: the trigger of its last row repairs
+    // and summarises for all of them (same commit, same lane state), so the others stop here
+    // instead of each probing for a steal on the lane that just committed.
+    return;
+  }
   const jobDoc = await ctx.deps.store.get(jobPath(jobId));
   if (!jobDoc) return;
   const job = JobState.parse(jobDoc.data);
@@ -52,4 +61,19 @@ export async function onResultCreated(ctx: BatchContext, doc: Doc): Promise<void
   // Only an idle lane can be the last one: finalization is checked C times per pass, not per row.
   if (!lane) await maybeFinalize(ctx, jobId);
   else if (lane.current === null) await finalizeIfIdle(ctx, jobId, job.pass);
+}
+
+/**
+ * Is this result the last row the idle lane's latest commit counted? That commit left `next` just
+ * past its rows (an idle lane's `next` moves only when it takes a position again), so the last one
+ * is at position `next − 1`. When in doubt (a lane that never ran, a work list that cannot be
+ * read), true: the full path is always safe.
+ */
+async function lastOfGroup(ctx: BatchContext, jobId: string, lane: Lane, rowIndex: number): Promise<boolean> {
+  if (lane.current !== null || lane.next === 0) return true;
+  try {
+    return (await rowAt(ctx, jobId, lane, lane.next - 1)) === rowIndex;
+  } catch {
+    return true;
+  }
 }

@@ -13,11 +13,11 @@ import type { RowTask } from "./api";
 import { countInLane } from "./breaker";
 import type { BatchContext } from "./context";
 import { jobFlow } from "./context";
-import { clearAttempts, laneMayRun, newLane, steal, takeOwn } from "./lanes";
+import { clearAttempts, laneMayRun, newLane, remaining, steal, takeOwn } from "./lanes";
 import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, RowResult } from "./model";
 import { TransactionConflictError } from "../ports/store";
-import { JobState, Lane, lanePath, lanesPath, storedLane, type RowRetry } from "./state";
+import { JobState, Lane, lanePath, lanesPath, stealable, storedLane, type RowRetry } from "./state";
 
 export interface CommitOutcome {
   committed: boolean;
@@ -29,6 +29,8 @@ export interface CommitOutcome {
   mayRun?: boolean;
   /** Committed rows whose errors count for the circuit breaker: check them (breaker.ts). */
   breakerErrors?: NonNullable<RowResult["error"]>[];
+  /** The probe for a victim just before this commit found no lane to steal from. */
+  probedDry?: boolean;
 }
 
 /** One row of a group commit: its result and what this pass's attempts of it cost. */
@@ -220,37 +222,47 @@ export const STEAL_PROBE = 4;
  * Returns the lane busy with its new position, or null when no lane of the pass is open.
  */
 export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<Lane | null> {
-  const { store, clock } = ctx.deps;
   // Victims that changed under this thief's transaction: other thieves (or the victim's own
   // commit) are at them, so this thief turns to another open lane instead of queueing there.
   const contended = new Set<number>();
   for (let round = 0; round < 8; round++) {
     const others = (await openLanes(ctx, jobId, laneIndex, pass)).filter((l) => !contended.has(l.index));
-    const choice = steal(idleProbe(laneIndex, pass), others);
+    const choice = pickVictim(laneIndex, others);
     if (!choice) return null;
-    const out = await store.runTransaction(async (tx) => {
-      const [jobDoc, meDoc, victimDoc] = await tx.getAll([jobPath(jobId), lanePath(jobId, laneIndex), lanePath(jobId, choice.index)]);
-      if (!jobDoc || !meDoc || !victimDoc) return "stop" as const;
-      const job = JobState.parse(jobDoc.data);
-      const thief = Lane.parse(meDoc.data);
-      const victim = Lane.parse(victimDoc.data);
-      if (thief.current !== null || thief.pass !== job.pass || !laneMayRun(thief, job)) return "stop" as const;
-      if (!steal(thief, [victim])) return "taken" as const;
-      thief.updatedAt = victim.updatedAt = clock.now();
-      tx.set(lanePath(jobId, laneIndex), storedLane(thief));
-      tx.set(lanePath(jobId, victim.index), storedLane(victim));
-      return thief;
-    }, { maxAttempts: STEAL_TX_ATTEMPTS }).catch((err: unknown) => {
-      // The victim was written meanwhile (another thief, its own commit): choose again from a
-      // fresh probe, which also sees the range that thief took, instead of queueing on one lane.
-      if (err instanceof TransactionConflictError) return "contended" as const;
-      throw err;
-    });
+    const out = await stealFrom(ctx, jobId, laneIndex, choice.index, pass);
     if (out === "stop") return null;
     if (out === "contended") contended.add(choice.index);
     else if (out !== "taken") return out;
   }
   return null;
+}
+
+/**
+ * One steal transaction: the idle `thiefIndex` takes half of `victimIndex`'s range, re-checking
+ * both lanes and the job (the thief still idle in this pass and allowed to run, the victim still
+ * stealable). "taken" when the victim has nothing stealable any more, "contended" when it changed
+ * under the transaction twice, "stop" when the thief should not steal at all.
+ */
+export async function stealFrom(ctx: BatchContext, jobId: string, thiefIndex: number, victimIndex: number, pass: number): Promise<Lane | "stop" | "taken" | "contended"> {
+  const { store, clock } = ctx.deps;
+  return store.runTransaction(async (tx) => {
+    const [jobDoc, meDoc, victimDoc] = await tx.getAll([jobPath(jobId), lanePath(jobId, thiefIndex), lanePath(jobId, victimIndex)]);
+    if (!jobDoc || !meDoc || !victimDoc) return "stop" as const;
+    const job = JobState.parse(jobDoc.data);
+    const thief = Lane.parse(meDoc.data);
+    const victim = Lane.parse(victimDoc.data);
+    if (thief.current !== null || thief.pass !== pass || thief.pass !== job.pass || !laneMayRun(thief, job)) return "stop" as const;
+    if (!steal(thief, [victim])) return "taken" as const;
+    thief.updatedAt = victim.updatedAt = clock.now();
+    tx.set(lanePath(jobId, thiefIndex), storedLane(thief));
+    tx.set(lanePath(jobId, victim.index), storedLane(victim));
+    return thief;
+  }, { maxAttempts: STEAL_TX_ATTEMPTS }).catch((err: unknown) => {
+    // The victim was written meanwhile (another thief, its own commit): the caller chooses again
+    // instead of queueing on one lane.
+    if (err instanceof TransactionConflictError) return "contended" as const;
+    throw err;
+  });
 }
 
 /**
@@ -268,7 +280,22 @@ export async function openLanes(ctx: BatchContext, jobId: string, laneIndex: num
 /** The lane an idle lane would steal from now (a plain read of the open lanes), or undefined. */
 export async function chooseVictim(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<number | undefined> {
   const others = await openLanes(ctx, jobId, laneIndex, pass);
-  return steal(idleProbe(laneIndex, pass), others)?.index;
+  return pickVictim(laneIndex, others)?.index;
+}
+
+/**
+ * The lane a thief aims at among the open lanes it read: one of those holding at least half of the
+ * largest stealable range, the thief's index deciding which. Thieves that read the same lanes (a
+ * job's last open ranges) thus spread over them instead of all racing for the largest, where only
+ * one can win (a busy lane is stolen from once per commit of its owner) and every other attempt
+ * only adds writes and conflicts to that document.
+ */
+export function pickVictim(thiefIndex: number, others: Lane[]): Lane | null {
+  const candidates = others.filter((l) => l.index !== thiefIndex && stealable(l)).sort((a, b) => remaining(b) - remaining(a) || a.index - b.index);
+  const top = candidates[0];
+  if (!top) return null;
+  const eligible = candidates.filter((l) => 2 * remaining(l) >= remaining(top));
+  return eligible[thiefIndex % eligible.length] ?? top;
 }
 
 /** A stand-in thief for choosing a victim from a plain read (`steal` mutates only copies). */

@@ -151,7 +151,10 @@ async function finish(ctx: BatchContext, g: GroupInput, st: GroupState): Promise
     await afterRetryRecorded(ctx, { jobId: task.jobId, lane: out.lane, error: waiting.error, reenqueue: true, waitMs: waiting.waitMs });
     return;
   }
-  const next = out.lane.current === null && out.mayRun ? ((await stealWork(ctx, task.jobId, lane.index, task.pass)) ?? out.lane) : out.lane;
+  // A lane whose probe just before the commit found nothing to steal does not probe again at once
+  // (its result trigger does, a little later).
+  const steals = out.lane.current === null && out.mayRun && out.probedDry !== true;
+  const next = steals ? ((await stealWork(ctx, task.jobId, lane.index, task.pass)) ?? out.lane) : out.lane;
   if (next.current !== null) await ensureLaneTask(ctx, task.jobId, next);
   else await finalizeIfIdle(ctx, task.jobId, task.pass);
 }
@@ -159,12 +162,13 @@ async function finish(ctx: BatchContext, g: GroupInput, st: GroupState): Promise
 /**
  * When this commit will leave the lane's own range empty (and the lane may go on), the lane it
  * would then steal from, chosen from a plain read of the open lanes: the commit steals in its own
- * transaction. Undefined otherwise (the commit re-checks everything it relies on).
+ * transaction; null when that read found no lane to steal from. Undefined when the commit will
+ * not empty the range (the commit re-checks everything it relies on).
  */
-async function victimIfDry(ctx: BatchContext, g: GroupInput, st: GroupState): Promise<number | undefined> {
+async function victimIfDry(ctx: BatchContext, g: GroupInput, st: GroupState): Promise<number | null | undefined> {
   const pos = g.lane.current as number;
   if (st.retryNext || pos + st.rows.length < st.lane.end || !laneMayRun(g.lane, st.job) || st.job.pass !== g.task.pass) return undefined;
-  return chooseVictim(ctx, g.task.jobId, g.lane.index, g.task.pass);
+  return (await chooseVictim(ctx, g.task.jobId, g.lane.index, g.task.pass)) ?? null;
 }
 
 /**
@@ -176,7 +180,8 @@ async function commitOrRecordFailure(ctx: BatchContext, g: GroupInput, st: Group
   const base = { task: g.task, laneIndex: g.lane.index, position: g.lane.current as number };
   const victim = await victimIfDry(ctx, g, st);
   try {
-    return await commitRows(ctx, { ...base, rows: st.rows, ...(st.retryNext ? { retryNext: st.retryNext.retry } : {}), ...(victim !== undefined ? { victim } : {}) });
+    const out = await commitRows(ctx, { ...base, rows: st.rows, ...(st.retryNext ? { retryNext: st.retryNext.retry } : {}), ...(typeof victim === "number" ? { victim } : {}) });
+    return victim === null ? { ...out, probedDry: true } : out;
   } catch (err) {
     const head = st.rows[0];
     if (!g.budget.last || !head) throw err;

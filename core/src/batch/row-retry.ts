@@ -126,7 +126,9 @@ async function recordRetry(ctx: BatchContext, r: RetryInput, retry: RowRetry, re
     if (lane.attemptBase !== (task.attempt ?? 0)) return null;
     const now = ctx.deps.clock.now();
     const unreachableSince = r.error.code === "unavailable" ? (lane.unreachableSince ?? now) : lane.unreachableSince;
-    const next: Lane = { ...lane, retry, unreachableSince, attemptBase: reenqueue ? budget.attempt + 1 : lane.attemptBase, updatedAt: now };
+    // The group ended at its first row (nothing else of the range ran): its range may be stolen
+    // from again while the row waits for its retry.
+    const next: Lane = { ...lane, retry, unreachableSince, attemptBase: reenqueue ? budget.attempt + 1 : lane.attemptBase, stolen: false, updatedAt: now };
     tx.set(lanePath(task.jobId, laneIndex), storedLane(next));
     return next;
   });

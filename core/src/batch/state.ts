@@ -104,6 +104,13 @@ export const Lane = z.object({
    * first commit): whether its short range is still worth a steal (`stealable`).
    */
   rowMs: z.number().nonnegative().nullable().default(null),
+  /**
+   * A steal took part of this BUSY lane's range since its owner last committed (or took a new
+   * position): no other steal may take more until then (`stealable`), so a position the owner's
+   * group chose from the lower half of the range it read is never taken by a second steal, and a
+   * lane's document takes at most one thief's write per group. Only meaningful while busy.
+   */
+  stolen: z.boolean().default(false),
   updatedAt: z.number(),
 });
 export type Lane = z.infer<typeof Lane>;
@@ -113,28 +120,41 @@ export type Lane = z.infer<typeof Lane>;
  * much work at the lane's row time: the steal (probe, transaction, a new task's dispatch) and the
  * writes it adds to the victim's document cost more than the rows it would move.
  */
-export const MIN_STEAL_MS = 500;
+export const MIN_STEAL_MS = 1_000;
 
-type StealView = Pick<Lane, "next" | "end" | "current"> & { rowMs?: number | null };
+/** A group stops starting rows once it has run this long: a lane commits about this often at most. */
+export const GROUP_TARGET_MS = 2_500;
+
+type StealView = Pick<Lane, "next" | "end" | "current"> & { rowMs?: number | null; stolen?: boolean };
 
 /**
  * May a thief take part of this lane's range? An idle lane's range always (nobody else runs it); a
- * busy lane's only while the upper half a steal takes, ⌈(end − next)/2⌉ rows, holds at least
- * MIN_STEAL_MS at the lane's row time. Thieves (the `open` flag, the steal's re-check) and the
- * lane's own group (which then runs its whole range, row-group.ts) apply this same rule to the
- * stored lane. Between two commits of the owner only steals change the lane, and they only shrink
- * its range, so once a busy lane is not stealable it stays so until its owner commits.
+ * busy lane's only once between two commits of its owner (`stolen`; unless its rows are known to
+ * be as long as GROUP_TARGET_MS, so its groups are of one row), and only while the upper half a
+ * steal takes, ⌈(end − next)/2⌉ rows, holds at least MIN_STEAL_MS at the lane's row time.
+ * Thieves (the `open` flag, the steal's re-check) and the lane's own group (which then runs its
+ * whole range, row-group.ts) apply this same rule to the stored lane. Between two commits of the
+ * owner only steals change the lane, and they only shrink its range and set `stolen`, so once a
+ * busy lane is not stealable it stays so until its owner commits.
  */
 export function stealable(lane: StealView): boolean {
   const left = lane.end - lane.next;
   if (left <= 0) return false;
-  if (lane.current === null || lane.rowMs === null || lane.rowMs === undefined) return true;
+  if (lane.current === null) return true;
+  if (lane.rowMs === null || lane.rowMs === undefined) return lane.stolen !== true;
+  // Rows as long as a group's target run one per group: a second steal cannot take a row the
+  // group chose, so such lanes may be stolen from again (their commits are rare anyway).
+  if (lane.stolen === true && lane.rowMs < GROUP_TARGET_MS) return false;
   return Math.ceil(left / 2) * lane.rowMs >= MIN_STEAL_MS;
 }
 
-/** The lane as stored: its derived query flags recomputed from its range and current position. */
-export function storedLane<T extends StealView>(lane: T): T & Pick<Lane, "open" | "busy"> {
-  return { ...lane, open: stealable(lane), busy: lane.current !== null };
+/**
+ * The lane as stored: its derived query flags recomputed from its range and current position
+ * (`stolen` only holds for a busy lane: an idle lane's range is always stealable).
+ */
+export function storedLane<T extends StealView>(lane: T): T & Pick<Lane, "open" | "busy" | "stolen"> {
+  const stolen = lane.current !== null && lane.stolen === true;
+  return { ...lane, stolen, open: stealable({ ...lane, stolen }), busy: lane.current !== null };
 }
 
 export const RowsChunk = z.object({
