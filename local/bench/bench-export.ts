@@ -17,20 +17,13 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { countsFlag, numberFlag } from "./bench-flags";
 import { waitForEnd } from "./bench-support";
 
 const COLUMNS = ["topic", "note", "code"];
 
 function parseArgs(argv: string[]): { sizes: number[]; repeat: number } {
-  const value = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i === -1 ? undefined : argv[i + 1];
-  };
-  const sizes = (value("sizes") ?? "1000,10000").split(",").map(Number);
-  const repeat = Number(value("repeat") ?? 5);
-  if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes must list at least two row counts, e.g. 1000,10000");
-  if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat must be a positive integer");
-  return { sizes, repeat };
+  return { sizes: countsFlag(argv, "sizes", [1000, 10_000], 2), repeat: numberFlag(argv, "repeat", 5, "positive-integer") };
 }
 
 const makeRows = (n: number): Record<string, string>[] =>
