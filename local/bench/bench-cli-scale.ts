@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { TEXT_FLOW } from "../test/support/flows";
+import { numberFlag } from "./bench-flags";
 
 interface ScaleArgs {
   rows: number;
@@ -19,12 +20,7 @@ interface ScaleArgs {
 }
 
 function parseArgs(argv: string[]): ScaleArgs {
-  const get = (name: string, dflt: number): number => {
-    const i = argv.indexOf(`--${name}`);
-    const v = i === -1 ? dflt : Number(argv[i + 1]);
-    if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-    return v;
-  };
+  const get = (name: string, dflt: number): number => numberFlag(argv, name, dflt, "positive-integer");
   return { rows: get("rows", 100_000), small: get("small", 10_000), concurrency: get("concurrency", 50), cellBytes: get("cell-bytes", 20) };
 }
 

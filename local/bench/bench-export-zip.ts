@@ -16,12 +16,8 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { countsFlag, numberFlag } from "./bench-flags";
 import { waitForEnd } from "./bench-support";
-
-function option(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : (argv[i + 1] ?? fallback);
-}
 
 /** Every data file under `dir`. */
 function filesUnder(dir: string): string[] {
@@ -68,8 +64,8 @@ async function measure(rows: number, mib: number): Promise<{ rows: number; zipBy
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const sizes = option(argv, "sizes", "20,200").split(",").map(Number);
-  const mib = Number(option(argv, "mib", "1"));
+  const sizes = countsFlag(argv, "sizes", [20, 200]);
+  const mib = numberFlag(argv, "mib", 1, "positive");
   const results = [];
   for (const rows of sizes) {
     const r = await measure(rows, mib);

@@ -13,6 +13,7 @@ import { LOCAL_OWNER, createLocalHost } from "../src/local-host";
 // topic ──▶ write (text) ──▶ out: the same one-step flow the local tests use.
 import { TEXT_FLOW as FLOW } from "../test/support/flows";
 import { OfflineAiService, ServerWorkflowEngine, parseFlow } from "@flowcraft/core";
+import { numberFlag } from "./bench-flags";
 import { waitForEnd } from "./bench-support";
 import fs from "node:fs";
 import os from "node:os";
@@ -26,17 +27,11 @@ interface BenchArgs {
 }
 
 function parseArgs(argv: string[]): BenchArgs {
-  const get = (name: string, dflt: number): number => {
-    const i = argv.indexOf(`--${name}`);
-    const v = i === -1 ? dflt : Number(argv[i + 1]);
-    if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number`);
-    return v;
-  };
   return {
-    rows: get("rows", 1000),
-    concurrency: get("concurrency", 10),
-    latencyMs: get("latency-ms", 20),
-    repeat: Math.max(1, Math.floor(get("repeat", 3))),
+    rows: numberFlag(argv, "rows", 1000, "positive-integer"),
+    concurrency: numberFlag(argv, "concurrency", 10, "positive-integer"),
+    latencyMs: numberFlag(argv, "latency-ms", 20, "non-negative"),
+    repeat: numberFlag(argv, "repeat", 3, "positive-integer"),
   };
 }
 

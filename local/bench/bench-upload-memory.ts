@@ -13,13 +13,9 @@ import path from "node:path";
 import { createLocalHost } from "../src/local-host";
 import { createApiServer, listen } from "../src/http/server";
 import { TEXT_FLOW } from "../test/support/flows";
+import { numberFlag } from "./bench-flags";
 
-function arg(argv: string[], name: string, dflt: number): number {
-  const i = argv.indexOf(`--${name}`);
-  const v = i === -1 ? dflt : Number(argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
+const arg = (argv: string[], name: string, dflt: number): number => numberFlag(argv, name, dflt, "positive-integer");
 
 function post(port: number, p: string, type: string, write: (req: http.ClientRequest) => Promise<void>): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {

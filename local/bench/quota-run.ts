@@ -21,13 +21,9 @@
  * can stretch.
  */
 import { runQuotaBatch, type QuotaRunOptions, type QuotaRunResult } from "../test/support/quota-run";
+import { numberFlag } from "./bench-flags";
 
-function option(argv: string[], name: string, dflt: number): number {
-  const i = argv.indexOf(`--${name}`);
-  const v = i === -1 ? dflt : Number(argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-}
+const option = (argv: string[], name: string, dflt: number): number => numberFlag(argv, name, dflt, "positive");
 
 const pct = (n: number, d: number): string => `${d === 0 ? "0.0" : ((100 * n) / d).toFixed(1)}%`;
 

@@ -68,3 +68,61 @@ it("sees deletes and transaction writes, and matches the file after a restart", 
   expect(reopened.getVersioned("jobs/a")).toEqual(versioned);
   expect(await reopened.get("jobs/c")).toBeNull();
 });
+
+describe("getAllParsed", () => {
+  /** A schema that counts its parses and checks a field, like a zod object would. */
+  const counting = () => {
+    const schema = {
+      parses: 0,
+      parse(data: unknown): { n: number; tags: string[] } {
+        schema.parses++;
+        const d = data as { n?: unknown; tags?: unknown };
+        if (typeof d.n !== "number") throw new Error("n must be a number");
+        return { n: d.n, tags: Array.isArray(d.tags) ? (d.tags as string[]) : [] };
+      },
+    };
+    return schema;
+  };
+
+  it("parses a document once per version and hands the same frozen value out until it is written", async () => {
+    const schema = counting();
+    await store.create("jobs/a", { n: 1, tags: ["x"] });
+    const [first] = await store.getAllParsed([{ path: "jobs/a", schema }]);
+    const [again] = await store.getAllParsed([{ path: "jobs/a", schema }]);
+    expect(first).toEqual({ n: 1, tags: ["x"] });
+    expect(again).toBe(first);
+    expect(schema.parses).toBe(1);
+    expect(Object.isFrozen(first) && Object.isFrozen(first?.tags)).toBe(true);
+    expect(() => first?.tags.push("y")).toThrow(TypeError);
+
+    await store.update("jobs/a", { n: 2 });
+    const [after] = await store.getAllParsed([{ path: "jobs/a", schema }]);
+    expect(after).toEqual({ n: 2, tags: ["x"] });
+    expect(schema.parses).toBe(2);
+    expect((await store.get("jobs/a"))?.data).toEqual({ n: 2, tags: ["x"] }); // plain reads stay private copies
+  });
+
+  it("answers null for a missing document, parses again with another schema, and lets a parse error through", async () => {
+    const one = counting();
+    const other = counting();
+    await store.create("jobs/a", { n: 1 });
+    await store.create("jobs/bad", { n: "one" });
+    expect(await store.getAllParsed([{ path: "jobs/a", schema: one }, { path: "jobs/none", schema: one }])).toEqual([{ n: 1, tags: [] }, null]);
+    await store.getAllParsed([{ path: "jobs/a", schema: other }]);
+    expect(other.parses).toBe(1);
+    await expect(store.getAllParsed([{ path: "jobs/bad", schema: one }])).rejects.toThrow("n must be a number");
+    await expect(store.getAllParsed([{ path: "jobs/bad", schema: one }])).rejects.toThrow("n must be a number");
+  });
+
+  it("forgets parsed values with the cache after a rollback and on a new store over the same file", async () => {
+    const schema = counting();
+    await store.create("jobs/a", { n: 1 });
+    const [before] = await store.getAllParsed([{ path: "jobs/a", schema }]);
+    store.dropCache();
+    const [fresh] = await store.getAllParsed([{ path: "jobs/a", schema }]);
+    expect(fresh).toEqual(before);
+    expect(fresh).not.toBe(before);
+    const reopened = new SqliteStore(db);
+    expect(await reopened.getAllParsed([{ path: "jobs/a", schema }])).toEqual([{ n: 1, tags: [] }]);
+  });
+});

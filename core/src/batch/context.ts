@@ -10,7 +10,7 @@ import type { ValidFlow } from "../flow/valid-flow";
 import type { DocumentStore, Transaction } from "../ports/store";
 import type { BatchDeps } from "./api";
 import { jobPath } from "./model";
-import { JobState, Lane, PassChunk, RowsChunk, PASS_CHUNK_SIZE, lanesPath, passChunkPath, rowsChunkPath } from "./state";
+import { JobState, Lane, PassChunk, RowsChunk, PASS_CHUNK_SIZE, lanePath, lanesPath, passChunkPath, rowsChunkPath } from "./state";
 
 export interface BatchContext {
   deps: BatchDeps;
@@ -52,6 +52,24 @@ type Reader = Pick<DocumentStore, "get" | "query"> | Pick<Transaction, "get" | "
 export async function readJob(r: Reader, jobId: string): Promise<JobState | null> {
   const doc = await r.get(jobPath(jobId));
   return doc ? JobState.parse(doc.data) : null;
+}
+
+/**
+ * The job and one of its lanes, read at one moment (null when either is missing), for the reads a
+ * running lane repeats between its rows. Through the store's `getAllParsed` when it has one (the
+ * values may then be shared and are frozen), else `getAll` and parse. Read only: never change them.
+ */
+export async function readJobAndLane(store: DocumentStore, jobId: string, laneIndex: number): Promise<{ job: JobState; lane: Lane } | null> {
+  const paths = [jobPath(jobId), lanePath(jobId, laneIndex)] as const;
+  if (store.getAllParsed) {
+    const [job, lane] = await store.getAllParsed<JobState | Lane>([
+      { path: paths[0], schema: JobState },
+      { path: paths[1], schema: Lane },
+    ]);
+    return job && lane ? { job: job as JobState, lane: lane as Lane } : null;
+  }
+  const [jobDoc, laneDoc] = await store.getAll([...paths]);
+  return jobDoc && laneDoc ? { job: JobState.parse(jobDoc.data), lane: Lane.parse(laneDoc.data) } : null;
 }
 
 /** The lanes of the given pass, ordered by index. */

@@ -7,7 +7,8 @@
  * positions are not reserved: they stay in the lane's range, stealable, until the commit.
  *
  * Before each row after the first, the group reads the job and the lane (one read of two
- * documents) and goes on only when:
+ * documents, `readJobAndLane`: a store that keeps parsed documents parses them again only when
+ * they changed) and goes on only when:
  *   - the job is running this pass and the lane may run (no pause, cancel, finish, or concurrency
  *     below the lane): so no row starts after a pause or cancel is read, as for a single row;
  *   - the lane still has this task's position and generation, and the next position is in the
@@ -20,21 +21,20 @@
  * breaker counts. Each row after the first gets the task's deadline (its start + rowTimeoutMs),
  * so a group's task ends within the row timeout, like a single row's.
  */
-import { documentSize } from "../store-kit/doc-data";
 import type { TaskContext } from "../ports/task-queue";
 import type { ErrorInfo } from "../errors";
 import type { RowTask } from "./api";
 import type { BatchContext } from "./context";
-import { jobFlow, rowAt } from "./context";
+import { jobFlow, readJobAndLane, rowAt } from "./context";
 import { breakerKey, checkBreaker } from "./breaker";
 import { ensureLaneTask } from "./dispatch";
 import { GROUP_TARGET_MS, MAX_GROUP_ROWS, inLowerHalf, laneMayRun } from "./lanes";
-import { jobPath, resultPath, type RowResult } from "./model";
+import type { RowResult } from "./model";
 import { chooseVictim, commitRows, finalizeIfIdle, stealWork, type CommitOutcome, type CommittedRow, type GroupRetry } from "./row-commit";
 import { MAX_RESULT_BYTES } from "./row-outputs";
 import { afterRetryRecorded, attemptBudget, passSpendUsd, pendingRetry, retryLater, saveCheckpoint, type AttemptBudget } from "./row-retry";
 import { runRow, type RowRunOutcome } from "./row-run";
-import { JobState, Lane, lanePath } from "./state";
+import type { JobState, Lane } from "./state";
 
 /** A row after the first that fails retryably without a provider delay retries after this. */
 export const GROUP_RETRY_DELAY_MS = 1_000;
@@ -85,7 +85,7 @@ export async function runGroup(ctx: BatchContext, g: GroupInput): Promise<void> 
       break;
     }
     st.rows.push({ result: out.result, passSpendUsd: passSpendUsd(out.spent) });
-    st.bytes += documentSize(resultPath(task.jobId, out.result.rowIndex), out.result);
+    st.bytes += out.bytes;
     if (out.result.error && countsForBreaker(ctx, job, out.result.error)) break;
   }
   await finish(ctx, g, st);
@@ -104,10 +104,9 @@ async function mayGoOn(ctx: BatchContext, g: GroupInput, st: GroupState, p: numb
   if (targetMs <= 0 || g.job.budgetUsd !== null || st.rows.length >= MAX_GROUP_ROWS || !fits || p >= st.lane.end) return null;
   const maxBytes = (store.commitLimits?.maxBytes ?? 10 * 1024 * 1024) / 2;
   if (st.bytes + MAX_RESULT_BYTES > maxBytes) return null;
-  const [jobDoc, laneDoc] = await store.getAll([jobPath(g.task.jobId), lanePath(g.task.jobId, g.lane.index)]);
-  if (!jobDoc || !laneDoc) return null;
-  const job = JobState.parse(jobDoc.data);
-  const lane = Lane.parse(laneDoc.data);
+  const read = await readJobAndLane(store, g.task.jobId, g.lane.index);
+  if (!read) return null;
+  const { job, lane } = read;
   if (job.pass !== g.task.pass || !laneMayRun(lane, job)) return null;
   const same = lane.pass === g.lane.pass && lane.gen === g.lane.gen && lane.current === g.lane.current && lane.attemptBase === g.lane.attemptBase;
   if (!same) return null;

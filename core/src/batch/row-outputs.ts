@@ -90,13 +90,16 @@ export const MAX_RESULT_BYTES = 950_000;
  * Makes the result fit one document: first drop `nodeOutputs` and their hashes (a succeeded row
  * needs them only to keep unchanged nodes in a re-run, which then runs every node), then give up
  * the outputs and record the row as failed with a clear, permanent error. A result that cannot be stored must not wedge its lane.
+ * Also gives the stored result's `documentSize`, measured here once for the row's group (row-group.ts).
  */
-export function fitResult(result: RowResult, path: string): RowResult {
-  if (documentSize(path, result) <= MAX_RESULT_BYTES) return result;
+export function fitResult(result: RowResult, path: string): { result: RowResult; bytes: number } {
+  const bytes = documentSize(path, result);
+  if (bytes <= MAX_RESULT_BYTES) return { result, bytes };
   const { nodeHashes: _dropped, ...rest } = result;
   const lean = { ...rest, nodeOutputs: {} };
-  if (result.status === "succeeded" && documentSize(path, lean) <= MAX_RESULT_BYTES) return lean;
-  return {
+  const leanBytes = documentSize(path, lean);
+  if (result.status === "succeeded" && leanBytes <= MAX_RESULT_BYTES) return { result: lean, bytes: leanBytes };
+  const failed: RowResult = {
     ...lean,
     status: "failed",
     outputs: {},
@@ -106,4 +109,5 @@ export function fitResult(result: RowResult, path: string): RowResult {
       retryable: false,
     },
   };
+  return { result: failed, bytes: documentSize(path, failed) };
 }

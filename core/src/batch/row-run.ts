@@ -18,7 +18,7 @@ import { rowSpend, type AttemptBudget, type RowSpend } from "./row-retry";
 import { Checkpoint, checkpointPath, type JobState } from "./state";
 
 export type RowRunOutcome =
-  | { kind: "result"; result: RowResult; spent: RowSpend }
+  | { kind: "result"; result: RowResult; spent: RowSpend; /** The result's documentSize. */ bytes: number }
   | { kind: "retry"; error: ErrorInfo; nodeOutputs: Checkpoint["nodeOutputs"]; spent: RowSpend };
 
 export interface RowRunInput {
@@ -51,7 +51,7 @@ export async function runRow(ctx: BatchContext, r: RowRunInput): Promise<RowRunO
     return { kind: "retry", error: run.error, nodeOutputs: stored.nodeOutputs, spent };
   }
   const built = buildResult({ task, laneId: task.lane, run, stored, attempts: budget.attempt + 1, startedAt, finishedAt: clock.now(), costUsd: spent.costUsd });
-  return { kind: "result", result: fitResult(built, resultPath(task.jobId, task.rowIndex)), spent };
+  return { kind: "result", ...fitResult(built, resultPath(task.jobId, task.rowIndex)), spent };
 }
 
 async function loadCheckpoint(ctx: BatchContext, task: RowTask): Promise<Checkpoint | undefined> {

@@ -20,15 +20,14 @@ import { AlreadyExistsError } from "../ports/store";
 import type { TaskContext } from "../ports/task-queue";
 import type { RowTask } from "./api";
 import type { BatchContext } from "./context";
-import { rowAt } from "./context";
+import { readJobAndLane, rowAt } from "./context";
 import { ensureLaneTask } from "./dispatch";
 import { budgetStop, pauseForBudget } from "./budget";
 import { maybeFinalize } from "./finalize";
-import { jobPath } from "./model";
 import { stopLane, yieldPosition } from "./row-commit";
 import { runGroup } from "./row-group";
 import { attemptBudget } from "./row-retry";
-import { JobState, Lane, claimsPath, lanePath, parseLaneIndex } from "./state";
+import { claimsPath, parseLaneIndex } from "./state";
 import { claimKey } from "./task-ids";
 
 export { engineFor } from "./row-run";
@@ -57,17 +56,13 @@ export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskCont
     return;
   }
   const budget = attemptBudget(task, tctx);
-  const [claimed, [jobDoc, laneDoc]] = await Promise.all([
-    claim(ctx, task, tctx.retryCount),
-    store.getAll([jobPath(task.jobId), lanePath(task.jobId, laneIndex)]),
-  ]);
+  const [claimed, read] = await Promise.all([claim(ctx, task, tctx.retryCount), readJobAndLane(store, task.jobId, laneIndex)]);
   if (!claimed) {
     logger.debug({ jobId: task.jobId, row: task.rowIndex, attempt: budget.attempt }, "duplicate row delivery ignored");
     return;
   }
-  if (!jobDoc || !laneDoc) return;
-  const job = JobState.parse(jobDoc.data);
-  const lane = Lane.parse(laneDoc.data);
+  if (!read) return;
+  const { job, lane } = read;
   const pos = lane.current;
   // A task whose attempt base is not the lane's was superseded by a re-enqueued attempt.
   const superseded = lane.attemptBase !== (task.attempt ?? 0);

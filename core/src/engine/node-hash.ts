@@ -14,11 +14,23 @@ import type { NodeOutput } from "./types";
 /** Bumped when what goes into the hash changes, so old hashes never match new ones. */
 const HASH_VERSION = 1;
 
+/**
+ * `stableJson(nodeConfig(node))` per node object: a validated flow's nodes never change, and every
+ * row of a batch hashes the same nodes.
+ */
+const configJson = new WeakMap<FlowNode, string>();
+
 /** Undefined for output nodes, and when the inputs cannot be resolved (the node will fail). */
 export function nodeRunHash(node: FlowNode, outputs: ReadonlyMap<string, NodeOutput>, row: Record<string, string>): string | undefined {
   const resolved = resolvedInputs(node, outputs, row);
   if (resolved === undefined) return undefined;
-  const text = stableJson({ v: HASH_VERSION, config: nodeConfig(node), inputs: resolved });
+  let config = configJson.get(node);
+  if (config === undefined) {
+    config = stableJson(nodeConfig(node));
+    configJson.set(node, config);
+  }
+  // The text of stableJson({ v, config, inputs }) (keys in sorted order), with the config's part kept.
+  const text = `{"config":${config},"inputs":${stableJson(resolved)},"v":${HASH_VERSION}}`;
   return createHash("sha256").update(text).digest("hex").slice(0, 32);
 }
 

@@ -121,11 +121,30 @@ export interface CommitLimits {
 /** Firestore: 500 writes and 10 MiB per commit request. */
 export const FIRESTORE_COMMIT_LIMITS: CommitLimits = { maxWrites: 500, maxBytes: 10 * 1024 * 1024 };
 
+/** What `getAllParsed` parses a document's data with (a zod schema fits). */
+export interface DocSchema<T> {
+  parse(data: unknown): T;
+}
+
+/** One read of `getAllParsed`. */
+export interface ParsedRead<T> {
+  path: string;
+  schema: DocSchema<T>;
+}
+
 export interface DocumentStore {
   /** What one commit may hold on this store (absent = FIRESTORE_COMMIT_LIMITS). */
   readonly commitLimits?: CommitLimits;
   get<T = DocData>(path: string): Promise<Doc<T> | null>;
   getAll<T = DocData>(paths: string[]): Promise<(Doc<T> | null)[]>;
+  /**
+   * Optional, for hot reads of documents that change less often than they are read (a job, a
+   * lane): each document's data parsed with its schema (null when missing), all read at one moment
+   * as `getAll` does. The store may keep the value parsed at a document's version and return the
+   * SAME value while the document is unchanged, so the values are deeply frozen: read them, never
+   * change them. Without it, callers read with `getAll` and parse (`readParsed` in batch/context.ts).
+   */
+  getAllParsed?<T>(reads: readonly ParsedRead<T>[]): Promise<(T | null)[]>;
   create(path: string, data: DocData): Promise<void>;
   set(path: string, data: DocData, opts?: { merge?: boolean }): Promise<void>;
   update(path: string, patch: Patch): Promise<void>;

@@ -89,8 +89,47 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
+/** What `fastClone` answers for a value it would refuse: the labelled copy then names the field. */
+const INVALID = Symbol("invalid");
+
+/**
+ * The copy `cloneValue` makes, without building field labels (they are needed only in errors):
+ * INVALID for anything cloneValue would refuse, and cloneValue then runs again to say why.
+ */
+function fastClone(value: unknown, inArray: boolean, depth: number): unknown {
+  if (depth > MAX_FIELD_DEPTH) return INVALID;
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : INVALID;
+  if (Array.isArray(value)) {
+    if (inArray) return INVALID;
+    const out: unknown[] = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return INVALID; // a hole: the labelled copy keeps it as such
+      const c = fastClone(value[i], true, depth + 1);
+      if (c === INVALID) return INVALID;
+      out[i] = c;
+    }
+    return out;
+  }
+  if (!isPlainObject(value) || isIncrement(value) || isDeleteField(value)) return INVALID;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    if (RESERVED_FIELD.test(k)) return INVALID;
+    const c = fastClone(value[k], false, depth + 1);
+    if (c === INVALID) return INVALID;
+    out[k] = c;
+  }
+  return out;
+}
+
 /** Deep-copies a JSON-like value, rejecting what Firestore would (undefined, NaN, Date, nested arrays...). */
 export function cloneValue(value: unknown, field: string, inArray = false, depth = 0): unknown {
+  const fast = fastClone(value, inArray, depth);
+  return fast !== INVALID ? fast : labelledClone(value, field, inArray, depth);
+}
+
+/** cloneValue with the field path of every value at hand: throws naming the offending field. */
+function labelledClone(value: unknown, field: string, inArray: boolean, depth: number): unknown {
   checkDepth(depth, field);
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") {
@@ -102,7 +141,7 @@ export function cloneValue(value: unknown, field: string, inArray = false, depth
   }
   if (Array.isArray(value)) {
     if (inArray) throw new InvalidDataError(field, "arrays of arrays are not supported");
-    return value.map((item, i) => cloneValue(item, label(field, i), true, depth + 1));
+    return value.map((item, i) => labelledClone(item, label(field, i), true, depth + 1));
   }
   if (isIncrement(value) || isDeleteField(value)) {
     throw new InvalidDataError(field, `${value.__op}() is not allowed here`);
@@ -111,7 +150,7 @@ export function cloneValue(value: unknown, field: string, inArray = false, depth
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       checkFieldName(k, label(field, k));
-      out[k] = cloneValue(v, label(field, k), false, depth + 1);
+      out[k] = labelledClone(v, label(field, k), false, depth + 1);
     }
     return out;
   }
@@ -144,19 +183,22 @@ function extractSentinels(
   w: PreparedWrite,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    const segments = [...prefix, k];
-    const name = segments.join(".");
-    checkFieldName(k, name);
-    checkDepth(segments.length, name);
+  const depth = prefix.length + 1;
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    // The field's segments and dotted name are built only where they are kept or reported.
+    const name = (): string => [...prefix, k].join(".");
+    if (RESERVED_FIELD.test(k)) checkFieldName(k, name());
+    if (depth > MAX_FIELD_DEPTH) checkDepth(depth, name());
     if (isIncrement(v) && mode !== "none") {
-      w.increments.push({ segments, by: checkIncrement(v.by, name) });
+      w.increments.push({ segments: [...prefix, k], by: checkIncrement(v.by, name()) });
     } else if (isDeleteField(v) && mode === "all") {
-      w.deletes.push(segments);
+      w.deletes.push([...prefix, k]);
     } else if (isPlainObject(v) && !isIncrement(v) && !isDeleteField(v)) {
-      out[k] = extractSentinels(v, segments, mode, w);
+      out[k] = extractSentinels(v, [...prefix, k], mode, w);
     } else {
-      out[k] = cloneValue(v, name, false, segments.length);
+      const fast = fastClone(v, false, depth);
+      out[k] = fast !== INVALID ? fast : labelledClone(v, name(), false, depth);
     }
   }
   return out;

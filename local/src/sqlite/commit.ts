@@ -7,7 +7,7 @@
  */
 import { AlreadyExistsError, type DocData } from "@flowcraft/core";
 import { applyWrite, type PreparedWrite } from "../core-internals";
-import { DocCache } from "./doc-cache";
+import { DocCache, deepFreeze, type CachedDoc } from "./doc-cache";
 import { noGroup, type BeforeWrite } from "./group-commit";
 import type { Db } from "./open-db";
 
@@ -113,8 +113,21 @@ export class Committer {
     return { data: cur.json === null ? null : (JSON.parse(cur.json) as DocData), version: cur.version };
   }
 
+  /**
+   * `schema.parse` of a document's data (null when missing). The value is kept, frozen, on the
+   * document's cache entry and returned again until the document is written (a new entry).
+   */
+  readParsed<T>(collection: string, id: string, schema: { parse(data: unknown): T }): T | null {
+    const cur = this.cached(collection, id);
+    if (cur.json === null) return null;
+    if (cur.parsed?.schema === schema) return cur.parsed.value as T;
+    const value = deepFreeze(schema.parse(JSON.parse(cur.json)));
+    cur.parsed = { schema, value };
+    return value;
+  }
+
   /** The stored JSON and version of a document, from the cache or else from SQLite (then cached). */
-  private cached(collection: string, id: string): { json: string | null; version: number } {
+  private cached(collection: string, id: string): CachedDoc {
     const path = `${collection}/${id}`;
     const hit = this.cache.get(path);
     if (hit) return hit;
@@ -122,7 +135,7 @@ export class Committer {
     const row = this.stmts.read.get(collection, id) as { data: string; version: number } | undefined;
     const cur = row ? { json: row.data, version: row.version } : { json: null, version: 0 };
     this.cache.put(path, cur.json, cur.version);
-    return cur;
+    return this.cache.get(path) ?? cur;
   }
 
   /** Forgets every cached document: call when a transaction that wrote through here was rolled back. */

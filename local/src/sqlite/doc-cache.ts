@@ -4,7 +4,8 @@
  * SQLite. Coherent because every write to `documents` goes through the Committer of the one
  * process that owns the file (owner-lock.ts), which updates the cache only after its SQLite
  * transaction succeeded. Bounded by entries and by characters held; documents above the per-entry
- * limit are not kept. Eviction is oldest insertion first (a write or a miss re-inserts).
+ * limit are not kept. Eviction is oldest insertion first (a write or a miss re-inserts). An entry may
+ * also keep its document parsed with a schema, so hot readers skip both JSON.parse and validation.
  */
 
 export interface CachedDoc {
@@ -12,6 +13,18 @@ export interface CachedDoc {
   json: string | null;
   /** 0 when missing. */
   version: number;
+  /**
+   * The data parsed with `schema` at this version, deeply frozen (sqlite-store.ts `getAllParsed`).
+   * Dropped with the entry when the document is written.
+   */
+  parsed?: { schema: unknown; value: unknown };
+}
+
+/** Freezes a parsed value and everything in it, so a value handed out more than once stays as read. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
 }
 
 export interface DocCacheLimits {

@@ -12,6 +12,7 @@ import {
   type Doc,
   type DocData,
   type DocumentStore,
+  type ParsedRead,
   type Patch,
   type Query,
   type Where,
@@ -141,6 +142,13 @@ export class SqliteStore implements DocumentStore, TxReader {
   }
   async getAll<T = DocData>(paths: string[]): Promise<(Doc<T> | null)[]> {
     return paths.map((p) => this.readTracked<T>(p, null));
+  }
+  /** Parsed values are kept per document version on the cache entry (Committer.readParsed): frozen, shared. */
+  async getAllParsed<T>(reads: readonly ParsedRead<T>[]): Promise<(T | null)[]> {
+    return reads.map((r) => {
+      const p = parseDocPath(r.path);
+      return this.committer.readParsed(p.collection, p.id, r.schema);
+    });
   }
   async create(path: string, data: DocData): Promise<void> {
     this.write([prepareWrite({ kind: "create", path, data })]);
