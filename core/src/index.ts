@@ -20,6 +20,7 @@ export * from "./ports/task-queue";
 export * from "./ports/blob-store";
 export * from "./ports/clock";
 export * from "./batch/model";
+export * from "./batch/statuses";
 export * from "./batch/limits";
 export * from "./batch/api";
 export * from "./csv/read";

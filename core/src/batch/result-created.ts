@@ -15,7 +15,8 @@ import { maybeFinalize } from "./finalize";
 import { requestRollUp, rollUp } from "./roll-up";
 import { laneMayRun } from "./lanes";
 import { finalizeIfIdle, stealWork } from "./row-commit";
-import { jobPath, passOpen } from "./model";
+import { jobPath } from "./model";
+import { isPassOpen } from "./statuses";
 import { JobState, Lane, lanePath, parseLaneIndex } from "./state";
 import { z } from "zod";
 
@@ -41,7 +42,7 @@ export async function onResultCreated(ctx: BatchContext, doc: Doc): Promise<void
   const jobDoc = await ctx.deps.store.get(jobPath(jobId));
   if (!jobDoc) return;
   const job = JobState.parse(jobDoc.data);
-  if (!passOpen(job.status)) return;
+  if (!isPassOpen(job.status)) return;
   let lane = seen;
   if (lane && lane.pass === job.pass && lane.current === null && laneMayRun(lane, job)) {
     // The commit left the lane idle but a crash may have prevented its steal: try again.

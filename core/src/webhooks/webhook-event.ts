@@ -10,7 +10,9 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { BatchContext } from "../batch/context";
 import { readJob } from "../batch/context";
+import type { JobStatus } from "../batch/model";
 import type { JobState } from "../batch/state";
+import { isPaused } from "../batch/statuses";
 
 export const WebhookTask = z.object({
   kind: z.literal("webhook"),
@@ -27,11 +29,19 @@ export function isWebhookTask(v: unknown): v is WebhookTask {
   return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "webhook";
 }
 
-const TYPES = { completed: "batch.completed", failed: "batch.failed", cancelled: "batch.cancelled", paused: "batch.paused" } as const;
+/** The event each status reports (null: none); a table over every status, so a new one must decide. */
+const TYPES: Readonly<Record<JobStatus, string | null>> = {
+  pending: null,
+  processing: null,
+  paused: "batch.paused",
+  completed: "batch.completed",
+  failed: "batch.failed",
+  cancelled: "batch.cancelled",
+};
 
 export function eventIdOf(job: JobState): string {
   const base = `${job.id}:${job.status}:${job.pass}`;
-  return job.status === "paused" ? `${base}:${job.pausedAt ?? 0}` : base;
+  return isPaused(job.status) ? `${base}:${job.pausedAt ?? 0}` : base;
 }
 
 /** What a receiver gets: the event id and type, and the batch's counts at that moment. */
@@ -51,7 +61,7 @@ export function eventBody(job: JobState, eventId: string, at: number): string {
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
   };
-  return JSON.stringify({ id: eventId, type: TYPES[job.status as keyof typeof TYPES], createdAt: at, batch });
+  return JSON.stringify({ id: eventId, type: TYPES[job.status], createdAt: at, batch });
 }
 
 export const webhookTaskId = (eventId: string): string => `webhook-${createHash("sha256").update(eventId).digest("hex").slice(0, 40)}`;
@@ -59,12 +69,13 @@ export const webhookTaskId = (eventId: string): string => `webhook-${createHash(
 /** Enqueues the delivery of the job's current state when it carries a webhook and the state is one to report. */
 export async function notifyWebhook(ctx: BatchContext, jobId: string): Promise<void> {
   const job = await readJob(ctx.deps.store, jobId);
-  if (!job?.webhookUrl || !(job.status in TYPES)) return;
+  const type = job ? TYPES[job.status] : null;
+  if (!job?.webhookUrl || type === null) return;
   const eventId = eventIdOf(job);
   const task: WebhookTask = {
     kind: "webhook",
     eventId,
-    type: TYPES[job.status as keyof typeof TYPES],
+    type,
     ownerId: job.ownerId,
     url: job.webhookUrl,
     body: eventBody(job, eventId, ctx.deps.clock.now()),
