@@ -32,27 +32,51 @@ function restrict(...groups) {
   return { "@typescript-eslint/no-restricted-imports": ["error", { patterns: groups.map(([group, message]) => ({ group, message })) }] };
 }
 
+/** Core's fakes and conformance suites: `@flowcraft/core/testing`, or core/src/testing by path. */
+const TESTING = ["@flowcraft/core/testing", "@flowcraft/core/testing/*", "**/testing", "**/testing/**", "**/core/src/testing", "**/core/src/testing/**"];
+const NO_TESTING = [TESTING, "production code does not import the fakes or conformance suites (@flowcraft/core/testing): tests, benches and the simulator may"];
+
+const CORE = [
+  [FIREBASE, "core runs on every host: it imports no Firebase package (Firebase adapters live in functions/src)"],
+  [[...hostImports("local"), ...hostImports("functions"), ...hostImports("web")], "core imports no host: hosts import core, never the other way"],
+];
+const LOCAL = [
+  [FIREBASE, "the local host runs without a cloud account: no Firebase package"],
+  [[...hostImports("functions"), ...hostImports("web")], "hosts never import each other: share code through core"],
+];
+const FUNCTIONS = [[[...hostImports("local"), ...hostImports("web")], "hosts never import each other: share code through core"]];
+
 /**
  * The boundaries (see the README's "Layout"): core runs on every host, so it imports no Firebase
  * package and no host; the hosts never import each other; the web app imports only core's
  * browser-safe modules (`webCoreModules`), and type-only imports of anything else in core.
+ * `coreProduction`, `localProduction` and `functionsProduction` add, for the code that ships
+ * (core/src but its testing/ and sim/ folders, local/src, functions/src), that it never imports
+ * `@flowcraft/core/testing`. A later config block replaces an earlier one's options for a file, so
+ * each production set repeats its workspace's groups.
  */
 export const boundaries = {
-  core: restrict(
-    [FIREBASE, "core runs on every host: it imports no Firebase package (Firebase adapters live in functions/src)"],
-    [[...hostImports("local"), ...hostImports("functions"), ...hostImports("web")], "core imports no host: hosts import core, never the other way"],
-  ),
-  local: restrict(
-    [FIREBASE, "the local host runs without a cloud account: no Firebase package"],
-    [[...hostImports("functions"), ...hostImports("web")], "hosts never import each other: share code through core"],
-  ),
-  functions: restrict([[...hostImports("local"), ...hostImports("web")], "hosts never import each other: share code through core"]),
+  core: restrict(...CORE),
+  coreProduction: restrict(...CORE, NO_TESTING),
+  local: restrict(...LOCAL),
+  localProduction: restrict(...LOCAL, NO_TESTING),
+  functions: restrict(...FUNCTIONS),
+  functionsProduction: restrict(...FUNCTIONS, NO_TESTING),
+};
+
+/** The files `boundaries.*Production` apply to (eslint.config.mjs): what ships, not its tests or the simulator. */
+export const productionFiles = {
+  core: { files: ["core/src/**/*.ts"], ignores: ["core/src/testing/**", "core/src/sim/**"] },
+  local: { files: ["local/src/**/*.ts"] },
+  functions: { files: ["functions/src/**/*.ts"] },
 };
 
 /** The core modules (and folders, with a trailing slash) the web app may import at run time: pure code, no Node built-ins. */
 export const webCoreModules = [
   "errors",
   "batch/model",
+  // The job status predicates (buttons, labels, when to stop watching); depends only on the model.
+  "batch/statuses",
   "batch/limits",
   "batch/export-records",
   "batch/export-query",
@@ -62,6 +86,10 @@ export const webCoreModules = [
   "governor/port",
   "governor/settings",
   "governor/format-usd",
+  // Pure (zod and type imports only): the run dialog's economy check and the layer panel's schema and layers.
+  "economy/economy-mode",
+  "economy/economy-progress",
+  "economy/layer-plan",
 ];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -77,6 +105,7 @@ export const webBoundaries = {
           allowTypeImports: true,
           message: "the web app imports only core's browser-safe modules (webCoreModules in eslint.base.mjs); other core modules may be imported for types only",
         },
+        { group: ["@core/testing", "@core/testing/*", "@core/testing/**", "@flowcraft/core/testing"], allowTypeImports: true, message: "the web app never imports core's fakes or conformance suites (@flowcraft/core/testing) at run time" },
         { group: ["@flowcraft/*", "**/core/src", "**/core/src/**"], message: "the web app reaches core through the @core/* alias, never core's index or a relative path" },
         { group: [...hostImports("local"), ...hostImports("functions")], message: "the web app talks to the hosts over HTTP and callables, never by import" },
       ],

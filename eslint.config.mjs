@@ -1,5 +1,5 @@
 import tseslint from "typescript-eslint";
-import { baseRules, boundaries, recommended, testRules } from "./eslint.base.mjs";
+import { baseRules, boundaries, productionFiles, recommended, testRules } from "./eslint.base.mjs";
 
 export default tseslint.config(
   { ignores: ["**/node_modules/**", "**/dist/**", "**/lib/**", "**/*.js", "**/*.cjs", "**/*.mjs", "web/**"] },
@@ -11,5 +11,8 @@ export default tseslint.config(
   { files: ["core/**/*.ts"], rules: boundaries.core },
   { files: ["local/**/*.ts"], rules: boundaries.local },
   { files: ["functions/**/*.ts"], rules: boundaries.functions },
+  { ...productionFiles.core, rules: boundaries.coreProduction },
+  { ...productionFiles.local, rules: boundaries.localProduction },
+  { ...productionFiles.functions, rules: boundaries.functionsProduction },
   { files: ["**/test/**/*.ts"], rules: testRules },
 );

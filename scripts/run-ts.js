@@ -24,7 +24,7 @@ buildSync({
   format: "cjs",
   sourcemap: "inline",
   packages: "external",
-  alias: { "@flowcraft/core": path.join(root, "core/src/index.ts") },
+  alias: { "@flowcraft/core": path.join(root, "core/src/index.ts"), "@flowcraft/core/testing": path.join(root, "core/src/testing/index.ts") },
   logLevel: "warning",
 });
 process.argv = [process.argv[0], outfile, ...args];

@@ -9,7 +9,7 @@ import { PermanentError, RetryableError } from "../src/errors";
 import { type BatchItem, type ProviderBatchJobs, type ProviderJob, isProviderJobTerminal } from "../src/ai/batch-port";
 import { GeminiAiService } from "../src/ai/gemini";
 import { OfflineAiService } from "../src/ai/offline";
-import { ManualClock } from "../src/fakes/manual-clock";
+import { ManualClock } from "../src/testing/manual-clock";
 import { useFakeGeminiServer } from "./support/use-fake-gemini-server";
 import { FakeBatchApi, type ItemAnswer, type WireBatchRequest, echoAnswer, promptOf } from "./support/fake-batch-api";
 

@@ -10,7 +10,7 @@ import { GeminiAiService } from "../src/ai/gemini";
 import { OfflineAiService } from "../src/ai/offline";
 import { FakeGeminiServer } from "./support/fake-gemini-server";
 import { textResponse } from "./support/gemini-responses";
-import { ManualClock } from "../src/fakes/manual-clock";
+import { ManualClock } from "../src/testing/manual-clock";
 
 /** Delay until the clock's next timer, if any. */
 function nextDelay(c: ManualClock): number | undefined {

@@ -9,7 +9,7 @@ import { GeminiAiService } from "../src/ai/gemini";
 import type { Clock } from "../src/ports/clock";
 import { FakeGeminiServer } from "./support/fake-gemini-server";
 import { candidateResponse, imagenResponse, inlineImageResponse, videoOperation } from "./support/gemini-responses";
-import { ManualClock } from "../src/fakes/manual-clock";
+import { ManualClock } from "../src/testing/manual-clock";
 import { SteppingClock } from "./support/test-clocks";
 
 const KEY = "AIzaSyFAKE-media-test-key-00000000000";

@@ -2,7 +2,7 @@ import { crc32, inflateSync } from "node:zlib";
 import { PermanentError, RetryableError } from "../src/errors";
 import { OfflineAiService, slowMarkerMs } from "../src/ai/offline";
 import { PNG_SIGNATURE } from "../src/ai/png";
-import { ManualClock } from "../src/fakes/manual-clock";
+import { ManualClock } from "../src/testing/manual-clock";
 
 /** Delay until the clock's next timer, if any. */
 function nextDelay(c: ManualClock): number | undefined {

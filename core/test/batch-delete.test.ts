@@ -4,7 +4,7 @@
  * refused, a pending one releases its owner slot, a crash between the two steps is completed by
  * the retention sweep, and retention deletes only finished batches older than N days.
  */
-import { MemoryStore } from "../src/fakes/memory-store";
+import { MemoryStore } from "../src/testing/memory-store";
 import { DELETES, deleteMarkerPath } from "../src/batch/delete-job";
 import { ownerSlotsPath } from "../src/batch/owner-slots";
 import { slotDocPath } from "../src/governor/store-docs";

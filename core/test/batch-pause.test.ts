@@ -5,7 +5,7 @@
  */
 import { OfflineAiService } from "../src/ai/offline";
 import type { AiService, TextRequest } from "../src/ai/port";
-import { ManualClock } from "../src/fakes/manual-clock";
+import { ManualClock } from "../src/testing/manual-clock";
 import { ownerSlotsPath, type OwnerSlots } from "../src/batch/owner-slots";
 import { Lane } from "../src/batch/state";
 import type { TaskContext } from "../src/ports/task-queue";

@@ -13,11 +13,11 @@ import { economyRowCost } from "../src/economy/economy-cost";
 import { type LayerRunReport, runTextLayers } from "../src/economy/layer-run";
 import { ServerWorkflowEngine } from "../src/engine/server-workflow-engine";
 import type { NodeOutput } from "../src/engine/types";
-import { ManualClock } from "../src/fakes/manual-clock";
-import { MemoryStore } from "../src/fakes/memory-store";
+import { ManualClock } from "../src/testing/manual-clock";
+import { MemoryStore } from "../src/testing/memory-store";
 import { parseFlow } from "../src/flow/parse";
 import type { ValidFlow } from "../src/flow/valid-flow";
-import { systemClock } from "../src/ports/clock";
+import { systemClock } from "../src/system-clock";
 import { useFakeGeminiServer } from "./support/use-fake-gemini-server";
 import { FakeBatchApi, type WireBatchRequest, echoAnswer } from "./support/fake-batch-api";
 

@@ -11,8 +11,8 @@ import { groupRequests, parseItemKey, type PendingTextRequest, textLayers } from
 import { ProviderJobRecord, providerJobPath } from "../src/economy/provider-job-record";
 import { readLayerProgress } from "../src/economy/layer-progress";
 import { cancelProviderJobs, pollProviderJob, type ProviderJobDeps, settleProviderJob, submitProviderJob } from "../src/economy/provider-jobs";
-import { ManualClock } from "../src/fakes/manual-clock";
-import { MemoryStore } from "../src/fakes/memory-store";
+import { ManualClock } from "../src/testing/manual-clock";
+import { MemoryStore } from "../src/testing/memory-store";
 import type { Flow } from "../src/flow/schema";
 import { useFakeGeminiServer } from "./support/use-fake-gemini-server";
 import { FakeBatchApi } from "./support/fake-batch-api";

@@ -1,6 +1,6 @@
-import { applyWrite, documentSize, prepareWrite, type WriteOp } from "../src/ports/doc-data";
-import { parseDocPath, parseFieldPath } from "../src/ports/doc-path";
-import { compareStrings, compareValues, planQuery, runQuery } from "../src/ports/doc-query";
+import { applyWrite, documentSize, prepareWrite, type WriteOp } from "../src/store-kit/doc-data";
+import { parseDocPath, parseFieldPath } from "../src/store-kit/doc-path";
+import { compareStrings, compareValues, planQuery, runQuery } from "../src/store-kit/doc-query";
 import { AlreadyExistsError, deleteField, increment, NotFoundError, type DocData } from "../src/ports/store";
 
 describe("compareValues (Firestore type order)", () => {

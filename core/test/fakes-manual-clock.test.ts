@@ -1,4 +1,4 @@
-import { ManualClock } from "../src/fakes/manual-clock";
+import { ManualClock } from "../src/testing/manual-clock";
 
 describe("ManualClock", () => {
   it("fires timers by time, then by insertion order, moving now() to each", async () => {

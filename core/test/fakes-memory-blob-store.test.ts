@@ -1,5 +1,5 @@
-import { describeBlobStoreConformance } from "../src/ports/conformance/blob-store-conformance";
-import { MemoryBlobStore } from "../src/fakes/memory-blob-store";
+import { describeBlobStoreConformance } from "../src/testing/conformance/blob-store-conformance";
+import { MemoryBlobStore } from "../src/testing/memory-blob-store";
 
 describeBlobStoreConformance("memory", () => ({ blobs: new MemoryBlobStore() }));
 

@@ -4,8 +4,8 @@
  * update) whatever the interleaving.
  */
 import fc from "fast-check";
-import { MemoryStore } from "../src/fakes/memory-store";
-import { withSkippedCases, conformanceCase } from "../src/ports/conformance/conformance-case";
+import { MemoryStore } from "../src/testing/memory-store";
+import { withSkippedCases, conformanceCase } from "../src/testing/conformance/conformance-case";
 import type { Doc } from "../src/ports/store";
 
 const turn = () => new Promise<void>((r) => setImmediate(r));

@@ -1,8 +1,8 @@
-import { describeStoreConformance } from "../src/ports/conformance/store-conformance";
-import { MemoryStore, type CommittedWrite } from "../src/fakes/memory-store";
-import { ManualClock } from "../src/fakes/manual-clock";
-import { InvalidDataError } from "../src/ports/doc-data";
-import { InvalidPathError } from "../src/ports/doc-path";
+import { describeStoreConformance } from "../src/testing/conformance/store-conformance";
+import { MemoryStore, type CommittedWrite } from "../src/testing/memory-store";
+import { ManualClock } from "../src/testing/manual-clock";
+import { InvalidDataError } from "../src/store-kit/doc-data";
+import { InvalidPathError } from "../src/store-kit/doc-path";
 import { increment, type Doc } from "../src/ports/store";
 
 describeStoreConformance("memory", () => ({ store: new MemoryStore() }));

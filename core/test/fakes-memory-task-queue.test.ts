@@ -1,8 +1,8 @@
-import { describeTaskQueueConformance } from "../src/ports/conformance/task-queue-conformance";
-import { MemoryTaskQueue } from "../src/fakes/memory-task-queue";
-import { systemClock } from "../src/ports/clock";
-import { ManualClock } from "../src/fakes/manual-clock";
-import { SeededRandom } from "../src/fakes/seeded-random";
+import { describeTaskQueueConformance } from "../src/testing/conformance/task-queue-conformance";
+import { MemoryTaskQueue } from "../src/testing/memory-task-queue";
+import { systemClock } from "../src/system-clock";
+import { ManualClock } from "../src/testing/manual-clock";
+import { SeededRandom } from "../src/seeded-random";
 import { retryBackoffMs } from "../src/ports/task-backoff";
 import type { QueueLimits, RetryPolicy, TaskContext } from "../src/ports/task-queue";
 

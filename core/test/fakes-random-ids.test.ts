@@ -1,5 +1,5 @@
-import { randomIds, seededIds, sequentialIds } from "../src/fakes/ids";
-import { SeededRandom } from "../src/fakes/seeded-random";
+import { randomIds, seededIds, sequentialIds } from "../src/ids";
+import { SeededRandom } from "../src/seeded-random";
 
 describe("SeededRandom", () => {
   it("repeats its sequence for a seed and differs across seeds", () => {

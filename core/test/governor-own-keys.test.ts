@@ -3,7 +3,7 @@ import { jobKeysOf } from "../src/governor/held-permits";
 import { costOf, DEFAULT_PRICES } from "../src/governor/prices";
 import { governorSettings } from "../src/governor/settings";
 import { MemoryGovernor } from "../src/governor/memory-governor";
-import { ManualClock } from "../src/fakes/manual-clock";
+import { ManualClock } from "../src/testing/manual-clock";
 
 // Model ids are free text in a flow: names that are also Object.prototype members are plain ids.
 const NAMES = ["constructor", "toString", "__proto__", "hasOwnProperty"];

@@ -12,7 +12,7 @@ import { governedCall } from "../src/governor/governed-call";
 import { MemoryGovernor } from "../src/governor/memory-governor";
 import { DEFAULT_STATE_OPTIONS } from "../src/governor/model-state";
 import { DEFAULT_NODE_RETRY, withNodeRetry } from "../src/engine/node-retry";
-import { ManualClock } from "../src/fakes/manual-clock";
+import { ManualClock } from "../src/testing/manual-clock";
 import { silentLogger } from "../src/logger";
 import { SlidingWindowQuota } from "./support/sliding-window-quota";
 

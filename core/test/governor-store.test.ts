@@ -4,12 +4,12 @@
  * no document above ~1 write/s), two instances sharing one store, limits from the settings
  * document, and the shared adaptive rate.
  */
-import { ManualClock } from "../src/fakes/manual-clock";
-import { MemoryStore } from "../src/fakes/memory-store";
+import { ManualClock } from "../src/testing/manual-clock";
+import { MemoryStore } from "../src/testing/memory-store";
 import { StoreGovernor } from "../src/governor/store-governor";
 import { GOVERNOR_SETTINGS_PATH, modelDocPath, writeGovernorSettings } from "../src/governor/store-docs";
 import type { Governor, LimitsTable, PermitRequest } from "../src/governor/port";
-import { describeGovernorConformance } from "../src/ports/conformance/governor-conformance";
+import { describeGovernorConformance } from "../src/testing/conformance/governor-conformance";
 
 describeGovernorConformance("store (memory store)", ({ clock, defaults }) => ({
   governor: new StoreGovernor({ store: new MemoryStore({ clock }), clock, instanceId: "i1", defaults }),

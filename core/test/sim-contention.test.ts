@@ -3,7 +3,7 @@
  * never contended; commits above that rate wait longer the further above it they are, contended
  * transactions abort and are re-run by the store (still committing once), plain writes only slow.
  */
-import { ManualClock } from "../src/fakes/manual-clock";
+import { ManualClock } from "../src/testing/manual-clock";
 import { DocContention, FIRESTORE_CONTENTION } from "../src/sim/contention";
 import { DEFAULT_LATENCY } from "../src/sim/faults";
 import { Rng } from "../src/sim/random";

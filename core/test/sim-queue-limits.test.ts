@@ -3,7 +3,7 @@
  * (refilled at the rate, holding rate/5) and capped in number running, in due order, with a rate
  * whose interval is not a whole number of milliseconds.
  */
-import { ManualClock } from "../src/fakes/manual-clock";
+import { ManualClock } from "../src/testing/manual-clock";
 import { DEFAULT_LATENCY, NO_FAULTS } from "../src/sim/faults";
 import { Rng } from "../src/sim/random";
 import { SimQueue } from "../src/sim/sim-queue";

@@ -3,7 +3,7 @@
  * Tasks' backoff between attempts, and a negative `maxAttempts` means unlimited attempts, none of
  * them marked as the last.
  */
-import { ManualClock } from "../src/fakes/manual-clock";
+import { ManualClock } from "../src/testing/manual-clock";
 import { retryBackoffMs } from "../src/ports/task-backoff";
 import type { RetryPolicy } from "../src/ports/task-queue";
 import { DEFAULT_LATENCY, NO_FAULTS } from "../src/sim/faults";

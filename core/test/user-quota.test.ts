@@ -3,7 +3,8 @@
  * under concurrent calls, a refused call writes nothing, a new window starts from zero in the same
  * document, refunds give back, and a request larger than a whole window is refused outright.
  */
-import { ManualClock, MemoryStore, createUserQuota, quotaPath, type DocData } from "../src";
+import { createUserQuota, quotaPath, type DocData } from "../src";
+import { ManualClock, MemoryStore } from "../src/testing";
 
 function setup(limits = { aiCallsPerMinute: 3, rowsPerDay: 100 }) {
   const store = new MemoryStore({ recordWrites: true });

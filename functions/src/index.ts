@@ -8,6 +8,7 @@
  *               getGovernorSettings setGovernorSettings (admin custom claim)
  *               signMediaLinks (short-lived signed URLs for an export's media)
  *   triggers    onBatchJobCreated (batch_jobs/{jobId}) · onBatchResultCreated (…/results/{rowId})
+ *               onWebhookEventCreated (…/webhook_events/{eventKey})
  *   tasks       runBatchRow (one row per delivery)
  *   schedule    reconcileBatches
  */
@@ -24,6 +25,7 @@ export { getGovernorSettings, setGovernorSettings } from "./callables/governor-c
 export { signMediaLinks } from "./callables/export-callables";
 export { onBatchJobCreated } from "./triggers/job-created";
 export { onBatchResultCreated } from "./triggers/result-created";
+export { onWebhookEventCreated } from "./triggers/webhook-event-created";
 export { runBatchRow } from "./triggers/row-task";
 export { reconcileBatches } from "./triggers/reconcile-schedule";
 export { purgeExpiredBatches } from "./triggers/retention-schedule";

@@ -15,6 +15,7 @@ import { OfflineAiService } from "@flowcraft/core";
 import { Harness, auth, fft, httpsErrorOf, textFlow } from "./support/harness";
 import type * as fns from "../src/index";
 import type * as coreModule from "@flowcraft/core";
+import type * as coreTestingModule from "@flowcraft/core/testing";
 import type * as depsModule from "../src/runtime/deps";
 
 afterAll(() => fft.cleanup());
@@ -23,6 +24,7 @@ const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url")
 const token = (claims: Record<string, unknown>) => `${b64({ alg: "RS256", typ: "JWT" })}.${b64(claims)}.c2ln`;
 
 type Core = typeof coreModule;
+type CoreTesting = typeof coreTestingModule;
 type Deps = typeof depsModule;
 
 /** Loads the exports afresh under `env` (firebase-functions reads enforceAppCheck at definition). */
@@ -36,15 +38,16 @@ function loadUnder(env: Record<string, string | undefined>): { fns: typeof fns }
     /* eslint-disable @typescript-eslint/no-require-imports */
     loaded = require("../src/index") as typeof fns;
     const core = require("@flowcraft/core") as Core;
+    const testing = require("@flowcraft/core/testing") as CoreTesting;
     const deps = require("../src/runtime/deps") as Deps;
     /* eslint-enable @typescript-eslint/no-require-imports */
-    const store = new core.MemoryStore();
+    const store = new testing.MemoryStore();
     const ai = new core.OfflineAiService();
     const logger = core.silentLogger;
     const handlers = core.createBatchHandlers({
       store,
       queue: { enqueue: () => Promise.resolve("enqueued" as const), delete: () => Promise.resolve() },
-      blobs: new core.MemoryBlobStore(),
+      blobs: new testing.MemoryBlobStore(),
       ai,
       clock: core.systemClock,
       ids: core.sequentialIds("job"),

@@ -34,6 +34,7 @@ const EXPECTED_EXPORTS = [
   "listBatchRows",
   "onBatchJobCreated",
   "onBatchResultCreated",
+  "onWebhookEventCreated",
   "pauseBatch",
   "previewFlow",
   "purgeExpiredBatches",
@@ -129,6 +130,7 @@ describe("functions bundle", () => {
     }
     expect(endpoints.createBatch!.kind).toBe("callableTrigger");
     expect(endpoints.onBatchResultCreated).toMatchObject({ kind: "eventTrigger", retry: true });
+    expect(endpoints.onWebhookEventCreated).toMatchObject({ kind: "eventTrigger", retry: true });
     expect(endpoints.runBatchRow).toMatchObject({ kind: "taskQueueTrigger", timeout: 1800 });
     expect(endpoints.runBatchRow!.queue!.retry.maxAttempts).toBe(8);
     expect(endpoints.reconcileBatches!.kind).toBe("scheduleTrigger");

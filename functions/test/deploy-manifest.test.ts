@@ -72,9 +72,9 @@ describe("deploy manifest", () => {
     manifest = discover({ REGION });
   });
 
-  it("declares the REGION param's region and the max instances on all 25 functions", () => {
+  it("declares the REGION param's region and the max instances on all 26 functions", () => {
     const names = Object.keys(manifest.endpoints);
-    expect(names).toHaveLength(25);
+    expect(names).toHaveLength(26);
     expect(manifest.params.find((p) => p.name === "REGION")?.default).toBe("us-central1");
     for (const name of names) {
       const e = manifest.endpoints[name]!;

@@ -4,7 +4,7 @@
  * every case runs. Against the Node server used here, the cases that need what it lacks are skipped
  * with the reason; the adapter-only checks below cover what still runs.
  */
-import { describeStoreConformance } from "../../core/src/ports/conformance/store-conformance";
+import { describeStoreConformance } from "@flowcraft/core/testing";
 import { AlreadyExistsError, increment } from "@flowcraft/core";
 import { FirestoreStore } from "../src/adapters/firestore-store";
 import { startTestFirestore, type TestFirestore } from "./support/firestore-server";

@@ -4,7 +4,8 @@
  * validated with the port's LimitsTable schema, `settings/governor` written with who and when,
  * and a running StoreGovernor on the same store picking the change up without a restart.
  */
-import { DEFAULT_MODEL_LIMITS, GOVERNOR_SETTINGS_PATH, ManualClock, OfflineAiService, StoreGovernor } from "@flowcraft/core";
+import { DEFAULT_MODEL_LIMITS, GOVERNOR_SETTINGS_PATH, OfflineAiService, StoreGovernor } from "@flowcraft/core";
+import { ManualClock } from "@flowcraft/core/testing";
 import * as fns from "../src/index";
 import { Harness, auth, fft, httpsErrorOf } from "./support/harness";
 

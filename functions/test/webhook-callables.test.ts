@@ -2,11 +2,14 @@
  * Webhooks on the Firebase host through the real exported functions: the secret callables (the
  * secret is returned once, never by the read), createBatch refusing a webhook without a secret,
  * and a delivery through runBatchRow to a receiver on 127.0.0.1 that fails the first attempt: the
- * task is retried (as Cloud Tasks would) with the same event id and a valid signature.
+ * task is retried (as Cloud Tasks would) with the same event id and a valid signature; the
+ * finalize commit's event document, delivered to the real onWebhookEventCreated export (with or
+ * without the event's data, twice), queues exactly one delivery task.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { OfflineAiService, verifyWebhook } from "@flowcraft/core";
+import { OfflineAiService, WebhookEventDoc, verifyWebhook, webhookEventsPath } from "@flowcraft/core";
+import * as fns from "../src/index";
 import { Harness, auth, fft, httpsErrorOf, textFlow } from "./support/harness";
 
 afterAll(() => fft.cleanup());
@@ -60,5 +63,29 @@ describe("webhook callables", () => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+
+  it("onWebhookEventCreated queues one delivery per event document, however often it is delivered", async () => {
+    const h = new Harness({ ai: new OfflineAiService(), autoDeliver: false });
+    await h.rotateWebhookSecret(caller("alice"));
+    const { job } = await h.createBatch(caller("alice", { flow: textFlow(), columns: ["topic"], rows: [{ topic: "a" }], start: true, webhookUrl: "https://hooks.example.com/x" }));
+    const row = h.queue.enqueued.find((t) => (t.payload as { kind?: string }).kind === undefined)!;
+    await h.deliverTask(row);
+    const [result] = await h.store.query(`batch_jobs/${job.id}/results`);
+    await h.deliverCreated(result!);
+    const docs = await h.store.query(webhookEventsPath(job.id));
+    expect(docs.map((d) => WebhookEventDoc.parse(d.data))).toEqual([expect.objectContaining({ type: "batch.completed", status: "recorded" })]);
+    const webhookTasks = () => h.queue.enqueued.filter((t) => (t.payload as { kind?: string }).kind === "webhook");
+    expect(webhookTasks()).toHaveLength(0); // the transition only recorded it
+    const key = docs[0]!.path.split("/").pop()!;
+    await fns.onWebhookEventCreated.run({ params: { jobId: job.id, eventKey: key }, data: undefined } as never);
+    await h.deliverCreated(docs[0]!); // a repeated delivery of the same event, with its data
+    expect(webhookTasks()).toHaveLength(1);
+    expect(webhookTasks()[0]!.payload).toMatchObject({ kind: "webhook", eventId: `${job.id}:completed:0` });
+    const after = await h.store.get(docs[0]!.path);
+    expect(WebhookEventDoc.parse(after!.data).status).toBe("queued");
+    // A document gone before its event arrived (the batch was deleted): nothing is queued.
+    await expect(fns.onWebhookEventCreated.run({ params: { jobId: job.id, eventKey: "gone" }, data: undefined } as never)).resolves.toBeUndefined();
+    expect(webhookTasks()).toHaveLength(1);
   });
 });

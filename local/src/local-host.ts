@@ -3,6 +3,7 @@
  * outbox and disk blob store to the core batch handlers exactly as the Firebase functions do:
  *   queue delivery            → handlers.runRowTask
  *   results/{rowId} created   → handlers.onResultCreated (outbox, at least once)
+ *   webhook_events/{key} created → handlers.onWebhookEventCreated (same outbox)
  *   start-up and every ~30 s  → handlers.reconcile
  * plus a live event bus for SSE. `close()` stops delivery and closes the database; work in flight
  * at that moment is delivered again on the next start.
@@ -16,6 +17,7 @@ import {
   type BatchDeps,
   type BatchHandlers,
   type BatchLimits,
+  randomIds,
   type Ids,
   type LimitsTable,
   type StateOptions,
@@ -24,7 +26,6 @@ import {
   type RetryPolicy,
   type BatchTask,
 } from "@flowcraft/core";
-import { randomBytes } from "node:crypto";
 import type { DiskBlobStore } from "./disk-blob-store";
 import { BatchEventBus } from "./event-bus";
 import { openLocalStorage } from "./local-storage";
@@ -82,6 +83,8 @@ export interface LocalHost {
 }
 
 const RESULT_PATH = /^batch_jobs\/[^/]+\/results\/[^/]+$/;
+const WEBHOOK_EVENT_PATH = /^batch_jobs\/[^/]+\/webhook_events\/[^/]+$/;
+const TRIGGERED = (path: string): boolean => RESULT_PATH.test(path) || WEBHOOK_EVENT_PATH.test(path);
 
 /** The only owner of local jobs (the local host has no accounts). */
 export const LOCAL_OWNER = { ownerId: "local" };
@@ -92,9 +95,8 @@ export const LOCAL_OWNER = { ownerId: "local" };
  */
 export const LOCAL_RETRY: RetryPolicy = { maxAttempts: 12, minBackoffMs: 500, maxBackoffMs: 120_000, maxDoublings: 8 };
 
-export const randomIds: Ids = {
-  newId: () => randomBytes(15).toString("base64url"),
-};
+/** Job and record ids: core's random base62 source, as on Firebase. */
+const ids: Ids = randomIds();
 
 export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const logger = opts.logger ?? silentLogger;
@@ -119,13 +121,13 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const engine = { governor };
   // Row and roll-up task ids hold `-{jobId}-p` (task-ids.ts, roll-up.ts): a deleted batch's ids.
   const purgeHostRecords = async (jobId: string): Promise<void> => queue.forget(`-${jobId}-p`);
-  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids: randomIds, logger, limits, rollUpIntervalMs, engine, purgeHostRecords,
+  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids, logger, limits, rollUpIntervalMs, engine, purgeHostRecords,
     // One machine: a receiver on 127.0.0.1 is the usual local webhook.
     webhooks: { allowLoopback: true } };
   const handlers = createBatchHandlers(deps);
-  const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => handlers.onResultCreated(doc) });
+  const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => (WEBHOOK_EVENT_PATH.test(doc.path) ? handlers.onWebhookEventCreated(doc) : handlers.onResultCreated(doc)) });
   const unsubscribeOutbox = store.onCommit((changes) => {
-    if (changes.some((c) => c.created && RESULT_PATH.test(c.path))) outbox.wake();
+    if (changes.some((c) => c.created && TRIGGERED(c.path))) outbox.wake();
   });
   const events = new BatchEventBus(store);
   queue.start((task, ctx) => handlers.runRowTask(task, ctx));

@@ -41,6 +41,8 @@ const GROUP_COMMIT_WINDOW_MS = 4;
 
 /** Documents whose creation the outbox delivers to `onResultCreated`. */
 export const RESULT_TRIGGER = "batch_jobs/*/results/*";
+/** Documents whose creation the outbox delivers to `onWebhookEventCreated`. */
+export const WEBHOOK_EVENT_TRIGGER = "batch_jobs/*/webhook_events/*";
 
 export function openLocalStorage(opts: LocalStorageOptions): LocalStorage {
   const db = openDb(opts.dataDir);
@@ -62,7 +64,7 @@ export function openLocalStorage(opts: LocalStorageOptions): LocalStorage {
     GROUP_COMMIT_WINDOW_MS,
   );
   const beforeWrite = opts.groupCommit ? () => group.begin() : noGroup;
-  const store = new SqliteStore(db, { triggers: [RESULT_TRIGGER], beforeWrite });
+  const store = new SqliteStore(db, { triggers: [RESULT_TRIGGER, WEBHOOK_EVENT_TRIGGER], beforeWrite });
   const queue = new SqliteTaskQueue<BatchTask>({
     db,
     beforeWrite,

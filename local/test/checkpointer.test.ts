@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { waitFor } from "@flowcraft/core/testing";
 import { Checkpointer } from "../src/sqlite/checkpointer";
 import { GroupCommit } from "../src/sqlite/group-commit";
 import { openDb } from "../src/sqlite/open-db";

@@ -12,7 +12,7 @@ import path from "node:path";
 import { FakeGeminiServer, type RecordedRequest } from "../../core/test/support/fake-gemini-server";
 import { googleError, retryInfo, textResponse } from "../../core/test/support/gemini-responses";
 import { spawn } from "node:child_process";
-import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { waitFor } from "@flowcraft/core/testing";
 import { LOCAL, buildBundles, cleanEnv, runNode, startServe } from "./support/child";
 import { request, waitForBatchEnd } from "./support/http-client";
 import { IMAGE_FLOW, TEXT_FLOW, csvOf } from "./support/flows";

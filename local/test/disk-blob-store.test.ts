@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describeBlobStoreConformance } from "../../core/src/ports/conformance/blob-store-conformance";
+import { describeBlobStoreConformance } from "@flowcraft/core/testing";
 import { DiskBlobStore } from "../src/disk-blob-store";
 
 describeBlobStoreConformance("disk", () => {

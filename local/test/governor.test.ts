@@ -7,8 +7,7 @@ import { OfflineAiService, isTerminal, type AiService, type ImageRequest, type T
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describeGovernorConformance, CONFORMANCE_START } from "../../core/src/ports/conformance/governor-conformance";
-import { ManualClock } from "../../core/src/fakes/manual-clock";
+import { describeGovernorConformance, CONFORMANCE_START, ManualClock } from "@flowcraft/core/testing";
 import { parseArgs, UsageError } from "../src/cli/args";
 import { MODEL_LIMIT_OPTIONS, parseModelLimits } from "../src/cli/limit-flags";
 import { LOCAL_OWNER, createLocalHost } from "../src/local-host";

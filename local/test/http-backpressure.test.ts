@@ -6,7 +6,7 @@
  */
 import { isTerminal } from "@flowcraft/core";
 import type { ServerResponse } from "node:http";
-import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { waitFor } from "@flowcraft/core/testing";
 import { sseState } from "../src/http/sse-stream";
 import { BigTextAi } from "./support/big-text-ai";
 import { TEXT_FLOW, csvOf } from "./support/flows";

@@ -1,9 +1,12 @@
 /**
  * DELETE /api/batches/:id over a real server: every SQLite table and every media file is listed
- * before and after, and nothing of the deleted batch is left; a running batch is refused (409);
+ * before and after, and nothing of the deleted batch is left (its webhook event records and
+ * delivery task included); a running batch is refused (409);
  * the retention setting deletes old finished batches at start-up.
  */
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { IMAGE_FLOW, TEXT_FLOW, csvOf } from "./support/flows";
@@ -33,29 +36,52 @@ describe("DELETE /api/batches/:id", () => {
   });
   const api = (method: string, p: string, body?: unknown) => request(srv.port, method, p, body);
 
-  it("deletes a finished batch with its rows, results, lanes, claims, media and task records; other batches keep theirs", async () => {
-    const keep = (await api("POST", "/api/batches", { flow: IMAGE_FLOW, csv: csvOf(["a", "b"]), start: true })).json.job.id as string;
-    await waitForBatchEnd(srv.port, keep);
-    const created = await api("POST", "/api/batches", { flow: IMAGE_FLOW, csv: csvOf(["x", "y", "z"]), concurrency: 2, start: true, requestId: "del-1" });
-    const id = created.json.job.id as string;
-    expect((await waitForBatchEnd(srv.port, id)).json.job.status).toBe("completed");
-    const before = everything(srv);
-    const mine = before.filter((r) => r.includes(id));
-    for (const part of [`${id}/rows`, `${id}/lanes`, `${id}/claims`, `${id}/results`]) expect(mine.some((r) => r.includes(part))).toBe(true);
-    expect(mine.some((r) => r.startsWith("file: "))).toBe(true);
-    expect(mine.some((r) => r.startsWith("tasks: "))).toBe(true);
-    const keepRows = before.filter((r) => r.includes(keep)).length;
+  it("deletes a finished batch with its rows, results, lanes, claims, media, webhook events and task records; other batches keep theirs", async () => {
+    const got: string[] = [];
+    const receiver = http.createServer((req, res) => {
+      got.push(String(req.headers["x-flowcraft-event-id"]));
+      req.resume();
+      req.on("end", () => res.writeHead(204).end());
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
+    const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    try {
+      await api("POST", "/api/settings/webhook-secret");
+      const keep = (await api("POST", "/api/batches", { flow: IMAGE_FLOW, csv: csvOf(["a", "b"]), start: true })).json.job.id as string;
+      await waitForBatchEnd(srv.port, keep);
+      const created = await api("POST", "/api/batches", {
+        flow: IMAGE_FLOW,
+        csv: csvOf(["x", "y", "z"]),
+        concurrency: 2,
+        start: true,
+        requestId: "del-1",
+        webhookUrl,
+      });
+      const id = created.json.job.id as string;
+      expect((await waitForBatchEnd(srv.port, id)).json.job.status).toBe("completed");
+      for (let i = 0; i < 400 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(got).toEqual([`${id}:completed:0`]);
+      const before = everything(srv);
+      const mine = before.filter((r) => r.includes(id));
+      for (const part of [`${id}/rows`, `${id}/lanes`, `${id}/claims`, `${id}/results`, `${id}/webhook_events`])
+        expect(mine.some((r) => r.includes(part))).toBe(true);
+      expect(mine.some((r) => r.startsWith("file: "))).toBe(true);
+      expect(mine.some((r) => r.startsWith("tasks: "))).toBe(true);
+      const keepRows = before.filter((r) => r.includes(keep)).length;
 
-    const del = await api("DELETE", `/api/batches/${id}`);
-    expect(del.status).toBe(200);
-    expect(del.json).toEqual({ id, deleted: true });
+      const del = await api("DELETE", `/api/batches/${id}`);
+      expect(del.status).toBe(200);
+      expect(del.json).toEqual({ id, deleted: true });
 
-    const after = everything(srv);
-    expect(after.filter((r) => r.includes(id))).toEqual([]);
-    expect(after.filter((r) => r.includes(keep)).length).toBe(keepRows);
-    expect((await api("GET", `/api/batches/${id}`)).status).toBe(404);
-    expect((await api("DELETE", `/api/batches/${id}`)).status).toBe(404);
-    expect(((await api("GET", "/api/batches")).json.jobs as { id: string }[]).map((j) => j.id)).toEqual([keep]);
+      const after = everything(srv);
+      expect(after.filter((r) => r.includes(id))).toEqual([]);
+      expect(after.filter((r) => r.includes(keep)).length).toBe(keepRows);
+      expect((await api("GET", `/api/batches/${id}`)).status).toBe(404);
+      expect((await api("DELETE", `/api/batches/${id}`)).status).toBe(404);
+      expect(((await api("GET", "/api/batches")).json.jobs as { id: string }[]).map((j) => j.id)).toEqual([keep]);
+    } finally {
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
   });
 
   it("refuses a running batch with 409 and says to cancel first; after cancel it deletes", async () => {

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import type { ServerResponse } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { waitFor } from "@flowcraft/core/testing";
 import { BigTextAi } from "./support/big-text-ai";
 import { TEXT_FLOW, csvOf } from "./support/flows";
 import { request } from "./support/http-client";

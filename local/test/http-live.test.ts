@@ -9,7 +9,7 @@ import { isTerminal } from "@flowcraft/core";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { waitFor } from "@flowcraft/core/testing";
 import { IMAGE_FLOW, TEXT_FLOW, csvOf } from "./support/flows";
 import { openSse, request, requestBytes, type Reply } from "./support/http-client";
 import { startTestServer, type TestServer } from "./support/test-server";

@@ -4,7 +4,7 @@
  * API and on the SSE stream, the row in flight counted, resume (with the optional budget) running
  * the rows left, a cancelled batch resuming its never-run rows, and the refusals.
  */
-import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { waitFor } from "@flowcraft/core/testing";
 import { TEXT_FLOW, csvOf } from "./support/flows";
 import { openSse, waitForBatchEnd } from "./support/http-client";
 import { useTestServer } from "./support/test-server";

@@ -7,7 +7,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifyWebhook } from "@flowcraft/core";
-import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { waitFor } from "@flowcraft/core/testing";
 import { TEXT_FLOW, csvOf } from "./support/flows";
 import { waitForBatchEnd } from "./support/http-client";
 import { useTestServer } from "./support/test-server";

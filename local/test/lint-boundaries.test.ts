@@ -46,7 +46,7 @@ beforeAll(() => {
   }
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
   // Small projects that hold only the probe files, so the type-aware rules stay quick.
-  fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ extends: "./tsconfig.base.json", include: ["core/src", "local/src", "functions/src"] }));
+  fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ extends: "./tsconfig.base.json", include: ["core/src", "local/src", "local/test", "functions/src"] }));
   fs.writeFileSync(
     path.join(dir, "web", "tsconfig.json"),
     JSON.stringify({ extends: "../tsconfig.base.json", compilerOptions: { lib: ["ES2023", "DOM"], paths: { "@core/*": ["../core/src/*"] } }, include: ["src"] }),
@@ -73,12 +73,28 @@ describe("import boundaries", () => {
     expect(found["web/src/probe.ts"]![0]!.message).toContain("browser-safe");
   }, LINT_TIMEOUT_MS);
 
+  it("refuse the testing entry (fakes, conformance suites) in production code of core, the hosts and the web app", () => {
+    const found = lint({
+      "core/src/batch/probe.ts": 'import { MemoryStore } from "../testing/memory-store";\nimport { ManualClock } from "@flowcraft/core/testing";\nexport const probe = [MemoryStore, ManualClock];\n',
+      "local/src/probe.ts": 'import { MemoryStore } from "@flowcraft/core/testing";\nexport const probe = MemoryStore;\n',
+      "functions/src/probe.ts": 'import { MemoryBlobStore } from "@flowcraft/core/testing";\nexport const probe = MemoryBlobStore;\n',
+      "web/src/probe.ts": 'import { MemoryStore } from "@core/testing/memory-store";\nexport const probe = MemoryStore;\n',
+    });
+    const testing = (file: string) => (found[file] ?? []).filter((m) => m.ruleId === RULE && m.message.includes("@flowcraft/core/testing")).map((m) => m.line);
+    expect(testing("core/src/batch/probe.ts")).toEqual([1, 2]);
+    expect(testing("local/src/probe.ts")).toEqual([1]);
+    expect(testing("functions/src/probe.ts")).toEqual([1]);
+    expect(testing("web/src/probe.ts")).toEqual([1]);
+  }, LINT_TIMEOUT_MS);
+
   it("let through what the layering allows", () => {
     const found = lint({
       "core/src/ok.ts": 'import { z } from "zod";\nexport const ok = z;\n',
       "local/src/ok.ts": 'import { z } from "zod";\nexport const ok = z;\n',
+      "local/test/ok.test.ts": 'import { MemoryStore } from "@flowcraft/core/testing";\nexport const ok = MemoryStore;\n',
+      "core/src/sim/ok.ts": 'import { ManualClock } from "../testing/manual-clock";\nexport const ok = ManualClock;\n',
       "web/src/ok.ts": 'import { parseFlow } from "@core/flow/parse";\nimport type { EstimateReport } from "@core/batch/estimate";\nexport const ok: [unknown, EstimateReport | null] = [parseFlow, null];\n',
     });
-    for (const file of ["core/src/ok.ts", "local/src/ok.ts", "web/src/ok.ts"]) expect(found[file]).toEqual([]);
+    for (const file of ["core/src/ok.ts", "local/src/ok.ts", "local/test/ok.test.ts", "core/src/sim/ok.ts", "web/src/ok.ts"]) expect(found[file]).toEqual([]);
   }, LINT_TIMEOUT_MS);
 });

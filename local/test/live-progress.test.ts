@@ -4,7 +4,7 @@
  * roll-up through the durable queue), and rows waiting for a retry are listed on the job
  * (`retrying`) in the API and in the SSE job events.
  */
-import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { waitFor } from "@flowcraft/core/testing";
 import { TEXT_FLOW, csvOf } from "./support/flows";
 import { openSse, request, type Reply } from "./support/http-client";
 import { startTestServer, type TestServer } from "./support/test-server";

@@ -6,7 +6,7 @@ import { silentLogger, type Doc } from "@flowcraft/core";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { waitFor } from "@flowcraft/core/testing";
 import { openDb } from "../src/sqlite/open-db";
 import { OutboxPump } from "../src/sqlite/outbox";
 import { SqliteStore } from "../src/sqlite/sqlite-store";

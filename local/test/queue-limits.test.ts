@@ -1,19 +1,18 @@
 /**
  * The local queue has no fixed dispatch cap by default (a batch's lanes and the AI governor bound
- * the work), the token bucket treats an infinite rate as no limit, and `--queue-concurrency` /
+ * the work), and `--queue-concurrency` /
  * `--queue-rate` set the limits when wanted.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { waitFor } from "../../core/src/ports/conformance/task-queue-conformance";
+import { waitFor } from "@flowcraft/core/testing";
 import { parseArgs, UsageError } from "../src/cli/args";
 import { QUEUE_LIMIT_OPTIONS, parseQueueLimits } from "../src/cli/limit-flags";
 import { GroupCommit } from "../src/sqlite/group-commit";
 import { openDb } from "../src/sqlite/open-db";
 import { SqliteStore } from "../src/sqlite/sqlite-store";
 import { DEFAULT_QUEUE_LIMITS, SqliteTaskQueue } from "../src/sqlite/sqlite-task-queue";
-import { TokenBucket } from "../src/sqlite/token-bucket";
 
 describe("local queue limits", () => {
   it("runs more tasks at once than any former fixed cap when no limit is given", async () => {
@@ -61,22 +60,6 @@ describe("local queue limits", () => {
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it("treats an infinite rate as no rate limit and keeps a finite one", () => {
-    let t = 0;
-    const open = new TokenBucket(Infinity, () => t);
-    for (let i = 0; i < 10_000; i++) open.take();
-    expect(open.available()).toBe(Infinity);
-    expect(open.nextTokenAt()).toBe(0);
-
-    const limited = new TokenBucket(100, () => t);
-    for (let i = 0; i < 10; i++) limited.take();
-    expect(Math.floor(limited.available())).toBe(0);
-    expect(limited.nextTokenAt()).toBe(10);
-    t = 10;
-    expect(Math.floor(limited.available())).toBe(1);
-    expect(() => new TokenBucket(0, () => t)).toThrow(/above 0/);
   });
 
   it("parses --queue-concurrency and --queue-rate, leaving an unset one off", () => {

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describeStoreConformance } from "../../core/src/ports/conformance/store-conformance";
+import { describeStoreConformance } from "@flowcraft/core/testing";
 import { GroupCommit } from "../src/sqlite/group-commit";
 import { openDb } from "../src/sqlite/open-db";
 import { SqliteStore } from "../src/sqlite/sqlite-store";

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describeTaskQueueConformance, waitFor, type QueueFactoryOptions } from "../../core/src/ports/conformance/task-queue-conformance";
+import { describeTaskQueueConformance, waitFor, type QueueFactoryOptions } from "@flowcraft/core/testing";
 import { openDb } from "../src/sqlite/open-db";
 import { SqliteTaskQueue } from "../src/sqlite/sqlite-task-queue";
 import type { TaskContext } from "@flowcraft/core";

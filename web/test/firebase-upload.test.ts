@@ -1,10 +1,12 @@
 /**
  * The Firebase create path with fakes for Storage and the callable: a batch over the inline limit
  * is stored at uploads/{uid}/{requestId}.csv with progress, and createBatch gets {uploadPath} and
- * no rows; a small batch goes inline. A retried submit writes the same object again.
+ * no rows; a small batch goes inline. A retried submit writes the same object again. Once the
+ * submit settles, created or refused, the uploaded object is deleted (and a failed delete does not
+ * fail the create).
  */
 import { parseCsv } from "@core/csv/read";
-import { createBatchData, resumablePut, type PutFile, type ResumableTask } from "../src/backend/firebase-upload";
+import { createBatchData, createOnFirebase, resumablePut, type PutFile, type ResumableTask } from "../src/backend/firebase-upload";
 import { submitCreate } from "../src/backend/submit-create";
 import { BackendError, type CreateBatchInput } from "../src/backend/types";
 import { UPLOAD_ROWS_ABOVE } from "../src/backend/upload-rows";
@@ -68,6 +70,60 @@ describe("createBatchData (Firebase create path)", () => {
     expect(job).toEqual({ id: "job-1" });
     expect(stored.map((s) => s.path)).toEqual(["uploads/user-1/req-3.csv", "uploads/user-1/req-3.csv"]);
     expect(calls.map((c) => c.uploadPath)).toEqual(["uploads/user-1/req-3.csv", "uploads/user-1/req-3.csv"]);
+  });
+});
+
+describe("createOnFirebase", () => {
+  it("deletes the uploaded CSV once createBatch has answered, after a retried attempt too", async () => {
+    const { put, stored } = fakeStorage();
+    const removed: string[] = [];
+    let calls = 0;
+    const job = await createOnFirebase(
+      input(UPLOAD_ROWS_ABOVE + 1),
+      {
+        uid,
+        put,
+        remove: async (p) => void removed.push(p),
+        send: async (data) => {
+          calls += 1;
+          expect(removed).toEqual([]); // never while a call may still read it
+          if (calls === 1) throw new BackendError({ code: "unavailable", message: "lost", retryable: true });
+          expect(data.uploadPath).toBe("uploads/user-1/req-9.csv");
+          return { id: "job-9" } as never;
+        },
+      },
+      { sleep: async () => {}, newRequestId: () => "req-9" },
+    );
+    expect(job).toEqual({ id: "job-9" });
+    expect(stored).toHaveLength(2);
+    expect(removed).toEqual(["uploads/user-1/req-9.csv"]);
+  });
+
+  it("deletes it when the create is refused, and a failed delete does not hide the answer", async () => {
+    const { put } = fakeStorage();
+    const removed: string[] = [];
+    const refused = new BackendError({ code: "invalid_input", message: "bad rows", retryable: false });
+    const deps = {
+      uid,
+      put,
+      remove: async (p: string) => {
+        removed.push(p);
+        throw new Error("storage/retry-limit-exceeded");
+      },
+      send: async (): Promise<never> => {
+        throw refused;
+      },
+    };
+    await expect(createOnFirebase(input(UPLOAD_ROWS_ABOVE + 1), deps, { newRequestId: () => "req-10" })).rejects.toBe(refused);
+    expect(removed).toEqual(["uploads/user-1/req-10.csv"]);
+  });
+
+  it("removes nothing for a batch sent inline", async () => {
+    const { put } = fakeStorage();
+    const removed: string[] = [];
+    const job = await createOnFirebase(input(3), { uid, put, remove: async (p) => void removed.push(p), send: async () => ({ id: "job-s" }) as never });
+    expect(job).toEqual({ id: "job-s" });
+    expect(removed).toEqual([]);
   });
 });
 

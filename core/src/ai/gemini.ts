@@ -11,7 +11,8 @@
 import { type GenerateContentConfig, GoogleGenAI, type GoogleGenAIOptions, type HttpOptions } from "@google/genai";
 import { type FlowcraftError, PermanentError } from "../errors";
 import { type Logger, silentLogger } from "../logger";
-import { type Clock, systemClock } from "../ports/clock";
+import type { Clock } from "../ports/clock";
+import { systemClock } from "../system-clock";
 import { ResponseFailure, toProviderError } from "./classify-error";
 import type { ProviderBatchJobs } from "./batch-port";
 import { GeminiBatchJobs } from "./gemini-batches";

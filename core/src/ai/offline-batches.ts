@@ -14,7 +14,8 @@
  * `findByDisplayName` forgets earlier jobs, and a cancelled job reads as running again.
  */
 import { PermanentError } from "../errors";
-import { type Clock, systemClock } from "../ports/clock";
+import type { Clock } from "../ports/clock";
+import { systemClock } from "../system-clock";
 import type { BatchItem, BatchItemOutcome, CreateBatchJobRequest, ProviderBatchJobs, ProviderJob, ProviderJobState } from "./batch-port";
 import type { AiService } from "./port";
 import { toProviderError } from "./classify-error";

@@ -34,7 +34,8 @@
  * Markers are checked after the latency, like a real provider that fails after some time.
  */
 import { PermanentError, RetryableError } from "../errors";
-import { type Clock, systemClock } from "../ports/clock";
+import type { Clock } from "../ports/clock";
+import { systemClock } from "../system-clock";
 import type { AiService, CountTokensRequest, ImageRequest, MediaResult, TextRequest, TextResult, VideoRequest } from "./port";
 import { estimateTokens, hashFraction, sampleFromSchema, stableHash, summaryText, usageOf } from "./offline-content";
 import { OfflineBatchJobs } from "./offline-batches";

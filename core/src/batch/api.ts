@@ -27,6 +27,7 @@ import type { Job, RowResult } from "./model";
 import type { JobMode } from "../economy/economy-mode";
 import type { RowsPage } from "./rows-page";
 import type { WebhookTask } from "../webhooks/webhook-event";
+import type { HostResolver } from "../webhooks/webhook-address";
 import type { WebhookSecretInfo } from "../webhooks/webhook-secrets";
 
 export type { BatchEstimate, EstimateInput, NodeEstimate } from "./estimate";
@@ -104,9 +105,12 @@ export interface BatchDeps {
   purgeHostRecords?: (jobId: string) => Promise<void>;
   /**
    * Webhook delivery: `allowLoopback` lets batches call http(s)://127.0.0.1-style URLs (the local
-   * host and tests; never on a deployed host); `fetch` replaces the global fetch (tests).
+   * host and tests; never on a deployed host); `blockPrivateAddresses` (deployed hosts) refuses
+   * URLs that reach private, link-local, unique-local, CGNAT or metadata addresses, literal at
+   * create time and resolved before each attempt (webhooks/webhook-address.ts); `resolve`
+   * replaces the system resolver and `fetch` the node:http sender (tests).
    */
-  webhooks?: { allowLoopback?: boolean; fetch?: typeof fetch };
+  webhooks?: { allowLoopback?: boolean; blockPrivateAddresses?: boolean; resolve?: HostResolver; fetch?: typeof fetch };
 }
 
 export interface CreateJobInput {
@@ -202,7 +206,9 @@ export interface BatchHandlers {
   /** Delivers one task of the batch queue: a row task, or a trailing roll-up (routed by `kind`). */
   runRowTask(task: BatchTask, ctx: TaskContext): Promise<void>;
   onResultCreated(resultDoc: Doc): Promise<void>;
+  /** `batch_jobs/{id}/webhook_events/{key}` created: enqueue its delivery (webhooks/webhook-outbox.ts). */
+  onWebhookEventCreated(eventDoc: Doc): Promise<void>;
   /** Finds stuck work (lanes whose row has no live task, jobs that should have finalized) and re-drives it. */
   /** Also removes the staged rows of creates that never committed (`abandonedCreates`). */
-  reconcile(opts?: { jobId?: string; olderThanMs?: number }): Promise<{ redriven: number; finalized: number; abandonedCreates: number }>;
+  reconcile(opts?: { jobId?: string; olderThanMs?: number }): Promise<{ redriven: number; finalized: number; abandonedCreates: number; webhookEvents: number }>;
 }

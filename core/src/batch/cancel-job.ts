@@ -15,6 +15,7 @@ import { jobPath } from "./model";
 import { releaseSlot } from "./owner-slots";
 import { Lane, lanePath, type JobState, storedLane } from "./state";
 import { isRunning } from "./statuses";
+import { recordWebhookEvent } from "../webhooks/webhook-outbox";
 
 export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string): Promise<JobState> {
   const { store, clock, logger, observer } = ctx.deps;
@@ -31,6 +32,7 @@ export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string
         const patch = { status: "cancelled" as const, cancelRequested: true, skippedRows: job.totalRows, finishedAt: now, updatedAt: now };
         tx.update(jobPath(jobId), patch);
         releaseSlot(tx, job);
+        recordWebhookEvent(tx, { ...job, ...patch }, now);
         return { job: { ...job, ...patch }, finished: true };
       }
       case "processing":

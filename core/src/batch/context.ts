@@ -1,8 +1,10 @@
 /**
- * What every handler shares: the deps plus small per-instance caches of IMMUTABLE data (a job's
- * parsed flow, input row chunks, retry-pass work lists). Caching them is safe because they are
- * written once before anything reads them; mutable state (job, lanes) is always read fresh.
+ * What every handler shares: the deps, the workflow engine rows run with (one per instance, built
+ * on first use from the deps), plus small per-instance caches of IMMUTABLE data (a job's parsed
+ * flow, input row chunks, retry-pass work lists). Caching them is safe because they are written
+ * once before anything reads them; mutable state (job, lanes) is always read fresh.
  */
+import { ServerWorkflowEngine } from "../engine/server-workflow-engine";
 import { parseFlow } from "../flow/parse";
 import type { ValidFlow } from "../flow/valid-flow";
 import type { DocumentStore, Transaction } from "../ports/store";
@@ -13,6 +15,8 @@ import { JobState, Lane, PassChunk, RowsChunk, PASS_CHUNK_SIZE, lanesPath, passC
 export interface BatchContext {
   deps: BatchDeps;
   rollUpIntervalMs: number;
+  /** The engine rows (and an estimate's dry run) run with: the same one for the instance's life. */
+  engine(): ServerWorkflowEngine;
   cache: SmallCache;
 }
 
@@ -33,7 +37,14 @@ export class SmallCache {
 }
 
 export function makeContext(deps: BatchDeps): BatchContext {
-  return { deps, rollUpIntervalMs: deps.rollUpIntervalMs ?? 2_000, cache: new SmallCache() };
+  // Built on first use, not here: a host (or a test) may finish setting its deps after the handlers.
+  let engine: ServerWorkflowEngine | null = null;
+  const build = (): ServerWorkflowEngine => {
+    const { ai, clock, logger } = deps;
+    const { nodeRetry, governor, governorMaxWaitMs } = deps.engine ?? {};
+    return new ServerWorkflowEngine({ ai, clock, logger, ...(nodeRetry ? { nodeRetry } : {}), ...(governor ? { governor } : {}), ...(governorMaxWaitMs !== undefined ? { governorMaxWaitMs } : {}) });
+  };
+  return { deps, rollUpIntervalMs: deps.rollUpIntervalMs ?? 2_000, engine: () => (engine ??= build()), cache: new SmallCache() };
 }
 
 type Reader = Pick<DocumentStore, "get" | "query"> | Pick<Transaction, "get" | "query">;

@@ -5,7 +5,7 @@
  */
 import { outputColumns } from "../flow/parse";
 import type { Flow } from "../flow/schema";
-import { documentSize } from "../ports/doc-data";
+import { documentSize } from "../store-kit/doc-data";
 import type { DocData } from "../ports/store";
 import type { CreateJobInput } from "./api";
 import type { Write } from "./create-staging";

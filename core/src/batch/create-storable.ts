@@ -7,7 +7,7 @@
  * rows would already be written when the job document was refused.
  */
 import { ValidationError, type ErrorDetail } from "../errors";
-import { documentSize, InvalidDataError, MAX_DOCUMENT_BYTES, validateDocData } from "../ports/doc-data";
+import { documentSize, InvalidDataError, MAX_DOCUMENT_BYTES, validateDocData } from "../store-kit/doc-data";
 import type { DocData } from "../ports/store";
 import type { Write } from "./create-staging";
 

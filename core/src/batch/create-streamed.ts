@@ -13,7 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import { RetryableError, ValidationError, type ErrorDetail } from "../errors";
-import { MAX_DOCUMENT_BYTES } from "../ports/doc-data";
+import { MAX_DOCUMENT_BYTES } from "../store-kit/doc-data";
 import { FIRESTORE_COMMIT_LIMITS, type CommitLimits } from "../ports/store";
 import type { CreateFromRowsInput, RowSource } from "./api";
 import type { BatchContext } from "./context";

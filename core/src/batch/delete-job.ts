@@ -5,8 +5,8 @@
  *      cancel first), deletes the job document, releases a pending job's owner slot and writes
  *      the marker `batch_deletes/{jobId}` (what step 2 needs once the job document is gone);
  *   2. the purge: the job's subtree (rows, lanes, claims, results, checkpoints, passes) with the
- *      store's `deleteTree`, its media with the blob store's `deletePrefix`, the request-id records
- *      that name it, a staged create's marker, the governor's per-job slot documents, then the
+ *      store's `deleteTree` (webhook events included), its media with the blob store's `deletePrefix`, the request-id records
+ *      that name it, its webhook outbox entries, a staged create's marker, the governor's per-job slot documents, then the
  *      marker itself.
  * From step 1 on, every handler sees no job (not_found; tasks and triggers of it do nothing). The
  * purge is idempotent: `finishDeletes` (start-up and the retention sweep) completes markers a
@@ -26,6 +26,7 @@ import { releaseSlot } from "./owner-slots";
 import { REQUESTS } from "./request-ids";
 import type { JobState } from "./state";
 import { canDelete, isPaused, isPending } from "./statuses";
+import { purgeWebhookOutbox } from "../webhooks/webhook-outbox";
 
 export const DELETES = "batch_deletes";
 export const deleteMarkerPath = (jobId: string): string => `${DELETES}/${jobId}`;
@@ -71,6 +72,7 @@ export async function purgeJob(ctx: BatchContext, marker: DeleteMarker): Promise
   await store.delete(stagingPath(jobId));
   const requests = await store.query(REQUESTS, { where: [{ field: "jobId", op: "==", value: jobId }] });
   for (const r of requests) await store.delete(r.path);
+  await purgeWebhookOutbox(store, jobId);
   for (const key of jobSlotKeys(marker.callLimits)) await store.delete(slotDocPath(jobKey(jobId, key)));
   await ctx.deps.purgeHostRecords?.(jobId);
   await store.delete(deleteMarkerPath(jobId));

@@ -15,7 +15,7 @@ import { addUsage, ZERO_USAGE, type AiService, type Usage } from "../ai/port";
 import { estimateTokens } from "../ai/offline-content";
 import { ValidationError } from "../errors";
 import { economyCostRange } from "../economy/economy-estimate";
-import { SeededRandom } from "../fakes/seeded-random";
+import { SeededRandom } from "../seeded-random";
 import type { AiNode, Flow, FlowNode } from "../flow/schema";
 import { renderTemplate, templateRefs, type TemplateRef } from "../flow/template";
 import type { ValidFlow } from "../flow/valid-flow";

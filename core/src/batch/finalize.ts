@@ -5,7 +5,8 @@
  *   were already in flight finishes as usual once they commit) writes the EXACT counts and the
  *   terminal status.
  *   The guard makes the terminal transition happen exactly once per pass; the same transaction
- *   takes the job out of its owner's active set (owner-slots.ts).
+ *   takes the job out of its owner's active set (owner-slots.ts) and records the webhook event
+ *   (webhooks/webhook-outbox.ts).
  */
 import { addUsage, ZERO_USAGE } from "../ai/port";
 import type { ErrorInfo } from "../errors";
@@ -18,7 +19,7 @@ import { jobPath, type JobStatus, type UsageTotals } from "./model";
 import { isCancelled, isFailed, isPassOpen, isPaused } from "./statuses";
 import { releaseSlot } from "./owner-slots";
 import type { JobState, Lane } from "./state";
-import { notifyWebhook } from "../webhooks/webhook-event";
+import { recordWebhookEvent } from "../webhooks/webhook-outbox";
 
 interface Totals {
   completed: number;
@@ -72,12 +73,12 @@ export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<J
     };
     tx.update(jobPath(jobId), patch);
     releaseSlot(tx, job);
+    recordWebhookEvent(tx, { ...job, ...patch }, now);
     return final;
   });
   if (status) {
     ctx.deps.logger.info({ jobId, status }, "batch finished");
     ctx.deps.observer?.jobFinished?.({ jobId, status, at: clock.now() });
-    await notifyWebhook(ctx, jobId);
   }
   return status;
 }

@@ -25,6 +25,7 @@ import { canStart, isRunning } from "./statuses";
 import { checkWebhookInput } from "../webhooks/webhook-input";
 import { deliverWebhook } from "../webhooks/webhook-delivery";
 import { isWebhookTask } from "../webhooks/webhook-event";
+import { onWebhookEventCreated } from "../webhooks/webhook-outbox";
 import { rotateWebhookSecret, webhookSecretInfo } from "../webhooks/webhook-secrets";
 
 /** Caller-facing handlers check the job id first (`id`), so a malformed one is a plain not_found. */
@@ -70,6 +71,7 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
       return isRollUpTask(task) ? runRollUpTask(ctx, task, tctx) : runRowTask(ctx, task, tctx);
     },
     onResultCreated: (doc) => onResultCreated(ctx, doc),
+    onWebhookEventCreated: (doc) => onWebhookEventCreated(ctx, doc),
     reconcile: (opts) => reconcile(ctx, opts),
   };
 }

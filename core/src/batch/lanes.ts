@@ -11,7 +11,7 @@
  * the lane before each row, and the commit counts only positions still below the lane's `end`.
  */
 import { ZERO_USAGE } from "../ai/port";
-import type { JobState, Lane } from "./state";
+import { stealable, type JobState, type Lane } from "./state";
 import { isRunnable } from "./statuses";
 
 export function newLane(index: number, pass: number, range: [number, number], now: number, list = ""): Lane {
@@ -35,6 +35,7 @@ export function newLane(index: number, pass: number, range: [number, number], no
     lastAnswerAt: null,
     open: range[0] < range[1],
     busy: false,
+    rowMs: null,
     updatedAt: now,
   };
 }
@@ -58,13 +59,17 @@ export const GROUP_TARGET_MS = 2_500;
 export const MAX_GROUP_ROWS = 32;
 
 /**
- * May the busy lane's task run position `p` of its range before it commits? Only in the lower half
- * of [next, end): a steal takes [next + ⌊(end − next)/2⌋, end), so a position below that bound
- * stays the lane's even if a thief steals right after this read. (Two steals of the same lane while
- * one row runs can still take it: the commit then leaves that row out.)
+ * May the busy lane's task run position `p` of its range before it commits? When the stored lane
+ * is not stealable (`stealable`: its range is too short to be worth a steal), any position of its
+ * range: no thief can take one before the owner's commit. Otherwise only the lower half of
+ * [next, end): a steal takes [next + ⌊(end − next)/2⌋, end), so a position below that bound stays
+ * the lane's even if a thief steals right after this read. (Two steals of the same lane while one
+ * row runs can still take it, unless the first leaves the lane too short to steal: the commit then
+ * leaves that row out.)
  */
-export function inLowerHalf(lane: Pick<Lane, "next" | "end">, p: number): boolean {
-  return p >= lane.next && p < lane.next + Math.floor((lane.end - lane.next) / 2);
+export function inLowerHalf(lane: Pick<Lane, "next" | "end" | "current" | "rowMs">, p: number): boolean {
+  if (p < lane.next || p >= lane.end) return false;
+  return !stealable(lane) || p < lane.next + Math.floor((lane.end - lane.next) / 2);
 }
 
 /** May this lane start another row? Not after cancel, and not once it is above the concurrency. */
@@ -90,7 +95,7 @@ export function steal(thief: Lane, others: Lane[]): Lane | null {
   let victim: Lane | null = null;
   for (const l of others) {
     if (l.index === thief.index || l.pass !== thief.pass) continue;
-    if (remaining(l) > 0 && (victim === null || remaining(l) > remaining(victim))) victim = l;
+    if (stealable(l) && (victim === null || remaining(l) > remaining(victim))) victim = l;
   }
   if (!victim) return null;
   const split = victim.next + Math.floor(remaining(victim) / 2);

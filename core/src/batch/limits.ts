@@ -1,4 +1,6 @@
 /** Every limit a batch is checked against, in one place. Hosts may override any of them. */
+import { DEFAULT_CSV_LIMITS, MAX_COLUMN_NAME_BYTES } from "../csv/limits";
+
 export interface BatchLimits {
   maxRows: number;
   maxColumns: number;
@@ -19,24 +21,21 @@ export interface BatchLimits {
   groupTargetMs?: number;
 }
 
-/**
- * Longest column name, in UTF-8 bytes. Names are stored in the job document (up to 100 of them,
- * beside a flow of up to 512 KB, within Firestore's 1 MiB) and as keys of every stored row.
- */
-export const MAX_COLUMN_NAME_BYTES = 1_000;
+/** Longest column name, in UTF-8 bytes (csv/limits.ts, where the CSV reader checks it too). */
+export { MAX_COLUMN_NAME_BYTES };
 
 /**
  * 100,000 rows: the provider batch APIs' size. The local host streams such files (the CLI's read,
  * `POST /api/uploads`); see `FIREBASE_LIMITS` for the Firebase host.
  */
 export const DEFAULT_LIMITS: BatchLimits = {
-  maxRows: 100_000,
-  maxColumns: 100,
+  maxRows: DEFAULT_CSV_LIMITS.maxRows,
+  maxColumns: DEFAULT_CSV_LIMITS.maxColumns,
   maxNodes: 50,
   minConcurrency: 1,
   maxConcurrency: 50,
   defaultConcurrency: 5,
-  maxCellBytes: 50_000,
+  maxCellBytes: DEFAULT_CSV_LIMITS.maxCellBytes,
   maxActiveJobsPerOwner: 10,
   rowTimeoutMs: 15 * 60_000,
 };

@@ -11,7 +11,7 @@
  * Both are idempotent: pausing a paused job and resuming a running one change nothing. A paused
  * pass whose last rows commit while paused finalizes as usual (finalize.ts).
  */
-import { notifyWebhook } from "../webhooks/webhook-event";
+import { recordWebhookEvent } from "../webhooks/webhook-outbox";
 import type { ErrorInfo } from "../errors";
 import type { Caller } from "./api";
 import { assertOwned, preconditionFailed } from "./access";
@@ -79,12 +79,12 @@ export async function pauseForReason(
     const now = clock.now();
     const patch = { status: "paused" as const, pausedReason: reason, pausedAt: now, pauseDetail: detail ?? null, ...extra };
     tx.update(jobPath(jobId), patch);
+    recordWebhookEvent(tx, { ...job, ...patch }, now);
     return { ...job, ...patch };
   });
   if (!paused) return null;
   logger.info({ jobId, reason, code: detail?.code }, "batch paused");
   ctx.deps.observer?.jobPaused?.({ jobId, reason, at: clock.now() });
-  await notifyWebhook(ctx, jobId);
   await handBackWaitingRows(ctx, paused);
   return paused;
 }

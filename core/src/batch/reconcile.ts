@@ -8,7 +8,8 @@
  * but that were never finalized are finalized. Every processing or paused job is visited, page by
  * page (a re-driven row of a paused job hands its position back when delivered; see pause-job.ts).
  * Creates that staged their rows but never committed their job (create-staging.ts) have those
- * rows removed.
+ * rows removed, and webhook events whose delivery was never queued are queued
+ * (webhooks/webhook-outbox.ts).
  */
 import type { Doc } from "../ports/store";
 import type { BatchContext } from "./context";
@@ -20,6 +21,7 @@ import { passFinished } from "./lanes";
 import { isPassOpen, statusesWhere } from "./statuses";
 import { claimsPath, Lane, lanePath, laneId, type JobState, storedLane } from "./state";
 import { claimKey, makeRowTask } from "./task-ids";
+import { redriveWebhookEvents } from "../webhooks/webhook-outbox";
 
 const MAX_ATTEMPTS_SCANNED = 10;
 /** Jobs whose pass is open: a paused job's rows in flight can lose their task like any other. */
@@ -32,7 +34,7 @@ const MAX_PAGES = 5_000;
 export async function reconcile(
   ctx: BatchContext,
   opts: { jobId?: string; olderThanMs?: number } = {},
-): Promise<{ redriven: number; finalized: number; abandonedCreates: number }> {
+): Promise<{ redriven: number; finalized: number; abandonedCreates: number; webhookEvents: number }> {
   const { limits } = ctx.deps;
   const olderThan = opts.olderThanMs ?? limits.rowTimeoutMs + 5 * 60_000;
   const totals = { redriven: 0, finalized: 0 };
@@ -45,7 +47,8 @@ export async function reconcile(
   else await forEachProcessingJob(ctx, visit);
   if (totals.redriven + totals.finalized > 0) ctx.deps.logger.warn({ ...totals }, "reconcile re-drove stuck work");
   const abandonedCreates = opts.jobId ? 0 : await cleanAbandonedCreates(ctx);
-  return { ...totals, abandonedCreates };
+  const webhookEvents = opts.jobId ? 0 : await redriveWebhookEvents(ctx);
+  return { ...totals, abandonedCreates, webhookEvents };
 }
 
 /**

@@ -16,6 +16,7 @@ import { jobFlow } from "./context";
 import { clearAttempts, laneMayRun, newLane, steal, takeOwn } from "./lanes";
 import { maybeFinalize } from "./finalize";
 import { jobPath, resultPath, RowResult } from "./model";
+import { TransactionConflictError } from "../ports/store";
 import { JobState, Lane, lanePath, lanesPath, storedLane, type RowRetry } from "./state";
 
 export interface CommitOutcome {
@@ -57,6 +58,12 @@ export interface RowCommit {
   rows: CommittedRow[];
   /** Set when a retryable failure of the row after the last committed one ended the group. */
   retryNext?: GroupRetry;
+  /**
+   * A lane to steal from when the commit empties this lane's range (chosen from a plain read of
+   * the open lanes before the commit): the steal then happens in the commit's own transaction, so
+   * the lane document takes one write instead of a commit followed at once by a steal.
+   */
+  victim?: number;
 }
 
 /** A lane's position in flight, as a handler saw it. */
@@ -68,21 +75,40 @@ export interface LanePosition {
 }
 
 export async function commitRows(ctx: BatchContext, c: RowCommit): Promise<CommitOutcome> {
+  if (c.victim === undefined) return commitOnce(ctx, c);
+  // The victim is the lane other thieves aim at too: when it keeps changing under this commit,
+  // commit without the steal rather than queue the rows' commit behind that lane (the steal
+  // then runs on its own, after the commit, and chooses again).
+  try {
+    return await commitOnce(ctx, c, STEAL_TX_ATTEMPTS);
+  } catch (err) {
+    if (!(err instanceof TransactionConflictError)) throw err;
+    const { victim: _skipped, ...alone } = c;
+    return commitOnce(ctx, alone);
+  }
+}
+
+async function commitOnce(ctx: BatchContext, c: RowCommit, maxAttempts?: number): Promise<CommitOutcome> {
   const { task, laneIndex, position: pos } = c;
   const { store } = ctx.deps;
   return store.runTransaction(async (tx) => {
     // Pass 0 has no earlier result to replace (a row's first result is created by the commit that
     // moves its lane on), so only a retry pass reads the rows' results.
     const resultPaths = task.pass > 0 ? c.rows.map((r) => resultPath(task.jobId, r.result.rowIndex)) : [];
-    const [jobDoc, laneDoc, ...existing] = await tx.getAll([jobPath(task.jobId), lanePath(task.jobId, laneIndex), ...resultPaths]);
+    const victimPaths = c.victim !== undefined && c.victim !== laneIndex ? [lanePath(task.jobId, c.victim)] : [];
+    const [jobDoc, laneDoc, ...more] = await tx.getAll([jobPath(task.jobId), lanePath(task.jobId, laneIndex), ...victimPaths, ...resultPaths]);
+    const victimDoc = victimPaths.length > 0 ? more[0] : null;
+    const existing = more.slice(victimPaths.length);
     if (!jobDoc || !laneDoc) return { committed: false, rows: [], lane: null };
     const job = JobState.parse(jobDoc.data);
     const lane = Lane.parse(laneDoc.data);
     if (lane.pass !== task.pass || lane.current !== pos) return { committed: false, rows: [], lane };
-    const priors = existing.map((d) => (d ? RowResult.parse(d.data) : null));
-    if (priors.some((p) => p !== null && p.pass === task.pass)) return { committed: false, rows: [], lane };
     // `current` is never stolen (a steal splits [next, end)), so at least the first row is kept.
+    // Rows past the lane's end were stolen while they ran: the thief's results count, not these,
+    // so only the kept rows' results decide whether this commit already happened.
     const rows = c.rows.slice(0, Math.max(1, lane.end - pos));
+    const priors = existing.slice(0, rows.length).map((d) => (d ? RowResult.parse(d.data) : null));
+    if (priors.some((p) => p !== null && p.pass === task.pass)) return { committed: false, rows: [], lane };
     rows.forEach((r, i) => {
       const path = resultPath(task.jobId, r.result.rowIndex);
       if (priors[i]) tx.set(path, r.result);
@@ -92,10 +118,20 @@ export async function commitRows(ctx: BatchContext, c: RowCommit): Promise<Commi
     const retryNext = c.retryNext && pos + rows.length < lane.end && rows.length === c.rows.length ? c.retryNext : undefined;
     advance(lane, job, pos + rows.length, retryNext);
     lane.updatedAt = ctx.deps.clock.now();
+    const victim = victimDoc ? Lane.parse(victimDoc.data) : null;
+    // The range ran dry: take half of the chosen victim's range in this same transaction (it read
+    // the victim, so a concurrent steal or commit of the victim makes it re-run, as a steal would).
+    if (victim && lane.current === null && laneMayRun(lane, job) && steal(lane, [victim])) {
+      victim.updatedAt = lane.updatedAt;
+      tx.set(lanePath(task.jobId, victim.index), storedLane(victim));
+    }
     tx.set(lanePath(task.jobId, laneIndex), storedLane(lane));
     return { committed: true, rows, lane, mayRun: laneMayRun(lane, job), breakerErrors };
-  });
+  }, maxAttempts !== undefined ? { maxAttempts } : undefined);
 }
+
+/** Weight of each committed row in the lane's moving average of row time (`Lane.rowMs`). */
+const ROW_MS_WEIGHT = 0.3;
 
 /** Adds the rows to the lane's counters; returns the breaker's errors among them. */
 function countRows(ctx: BatchContext, lane: Lane, job: JobState, rows: CommittedRow[]): NonNullable<RowResult["error"]>[] {
@@ -110,6 +146,7 @@ function countRows(ctx: BatchContext, lane: Lane, job: JobState, rows: Committed
       if (result.error) lane.lastError = { code: result.error.code, message: result.error.message, retryable: result.error.retryable };
     }
     lane.usage = addUsage(lane.usage, result.usage);
+    lane.rowMs = lane.rowMs === null ? result.durationMs : Math.round(lane.rowMs + ROW_MS_WEIGHT * (result.durationMs - lane.rowMs));
     lane.costUsd = addUsd(lane.costUsd, passSpendUsd ?? result.costUsd);
   }
   return trips;
@@ -169,6 +206,9 @@ export async function yieldPosition(ctx: BatchContext, jobId: string, seen: Pick
   });
 }
 
+/** Attempts of one steal transaction before the thief probes again (a contended victim is skipped). */
+const STEAL_TX_ATTEMPTS = 2;
+
 /** Open lanes an idle lane reads per steal attempt: its reads stay bounded at any concurrency. */
 export const STEAL_PROBE = 4;
 
@@ -181,8 +221,11 @@ export const STEAL_PROBE = 4;
  */
 export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<Lane | null> {
   const { store, clock } = ctx.deps;
+  // Victims that changed under this thief's transaction: other thieves (or the victim's own
+  // commit) are at them, so this thief turns to another open lane instead of queueing there.
+  const contended = new Set<number>();
   for (let round = 0; round < 8; round++) {
-    const others = await openLanes(ctx, jobId, laneIndex, pass);
+    const others = (await openLanes(ctx, jobId, laneIndex, pass)).filter((l) => !contended.has(l.index));
     const choice = steal(idleProbe(laneIndex, pass), others);
     if (!choice) return null;
     const out = await store.runTransaction(async (tx) => {
@@ -192,14 +235,20 @@ export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: num
       const thief = Lane.parse(meDoc.data);
       const victim = Lane.parse(victimDoc.data);
       if (thief.current !== null || thief.pass !== job.pass || !laneMayRun(thief, job)) return "stop" as const;
-      if (!steal(thief, [victim])) return "retry" as const;
-      thief.updatedAt = clock.now();
+      if (!steal(thief, [victim])) return "taken" as const;
+      thief.updatedAt = victim.updatedAt = clock.now();
       tx.set(lanePath(jobId, laneIndex), storedLane(thief));
       tx.set(lanePath(jobId, victim.index), storedLane(victim));
       return thief;
+    }, { maxAttempts: STEAL_TX_ATTEMPTS }).catch((err: unknown) => {
+      // The victim was written meanwhile (another thief, its own commit): choose again from a
+      // fresh probe, which also sees the range that thief took, instead of queueing on one lane.
+      if (err instanceof TransactionConflictError) return "contended" as const;
+      throw err;
     });
     if (out === "stop") return null;
-    if (out !== "retry") return out;
+    if (out === "contended") contended.add(choice.index);
+    else if (out !== "taken") return out;
   }
   return null;
 }
@@ -208,7 +257,7 @@ export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: num
  * Up to STEAL_PROBE open lanes of the pass, the ones following `laneIndex` in index order (wrapping
  * around), so thieves spread over different victims instead of all picking the lowest lanes.
  */
-async function openLanes(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<Lane[]> {
+export async function openLanes(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<Lane[]> {
   const base = [{ field: "pass", op: "==" as const, value: pass }, { field: "open", op: "==" as const, value: true }];
   const page = (op: ">" | "<") => ctx.deps.store.query(lanesPath(jobId), { where: [...base, { field: "index", op, value: laneIndex }], orderBy: { field: "index" }, limit: STEAL_PROBE });
   const after = await page(">");
@@ -216,8 +265,14 @@ async function openLanes(ctx: BatchContext, jobId: string, laneIndex: number, pa
   return docs.map((d) => Lane.parse(d.data));
 }
 
+/** The lane an idle lane would steal from now (a plain read of the open lanes), or undefined. */
+export async function chooseVictim(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<number | undefined> {
+  const others = await openLanes(ctx, jobId, laneIndex, pass);
+  return steal(idleProbe(laneIndex, pass), others)?.index;
+}
+
 /** A stand-in thief for choosing a victim from a plain read (`steal` mutates only copies). */
-function idleProbe(index: number, pass: number): Lane {
+export function idleProbe(index: number, pass: number): Lane {
   return newLane(index, pass, [0, 0], 0);
 }
 

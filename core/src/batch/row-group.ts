@@ -20,7 +20,7 @@
  * breaker counts. Each row after the first gets the task's deadline (its start + rowTimeoutMs),
  * so a group's task ends within the row timeout, like a single row's.
  */
-import { documentSize } from "../ports/doc-data";
+import { documentSize } from "../store-kit/doc-data";
 import type { TaskContext } from "../ports/task-queue";
 import type { ErrorInfo } from "../errors";
 import type { RowTask } from "./api";
@@ -30,7 +30,7 @@ import { breakerKey, checkBreaker } from "./breaker";
 import { ensureLaneTask } from "./dispatch";
 import { GROUP_TARGET_MS, MAX_GROUP_ROWS, inLowerHalf, laneMayRun } from "./lanes";
 import { jobPath, resultPath, type RowResult } from "./model";
-import { commitRows, finalizeIfIdle, stealWork, type CommitOutcome, type CommittedRow, type GroupRetry } from "./row-commit";
+import { chooseVictim, commitRows, finalizeIfIdle, stealWork, type CommitOutcome, type CommittedRow, type GroupRetry } from "./row-commit";
 import { MAX_RESULT_BYTES } from "./row-outputs";
 import { afterRetryRecorded, attemptBudget, passSpendUsd, pendingRetry, retryLater, saveCheckpoint, type AttemptBudget } from "./row-retry";
 import { runRow, type RowRunOutcome } from "./row-run";
@@ -54,6 +54,10 @@ interface GroupState {
   startedAt: number;
   rows: CommittedRow[];
   bytes: number;
+  /** The lane as last read (its `end` only shrinks): which positions the group may run next. */
+  lane: Lane;
+  /** The job as last read: whether the lane may go on after the commit. */
+  job: JobState;
   retryNext?: { retry: GroupRetry; error: ErrorInfo; waitMs: number };
 }
 
@@ -61,14 +65,14 @@ export async function runGroup(ctx: BatchContext, g: GroupInput): Promise<void> 
   const { clock, limits } = ctx.deps;
   const { task, lane } = g;
   const pos = lane.current as number;
-  const st: GroupState = { startedAt: clock.now(), rows: [], bytes: 0 };
+  const st: GroupState = { startedAt: clock.now(), rows: [], bytes: 0, lane, job: g.job };
   let job = g.job;
   for (let p = pos; ; p++) {
     const first = p === pos;
     if (!first) {
       const still = await mayGoOn(ctx, g, st, p);
       if (!still) break;
-      job = still;
+      job = st.job = still;
     }
     const rowTask = first ? task : { ...task, rowIndex: await rowAt(ctx, task.jobId, lane, p), attempt: 0 };
     const budget = first ? g.budget : attemptBudget(rowTask, { ...g.tctx, retryCount: 0, isLastAttempt: false });
@@ -92,11 +96,12 @@ async function mayGoOn(ctx: BatchContext, g: GroupInput, st: GroupState, p: numb
   const { clock, store, limits } = ctx.deps;
   const targetMs = limits.groupTargetMs ?? GROUP_TARGET_MS;
   // Stop when the next row would likely end past the target (at the group's mean row time so
-  // far), or when the range as read at the start has no lower half left (its end only shrinks), so
-  // a long or lone row costs no extra read.
+  // far), or when the range as last read has no position left (its end only shrinks), so a long
+  // or lone row costs no extra read. Which positions the group may run is decided on the fresh
+  // read below (`inLowerHalf`: the lower half, or the whole range once it is too short to steal).
   const elapsed = clock.now() - st.startedAt;
   const fits = elapsed + elapsed / Math.max(1, st.rows.length) <= targetMs;
-  if (targetMs <= 0 || g.job.budgetUsd !== null || st.rows.length >= MAX_GROUP_ROWS || !fits || !inLowerHalf(g.lane, p)) return null;
+  if (targetMs <= 0 || g.job.budgetUsd !== null || st.rows.length >= MAX_GROUP_ROWS || !fits || p >= st.lane.end) return null;
   const maxBytes = (store.commitLimits?.maxBytes ?? 10 * 1024 * 1024) / 2;
   if (st.bytes + MAX_RESULT_BYTES > maxBytes) return null;
   const [jobDoc, laneDoc] = await store.getAll([jobPath(g.task.jobId), lanePath(g.task.jobId, g.lane.index)]);
@@ -105,7 +110,9 @@ async function mayGoOn(ctx: BatchContext, g: GroupInput, st: GroupState, p: numb
   const lane = Lane.parse(laneDoc.data);
   if (job.pass !== g.task.pass || !laneMayRun(lane, job)) return null;
   const same = lane.pass === g.lane.pass && lane.gen === g.lane.gen && lane.current === g.lane.current && lane.attemptBase === g.lane.attemptBase;
-  return same && inLowerHalf(lane, p) ? job : null;
+  if (!same) return null;
+  st.lane = lane;
+  return inLowerHalf(lane, p) ? job : null;
 }
 
 /** A row whose cause the circuit breaker counts ends its group, so the breaker sees it at once. */
@@ -150,14 +157,26 @@ async function finish(ctx: BatchContext, g: GroupInput, st: GroupState): Promise
 }
 
 /**
+ * When this commit will leave the lane's own range empty (and the lane may go on), the lane it
+ * would then steal from, chosen from a plain read of the open lanes: the commit steals in its own
+ * transaction. Undefined otherwise (the commit re-checks everything it relies on).
+ */
+async function victimIfDry(ctx: BatchContext, g: GroupInput, st: GroupState): Promise<number | undefined> {
+  const pos = g.lane.current as number;
+  if (st.retryNext || pos + st.rows.length < st.lane.end || !laneMayRun(g.lane, st.job) || st.job.pass !== g.task.pass) return undefined;
+  return chooseVictim(ctx, g.task.jobId, g.lane.index, g.task.pass);
+}
+
+/**
  * Commits the group's rows. If even that fails on the first row's last attempt (data the store
  * rejects), commits the first row alone as a bare failed result instead, so it is counted and its
  * lane moves on (the other rows stay in the lane's range and run again).
  */
 async function commitOrRecordFailure(ctx: BatchContext, g: GroupInput, st: GroupState): Promise<CommitOutcome> {
   const base = { task: g.task, laneIndex: g.lane.index, position: g.lane.current as number };
+  const victim = await victimIfDry(ctx, g, st);
   try {
-    return await commitRows(ctx, { ...base, rows: st.rows, ...(st.retryNext ? { retryNext: st.retryNext.retry } : {}) });
+    return await commitRows(ctx, { ...base, rows: st.rows, ...(st.retryNext ? { retryNext: st.retryNext.retry } : {}), ...(victim !== undefined ? { victim } : {}) });
   } catch (err) {
     const head = st.rows[0];
     if (!g.budget.last || !head) throw err;

@@ -4,7 +4,7 @@
  */
 import type { NodeOutput, RowRun } from "../engine/types";
 import type { BlobStore } from "../ports/blob-store";
-import { documentSize } from "../ports/doc-data";
+import { documentSize } from "../store-kit/doc-data";
 import type { RowTask } from "./api";
 import { mediaExtension } from "./export-media";
 import { rowId, type RowResult, type StoredOutput } from "./model";

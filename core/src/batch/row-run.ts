@@ -6,7 +6,7 @@
  * (row-retry.ts) does that.
  */
 import { toErrorInfo, type ErrorInfo } from "../errors";
-import { ServerWorkflowEngine } from "../engine/server-workflow-engine";
+import { type ServerWorkflowEngine } from "../engine/server-workflow-engine";
 import { runCostUsd } from "../governor/run-cost";
 import type { RowRun } from "../engine/types";
 import type { RowTask } from "./api";
@@ -78,15 +78,7 @@ async function execute(ctx: BatchContext, job: JobState, row: Record<string, str
   }
 }
 
-/** The engine rows run with (one per instance): also what an estimate's dry run uses. */
+/** The engine rows run with (one per instance, held by the context): also what an estimate's dry run uses. */
 export function engineFor(ctx: BatchContext): ServerWorkflowEngine {
-  const key = "engine";
-  let engine = ctx.cache.get<ServerWorkflowEngine>(key);
-  if (!engine) {
-    const { ai, clock, logger } = ctx.deps;
-    const { nodeRetry, governor, governorMaxWaitMs } = ctx.deps.engine ?? {};
-    engine = new ServerWorkflowEngine({ ai, clock, logger, ...(nodeRetry ? { nodeRetry } : {}), ...(governor ? { governor } : {}), ...(governorMaxWaitMs !== undefined ? { governorMaxWaitMs } : {}) });
-    ctx.cache.set(key, engine);
-  }
-  return engine;
+  return ctx.engine();
 }

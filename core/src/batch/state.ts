@@ -99,13 +99,42 @@ export const Lane = z.object({
    */
   open: z.boolean().default(false),
   busy: z.boolean().default(false),
+  /**
+   * The lane's recent row time (ms, a moving average of the rows it committed; null before its
+   * first commit): whether its short range is still worth a steal (`stealable`).
+   */
+  rowMs: z.number().nonnegative().nullable().default(null),
   updatedAt: z.number(),
 });
 export type Lane = z.infer<typeof Lane>;
 
+/**
+ * A busy lane's range is not worth a steal once the half a thief would take holds less than this
+ * much work at the lane's row time: the steal (probe, transaction, a new task's dispatch) and the
+ * writes it adds to the victim's document cost more than the rows it would move.
+ */
+export const MIN_STEAL_MS = 500;
+
+type StealView = Pick<Lane, "next" | "end" | "current"> & { rowMs?: number | null };
+
+/**
+ * May a thief take part of this lane's range? An idle lane's range always (nobody else runs it); a
+ * busy lane's only while the upper half a steal takes, ⌈(end − next)/2⌉ rows, holds at least
+ * MIN_STEAL_MS at the lane's row time. Thieves (the `open` flag, the steal's re-check) and the
+ * lane's own group (which then runs its whole range, row-group.ts) apply this same rule to the
+ * stored lane. Between two commits of the owner only steals change the lane, and they only shrink
+ * its range, so once a busy lane is not stealable it stays so until its owner commits.
+ */
+export function stealable(lane: StealView): boolean {
+  const left = lane.end - lane.next;
+  if (left <= 0) return false;
+  if (lane.current === null || lane.rowMs === null || lane.rowMs === undefined) return true;
+  return Math.ceil(left / 2) * lane.rowMs >= MIN_STEAL_MS;
+}
+
 /** The lane as stored: its derived query flags recomputed from its range and current position. */
-export function storedLane<T extends Pick<Lane, "next" | "end" | "current">>(lane: T): T & Pick<Lane, "open" | "busy"> {
-  return { ...lane, open: lane.next < lane.end, busy: lane.current !== null };
+export function storedLane<T extends StealView>(lane: T): T & Pick<Lane, "open" | "busy"> {
+  return { ...lane, open: stealable(lane), busy: lane.current !== null };
 }
 
 export const RowsChunk = z.object({

@@ -11,8 +11,9 @@
  * - a row with fewer cells than the header is padded with ""; a row with more is an error;
  * - header names must be non-blank, unique, at most `MAX_COLUMN_NAME_BYTES`, and not reserved
  *   (`__proto__`, `constructor`, `prototype`, `__name__`: see json-limits.ts).
- * Limits (default `DEFAULT_LIMITS`): `maxRows` data rows, `maxColumns` header columns,
- * `maxCellBytes` UTF-8 bytes in any cell, header included.
+ * Limits (default `DEFAULT_CSV_LIMITS` in limits.ts, which a batch's `DEFAULT_LIMITS` takes):
+ * `maxRows` data rows, `maxColumns` header columns, `maxCellBytes` UTF-8 bytes in any cell, header
+ * included.
  *
  * Error detail paths: `header`, `columns[i]` (0-based header position), `rows[i]` or
  * `rows[i].<column>` (0-based index into the returned rows, the same index a batch gives the row).
@@ -21,7 +22,7 @@
  * before throwing, so one upload shows several at once and says how many there are.
  */
 import { type ErrorDetail, ValidationError } from "../errors";
-import { DEFAULT_LIMITS, MAX_COLUMN_NAME_BYTES } from "../batch/limits";
+import { DEFAULT_CSV_LIMITS, MAX_COLUMN_NAME_BYTES } from "./limits";
 import { reservedKeyProblem } from "../json-limits";
 import { CsvChunkScanner, CsvSyntaxError, type RawRecord } from "./scan";
 import { exceedsUtf8Bytes, utf8ByteLength } from "./utf8";
@@ -67,9 +68,9 @@ export class CsvStreamParser {
   constructor(opts: ParseCsvOptions, onRow: (row: Record<string, string>, index: number) => void) {
     this.reader = new CsvReader(
       {
-        maxRows: opts.maxRows ?? DEFAULT_LIMITS.maxRows,
-        maxColumns: opts.maxColumns ?? DEFAULT_LIMITS.maxColumns,
-        maxCellBytes: opts.maxCellBytes ?? DEFAULT_LIMITS.maxCellBytes,
+        maxRows: opts.maxRows ?? DEFAULT_CSV_LIMITS.maxRows,
+        maxColumns: opts.maxColumns ?? DEFAULT_CSV_LIMITS.maxColumns,
+        maxCellBytes: opts.maxCellBytes ?? DEFAULT_CSV_LIMITS.maxCellBytes,
       },
       onRow,
     );

@@ -37,6 +37,13 @@ export const ProviderJobRecord = z.object({
   cancelledBy: z.enum(["deadline", "user"]).nullable(),
   outcome: z.enum(["results", "fallback", "failed", "cancelled"]).nullable(),
   error: ErrorInfo.nullable(),
+  /**
+   * Until when one submitter holds the intent (epoch ms): a duplicate delivery of the submitting
+   * task that finds the lease held backs off instead of racing past the orphan lookup.
+   */
+  submitLeaseUntil: z.number().optional(),
+  /** Settled with results: what its answered items cost at the standard (realtime) price, USD. */
+  fullCostUsd: z.number().nonnegative().optional(),
 });
 export type ProviderJobRecord = z.infer<typeof ProviderJobRecord>;
 

@@ -12,7 +12,7 @@
  * - `cancelProviderJobs`: the batch's cancel: `batches.cancel` for every unsettled job.
  */
 import { type BatchItem, type BatchItemOutcome, isProviderJobTerminal, type ProviderBatchJobs, type ProviderJobState } from "../ai/batch-port";
-import { type ErrorInfo, PermanentError } from "../errors";
+import { type ErrorInfo, PermanentError, RetryableError } from "../errors";
 import type { Clock } from "../ports/clock";
 import { AlreadyExistsError, type DocumentStore } from "../ports/store";
 import type { ProviderJobGroup } from "./layer-plan";
@@ -32,13 +32,26 @@ export interface SubmitInput {
   deadlineMs?: number;
 }
 
+/** How long one submitter holds an intent before another delivery may take it over (a crash). */
+export const SUBMIT_LEASE_MS = 120_000;
+
 export async function submitProviderJob(deps: ProviderJobDeps, input: SubmitInput): Promise<ProviderJobRecord> {
   const path = providerJobPath(input.jobId, input.group.displayName);
-  const record = await recordIntent(deps, path, input);
+  const record = await recordProviderJobIntent(deps, input);
   if (record.status !== "intent") return record;
+  if (!(await takeSubmitLease(deps, path))) {
+    throw new RetryableError("unavailable", `Provider job ${input.group.displayName} is being submitted by another delivery`, SUBMIT_LEASE_MS);
+  }
   const { group } = input;
-  const orphan = (await deps.jobs.findByDisplayName(group.displayName))[0];
-  const job = orphan ?? (await deps.jobs.create({ model: group.model, displayName: group.displayName, items: group.items }));
+  let job: Awaited<ReturnType<ProviderBatchJobs["create"]>>;
+  try {
+    const orphan = (await deps.jobs.findByDisplayName(group.displayName))[0];
+    job = orphan ?? (await deps.jobs.create({ model: group.model, displayName: group.displayName, items: group.items }));
+  } catch (err) {
+    // A failed call (not a crash) hands the intent back at once; the next run looks again.
+    await deps.store.update(path, { submitLeaseUntil: 0 }).catch(() => undefined);
+    throw err;
+  }
   const now = deps.clock.now();
   const stored = await deps.store.runTransaction(async (tx) => {
     const current = ProviderJobRecord.parse((await tx.get(path))?.data);
@@ -52,7 +65,29 @@ export async function submitProviderJob(deps: ProviderJobDeps, input: SubmitInpu
   return stored;
 }
 
-async function recordIntent(deps: ProviderJobDeps, path: string, input: SubmitInput): Promise<ProviderJobRecord> {
+/**
+ * One submitter at a time per intent: a duplicate delivery (the queue delivers at least once) that
+ * finds a live lease stops, so two runs cannot both miss the orphan lookup and create twice. A
+ * crashed holder's lease runs out and the next delivery adopts what it left.
+ */
+async function takeSubmitLease(deps: ProviderJobDeps, path: string): Promise<boolean> {
+  const now = deps.clock.now();
+  return deps.store.runTransaction(async (tx) => {
+    const current = ProviderJobRecord.parse((await tx.get(path))?.data);
+    if (current.status !== "intent") return true;
+    if ((current.submitLeaseUntil ?? 0) > now) return false;
+    tx.update(path, { submitLeaseUntil: now + SUBMIT_LEASE_MS });
+    return true;
+  });
+}
+
+/**
+ * Records the group's intent (status `intent`) unless a record exists; returns the record as
+ * stored. A layer records every group's intent before it submits any, so "every record of the
+ * layer is settled" means the layer is done.
+ */
+export async function recordProviderJobIntent(deps: Pick<ProviderJobDeps, "store" | "clock">, input: SubmitInput): Promise<ProviderJobRecord> {
+  const path = providerJobPath(input.jobId, input.group.displayName);
   const now = deps.clock.now();
   const { group } = input;
   const intent: ProviderJobRecord = {
@@ -163,9 +198,10 @@ export function nextPollDelayMs(polls: number, o: Pick<PollInput, "pollIntervalM
 
 export async function settleProviderJob(
   deps: Pick<ProviderJobDeps, "store">,
-  input: { jobId: string; displayName: string; outcome: NonNullable<ProviderJobRecord["outcome"]>; error?: ErrorInfo },
+  input: { jobId: string; displayName: string; outcome: NonNullable<ProviderJobRecord["outcome"]>; error?: ErrorInfo; fullCostUsd?: number },
 ): Promise<void> {
-  await deps.store.update(providerJobPath(input.jobId, input.displayName), { status: "settled", outcome: input.outcome, error: input.error ?? null });
+  const cost = input.fullCostUsd !== undefined ? { fullCostUsd: input.fullCostUsd } : {};
+  await deps.store.update(providerJobPath(input.jobId, input.displayName), { status: "settled", outcome: input.outcome, error: input.error ?? null, ...cost });
 }
 
 /** Cancels every unsettled provider job of a batch; returns how many provider jobs were told to stop. */

@@ -5,7 +5,8 @@
  */
 import type { AiService } from "../ai/port";
 import { silentLogger, type Logger } from "../logger";
-import { systemClock, type Clock } from "../ports/clock";
+import type { Clock } from "../ports/clock";
+import { systemClock } from "../system-clock";
 import type { Governor } from "../governor/port";
 import { DEFAULT_NODE_RETRY, type NodeRetryPolicy } from "./node-retry";
 import { RowExecution, type RowDeps } from "./row-execution";

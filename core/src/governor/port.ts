@@ -2,7 +2,7 @@
  * The governor port: one gate in front of every AI call, shared by every batch of a deployment
  * (Firebase) or a process (local host), so the provider's per-project, per-model quotas (RPM, TPM,
  * RPD) are respected however many jobs run at once. Contract (checked by
- * `ports/conformance/governor-conformance.ts` on every implementation):
+ * `testing/conformance/governor-conformance.ts` on every implementation):
  *
  * 1. Before each AI call the caller asks `acquire({model, kind, estimatedTokens, ...})`. The answer
  *    is exactly one of

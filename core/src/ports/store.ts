@@ -2,7 +2,7 @@
  * Document store port, shaped after Firestore so the Firestore adapter is a thin mapping and the
  * local (SQLite) and in-memory stores mirror the same paths.
  *
- * Contract (every adapter passes `core/src/ports/conformance/store-conformance.ts`):
+ * Contract (every adapter passes `core/src/testing/conformance/store-conformance.ts`):
  * - Paths alternate collection/doc: `batch_jobs/{jobId}`, `batch_jobs/{jobId}/results/{rowId}`.
  * - Data is plain JSON objects: string, finite number, boolean, null, arrays (not of arrays),
  *   nested objects. `undefined` is rejected (as Firestore does). Times are epoch milliseconds.

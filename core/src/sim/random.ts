@@ -1,39 +1,21 @@
-/** Seeded pseudo-random numbers for the simulator (mulberry32): same seed, same run. */
-export class Rng {
-  private state: number;
+/**
+ * The simulator's seeded randomness: SeededRandom (mulberry32) with the simulator's seed mixing,
+ * so a `--seed` keeps giving the run it always gave, and forks salted per component.
+ */
+import { SeededRandom } from "../seeded-random";
+
+export class Rng extends SeededRandom {
   constructor(seed: number) {
-    this.state = (seed >>> 0) ^ 0x9e3779b9;
+    super(((seed >>> 0) ^ 0x9e3779b9) >>> 0);
   }
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  uniform(min: number, max: number): number {
-    return min + (max - min) * this.next();
-  }
+
+  /** True with probability `p` (never for p ≤ 0, and then nothing is drawn). */
   chance(p: number): boolean {
     return p > 0 && this.next() < p;
   }
-  int(min: number, maxInclusive: number): number {
-    return Math.floor(this.uniform(min, maxInclusive + 1));
-  }
-  normal(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-  /** Lognormal with the given MEAN (not median) and sigma of the underlying normal; sigma 0 = constant. */
-  lognormal(mean: number, sigma: number): number {
-    if (sigma <= 0) return mean;
-    const mu = Math.log(mean) - (sigma * sigma) / 2;
-    return Math.exp(mu + sigma * this.normal());
-  }
+
   /** An independent stream derived from this one (so adding draws in one place does not shift another). */
-  fork(salt: number): Rng {
+  forkSalted(salt: number): Rng {
     return new Rng(Math.floor(this.next() * 2 ** 31) ^ salt);
   }
 }

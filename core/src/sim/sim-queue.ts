@@ -11,9 +11,10 @@
  * `maxBurstSize` tokens (Cloud Tasks picks the burst from the rate; here rate / 5, at least 1).
  * A due task waits, in due order, until both allow it.
  */
-import type { ManualClock } from "../fakes/manual-clock";
+import type { ManualClock } from "../testing/manual-clock";
 import { DEPLOYED_ROW_QUEUE_LIMITS, type RetryPolicy, type TaskContext, type TaskHandler, type TaskQueue } from "../ports/task-queue";
 import { deliveryContext, retryBackoffMs } from "../ports/task-backoff";
+import { TokenBucket } from "../token-bucket";
 import { SimCrash, type FaultRates, type PlatformLatency } from "./faults";
 import type { Rng } from "./random";
 
@@ -54,9 +55,7 @@ export class SimQueue<P> implements TaskQueue<P> {
   crashesEnabled = false;
   readonly stats: SimQueueStats = { enqueued: 0, exists: 0, deliveries: 0, duplicates: 0, retries: 0, dropped: 0, crashes: 0, lost: 0, running: 0, delayed: 0, throttled: 0, maxRunning: 0 };
   readonly limits: QueueRateLimits;
-  private readonly burst: number;
-  private tokens: number;
-  private tokensAt = 0;
+  private readonly bucket: TokenBucket;
   private readonly waiting: Due[] = [];
   private pumpArmed = false;
 
@@ -64,8 +63,7 @@ export class SimQueue<P> implements TaskQueue<P> {
     private readonly o: { clock: ManualClock; rng: Rng; latency: PlatformLatency; faults: FaultRates; retry: RetryPolicy; rateLimits?: QueueRateLimits },
   ) {
     this.limits = o.rateLimits ?? DEPLOYED_ROW_QUEUE_LIMITS;
-    this.burst = Math.max(1, Math.floor(this.limits.maxDispatchesPerSecond / 5));
-    this.tokens = this.burst;
+    this.bucket = new TokenBucket(this.limits.maxDispatchesPerSecond, o.clock.now(), Math.floor(this.limits.maxDispatchesPerSecond / 5));
   }
 
   setHandler(h: TaskHandler<P>): void {
@@ -115,28 +113,21 @@ export class SimQueue<P> implements TaskQueue<P> {
   }
 
   private canDispatch(): boolean {
-    this.refill();
-    // A token short by floating-point noise is a whole token (else the refill never quite gets there).
-    return this.stats.running < this.limits.maxConcurrentDispatches && this.tokens >= 1 - 1e-9;
-  }
-
-  private refill(): void {
-    const now = this.o.clock.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.tokensAt) * this.limits.maxDispatchesPerSecond) / 1_000);
-    this.tokensAt = now;
+    return this.stats.running < this.limits.maxConcurrentDispatches && this.bucket.available(this.o.clock.now()) >= 1;
   }
 
   /** Dispatches waiting tasks in due order while the limits allow; re-arms for the next token. */
   private pump(): void {
     while (this.waiting.length > 0 && this.canDispatch()) {
       const d = this.waiting.shift() as Due;
-      this.tokens -= 1;
+      this.bucket.take(this.o.clock.now());
       this.deliver(d.id, d.payload as P, d.attempt, d.duplicate);
     }
     // Waiting on a token (a finishing delivery pumps again when concurrency was the limit).
-    if (this.waiting.length > 0 && this.tokens < 1 - 1e-9 && !this.pumpArmed) {
+    const now = this.o.clock.now();
+    if (this.waiting.length > 0 && this.bucket.available(now) < 1 && !this.pumpArmed) {
       this.pumpArmed = true;
-      this.o.clock.schedule(Math.max(1, Math.ceil(((1 - this.tokens) * 1_000) / this.limits.maxDispatchesPerSecond)), () => {
+      this.o.clock.schedule(Math.max(1, this.bucket.msToNextToken(now)), () => {
         this.pumpArmed = false;
         this.pump();
       });

@@ -4,10 +4,10 @@
  * conflict), every write logged with its virtual time, and a wrapper that counts billed reads
  * (a get = 1, a query = its documents or 1 when empty) and adds read latency outside transactions.
  */
-import type { ManualClock } from "../fakes/manual-clock";
+import type { ManualClock } from "../testing/manual-clock";
 import { TransactionConflictError } from "../ports/store";
 import { DocContention, type ContentionModel } from "./contention";
-import { MemoryStore, type CommittedWrite } from "../fakes/memory-store";
+import { MemoryStore, type CommittedWrite } from "../testing/memory-store";
 import type { CommitLimits, Doc, DocData, DocumentStore, Patch, Query, Transaction, Where, WriteBatch } from "../ports/store";
 import type { PlatformLatency, Range } from "./faults";
 import type { Rng } from "./random";

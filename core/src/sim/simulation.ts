@@ -12,9 +12,9 @@ import { createBatchHandlers } from "../batch/handlers";
 import { JobStatus } from "../batch/model";
 import { isTerminal } from "../batch/statuses";
 import { DEFAULT_LIMITS, type BatchLimits } from "../batch/limits";
-import { flushAsync, ManualClock } from "../fakes/manual-clock";
-import { MemoryBlobStore } from "../fakes/memory-blob-store";
-import type { CommittedWrite } from "../fakes/memory-store";
+import { flushAsync, ManualClock } from "../testing/manual-clock";
+import { MemoryBlobStore } from "../testing/memory-blob-store";
+import type { CommittedWrite } from "../testing/memory-store";
 import { silentLogger } from "../logger";
 import type { Doc, DocumentStore } from "../ports/store";
 import type { RetryPolicy } from "../ports/task-queue";
@@ -97,7 +97,7 @@ export class Simulation {
   constructor(readonly config: SimConfig) {
     this.rng = new Rng(config.seed);
     const latency = config.latency ?? DEFAULT_LATENCY;
-    const platformRng = this.rng.fork(1);
+    const platformRng = this.rng.forkSalted(1);
     this.store = new SimStore({
       clock: this.clock,
       rng: platformRng,
@@ -109,7 +109,7 @@ export class Simulation {
     });
     this.queue = new SimQueue<RowTask>({
       clock: this.clock,
-      rng: this.rng.fork(2),
+      rng: this.rng.forkSalted(2),
       latency,
       faults: config.faults,
       retry: config.retry ?? DEFAULT_RETRY,
@@ -119,7 +119,7 @@ export class Simulation {
       config.ai?.(this.clock) ??
       new SimAi({
         clock: this.clock,
-        rng: this.rng.fork(3),
+        rng: this.rng.forkSalted(3),
         meanMs: config.latencyMs,
         sigma: config.latencySigma,
         transient429: config.faults.transient429,

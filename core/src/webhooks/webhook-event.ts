@@ -1,21 +1,20 @@
 /**
  * Webhook events of a batch: when it finishes (`batch.completed`, `batch.failed`,
- * `batch.cancelled`) or pauses (`batch.paused`). `notifyWebhook` is called once right after the
- * transition commits (finalize, pause) and enqueues ONE delivery task on the batch queue, whose
- * id derives from the event id, so a duplicate call enqueues nothing more. The event id names the
+ * `batch.cancelled`) or pauses (`batch.paused`). The transition's own transaction records the
+ * event (webhook-outbox.ts); its creation becomes ONE delivery task on the batch queue, whose id
+ * derives from the event id, so a repeated trigger enqueues nothing more. The event id names the
  * transition (`{jobId}:{status}:{pass}`, a pause adds its time), the same in the header and the
  * body on every attempt: receivers use it to drop repeats (delivery is at least once).
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { BatchContext } from "../batch/context";
-import { readJob } from "../batch/context";
-import type { JobStatus } from "../batch/model";
 import type { JobState } from "../batch/state";
 import { isPaused } from "../batch/statuses";
 
 export const WebhookTask = z.object({
   kind: z.literal("webhook"),
+  /** The batch (names the event document; absent on tasks queued before events were recorded). */
+  jobId: z.string().optional(),
   eventId: z.string(),
   type: z.string(),
   ownerId: z.string(),
@@ -29,15 +28,7 @@ export function isWebhookTask(v: unknown): v is WebhookTask {
   return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "webhook";
 }
 
-/** The event each status reports (null: none); a table over every status, so a new one must decide. */
-const TYPES: Readonly<Record<JobStatus, string | null>> = {
-  pending: null,
-  processing: null,
-  paused: "batch.paused",
-  completed: "batch.completed",
-  failed: "batch.failed",
-  cancelled: "batch.cancelled",
-};
+export const WEBHOOK_TYPES = { completed: "batch.completed", failed: "batch.failed", cancelled: "batch.cancelled", paused: "batch.paused" } as const;
 
 export function eventIdOf(job: JobState): string {
   const base = `${job.id}:${job.status}:${job.pass}`;
@@ -61,25 +52,28 @@ export function eventBody(job: JobState, eventId: string, at: number): string {
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
   };
-  return JSON.stringify({ id: eventId, type: TYPES[job.status], createdAt: at, batch });
+  return JSON.stringify({ id: eventId, type: WEBHOOK_TYPES[job.status as keyof typeof WEBHOOK_TYPES], createdAt: at, batch });
 }
 
-export const webhookTaskId = (eventId: string): string => `webhook-${createHash("sha256").update(eventId).digest("hex").slice(0, 40)}`;
+/**
+ * The delivery task's id: `webhook-{jobId}-p{hash of the event id}`. Deterministic (a repeated
+ * enqueue is "exists"), and it holds `-{jobId}-p` like the job's row tasks, so a delete's purge of
+ * the host's task records takes it too.
+ */
+export const webhookTaskId = (jobId: string, eventId: string): string =>
+  `webhook-${jobId}-p${createHash("sha256").update(eventId).digest("hex").slice(0, 40)}`;
 
-/** Enqueues the delivery of the job's current state when it carries a webhook and the state is one to report. */
-export async function notifyWebhook(ctx: BatchContext, jobId: string): Promise<void> {
-  const job = await readJob(ctx.deps.store, jobId);
-  const type = job ? TYPES[job.status] : null;
-  if (!job?.webhookUrl || type === null) return;
+/** The event a transition to `job`'s state reports, or null when there is none (no webhook, or a state not reported). */
+export function webhookEventOf(job: JobState, at: number): WebhookTask | null {
+  if (!job.webhookUrl || !(job.status in WEBHOOK_TYPES)) return null;
   const eventId = eventIdOf(job);
-  const task: WebhookTask = {
+  return {
     kind: "webhook",
+    jobId: job.id,
     eventId,
-    type,
+    type: WEBHOOK_TYPES[job.status as keyof typeof WEBHOOK_TYPES],
     ownerId: job.ownerId,
     url: job.webhookUrl,
-    body: eventBody(job, eventId, ctx.deps.clock.now()),
+    body: eventBody(job, eventId, at),
   };
-  await ctx.deps.queue.enqueue({ id: webhookTaskId(eventId), payload: task });
-  ctx.deps.logger.info({ jobId, eventId }, "webhook queued");
 }

@@ -12,7 +12,7 @@ export async function checkWebhookInput(deps: BatchDeps, input: Pick<CreateJobIn
   const url: unknown = input.webhookUrl;
   if (url === undefined) return;
   if (typeof url !== "string") throw new ValidationError("The batch request is malformed", [{ path: "webhookUrl", message: "must be a URL string" }]);
-  const problem = webhookUrlProblem(url, deps.webhooks?.allowLoopback === true);
+  const problem = webhookUrlProblem(url, deps.webhooks?.allowLoopback === true, deps.webhooks?.blockPrivateAddresses === true);
   if (problem) throw new ValidationError(`webhookUrl ${problem}`, [{ path: "webhookUrl", message: problem }]);
   if (!(await readWebhookSecret(deps.store, input.ownerId))) {
     throw new PermanentError("failed_precondition", "A webhook needs a signing secret: create one in Settings (Webhook secret) first");

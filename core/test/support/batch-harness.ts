@@ -8,9 +8,9 @@ import type { AiService } from "../../src/ai/port";
 import type { BatchDeps, BatchHandlers, RowTask } from "../../src/batch/api";
 import { createBatchHandlers } from "../../src/batch/handlers";
 import { DEFAULT_LIMITS, type BatchLimits } from "../../src/batch/limits";
-import { ManualClock } from "../../src/fakes/manual-clock";
-import { MemoryBlobStore } from "../../src/fakes/memory-blob-store";
-import { MemoryStore } from "../../src/fakes/memory-store";
+import { ManualClock } from "../../src/testing/manual-clock";
+import { MemoryBlobStore } from "../../src/testing/memory-blob-store";
+import { MemoryStore } from "../../src/testing/memory-store";
 import { silentLogger } from "../../src/logger";
 import type { Doc } from "../../src/ports/store";
 import type { TaskContext, TaskQueue } from "../../src/ports/task-queue";
@@ -102,6 +102,7 @@ export function makeHarness(opts: { ai?: AiService; limits?: Partial<BatchLimits
       if (triggered < created.length) {
         const doc = created[triggered++] as Doc;
         if (doc.path.includes("/results/")) await handlers.onResultCreated(doc);
+        if (doc.path.includes("/webhook_events/")) await handlers.onWebhookEventCreated(doc);
         continue;
       }
       return;

@@ -24,6 +24,7 @@ import {
   type Logger,
   type QuotaLimits,
   type BatchTask,
+  randomIds,
 } from "@flowcraft/core";
 import { FirestoreStore } from "../adapters/firestore-store";
 import { FirebaseTaskQueue } from "../adapters/firebase-task-queue";
@@ -36,7 +37,9 @@ import { makeAiService } from "./ai-provider";
 import type { DepsRequest, FunctionsDeps } from "./deps";
 import { functionsLoggerAdapter as logger } from "./functions-logger";
 import { lazyBlobStore, lazyTaskQueue } from "./lazy-ports";
-import { randomIds } from "./random-ids";
+
+/** Job, record and instance ids: core's random base62 source (about 119 bits). */
+const ids = randomIds();
 
 function adminApp(): App {
   return getApps()[0] ?? initializeApp();
@@ -94,7 +97,7 @@ let instanceGovernor: StoreGovernor | null = null;
 
 /** This instance's governor: built once, on first use, with an id of its own for its slot leases. */
 export function governorFor(store: DocumentStore): StoreGovernor {
-  instanceGovernor ??= new StoreGovernor({ store, clock: systemClock, instanceId: `fn-${randomIds.newId()}`, defaults: DEFAULT_MODEL_LIMITS });
+  instanceGovernor ??= new StoreGovernor({ store, clock: systemClock, instanceId: `fn-${ids.newId()}`, defaults: DEFAULT_MODEL_LIMITS });
   return instanceGovernor;
 }
 
@@ -105,9 +108,9 @@ export function productionDeps(req: DepsRequest): FunctionsDeps {
   const blobs = mediaStore(app);
   const ai = makeAiService(req.withAi);
   const governor = governorFor(store);
-  const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids: randomIds, logger, limits: FIREBASE_LIMITS, engine: { governor },
+  const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids, logger, limits: FIREBASE_LIMITS, engine: { governor },
     // Loopback receivers only under the emulator suite (a developer's machine), https otherwise.
-    webhooks: { allowLoopback: process.env.FUNCTIONS_EMULATOR === "true" } });
+    webhooks: { allowLoopback: process.env.FUNCTIONS_EMULATOR === "true", blockPrivateAddresses: process.env.FUNCTIONS_EMULATOR !== "true" } });
   const quota = createUserQuota({ store, clock: systemClock, limits: quotaLimits() });
   // The bucket is looked up on first use (a signing, an upload read), like the media store.
   const mediaSigner = { signedReadUrl: (ref: string, expires: Date) => mediaBucket(app).signedReadUrl(ref, expires) };

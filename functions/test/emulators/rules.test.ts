@@ -1,6 +1,6 @@
 /**
  * firestore.rules and storage.rules against the emulators (@firebase/rules-unit-testing):
- * owners read their jobs and the jobs' rows and results (not the server's lanes, claims,
+ * owners read their jobs and the jobs' rows, results and webhook events (not the server's lanes, claims,
  * checkpoints or retry passes, nor the governor's state or settings); other users and signed-out clients read nothing; nobody writes; owners read their media in Storage (checked against the job document).
  * Runs under `npm run test:emulators`; skipped (saying why) in the plain jest run.
  */
@@ -42,6 +42,8 @@ suite(title, () => {
       await db.doc("batch_jobs/j1/results/000000").set({ rowIndex: 0, status: "succeeded" });
       await db.doc("batch_jobs/j1/rows/00000").set({ start: 0, rows: [{ a: "1" }] });
       await db.doc("batch_jobs/j1/lanes/l0").set({ current: 0 });
+      await db.doc("batch_jobs/j1/webhook_events/e1").set({ jobId: "j1", status: "delivered" });
+      await db.doc("webhook_outbox/e1").set({ jobId: "j1", eventId: "j1:completed:0", createdAt: 1 });
       await db.doc("batch_jobs/j1/claims/c1").set({ at: 1 });
       await db.doc("batch_jobs/j1/checkpoints/000000").set({ pass: 0 });
       await db.doc("batch_jobs/j1/passes/1-a-0").set({ pass: 1 });
@@ -62,6 +64,7 @@ suite(title, () => {
       await assertSucceeds(db.doc("batch_jobs/j1").get());
       await assertSucceeds(db.collection("batch_jobs/j1/results").orderBy("rowIndex").get());
       await assertSucceeds(db.doc("batch_jobs/j1/rows/00000").get());
+      await assertSucceeds(db.collection("batch_jobs/j1/webhook_events").get());
       await assertSucceeds(db.collection("batch_jobs").where("ownerId", "==", "alice").orderBy("createdAt", "desc").get());
     });
 
@@ -95,9 +98,11 @@ suite(title, () => {
       await assertFails(db.doc("batch_requests/r1").get());
       await assertFails(db.doc("batch_creates/j3").get());
       await assertFails(db.doc("batch_jobs/j3/rows/00000").get());
+      await assertFails(db.doc("webhook_outbox/e1").get());
       const mallory = env.authenticatedContext("mallory").firestore();
       await assertFails(mallory.doc("batch_jobs/j1").get());
       await assertFails(mallory.collection("batch_jobs/j1/results").get());
+      await assertFails(mallory.collection("batch_jobs/j1/webhook_events").get());
       const anon = env.unauthenticatedContext().firestore();
       await assertFails(anon.doc("batch_jobs/j1").get());
       // Per-user quota counters are the server's: not even their user reads or resets them.
@@ -110,6 +115,7 @@ suite(title, () => {
       await assertFails(db.doc("batch_jobs/j1").update({ status: "completed" }));
       await assertFails(db.doc("batch_jobs/new").set({ ownerId: "alice" }));
       await assertFails(db.doc("batch_jobs/j1/results/000001").set({ rowIndex: 1 }));
+      await assertFails(db.doc("batch_jobs/j1/webhook_events/e2").set({ jobId: "j1", status: "recorded" }));
       await assertFails(db.doc("batch_jobs/j1").delete());
     });
 

@@ -4,7 +4,7 @@
  */
 import { deleteApp, initializeApp, type App } from "firebase-admin/app";
 import { getStorage } from "firebase-admin/storage";
-import { describeBlobStoreConformance } from "../../../core/src/ports/conformance/blob-store-conformance";
+import { describeBlobStoreConformance } from "@flowcraft/core/testing";
 import { StorageBlobStore } from "../../src/adapters/storage-blob-store";
 import { StorageUploads } from "../../src/adapters/storage-uploads";
 import { SKIP_NOTE, emulatorsRunning } from "./emulator-env";

@@ -1,7 +1,7 @@
 /**
  * Drives the REAL exported functions (wrapped by firebase-functions-test in offline mode) over
  * in-memory ports installed through the deps seam: enqueued row tasks go to `runBatchRow.run(req)`,
- * created `results/{rowId}` and `batch_jobs/{jobId}` docs go to the wrapped Firestore triggers, as
+ * created `results/{rowId}`, `webhook_events/{key}` and `batch_jobs/{jobId}` docs go to the wrapped Firestore triggers, as
  * the platform would deliver them (asynchronously, concurrently, at least once).
  */
 import { HttpsError } from "firebase-functions/v2/https";
@@ -9,11 +9,11 @@ import firebaseFunctionsTest from "firebase-functions-test";
 import {
   DEFAULT_LIMITS,
   DEFAULT_QUOTA_LIMITS,
-  MemoryStore,
   createBatchHandlers,
   createUserQuota,
   jsonLogger,
   silentLogger,
+  randomIds,
   systemClock,
   type AiService,
   type BatchLimits,
@@ -24,11 +24,10 @@ import {
   type RowTask,
   type TaskQueue,
 } from "@flowcraft/core";
-import { MemoryBlobStore } from "../../../core/src/fakes/memory-blob-store";
+import { MemoryBlobStore, MemoryStore } from "@flowcraft/core/testing";
 import * as fns from "../../src/index";
 import { setDepsFactory, type MediaSigner } from "../../src/runtime/deps";
 import type { UploadReader } from "../../src/adapters/storage-uploads";
-import { randomIds } from "../../src/runtime/random-ids";
 
 export const fft = firebaseFunctionsTest();
 
@@ -116,6 +115,7 @@ export class Harness {
   readonly generateImage = fft.wrap(fns.generateImage);
   private readonly resultCreated = fft.wrap(fns.onBatchResultCreated);
   private readonly jobCreated = fft.wrap(fns.onBatchJobCreated);
+  private readonly webhookEventCreated = fft.wrap(fns.onWebhookEventCreated);
 
   constructor(private readonly opts: HarnessOptions) {
     const auto = opts.autoDeliver ?? true;
@@ -129,7 +129,7 @@ export class Harness {
       blobs: this.blobs,
       ai: opts.ai,
       clock: systemClock,
-      ids: randomIds,
+      ids: randomIds(),
       logger,
       limits: { ...DEFAULT_LIMITS, ...opts.limits },
       webhooks: { allowLoopback: true },
@@ -167,6 +167,8 @@ export class Harness {
         await this.jobCreated({ data: snapshot, params: { jobId: parts[1] } });
       } else if (parts.length === 4 && parts[0] === "batch_jobs" && parts[2] === "results") {
         await this.resultCreated({ data: snapshot, params: { jobId: parts[1], rowId: parts[3] } });
+      } else if (parts.length === 4 && parts[0] === "batch_jobs" && parts[2] === "webhook_events") {
+        await this.webhookEventCreated({ data: snapshot, params: { jobId: parts[1], eventKey: parts[3] } });
       }
     }
   }

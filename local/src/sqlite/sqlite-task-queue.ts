@@ -20,6 +20,7 @@ import {
   type RetryPolicy,
   type TaskHandler,
   type TaskQueue,
+  TokenBucket,
 } from "@flowcraft/core";
 import { randomUUID } from "node:crypto";
 import { errorFields } from "../log-error";
@@ -27,7 +28,6 @@ import type { Db } from "./open-db";
 import { DueIndex, type QueuedTask } from "./due-index";
 import type { BeforeWrite } from "./group-commit";
 import { TaskStatements } from "./task-statements";
-import { TokenBucket } from "./token-bucket";
 
 export interface SqliteTaskQueueOptions {
   db: Db;
@@ -83,7 +83,9 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     this.logger = opts.logger ?? silentLogger;
     this.leaseMs = opts.leaseMs ?? 30 * 60_000;
     this.dedupWindowMs = opts.dedupWindowMs ?? 60 * 60_000;
-    this.bucket = new TokenBucket(this.limits.maxDispatchesPerSecond, () => this.clock.now());
+    // At most a tenth of a second's dispatches at once, so bursts stay short.
+    const rate = this.limits.maxDispatchesPerSecond;
+    this.bucket = new TokenBucket(rate, this.clock.now(), Math.max(1, Math.floor(rate / 10)));
   }
 
   /**
@@ -144,12 +146,12 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     let wakeAt = Infinity;
     const free = this.limits.maxConcurrentDispatches - this.running.size;
     if (free > 0) {
-      const tokens = Math.floor(this.bucket.available());
+      const tokens = this.bucket.available(now);
       const want = Math.min(free, tokens);
       const rows = this.due.takeDue(now, want);
       if (rows.length > 0) this.dispatchAll(rows, now);
       if (rows.length < want) wakeAt = Math.min(wakeAt, this.due.nextRunAt() ?? Infinity);
-      else if (want === tokens && this.due.hasDue(now)) wakeAt = Math.min(wakeAt, this.bucket.nextTokenAt());
+      else if (want === tokens && this.due.hasDue(now)) wakeAt = Math.min(wakeAt, this.bucket.nextTokenAt(now));
     }
     this.arm(Math.min(wakeAt, this.leaseCheckAt));
   }
@@ -171,7 +173,7 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     this.sql.leaseMany(rows, leaseIds, now + this.leaseMs);
     this.leaseCheckAt = Math.min(this.leaseCheckAt, now + this.leaseMs);
     rows.forEach((row, i) => {
-      this.bucket.take();
+      this.bucket.take(now);
       this.run(row, leaseIds[i] as string);
     });
   }

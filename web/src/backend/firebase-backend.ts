@@ -19,7 +19,7 @@ import {
   type DocumentData,
   type QueryDocumentSnapshot,
 } from "firebase/firestore";
-import { getBlob, getBytes, ref as storageRef, uploadBytesResumable } from "firebase/storage";
+import { deleteObject, getBlob, getBytes, ref as storageRef, uploadBytesResumable } from "firebase/storage";
 import { FIREBASE_LIMITS } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
 import type { RowDoc } from "../lib/row-docs";
@@ -30,8 +30,8 @@ import { initFirebase, type FirebaseServices } from "./firebase-app";
 import { CALLABLE_TIMEOUT_MS, type CallableName } from "./callable-timeouts";
 import { fromFirebaseError } from "./firebase-errors";
 import { bundledExamples } from "./bundled-examples";
-import { submitCreate } from "./submit-create";
-import { createBatchData, resumablePut } from "./firebase-upload";
+import { jobFromDoc } from "./job-doc";
+import { createOnFirebase, resumablePut } from "./firebase-upload";
 import {
   type BackendConfig,
   BackendError,
@@ -57,7 +57,7 @@ import {
 const JOBS = "batch_jobs";
 const LIST_LIMIT = 100;
 
-const toJob = (snap: { id: string; data(): DocumentData | undefined }): Job => ({ ...(snap.data() as Job), id: snap.id });
+const toJob = (snap: { id: string; data(): DocumentData | undefined }): Job => jobFromDoc(snap.id, snap.data());
 const toResult = (snap: QueryDocumentSnapshot): RowResult => snap.data() as RowResult;
 
 export class FirebaseBackend implements BatchBackend {
@@ -99,7 +99,8 @@ export class FirebaseBackend implements BatchBackend {
   async create(input: CreateBatchInput): Promise<Job> {
     const put = resumablePut((path, file) => uploadBytesResumable(storageRef(this.fb.storage, path), file, { contentType: "text/csv" }));
     const uid = async (): Promise<string> => (await this.fb.user()).uid;
-    return submitCreate(input, async (req) => (await this.call<unknown, { job: Job }>("createBatch", await createBatchData(req, { uid, put }))).job);
+    const remove = (path: string): Promise<void> => deleteObject(storageRef(this.fb.storage, path));
+    return createOnFirebase(input, { uid, put, remove, send: async (data) => (await this.call<unknown, { job: Job }>("createBatch", data)).job });
   }
 
   async start(jobId: string): Promise<Job> {

@@ -68,7 +68,7 @@ export class LocalBackend implements BatchBackend {
 
   async create(input: CreateBatchInput): Promise<Job> {
     return submitCreate(input, async (req) => {
-      const common = { name: req.name, flow: req.flow, concurrency: req.concurrency, callLimits: req.callLimits, start: req.start, budgetUsd: req.budgetUsd, webhookUrl: req.webhookUrl, requestId: req.requestId };
+      const common = { name: req.name, flow: req.flow, concurrency: req.concurrency, mode: req.mode, callLimits: req.callLimits, start: req.start, budgetUsd: req.budgetUsd, webhookUrl: req.webhookUrl, requestId: req.requestId };
       // A large batch streams as a file (POST /api/uploads), then the create names the upload.
       const rows = shouldUpload(req.rows)
         ? { upload: (await this.http.sendFile<{ upload: { id: string } }>("/api/uploads", rowsCsvBlob(req.columns, req.rows), req.onUploadProgress)).upload.id }

@@ -10,6 +10,7 @@ import type { UsageTotals } from "@core/batch/model";
 import type { BatchEstimate } from "@core/batch/estimate";
 import type { InputRow, RowsPage } from "@core/batch/rows-page";
 import type { JobCallLimits } from "@core/governor/port";
+import type { JobMode } from "@core/economy/economy-mode";
 import type { GovernorSettings, LimitsUpdate } from "@core/governor/settings";
 import type { WebhookSecretInfo } from "@core/webhooks/webhook-secrets";
 import type { ResultsChange } from "../lib/results-merge";
@@ -45,6 +46,8 @@ export interface CreateBatchInput {
   columns: string[];
   rows: Record<string, string>[];
   concurrency: number;
+  /** `realtime` (absent: the server's default) or `economy`: text steps through provider batch jobs at the batch price. */
+  mode?: JobMode;
   /** Optional per-batch calls at once by step type / model. */
   callLimits?: JobCallLimits;
   start: boolean;

@@ -1,11 +1,13 @@
 /**
  * Batch setup (the BatchModal): upload a CSV (parsed in a Web Worker), preview it, map its columns
  * onto the flow's inputs, see per-row problems before anything is spent, pick a concurrency (and,
- * optionally, calls at once per step type), see the estimated cost and time, run.
+ * optionally, calls at once per step type), pick realtime or economy mode, see the estimated cost
+ * (both modes' prices) and time, run.
  */
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useId } from "react";
 import { parseUsd } from "@core/governor/format-usd";
+import type { JobMode } from "@core/economy/economy-mode";
 import { useBackend } from "../app/backend-context";
 import { toBackendError, type BackendError, type Job } from "../backend/types";
 import { applyMapping, suggestMapping, unmappedInputs, type ColumnMapping } from "../lib/column-mapping";
@@ -26,6 +28,8 @@ import type { CsvHead, CsvReadProgress } from "./stream-csv";
 import { EstimatePanel } from "./estimate-panel";
 import { RowProblems } from "./row-problems";
 import { rememberJob } from "../batches/job-cache";
+import { EconomyToggle } from "../economy/economy-toggle";
+import { economyChoice } from "../lib/economy-view";
 
 interface Props {
   flow: unknown;
@@ -63,6 +67,10 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
   const [skipWarnings, setSkipWarnings] = useState(false);
   const [concurrency, setConcurrency] = useState(Math.min(limits.defaultConcurrency, SLIDER_MAX));
   const [kindFields, setKindFields] = useState<KindFields>({});
+  const economy = useMemo(() => economyChoice(flow), [flow]);
+  const [modeChoice, setModeChoice] = useState<JobMode>("realtime");
+  // A flow that cannot run in economy mode runs realtime, whatever was picked before.
+  const mode: JobMode = economy.available ? modeChoice : "realtime";
   const [name, setName] = useState(flowName);
   const budgetId = useId();
   const [budgetText, setBudgetText] = useState("");
@@ -131,6 +139,7 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
         columns: mapped.columns,
         rows,
         concurrency,
+        mode,
         start: true,
         ...(callLimits.callLimits ? { callLimits: callLimits.callLimits } : {}),
         ...(budget.usd !== undefined ? { budgetUsd: budget.usd } : {}),
@@ -237,8 +246,9 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
           </span>
         </div>
       </section>
+      <EconomyToggle mode={mode} choice={economy} onChange={setModeChoice} />
       <CallLimitsFields kinds={kinds} values={kindFields} errors={callLimits.errors} onChange={setKindFields} />
-      <EstimatePanel backend={backend} input={estimateInput} />
+      <EstimatePanel backend={backend} input={estimateInput} mode={mode} />
       {submitError && (
         <div ref={submitErrorRef}>
           <ErrorBanner title="The batch was not created" error={submitError.info} />

@@ -3,7 +3,7 @@
  * cancel, retry failed rows, change concurrency while it runs, download results.
  */
 import { useEffect, useState } from "react";
-import { isTerminal } from "@core/batch/model";
+import { isTerminal } from "@core/batch/statuses";
 import { useBackend } from "../app/backend-context";
 import { BackendError, toBackendError, type ExportFormat, type Job } from "../backend/types";
 import { explainResumeError } from "../lib/budget-raise";

@@ -1,6 +1,6 @@
 /** Past batches, newest first, refreshed while any of them is still running. */
 import { useCallback, useEffect, useState } from "react";
-import { isTerminal } from "@core/batch/model";
+import { isTerminal } from "@core/batch/statuses";
 import { formatUsd } from "@core/governor/format-usd";
 import { useBackend } from "../app/backend-context";
 import { routeHref } from "../app/use-hash-route";

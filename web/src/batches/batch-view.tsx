@@ -1,6 +1,6 @@
 /** One batch: live progress, actions, and the per-row results. */
-import { useState } from "react";
-import { isTerminal } from "@core/batch/model";
+import { useMemo, useState } from "react";
+import { isTerminal } from "@core/batch/statuses";
 import type { EditorFlow } from "../lib/flow-model";
 import { navigate, routeHref } from "../app/use-hash-route";
 import { dropFailed } from "../lib/results-merge";
@@ -14,6 +14,8 @@ import { ProgressPanel } from "./progress-panel";
 import { RerunPanel } from "./rerun-panel";
 import { ResultsTable } from "./results-table";
 import { useJobWatch, useNow } from "./use-job-watch";
+import { EconomyPanel } from "../economy/economy-panel";
+import { economyOf, layerNodes } from "../lib/economy-view";
 
 /**
  * `currentFlow`: the editor's flow (JSON), which "Re-run with current flow" sends and the flow view
@@ -25,6 +27,9 @@ export function BatchView({ jobId, currentFlow, onOpenInEditor }: { jobId: strin
   const [selected, setSelected] = useState<ReadonlySet<number>>(() => new Set());
   const { job, error } = watch;
   const now = useNow(!!job && !isTerminal(job.status));
+  const economy = job ? economyOf(job) : null;
+  const flowConfig = job?.flowConfig;
+  const economyNodes = useMemo(() => (flowConfig ? layerNodes(flowConfig) : new Map<number, string[]>()), [flowConfig]);
 
   if (!job) {
     return (
@@ -53,6 +58,11 @@ export function BatchView({ jobId, currentFlow, onOpenInEditor }: { jobId: strin
         <span data-testid="batch-status">
           <StatusBadge status={job.status} />
         </span>
+        {job.mode === "economy" && (
+          <span className="pill" data-testid="batch-mode" title="Text steps run through provider batch jobs at the batch price">
+            economy mode
+          </span>
+        )}
         {job.cancelRequested && !isTerminal(job.status) && <span className="hint">cancelling: rows in flight finish first</span>}
         <div className="spacer" />
         <span className="hint">
@@ -66,6 +76,7 @@ export function BatchView({ jobId, currentFlow, onOpenInEditor }: { jobId: strin
       <PausedBanner job={job} onJob={watch.setJob} />
       {job.status === "processing" && <WaitBanner waits={job.retrying ?? []} now={now} />}
       <ProgressPanel job={job} samples={watch.samples} now={now} results={watch.results} />
+      {economy && <EconomyPanel job={job} economy={economy} nodes={economyNodes} now={now} />}
       <BatchControls job={job} onJob={watch.setJob} onRetried={() => watch.applyResults(dropFailed)} />
       {onOpenInEditor && <BatchFlowView snapshot={job.flowConfig} currentFlow={currentFlow} onOpenInEditor={(flow) => onOpenInEditor(flow, job.name)} />}
       {currentFlow !== undefined && <RerunPanel job={job} currentFlow={currentFlow} onJob={watch.setJob} selected={selected} onRerun={() => setSelected(new Set())} />}

@@ -4,6 +4,7 @@ import { useMemo } from "react";
 import type { Job } from "../backend/types";
 import { computeProgress, countSeen, formatDuration, formatRate, withSeenResults, type ProgressSample } from "../lib/progress";
 import type { ResultsByRow } from "../lib/results-merge";
+import { waitsOnProvider } from "../lib/economy-view";
 
 interface ProgressPanelProps {
   job: Job;
@@ -18,6 +19,8 @@ export function ProgressPanel({ job, samples, now, results }: ProgressPanelProps
   const p = computeProgress(withSeenResults(job, seen), now, samples);
   const pct = (n: number): string => `${p.total === 0 ? 0 : (n / p.total) * 100}%`;
   const running = job.status === "processing" || job.status === "pending";
+  // Rows of an economy job wait on provider batch jobs: the realtime rate says nothing about when they end.
+  const providerWait = waitsOnProvider(job);
   return (
     <section className="card field" aria-label="Progress" style={{ gap: 12 }}>
       <div
@@ -64,7 +67,7 @@ export function ProgressPanel({ job, samples, now, results }: ProgressPanelProps
         </div>
         <div className="stat">
           <dt>{running || job.status === "paused" ? "Time left" : "Finished"}</dt>
-          <dd>{job.status === "paused" ? "paused" : running ? (p.etaMs === null ? "–" : formatDuration(p.etaMs)) : job.finishedAt ? new Date(job.finishedAt).toLocaleTimeString() : "–"}</dd>
+          <dd data-testid="stat-time-left">{job.status === "paused" ? "paused" : providerWait ? "up to 24 h" : running ? (p.etaMs === null ? "–" : formatDuration(p.etaMs)) : job.finishedAt ? new Date(job.finishedAt).toLocaleTimeString() : "–"}</dd>
         </div>
         <div className="stat">
           <dt>Elapsed</dt>

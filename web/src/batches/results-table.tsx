@@ -8,7 +8,8 @@
 import { formatUsd } from "@core/governor/format-usd";
 import { useEffect, useMemo, useRef, useState, useId } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { isTerminal, type Job, type RowResult, type RowWait, type StoredOutput } from "@core/batch/model";
+import type { Job, RowResult, RowWait, StoredOutput } from "@core/batch/model";
+import { isTerminal } from "@core/batch/statuses";
 import { useBackend } from "../app/backend-context";
 import { formatMs } from "../lib/progress";
 import { outputKinds, rowContext, rowState, visibleRows, type RowContext, type RowFilter } from "../lib/results-view";

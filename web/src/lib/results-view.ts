@@ -3,39 +3,47 @@
  * (for row height), and per-row status including rows that have no result yet.
  */
 import type { Job, RowResult, RowWait } from "@core/batch/model";
+import { waitsOnProvider } from "./economy-view";
 
 export type RowFilter = "all" | "succeeded" | "failed" | "pending";
 
 /**
  * "pending": no result yet; "retrying": its last attempt failed retryably and it waits for the next;
- * "not run": the job was cancelled before the row ran.
+ * "not run": the job was cancelled before the row ran; "waiting on provider batch job": an economy
+ * job's row while the job has provider batch jobs not settled (its text steps are in them).
  */
-export type RowState = RowResult["status"] | "pending" | "retrying" | "not run";
+export type RowState = RowResult["status"] | "pending" | "retrying" | "not run" | typeof PROVIDER_WAIT;
+
+export const PROVIDER_WAIT = "waiting on provider batch job";
 
 /** What a row without a result needs from its job. */
 export interface RowContext {
   /** Only a cancel leaves rows that never run. A finished job's rows without a result are still arriving. */
   cancelled: boolean;
   waiting: ReadonlyMap<number, RowWait>;
+  /** Economy mode: rows without a result wait on a provider batch job, not in the row queue. */
+  providerWait?: boolean;
 }
 
 export const NO_ROW_CONTEXT: RowContext = { cancelled: false, waiting: new Map() };
 
-export function rowContext(job: Pick<Job, "status" | "retrying">): RowContext {
+export function rowContext(job: Pick<Job, "status" | "retrying"> & Partial<Pick<Job, "mode" | "economy">>): RowContext {
   const ended = job.status === "completed" || job.status === "failed" || job.status === "cancelled";
   return {
     cancelled: job.status === "cancelled",
     waiting: ended ? new Map() : new Map((job.retrying ?? []).map((w) => [w.rowIndex, w])),
+    providerWait: job.mode !== undefined && waitsOnProvider({ status: job.status, mode: job.mode, economy: job.economy }),
   };
 }
 
 export function rowState(result: RowResult | undefined, ctx: RowContext = NO_ROW_CONTEXT, rowIndex = -1): RowState {
   if (result) return result.status;
   if (ctx.cancelled) return "not run";
-  return ctx.waiting.has(rowIndex) ? "retrying" : "pending";
+  if (ctx.waiting.has(rowIndex)) return "retrying";
+  return ctx.providerWait ? PROVIDER_WAIT : "pending";
 }
 
-/** Row indexes to show, in order. "pending" also lists rows retrying and rows that never ran. */
+/** Row indexes to show, in order. "pending" also lists rows retrying, waiting on a provider batch job, and rows that never ran. */
 export function visibleRows(total: number, results: ReadonlyMap<number, RowResult>, filter: RowFilter, ctx: RowContext = NO_ROW_CONTEXT): number[] {
   const out: number[] = [];
   for (let i = 0; i < total; i++) {
@@ -44,7 +52,7 @@ export function visibleRows(total: number, results: ReadonlyMap<number, RowResul
       filter === "all" ||
       state === filter ||
       (filter === "failed" && state === "cancelled") ||
-      (filter === "pending" && (state === "not run" || state === "retrying"));
+      (filter === "pending" && (state === "not run" || state === "retrying" || state === PROVIDER_WAIT));
     if (match) out.push(i);
   }
   return out;

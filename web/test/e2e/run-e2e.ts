@@ -25,11 +25,12 @@ import { lifeScenario } from "./scenario-life";
 import { rerunScenario } from "./scenario-rerun";
 import { snapScenario } from "./scenario-snap";
 import { web100kScenario } from "./scenario-web100k";
+import { economyScenario } from "./scenario-economy";
 import { assert, createRunner, type StepRunner } from "./steps";
 
 const EXAMPLE_ID = process.env.FLOWCRAFT_E2E_EXAMPLE ?? "product-descriptions";
 const CONCURRENCY = 3;
-const PLANNED_STEPS = 60;
+const PLANNED_STEPS = 66;
 
 /**
  * The scenarios that follow the main walk-through, by name. `FLOWCRAFT_E2E_ONLY=live,settings` runs
@@ -52,6 +53,7 @@ const SCENARIOS: Record<string, (run: StepRunner, ctx: Ctx) => Promise<void>> = 
   rerun: rerunScenario,
   snap: snapScenario,
   web100k: web100kScenario,
+  economy: economyScenario,
 };
 const ONLY = (process.env.FLOWCRAFT_E2E_ONLY ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
 
