@@ -112,3 +112,26 @@ export const webBoundaries = {
     },
   ],
 };
+
+/**
+ * The web app's feature folders (every folder of web/src but app/) never import the app shell
+ * (web/src/app: the root component and its routes): what a feature needs from the shell (the
+ * backend context, the hash route, the flow document) lives in a non-app module or comes in as a
+ * prop. Applies to web/src but app/ and main.tsx (web/eslint.config.mjs); repeats webBoundaries,
+ * whose options it replaces for those files.
+ */
+const webPatterns = webBoundaries["@typescript-eslint/no-restricted-imports"][1].patterns;
+export const webFeatureBoundaries = {
+  "@typescript-eslint/no-restricted-imports": [
+    "error",
+    {
+      patterns: [
+        ...webPatterns,
+        {
+          regex: "^(?:\\.\\.?/)+app(?:/|$)",
+          message: "feature folders do not import the app shell (web/src/app): move what they need out of app/ or pass it in",
+        },
+      ],
+    },
+  ],
+};

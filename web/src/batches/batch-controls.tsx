@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from "react";
 import { canPause, canRetryFailed, canSetConcurrency, canStart, isActive, isCancelled, isPaused } from "@core/batch/statuses";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import { BackendError, toBackendError, type ExportFormat, type Job } from "../backend/types";
 import { explainResumeError } from "../lib/budget-raise";
 import { SLIDER_MAX } from "../batch/batch-modal";

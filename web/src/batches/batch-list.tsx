@@ -2,8 +2,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { isActive, isPaused } from "@core/batch/statuses";
 import { formatUsd } from "@core/governor/format-usd";
-import { useBackend } from "../app/backend-context";
-import { routeHref } from "../app/use-hash-route";
+import { useBackend } from "../backend/backend-context";
+import { routeHref } from "../ui/use-hash-route";
 import { toBackendError, type BackendError, type Job } from "../backend/types";
 import { pausedBy } from "../lib/pause-reason";
 import { EmptyState, ErrorBanner, Spinner, StatusBadge } from "../ui/feedback";

@@ -2,7 +2,7 @@
 import { useMemo, useState } from "react";
 import { isCancelling, isRunning, isTerminal } from "@core/batch/statuses";
 import type { EditorFlow } from "../lib/flow-model";
-import { navigate, routeHref } from "../app/use-hash-route";
+import { navigate, routeHref } from "../ui/use-hash-route";
 import { dropFailed } from "../lib/results-merge";
 import { EmptyState, ErrorBanner, Spinner, StatusBadge } from "../ui/feedback";
 import { PausedBanner } from "./paused-banner";

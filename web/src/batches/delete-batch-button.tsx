@@ -4,7 +4,7 @@
  */
 import { useState } from "react";
 import { canDelete } from "@core/batch/statuses";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import { toBackendError, type Job } from "../backend/types";
 
 

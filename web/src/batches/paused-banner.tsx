@@ -1,6 +1,6 @@
 /** The banner of a paused batch: why it is paused (the breaker's cause too) and what resume does. */
 import { useEffect, useState } from "react";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import { toBackendError, type ErrorInfo, type Job } from "../backend/types";
 import { formatUsd } from "@core/governor/format-usd";
 import { isPaused } from "@core/batch/statuses";

@@ -5,7 +5,7 @@
  */
 import { useState } from "react";
 import { isTerminal } from "@core/batch/statuses";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import { type BackendError, toBackendError, type Job, type RerunRequest } from "../backend/types";
 import { ErrorBanner } from "../ui/feedback";
 

@@ -10,7 +10,7 @@ import { useEffect, useMemo, useRef, useState, useId } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Job, RowResult, RowWait, StoredOutput } from "@core/batch/model";
 import { isCancelled, isTerminal } from "@core/batch/statuses";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import { formatMs } from "../lib/progress";
 import { outputKinds, rowContext, rowState, visibleRows, type RowContext, type RowFilter } from "../lib/results-view";
 import { nextTryText } from "../lib/wait-reason";
