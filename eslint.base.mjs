@@ -75,6 +75,8 @@ export const productionFiles = {
 export const webCoreModules = [
   "errors",
   "batch/model",
+  // The job status predicates (buttons, labels, when to stop watching); depends only on the model.
+  "batch/statuses",
   "batch/limits",
   "batch/export-records",
   "batch/export-query",
@@ -106,6 +108,29 @@ export const webBoundaries = {
         { group: ["@core/testing", "@core/testing/*", "@core/testing/**", "@flowcraft/core/testing"], allowTypeImports: true, message: "the web app never imports core's fakes or conformance suites (@flowcraft/core/testing) at run time" },
         { group: ["@flowcraft/*", "**/core/src", "**/core/src/**"], message: "the web app reaches core through the @core/* alias, never core's index or a relative path" },
         { group: [...hostImports("local"), ...hostImports("functions")], message: "the web app talks to the hosts over HTTP and callables, never by import" },
+      ],
+    },
+  ],
+};
+
+/**
+ * The web app's feature folders (every folder of web/src but app/) never import the app shell
+ * (web/src/app: the root component and its routes): what a feature needs from the shell (the
+ * backend context, the hash route, the flow document) lives in a non-app module or comes in as a
+ * prop. Applies to web/src but app/ and main.tsx (web/eslint.config.mjs); repeats webBoundaries,
+ * whose options it replaces for those files.
+ */
+const webPatterns = webBoundaries["@typescript-eslint/no-restricted-imports"][1].patterns;
+export const webFeatureBoundaries = {
+  "@typescript-eslint/no-restricted-imports": [
+    "error",
+    {
+      patterns: [
+        ...webPatterns,
+        {
+          regex: "^(?:\\.\\.?/)+app(?:/|$)",
+          message: "feature folders do not import the app shell (web/src/app): move what they need out of app/ or pass it in",
+        },
       ],
     },
   ],

@@ -21,6 +21,7 @@ export * from "./ports/blob-store";
 export * from "./ports/clock";
 export * from "./system-clock";
 export * from "./batch/model";
+export * from "./batch/statuses";
 export * from "./batch/limits";
 export * from "./batch/api";
 export * from "./csv/read";

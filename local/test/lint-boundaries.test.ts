@@ -87,6 +87,19 @@ describe("import boundaries", () => {
     expect(testing("web/src/probe.ts")).toEqual([1]);
   }, LINT_TIMEOUT_MS);
 
+  it("refuse the app shell (web/src/app) in the web app's feature folders, and let the shell import them", () => {
+    const found = lint({
+      "web/src/app/shell.ts": "export const shell = 1;\n",
+      "web/src/app/root.ts": 'import { shell } from "./shell";\nimport { feature } from "../jobs/feature";\nexport const root = [shell, feature];\n',
+      "web/src/jobs/feature.ts": 'import { shell } from "../app/shell";\nexport const feature = shell;\n',
+      "web/src/jobs/deeper/feature.ts": 'import { shell } from "../../app/shell";\nimport { feature } from "../feature";\nexport const deeper = [shell, feature];\n',
+    });
+    const shell = (file: string) => (found[file] ?? []).filter((m) => m.ruleId === RULE && m.message.includes("app shell")).map((m) => m.line);
+    expect(shell("web/src/jobs/feature.ts")).toEqual([1]);
+    expect(shell("web/src/jobs/deeper/feature.ts")).toEqual([1]);
+    expect(found["web/src/app/root.ts"]).toEqual([]);
+  }, LINT_TIMEOUT_MS);
+
   it("let through what the layering allows", () => {
     const found = lint({
       "core/src/ok.ts": 'import { z } from "zod";\nexport const ok = z;\n',

@@ -1,4 +1,4 @@
-import { parseRoute, routeHref } from "../src/app/use-hash-route";
+import { parseRoute, routeHref } from "../src/ui/use-hash-route";
 
 describe("hash route", () => {
   it("reads the editor, the list and one batch, and round-trips an id through routeHref", () => {

@@ -1,4 +1,4 @@
-import { parseRoute, routeHref } from "../src/app/use-hash-route";
+import { parseRoute, routeHref } from "../src/ui/use-hash-route";
 import { fieldsOf, overrideOf, serverErrorsFor } from "../src/lib/limits-form";
 
 describe("settings page form", () => {

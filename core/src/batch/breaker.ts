@@ -26,6 +26,7 @@ import { readJob, readLanes } from "./context";
 import type { PausedReason } from "./model";
 import { pauseForReason } from "./pause-job";
 import type { JobState, Lane } from "./state";
+import { isRunnable } from "./statuses";
 
 /** Rows failing with one cause that trip the breaker. */
 export const BREAKER_ROWS = 5;
@@ -96,7 +97,7 @@ export function outageSince(lanes: Lane[], job: Pick<JobState, "passStartedAt" |
 export async function checkBreaker(ctx: BatchContext, jobId: string, lastError: ErrorInfo): Promise<void> {
   const { store, clock } = ctx.deps;
   const job = await readJob(store, jobId);
-  if (!job || job.status !== "processing" || job.cancelRequested) return;
+  if (!job || !isRunnable(job)) return;
   const lanes = await readLanes(store, jobId, job.pass);
   const counts = sums(lanes);
   const base = job.breakerBase ?? {};

@@ -14,6 +14,7 @@ import { maybeFinalize } from "./finalize";
 import { jobPath } from "./model";
 import { releaseSlot } from "./owner-slots";
 import { Lane, lanePath, type JobState, storedLane } from "./state";
+import { isRunning } from "./statuses";
 import { recordWebhookEvent } from "../webhooks/webhook-outbox";
 
 export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string): Promise<JobState> {
@@ -47,8 +48,8 @@ export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string
   });
   logger.info({ jobId, status: out.job.status }, "batch cancel requested");
   if (out.finished) observer?.jobFinished?.({ jobId, status: "cancelled", at: clock.now() });
-  if (out.job.status === "processing") await stopWaitingLanes(ctx, out.job);
-  if (out.job.status === "processing" && (await maybeFinalize(ctx, jobId))) {
+  if (isRunning(out.job.status)) await stopWaitingLanes(ctx, out.job);
+  if (isRunning(out.job.status) && (await maybeFinalize(ctx, jobId))) {
     return (await readJob(store, jobId)) ?? out.job;
   }
   return out.job;

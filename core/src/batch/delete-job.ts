@@ -21,10 +21,11 @@ import type { Caller } from "./api";
 import type { BatchContext } from "./context";
 import { readJob } from "./context";
 import { stagingPath } from "./create-staging";
-import { jobPath, type JobStatus } from "./model";
+import { jobPath } from "./model";
 import { releaseSlot } from "./owner-slots";
 import { REQUESTS } from "./request-ids";
 import type { JobState } from "./state";
+import { canDelete, isPaused, isPending } from "./statuses";
 import { purgeWebhookOutbox } from "../webhooks/webhook-outbox";
 
 export const DELETES = "batch_deletes";
@@ -40,22 +41,8 @@ export const DeleteMarker = z.object({
 });
 export type DeleteMarker = z.infer<typeof DeleteMarker>;
 
-/** Statuses a batch may be deleted in: it has no row in flight and none can start. */
-export function isDeletable(status: JobStatus, cancelRequested: boolean): boolean {
-  switch (status) {
-    case "pending":
-    case "completed":
-    case "failed":
-    case "cancelled":
-      return !(status === "pending" && cancelRequested);
-    case "processing":
-    case "paused":
-      return false;
-  }
-}
-
 function refusal(job: JobState): Error {
-  const what = job.status === "paused" ? "is paused" : job.cancelRequested ? "is still cancelling" : "is running";
+  const what = isPaused(job.status) ? "is paused" : job.cancelRequested ? "is still cancelling" : "is running";
   const next = job.cancelRequested ? "wait until its rows in flight finish" : "cancel it first";
   return preconditionFailed(`Batch ${job.id} ${what}: ${next}, then delete it`);
 }
@@ -64,11 +51,11 @@ function refusal(job: JobState): Error {
 export async function deleteJob(ctx: BatchContext, caller: Caller, jobId: string): Promise<{ id: string }> {
   const marker = await ctx.deps.store.runTransaction(async (tx) => {
     const job = assertOwned(await readJob(tx, jobId), caller, jobId);
-    if (!isDeletable(job.status, job.cancelRequested)) throw refusal(job);
+    if (!canDelete(job)) throw refusal(job);
     const m: DeleteMarker = { jobId, ownerId: job.ownerId, at: ctx.deps.clock.now(), callLimits: job.callLimits ?? null };
     tx.set(deleteMarkerPath(jobId), m);
     tx.delete(jobPath(jobId));
-    if (job.status === "pending") releaseSlot(tx, job);
+    if (isPending(job.status)) releaseSlot(tx, job);
     return m;
   });
   ctx.deps.logger.info({ jobId }, "batch deleted");

@@ -14,6 +14,7 @@
 import { csvBom, csvLine, jsonlLine } from "../csv/write";
 import { extraColumns, type CellContext, type ExportOptions, type ExtraColumn, type MediaLink } from "./export-columns";
 import type { JobStatus, RowResult, StoredOutput } from "./model";
+import { isCancelled } from "./statuses";
 
 export type { ExportOptions, MediaItem, MediaLink } from "./export-columns";
 
@@ -49,7 +50,7 @@ export function exportLayout(job: ExportJob, opts: ExportOptions = {}): ExportLa
   const outNames = job.outputColumns.filter((c) => !job.columns.includes(c));
   const extra = opts.nodes || opts.spread ? extraColumns(job.flowConfig?.nodes ?? [], opts) : [];
   const header = [...job.columns, ...outNames, ...EXPORT_STATUS_COLUMNS, ...extra.map((c) => c.name)];
-  const missing = job.status === "cancelled" ? "cancelled" : "pending";
+  const missing = isCancelled(job.status) ? "cancelled" : "pending";
   const keys = jsonlKeys(header, job.columns.length);
   return { columns: job.columns, outNames, header, keys, missing, extra, bom: opts.bom === true, mediaLink: opts.mediaLink };
 }

@@ -15,7 +15,8 @@ import type { Patch, Transaction } from "../ports/store";
 import type { BatchContext } from "./context";
 import { readJob, readLanes } from "./context";
 import { passFinished } from "./lanes";
-import { jobPath, passOpen, type JobStatus, type UsageTotals } from "./model";
+import { jobPath, type JobStatus, type UsageTotals } from "./model";
+import { isCancelled, isFailed, isPassOpen, isPaused } from "./statuses";
 import { releaseSlot } from "./owner-slots";
 import type { JobState, Lane } from "./state";
 import { recordWebhookEvent } from "../webhooks/webhook-outbox";
@@ -46,10 +47,10 @@ export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<J
   const { store, clock } = ctx.deps;
   const status = await store.runTransaction(async (tx) => {
     const job = await readJob(tx, jobId);
-    if (!job || !passOpen(job.status)) return null;
+    if (!job || !isPassOpen(job.status)) return null;
     const lanes = await readLanes(tx, jobId, job.pass);
     if (!passFinished(lanes, job.cancelRequested)) {
-      if (job.status === "paused") settlePaused(tx, job, lanes, clock.now());
+      if (isPaused(job.status)) settlePaused(tx, job, lanes, clock.now());
       return null;
     }
     const totals = laneTotals(job, lanes);
@@ -59,12 +60,12 @@ export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<J
       status: final,
       completedRows: totals.completed,
       failedRows: totals.failed,
-      skippedRows: final === "cancelled" ? job.totalRows - totals.completed - totals.failed : 0,
+      skippedRows: isCancelled(final) ? job.totalRows - totals.completed - totals.failed : 0,
       usage: totals.usage,
       costUsd: totals.costUsd,
       finishedAt: now,
       updatedAt: now,
-      error: final === "failed" ? allFailedError(lanes) : null,
+      error: isFailed(final) ? allFailedError(lanes) : null,
       retrying: [],
       pausedReason: null,
       pausedAt: null,

@@ -21,6 +21,7 @@ import { isRollUpTask, runRollUpTask } from "./roll-up";
 import { runRowTask } from "./row-task";
 import { setConcurrency } from "./set-concurrency";
 import { startJob } from "./start-job";
+import { canStart, isRunning } from "./statuses";
 import { checkWebhookInput } from "../webhooks/webhook-input";
 import { deliverWebhook } from "../webhooks/webhook-delivery";
 import { isWebhookTask } from "../webhooks/webhook-event";
@@ -35,7 +36,7 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
     const { job, replayed } = await make();
     // A repeated request id returns the earlier job: start it if that attempt's start failed
     // (startJob on a processing job re-ensures its lanes' tasks), never restart a finished one.
-    const start = input.start === true && (job.status === "pending" || job.status === "processing");
+    const start = input.start === true && (canStart(job.status) || isRunning(job.status));
     return { job: toPublicJob(start ? await startJob(ctx, { ownerId: input.ownerId }, job.id) : job), replayed };
   };
   const create = (input: CreateJobInput): Promise<{ job: Job; replayed: boolean }> => created(input, () => createJob(ctx, input));

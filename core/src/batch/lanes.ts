@@ -12,6 +12,7 @@
  */
 import { ZERO_USAGE } from "../ai/port";
 import { stealable, type JobState, type Lane } from "./state";
+import { isRunnable } from "./statuses";
 
 export function newLane(index: number, pass: number, range: [number, number], now: number, list = ""): Lane {
   return {
@@ -74,7 +75,7 @@ export function inLowerHalf(lane: Pick<Lane, "next" | "end" | "current" | "rowMs
 
 /** May this lane start another row? Not after cancel, and not once it is above the concurrency. */
 export function laneMayRun(lane: Lane, job: Pick<JobState, "cancelRequested" | "concurrency" | "status">): boolean {
-  return job.status === "processing" && !job.cancelRequested && lane.index < job.concurrency;
+  return isRunnable(job) && lane.index < job.concurrency;
 }
 
 /** Takes the next position from the lane's own range; false when the range is empty. */

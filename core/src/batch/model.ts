@@ -171,23 +171,4 @@ export const jobPath = (jobId: string): string => `batch_jobs/${jobId}`;
 export const resultsPath = (jobId: string): string => `batch_jobs/${jobId}/results`;
 export const resultPath = (jobId: string, index: number): string => `${resultsPath(jobId)}/${rowId(index)}`;
 
-export function isTerminal(status: JobStatus): boolean {
-  switch (status) {
-    case "completed":
-    case "failed":
-    case "cancelled":
-      return true;
-    case "pending":
-    case "processing":
-    case "paused":
-      return false;
-  }
-}
-
-/**
- * A job whose current pass is open: lanes may have rows in flight, their commits count, and the
- * pass finalizes when it is over. A paused pass is open but starts no new row (`laneMayRun`).
- */
-export function passOpen(status: JobStatus): boolean {
-  return status === "processing" || status === "paused";
-}
+// What each status means and allows (isTerminal, isPassOpen, canCancel, …): statuses.ts.

@@ -14,9 +14,10 @@ import { createHash } from "node:crypto";
 import { PermanentError } from "../errors";
 import { deleteField, type DocumentStore, type Transaction } from "../ports/store";
 import type { JobState } from "./state";
+import { isActive, statusesWhere } from "./statuses";
 
 export const OWNERS = "batch_owners";
-const ACTIVE: JobState["status"][] = ["pending", "processing", "paused"];
+const ACTIVE = statusesWhere(isActive);
 
 export interface OwnerSlots {
   ownerId: string;

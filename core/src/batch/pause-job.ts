@@ -22,7 +22,8 @@ import { roomForARow, spendOf } from "./budget-spend";
 import { maybeFinalize } from "./finalize";
 import { formatUsd } from "../governor/format-usd";
 import type { DocumentStore } from "../ports/store";
-import { isTerminal, jobPath, type PausedReason } from "./model";
+import { jobPath, type PausedReason } from "./model";
+import { canPause, canResume, isCancelling, isPaused, isPending, isRunning, isTerminal } from "./statuses";
 import { resumeCancelled } from "./resume-cancelled";
 import { yieldPosition } from "./row-commit";
 import { rebalance } from "./set-concurrency";
@@ -36,7 +37,7 @@ import { lanePath, type JobState, type Lane, storedLane } from "./state";
 export async function atRest(store: Pick<DocumentStore, "get" | "query">, jobId: string): Promise<boolean> {
   const job = await readJob(store, jobId);
   if (!job) return true;
-  if (job.status !== "paused") return isTerminal(job.status);
+  if (!isPaused(job.status)) return isTerminal(job.status);
   return (await readLanes(store, jobId, job.pass)).every((l) => l.current === null);
 }
 
@@ -47,20 +48,15 @@ export interface ResumeOptions {
 
 export async function pauseJob(ctx: BatchContext, caller: Caller, jobId: string): Promise<JobState> {
   const job = assertOwned(await readJob(ctx.deps.store, jobId), caller, jobId);
-  switch (job.status) {
-    case "paused":
-      return job;
-    case "processing":
-      if (job.cancelRequested) throw preconditionFailed(`Batch ${jobId} is being cancelled; it cannot be paused`);
-      break;
-    case "pending":
-      throw preconditionFailed(`Batch ${jobId} has not started; start it or cancel it instead of pausing`);
-    case "completed":
-    case "failed":
-    case "cancelled":
-      throw preconditionFailed(`Batch ${jobId} already ${job.status}; there is nothing to pause`);
-  }
+  if (isPaused(job.status)) return job;
+  if (!canPause(job)) throw preconditionFailed(pauseRefusal(job));
   return (await pauseForReason(ctx, jobId, "user")) ?? assertOwned(await readJob(ctx.deps.store, jobId), caller, jobId);
+}
+
+function pauseRefusal(job: JobState): string {
+  if (isPending(job.status)) return `Batch ${job.id} has not started; start it or cancel it instead of pausing`;
+  if (isCancelling(job)) return `Batch ${job.id} is being cancelled; it cannot be paused`;
+  return `Batch ${job.id} already ${job.status}; there is nothing to pause`;
 }
 
 /**
@@ -79,7 +75,7 @@ export async function pauseForReason(
   const { store, clock, logger } = ctx.deps;
   const paused = await store.runTransaction(async (tx) => {
     const job = await readJob(tx, jobId);
-    if (!job || job.status !== "processing" || job.cancelRequested) return null;
+    if (!job || !canPause(job)) return null;
     const now = clock.now();
     const patch = { status: "paused" as const, pausedReason: reason, pausedAt: now, pauseDetail: detail ?? null, ...extra };
     tx.update(jobPath(jobId), patch);
@@ -105,21 +101,15 @@ async function handBackWaitingRows(ctx: BatchContext, job: JobState): Promise<vo
 
 export async function resumeJob(ctx: BatchContext, caller: Caller, jobId: string, opts: ResumeOptions = {}): Promise<JobState> {
   const job = assertOwned(await readJob(ctx.deps.store, jobId), caller, jobId);
-  switch (job.status) {
-    case "processing":
-      return job;
-    case "paused":
-      return resumePaused(ctx, caller, jobId, opts);
-    case "cancelled":
-      // The new pass runs under the budget given (its rows check it like any others).
-      if (opts.budgetUsd !== undefined) await ctx.deps.store.update(jobPath(jobId), { budgetUsd: opts.budgetUsd });
-      return resumeCancelled(ctx, caller, opts.budgetUsd !== undefined ? { ...job, budgetUsd: opts.budgetUsd } : job);
-    case "pending":
-      throw preconditionFailed(`Batch ${jobId} has not started; start it instead of resuming`);
-    case "completed":
-    case "failed":
-      throw preconditionFailed(`Batch ${jobId} already ${job.status}; retry its failed rows instead of resuming`);
+  if (isRunning(job.status)) return job;
+  if (!canResume(job.status)) {
+    if (isPending(job.status)) throw preconditionFailed(`Batch ${jobId} has not started; start it instead of resuming`);
+    throw preconditionFailed(`Batch ${jobId} already ${job.status}; retry its failed rows instead of resuming`);
   }
+  if (isPaused(job.status)) return resumePaused(ctx, caller, jobId, opts);
+  // A cancelled job: a new pass over the rows that never ran, under the budget given (its rows check it like any others).
+  if (opts.budgetUsd !== undefined) await ctx.deps.store.update(jobPath(jobId), { budgetUsd: opts.budgetUsd });
+  return resumeCancelled(ctx, caller, opts.budgetUsd !== undefined ? { ...job, budgetUsd: opts.budgetUsd } : job);
 }
 
 /**
@@ -141,7 +131,7 @@ async function resumePaused(ctx: BatchContext, caller: Caller, jobId: string, op
   const { store, clock, logger } = ctx.deps;
   const out = await store.runTransaction(async (tx) => {
     const job = assertOwned(await readJob(tx, jobId), caller, jobId);
-    if (job.status !== "paused") return { job, busy: [] as Lane[], resumed: false };
+    if (!isPaused(job.status)) return { job, busy: [] as Lane[], resumed: false };
     const lanes = await readLanes(tx, jobId, job.pass);
     checkBudgetRaised(job, lanes, opts);
     const now = clock.now();

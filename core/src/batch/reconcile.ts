@@ -18,14 +18,14 @@ import { cleanAbandonedCreates } from "./create-staging";
 import { ensureLaneTask } from "./dispatch";
 import { maybeFinalize } from "./finalize";
 import { passFinished } from "./lanes";
-import { passOpen } from "./model";
+import { isPassOpen, statusesWhere } from "./statuses";
 import { claimsPath, Lane, lanePath, laneId, type JobState, storedLane } from "./state";
 import { claimKey, makeRowTask } from "./task-ids";
 import { redriveWebhookEvents } from "../webhooks/webhook-outbox";
 
 const MAX_ATTEMPTS_SCANNED = 10;
 /** Jobs whose pass is open: a paused job's rows in flight can lose their task like any other. */
-const OPEN_STATUSES = ["processing", "paused"];
+const OPEN_STATUSES = statusesWhere(isPassOpen);
 /** Processing jobs read per query page (job documents hold their flow: keep pages modest). */
 export const RECONCILE_PAGE_SIZE = 200;
 /** Bound on pages per run (1,000,000 jobs); a run that hits it says so and the next run goes on. */
@@ -77,7 +77,7 @@ async function forEachProcessingJob(ctx: BatchContext, visit: (jobId: string) =>
 async function reconcileJob(ctx: BatchContext, jobId: string, olderThan: number): Promise<{ redriven: number; finalized: number }> {
   const { store } = ctx.deps;
   const job: JobState | null = await readJob(store, jobId);
-  if (!job || !passOpen(job.status)) return { redriven: 0, finalized: 0 };
+  if (!job || !isPassOpen(job.status)) return { redriven: 0, finalized: 0 };
   const lanes = await readLanes(store, job.id, job.pass);
   if (passFinished(lanes, job.cancelRequested)) return { redriven: 0, finalized: (await maybeFinalize(ctx, job.id)) ? 1 : 0 };
   let redriven = 0;

@@ -31,6 +31,7 @@ import { assertJobStorable } from "./create-storable";
 import { jobPath, resultPath, resultsPath, RowResult, type Job, type JobStatus } from "./model";
 import { commitInBatches, runNewPass, type BatchOp, type FlowSnapshot } from "./rerun-pass";
 import { checkpointPath, flowSnapshotPath, type Checkpoint, type JobState } from "./state";
+import { canRerun, statusesWhere } from "./statuses";
 import { checkFlow } from "./validate";
 
 /** Which rows a re-run covers. */
@@ -55,7 +56,7 @@ export interface RerunOptions {
   nothingMessage?: string;
 }
 
-const FINISHED: JobStatus[] = ["completed", "failed", "cancelled"];
+const FINISHED = statusesWhere(canRerun);
 const PAGE = 500;
 const GET_CHUNK = 100;
 

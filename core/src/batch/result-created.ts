@@ -17,8 +17,9 @@ import { maybeFinalize } from "./finalize";
 import { requestRollUp, rollUp } from "./roll-up";
 import { laneMayRun } from "./lanes";
 import { finalizeIfIdle, stealWork } from "./row-commit";
-import { jobPath, passOpen } from "./model";
+import { jobPath } from "./model";
 import { rowAt } from "./context";
+import { isPassOpen } from "./statuses";
 import { JobState, Lane, lanePath, parseLaneIndex } from "./state";
 import { z } from "zod";
 
@@ -50,7 +51,7 @@ export async function onResultCreated(ctx: BatchContext, doc: Doc): Promise<void
   const jobDoc = await ctx.deps.store.get(jobPath(jobId));
   if (!jobDoc) return;
   const job = JobState.parse(jobDoc.data);
-  if (!passOpen(job.status)) return;
+  if (!isPassOpen(job.status)) return;
   let lane = seen;
   if (lane && lane.pass === job.pass && lane.current === null && laneMayRun(lane, job)) {
     // The commit left the lane idle but a crash may have prevented its steal: try again.

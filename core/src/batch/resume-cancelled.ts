@@ -7,10 +7,11 @@ import type { Caller } from "./api";
 import type { BatchContext } from "./context";
 import { rerunRows } from "./rerun-rows";
 import type { JobState } from "./state";
+import { isCancelled, statusesWhere } from "./statuses";
 
 export async function resumeCancelled(ctx: BatchContext, caller: Caller, job: JobState): Promise<JobState> {
   const nothingMessage = `Batch ${job.id} was cancelled after every row had run; there is nothing to resume`;
-  const { job: resumed, rows } = await rerunRows(ctx, caller, job.id, { rows: "not-run" }, { from: ["cancelled"], nothingMessage });
+  const { job: resumed, rows } = await rerunRows(ctx, caller, job.id, { rows: "not-run" }, { from: statusesWhere(isCancelled), nothingMessage });
   ctx.deps.logger.info({ jobId: job.id, pass: resumed.pass, rows }, "cancelled batch resumed");
   return resumed;
 }

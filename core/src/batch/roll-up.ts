@@ -15,7 +15,8 @@ import type { RollUpTask } from "./api";
 import type { BatchContext } from "./context";
 import { readJob, readLanes } from "./context";
 import { laneTotals } from "./finalize";
-import { jobPath, passOpen, type RowWait } from "./model";
+import { jobPath, type RowWait } from "./model";
+import { isPassOpen } from "./statuses";
 import type { JobState, Lane } from "./state";
 
 
@@ -66,7 +67,7 @@ async function writeRollUp(ctx: BatchContext, jobId: string, peek: JobState, lan
   return store.runTransaction(async (tx) => {
     const job = await readJob(tx, jobId);
     const now = clock.now();
-    if (!job || !passOpen(job.status) || job.pass !== peek.pass) return "skipped";
+    if (!job || !isPassOpen(job.status) || job.pass !== peek.pass) return "skipped";
     if (now - job.updatedAt < ctx.rollUpIntervalMs) return "throttled";
     if (s.completed + s.failed < job.completedRows + job.failedRows) return "skipped";
     tx.update(jobPath(jobId), { completedRows: s.completed, failedRows: s.failed, usage: s.usage, costUsd: s.costUsd, retrying: s.retrying, updatedAt: now });
@@ -81,7 +82,7 @@ async function writeRollUp(ctx: BatchContext, jobId: string, peek: JobState, lan
 export async function rollUp(ctx: BatchContext, jobId: string, seen?: JobState): Promise<boolean> {
   const { store, clock } = ctx.deps;
   const peek = seen ?? (await readJob(store, jobId));
-  if (!peek || !passOpen(peek.status)) return false;
+  if (!peek || !isPassOpen(peek.status)) return false;
   if (clock.now() - peek.updatedAt < ctx.rollUpIntervalMs) {
     await scheduleTrailing(ctx, peek);
     return false;
@@ -117,7 +118,7 @@ export async function requestRollUp(ctx: BatchContext, jobId: string, pass: numb
 
 /** Enqueues the trailing roll-up for the end of the job's current throttle window (once per window). */
 async function scheduleTrailing(ctx: BatchContext, job: JobState, notBefore = 0): Promise<void> {
-  if (!passOpen(job.status)) return;
+  if (!isPassOpen(job.status)) return;
   const { clock, queue } = ctx.deps;
   const dueAt = Math.max(job.updatedAt + ctx.rollUpIntervalMs, notBefore);
   const key = `trailing:${job.id}`;
@@ -135,7 +136,7 @@ async function scheduleTrailing(ctx: BatchContext, job: JobState, notBefore = 0)
 export async function runRollUpTask(ctx: BatchContext, task: RollUpTask, tctx: TaskContext): Promise<void> {
   const { store, logger } = ctx.deps;
   const job = await readJob(store, task.jobId);
-  if (!job || !passOpen(job.status) || job.pass !== task.pass) return;
+  if (!job || !isPassOpen(job.status) || job.pass !== task.pass) return;
   if (ctx.deps.clock.now() - job.updatedAt < ctx.rollUpIntervalMs) {
     // The window is still closed: ask for its end without reading the lanes (one read per window).
     await scheduleTrailing(ctx, job);

@@ -22,6 +22,7 @@ import { yieldPosition } from "./row-commit";
 import { ensureLaneTask } from "./dispatch";
 import { rollUp } from "./roll-up";
 import { Lane, checkpointPath, lanePath, type Checkpoint, type RowRetry, storedLane } from "./state";
+import { isPaused } from "./statuses";
 
 export interface AttemptBudget {
   /** This delivery's attempt, 0-based, counted across the row's tasks. */
@@ -102,7 +103,7 @@ export async function afterRetryRecorded(ctx: BatchContext, o: { jobId: string; 
   // Paused meanwhile (by the user, or by the check above): the row goes back to its lane instead
   // of waiting for a retry, so the pause comes to rest without waiting out the delay.
   const job = await readJob(ctx.deps.store, jobId);
-  if (job?.status === "paused" && !job.cancelRequested) {
+  if (job && isPaused(job.status) && !job.cancelRequested) {
     await yieldPosition(ctx, jobId, lane);
     return;
   }

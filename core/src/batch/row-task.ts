@@ -28,6 +28,7 @@ import { stopLane, yieldPosition } from "./row-commit";
 import { runGroup } from "./row-group";
 import { attemptBudget } from "./row-retry";
 import { claimsPath, parseLaneIndex } from "./state";
+import { isPaused, isRunnable, isRunning } from "./statuses";
 import { claimKey } from "./task-ids";
 
 export { engineFor } from "./row-run";
@@ -68,15 +69,15 @@ export async function runRowTask(ctx: BatchContext, raw: RowTask, tctx: TaskCont
   const superseded = lane.attemptBase !== (task.attempt ?? 0);
   const stale = lane.pass !== task.pass || lane.gen !== (task.gen ?? 0) || pos === null || superseded;
   if (stale || (await rowAt(ctx, task.jobId, lane, pos)) !== task.rowIndex) {
-    if (job.status === "processing" && lane.pass === job.pass) await ensureLaneTask(ctx, task.jobId, lane);
+    if (isRunning(job.status) && lane.pass === job.pass) await ensureLaneTask(ctx, task.jobId, lane);
     return;
   }
-  if (job.status === "paused" && !job.cancelRequested) {
+  if (isPaused(job.status) && !job.cancelRequested) {
     // Paused before this row started: its position goes back to the lane for resume.
     await yieldPosition(ctx, task.jobId, { index: laneIndex, pass: task.pass, current: pos, gen: lane.gen });
     return;
   }
-  if (job.status !== "processing" || job.cancelRequested) {
+  if (!isRunnable(job)) {
     if (await stopLane(ctx, { jobId: task.jobId, laneIndex, pass: task.pass, position: pos })) await maybeFinalize(ctx, task.jobId);
     return;
   }

@@ -13,6 +13,7 @@ import { ensureLaneTasks } from "./dispatch";
 import { newLane, steal, takeOwn } from "./lanes";
 import { jobPath } from "./model";
 import { lanePath, type JobState, type Lane, storedLane } from "./state";
+import { canSetConcurrency, isRunnable } from "./statuses";
 
 /**
  * Creates lanes up to `concurrency` and gives every idle lane below it work (own range first, else
@@ -52,11 +53,11 @@ export async function setConcurrency(ctx: BatchContext, caller: Caller, jobId: s
   }
   const out = await store.runTransaction(async (tx) => {
     const job = assertOwned(await readJob(tx, jobId), caller, jobId);
-    if (job.status !== "pending" && job.status !== "processing" && job.status !== "paused") {
+    if (!canSetConcurrency(job.status)) {
       throw preconditionFailed(`Batch ${jobId} is ${job.status}; its concurrency can no longer change`);
     }
     // A paused job only records it: resume rebalances the lanes to the concurrency then in force.
-    if (job.status === "pending" || job.status === "paused" || job.cancelRequested) {
+    if (!isRunnable(job)) {
       tx.update(jobPath(jobId), { concurrency });
       return { job: { ...job, concurrency }, started: [] as Lane[] };
     }

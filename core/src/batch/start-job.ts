@@ -11,14 +11,15 @@ import { ensureLaneTasks } from "./dispatch";
 import { splitRanges, takeOwn } from "./lanes";
 import { jobPath } from "./model";
 import { lanePath, type JobState, storedLane } from "./state";
+import { canStart, isPaused, isRunning } from "./statuses";
 
 export async function startJob(ctx: BatchContext, caller: Caller, jobId: string): Promise<JobState> {
   const { store, clock, logger } = ctx.deps;
   const out = await store.runTransaction(async (tx) => {
     const job = assertOwned(await readJob(tx, jobId), caller, jobId);
-    if (job.status === "processing") return { job, lanes: await readLanes(tx, jobId, job.pass), started: false };
-    if (job.status === "paused") throw preconditionFailed(`Batch ${jobId} is paused; resume it to continue`);
-    if (job.status !== "pending") throw preconditionFailed(`Batch ${jobId} is ${job.status} and cannot be started`);
+    if (isRunning(job.status)) return { job, lanes: await readLanes(tx, jobId, job.pass), started: false };
+    if (isPaused(job.status)) throw preconditionFailed(`Batch ${jobId} is paused; resume it to continue`);
+    if (!canStart(job.status)) throw preconditionFailed(`Batch ${jobId} is ${job.status} and cannot be started`);
     const now = clock.now();
     const lanes = splitRanges(job.passRows, Math.min(job.concurrency, job.passRows), job.pass, now);
     lanes.forEach(takeOwn);

@@ -3,7 +3,8 @@
  * to its terminal status under the chosen faults, then measured (see metrics.ts and the report
  * fields documented in core/ARCHITECTURE.md).
  */
-import { resultsPath, type Job } from "../batch/model";
+import { JobStatus, resultsPath, type Job } from "../batch/model";
+import { isPaused, isTerminal } from "../batch/statuses";
 import { exactProgress } from "../batch/queries";
 import { DEFAULT_PRICES, withPrices, type PriceTable } from "../governor/prices";
 import { StoreGovernor } from "../governor/store-governor";
@@ -152,7 +153,7 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
   }
   const t0 = sim.clock.now();
   // A paused job (breaker, budget) waits for a resume no scenario gives: the run ends with it.
-  const atEnd = (): boolean => jobs.every((job) => ["completed", "failed", "cancelled", "paused"].includes(sim.statusOf(job.id) ?? ""));
+  const atEnd = (): boolean => jobs.every((job) => restsHere(sim.statusOf(job.id)));
   sim.startReconciler(() => sim.finished.length >= k || atEnd(), 30 * 24 * 3_600_000);
   await sim.drive(Promise.all(jobs.map((job) => sim.handlers.startJob(owner, job.id))));
   sim.queue.crashesEnabled = true;
@@ -179,13 +180,13 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
   const totalRows = o.rows * k;
   const exact = await sim.drive(Promise.all(jobs.map((job) => exactProgress(sim.store.inner, job.id))));
   // A paused job counts the rows it ran once each; a finished one every row.
-  const runs = (j: number): number => (finals[j]?.status === "paused" ? (exact[j]?.completed ?? 0) + (exact[j]?.failed ?? 0) : o.rows);
+  const runs = (j: number): number => (finals[j] && isPaused(finals[j].status) ? (exact[j]?.completed ?? 0) + (exact[j]?.failed ?? 0) : o.rows);
   const expectedCounted = jobs.reduce((n, _, j) => n + runs(j), 0);
-  const finishedJobs = finals.filter((f) => f.status !== "paused").length;
+  const finishedJobs = finals.filter((f) => !isPaused(f.status)).length;
   const countedOnce =
     [...sim.counted.values()].every((c) => c === 1) &&
     sim.counted.size === expectedCounted &&
-    finals.every((f, j) => f.status === "paused" || f.completedRows + f.failedRows === runs(j)) &&
+    finals.every((f, j) => isPaused(f.status) || f.completedRows + f.failedRows === runs(j)) &&
     results === expectedCounted &&
     sim.finished.length === finishedJobs &&
     sim.terminalWrites.length === finishedJobs;
@@ -245,4 +246,10 @@ function occupancies(sim: Simulation, jobId: string, rows: number): number[] {
 
 function perRow(m: ReadonlyMap<string, number>, rows: number): Record<string, number> {
   return Object.fromEntries([...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / rows, 3)]));
+}
+
+/** A scenario's job is done: terminal, or paused (a breaker or budget pause waits for a resume no scenario gives). */
+function restsHere(status: string | undefined): boolean {
+  const parsed = JobStatus.safeParse(status);
+  return parsed.success && (isTerminal(parsed.data) || isPaused(parsed.data));
 }

@@ -9,6 +9,8 @@ import type { Governor } from "../governor/port";
 import type { PriceTable } from "../governor/prices";
 import type { BatchHandlers, RowTask } from "../batch/api";
 import { createBatchHandlers } from "../batch/handlers";
+import { JobStatus } from "../batch/model";
+import { isTerminal } from "../batch/statuses";
 import { DEFAULT_LIMITS, type BatchLimits } from "../batch/limits";
 import { flushAsync, ManualClock } from "../testing/manual-clock";
 import { MemoryBlobStore } from "../testing/memory-blob-store";
@@ -185,7 +187,7 @@ export class Simulation {
       if (!m?.[1] || typeof status !== "string") continue;
       const before = this.lastStatus.get(m[1]);
       this.lastStatus.set(m[1], status);
-      if (before !== status && ["completed", "failed", "cancelled"].includes(status)) {
+      if (before !== status && isTerminalStatus(status)) {
         this.terminalWrites.push({ jobId: m[1], status, at: w.time });
       }
     }
@@ -246,4 +248,10 @@ export class Simulation {
   async run(): Promise<void> {
     await this.clock.runUntilIdle();
   }
+}
+
+/** A status written to a job document (untyped store data) that is terminal. */
+function isTerminalStatus(status: string): boolean {
+  const parsed = JobStatus.safeParse(status);
+  return parsed.success && isTerminal(parsed.data);
 }

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { JobState } from "../batch/state";
+import { isPaused } from "../batch/statuses";
 
 export const WebhookTask = z.object({
   kind: z.literal("webhook"),
@@ -31,7 +32,7 @@ export const WEBHOOK_TYPES = { completed: "batch.completed", failed: "batch.fail
 
 export function eventIdOf(job: JobState): string {
   const base = `${job.id}:${job.status}:${job.pass}`;
-  return job.status === "paused" ? `${base}:${job.pausedAt ?? 0}` : base;
+  return isPaused(job.status) ? `${base}:${job.pausedAt ?? 0}` : base;
 }
 
 /** What a receiver gets: the event id and type, and the batch's counts at that moment. */

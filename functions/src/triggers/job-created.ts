@@ -7,7 +7,7 @@
  * every lane's task. Task ids are deterministic, so tasks already queued resolve "exists" and no
  * row runs twice. A draft (`pending`, no start request) waits for startBatch.
  */
-import { jobPath } from "@flowcraft/core";
+import { JobStatus, isPending, isRunning, jobPath } from "@flowcraft/core";
 import { onDocumentCreated } from "firebase-functions/v2/firestore";
 import { TRIGGER_TIMEOUT_SECONDS } from "../config/function-options";
 import { getDeps } from "../runtime/deps";
@@ -22,7 +22,8 @@ export const onBatchJobCreated = onDocumentCreated(
       const current = await deps.store.get<{ ownerId?: unknown; status?: unknown; startRequested?: unknown }>(jobPath(jobId));
       const data = current?.data;
       if (!data || typeof data.ownerId !== "string") return;
-      const wanted = data.status === "processing" || (data.status === "pending" && data.startRequested === true);
+      const status = JobStatus.safeParse(data.status);
+      const wanted = status.success && (isRunning(status.data) || (isPending(status.data) && data.startRequested === true));
       if (!wanted) {
         deps.logger.debug({ jobId, status: data.status }, "job created as a draft: waiting for startBatch");
         return;

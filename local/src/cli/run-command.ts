@@ -13,6 +13,9 @@ import {
   formatUsd,
   ValidationError,
   exactProgress,
+  isCancelled,
+  isCompleted,
+  isPaused,
   isTerminal,
   jsonLogger,
   checkCreateFromRows,
@@ -148,7 +151,7 @@ async function waitForEnd(host: LocalHost, jobId: string, onJob: (job: Job) => v
       if (done) return;
       onJob(job);
       if (isTerminal(job.status)) return finish(job);
-      if (job.status !== "paused") return;
+      if (!isPaused(job.status)) return;
       void atRest(host.deps.store, jobId).then(async (rest) => {
         if (rest) finish(await host.handlers.getJob(LOCAL_OWNER, jobId));
       }, reject);
@@ -167,7 +170,7 @@ async function waitForEnd(host: LocalHost, jobId: string, onJob: (job: Job) => v
 async function settlePaused(host: LocalHost, paused: Job): Promise<Job> {
   for (;;) {
     const [p, job] = await Promise.all([exactProgress(host.deps.store, paused.id), host.handlers.getJob(LOCAL_OWNER, paused.id)]);
-    if (!p || job.status !== "paused") return job;
+    if (!p || !isPaused(job.status)) return job;
     if (p.inFlight === 0) return { ...job, completedRows: p.completed, failedRows: p.failed, costUsd: p.costUsd };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -178,10 +181,10 @@ export const PAUSED_EXIT_CODE = 4;
 
 /** 0 every row succeeded, 3 finished with failed rows, 4 paused, 1 anything else (cancelled, job failure). */
 export function exitCodeFor(job: Job): number {
-  if (job.status === "paused") return PAUSED_EXIT_CODE;
-  if (job.status === "cancelled") return 1;
+  if (isPaused(job.status)) return PAUSED_EXIT_CODE;
+  if (isCancelled(job.status)) return 1;
   if (job.failedRows > 0) return 3;
-  return job.status === "completed" ? 0 : 1;
+  return isCompleted(job.status) ? 0 : 1;
 }
 
 interface RunPlan {
@@ -239,10 +242,10 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
   if (job.mode === "economy") io.stderr.write(ECONOMY_NOTE);
   const progress = createProgress(io.stderr, run.started);
   const ended = await waitForEnd(host, job.id, (j) => progress.update(j));
-  const final = ended.status === "paused" ? await settlePaused(host, ended) : ended;
+  const final = isPaused(ended.status) ? await settlePaused(host, ended) : ended;
   const written = await writeResults(host, job.id, plan.results);
   progress.finish(final);
-  if (final.status === "paused") io.stderr.write(pausedNote(final, plan.keepsData));
+  if (isPaused(final.status)) io.stderr.write(pausedNote(final, plan.keepsData));
   report(final, plan, written, io, run.started);
   return exitCodeFor(final);
 }
@@ -253,7 +256,7 @@ function report(final: Job, plan: RunPlan, written: WrittenResults, io: CliIo, s
   if (written.zip) io.stderr.write(`zip: ${written.zip}\n`);
   if (plan.json) {
     const { id: jobId, status, totalRows, completedRows, failedRows, pausedReason, pauseDetail, costUsd } = final;
-    const paused = status === "paused" ? { pausedReason, pauseDetail } : {};
+    const paused = isPaused(status) ? { pausedReason, pauseDetail } : {};
     const files = { out: plan.out, ...(written.zip ? { zip: written.zip } : {}) };
     const summary = { jobId, status, ...paused, totalRows, completedRows, failedRows, costUsd, durationMs: Date.now() - started, ...files };
     io.stdout.write(`${JSON.stringify(summary)}\n`);

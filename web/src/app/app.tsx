@@ -7,10 +7,10 @@ import { BatchView } from "../batches/batch-view";
 import { FlowEditor } from "../editor/flow-editor";
 import { SettingsPage } from "../settings/settings-page";
 import { ErrorBanner, Spinner } from "../ui/feedback";
-import { BackendContext, type BackendState } from "./backend-context";
-import { useFlowDocument } from "./use-flow-document";
+import { BackendContext, type BackendState } from "../backend/backend-context";
+import { useFlowDocument } from "../editor/use-flow-document";
 import { toFlowJson } from "../lib/flow-model";
-import { navigate, routeHref, useHashRoute, type Route } from "./use-hash-route";
+import { navigate, routeHref, useHashRoute, type Route } from "../ui/use-hash-route";
 
 function Header({ route, state }: { route: Route; state: BackendState | null }) {
   const current = (name: Route["name"]): "page" | undefined =>

@@ -30,7 +30,7 @@ import { initFirebase, type FirebaseServices } from "./firebase-app";
 import { CALLABLE_TIMEOUT_MS, type CallableName } from "./callable-timeouts";
 import { fromFirebaseError } from "./firebase-errors";
 import { bundledExamples } from "./bundled-examples";
-import { jobFromDoc } from "./job-doc";
+import { jobFromDoc, resultFromDoc } from "./job-doc";
 import { createOnFirebase, resumablePut } from "./firebase-upload";
 import {
   type BackendConfig,
@@ -51,6 +51,7 @@ import {
   type RowsPage,
   type Unsubscribe,
   exportFilename,
+  toBackendError,
   type RerunRequest,
 } from "./types";
 
@@ -58,7 +59,7 @@ const JOBS = "batch_jobs";
 const LIST_LIMIT = 100;
 
 const toJob = (snap: { id: string; data(): DocumentData | undefined }): Job => jobFromDoc(snap.id, snap.data());
-const toResult = (snap: QueryDocumentSnapshot): RowResult => snap.data() as RowResult;
+const toResult = (snap: QueryDocumentSnapshot): RowResult => resultFromDoc(snap.ref.path, snap.data());
 
 export class FirebaseBackend implements BatchBackend {
   readonly kind = "firebase" as const;
@@ -186,7 +187,12 @@ export class FirebaseBackend implements BatchBackend {
         onSnapshot(
           doc(this.fb.db, JOBS, jobId),
           (snap) => {
-            if (snap.exists()) onJob(toJob(snap));
+            // A malformed document reaches the error callback, not the component tree.
+            try {
+              if (snap.exists()) onJob(toJob(snap));
+            } catch (err) {
+              onError?.(toBackendError(err));
+            }
           },
           (err) => onError?.(fromFirebaseError(err)),
         ),
@@ -203,9 +209,14 @@ export class FirebaseBackend implements BatchBackend {
           (snap) => {
             const upserts: RowResult[] = [];
             const removals: number[] = [];
-            for (const change of snap.docChanges()) {
-              if (change.type === "removed") removals.push(toResult(change.doc).rowIndex);
-              else upserts.push(toResult(change.doc));
+            try {
+              for (const change of snap.docChanges()) {
+                if (change.type === "removed") removals.push(toResult(change.doc).rowIndex);
+                else upserts.push(toResult(change.doc));
+              }
+            } catch (err) {
+              onError?.(toBackendError(err));
+              return;
             }
             onChange({ upserts, removals });
           },

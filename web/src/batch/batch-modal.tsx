@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useId } from "react";
 import { parseUsd } from "@core/governor/format-usd";
 import type { JobMode } from "@core/economy/economy-mode";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import { toBackendError, type BackendError, type Job } from "../backend/types";
 import { applyMapping, suggestMapping, unmappedInputs, type ColumnMapping } from "../lib/column-mapping";
 import { callLimitsFrom, stepKindsOf, type KindFields } from "../lib/call-limits-form";

@@ -3,8 +3,8 @@
  * cancel, retry failed rows, change concurrency while it runs, download results.
  */
 import { useEffect, useState } from "react";
-import { isTerminal } from "@core/batch/model";
-import { useBackend } from "../app/backend-context";
+import { canPause, canRetryFailed, canSetConcurrency, canStart, isActive, isCancelled, isPaused } from "@core/batch/statuses";
+import { useBackend } from "../backend/backend-context";
 import { BackendError, toBackendError, type ExportFormat, type Job } from "../backend/types";
 import { explainResumeError } from "../lib/budget-raise";
 import { SLIDER_MAX } from "../batch/batch-modal";
@@ -44,28 +44,27 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
       })
       .finally(() => setBusy(null));
   };
-  const terminal = isTerminal(job.status);
   const maxConcurrency = Math.max(Math.min(SLIDER_MAX, config.limits.maxConcurrency), job.concurrency);
 
   return (
     <section className="card field" aria-label="Batch actions" style={{ gap: 12 }}>
       <div className="row" style={{ gap: 12, alignItems: "flex-end" }}>
-        {job.status === "pending" && job.startedAt === null && (
+        {canStart(job.status) && job.startedAt === null && (
           <button type="button" className="primary" disabled={busy !== null} onClick={() => act("start", async () => onJob(await backend.start(job.id)))}>
             Start batch
           </button>
         )}
-        {job.status === "processing" && !job.cancelRequested && (
+        {canPause(job) && (
           <button type="button" disabled={busy !== null} onClick={() => act("pause", async () => onJob(await backend.pause(job.id)))}>
             Pause batch
           </button>
         )}
-        {job.status === "paused" && (
+        {isPaused(job.status) && (
           <button type="button" className="primary" disabled={busy !== null} onClick={() => act("resume", async () => onJob(await backend.resume(job.id)))}>
             Resume batch
           </button>
         )}
-        {job.status === "cancelled" && job.skippedRows > 0 && (
+        {isCancelled(job.status) && job.skippedRows > 0 && (
           <button
             type="button"
             disabled={busy !== null}
@@ -79,17 +78,17 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
             Run the rows not run ({job.skippedRows})
           </button>
         )}
-        {!terminal && (
+        {isActive(job.status) && (
           <button type="button" className="danger" disabled={busy !== null || job.cancelRequested} onClick={() => setConfirmCancel(true)}>
             {job.cancelRequested ? "Cancelling…" : "Cancel batch"}
           </button>
         )}
         {/* The server retries failed rows of a finished pass only; a cancelled batch resumes instead. */}
-        {job.status !== "cancelled" && (
+        {!isCancelled(job.status) && (
           <button
             type="button"
-            disabled={busy !== null || job.failedRows === 0 || !terminal}
-            title={!terminal ? "Available once the batch has finished" : undefined}
+            disabled={busy !== null || job.failedRows === 0 || !canRetryFailed(job.status)}
+            title={!canRetryFailed(job.status) ? "Available once the batch has finished" : undefined}
             onClick={() =>
               act("retry", async () => {
                 const out = await backend.retryFailed(job.id);
@@ -102,7 +101,7 @@ export function BatchControls({ job, onJob, onRetried }: Props) {
             Retry failed rows{job.failedRows > 0 ? ` (${job.failedRows})` : ""}
           </button>
         )}
-        {!terminal && (
+        {canSetConcurrency(job.status) && (
           <div className="row" style={{ alignItems: "flex-end" }}>
             <div style={{ minWidth: 260 }}>
               <ConcurrencySlider label="Concurrency (while running)" value={concurrency} max={maxConcurrency} onChange={setConcurrency} />

@@ -1,9 +1,9 @@
 /** Past batches, newest first, refreshed while any of them is still running. */
 import { useCallback, useEffect, useState } from "react";
-import { isTerminal } from "@core/batch/model";
+import { isActive, isPaused } from "@core/batch/statuses";
 import { formatUsd } from "@core/governor/format-usd";
-import { useBackend } from "../app/backend-context";
-import { routeHref } from "../app/use-hash-route";
+import { useBackend } from "../backend/backend-context";
+import { routeHref } from "../ui/use-hash-route";
 import { toBackendError, type BackendError, type Job } from "../backend/types";
 import { pausedBy } from "../lib/pause-reason";
 import { EmptyState, ErrorBanner, Spinner, StatusBadge } from "../ui/feedback";
@@ -20,7 +20,7 @@ function JobRow({ job, onDeleted }: { job: Job; onDeleted: () => void }) {
       </td>
       <td>
         <StatusBadge status={job.status} />
-        {job.status === "paused" && <span className="hint"> {pausedBy(job.pausedReason)}</span>}
+        {isPaused(job.status) && <span className="hint"> {pausedBy(job.pausedReason)}</span>}
       </td>
       <td className="num">
         {finished} / {job.totalRows}
@@ -55,7 +55,7 @@ export function BatchList() {
   }, [backend]);
 
   useEffect(load, [load]);
-  const anyActive = jobs?.some((j) => !isTerminal(j.status)) ?? false;
+  const anyActive = jobs?.some((j) => isActive(j.status)) ?? false;
   useEffect(() => {
     if (!anyActive) return;
     const id = setInterval(load, REFRESH_MS);

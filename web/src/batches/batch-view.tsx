@@ -1,8 +1,8 @@
 /** One batch: live progress, actions, and the per-row results. */
 import { useMemo, useState } from "react";
-import { isTerminal } from "@core/batch/model";
+import { isCancelling, isRunning, isTerminal } from "@core/batch/statuses";
 import type { EditorFlow } from "../lib/flow-model";
-import { navigate, routeHref } from "../app/use-hash-route";
+import { navigate, routeHref } from "../ui/use-hash-route";
 import { dropFailed } from "../lib/results-merge";
 import { EmptyState, ErrorBanner, Spinner, StatusBadge } from "../ui/feedback";
 import { PausedBanner } from "./paused-banner";
@@ -63,7 +63,7 @@ export function BatchView({ jobId, currentFlow, onOpenInEditor }: { jobId: strin
             economy mode
           </span>
         )}
-        {job.cancelRequested && !isTerminal(job.status) && <span className="hint">cancelling: rows in flight finish first</span>}
+        {isCancelling(job) && <span className="hint">cancelling: rows in flight finish first</span>}
         <div className="spacer" />
         <span className="hint">
           {job.totalRows.toLocaleString()} rows · concurrency {job.concurrency} · created {new Date(job.createdAt).toLocaleString()}
@@ -74,7 +74,7 @@ export function BatchView({ jobId, currentFlow, onOpenInEditor }: { jobId: strin
       {error && <ErrorBanner error={error.info} />}
       {job.error && <ErrorBanner title="The batch failed" error={job.error} />}
       <PausedBanner job={job} onJob={watch.setJob} />
-      {job.status === "processing" && <WaitBanner waits={job.retrying ?? []} now={now} />}
+      {isRunning(job.status) && <WaitBanner waits={job.retrying ?? []} now={now} />}
       <ProgressPanel job={job} samples={watch.samples} now={now} results={watch.results} />
       {economy && <EconomyPanel job={job} economy={economy} nodes={economyNodes} now={now} />}
       <BatchControls job={job} onJob={watch.setJob} onRetried={() => watch.applyResults(dropFailed)} />

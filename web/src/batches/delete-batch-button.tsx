@@ -3,17 +3,17 @@
  * A running or paused batch cannot be deleted: the button is disabled and says to cancel first.
  */
 import { useState } from "react";
-import { useBackend } from "../app/backend-context";
+import { canDelete } from "@core/batch/statuses";
+import { useBackend } from "../backend/backend-context";
 import { toBackendError, type Job } from "../backend/types";
 
-const deletable = (job: Job): boolean => job.status === "pending" || job.status === "completed" || job.status === "failed" || job.status === "cancelled";
 
 export function DeleteBatchButton({ job, onDeleted }: { job: Job; onDeleted: () => void }) {
   const { backend } = useBackend();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const allowed = deletable(job);
+  const allowed = canDelete(job);
   const remove = async (): Promise<void> => {
     setBusy(true);
     try {

@@ -5,6 +5,7 @@
  * the backend (a streamed server download locally, built in the browser on Firebase).
  */
 import { useId, useState } from "react";
+import { isActive } from "@core/batch/statuses";
 import type { ExportChoice, ExportFormat, Job } from "../backend/types";
 import { Dialog } from "../ui/dialog";
 
@@ -38,7 +39,7 @@ export function ExportDialog({ job, onClose, onExport, canSignLinks }: Props) {
   const [spread, setSpread] = useState(false);
   const [signedLinks, setSignedLinks] = useState(false);
   const name = useId();
-  const running = job.status === "pending" || job.status === "processing" || job.status === "paused";
+  const running = isActive(job.status);
   const footer = (
     <>
       <button type="button" onClick={onClose}>

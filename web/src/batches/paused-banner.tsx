@@ -1,14 +1,15 @@
 /** The banner of a paused batch: why it is paused (the breaker's cause too) and what resume does. */
 import { useEffect, useState } from "react";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import { toBackendError, type ErrorInfo, type Job } from "../backend/types";
 import { formatUsd } from "@core/governor/format-usd";
+import { isPaused } from "@core/batch/statuses";
 import { explainResumeError, parseBudgetInput, spentLine, suggestedBudget } from "../lib/budget-raise";
 import { pauseText } from "../lib/pause-reason";
 import { ErrorBanner } from "../ui/feedback";
 
 export function PausedBanner({ job, onJob }: { job: Job; onJob: (job: Job) => void }) {
-  if (job.status !== "paused") return null;
+  if (!isPaused(job.status)) return null;
   const rowsLeft = Math.max(0, job.totalRows - job.completedRows - job.failedRows);
   const t = pauseText({ pausedReason: job.pausedReason, pauseDetail: job.pauseDetail, rowsLeft });
   return (

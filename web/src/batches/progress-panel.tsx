@@ -1,5 +1,6 @@
 /** Live progress: a two-colour bar and the numbers (done, failed, total, rate, time left, tokens). */
 import { formatUsd } from "@core/governor/format-usd";
+import { isPaused, isPending, isRunning } from "@core/batch/statuses";
 import { useMemo } from "react";
 import type { Job } from "../backend/types";
 import { computeProgress, countSeen, formatDuration, formatRate, withSeenResults, type ProgressSample } from "../lib/progress";
@@ -18,7 +19,8 @@ export function ProgressPanel({ job, samples, now, results }: ProgressPanelProps
   const seen = useMemo(() => countSeen(results.values()), [results]);
   const p = computeProgress(withSeenResults(job, seen), now, samples);
   const pct = (n: number): string => `${p.total === 0 ? 0 : (n / p.total) * 100}%`;
-  const running = job.status === "processing" || job.status === "pending";
+  const running = isRunning(job.status) || isPending(job.status);
+  const paused = isPaused(job.status);
   // Rows of an economy job wait on provider batch jobs: the realtime rate says nothing about when they end.
   const providerWait = waitsOnProvider(job);
   return (
@@ -66,8 +68,8 @@ export function ProgressPanel({ job, samples, now, results }: ProgressPanelProps
           <dd data-testid="stat-rate">{formatRate(p.ratePerMin)}</dd>
         </div>
         <div className="stat">
-          <dt>{running || job.status === "paused" ? "Time left" : "Finished"}</dt>
-          <dd data-testid="stat-time-left">{job.status === "paused" ? "paused" : providerWait ? "up to 24 h" : running ? (p.etaMs === null ? "–" : formatDuration(p.etaMs)) : job.finishedAt ? new Date(job.finishedAt).toLocaleTimeString() : "–"}</dd>
+          <dt>{running || paused ? "Time left" : "Finished"}</dt>
+          <dd data-testid="stat-time-left">{paused ? "paused" : providerWait ? "up to 24 h" : running ? (p.etaMs === null ? "–" : formatDuration(p.etaMs)) : job.finishedAt ? new Date(job.finishedAt).toLocaleTimeString() : "–"}</dd>
         </div>
         <div className="stat">
           <dt>Elapsed</dt>

@@ -4,8 +4,8 @@
  * inputs did not change keep their outputs; the server checks the flow against the batch's columns.
  */
 import { useState } from "react";
-import { isTerminal } from "@core/batch/model";
-import { useBackend } from "../app/backend-context";
+import { isTerminal } from "@core/batch/statuses";
+import { useBackend } from "../backend/backend-context";
 import { type BackendError, toBackendError, type Job, type RerunRequest } from "../backend/types";
 import { ErrorBanner } from "../ui/feedback";
 

@@ -8,8 +8,9 @@
 import { formatUsd } from "@core/governor/format-usd";
 import { useEffect, useMemo, useRef, useState, useId } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { isTerminal, type Job, type RowResult, type RowWait, type StoredOutput } from "@core/batch/model";
-import { useBackend } from "../app/backend-context";
+import type { Job, RowResult, RowWait, StoredOutput } from "@core/batch/model";
+import { isCancelled, isTerminal } from "@core/batch/statuses";
+import { useBackend } from "../backend/backend-context";
 import { formatMs } from "../lib/progress";
 import { outputKinds, rowContext, rowState, visibleRows, type RowContext, type RowFilter } from "../lib/results-view";
 import { nextTryText } from "../lib/wait-reason";
@@ -181,7 +182,7 @@ export function ResultsTable({ job, results, now, selected, onSelect }: TablePro
           <option value="all">All rows ({job.totalRows.toLocaleString()})</option>
           <option value="succeeded">Succeeded ({job.completedRows.toLocaleString()})</option>
           <option value="failed">Failed ({job.failedRows.toLocaleString()})</option>
-          <option value="pending">{job.status === "cancelled" ? "Not run" : ended ? "No result yet" : "Not finished"}</option>
+          <option value="pending">{isCancelled(job.status) ? "Not run" : ended ? "No result yet" : "Not finished"}</option>
         </select>
         <span className="hint">
           {rows.length.toLocaleString()} shown · {results.size.toLocaleString()} with results

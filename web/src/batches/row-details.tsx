@@ -1,7 +1,7 @@
 /** One row's full result in a dialog: every input cell, every output in full, the error, attempts and the per-node trace. */
 import { formatUsd } from "@core/governor/format-usd";
 import type { RowResult, StoredOutput } from "@core/batch/model";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import { formatMs } from "../lib/progress";
 import { Dialog } from "../ui/dialog";
 import { ErrorBanner, StatusBadge } from "../ui/feedback";

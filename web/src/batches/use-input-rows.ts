@@ -4,7 +4,7 @@
  * server, `backend.rows`). Inputs never change, so loaded pages are kept for the view's lifetime.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import type { BackendError } from "../backend/types";
 import { toBackendError } from "../backend/types";
 

@@ -4,7 +4,7 @@
  * batch of 10,000 rows does not re-render once per row.
  */
 import { useEffect, useRef, useState } from "react";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import type { BackendError, Job, ResultsChange } from "../backend/types";
 import { addSample, sampleOf, type ProgressSample } from "../lib/progress";
 import { applyChanges, type ResultsByRow } from "../lib/results-merge";

@@ -1,6 +1,6 @@
 /** One banner saying why rows of a running batch are waiting (rate limit, provider unreachable, ...). */
 import type { RowWait } from "@core/batch/model";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import { nextTryText, summarizeWaits } from "../lib/wait-reason";
 
 export function WaitBanner({ waits, now }: { waits: readonly RowWait[]; now: number }) {

@@ -2,9 +2,9 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { Node } from "@xyflow/react";
 import type { NodeType } from "@core/flow/schema";
-import { useBackend } from "../app/backend-context";
-import type { FlowDocument } from "../app/use-flow-document";
-import { navigate } from "../app/use-hash-route";
+import { useBackend } from "../backend/backend-context";
+import type { FlowDocument } from "./use-flow-document";
+import { navigate } from "../ui/use-hash-route";
 import { flowTemplate, templateFilename } from "@core/flow/template-csv";
 import { toBackendError, type FlowExample } from "../backend/types";
 import { BatchModal } from "../batch/batch-modal";

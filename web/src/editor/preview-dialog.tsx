@@ -4,7 +4,7 @@
  */
 import { useMemo, useState } from "react";
 import { parseCsv } from "@core/csv/read";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import { toBackendError, type BackendError, type PreviewRun } from "../backend/types";
 import { formatMs } from "../lib/progress";
 import { Dialog } from "../ui/dialog";

@@ -7,6 +7,7 @@
  * comes in as an argument.
  */
 import type { Job } from "@core/batch/model";
+import { isPassOpen } from "@core/batch/statuses";
 import { economyUnsupportedNodes } from "@core/economy/economy-mode";
 import { textLayers } from "@core/economy/layer-plan";
 import { EconomyProgress, LAYER_STATE_NAMES, type LayerSummary } from "@core/economy/economy-progress";
@@ -83,7 +84,7 @@ export function waitingText(waitingSince: number | null, now: number): string {
 
 /** The job still has provider batch jobs that are not settled (its unfinished rows wait on them). */
 export function waitsOnProvider(job: Pick<Job, "status" | "mode"> & { economy?: unknown }): boolean {
-  if (job.status !== "processing" && job.status !== "paused") return false;
+  if (!isPassOpen(job.status)) return false;
   const economy = economyOf(job);
   return economy !== null && economy.layers.some((l) => !l.done);
 }

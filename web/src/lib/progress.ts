@@ -3,9 +3,11 @@
  * minute (over a sliding window of samples, falling back to the average since the start) and the
  * time left at that rate. Pure: time comes in as arguments.
  */
+import type { JobStatus } from "@core/batch/model";
+import { isTerminal } from "@core/batch/statuses";
 
 export interface JobCounts {
-  status: "pending" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+  status: JobStatus;
   totalRows: number;
   completedRows: number;
   failedRows: number;
@@ -130,7 +132,7 @@ export function countSeen(results: Iterable<{ status: string }>): SeenCounts {
  * trail the table. A finished job's counters are exact and are used as they are.
  */
 export function withSeenResults<J extends JobCounts>(job: J, seen: SeenCounts): J {
-  if (job.status === "completed" || job.status === "failed" || job.status === "cancelled") return job;
+  if (isTerminal(job.status)) return job;
   const completedRows = Math.min(Math.max(job.completedRows, seen.succeeded), job.totalRows);
   const room = Math.max(job.totalRows - completedRows - (job.skippedRows ?? 0), 0);
   const failedRows = Math.min(Math.max(job.failedRows, seen.failed), room);
@@ -142,7 +144,7 @@ export function computeProgress(job: JobCounts, now: number, samples: readonly P
   // "Done" counts rows that ran; rows a cancel skipped are shown apart ("Not run").
   const finished = Math.min(processedRows(job), job.totalRows);
   const remaining = Math.max(job.totalRows - finished - (job.skippedRows ?? 0), 0);
-  const terminal = job.status === "completed" || job.status === "failed" || job.status === "cancelled";
+  const terminal = isTerminal(job.status);
   const ratePerMin = terminal ? averageRate(job, now) : (windowRate(samples) ?? averageRate(job, now));
   let etaMs: number | null = null;
   if (terminal || remaining === 0) etaMs = 0;

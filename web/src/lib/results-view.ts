@@ -3,6 +3,7 @@
  * (for row height), and per-row status including rows that have no result yet.
  */
 import type { Job, RowResult, RowWait } from "@core/batch/model";
+import { isCancelled, isTerminal } from "@core/batch/statuses";
 import { waitsOnProvider } from "./economy-view";
 
 export type RowFilter = "all" | "succeeded" | "failed" | "pending";
@@ -28,9 +29,9 @@ export interface RowContext {
 export const NO_ROW_CONTEXT: RowContext = { cancelled: false, waiting: new Map() };
 
 export function rowContext(job: Pick<Job, "status" | "retrying"> & Partial<Pick<Job, "mode" | "economy">>): RowContext {
-  const ended = job.status === "completed" || job.status === "failed" || job.status === "cancelled";
+  const ended = isTerminal(job.status);
   return {
-    cancelled: job.status === "cancelled",
+    cancelled: isCancelled(job.status),
     waiting: ended ? new Map() : new Map((job.retrying ?? []).map((w) => [w.rowIndex, w])),
     providerWait: job.mode !== undefined && waitsOnProvider({ status: job.status, mode: job.mode, economy: job.economy }),
   };

@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import type { GovernorSettings, ModelSettings } from "@core/governor/settings";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import { toBackendError, type BackendError } from "../backend/types";
 import { FIELD_LABELS, LIMIT_FIELDS, describeLimit, fieldsOf, overrideOf, serverErrorsFor, type FieldErrors, type LimitFields } from "../lib/limits-form";
 import { ErrorBanner, Spinner } from "../ui/feedback";

@@ -4,7 +4,7 @@
  * never again: the server returns it only in the answer that created it.
  */
 import { useCallback, useEffect, useState } from "react";
-import { useBackend } from "../app/backend-context";
+import { useBackend } from "../backend/backend-context";
 import { toBackendError, type BackendError, type WebhookSecretInfo } from "../backend/types";
 import { ErrorBanner } from "../ui/feedback";
 

@@ -1,6 +1,6 @@
 /** React context carrying the chosen BatchBackend and its config to every screen. */
 import { createContext, useContext } from "react";
-import type { BackendConfig, BatchBackend } from "../backend/types";
+import type { BackendConfig, BatchBackend } from "./types";
 
 export interface BackendState {
   backend: BatchBackend;
