@@ -27,6 +27,8 @@ import type { Job, RowResult } from "./model";
 import type { JobMode } from "../economy/economy-mode";
 import type { RowsPage } from "./rows-page";
 import type { WebhookTask } from "../webhooks/webhook-event";
+import type { ProviderBatchJobs } from "../ai/batch-port";
+import type { EconomyTask } from "../economy/economy-tasks";
 import type { WebhookSecretInfo } from "../webhooks/webhook-secrets";
 
 export type { BatchEstimate, EstimateInput, NodeEstimate } from "./estimate";
@@ -62,7 +64,7 @@ export interface RollUpTask {
 }
 
 /** Every payload the batch task queue carries (webhook deliveries too: webhooks/webhook-event.ts). */
-export type BatchTask = RowTask | RollUpTask | WebhookTask;
+export type BatchTask = RowTask | RollUpTask | WebhookTask | EconomyTask;
 
 /** Optional hooks for metrics and the simulator; called after the fact, never inside transactions. */
 export interface BatchObserver {
@@ -107,6 +109,24 @@ export interface BatchDeps {
    * host and tests; never on a deployed host); `fetch` replaces the global fetch (tests).
    */
   webhooks?: { allowLoopback?: boolean; fetch?: typeof fetch };
+  /**
+   * The economy driver (economy/economy-driver.ts): present = economy jobs send their text steps
+   * through these provider batch jobs, layer by layer, from delayed tasks; absent = economy jobs
+   * run their rows through realtime calls at the standard price.
+   */
+  economy?: EconomyDeps;
+}
+
+/** What the economy driver needs from the host. */
+export interface EconomyDeps {
+  batches: ProviderBatchJobs;
+  /** First wait between polls of a provider job, doubling up to `maxPollIntervalMs` (defaults 30 s, 10 min). */
+  pollIntervalMs?: number;
+  maxPollIntervalMs?: number;
+  /** How long a provider job may take before its items fall back (default 24 h). */
+  deadlineMs?: number;
+  /** Unfinished items of a failed, expired or late provider job run realtime (default) or fail. */
+  fallback?: boolean;
 }
 
 export interface CreateJobInput {

@@ -4,13 +4,16 @@
  * finalizes the job as `cancelled` with skippedRows = rows never run. A lane whose row waits for a
  * re-enqueued retry (a provider's delay can be long) is stopped now instead of at that retry: no
  * attempt of it is running. A paused job becomes a cancelling processing job the same way (its
- * handed-back rows never ran, so they count as skipped). Idempotent.
+ * handed-back rows never ran, so they count as skipped). An economy job's provider batch jobs
+ * are cancelled (`batches.cancel`); a pass still in its text layers has no lanes and finalizes
+ * cancelled at once, every row counted as skipped. Idempotent.
  */
 import type { Caller } from "./api";
 import { assertOwned, preconditionFailed } from "./access";
 import type { BatchContext } from "./context";
 import { readJob, readLanes } from "./context";
 import { maybeFinalize } from "./finalize";
+import { cancelProviderJobs } from "../economy/provider-jobs";
 import { jobPath } from "./model";
 import { releaseSlot } from "./owner-slots";
 import { Lane, lanePath, type JobState, storedLane } from "./state";
@@ -32,12 +35,16 @@ export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string
         releaseSlot(tx, job);
         return { job: { ...job, ...patch }, finished: true };
       }
-      case "processing":
-        if (!job.cancelRequested) tx.update(jobPath(jobId), { cancelRequested: true });
-        return { job: { ...job, cancelRequested: true }, finished: false };
+      case "processing": {
+        // An economy pass still in its layers has no lanes: clearing `layersPass` lets it finalize.
+        const layers = job.layersPass === job.pass ? { layersPass: null } : {};
+        if (!job.cancelRequested || job.layersPass === job.pass) tx.update(jobPath(jobId), { cancelRequested: true, ...layers });
+        return { job: { ...job, cancelRequested: true, ...layers }, finished: false };
+      }
       case "paused": {
         // Back to a cancelling run: rows still in flight finish, then the pass finalizes cancelled.
-        const patch = { status: "processing" as const, cancelRequested: true, pausedReason: null, pausedAt: null, pauseDetail: null };
+        const layers = job.layersPass === job.pass ? { layersPass: null } : {};
+        const patch = { status: "processing" as const, cancelRequested: true, pausedReason: null, pausedAt: null, pauseDetail: null, ...layers };
         tx.update(jobPath(jobId), patch);
         return { job: { ...job, ...patch }, finished: false };
       }
@@ -46,6 +53,11 @@ export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string
   logger.info({ jobId, status: out.job.status }, "batch cancel requested");
   if (out.finished) observer?.jobFinished?.({ jobId, status: "cancelled", at: clock.now() });
   if (out.job.status === "processing") await stopWaitingLanes(ctx, out.job);
+  // Provider batch jobs still running are told to stop (their records settle as cancelled).
+  const economy = ctx.deps.economy;
+  if (economy && out.job.mode === "economy" && out.job.status === "processing") {
+    await cancelProviderJobs({ store, jobs: economy.batches, clock }, jobId);
+  }
   if (out.job.status === "processing" && (await maybeFinalize(ctx, jobId))) {
     return (await readJob(store, jobId)) ?? out.job;
   }

@@ -25,6 +25,8 @@ import { checkWebhookInput } from "../webhooks/webhook-input";
 import { deliverWebhook } from "../webhooks/webhook-delivery";
 import { isWebhookTask } from "../webhooks/webhook-event";
 import { rotateWebhookSecret, webhookSecretInfo } from "../webhooks/webhook-secrets";
+import { runEconomyLayerTask, runEconomyPollTask } from "../economy/economy-driver";
+import { isEconomyTask } from "../economy/economy-tasks";
 
 /** Caller-facing handlers check the job id first (`id`), so a malformed one is a plain not_found. */
 export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
@@ -66,6 +68,7 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
     rotateWebhookSecret: (caller) => rotateWebhookSecret(deps.store, caller.ownerId, deps.clock.now()),
     runRowTask: (task, tctx) => {
       if (isWebhookTask(task)) return deliverWebhook(ctx, task, tctx);
+      if (isEconomyTask(task)) return task.kind === "economy" ? runEconomyLayerTask(ctx, task) : runEconomyPollTask(ctx, task);
       return isRollUpTask(task) ? runRollUpTask(ctx, task, tctx) : runRowTask(ctx, task, tctx);
     },
     onResultCreated: (doc) => onResultCreated(ctx, doc),

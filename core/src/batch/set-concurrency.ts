@@ -56,7 +56,8 @@ export async function setConcurrency(ctx: BatchContext, caller: Caller, jobId: s
       throw preconditionFailed(`Batch ${jobId} is ${job.status}; its concurrency can no longer change`);
     }
     // A paused job only records it: resume rebalances the lanes to the concurrency then in force.
-    if (job.status === "pending" || job.status === "paused" || job.cancelRequested) {
+    // The same while an economy pass's layers run: its lanes open at the concurrency then in force.
+    if (job.status === "pending" || job.status === "paused" || job.cancelRequested || job.layersPass === job.pass) {
       tx.update(jobPath(jobId), { concurrency });
       return { job: { ...job, concurrency }, started: [] as Lane[] };
     }
