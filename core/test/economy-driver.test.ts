@@ -225,6 +225,24 @@ describe("economy driver", () => {
     expect(await h.store.query(`batch_jobs/${job.id}/lanes`)).toHaveLength(3);
   });
 
+  test("pause while a layer runs: the provider jobs go on, the lanes open paused; resume finishes the rows", async () => {
+    const { h, batches } = economyHarness();
+    const job = await economyJob(h, 4);
+    await h.handlers.startJob(owner, job.id);
+    const layer = h.queue.take();
+    if (!layer) throw new Error("no layer task");
+    await h.handlers.runRowTask(layer.payload, ctxFor(layer.id));
+    expect(await h.handlers.pauseJob(owner, job.id)).toMatchObject({ status: "paused" });
+    await run(h);
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "paused", completedRows: 0 });
+    expect(batches.creates).toBe(2);
+    expect(h.started).toHaveLength(0);
+    await h.handlers.resumeJob(owner, job.id);
+    await run(h);
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 4 });
+    expect(h.counted).toHaveLength(4);
+  });
+
   test("without provider batch jobs on the host an economy job runs its rows realtime", async () => {
     const h = makeHarness();
     const job = await economyJob(h, 3);
