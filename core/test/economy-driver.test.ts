@@ -51,7 +51,14 @@ class Batches implements ProviderBatchJobs {
     return job;
   }
   get = (name: string) => this.inner.get(name);
-  cancel = (name: string) => this.inner.cancel(name);
+  cancelFails = 0;
+  cancel = (name: string) => {
+    if (this.cancelFails > 0) {
+      this.cancelFails -= 1;
+      return Promise.reject(new Error("provider unreachable"));
+    }
+    return this.inner.cancel(name);
+  };
   findByDisplayName = (d: string) => this.inner.findByDisplayName(d);
   results = (name: string, items: Parameters<ProviderBatchJobs["results"]>[1]): Promise<BatchItemOutcome[]> => this.inner.results(name, items);
 }
@@ -207,6 +214,24 @@ describe("economy driver", () => {
     expect(h.started).toHaveLength(0);
     expect(batches.creates).toBe(1);
     expect(h.finished).toHaveLength(1);
+  });
+
+  test("a cancel whose provider call fails still cancels the batch; the provider job's next poll stops it", async () => {
+    const { h, batches } = economyHarness();
+    const job = await economyJob(h, 3);
+    await h.handlers.startJob(owner, job.id);
+    const layer = h.queue.take();
+    if (!layer) throw new Error("no layer task");
+    await h.handlers.runRowTask(layer.payload, ctxFor(layer.id));
+    batches.cancelFails = 1;
+    expect(await h.handlers.cancelJob(owner, job.id)).toMatchObject({ status: "cancelled", skippedRows: 3 });
+    const open = await records(h, job.id);
+    expect(open.map((r) => r.status)).toEqual(["submitted"]);
+    await run(h);
+    const after = await records(h, job.id);
+    expect(after.map((r) => [r.status, r.outcome])).toEqual([["settled", "cancelled"]]);
+    expect((await batches.inner.get(after[0]?.providerJobName ?? "")).state).toBe("cancelled");
+    expect(h.started).toHaveLength(0);
   });
 
   test("while the layers run the pass has no lanes and is not over: reconcile does not finalize it", async () => {

@@ -103,7 +103,10 @@ export async function runEconomyLayerTask(ctx: BatchContext, task: EconomyLayerT
 
 export async function runEconomyPollTask(ctx: BatchContext, task: EconomyPollTask): Promise<void> {
   const job = await layersJob(ctx, task.jobId, task.pass);
-  if (!job) return;
+  if (!job) {
+    await cancelIfStopped(ctx, task);
+    return;
+  }
   const { e, pdeps } = economyDeps(ctx);
   const path = providerJobPath(job.id, task.displayName);
   const doc = await ctx.deps.store.get(path);
@@ -135,6 +138,24 @@ export async function runEconomyPollTask(ctx: BatchContext, task: EconomyPollTas
   }
   await writeProgress(ctx, job);
   if (await layerSettled(ctx, job.id, task.pass, task.layer)) await enqueueLayerTask(ctx, { jobId: job.id, pass: task.pass, layer: task.layer + 1 });
+}
+
+/**
+ * The poll of a cancelled (or deleted) job's provider job that the cancel could not stop (its
+ * provider call failed, or the host that took the cancel has no provider batch jobs): stopped here.
+ */
+async function cancelIfStopped(ctx: BatchContext, task: EconomyPollTask): Promise<void> {
+  const e = ctx.deps.economy;
+  if (!e) return;
+  const job = await readJob(ctx.deps.store, task.jobId);
+  if (job && !job.cancelRequested) return;
+  const path = providerJobPath(task.jobId, task.displayName);
+  const doc = await ctx.deps.store.get(path);
+  if (!doc) return;
+  const record = ProviderJobRecord.parse(doc.data);
+  if (record.status === "settled") return;
+  if (record.providerJobName !== null) await e.batches.cancel(record.providerJobName);
+  await ctx.deps.store.update(path, { status: "settled", outcome: "cancelled", cancelledBy: "user" });
 }
 
 /** Writes the decision's items, then settles the record (a crash in between repeats both). */
