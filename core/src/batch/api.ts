@@ -119,7 +119,12 @@ export interface BatchDeps {
 
 /** What the economy driver needs from the host. */
 export interface EconomyDeps {
-  batches: ProviderBatchJobs;
+  /**
+   * The provider's batch jobs. Absent in a process that holds no provider key (a Firebase function
+   * not bound to the secret): it still starts economy jobs the economy way and records a cancel;
+   * the layer and poll tasks, which need it, run where it is (the row task function).
+   */
+  batches?: ProviderBatchJobs;
   /** First wait between polls of a provider job, doubling up to `maxPollIntervalMs` (defaults 30 s, 10 min). */
   pollIntervalMs?: number;
   maxPollIntervalMs?: number;

@@ -54,10 +54,11 @@ export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string
   if (out.finished) observer?.jobFinished?.({ jobId, status: "cancelled", at: clock.now() });
   if (out.job.status === "processing") await stopWaitingLanes(ctx, out.job);
   // Provider batch jobs still running are told to stop (their records settle as cancelled).
-  const economy = ctx.deps.economy;
-  // A failed provider call does not fail the cancel: each job's next poll stops it (economy-driver.ts).
-  if (economy && out.job.mode === "economy" && out.job.status === "processing") {
-    await cancelProviderJobs({ store, jobs: economy.batches, clock }, jobId).catch((err: unknown) => {
+  // A failed provider call (or none: no provider key here) does not fail the cancel: each
+  // provider job's next poll stops it (economy-driver.ts).
+  const batches = ctx.deps.economy?.batches;
+  if (batches && out.job.mode === "economy" && out.job.status === "processing") {
+    await cancelProviderJobs({ store, jobs: batches, clock }, jobId).catch((err: unknown) => {
       logger.warn({ jobId, err: err instanceof Error ? err.name : "unknown" }, "provider batch jobs not cancelled yet; their polls will");
     });
   }

@@ -71,7 +71,7 @@ async function layersJob(ctx: BatchContext, jobId: string, pass: number): Promis
 
 function economyDeps(ctx: BatchContext) {
   const e = ctx.deps.economy;
-  if (!e) throw new RetryableError("unavailable", "This host has no provider batch jobs configured for economy batches");
+  if (!e?.batches) throw new RetryableError("unavailable", "This process has no provider batch jobs configured for economy batches");
   return { e, pdeps: { store: ctx.deps.store, jobs: e.batches, clock: ctx.deps.clock } };
 }
 
@@ -145,8 +145,8 @@ export async function runEconomyPollTask(ctx: BatchContext, task: EconomyPollTas
  * provider call failed, or the host that took the cancel has no provider batch jobs): stopped here.
  */
 async function cancelIfStopped(ctx: BatchContext, task: EconomyPollTask): Promise<void> {
-  const e = ctx.deps.economy;
-  if (!e) return;
+  const batches = ctx.deps.economy?.batches;
+  if (!batches) return;
   const job = await readJob(ctx.deps.store, task.jobId);
   if (job && !job.cancelRequested) return;
   const path = providerJobPath(task.jobId, task.displayName);
@@ -154,7 +154,7 @@ async function cancelIfStopped(ctx: BatchContext, task: EconomyPollTask): Promis
   if (!doc) return;
   const record = ProviderJobRecord.parse(doc.data);
   if (record.status === "settled") return;
-  if (record.providerJobName !== null) await e.batches.cancel(record.providerJobName);
+  if (record.providerJobName !== null) await batches.cancel(record.providerJobName);
   await ctx.deps.store.update(path, { status: "settled", outcome: "cancelled", cancelledBy: "user" });
 }
 
