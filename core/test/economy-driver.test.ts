@@ -250,6 +250,36 @@ describe("economy driver", () => {
     expect(await h.store.query(`batch_jobs/${job.id}/lanes`)).toHaveLength(3);
   });
 
+  test("a lost poll task and a lost layer task are made again by reconcile, and the job completes", async () => {
+    const { h, batches } = economyHarness();
+    const job = await economyJob(h, 3);
+    await h.handlers.startJob(owner, job.id);
+    const layer = h.queue.take();
+    if (!layer) throw new Error("no layer task");
+    await h.handlers.runRowTask(layer.payload, ctxFor(layer.id));
+    // The queue gives up on the layer's poll: nothing would ever poll the provider job again.
+    const lost = h.queue.take();
+    expect(lost?.payload).toMatchObject({ kind: "economy-poll", n: 0 });
+    expect(h.queue.pending).toHaveLength(0);
+    await h.clock.advance(10_000);
+    expect(await h.handlers.reconcile({ olderThanMs: 1_000 })).toMatchObject({ redriven: 0 }); // not quiet for long enough yet
+    await h.clock.advance(120_000);
+    expect(await h.handlers.reconcile({ olderThanMs: 1_000 })).toMatchObject({ redriven: 1 });
+    // The re-driven poll settles layer 0 and asks for layer 1; that task is lost too.
+    for (;;) {
+      const next = h.queue.take();
+      if (!next) break;
+      const payload = next.payload as BatchTask;
+      if ("kind" in payload && payload.kind === "economy") continue;
+      await h.handlers.runRowTask(payload, ctxFor(next.id));
+    }
+    await h.clock.advance(120_000);
+    expect(await h.handlers.reconcile({ olderThanMs: 1_000 })).toMatchObject({ redriven: 1 });
+    await run(h);
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 3 });
+    expect(batches.creates).toBe(2);
+  });
+
   test("pause while a layer runs: the provider jobs go on, the lanes open paused; resume finishes the rows", async () => {
     const { h, batches } = economyHarness();
     const job = await economyJob(h, 4);

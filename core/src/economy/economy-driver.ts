@@ -53,7 +53,7 @@ export function economyDriven(ctx: BatchContext, job: Pick<JobState, "mode">): b
 
 /** Enqueues the layer's task (idempotent: the id names job, pass and layer). */
 export async function enqueueLayerTask(ctx: BatchContext, t: Omit<EconomyLayerTask, "kind">): Promise<void> {
-  const payload: EconomyLayerTask = { kind: "economy", jobId: t.jobId, pass: t.pass, layer: t.layer };
+  const payload: EconomyLayerTask = { kind: "economy", jobId: t.jobId, pass: t.pass, layer: t.layer, ...(t.redrive !== undefined ? { redrive: t.redrive } : {}) };
   await ctx.deps.queue.enqueue({ id: economyLayerTaskId(payload), payload });
 }
 
@@ -156,6 +156,34 @@ async function cancelIfStopped(ctx: BatchContext, task: EconomyPollTask): Promis
   if (record.status === "settled") return;
   if (record.providerJobName !== null) await batches.cancel(record.providerJobName);
   await ctx.deps.store.update(path, { status: "settled", outcome: "cancelled", cancelledBy: "user" });
+}
+
+/**
+ * Reconcile's repair of a pass in its layers whose tasks were lost (a queue that gave up on one):
+ * an unsettled provider job not polled for `olderThanMs` plus the longest poll interval gets a new
+ * poll chain; when every record is settled (or none exists) and nothing happened for as long, the
+ * next layer's task is enqueued again under a new id. Every step it starts is idempotent, so a
+ * re-drive of work that was only slow costs a duplicate poll, nothing more. Returns the tasks made.
+ */
+export async function redriveLayers(ctx: BatchContext, job: JobState, olderThanMs: number): Promise<number> {
+  if (job.layersPass !== job.pass || job.cancelRequested) return 0;
+  const now = ctx.deps.clock.now();
+  const quiet = olderThanMs + (ctx.deps.economy?.maxPollIntervalMs ?? 600_000);
+  const stamp = Math.floor(now / 1000);
+  const recs = (await providerRecords(ctx, job.id)).filter((r) => r.pass === job.pass);
+  const open = recs.filter((r) => r.status !== "settled");
+  let made = 0;
+  for (const r of open) {
+    if (now - (r.lastPolledAt ?? r.submittedAt ?? r.createdAt) <= quiet) continue;
+    await enqueuePoll(ctx, { jobId: job.id, pass: job.pass, layer: r.layer, displayName: r.displayName, n: 1e9 + stamp }, 0);
+    made += 1;
+  }
+  if (open.length > 0) return made;
+  const last = Math.max(job.passStartedAt ?? job.startedAt ?? 0, ...recs.map((r) => r.lastPolledAt ?? r.createdAt));
+  if (now - last <= quiet) return made;
+  const layer = recs.length > 0 ? Math.max(...recs.map((r) => r.layer)) + 1 : 0;
+  await enqueueLayerTask(ctx, { jobId: job.id, pass: job.pass, layer, redrive: stamp });
+  return made + 1;
 }
 
 /** Writes the decision's items, then settles the record (a crash in between repeats both). */

@@ -3,9 +3,11 @@
  * queue beside row tasks, so every host that delivers row tasks delivers them; `runRowTask` routes
  * them by `kind`.
  * - `economy`: submit one layer of one pass (id `eco-{jobId}-p{pass}-L{layer}`: at most one per
- *   layer, whichever provider job of the layer settles last asks for the next one).
+ *   layer, whichever provider job of the layer settles last asks for the next one; a reconcile
+ *   re-drive adds `-r{epoch s}`).
  * - `economy-poll`: the n-th poll of one provider job (id `eco-{jobId}-p{pass}-{sha(displayName)}-n{n}`),
- *   delayed by the poll interval; a poll that must wait enqueues poll n+1.
+ *   delayed by the poll interval; a poll that must wait enqueues poll n+1 (a reconcile re-drive
+ *   starts a chain at n = 10^9 + epoch s).
  */
 import { createHash } from "node:crypto";
 
@@ -14,6 +16,8 @@ export interface EconomyLayerTask {
   jobId: string;
   pass: number;
   layer: number;
+  /** Set by reconcile's re-drive (epoch s), so the id is new: the first task may be spent. */
+  redrive?: number;
 }
 
 export interface EconomyPollTask {
@@ -36,7 +40,8 @@ export function isEconomyTask(t: unknown): t is EconomyTask {
   return v.kind === "economy-poll" && typeof p.displayName === "string" && Number.isInteger(p.n);
 }
 
-export const economyLayerTaskId = (t: Pick<EconomyLayerTask, "jobId" | "pass" | "layer">): string => `eco-${t.jobId}-p${t.pass}-L${t.layer}`;
+export const economyLayerTaskId = (t: Pick<EconomyLayerTask, "jobId" | "pass" | "layer" | "redrive">): string =>
+  `eco-${t.jobId}-p${t.pass}-L${t.layer}${t.redrive !== undefined ? `-r${t.redrive}` : ""}`;
 
 export function economyPollTaskId(t: Pick<EconomyPollTask, "jobId" | "pass" | "displayName" | "n">): string {
   const sha = createHash("sha256").update(t.displayName).digest("hex").slice(0, 16);
