@@ -14,6 +14,7 @@ export * from "./economy/layer-run";
 export * from "./economy/economy-cost";
 export * from "./economy/layer-progress";
 export * from "./economy/economy-mode";
+export * from "./economy/economy-tasks";
 export * from "./engine/types";
 export * from "./ports/store";
 export * from "./ports/task-queue";

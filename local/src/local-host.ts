@@ -25,6 +25,7 @@ import {
   type QueueLimits,
   type RetryPolicy,
   type BatchTask,
+  type EconomyDeps,
 } from "@flowcraft/core";
 import type { DiskBlobStore } from "./disk-blob-store";
 import { BatchEventBus } from "./event-bus";
@@ -38,6 +39,12 @@ import type { SqliteTaskQueue } from "./sqlite/sqlite-task-queue";
 export interface LocalHostOptions {
   dataDir: string;
   ai: AiService;
+  /**
+   * Economy batches: poll and deadline settings of the provider batch jobs (the provider's own,
+   * `ai.batches`), or `false` to run economy batches' rows realtime. Default: on when the provider
+   * has batch jobs; polls start after 1 s for the offline provider, 30 s for a real one.
+   */
+  economy?: Omit<EconomyDeps, "batches"> | false;
   limits?: Partial<BatchLimits>;
   logger?: Logger;
   queueLimits?: QueueLimits;
@@ -98,6 +105,14 @@ export const LOCAL_RETRY: RetryPolicy = { maxAttempts: 12, minBackoffMs: 500, ma
 /** Job and record ids: core's random base62 source, as on Firebase. */
 const ids: Ids = randomIds();
 
+/** The economy driver's deps: the provider's batch jobs, polled from delayed tasks of this host's queue. */
+function economyFor(opts: LocalHostOptions): { economy?: EconomyDeps } {
+  const batches = opts.ai.batches;
+  if (!batches || opts.economy === false) return {};
+  const polls = batches.provider === "offline" ? { pollIntervalMs: 1_000, maxPollIntervalMs: 5_000 } : {};
+  return { economy: { batches, ...polls, ...opts.economy } };
+}
+
 export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const logger = opts.logger ?? silentLogger;
   const storage = openLocalStorage({
@@ -123,7 +138,8 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const purgeHostRecords = async (jobId: string): Promise<void> => queue.forget(`-${jobId}-p`);
   const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids, logger, limits, rollUpIntervalMs, engine, purgeHostRecords,
     // One machine: a receiver on 127.0.0.1 is the usual local webhook.
-    webhooks: { allowLoopback: true } };
+    webhooks: { allowLoopback: true },
+    ...economyFor(opts) };
   const handlers = createBatchHandlers(deps);
   const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => (WEBHOOK_EVENT_PATH.test(doc.path) ? handlers.onWebhookEventCreated(doc) : handlers.onResultCreated(doc)) });
   const unsubscribeOutbox = store.onCommit((changes) => {

@@ -72,13 +72,19 @@ describe("run --economy", () => {
     expect(plain.stdout).toContain("economy cost   n/a (economy mode runs text flows only)");
   });
 
-  it("a text flow runs with --economy: the job is economy, and the run says it still runs realtime", async () => {
+  it("a text flow runs with --economy through the offline provider's batch jobs: same exit and summary, half the cost", async () => {
     const { flowFile, rowsFile } = inputs(TEXT_FLOW, ["a", "b", "c"]);
     const r = await runNode(CLI, ["run", flowFile, rowsFile, "--economy", "--json"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("economy mode, provider offline");
-    expect(r.stderr).toContain("still runs the rows through realtime calls, at the standard price");
-    expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toMatchObject({ status: "completed", completedRows: 3 });
+    expect(r.stderr).toContain("text steps go through provider batch jobs at the batch price");
+    const economy = JSON.parse(r.stdout.trim().split("\n").pop()!) as { costUsd: number };
+    expect(economy).toMatchObject({ status: "completed", completedRows: 3 });
+    const plain = await runNode(CLI, ["run", flowFile, rowsFile, "--json"]);
+    expect(plain.code).toBe(0);
+    const realtime = JSON.parse(plain.stdout.trim().split("\n").pop()!) as { costUsd: number };
+    expect(economy.costUsd).toBeGreaterThan(0);
+    expect(economy.costUsd).toBeCloseTo(realtime.costUsd / 2, 9);
   });
 
   it("--estimate shows the economy price beside the realtime one for a text flow", async () => {

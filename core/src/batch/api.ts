@@ -28,6 +28,8 @@ import type { JobMode } from "../economy/economy-mode";
 import type { RowsPage } from "./rows-page";
 import type { WebhookTask } from "../webhooks/webhook-event";
 import type { HostResolver } from "../webhooks/webhook-address";
+import type { ProviderBatchJobs } from "../ai/batch-port";
+import type { EconomyTask } from "../economy/economy-tasks";
 import type { WebhookSecretInfo } from "../webhooks/webhook-secrets";
 
 export type { BatchEstimate, EstimateInput, NodeEstimate } from "./estimate";
@@ -63,7 +65,7 @@ export interface RollUpTask {
 }
 
 /** Every payload the batch task queue carries (webhook deliveries too: webhooks/webhook-event.ts). */
-export type BatchTask = RowTask | RollUpTask | WebhookTask;
+export type BatchTask = RowTask | RollUpTask | WebhookTask | EconomyTask;
 
 /** Optional hooks for metrics and the simulator; called after the fact, never inside transactions. */
 export interface BatchObserver {
@@ -111,6 +113,29 @@ export interface BatchDeps {
    * replaces the system resolver and `fetch` the node:http sender (tests).
    */
   webhooks?: { allowLoopback?: boolean; blockPrivateAddresses?: boolean; resolve?: HostResolver; fetch?: typeof fetch };
+  /**
+   * The economy driver (economy/economy-driver.ts): present = economy jobs send their text steps
+   * through these provider batch jobs, layer by layer, from delayed tasks; absent = economy jobs
+   * run their rows through realtime calls at the standard price.
+   */
+  economy?: EconomyDeps;
+}
+
+/** What the economy driver needs from the host. */
+export interface EconomyDeps {
+  /**
+   * The provider's batch jobs. Absent in a process that holds no provider key (a Firebase function
+   * not bound to the secret): it still starts economy jobs the economy way and records a cancel;
+   * the layer and poll tasks, which need it, run where it is (the row task function).
+   */
+  batches?: ProviderBatchJobs;
+  /** First wait between polls of a provider job, doubling up to `maxPollIntervalMs` (defaults 30 s, 10 min). */
+  pollIntervalMs?: number;
+  maxPollIntervalMs?: number;
+  /** How long a provider job may take before its items fall back (default 24 h). */
+  deadlineMs?: number;
+  /** Unfinished items of a failed, expired or late provider job run realtime (default) or fail. */
+  fallback?: boolean;
 }
 
 export interface CreateJobInput {

@@ -4,13 +4,16 @@
  * finalizes the job as `cancelled` with skippedRows = rows never run. A lane whose row waits for a
  * re-enqueued retry (a provider's delay can be long) is stopped now instead of at that retry: no
  * attempt of it is running. A paused job becomes a cancelling processing job the same way (its
- * handed-back rows never ran, so they count as skipped). Idempotent.
+ * handed-back rows never ran, so they count as skipped). An economy job's provider batch jobs
+ * are cancelled (`batches.cancel`); a pass still in its text layers has no lanes and finalizes
+ * cancelled at once, every row counted as skipped. Idempotent.
  */
 import type { Caller } from "./api";
 import { assertOwned, preconditionFailed } from "./access";
 import type { BatchContext } from "./context";
 import { readJob, readLanes } from "./context";
 import { maybeFinalize } from "./finalize";
+import { cancelProviderJobs } from "../economy/provider-jobs";
 import { jobPath } from "./model";
 import { releaseSlot } from "./owner-slots";
 import { Lane, lanePath, type JobState, storedLane } from "./state";
@@ -35,12 +38,16 @@ export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string
         recordWebhookEvent(tx, { ...job, ...patch }, now);
         return { job: { ...job, ...patch }, finished: true };
       }
-      case "processing":
-        if (!job.cancelRequested) tx.update(jobPath(jobId), { cancelRequested: true });
-        return { job: { ...job, cancelRequested: true }, finished: false };
+      case "processing": {
+        // An economy pass still in its layers has no lanes: clearing `layersPass` lets it finalize.
+        const layers = job.layersPass === job.pass ? { layersPass: null } : {};
+        if (!job.cancelRequested || job.layersPass === job.pass) tx.update(jobPath(jobId), { cancelRequested: true, ...layers });
+        return { job: { ...job, cancelRequested: true, ...layers }, finished: false };
+      }
       case "paused": {
         // Back to a cancelling run: rows still in flight finish, then the pass finalizes cancelled.
-        const patch = { status: "processing" as const, cancelRequested: true, pausedReason: null, pausedAt: null, pauseDetail: null };
+        const layers = job.layersPass === job.pass ? { layersPass: null } : {};
+        const patch = { status: "processing" as const, cancelRequested: true, pausedReason: null, pausedAt: null, pauseDetail: null, ...layers };
         tx.update(jobPath(jobId), patch);
         return { job: { ...job, ...patch }, finished: false };
       }
@@ -49,6 +56,15 @@ export async function cancelJob(ctx: BatchContext, caller: Caller, jobId: string
   logger.info({ jobId, status: out.job.status }, "batch cancel requested");
   if (out.finished) observer?.jobFinished?.({ jobId, status: "cancelled", at: clock.now() });
   if (isRunning(out.job.status)) await stopWaitingLanes(ctx, out.job);
+  // Provider batch jobs still running are told to stop (their records settle as cancelled).
+  // A failed provider call (or none: no provider key here) does not fail the cancel: each
+  // provider job's next poll stops it (economy-driver.ts).
+  const batches = ctx.deps.economy?.batches;
+  if (batches && out.job.mode === "economy" && isRunning(out.job.status)) {
+    await cancelProviderJobs({ store, jobs: batches, clock }, jobId).catch((err: unknown) => {
+      logger.warn({ jobId, err: err instanceof Error ? err.name : "unknown" }, "provider batch jobs not cancelled yet; their polls will");
+    });
+  }
   if (isRunning(out.job.status) && (await maybeFinalize(ctx, jobId))) {
     return (await readJob(store, jobId)) ?? out.job;
   }

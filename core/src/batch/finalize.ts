@@ -48,6 +48,8 @@ export async function maybeFinalize(ctx: BatchContext, jobId: string): Promise<J
   const status = await store.runTransaction(async (tx) => {
     const job = await readJob(tx, jobId);
     if (!job || !isPassOpen(job.status)) return null;
+    // An economy pass whose text layers still run has no lanes yet: it is not over.
+    if (job.layersPass === job.pass) return null;
     const lanes = await readLanes(tx, jobId, job.pass);
     if (!passFinished(lanes, job.cancelRequested)) {
       if (isPaused(job.status)) settlePaused(tx, job, lanes, clock.now());

@@ -27,6 +27,8 @@ import { deliverWebhook } from "../webhooks/webhook-delivery";
 import { isWebhookTask } from "../webhooks/webhook-event";
 import { onWebhookEventCreated } from "../webhooks/webhook-outbox";
 import { rotateWebhookSecret, webhookSecretInfo } from "../webhooks/webhook-secrets";
+import { runEconomyLayerTask, runEconomyPollTask } from "../economy/economy-driver";
+import { isEconomyTask } from "../economy/economy-tasks";
 
 /** Caller-facing handlers check the job id first (`id`), so a malformed one is a plain not_found. */
 export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
@@ -68,6 +70,7 @@ export function createBatchHandlers(deps: BatchDeps): BatchHandlers {
     rotateWebhookSecret: (caller) => rotateWebhookSecret(deps.store, caller.ownerId, deps.clock.now()),
     runRowTask: (task, tctx) => {
       if (isWebhookTask(task)) return deliverWebhook(ctx, task, tctx);
+      if (isEconomyTask(task)) return task.kind === "economy" ? runEconomyLayerTask(ctx, task) : runEconomyPollTask(ctx, task);
       return isRollUpTask(task) ? runRollUpTask(ctx, task, tctx) : runRowTask(ctx, task, tctx);
     },
     onResultCreated: (doc) => onResultCreated(ctx, doc),

@@ -135,7 +135,8 @@ async function resumePaused(ctx: BatchContext, caller: Caller, jobId: string, op
     const lanes = await readLanes(tx, jobId, job.pass);
     checkBudgetRaised(job, lanes, opts);
     const now = clock.now();
-    const { changed } = rebalance(lanes, job.concurrency, job, now);
+    // While an economy pass's layers run it has no lanes yet: they open when the last layer settles.
+    const { changed } = job.layersPass === job.pass ? { changed: new Set<Lane>() } : rebalance(lanes, job.concurrency, job, now);
     const laneCount = Math.max(job.laneCount, lanes.length);
     const budget = opts.budgetUsd !== undefined ? { budgetUsd: opts.budgetUsd } : {};
     const patch = { status: "processing" as const, pausedReason: null, pausedAt: null, pauseDetail: null, laneCount, resumedAt: now, updatedAt: now, ...budget };

@@ -8,8 +8,9 @@
  * but that were never finalized are finalized. Every processing or paused job is visited, page by
  * page (a re-driven row of a paused job hands its position back when delivered; see pause-job.ts).
  * Creates that staged their rows but never committed their job (create-staging.ts) have those
- * rows removed, and webhook events whose delivery was never queued are queued
- * (webhooks/webhook-outbox.ts).
+ * rows removed, webhook events whose delivery was never queued are queued
+ * (webhooks/webhook-outbox.ts), and an economy pass still in its text layers gets its lost layer
+ * or poll tasks again (economy-driver.ts, `redriveLayers`).
  */
 import type { Doc } from "../ports/store";
 import type { BatchContext } from "./context";
@@ -22,6 +23,7 @@ import { isPassOpen, statusesWhere } from "./statuses";
 import { claimsPath, Lane, lanePath, laneId, type JobState, storedLane } from "./state";
 import { claimKey, makeRowTask } from "./task-ids";
 import { redriveWebhookEvents } from "../webhooks/webhook-outbox";
+import { redriveLayers } from "../economy/economy-driver";
 
 const MAX_ATTEMPTS_SCANNED = 10;
 /** Jobs whose pass is open: a paused job's rows in flight can lose their task like any other. */
@@ -78,6 +80,8 @@ async function reconcileJob(ctx: BatchContext, jobId: string, olderThan: number)
   const { store } = ctx.deps;
   const job: JobState | null = await readJob(store, jobId);
   if (!job || !isPassOpen(job.status)) return { redriven: 0, finalized: 0 };
+  // An economy pass in its text layers has no lanes yet: its layer and poll tasks are checked instead.
+  if (job.layersPass === job.pass) return { redriven: await redriveLayers(ctx, job, olderThan), finalized: 0 };
   const lanes = await readLanes(store, job.id, job.pass);
   if (passFinished(lanes, job.cancelRequested)) return { redriven: 0, finalized: (await maybeFinalize(ctx, job.id)) ? 1 : 0 };
   let redriven = 0;

@@ -6,7 +6,7 @@
  * (row-retry.ts) does that.
  */
 import { toErrorInfo, type ErrorInfo } from "../errors";
-import { type ServerWorkflowEngine } from "../engine/server-workflow-engine";
+import { ServerWorkflowEngine } from "../engine/server-workflow-engine";
 import { runCostUsd } from "../governor/run-cost";
 import type { RowRun } from "../engine/types";
 import type { RowTask } from "./api";
@@ -16,6 +16,9 @@ import { resultPath, type RowResult } from "./model";
 import { buildResult, fitResult, storeOutputs } from "./row-outputs";
 import { rowSpend, type AttemptBudget, type RowSpend } from "./row-retry";
 import { Checkpoint, checkpointPath, type JobState } from "./state";
+import { economyDriven } from "../economy/economy-driver";
+import { economyRowAi, economyRunCostUsd } from "../economy/economy-row-ai";
+import { DEFAULT_GOVERNOR_WAIT_MS } from "../engine/server-workflow-engine";
 
 export type RowRunOutcome =
   | { kind: "result"; result: RowResult; spent: RowSpend; /** The result's documentSize. */ bytes: number }
@@ -42,11 +45,14 @@ export async function runRow(ctx: BatchContext, r: RowRunInput): Promise<RowRunO
   const startedAt = clock.now();
   const ev = { jobId: task.jobId, rowIndex: task.rowIndex, pass: task.pass, attempt: budget.attempt };
   observer?.rowStarted?.({ ...ev, at: startedAt, lane: task.lane });
-  const run = await execute(ctx, job, row, { resume, reuse, lastAttempt: budget.last, deadline: r.deadline });
+  const economy = economyDriven(ctx, job) ? await economyEngine(ctx, job, task, budget.last, r.deadline) : undefined;
+  const run = await execute(ctx, job, row, { resume, reuse, lastAttempt: budget.last, deadline: r.deadline, ...(economy ? { engine: economy.engine } : {}) });
   const retryAfterMs = run.error?.retryAfterMs;
   observer?.rowEnded?.({ ...ev, at: clock.now(), status: run.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   const stored = await storeOutputs(blobs, task.jobId, task.rowIndex, run);
-  const spent = rowSpend(cp, runCostUsd(jobFlow(ctx, job), run.trace, ctx.deps.prices));
+  const flow = jobFlow(ctx, job);
+  const runCost = economy ? economyRunCostUsd(flow, run.trace, economy.batched, ctx.deps.prices) : runCostUsd(flow, run.trace, ctx.deps.prices);
+  const spent = rowSpend(cp, runCost);
   if (run.status === "failed" && run.error?.retryable && !budget.last) {
     return { kind: "retry", error: run.error, nodeOutputs: stored.nodeOutputs, spent };
   }
@@ -62,7 +68,7 @@ async function loadCheckpoint(ctx: BatchContext, task: RowTask): Promise<Checkpo
 }
 
 /** Runs the engine; an unexpected throw becomes a retryable `internal` failure of the row. */
-async function execute(ctx: BatchContext, job: JobState, row: Record<string, string>, o: { resume: RowRun["nodeOutputs"] | undefined; reuse?: Checkpoint["reuse"]; lastAttempt: boolean; deadline: number }): Promise<RowRun> {
+async function execute(ctx: BatchContext, job: JobState, row: Record<string, string>, o: { resume: RowRun["nodeOutputs"] | undefined; reuse?: Checkpoint["reuse"]; lastAttempt: boolean; deadline: number; engine?: ServerWorkflowEngine }): Promise<RowRun> {
   const { clock, limits, logger } = ctx.deps;
   const { resume } = o;
   const started = clock.now();
@@ -70,7 +76,7 @@ async function execute(ctx: BatchContext, job: JobState, row: Record<string, str
     // On the last attempt a row waits for a permit up to its deadline rather than fail for want of one.
     const governor = { governorJob: { id: job.id, ...(job.callLimits ? { limits: job.callLimits } : {}) }, ...(o.lastAttempt ? { governorMaxWaitMs: limits.rowTimeoutMs } : {}) };
     const opts = { flow: jobFlow(ctx, job), row, deadline: o.deadline, ...governor, ...(resume ? { resume } : {}), ...(o.reuse ? { reuse: o.reuse } : {}) };
-    return await engineFor(ctx).execute(opts);
+    return await (o.engine ?? engineFor(ctx)).execute(opts);
   } catch (err) {
     logger.error({ jobId: job.id, err: err instanceof Error ? err.name : "unknown" }, "engine threw");
     const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
@@ -81,4 +87,28 @@ async function execute(ctx: BatchContext, job: JobState, row: Record<string, str
 /** The engine rows run with (one per instance, held by the context): also what an estimate's dry run uses. */
 export function engineFor(ctx: BatchContext): ServerWorkflowEngine {
   return ctx.engine();
+}
+
+/**
+ * An economy row's engine: text calls answered from the pass's provider batch jobs
+ * (economy-row-ai.ts); realtime calls take the governor's permits inside that service, so the
+ * engine itself has no governor (an answered call uses no quota).
+ */
+async function economyEngine(ctx: BatchContext, job: JobState, task: RowTask, lastAttempt: boolean, deadline: number) {
+  const { ai, clock, logger, store, limits } = ctx.deps;
+  const { nodeRetry, governor, governorMaxWaitMs } = ctx.deps.engine ?? {};
+  const maxWaitMs = lastAttempt ? limits.rowTimeoutMs : (governorMaxWaitMs ?? DEFAULT_GOVERNOR_WAIT_MS);
+  const gjob = { id: job.id, ...(job.callLimits ? { limits: job.callLimits } : {}) };
+  const rowAi = await economyRowAi({
+    store,
+    ai,
+    clock,
+    jobId: job.id,
+    pass: task.pass,
+    rowIndex: task.rowIndex,
+    flow: jobFlow(ctx, job),
+    ...(governor ? { governor: { governor, maxWaitMs, job: gjob, deadline } } : {}),
+  });
+  const engine = new ServerWorkflowEngine({ ai: rowAi.ai, clock, logger, ...(nodeRetry ? { nodeRetry } : {}) });
+  return { engine, batched: rowAi.batched };
 }

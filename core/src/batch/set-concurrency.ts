@@ -57,7 +57,8 @@ export async function setConcurrency(ctx: BatchContext, caller: Caller, jobId: s
       throw preconditionFailed(`Batch ${jobId} is ${job.status}; its concurrency can no longer change`);
     }
     // A paused job only records it: resume rebalances the lanes to the concurrency then in force.
-    if (!isRunnable(job)) {
+    // Not runnable, or an economy pass whose layers run: its lanes open at the concurrency then in force.
+    if (!isRunnable(job) || job.layersPass === job.pass) {
       tx.update(jobPath(jobId), { concurrency });
       return { job: { ...job, concurrency }, started: [] as Lane[] };
     }

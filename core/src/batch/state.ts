@@ -35,6 +35,12 @@ export const JobState = Job.extend({
   breakerBase: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** When the job was last resumed from a pause (the breaker's outage clock restarts there). */
   resumedAt: z.number().optional(),
+  /**
+   * Economy mode: the pass whose text layers are running through provider batch jobs. Its lanes
+   * open when the last layer settles (economy/economy-driver.ts); until then the pass has no
+   * lanes and does not finalize. Null or absent: the lanes run the pass.
+   */
+  layersPass: z.number().int().nonnegative().nullable().optional(),
 });
 export type JobState = z.infer<typeof JobState>;
 

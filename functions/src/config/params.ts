@@ -45,6 +45,15 @@ export const ENFORCE_APP_CHECK = defineBoolean("ENFORCE_APP_CHECK", {
   description: "Reject callable requests without a valid App Check token (ignored in the emulator)",
 });
 
+/**
+ * Economy batches through the provider's batch jobs (Gemini API key or offline; not Vertex AI).
+ * Off: economy batches run their rows realtime, at the standard price.
+ */
+export const ECONOMY_BATCH_JOBS = defineBoolean("ECONOMY_BATCH_JOBS", {
+  default: false,
+  description: "Run economy batches' text steps through the provider's batch jobs (half price, up to 24 h)",
+});
+
 /** Per-user AI calls a minute (previews count one per AI node, single generations one each). */
 export const AI_CALLS_PER_MINUTE = defineInt("AI_CALLS_PER_MINUTE", { default: 20, description: "AI calls per user per minute" });
 

@@ -205,8 +205,9 @@ interface RunPlan {
   queueLimits: QueueLimits | undefined;
 }
 
-/** The local host stores the mode but does not drive provider batch jobs yet (README, "Economy mode"). */
-const ECONOMY_NOTE = "economy mode: this host still runs the rows through realtime calls, at the standard price\n";
+/** What an economy run does on this host: provider batch jobs, or realtime when the provider has none (README, "Economy mode"). */
+const ECONOMY_BATCHES = "economy mode: text steps go through provider batch jobs at the batch price, layer by layer (a layer can take up to 24 h)\n";
+const ECONOMY_REALTIME = "economy mode: this provider has no batch jobs; the rows run through realtime calls, at the standard price\n";
 
 /** One run's state shared with the Ctrl-C handler: the batch to cancel, once it exists. */
 interface RunState {
@@ -239,7 +240,7 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
   const budget = job.budgetUsd !== null ? `, budget ${formatUsd(job.budgetUsd)}` : "";
   const mode = job.mode === "economy" ? ", economy mode" : "";
   io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}${budget}${mode}, provider ${plan.provider.name}\n`);
-  if (job.mode === "economy") io.stderr.write(ECONOMY_NOTE);
+  if (job.mode === "economy") io.stderr.write(host.deps.economy ? ECONOMY_BATCHES : ECONOMY_REALTIME);
   const progress = createProgress(io.stderr, run.started);
   const ended = await waitForEnd(host, job.id, (j) => progress.update(j));
   const final = isPaused(ended.status) ? await settlePaused(host, ended) : ended;

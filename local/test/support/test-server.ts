@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type http from "node:http";
-import { createLocalHost, type LocalHost } from "../../src/local-host";
+import { createLocalHost, type LocalHost, type LocalHostOptions } from "../../src/local-host";
 import { createApiServer, listen } from "../../src/http/server";
 import type { SseLimits } from "../../src/http/sse-stream";
 import { request, type Reply } from "./http-client";
@@ -33,12 +33,14 @@ export interface TestServerOptions {
   modelLimits?: { defaults?: LimitsTable; overrides?: LimitsTable };
   /** Use this data directory (kept on close) instead of a fresh temporary one. */
   dataDir?: string;
+  /** The local host's economy settings (`false`: economy batches run realtime). */
+  economy?: LocalHostOptions["economy"];
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "fc-http-"));
   const ai = opts.ai ?? new OfflineAiService({ latencyMs: 0 });
-  const host = createLocalHost({ dataDir, ai, reconcileIntervalMs: 60_000, ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.modelLimits ? { modelLimits: opts.modelLimits } : {}) });
+  const host = createLocalHost({ dataDir, ai, reconcileIntervalMs: 60_000, ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.modelLimits ? { modelLimits: opts.modelLimits } : {}), ...(opts.economy !== undefined ? { economy: opts.economy } : {}) });
   const server: http.Server = createApiServer({
     host,
     provider: "offline",
