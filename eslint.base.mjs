@@ -103,10 +103,18 @@ export const webBoundaries = {
         {
           regex: `^@core/(?!(?:${allowed}))`,
           allowTypeImports: true,
-          message: "the web app imports only core's browser-safe modules (webCoreModules in eslint.base.mjs); other core modules may be imported for types only",
+          message:
+            "the web app imports only core's browser-safe modules (webCoreModules in eslint.base.mjs); other core modules may be imported for types only",
         },
-        { group: ["@core/testing", "@core/testing/*", "@core/testing/**", "@flowcraft/core/testing"], allowTypeImports: true, message: "the web app never imports core's fakes or conformance suites (@flowcraft/core/testing) at run time" },
-        { group: ["@flowcraft/*", "**/core/src", "**/core/src/**"], message: "the web app reaches core through the @core/* alias, never core's index or a relative path" },
+        {
+          group: ["@core/testing", "@core/testing/*", "@core/testing/**", "@flowcraft/core/testing"],
+          allowTypeImports: true,
+          message: "the web app never imports core's fakes or conformance suites (@flowcraft/core/testing) at run time",
+        },
+        {
+          group: ["@flowcraft/*", "**/core/src", "**/core/src/**"],
+          message: "the web app reaches core through the @core/* alias, never core's index or a relative path",
+        },
         { group: [...hostImports("local"), ...hostImports("functions")], message: "the web app talks to the hosts over HTTP and callables, never by import" },
       ],
     },

@@ -8,7 +8,11 @@ module.exports = {
   testMatch: ["<rootDir>/{core,local,functions,web}/test/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "/lib/", "<rootDir>/web/test/e2e/"],
   // `@core/*` is the web app's alias for pure core modules (web/tsconfig.json, vite.config.ts).
-  moduleNameMapper: { "^@flowcraft/core$": "<rootDir>/core/src/index.ts", "^@flowcraft/core/testing$": "<rootDir>/core/src/testing/index.ts", "^@core/(.*)$": "<rootDir>/core/src/$1" },
+  moduleNameMapper: {
+    "^@flowcraft/core$": "<rootDir>/core/src/index.ts",
+    "^@flowcraft/core/testing$": "<rootDir>/core/src/testing/index.ts",
+    "^@core/(.*)$": "<rootDir>/core/src/$1",
+  },
   setupFiles: ["<rootDir>/jest.setup.js"],
   testTimeout: 60000,
 };

@@ -16,11 +16,7 @@ export function fingerprint(root: string, target: BuildTarget, env?: NodeJS.Proc
 export function isFresh(root: string, target: BuildTarget, print?: string): boolean;
 export function clearStamp(root: string, target: BuildTarget): void;
 export function writeStamp(root: string, target: BuildTarget, print: string): void;
-export function buildStale(
-  root: string,
-  targets?: BuildTarget[],
-  opts?: { force?: boolean; log?: (line: string) => void },
-): string[];
+export function buildStale(root: string, targets?: BuildTarget[], opts?: { force?: boolean; log?: (line: string) => void }): string[];
 export function targetsNamed(names: string[]): BuildTarget[];
 export class BuildFailed extends Error {
   readonly target: string;

@@ -26,7 +26,9 @@ const GENERATED = [/(^|\/)dist(\/|$)/, /^functions\/lib(\/|$)/, /(^|\/)node_modu
 const PATH_EXT = /\.(ts|tsx|js|mjs|cjs|json|md|rules|ya?ml|sh|csv|html|css)$/;
 
 function trackedFiles() {
-  return execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter((f) => f !== "");
+  return execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" })
+    .split("\0")
+    .filter((f) => f !== "");
 }
 
 function exists(rel) {

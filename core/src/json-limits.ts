@@ -38,8 +38,7 @@ export interface JsonTreeOptions {
   maxProblems?: number;
 }
 
-const childPath = (parent: string, key: string | number): string =>
-  typeof key === "number" ? `${parent}[${key}]` : parent === "" ? key : `${parent}.${key}`;
+const childPath = (parent: string, key: string | number): string => (typeof key === "number" ? `${parent}[${key}]` : parent === "" ? key : `${parent}.${key}`);
 
 /**
  * Appends a problem for every over-deep branch, reserved key and (unless allowed) nested array

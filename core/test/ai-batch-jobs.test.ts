@@ -123,7 +123,8 @@ describe("Gemini batch jobs on the wire", () => {
       { key: "k-safety", request: { model: MODEL, prompt: "[[safety]]" } },
     ];
     const created = await a.jobs.create({ model: MODEL, displayName: "fc-wire", items: batch });
-    const sent = (fake().requestsTo(":batchGenerateContent")[0]!.body as { batch: { inputConfig: { requests: { requests: WireBatchRequest[] } } } }).batch.inputConfig.requests.requests;
+    const sent = (fake().requestsTo(":batchGenerateContent")[0]!.body as { batch: { inputConfig: { requests: { requests: WireBatchRequest[] } } } }).batch
+      .inputConfig.requests.requests;
     expect(sent.map((r) => r.metadata)).toEqual([{ flowcraftKey: "k-json" }, { flowcraftKey: "k-busy" }, { flowcraftKey: "k-safety" }]);
     expect(sent[0]!.request.systemInstruction).toEqual({ parts: [{ text: "Be terse." }], role: "user" });
     expect(sent[0]!.request.generationConfig).toMatchObject({ temperature: 0.1, responseMimeType: "application/json", responseJsonSchema: { type: "object" } });

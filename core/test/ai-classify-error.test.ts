@@ -17,9 +17,20 @@ import { safeProviderText, scrubSecrets } from "../src/ai/scrub";
 
 describe("classifyStatus", () => {
   const table: Array<[number, string]> = [
-    [400, "bad_request"], [401, "auth"], [403, "auth"], [404, "not_found"], [408, "timeout"],
-    [409, "unavailable"], [413, "bad_request"], [429, "rate_limited"], [499, "unavailable"],
-    [500, "unavailable"], [501, "bad_request"], [502, "unavailable"], [503, "unavailable"], [504, "unavailable"],
+    [400, "bad_request"],
+    [401, "auth"],
+    [403, "auth"],
+    [404, "not_found"],
+    [408, "timeout"],
+    [409, "unavailable"],
+    [413, "bad_request"],
+    [429, "rate_limited"],
+    [499, "unavailable"],
+    [500, "unavailable"],
+    [501, "bad_request"],
+    [502, "unavailable"],
+    [503, "unavailable"],
+    [504, "unavailable"],
   ];
   it.each(table)("%i → %s", (status, cls) => {
     expect(classifyStatus(status)).toBe(cls);
@@ -27,12 +38,19 @@ describe("classifyStatus", () => {
 });
 
 describe("rpcCodeToHttpStatus (long-running operation errors)", () => {
-  it.each([[3, 400], [4, 504], [7, 403], [8, 429], [13, 500], [14, 503], [16, 401], [undefined, 500], [99, 500]])(
-    "rpc %s → HTTP %i",
-    (rpc, http) => {
-      expect(rpcCodeToHttpStatus(rpc)).toBe(http);
-    },
-  );
+  it.each([
+    [3, 400],
+    [4, 504],
+    [7, 403],
+    [8, 429],
+    [13, 500],
+    [14, 503],
+    [16, 401],
+    [undefined, 500],
+    [99, 500],
+  ])("rpc %s → HTTP %i", (rpc, http) => {
+    expect(rpcCodeToHttpStatus(rpc)).toBe(http);
+  });
 });
 
 describe("retry delays", () => {
@@ -79,7 +97,13 @@ describe("describeFailure", () => {
   it("reads status, status text, message and retry delay from an ApiError", () => {
     const body = { error: { code: 429, message: "slow down", status: "RESOURCE_EXHAUSTED", details: [{ "@type": "google.rpc.RetryInfo", retryDelay: "2s" }] } };
     const apiError = Object.assign(new Error(JSON.stringify(body)), { name: "ApiError", status: 429 });
-    expect(describeFailure(apiError)).toEqual({ kind: "http", status: 429, statusText: "RESOURCE_EXHAUSTED", providerMessage: "slow down", retryAfterMs: 2000 });
+    expect(describeFailure(apiError)).toEqual({
+      kind: "http",
+      status: 429,
+      statusText: "RESOURCE_EXHAUSTED",
+      providerMessage: "slow down",
+      retryAfterMs: 2000,
+    });
   });
 
   it("passes our own errors through and never returns the original SDK error", () => {
@@ -97,7 +121,11 @@ describe("failureToError messages", () => {
   it("writes short messages of our own", () => {
     expect(failureToError({ kind: "http", status: 429, statusText: "RESOURCE_EXHAUSTED" }).message).toBe("Gemini rate limit reached (429 RESOURCE_EXHAUSTED)");
     expect(failureToError({ kind: "http", status: 503 }).message).toBe("Gemini is unavailable (503)");
-    expect(failureToError({ kind: "bad_json" }).toInfo()).toEqual({ code: "model_error", message: "Gemini returned text that is not valid JSON", retryable: false });
+    expect(failureToError({ kind: "bad_json" }).toInfo()).toEqual({
+      code: "model_error",
+      message: "Gemini returned text that is not valid JSON",
+      retryable: false,
+    });
   });
 
   it("caps provider detail length", () => {
@@ -152,7 +180,8 @@ describe("scrubSecrets", () => {
     });
 
     it("leaves ordinary identifiers, paths and non-secret base64 alone", () => {
-      const text = "models/gemini-2.5-flash-image-preview:generateContent req_0123456789abcdef0123 " + Buffer.from("hello world, nothing here").toString("base64");
+      const text =
+        "models/gemini-2.5-flash-image-preview:generateContent req_0123456789abcdef0123 " + Buffer.from("hello world, nothing here").toString("base64");
       expect(scrubSecrets(text, [SECRET])).toBe(text);
     });
   });

@@ -20,7 +20,11 @@ beforeEach(() => server.reset());
 describe("countTokens", () => {
   it("Gemini: calls :countTokens with the prompt (and the system text as its own content) and reads totalTokens", async () => {
     server.script(":countTokens", { json: { totalTokens: 42 } });
-    const n = await new GeminiAiService({ apiKey: KEY, baseUrl: server.baseUrl }).countTokens({ model: "gemini-2.5-flash", prompt: "Count me", system: "Be terse." });
+    const n = await new GeminiAiService({ apiKey: KEY, baseUrl: server.baseUrl }).countTokens({
+      model: "gemini-2.5-flash",
+      prompt: "Count me",
+      system: "Be terse.",
+    });
     expect(n).toBe(42);
     const [req] = server.requests;
     expect(req!.path).toBe("/v1beta/models/gemini-2.5-flash:countTokens");
@@ -31,7 +35,9 @@ describe("countTokens", () => {
 
   it("Gemini: a refused call is a classified provider error, never the raw SDK error", async () => {
     server.script(":countTokens", googleError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key."));
-    await expect(new GeminiAiService({ apiKey: KEY, baseUrl: server.baseUrl }).countTokens({ model: "gemini-2.5-flash", prompt: "x" })).rejects.toMatchObject({ retryable: false });
+    await expect(new GeminiAiService({ apiKey: KEY, baseUrl: server.baseUrl }).countTokens({ model: "gemini-2.5-flash", prompt: "x" })).rejects.toMatchObject({
+      retryable: false,
+    });
   });
 
   it("offline: ceil(chars / 4) for the prompt plus the system text, as in its usage", async () => {

@@ -18,7 +18,6 @@ function nextDelay(c: ManualClock): number | undefined {
   return at === undefined ? undefined : at - c.now();
 }
 
-
 describe("createAiService", () => {
   it("is offline without a key, even when GEMINI_API_KEY is set in the environment", () => {
     const saved = process.env.GEMINI_API_KEY;

@@ -83,7 +83,12 @@ describe("HTTP status classification", () => {
     );
     const first = await failure(svc().generateText({ model: MODEL, prompt: "x" }));
     expect(first).toBeInstanceOf(RetryableError);
-    expect(first.toInfo()).toEqual({ code: "rate_limited", message: "Gemini rate limit reached (429 RESOURCE_EXHAUSTED)", retryable: true, retryAfterMs: 12_000 });
+    expect(first.toInfo()).toEqual({
+      code: "rate_limited",
+      message: "Gemini rate limit reached (429 RESOURCE_EXHAUSTED)",
+      retryable: true,
+      retryAfterMs: 12_000,
+    });
     expect((await failure(svc().generateText({ model: MODEL, prompt: "x" }))).toInfo().retryAfterMs).toBe(500);
     expect((await failure(svc().generateText({ model: MODEL, prompt: "x" }))).toInfo().retryAfterMs).toBeUndefined();
   });
@@ -179,7 +184,12 @@ describe("the API key never leaks", () => {
   /** The key itself, or any of its encoded forms (and the key's base64 at every byte alignment). */
   function leakedForm(text: string, key: string): string | undefined {
     const forms = [key, ...encodedForms(key).map(([, f]) => f)];
-    for (const pad of ["", "a", "ab"]) forms.push(Buffer.from(pad + key).toString("base64").slice(4, -4));
+    for (const pad of ["", "a", "ab"])
+      forms.push(
+        Buffer.from(pad + key)
+          .toString("base64")
+          .slice(4, -4),
+      );
     return forms.find((f) => text.includes(f));
   }
 

@@ -78,7 +78,9 @@ describe("generateImage", () => {
   });
 
   it("rejects Imagen on the Gemini API (unsupported by SDK 2.x) without sending anything", async () => {
-    const err = await gemini().generateImage({ model: "imagen-4.0-generate-001", prompt: "x" }).catch((e: unknown) => e);
+    const err = await gemini()
+      .generateImage({ model: "imagen-4.0-generate-001", prompt: "x" })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentError);
     expect((err as PermanentError).code).toBe("bad_request");
     expect(server.requests).toHaveLength(0);
@@ -150,9 +152,7 @@ describe("generateVideo", () => {
   });
 
   it("maps a RAI-filtered result to safety_blocked", async () => {
-    server
-      .script(":predictLongRunning", videoOperation(OP, {}))
-      .script("/operations/op-42", videoOperation(OP, { done: true, raiFiltered: true }));
+    server.script(":predictLongRunning", videoOperation(OP, {})).script("/operations/op-42", videoOperation(OP, { done: true, raiFiltered: true }));
     await expect(gemini().generateVideo({ model: VEO, prompt: "x" })).rejects.toMatchObject({ code: "safety_blocked" });
   });
 

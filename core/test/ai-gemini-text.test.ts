@@ -72,10 +72,7 @@ describe("GeminiAiService.generateText on the wire", () => {
   });
 
   it("captures usage from usageMetadata, counting thinking tokens as output", async () => {
-    server.script(
-      ":generateContent",
-      textResponse("x", { promptTokenCount: 11, candidatesTokenCount: 5, thoughtsTokenCount: 3, totalTokenCount: 19 }),
-    );
+    server.script(":generateContent", textResponse("x", { promptTokenCount: 11, candidatesTokenCount: 5, thoughtsTokenCount: 3, totalTokenCount: 19 }));
     const r = await service().generateText({ model: MODEL, prompt: "count" });
     expect(r.usage).toEqual({ inputTokens: 11, outputTokens: 8, totalTokens: 19 });
     expect(r.model).toBe("gemini-test-001");
@@ -106,7 +103,9 @@ describe("GeminiAiService.generateText: blocked and empty answers", () => {
   ];
   it.each(cases)("%s → PermanentError(%s)", async (_name, code, response) => {
     server.script(":generateContent", response());
-    const err = await service().generateText({ model: MODEL, prompt: "x" }).catch((e: unknown) => e);
+    const err = await service()
+      .generateText({ model: MODEL, prompt: "x" })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentError);
     expect((err as PermanentError).toInfo()).toMatchObject({ code, retryable: false });
   });

@@ -10,7 +10,6 @@ function nextDelay(c: ManualClock): number | undefined {
   return at === undefined ? undefined : at - c.now();
 }
 
-
 const model = "gemini-2.5-flash";
 
 /** Parses a PNG's chunks and checks each CRC; returns IHDR fields and the inflated pixel rows. */
@@ -20,7 +19,7 @@ function readPng(bytes: Uint8Array): { width: number; height: number; bitDepth: 
   const types: string[] = [];
   const idat: Buffer[] = [];
   let ihdr = Buffer.alloc(0);
-  for (let at = 8; at < buf.length; ) {
+  for (let at = 8; at < buf.length;) {
     const len = buf.readUInt32BE(at);
     const type = buf.toString("ascii", at + 4, at + 8);
     const data = buf.subarray(at + 8, at + 8 + len);

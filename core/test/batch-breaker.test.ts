@@ -33,7 +33,11 @@ describe("circuit breaker", () => {
     await h.handlers.startJob(owner, job.id);
     await h.drain();
     const paused = await h.handlers.getJob(owner, job.id);
-    expect(paused).toMatchObject({ status: "paused", pausedReason: "circuit", pauseDetail: { code: "auth", message: "Gemini refused the credentials (403 PERMISSION_DENIED)" } });
+    expect(paused).toMatchObject({
+      status: "paused",
+      pausedReason: "circuit",
+      pauseDetail: { code: "auth", message: "Gemini refused the credentials (403 PERMISSION_DENIED)" },
+    });
     // the trip comes at the fifth counted row; a row of the other lane may already be in flight
     expect(paused.failedRows).toBeGreaterThanOrEqual(BREAKER_ROWS);
     expect(paused.failedRows).toBeLessThanOrEqual(BREAKER_ROWS + 1);
@@ -87,10 +91,21 @@ describe("circuit breaker", () => {
       ],
     };
     const h1 = makeHarness();
-    const j1 = await h1.handlers.createJob({ ownerId: "u1", flow: shared, columns: ["topic"], rows: rowsOf(10).map((r) => ({ topic: r.topic ?? "" })), concurrency: 1 });
+    const j1 = await h1.handlers.createJob({
+      ownerId: "u1",
+      flow: shared,
+      columns: ["topic"],
+      rows: rowsOf(10).map((r) => ({ topic: r.topic ?? "" })),
+      concurrency: 1,
+    });
     await h1.handlers.startJob(owner, j1.id);
     await h1.drain();
-    expect(await h1.handlers.getJob(owner, j1.id)).toMatchObject({ status: "paused", pausedReason: "circuit", failedRows: BREAKER_ROWS, pauseDetail: { code: "safety_blocked" } });
+    expect(await h1.handlers.getJob(owner, j1.id)).toMatchObject({
+      status: "paused",
+      pausedReason: "circuit",
+      failedRows: BREAKER_ROWS,
+      pauseDetail: { code: "safety_blocked" },
+    });
 
     // the marker comes from each row's own cell: the prompt differs per row, nothing trips
     const h2 = makeHarness();

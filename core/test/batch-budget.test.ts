@@ -36,7 +36,15 @@ const FLOW = {
 const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ topic: `t${i}` }));
 
 async function create(h: Harness, n: number, concurrency: number, budgetUsd?: number): Promise<Job> {
-  return h.handlers.createJob({ ...owner, flow: FLOW, columns: ["topic"], rows: rows(n), concurrency, start: true, ...(budgetUsd !== undefined ? { budgetUsd } : {}) });
+  return h.handlers.createJob({
+    ...owner,
+    flow: FLOW,
+    columns: ["topic"],
+    rows: rows(n),
+    concurrency,
+    start: true,
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+  });
 }
 
 async function spent(h: Harness, jobId: string): Promise<{ usd: number; rows: number }> {

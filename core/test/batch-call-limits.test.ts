@@ -95,7 +95,15 @@ function maxOpen(log: string[], kind: string): number {
 async function runBatch(rows: number, concurrency: number, callLimits?: JobCallLimits) {
   const s = setUp();
   const topics = Array.from({ length: rows }, (_, i) => ({ topic: `t${i}` }));
-  const job = await s.handlers.createJob({ ownerId: "u", flow: FLOW, columns: ["topic"], rows: topics, concurrency, start: true, ...(callLimits ? { callLimits } : {}) });
+  const job = await s.handlers.createJob({
+    ownerId: "u",
+    flow: FLOW,
+    columns: ["topic"],
+    rows: topics,
+    concurrency,
+    start: true,
+    ...(callLimits ? { callLimits } : {}),
+  });
   await s.drain();
   const results = (await s.store.query(resultsPath(job.id))).map((d) => RowResult.parse(d.data));
   return { ...s, job, results };
@@ -135,9 +143,10 @@ describe("per-job call limits by step type", () => {
   it("refuses malformed limits with the path of each problem, writing nothing", async () => {
     const s = setUp();
     const bad = { byKind: { video: 0, audio: 2, text: 1.5 }, byModel: { "": 3 } } as unknown as JobCallLimits;
-    const err = await s.handlers
-      .createJob({ ownerId: "u", flow: FLOW, columns: ["topic"], rows: [{ topic: "a" }], callLimits: bad })
-      .then(() => null, (e: unknown) => e);
+    const err = await s.handlers.createJob({ ownerId: "u", flow: FLOW, columns: ["topic"], rows: [{ topic: "a" }], callLimits: bad }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ValidationError);
     const details = (err as ValidationError).details ?? [];
     expect(details).toEqual(

@@ -66,7 +66,9 @@ describe("recorded cost", () => {
 
   test("a row re-run by retryFailed carries its failed pass's cost; the job counts every call once", async () => {
     const failing = (i: number) => (i === 1 ? "bad" : "ok");
-    const h = makeHarness({ ai: pricedAi((p, n) => (p.startsWith("Polish") && p.endsWith("bad") && n === 1 ? new PermanentError("model_error", "refused") : null)) });
+    const h = makeHarness({
+      ai: pricedAi((p, n) => (p.startsWith("Polish") && p.endsWith("bad") && n === 1 ? new PermanentError("model_error", "refused") : null)),
+    });
     const jobId = await run(h, 3, failing);
     await h.drain();
     const before = await resultsOf(h, jobId);
@@ -83,7 +85,10 @@ describe("recorded cost", () => {
 
   test("an unknown model costs 0 (a lower bound), never NaN", async () => {
     const h = makeHarness({ ai: pricedAi() });
-    const flow = { ...TWO_STEP_FLOW, nodes: TWO_STEP_FLOW.nodes.map((n) => (n.type === "text" ? { ...n, data: { ...n.data, model: "some-future-model" } } : n)) };
+    const flow = {
+      ...TWO_STEP_FLOW,
+      nodes: TWO_STEP_FLOW.nodes.map((n) => (n.type === "text" ? { ...n, data: { ...n.data, model: "some-future-model" } } : n)),
+    };
     const job = await h.handlers.createJob({ ownerId: "u1", flow, columns: COLUMNS, rows: rowsOf(1), concurrency: 1, start: true });
     await h.drain();
     expect((await resultsOf(h, job.id))[0]?.costUsd).toBe(0);

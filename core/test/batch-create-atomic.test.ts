@@ -22,9 +22,19 @@ const nodeData = (f: typeof TWO_STEP_FLOW, i: number): Record<string, unknown> =
 
 type Case = [name: string, input: Record<string, unknown>, code: string, path: RegExp];
 const cases: Case[] = [
-  ["a nested array in flow data", { flow: flowWith((f) => void (nodeData(f, 2).extra = [[1, 2], [3]])) }, "invalid_flow", /^flow\.nodes\[2\]\.data\.extra\[0\]$/],
+  [
+    "a nested array in flow data",
+    { flow: flowWith((f) => void (nodeData(f, 2).extra = [[1, 2], [3]])) },
+    "invalid_flow",
+    /^flow\.nodes\[2\]\.data\.extra\[0\]$/,
+  ],
   ["a __x__ key in flow data", { flow: flowWith((f) => void (nodeData(f, 2).__x__ = 1)) }, "invalid_flow", /^flow\.nodes\[2\]\.data\.__x__$/],
-  ["a __x__ key on an edge", { flow: flowWith((f) => void ((f.edges[0] as Record<string, unknown>).__meta__ = {})) }, "invalid_flow", /^flow\.edges\[0\]\.__meta__$/],
+  [
+    "a __x__ key on an edge",
+    { flow: flowWith((f) => void ((f.edges[0] as Record<string, unknown>).__meta__ = {})) },
+    "invalid_flow",
+    /^flow\.edges\[0\]\.__meta__$/,
+  ],
   ["a job document over 1 MiB", { flow: flowWith((f) => void (nodeData(f, 2).system = "s".repeat(1_100_000))) }, "invalid_flow", /^flow$/],
   ["a reserved column name", { columns: [...COLUMNS, "__x__"] }, "invalid_input", /^columns\[2\]$/],
 ];

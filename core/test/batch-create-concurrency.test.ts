@@ -77,7 +77,13 @@ describe("per-owner active-job limit under concurrency", () => {
   });
 
   test("a retry pass counts against the limit like a new job", async () => {
-    const s = new Simulation({ seed: 3, faults: { ...STANDARD_FAULTS, permanent: 0.5 }, latencyMs: 100, latencySigma: 0, limits: { maxActiveJobsPerOwner: 1 } });
+    const s = new Simulation({
+      seed: 3,
+      faults: { ...STANDARD_FAULTS, permanent: 0.5 },
+      latencyMs: 100,
+      latencySigma: 0,
+      limits: { maxActiveJobsPerOwner: 1 },
+    });
     const a = await s.drive(s.handlers.createJob(input({ rows: rowsOf(12), start: true })));
     await s.run();
     const done = await s.drive(s.handlers.getJob(owner, a.id));

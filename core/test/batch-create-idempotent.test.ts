@@ -80,7 +80,15 @@ describe("createJob with a request id", () => {
   test("the same payload spelled differently (key order) is the same request", async () => {
     const h = makeCreateHarness();
     const a = await h.handlers.createJob(submit({ start: false }));
-    const reordered = { start: false, requestId: submit().requestId, rows: rowsOf(3).map((r) => ({ note: r.note, topic: r.topic })), columns: COLUMNS, flow: TWO_STEP_FLOW, concurrency: 2, ...owner };
+    const reordered = {
+      start: false,
+      requestId: submit().requestId,
+      rows: rowsOf(3).map((r) => ({ note: r.note, topic: r.topic })),
+      columns: COLUMNS,
+      flow: TWO_STEP_FLOW,
+      concurrency: 2,
+      ...owner,
+    };
     const b = await h.handlers.createJob(reordered as CreateJobInput);
     expect(b.id).toBe(a.id);
   });

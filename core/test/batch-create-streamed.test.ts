@@ -39,7 +39,9 @@ function csvSource(text: string, piece = 997): RowSource {
 }
 
 const rowDocs = (h: ReturnType<typeof makeCreateHarness>, jobId: string): unknown[] =>
-  Object.entries(h.store.snapshot(`batch_jobs/${jobId}/rows`)).sort(([a], [b]) => Number(a.split("/").pop()) - Number(b.split("/").pop())).map(([, d]) => d);
+  Object.entries(h.store.snapshot(`batch_jobs/${jobId}/rows`))
+    .sort(([a], [b]) => Number(a.split("/").pop()) - Number(b.split("/").pop()))
+    .map(([, d]) => d);
 
 describe("createJobFromRows stores what createJob stores", () => {
   test.each([
@@ -96,7 +98,9 @@ describe("createJobFromRows writes nothing on bad input", () => {
 
   test("a CSV with a broken quote near the end: the CSV's error, no write", async () => {
     const h = makeCreateHarness();
-    const text = `topic,note\n${rowsOf(3_000).map((r) => `${r.topic},x`).join("\n")}\n"open,x\n`;
+    const text = `topic,note\n${rowsOf(3_000)
+      .map((r) => `${r.topic},x`)
+      .join("\n")}\n"open,x\n`;
     const err = await h.handlers.createJobFromRows({ ...owner, flow: TWO_STEP_FLOW, columns: COLUMNS, source: csvSource(text) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect(((err as ValidationError).details ?? [])[0]?.path).toBe("rows[3000]");

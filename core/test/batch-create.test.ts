@@ -9,10 +9,20 @@ type Case = [name: string, patch: Record<string, unknown>, code: string, path: R
 const cases: Case[] = [
   ["flow references an unknown column", { columns: ["topic"], rows: [{ topic: "a" }] }, "invalid_flow", /^flow\./],
   ["flow is not an object", { flow: 42 }, "invalid_flow", /flow/],
-  ["flow has a node without a prompt", { flow: { ...TWO_STEP_FLOW, nodes: [...TWO_STEP_FLOW.nodes.slice(0, 2), { id: "draft", type: "text", data: {} }, ...TWO_STEP_FLOW.nodes.slice(3)] } }, "invalid_flow", /nodes\[2\]/],
+  [
+    "flow has a node without a prompt",
+    { flow: { ...TWO_STEP_FLOW, nodes: [...TWO_STEP_FLOW.nodes.slice(0, 2), { id: "draft", type: "text", data: {} }, ...TWO_STEP_FLOW.nodes.slice(3)] } },
+    "invalid_flow",
+    /nodes\[2\]/,
+  ],
   [
     "more nodes than the limit",
-    { flow: { nodes: [...TWO_STEP_FLOW.nodes, ...Array.from({ length: 50 }, (_, i) => ({ id: `o${i}`, type: "output", data: { name: `o${i}` } }))], edges: TWO_STEP_FLOW.edges } },
+    {
+      flow: {
+        nodes: [...TWO_STEP_FLOW.nodes, ...Array.from({ length: 50 }, (_, i) => ({ id: `o${i}`, type: "output", data: { name: `o${i}` } }))],
+        edges: TWO_STEP_FLOW.edges,
+      },
+    },
     "invalid_flow",
     /^flow\.nodes$/,
   ],

@@ -17,7 +17,14 @@ const DAY = 86_400_000;
 
 /** topic ──▶ pic ──▶ picture;  topic ──▶ line ──▶ caption */
 const MEDIA_FLOW = rawFlow(
-  [input("topic"), input("note"), image("pic", "A picture of {{topic}}"), text("line", "Caption {{topic}} {{note}}"), output("picture", "picture"), output("caption", "caption")],
+  [
+    input("topic"),
+    input("note"),
+    image("pic", "A picture of {{topic}}"),
+    text("line", "Caption {{topic}} {{note}}"),
+    output("picture", "picture"),
+    output("caption", "caption"),
+  ],
   "topic>pic pic>picture topic>line note>line line>caption",
 );
 
@@ -63,7 +70,10 @@ describe("deleteJob", () => {
     const job = await h.handlers.createJob({ ...owner, flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(4), concurrency: 1, start: true });
     await expect(h.handlers.deleteJob(owner, job.id)).rejects.toThrow(/is running: cancel it first/);
     await h.handlers.pauseJob(owner, job.id);
-    await expect(h.handlers.deleteJob(owner, job.id)).rejects.toMatchObject({ code: "failed_precondition", message: expect.stringMatching(/is paused: cancel it first/) });
+    await expect(h.handlers.deleteJob(owner, job.id)).rejects.toMatchObject({
+      code: "failed_precondition",
+      message: expect.stringMatching(/is paused: cancel it first/),
+    });
     expect((await h.handlers.getJob(owner, job.id)).status).toBe("paused");
     await h.handlers.cancelJob(owner, job.id);
     await h.drain();

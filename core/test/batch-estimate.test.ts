@@ -72,8 +72,25 @@ describe("estimateBatch", () => {
     expect(ai.counts).toBe(SAMPLE_ROWS);
     expect(a).toMatchObject({ rows: 1_000, sampled: true, sampleRows: SAMPLE_ROWS, inputTokens: 1_000 * estimateTokens("Summarise same length") });
     expect(await h.handlers.estimateBatch(owner, input)).toEqual(a);
-    expect(sampleRows(rows.map((_, i) => i), 7)).toEqual(sampleRows(rows.map((_, i) => i), 7));
-    expect(new Set(sampleRows(rows.map((_, i) => i), 7)).size).toBe(SAMPLE_ROWS);
+    expect(
+      sampleRows(
+        rows.map((_, i) => i),
+        7,
+      ),
+    ).toEqual(
+      sampleRows(
+        rows.map((_, i) => i),
+        7,
+      ),
+    );
+    expect(
+      new Set(
+        sampleRows(
+          rows.map((_, i) => i),
+          7,
+        ),
+      ).size,
+    ).toBe(SAMPLE_ROWS);
   });
 
   test("a sample of a larger batch is scaled to totalRows", async () => {
@@ -117,7 +134,9 @@ describe("estimateBatch", () => {
   test("is refused with the createJob validation problems for a bad flow", async () => {
     const h = makeHarness({ ai: new CountingAi() });
     await expect(h.handlers.estimateBatch(owner, { flow: { nodes: [] }, columns: COLUMNS, rows: rowsOf(1) })).rejects.toMatchObject({ code: "invalid_flow" });
-    await expect(h.handlers.estimateBatch(owner, { flow: CAPPED_FLOW, columns: COLUMNS, rows: rowsOf(1), dryRunRows: 99 })).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(h.handlers.estimateBatch(owner, { flow: CAPPED_FLOW, columns: COLUMNS, rows: rowsOf(1), dryRunRows: 99 })).rejects.toMatchObject({
+      code: "invalid_input",
+    });
   });
 });
 

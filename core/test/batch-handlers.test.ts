@@ -71,10 +71,7 @@ describe("at-least-once delivery", () => {
     await h.handlers.startJob(owner, job.id);
     const first = h.queue.take();
     if (!first) throw new Error("no task");
-    await Promise.all([
-      h.handlers.runRowTask(first.payload, ctxFor(first.id)),
-      h.handlers.runRowTask(first.payload, ctxFor(first.id)),
-    ]);
+    await Promise.all([h.handlers.runRowTask(first.payload, ctxFor(first.id)), h.handlers.runRowTask(first.payload, ctxFor(first.id))]);
     expect(h.started.filter((s) => s.rowIndex === 0)).toHaveLength(1);
     expect(h.counted).toHaveLength(1);
   });
@@ -171,7 +168,12 @@ describe("retries and failures", () => {
     expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 4, failedRows: 2 });
     await expect(h.handlers.retryFailed(owner, job.id)).resolves.toMatchObject({ rows: 2, job: { status: "processing", pass: 1, failedRows: 0 } });
     await h.drain();
-    expect(h.started.filter((s) => s.pass === 1).map((s) => s.rowIndex).sort()).toEqual([1, 4]);
+    expect(
+      h.started
+        .filter((s) => s.pass === 1)
+        .map((s) => s.rowIndex)
+        .sort(),
+    ).toEqual([1, 4]);
     const done = await h.handlers.getJob(owner, job.id);
     expect(done).toMatchObject({ status: "completed", completedRows: 6, failedRows: 0, pass: 1 });
     const page = await h.handlers.listResults(owner, job.id, { limit: 10 });
@@ -193,7 +195,12 @@ test("two concurrent retryFailed calls: one opens the pass, the other is refused
   const outcomes = await Promise.allSettled([h.handlers.retryFailed(owner, job.id), h.handlers.retryFailed(owner, job.id)]);
   expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
   await h.drain();
-  expect(h.started.filter((s) => s.pass === 1).map((s) => s.rowIndex).sort()).toEqual([0, 3, 6]);
+  expect(
+    h.started
+      .filter((s) => s.pass === 1)
+      .map((s) => s.rowIndex)
+      .sort(),
+  ).toEqual([0, 3, 6]);
   expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 8, failedRows: 0 });
 });
 
@@ -221,7 +228,10 @@ describe("cancel and concurrency", () => {
     expect(h.finished).toEqual([{ jobId: job.id, status: "cancelled", at: expect.any(Number) as number }]);
     let jsonl = "";
     for await (const chunk of exportRows(deps(h), job.id, "jsonl")) jsonl += chunk;
-    const statuses = jsonl.trim().split("\n").map((l) => (JSON.parse(l) as { status: string }).status);
+    const statuses = jsonl
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { status: string }).status);
     expect(statuses).toEqual(["succeeded", ...Array.from({ length: 9 }, () => "cancelled")]);
   });
 
@@ -289,7 +299,10 @@ describe("reconcile, paging and export", () => {
     expect(lines[4]).toContain(",failed,");
     let jsonl = "";
     for await (const chunk of exportRows(deps(h), job.id, "jsonl")) jsonl += chunk;
-    const recs = jsonl.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const recs = jsonl
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(recs.map((r) => r.status)).toEqual(["succeeded", "succeeded", "succeeded", "failed", "succeeded"]);
   });
 });
@@ -309,7 +322,10 @@ describe("export with input columns named like status columns", () => {
     expect(lines[1]!.split(",").slice(5, 7)).toEqual(["succeeded", ""]);
     let jsonl = "";
     for await (const chunk of exportRows(deps(h), job.id, "jsonl")) jsonl += chunk;
-    const recs = jsonl.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const recs = jsonl
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(recs[1]).toMatchObject({ topic: "topic 1", "input.status": "todo 1", "input.error": "none", status: "succeeded", error: "" });
   });
 });
@@ -317,7 +333,12 @@ describe("export with input columns named like status columns", () => {
 describe("result size", () => {
   const bigAi = (chars: number): AiService => ({
     name: "big",
-    generateText: (req) => Promise.resolve({ text: req.prompt.startsWith("Polish") ? "x".repeat(chars) : "draft", usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, model: "m" }),
+    generateText: (req) =>
+      Promise.resolve({
+        text: req.prompt.startsWith("Polish") ? "x".repeat(chars) : "draft",
+        usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+        model: "m",
+      }),
     generateImage: () => Promise.reject(new Error("unused")),
     generateVideo: () => Promise.reject(new Error("unused")),
   });

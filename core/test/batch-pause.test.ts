@@ -149,7 +149,12 @@ describe("pause and resume", () => {
     expect(resumed).toMatchObject({ status: "processing", pass: 1, passRows: 7, skippedRows: 0, cancelRequested: false });
     await h.drain();
     expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 8, skippedRows: 0 });
-    expect(h.counted.filter((c) => c.pass === 1).map((c) => c.rowIndex).sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(
+      h.counted
+        .filter((c) => c.pass === 1)
+        .map((c) => c.rowIndex)
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(h.started.filter((s) => s.rowIndex === 0)).toHaveLength(1);
     expect(h.finished.map((f) => f.status)).toEqual(["cancelled", "completed"]);
   });

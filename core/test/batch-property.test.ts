@@ -383,54 +383,72 @@ async function checkLaneFlags(o: Outcome): Promise<void> {
   for (const l of lanes) expect({ lane: l.index, open: l.open, busy: l.busy }).toEqual({ lane: l.index, open: l.next < l.end, busy: l.current !== null });
 }
 
-const coverage = { groups: 0, reruns: 0, rerunAll: 0, budgets: 0, paused: 0, resumedCancels: 0, retried: 0, cancelled: 0, changed: 0, crashes: 0, duplicates: 0, lost: 0, delayed: 0 };
+const coverage = {
+  groups: 0,
+  reruns: 0,
+  rerunAll: 0,
+  budgets: 0,
+  paused: 0,
+  resumedCancels: 0,
+  retried: 0,
+  cancelled: 0,
+  changed: 0,
+  crashes: 0,
+  duplicates: 0,
+  lost: 0,
+  delayed: 0,
+};
 
 describe("batch invariants over seeded simulations with faults", () => {
   const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
   const groups = Array.from({ length: 8 }, (_, g) => seeds.filter((s) => s % 8 === g));
-  test.each(groups.map((g, i) => [i, g] as const))("seed group %i", async (_i, group) => {
-    for (const seed of group) {
-      const o = await runSeed(seed);
-      try {
-        const res = await results(o.sim, o.job.id);
-        checkPassZero(o, res);
-        await checkLaneFlags(o);
-        await checkOwnerSet(o);
-        checkDispatch(o);
-        checkAttempts(o);
-        if (o.job.status !== "cancelled" && o.job.failedRows > 0 && (o.mode === "retry" || o.mode === "plain")) {
-          await checkRetry(o, res);
+  test.each(groups.map((g, i) => [i, g] as const))(
+    "seed group %i",
+    async (_i, group) => {
+      for (const seed of group) {
+        const o = await runSeed(seed);
+        try {
+          const res = await results(o.sim, o.job.id);
+          checkPassZero(o, res);
           await checkLaneFlags(o);
           await checkOwnerSet(o);
-          coverage.retried += 1;
+          checkDispatch(o);
+          checkAttempts(o);
+          if (o.job.status !== "cancelled" && o.job.failedRows > 0 && (o.mode === "retry" || o.mode === "plain")) {
+            await checkRetry(o, res);
+            await checkLaneFlags(o);
+            await checkOwnerSet(o);
+            coverage.retried += 1;
+          }
+          if (seed % 5 === 2 && o.mode !== "cancel" && (await o.sim.drive(o.sim.handlers.getJob(owner, o.job.id))).status !== "cancelled") {
+            await checkRerun(o, seed);
+            if (seed % 10 === 2) coverage.rerunAll += 1;
+            await checkLaneFlags(o);
+            await checkOwnerSet(o);
+            coverage.reruns += 1;
+          }
+          if (o.job.status === "cancelled" && o.resumeCancelled) {
+            await checkResumeCancelled(o, res);
+            await checkOwnerSet(o);
+            coverage.resumedCancels += 1;
+          }
+          if (o.pauses.length > 0) coverage.paused += 1;
+          if (o.budget) coverage.budgets += 1;
+          if (o.job.status === "cancelled") coverage.cancelled += 1;
+          if (o.change) coverage.changed += 1;
+          if (o.sim.groupCommits > 0) coverage.groups += 1;
+          coverage.crashes += o.sim.queue.stats.crashes;
+          coverage.duplicates += o.sim.queue.stats.duplicates;
+          coverage.lost += o.sim.queue.stats.lost;
+          coverage.delayed += o.sim.queue.stats.delayed;
+        } catch (err) {
+          throw new Error(`seed ${seed} (${o.mode}, rows ${o.rows}, C ${o.c}): ${err instanceof Error ? err.message : String(err)}`);
         }
-        if (seed % 5 === 2 && o.mode !== "cancel" && (await o.sim.drive(o.sim.handlers.getJob(owner, o.job.id))).status !== "cancelled") {
-          await checkRerun(o, seed);
-          if (seed % 10 === 2) coverage.rerunAll += 1;
-          await checkLaneFlags(o);
-          await checkOwnerSet(o);
-          coverage.reruns += 1;
-        }
-        if (o.job.status === "cancelled" && o.resumeCancelled) {
-          await checkResumeCancelled(o, res);
-          await checkOwnerSet(o);
-          coverage.resumedCancels += 1;
-        }
-        if (o.pauses.length > 0) coverage.paused += 1;
-        if (o.budget) coverage.budgets += 1;
-        if (o.job.status === "cancelled") coverage.cancelled += 1;
-        if (o.change) coverage.changed += 1;
-        if (o.sim.groupCommits > 0) coverage.groups += 1;
-        coverage.crashes += o.sim.queue.stats.crashes;
-        coverage.duplicates += o.sim.queue.stats.duplicates;
-        coverage.lost += o.sim.queue.stats.lost;
-        coverage.delayed += o.sim.queue.stats.delayed;
-      } catch (err) {
-        throw new Error(`seed ${seed} (${o.mode}, rows ${o.rows}, C ${o.c}): ${err instanceof Error ? err.message : String(err)}`);
       }
-    }
-    // A group runs 30 seeds of virtual time; on a shared 2-core machine that can take minutes.
-  }, 240_000);
+      // A group runs 30 seeds of virtual time; on a shared 2-core machine that can take minutes.
+    },
+    240_000,
+  );
 
   test("the seeds exercised every path (retries, cancels, concurrency changes, crashes, duplicates, delayed re-enqueues, pauses, resumed cancels, group commits)", () => {
     expect(coverage.retried).toBeGreaterThanOrEqual(SEEDS / 6);

@@ -18,7 +18,16 @@ const COLUMNS = ["topic", "note"];
  */
 const flow = (polishPrompt = "Polish {{draft}} {{note}}", extra: { nodes: ReturnType<typeof text>[]; spec: string } = { nodes: [], spec: "" }) =>
   rawFlow(
-    [input("topic"), input("note"), text("draft", "Draft about {{topic}}"), text("polish", polishPrompt), text("tagline", "Tagline for {{topic}}"), output("result", "result"), output("tag", "tag"), ...extra.nodes],
+    [
+      input("topic"),
+      input("note"),
+      text("draft", "Draft about {{topic}}"),
+      text("polish", polishPrompt),
+      text("tagline", "Tagline for {{topic}}"),
+      output("result", "result"),
+      output("tag", "tag"),
+      ...extra.nodes,
+    ],
     `topic>draft draft>polish note>polish polish>result topic>tagline tagline>tag ${extra.spec}`,
   );
 
@@ -75,11 +84,21 @@ describe("rerunRows", () => {
     const before = ai.generations;
     //   draft ──▶ summary ──▶ sum    (new)
     const edited = flow(undefined, { nodes: [text("summary", "Summarize {{draft}}"), output("sum", "summary")], spec: "draft>summary summary>sum" });
-    await expect(h.handlers.rerunRows(owner, job.id, { rows: "all", flow: edited })).resolves.toMatchObject({ rows: 6, job: { completedRows: 0, failedRows: 0 } });
+    await expect(h.handlers.rerunRows(owner, job.id, { rows: "all", flow: edited })).resolves.toMatchObject({
+      rows: 6,
+      job: { completedRows: 0, failedRows: 0 },
+    });
     await h.drain();
     expect(ai.generations - before).toBe(6);
     const done = await h.handlers.getJob(owner, job.id);
-    expect(done).toMatchObject({ status: "completed", completedRows: 6, failedRows: 0, skippedRows: 0, outputColumns: ["result", "tag", "summary"], flowPass: 1 });
+    expect(done).toMatchObject({
+      status: "completed",
+      completedRows: 6,
+      failedRows: 0,
+      skippedRows: 0,
+      outputColumns: ["result", "tag", "summary"],
+      flowPass: 1,
+    });
     const results = await allResults(h, job.id);
     expect(results).toHaveLength(6);
     for (const r of results) expect(Object.keys(r.outputs).sort()).toEqual(["result", "summary", "tag"]);
@@ -97,7 +116,12 @@ describe("rerunRows", () => {
     await expect(h.handlers.rerunRows(owner, job.id, { rows: [3, 1, 3] })).resolves.toMatchObject({ rows: 2, job: { completedRows: 3 } });
     await h.drain();
     expect(ai.generations - before).toBe(0);
-    expect(h.started.filter((s) => s.pass === 1).map((s) => s.rowIndex).sort()).toEqual([1, 3]);
+    expect(
+      h.started
+        .filter((s) => s.pass === 1)
+        .map((s) => s.rowIndex)
+        .sort(),
+    ).toEqual([1, 3]);
     expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 5, pass: 1 });
     const passes = (await allResults(h, job.id)).map((r) => r.pass);
     expect(passes).toEqual([0, 1, 0, 1, 0]);
@@ -131,8 +155,14 @@ describe("rerunRows", () => {
     const job = await finishedJob(h, 3);
     const writes = h.store.stats.writes;
     const badFlow = rawFlow([input("x", "missing"), output("o", "o")], "x>o");
-    await expect(h.handlers.rerunRows(owner, job.id, { rows: "all", flow: badFlow })).rejects.toMatchObject({ code: "invalid_flow", details: expect.arrayContaining([expect.objectContaining({ path: expect.stringMatching(/^flow\./) })]) });
-    await expect(h.handlers.rerunRows(owner, job.id, { rows: [0, 7] })).rejects.toMatchObject({ code: "invalid_input", details: [{ path: "rows[1]", message: expect.stringContaining("row 7") }] });
+    await expect(h.handlers.rerunRows(owner, job.id, { rows: "all", flow: badFlow })).rejects.toMatchObject({
+      code: "invalid_flow",
+      details: expect.arrayContaining([expect.objectContaining({ path: expect.stringMatching(/^flow\./) })]),
+    });
+    await expect(h.handlers.rerunRows(owner, job.id, { rows: [0, 7] })).rejects.toMatchObject({
+      code: "invalid_input",
+      details: [{ path: "rows[1]", message: expect.stringContaining("row 7") }],
+    });
     await expect(h.handlers.rerunRows(owner, job.id, { rows: "some" })).rejects.toMatchObject({ code: "invalid_input" });
     await expect(h.handlers.rerunRows(owner, job.id, { rows: "failed" })).rejects.toMatchObject({ code: "failed_precondition" });
     await expect(h.handlers.rerunRows({ ownerId: "other" }, job.id, { rows: "all" })).rejects.toMatchObject({ code: "not_found" });

@@ -18,7 +18,9 @@ describe("row task ids", () => {
   });
 
   it("do not share a prefix across consecutive rows (Cloud Tasks spreads by name)", () => {
-    const prefixes = new Set(Array.from({ length: 100 }, (_, row) => rowTaskId(makeRowTask({ jobId: "job1", pass: 0, rowIndex: row, laneIndex: 0, gen: 0 })).slice(0, 3)));
+    const prefixes = new Set(
+      Array.from({ length: 100 }, (_, row) => rowTaskId(makeRowTask({ jobId: "job1", pass: 0, rowIndex: row, laneIndex: 0, gen: 0 })).slice(0, 3)),
+    );
     expect(prefixes.size).toBeGreaterThan(90);
   });
 });

@@ -5,18 +5,31 @@
  */
 import { runScenario, type ScenarioOptions } from "../src/sim/scenario";
 
-const base: ScenarioOptions = { rows: 1_500, concurrency: 50, latencyMs: 3_000, latencySigma: 0.5, faults: "standard", seed: 1, budgetUsd: 5, pricePerCallUsd: 0.01 };
+const base: ScenarioOptions = {
+  rows: 1_500,
+  concurrency: 50,
+  latencyMs: 3_000,
+  latencySigma: 0.5,
+  faults: "standard",
+  seed: 1,
+  budgetUsd: 5,
+  pricePerCallUsd: 0.01,
+};
 
 describe("budget cap in the simulator", () => {
-  it.each([1, 2, 3])("seed %i: pauses with budget, spentUsd ≤ budget + C × a row", async (seed) => {
-    const r = await runScenario({ ...base, seed });
-    expect(r).toMatchObject({ status: "paused", pausedReason: "budget", countedOnce: true, stuckRows: 0, budgetUsd: 5, pricePerCallUsd: 0.01 });
-    expect(r.perJob[0]?.status).toBe("paused");
-    expect(r.spentUsd).toBeLessThanOrEqual(5 + 50 * 0.01);
-    // Stopped by the budget, not long before it: within the reserve of the rows in flight.
-    expect(r.spentUsd).toBeGreaterThanOrEqual(5 - 50 * 0.01);
-    expect(r.completedRows + r.failedRows).toBeLessThan(1_500);
-  }, 60_000);
+  it.each([1, 2, 3])(
+    "seed %i: pauses with budget, spentUsd ≤ budget + C × a row",
+    async (seed) => {
+      const r = await runScenario({ ...base, seed });
+      expect(r).toMatchObject({ status: "paused", pausedReason: "budget", countedOnce: true, stuckRows: 0, budgetUsd: 5, pricePerCallUsd: 0.01 });
+      expect(r.perJob[0]?.status).toBe("paused");
+      expect(r.spentUsd).toBeLessThanOrEqual(5 + 50 * 0.01);
+      // Stopped by the budget, not long before it: within the reserve of the rows in flight.
+      expect(r.spentUsd).toBeGreaterThanOrEqual(5 - 50 * 0.01);
+      expect(r.completedRows + r.failedRows).toBeLessThan(1_500);
+    },
+    60_000,
+  );
 
   it("three jobs with a budget each all pause with budget, each within its bound", async () => {
     const r = await runScenario({ ...base, rows: 600, jobs: 3, budgetUsd: 2 });

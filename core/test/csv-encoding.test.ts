@@ -38,7 +38,13 @@ function readBytes(bytes: Uint8Array, size = 5): ParsedCsv {
   return { columns: parser.end().columns, rows };
 }
 
-const EXPECTED = { columns: ["name", "city"], rows: [{ name: "Zoë", city: "Malmö" }, { name: "Renée", city: "Zürich €" }] };
+const EXPECTED = {
+  columns: ["name", "city"],
+  rows: [
+    { name: "Zoë", city: "Malmö" },
+    { name: "Renée", city: "Zürich €" },
+  ],
+};
 
 describe("sniffCsv", () => {
   it.each([

@@ -28,7 +28,14 @@ const cases: Case[] = [
   { name: "empty text", text: "", details: [{ path: "header", contains: ["no header line"] }] },
   { name: "only a BOM and newlines", text: "\uFEFF\n\r\n", details: [{ path: "header", contains: ["no header line"] }] },
   { name: "empty header in the middle", text: "a,,c\n1,2,3\n", details: [{ path: "columns[1]", contains: ["Column 2", "no name"] }] },
-  { name: "header of commas", text: ",\n1,2\n", details: [{ path: "columns[0]", contains: ["Column 1"] }, { path: "columns[1]", contains: ["Column 2"] }] },
+  {
+    name: "header of commas",
+    text: ",\n1,2\n",
+    details: [
+      { path: "columns[0]", contains: ["Column 1"] },
+      { path: "columns[1]", contains: ["Column 2"] },
+    ],
+  },
   { name: "blank header", text: "a,  \n1,2\n", details: [{ path: "columns[1]", contains: ["Column 2", "blank name", '"  "'] }] },
   {
     name: "duplicate header",

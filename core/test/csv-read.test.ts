@@ -12,11 +12,35 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "simple LF file", text: "a,b\n1,2\n3,4\n", columns: ["a", "b"], rows: [{ a: "1", b: "2" }, { a: "3", b: "4" }] },
+  {
+    name: "simple LF file",
+    text: "a,b\n1,2\n3,4\n",
+    columns: ["a", "b"],
+    rows: [
+      { a: "1", b: "2" },
+      { a: "3", b: "4" },
+    ],
+  },
   { name: "no trailing newline", text: "a,b\n1,2", columns: ["a", "b"], rows: [{ a: "1", b: "2" }] },
   { name: "trailing newline adds no row", text: "a\nx\n", columns: ["a"], rows: [{ a: "x" }] },
-  { name: "CRLF line endings", text: "a,b\r\n1,2\r\n3,4\r\n", columns: ["a", "b"], rows: [{ a: "1", b: "2" }, { a: "3", b: "4" }] },
-  { name: "lone CR line endings", text: "a,b\r1,2\r3,4\r", columns: ["a", "b"], rows: [{ a: "1", b: "2" }, { a: "3", b: "4" }] },
+  {
+    name: "CRLF line endings",
+    text: "a,b\r\n1,2\r\n3,4\r\n",
+    columns: ["a", "b"],
+    rows: [
+      { a: "1", b: "2" },
+      { a: "3", b: "4" },
+    ],
+  },
+  {
+    name: "lone CR line endings",
+    text: "a,b\r1,2\r3,4\r",
+    columns: ["a", "b"],
+    rows: [
+      { a: "1", b: "2" },
+      { a: "3", b: "4" },
+    ],
+  },
   { name: "mixed line endings", text: "a\r\n1\n2\r3", columns: ["a"], rows: [{ a: "1" }, { a: "2" }, { a: "3" }] },
   { name: "UTF-8 BOM stripped", text: "\uFEFFname,age\nAda,36\n", columns: ["name", "age"], rows: [{ name: "Ada", age: "36" }] },
   { name: "BOM only at the start is special", text: "a\n\uFEFFx\n", columns: ["a"], rows: [{ a: "\uFEFFx" }] },
@@ -37,7 +61,15 @@ const cases: Case[] = [
   },
   { name: "empty cells are empty strings", text: "a,b,c\n,,x\n", columns: ["a", "b", "c"], rows: [{ a: "", b: "", c: "x" }] },
   { name: "trailing comma is an empty last cell", text: "a,b\n1,\n", columns: ["a", "b"], rows: [{ a: "1", b: "" }] },
-  { name: "short rows padded", text: "a,b,c\n1\n1,2\n", columns: ["a", "b", "c"], rows: [{ a: "1", b: "", c: "" }, { a: "1", b: "2", c: "" }] },
+  {
+    name: "short rows padded",
+    text: "a,b,c\n1\n1,2\n",
+    columns: ["a", "b", "c"],
+    rows: [
+      { a: "1", b: "", c: "" },
+      { a: "1", b: "2", c: "" },
+    ],
+  },
   { name: "empty lines skipped", text: "\n\na\n\n1\r\n\r\n2\n\n", columns: ["a"], rows: [{ a: "1" }, { a: "2" }] },
   { name: "comma-only lines skipped", text: "a,b\n1,2\n,\n,,,\n", columns: ["a", "b"], rows: [{ a: "1", b: "2" }] },
   { name: "quoted empty cell keeps the row", text: 'a,b\n"",\n', columns: ["a", "b"], rows: [{ a: "", b: "" }] },

@@ -28,9 +28,9 @@ const columnName = safeCell.filter((s) => s.trim() !== "" && reservedKeyProblem(
 const table = fc.uniqueArray(columnName, { minLength: 1, maxLength: 5 }).chain((columns) =>
   fc.record({
     columns: fc.constant(columns),
-    rows: fc.array(fc.tuple(...columns.map(() => safeCell)), { maxLength: 8 }).map((tuples) =>
-      tuples.map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i]!]))),
-    ),
+    rows: fc
+      .array(fc.tuple(...columns.map(() => safeCell)), { maxLength: 8 })
+      .map((tuples) => tuples.map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i]!])))),
   }),
 );
 
@@ -45,9 +45,7 @@ describe("CSV round trip", () => {
   });
 
   it("a string starting with a formula trigger comes back with exactly one leading quote", () => {
-    const risky = fc
-      .tuple(fc.constantFrom(...TRIGGERS), anyText)
-      .map(([t, rest]) => t + rest);
+    const risky = fc.tuple(fc.constantFrom(...TRIGGERS), anyText).map(([t, rest]) => t + rest);
     fc.assert(
       fc.property(risky, (value) => {
         const { rows } = parseCsv(toCsv(["v"], [{ v: value }]));

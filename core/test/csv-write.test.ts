@@ -7,7 +7,15 @@ import { parseCsv } from "../src/csv/read";
 
 describe("toCsv", () => {
   it("writes a header and rows with CRLF after every record", () => {
-    expect(toCsv(["a", "b"], [{ a: "1", b: "2" }, { a: "x", b: "y" }])).toBe("a,b\r\n1,2\r\nx,y\r\n");
+    expect(
+      toCsv(
+        ["a", "b"],
+        [
+          { a: "1", b: "2" },
+          { a: "x", b: "y" },
+        ],
+      ),
+    ).toBe("a,b\r\n1,2\r\nx,y\r\n");
   });
 
   it("takes values by column name, ignoring extra keys and inherited properties", () => {
@@ -21,7 +29,10 @@ describe("toCsv", () => {
   });
 
   it("equals the header line plus csvLine per row, so streamed exports match", () => {
-    const rows = [{ a: 'x"y', b: 3 }, { a: null, b: "=1" }];
+    const rows = [
+      { a: 'x"y', b: 3 },
+      { a: null, b: "=1" },
+    ];
     expect(toCsv(["a", "b"], rows)).toBe(csvLine(["a", "b"]) + rows.map((r) => csvLine([r.a, r.b])).join(""));
   });
 });
@@ -84,18 +95,15 @@ describe("formula-injection escaping", () => {
     ["@cmd", "'@cmd"],
     ["\tindented", "'\tindented"],
     ['=HYPERLINK("http://x","y")', '"\'=HYPERLINK(""http://x"",""y"")"'],
-    ["\rstart", "\"'\rstart\""],
-    ["=1,2", "\"'=1,2\""],
+    ["\rstart", '"\'\rstart"'],
+    ["=1,2", '"\'=1,2"'],
   ])("string %j is written as %j", (input, expected) => {
     expect(csvCell(input)).toBe(expected);
   });
 
-  test.each(["a=b", "1+1", "x-y", "mail@example.com", "x =not first", "'=already", "a＝fullwidth"])(
-    "%j is left alone (trigger not first)",
-    (input) => {
-      expect(csvCell(input)).toBe(input.includes(",") ? `"${input}"` : input);
-    },
-  );
+  test.each(["a=b", "1+1", "x-y", "mail@example.com", "x =not first", "'=already", "a＝fullwidth"])("%j is left alone (trigger not first)", (input) => {
+    expect(csvCell(input)).toBe(input.includes(",") ? `"${input}"` : input);
+  });
 
   it("does not escape numbers, even negative ones", () => {
     expect(csvLine([-5, -2.5e-7, "=5"])).toBe("-5,-2.5e-7,'=5\r\n");
@@ -132,7 +140,7 @@ describe("formula-injection escaping", () => {
     ["   @SUM(A1)", "'   @SUM(A1)"],
     ["\u00A0=1", "'\u00A0=1"],
     ["\u3000=1", "'\u3000=1"],
-    ["\u200B=HYPERLINK(\"http://x\")", "'\u200B=HYPERLINK(\"http://x\")"],
+    ['\u200B=HYPERLINK("http://x")', '\'\u200B=HYPERLINK("http://x")'],
     ["\u2060+1", "'\u2060+1"],
     ["\uFEFF=1", "'\uFEFF=1"],
     ["\u200B \uFEFF -1", "'\u200B \uFEFF -1"],
@@ -167,9 +175,17 @@ describe("csvLine", () => {
 
 describe("toJsonl", () => {
   it("writes one JSON object per line, LF-terminated, without formula escaping", () => {
-    const text = toJsonl([{ a: "=x", n: -5 }, { a: "line\nbreak", n: null }]);
+    const text = toJsonl([
+      { a: "=x", n: -5 },
+      { a: "line\nbreak", n: null },
+    ]);
     expect(text).toBe('{"a":"=x","n":-5}\n{"a":"line\\nbreak","n":null}\n');
-    expect(text.trimEnd().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual([
+    expect(
+      text
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([
       { a: "=x", n: -5 },
       { a: "line\nbreak", n: null },
     ]);

@@ -30,16 +30,36 @@ const out = (id: string, name: string) => ({ id, type: "output", data: { name } 
 // title(input) ─→ A(text) ─→ B(text) ─→ outB
 function twoLayers(): ValidFlow {
   return parseFlow({
-    nodes: [{ id: "title", type: "input", data: { column: "title" } }, text("A", "Summarise {{title}}"), text("B", "Headline for: {{A}}"), out("outB", "headline")],
-    edges: [{ source: "title", target: "A" }, { source: "A", target: "B" }, { source: "B", target: "outB" }],
+    nodes: [
+      { id: "title", type: "input", data: { column: "title" } },
+      text("A", "Summarise {{title}}"),
+      text("B", "Headline for: {{A}}"),
+      out("outB", "headline"),
+    ],
+    edges: [
+      { source: "title", target: "A" },
+      { source: "A", target: "B" },
+      { source: "B", target: "outB" },
+    ],
   });
 }
 
 // title(input) ─→ A(text) ─→ B(text) ─→ C(text) ─→ outC
 function threeLayers(): ValidFlow {
   return parseFlow({
-    nodes: [{ id: "title", type: "input", data: { column: "title" } }, text("A", "One {{title}}"), text("B", "Two {{A}}"), text("C", "Three {{B}}"), out("outC", "final")],
-    edges: [{ source: "title", target: "A" }, { source: "A", target: "B" }, { source: "B", target: "C" }, { source: "C", target: "outC" }],
+    nodes: [
+      { id: "title", type: "input", data: { column: "title" } },
+      text("A", "One {{title}}"),
+      text("B", "Two {{A}}"),
+      text("C", "Three {{B}}"),
+      out("outC", "final"),
+    ],
+    edges: [
+      { source: "title", target: "A" },
+      { source: "A", target: "B" },
+      { source: "B", target: "C" },
+      { source: "C", target: "outC" },
+    ],
   });
 }
 
@@ -124,12 +144,16 @@ describe("runTextLayers with the offline simulation", () => {
     expect(report.layers.map((l) => l.requests)).toEqual([12, 12, 12]);
     const cost = economyRowCost(flow, report.rows.get("r0")!);
     expect(cost.costUsd).toBeCloseTo(cost.realtimeCostUsd * 0.5, 9);
-    for (const [a, b] of report.layers.slice(0, -1).map((l, i) => [l, report.layers[i + 1]!] as const)) expect(b.submittedAt).toBeGreaterThanOrEqual(a.settledAt);
+    for (const [a, b] of report.layers.slice(0, -1).map((l, i) => [l, report.layers[i + 1]!] as const))
+      expect(b.submittedAt).toBeGreaterThanOrEqual(a.settledAt);
     expect(economyOutputs(report, "C")).toEqual(await realtimeOutputs(offline, flow, rows(12), "C"));
   });
 
   it("a per-item error fails that row's node and skips the nodes below it; other rows go on", async () => {
-    const { report } = await run(threeLayers(), rows(3, (i) => (i === 1 ? "broken [[fail]]" : `ok ${i}`)));
+    const { report } = await run(
+      threeLayers(),
+      rows(3, (i) => (i === 1 ? "broken [[fail]]" : `ok ${i}`)),
+    );
     const broken = report.rows.get("r1")!;
     expect(broken.errors.get("A")).toMatchObject({ code: "bad_request" });
     expect(broken.errors.get("B")).toMatchObject({ code: "upstream_failed" });

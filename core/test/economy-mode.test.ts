@@ -29,14 +29,18 @@ describe("createJob mode", () => {
 
   test("an economy flow with an image node is refused with a mode detail naming it; nothing written", async () => {
     const h = makeHarness();
-    const err = await h.handlers.createJob({ ...good(), columns: ["topic"], rows: [{ topic: "a" }], flow: MEDIA_FLOW, mode: "economy" }).catch((e: unknown) => e);
+    const err = await h.handlers
+      .createJob({ ...good(), columns: ["topic"], rows: [{ topic: "a" }], flow: MEDIA_FLOW, mode: "economy" })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     const detail = (err as ValidationError).details?.find((d) => d.path === "mode");
     expect(detail?.message).toContain('"picture" (image)');
     expect(detail?.message).toContain("realtime");
     expect(h.store.writeLog).toHaveLength(0);
     // The same flow is fine in realtime mode.
-    await expect(h.handlers.createJob({ ...good(), columns: ["topic"], rows: [{ topic: "a" }], flow: MEDIA_FLOW })).resolves.toMatchObject({ mode: "realtime" });
+    await expect(h.handlers.createJob({ ...good(), columns: ["topic"], rows: [{ topic: "a" }], flow: MEDIA_FLOW })).resolves.toMatchObject({
+      mode: "realtime",
+    });
   });
 
   test("an unknown mode is a malformed request naming the field", async () => {

@@ -25,7 +25,15 @@ const node = (id: string, type: string, data: Record<string, unknown> = {}) => (
 //   title(input) ─→ A(text) ─→ img(image) ─→ B(text) ─┐
 //        └────────→ C(text) ───────────────────────────┴─→ D(text) ─→ out(output)
 const FLOW = {
-  nodes: [node("title", "input", { column: "title" }), node("A", "text"), node("img", "image"), node("B", "text"), node("C", "text"), node("D", "text"), node("out", "output", { name: "out" })],
+  nodes: [
+    node("title", "input", { column: "title" }),
+    node("A", "text"),
+    node("img", "image"),
+    node("B", "text"),
+    node("C", "text"),
+    node("D", "text"),
+    node("out", "output", { name: "out" }),
+  ],
   edges: [
     { source: "title", target: "A" },
     { source: "A", target: "img" },
@@ -38,7 +46,11 @@ const FLOW = {
 } as unknown as Flow;
 
 function requests(rows: number, nodeId: string, model = "gemini-2.5-flash"): PendingTextRequest[] {
-  return Array.from({ length: rows }, (_, i) => ({ rowId: `r${i}`, node: { id: nodeId, data: { model, prompt: "x" } }, prompt: `row ${i} ${"y".repeat(100)}` }));
+  return Array.from({ length: rows }, (_, i) => ({
+    rowId: `r${i}`,
+    node: { id: nodeId, data: { model, prompt: "x" } },
+    prompt: `row ${i} ${"y".repeat(100)}`,
+  }));
 }
 
 interface World {
@@ -100,10 +112,12 @@ describe("provider-job records", () => {
     const w = world();
     const g = group();
     const crashing: ProviderBatchJobs = Object.create(w.deps.jobs, {
-      create: { value: async (...args: Parameters<ProviderBatchJobs["create"]>) => {
-        await w.deps.jobs.create(...args);
-        throw new Error("process killed");
-      } },
+      create: {
+        value: async (...args: Parameters<ProviderBatchJobs["create"]>) => {
+          await w.deps.jobs.create(...args);
+          throw new Error("process killed");
+        },
+      },
     });
     await expect(submitProviderJob({ ...w.deps, jobs: crashing }, { jobId: "job1", pass: 0, group: g })).rejects.toThrow("process killed");
     expect((await record(w, g.displayName)).status).toBe("intent");
@@ -154,7 +168,13 @@ describe("provider-job records", () => {
     const w = world(99);
     const [g1, g2] = groupRequests(requests(4, "A"), { jobId: "job1", pass: 0, layer: 0, maxBytes: 400 });
     const rec = await submitProviderJob(w.deps, { jobId: "job1", pass: 0, group: g1! });
-    await w.deps.store.create(providerJobPath("job1", g2!.displayName), { ...rec, displayName: g2!.displayName, status: "intent", providerJobName: null, state: null });
+    await w.deps.store.create(providerJobPath("job1", g2!.displayName), {
+      ...rec,
+      displayName: g2!.displayName,
+      status: "intent",
+      providerJobName: null,
+      state: null,
+    });
     expect(await cancelProviderJobs(w.deps, "job1")).toBe(1);
     expect(w.api.job(rec.providerJobName!).state).toBe("CANCELLED");
     expect((await record(w, g2!.displayName)).outcome).toBe("cancelled");

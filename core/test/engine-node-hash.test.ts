@@ -10,7 +10,10 @@ import type { NodeOutput } from "../src/engine/types";
 import { flowOf, input, output, text } from "./support/flows";
 
 const expected = (config: unknown, inputs: unknown): string =>
-  createHash("sha256").update(stableJson({ v: 1, config, inputs })).digest("hex").slice(0, 32);
+  createHash("sha256")
+    .update(stableJson({ v: 1, config, inputs }))
+    .digest("hex")
+    .slice(0, 32);
 
 describe("nodeRunHash", () => {
   const flow = flowOf([input("title"), text("a", "write about {{title}}", { system: "be brief" }), output("out", "A")], "title>a a>out");

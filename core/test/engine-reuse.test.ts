@@ -92,7 +92,11 @@ describe("ServerWorkflowEngine: keeping unchanged nodes (reuse)", () => {
   it("gives resumed nodes the same hashes as the run that produced them", async () => {
     const flow = flowOf(nodes("a {{title}}"), spec);
     const first = await new ServerWorkflowEngine({ ai: new ScriptedAi(), nodeRetry: noRetry }).execute({ flow, row: { title: "x" } });
-    const resumed = await new ServerWorkflowEngine({ ai: new ScriptedAi(), nodeRetry: noRetry }).execute({ flow, row: { title: "x" }, resume: first.nodeOutputs });
+    const resumed = await new ServerWorkflowEngine({ ai: new ScriptedAi(), nodeRetry: noRetry }).execute({
+      flow,
+      row: { title: "x" },
+      resume: first.nodeOutputs,
+    });
     expect(statuses(resumed.trace).a).toBe("resumed");
     expect(resumed.nodeHashes).toEqual(first.nodeHashes);
   });
@@ -101,7 +105,10 @@ describe("ServerWorkflowEngine: keeping unchanged nodes (reuse)", () => {
 describe("flowChanges", () => {
   it("names added, removed and changed nodes; a label alone is no change", () => {
     const from = flowOf(nodes("a {{title}}"), spec);
-    const to = flowOf([input("title"), text("a", "a {{title}}", { label: "x" }), text("b", "b2 {{a}}"), text("d", "d {{title}}"), output("outB", "B"), output("outD", "D")], "title>a a>b b>outB title>d d>outD");
+    const to = flowOf(
+      [input("title"), text("a", "a {{title}}", { label: "x" }), text("b", "b2 {{a}}"), text("d", "d {{title}}"), output("outB", "B"), output("outD", "D")],
+      "title>a a>b b>outB title>d d>outD",
+    );
     expect(Object.fromEntries(flowChanges(from, to))).toEqual({ b: "changed", d: "added", outD: "added", c: "removed", outC: "removed" });
   });
 });

@@ -38,8 +38,7 @@ class ManualClock implements Clock {
 }
 
 // title ─▶ a ─▶ b ─▶ out
-const chain = () =>
-  flowOf([input("title"), text("a", "a {{title}}"), text("b", "b {{a}}"), output("out", "B")], "title>a a>b b>out");
+const chain = () => flowOf([input("title"), text("a", "a {{title}}"), text("b", "b {{a}}"), output("out", "B")], "title>a a>b b>out");
 
 describe("ServerWorkflowEngine: resume", () => {
   it("does not run resumed nodes again and feeds their saved outputs downstream", async () => {

@@ -11,7 +11,13 @@ const engineWith = (handler?: Handler) => {
   return { ai, engine: new ServerWorkflowEngine({ ai, nodeRetry: noRetry }) };
 };
 /** Resolves when `gate` opens, or after a few macrotasks so a wrong engine fails an assertion instead of hanging. */
-const gateOrGiveUp = async (gate: Promise<void>) => Promise.race([gate, (async () => { for (let i = 0; i < 50; i++) await tick(); })()]);
+const gateOrGiveUp = async (gate: Promise<void>) =>
+  Promise.race([
+    gate,
+    (async () => {
+      for (let i = 0; i < 50; i++) await tick();
+    })(),
+  ]);
 const statuses = (trace: Record<string, NodeTrace>) => Object.fromEntries(Object.entries(trace).map(([id, t]) => [id, t.status]));
 
 describe("ServerWorkflowEngine: scheduling", () => {
@@ -104,10 +110,7 @@ describe("ServerWorkflowEngine: failures", () => {
     //        ┌─▶ late ──▶ o1
     // in ────┤
     //        └─▶ early ─▶ o2
-    const flow = flowOf(
-      [input("in"), text("late", "late"), text("early", "early"), output("o1", "L"), output("o2", "E")],
-      "in>late in>early late>o1 early>o2",
-    );
+    const flow = flowOf([input("in"), text("late", "late"), text("early", "early"), output("o1", "L"), output("o2", "E")], "in>late in>early late>o1 early>o2");
     const { engine } = engineWith(async (call) => {
       if (call.label === "late") await tick();
       throw new PermanentError(call.label === "late" ? "safety_blocked" : "bad_request", `${call.label} failed`);
@@ -150,7 +153,16 @@ describe("ServerWorkflowEngine: storable results", () => {
     // in ────┼─▶ good ─────────▶ o2
     //        └─▶ saved ────────▶ o3
     const flow = flowOf(
-      [input("in"), text("bad", "bad"), text("after", "after {{bad}}"), text("good", "good {{in}}"), text("saved", "saved"), output("o1", "A"), output("o2", "G"), output("o3", "S")],
+      [
+        input("in"),
+        text("bad", "bad"),
+        text("after", "after {{bad}}"),
+        text("good", "good {{in}}"),
+        text("saved", "saved"),
+        output("o1", "A"),
+        output("o2", "G"),
+        output("o3", "S"),
+      ],
       "in>bad bad>after after>o1 in>good good>o2 in>saved saved>o3",
     );
     const { engine } = engineWith((call) => {
@@ -184,10 +196,7 @@ describe("ServerWorkflowEngine: values", () => {
 
   it("renders system templates and passes node settings to the provider", async () => {
     // tone ─▶ a ─▶ out
-    const flow = flowOf(
-      [input("tone"), text("a", "a hello", { system: "Be {{ tone }}.", model: "gemini-2.5-pro" }), output("out", "A")],
-      "tone>a a>out",
-    );
+    const flow = flowOf([input("tone"), text("a", "a hello", { system: "Be {{ tone }}.", model: "gemini-2.5-pro" }), output("out", "A")], "tone>a a>out");
     const { ai, engine } = engineWith(() => ({ model: "gemini-2.5-pro-001" }));
     const run = await engine.execute({ flow, row: { tone: "brief" } });
     expect(ai.calls[0]).toMatchObject({ system: "Be brief.", model: "gemini-2.5-pro" });
@@ -197,7 +206,12 @@ describe("ServerWorkflowEngine: values", () => {
   it("resolves {{node.field}} into JSON outputs, nested and with whitespace", async () => {
     // in ─▶ meta(json) ─▶ use ─▶ out
     const flow = flowOf(
-      [input("in"), text("meta", "meta {{in}}", { jsonSchema: { type: "object" } }), text("use", "use {{meta.title}}|{{ meta.tags.main }}|{{meta.n}}|{{meta.list.1}}|{{meta}}"), output("out", "U")],
+      [
+        input("in"),
+        text("meta", "meta {{in}}", { jsonSchema: { type: "object" } }),
+        text("use", "use {{meta.title}}|{{ meta.tags.main }}|{{meta.n}}|{{meta.list.1}}|{{meta}}"),
+        output("out", "U"),
+      ],
       "in>meta meta>use use>out",
     );
     const value = { title: "T", tags: { main: "m" }, n: 3, list: ["x", "y"] };
@@ -236,7 +250,10 @@ describe("ServerWorkflowEngine: values", () => {
   it("returns image and video outputs as media", async () => {
     // in ─▶ pic ─▶ o1
     //  └──▶ clip ─▶ o2
-    const flow = flowOf([input("in"), image("pic", "pic {{in}}"), video("clip", "clip {{in}}"), output("o1", "Pic"), output("o2", "Clip")], "in>pic in>clip pic>o1 clip>o2");
+    const flow = flowOf(
+      [input("in"), image("pic", "pic {{in}}"), video("clip", "clip {{in}}"), output("o1", "Pic"), output("o2", "Clip")],
+      "in>pic in>clip pic>o1 clip>o2",
+    );
     const { ai, engine } = engineWith();
     const run = await engine.execute({ flow, row: { in: "cat" } });
     expect(run.outputs.Pic).toEqual({ kind: "media", mimeType: "image/png", data: new Uint8Array([137, 80, 78]) });
@@ -263,7 +280,10 @@ describe("ServerWorkflowEngine: only validated flows", () => {
     // in ─▶ a ─▶ out      (a has no model: parseFlow applies the default)
     const raw = {
       nodes: [input("in"), { id: "a", type: "text", data: { prompt: "a {{in}}" } }, output("out", "A")],
-      edges: [{ source: "in", target: "a" }, { source: "a", target: "out" }],
+      edges: [
+        { source: "in", target: "a" },
+        { source: "a", target: "out" },
+      ],
     };
     const { ai, engine } = engineWith();
     await expect(engine.execute({ flow: raw as never, row: { in: "x" } })).rejects.toMatchObject({ code: "invalid_flow" });

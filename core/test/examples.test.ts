@@ -81,8 +81,7 @@ describe.each(examples)("example $id", ({ id, meta, flow, csvText }) => {
 
 describe("the examples together", () => {
   const nodes = examples.flatMap((e) => e.flow.nodes.map((n) => ({ example: e.id, ...n })));
-  const parentsOf = (flow: RawFlow, id: string): RawNode[] =>
-    flow.edges.filter((e) => e.target === id).map((e) => flow.nodes.find((n) => n.id === e.source)!);
+  const parentsOf = (flow: RawFlow, id: string): RawNode[] => flow.edges.filter((e) => e.target === id).map((e) => flow.nodes.find((n) => n.id === e.source)!);
 
   it("are three or four", () => {
     expect(examples.length).toBeGreaterThanOrEqual(3);
@@ -90,25 +89,19 @@ describe("the examples together", () => {
   });
 
   it("include a text chain: a text node fed by another text node", () => {
-    const chained = examples.some((e) =>
-      e.flow.nodes.some((n) => n.type === "text" && parentsOf(e.flow, n.id).some((p) => p.type === "text")),
-    );
+    const chained = examples.some((e) => e.flow.nodes.some((n) => n.type === "text" && parentsOf(e.flow, n.id).some((p) => p.type === "text")));
     expect(chained).toBe(true);
   });
 
   it("include a diamond: a text node joining two text branches", () => {
-    const joins = examples.some((e) =>
-      e.flow.nodes.some((n) => n.type === "text" && parentsOf(e.flow, n.id).filter((p) => p.type === "text").length >= 2),
-    );
+    const joins = examples.some((e) => e.flow.nodes.some((n) => n.type === "text" && parentsOf(e.flow, n.id).filter((p) => p.type === "text").length >= 2));
     expect(joins).toBe(true);
   });
 
   it("include JSON output read field by field with {{node.field}}", () => {
     const jsonNodes = nodes.filter((n) => n.type === "text" && n.data.jsonSchema !== undefined);
     expect(jsonNodes.length).toBeGreaterThan(0);
-    const fieldRef = nodes.some((n) =>
-      jsonNodes.some((j) => j.example === n.example && String(n.data.prompt).includes(`{{${j.id}.`)),
-    );
+    const fieldRef = nodes.some((n) => jsonNodes.some((j) => j.example === n.example && String(n.data.prompt).includes(`{{${j.id}.`)));
     expect(fieldRef).toBe(true);
   });
 
@@ -117,9 +110,7 @@ describe("the examples together", () => {
   });
 
   it("include exactly one row with the [[fail-first]] marker, to demo retrying failed rows", () => {
-    const marked = examples.flatMap((e) =>
-      parseCsv(e.csvText).rows.filter((row) => Object.values(row).some((v) => v.includes("[[fail-first]]"))),
-    );
+    const marked = examples.flatMap((e) => parseCsv(e.csvText).rows.filter((row) => Object.values(row).some((v) => v.includes("[[fail-first]]"))));
     expect(marked).toHaveLength(1);
   });
 });

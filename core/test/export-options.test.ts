@@ -13,7 +13,11 @@ import type { RowResult } from "../src/batch/model";
 //      └──▶ draw (image) ──▶ out "picture"
 const FLOW_NODES = [
   { id: "topic", type: "input", data: { column: "topic" } },
-  { id: "facts", type: "text", data: { model: "gemini-2.5-flash", prompt: "{{topic}}", jsonSchema: { type: "object", properties: { title: {}, score: {}, tags: {} } } } },
+  {
+    id: "facts",
+    type: "text",
+    data: { model: "gemini-2.5-flash", prompt: "{{topic}}", jsonSchema: { type: "object", properties: { title: {}, score: {}, tags: {} } } },
+  },
   { id: "draw", type: "image", data: { model: "gemini-2.5-flash-image", prompt: "{{topic}}" } },
   { id: "o1", type: "output", data: { name: "facts" } },
   { id: "o2", type: "output", data: { name: "picture" } },
@@ -30,7 +34,7 @@ const JOB: ExportJob & { totalRows: number } = {
 const usage = (n: number) => ({ inputTokens: n, outputTokens: n, totalTokens: 2 * n });
 const picture = (row: number) => ({ kind: "mediaRef" as const, mimeType: "image/png", ref: `local:batch_jobs/j/media/00000${row}/draw.png`, bytes: 10 });
 
-const facts = { title: "=HYPERLINK(\"http://x\")", score: 7, tags: ["a", "b"] };
+const facts = { title: '=HYPERLINK("http://x")', score: 7, tags: ["a", "b"] };
 const ok: RowResult = {
   jobId: "j",
   rowIndex: 0,
@@ -79,12 +83,42 @@ describe("export options", () => {
     const text = exportText(JOB, INPUTS, RESULTS, "csv", { nodes: true });
     const { columns, rows } = parseCsv(text);
     expect(columns.slice(columns.indexOf("costUsd") + 1)).toEqual([
-      "failedNode", "attempts", "pass",
-      "facts:output", "facts:status", "facts:tokens", "facts:model", "facts:durationMs", "facts:errorCode",
-      "draw:output", "draw:status", "draw:tokens", "draw:model", "draw:durationMs", "draw:errorCode",
+      "failedNode",
+      "attempts",
+      "pass",
+      "facts:output",
+      "facts:status",
+      "facts:tokens",
+      "facts:model",
+      "facts:durationMs",
+      "facts:errorCode",
+      "draw:output",
+      "draw:status",
+      "draw:tokens",
+      "draw:model",
+      "draw:durationMs",
+      "draw:errorCode",
     ]);
-    expect(rows[0]).toMatchObject({ failedNode: "", attempts: "1", pass: "0", "facts:status": "succeeded", "facts:tokens": "10", "facts:model": "gemini-2.5-flash", "facts:durationMs": "12", "draw:output": picture(0).ref, "draw:tokens": "2" });
-    expect(rows[1]).toMatchObject({ failedNode: "facts", attempts: "3", pass: "1", "facts:status": "failed", "facts:errorCode": "safety_blocked", "draw:status": "skipped", "draw:output": "" });
+    expect(rows[0]).toMatchObject({
+      failedNode: "",
+      attempts: "1",
+      pass: "0",
+      "facts:status": "succeeded",
+      "facts:tokens": "10",
+      "facts:model": "gemini-2.5-flash",
+      "facts:durationMs": "12",
+      "draw:output": picture(0).ref,
+      "draw:tokens": "2",
+    });
+    expect(rows[1]).toMatchObject({
+      failedNode: "facts",
+      attempts: "3",
+      pass: "1",
+      "facts:status": "failed",
+      "facts:errorCode": "safety_blocked",
+      "draw:status": "skipped",
+      "draw:output": "",
+    });
     // A row not run yet has every detail cell empty.
     expect(rows[2]).toMatchObject({ status: "pending", failedNode: "", attempts: "", "facts:status": "" });
   });
@@ -93,7 +127,10 @@ describe("export options", () => {
     const csv = csvRecords(exportText(JOB, INPUTS, RESULTS, "csv", { spread: true }));
     expect(csv[0]).toMatchObject({ "facts.title": `'=HYPERLINK("http://x")`, "facts.score": "7", "facts.tags": '["a","b"]' });
     expect(csv[1]).toMatchObject({ "facts.title": "", "facts.score": "" });
-    const jsonl = exportText(JOB, INPUTS, RESULTS, "jsonl", { spread: true }).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const jsonl = exportText(JOB, INPUTS, RESULTS, "jsonl", { spread: true })
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(jsonl[0]).toMatchObject({ "facts.title": facts.title, "facts.score": 7, "facts.tags": ["a", "b"] });
     // No image field: only JSON nodes spread.
     expect(Object.keys(jsonl[0]!).filter((k) => k.startsWith("draw."))).toEqual([]);

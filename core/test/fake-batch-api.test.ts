@@ -93,6 +93,10 @@ describe("fake Batch API with the real SDK", () => {
     const pager = await ai.batches.list({ config: { pageSize: 2 } });
     for await (const job of pager) seen.push(job);
     expect(seen.map((j) => j.displayName)).toEqual(["j3", "j2", "j1"]);
-    expect(fake().requestsTo(/^\/v1beta\/batches$/).map((r) => r.query.pageToken ?? "")).toEqual(["", "2"]);
+    expect(
+      fake()
+        .requestsTo(/^\/v1beta\/batches$/)
+        .map((r) => r.query.pageToken ?? ""),
+    ).toEqual(["", "2"]);
   });
 });

@@ -42,8 +42,16 @@ describe("MemoryStore properties", () => {
     const leaf = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
     const { doc } = fc.letrec((tie) => ({
       value: fc.oneof({ depthSize: "small" }, leaf, fc.array(fc.oneof(leaf, tie("map")), { maxLength: 4 }), tie("map")),
-      map: fc.dictionary(fc.string({ minLength: 1 }).filter((k) => !k.startsWith("__")), tie("value"), { maxKeys: 4 }),
-      doc: fc.dictionary(fc.string({ minLength: 1 }).filter((k) => !/^__.*__$/.test(k)), tie("value"), { maxKeys: 6 }),
+      map: fc.dictionary(
+        fc.string({ minLength: 1 }).filter((k) => !k.startsWith("__")),
+        tie("value"),
+        { maxKeys: 4 },
+      ),
+      doc: fc.dictionary(
+        fc.string({ minLength: 1 }).filter((k) => !/^__.*__$/.test(k)),
+        tie("value"),
+        { maxKeys: 6 },
+      ),
     }));
     await fc.assert(
       fc.asyncProperty(doc, async (data) => {

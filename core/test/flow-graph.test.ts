@@ -2,10 +2,13 @@ import { ancestors, buildGraph, descendants, findCycles, topologicalOrder } from
 
 /** Graph from "a>b b>c"; node ids from `ids` (flow order) plus any edge end. */
 function graphOf(spec: string, ids?: string[]) {
-  const edges = spec.split(/\s+/).filter(Boolean).map((p) => {
-    const [source = "", target = ""] = p.split(">");
-    return { source, target };
-  });
+  const edges = spec
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((p) => {
+      const [source = "", target = ""] = p.split(">");
+      return { source, target };
+    });
   const all = ids ?? [...new Set(edges.flatMap((e) => [e.source, e.target]))];
   return buildGraph({ nodes: all.map((id) => ({ id })), edges });
 }
@@ -33,7 +36,14 @@ describe("flow graph", () => {
     // a ─▶ a
     ["a self-loop", "a>a", [["a"]]],
     // a ⇄ b     c ⇄ d   (two separate cycles)
-    ["two separate cycles", "a>b b>a c>d d>c", [["a", "b"], ["c", "d"]]],
+    [
+      "two separate cycles",
+      "a>b b>a c>d d>c",
+      [
+        ["a", "b"],
+        ["c", "d"],
+      ],
+    ],
     // a ─▶ b ─▶ c     (no cycle)
     ["a chain", "a>b b>c", []],
     // a ─▶ b ─▶ c ─▶ d ─▶ b   (cycle not through the first node)
@@ -56,7 +66,10 @@ describe("flow graph", () => {
 
   it("handles a long chain without deep recursion", () => {
     const ids = Array.from({ length: 20_000 }, (_, i) => `n${i}`);
-    const spec = ids.slice(1).map((id, i) => `${ids[i]}>${id}`).join(" ");
+    const spec = ids
+      .slice(1)
+      .map((id, i) => `${ids[i]}>${id}`)
+      .join(" ");
     const g = graphOf(`${spec} n19999>n0`, ids);
     expect(findCycles(g)[0]).toHaveLength(20_000);
   });

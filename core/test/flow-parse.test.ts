@@ -51,7 +51,10 @@ describe("parseFlow accepts", () => {
   });
 
   it("{{node.field}} on a text node with a jsonSchema", () => {
-    const raw = rawFlow([input("t"), text("meta", "{{t}}", { jsonSchema: { type: "object" } }), text("b", "{{meta.a.b}}"), output("o", "B")], "t>meta meta>b b>o");
+    const raw = rawFlow(
+      [input("t"), text("meta", "{{t}}", { jsonSchema: { type: "object" } }), text("b", "{{meta.a.b}}"), output("o", "B")],
+      "t>meta meta>b b>o",
+    );
     expect(() => parseFlow(raw)).not.toThrow();
   });
 });
@@ -69,7 +72,13 @@ const cases: Array<[string, unknown, ParseFlowOptions, string, string]> = [
     "nodes[3].type",
     'node "q" has unknown type "llm"; valid types: input, text, image, video, output',
   ],
-  ["a bad node id", { ...EXAMPLE, nodes: [...EXAMPLE.nodes, { id: "1 bad", type: "input", data: { column: "x" } }] }, {}, "nodes[3].id", "must use only letters, digits, _ and -"],
+  [
+    "a bad node id",
+    { ...EXAMPLE, nodes: [...EXAMPLE.nodes, { id: "1 bad", type: "input", data: { column: "x" } }] },
+    {},
+    "nodes[3].id",
+    "must use only letters, digits, _ and -",
+  ],
   [
     "a duplicate node id",
     rawFlow([input("title"), input("title", "body"), text("s", "{{title}}"), output("o", "S")], "title>s s>o"),
@@ -77,8 +86,20 @@ const cases: Array<[string, unknown, ParseFlowOptions, string, string]> = [
     "nodes[1].id",
     'duplicate node id "title"',
   ],
-  ["an edge from a missing node", { ...EXAMPLE, edges: [...EXAMPLE.edges, { source: "ghost", target: "summary" }] }, {}, "edges[2].source", 'edge source "ghost" is not a node'],
-  ["an edge to a missing node", { ...EXAMPLE, edges: [...EXAMPLE.edges, { source: "title", target: "ghost" }] }, {}, "edges[2].target", 'edge target "ghost" is not a node'],
+  [
+    "an edge from a missing node",
+    { ...EXAMPLE, edges: [...EXAMPLE.edges, { source: "ghost", target: "summary" }] },
+    {},
+    "edges[2].source",
+    'edge source "ghost" is not a node',
+  ],
+  [
+    "an edge to a missing node",
+    { ...EXAMPLE, edges: [...EXAMPLE.edges, { source: "title", target: "ghost" }] },
+    {},
+    "edges[2].target",
+    'edge target "ghost" is not a node',
+  ],
   [
     // title ─▶ a ─▶ b ─▶ c ─▶ out
     //          ▲          │
@@ -160,7 +181,13 @@ const cases: Array<[string, unknown, ParseFlowOptions, string, string]> = [
     "nodes[1].data.prompt",
     "{{first name}} is not a valid reference",
   ],
-  ["an output node with no incoming edge", rawFlow([input("t"), text("a", "{{t}}"), output("o", "A")], "t>a"), {}, "nodes[2]", 'output node "o" needs exactly one incoming edge; it has none'],
+  [
+    "an output node with no incoming edge",
+    rawFlow([input("t"), text("a", "{{t}}"), output("o", "A")], "t>a"),
+    {},
+    "nodes[2]",
+    'output node "o" needs exactly one incoming edge; it has none',
+  ],
   [
     "an output node with two incoming edges",
     rawFlow([input("t"), text("a", "{{t}}"), text("b", "{{t}}"), output("o", "A")], "t>a t>b a>o b>o"),
@@ -189,10 +216,22 @@ const cases: Array<[string, unknown, ParseFlowOptions, string, string]> = [
     "nodes[2].data.name",
     "collides with the input column",
   ],
-  ["a __proto__ output name", rawFlow([input("t"), text("a", "{{t}}"), output("o", "__proto__")], "t>a a>o"), {}, "nodes[2].data.name", 'output name "__proto__" is reserved'],
+  [
+    "a __proto__ output name",
+    rawFlow([input("t"), text("a", "{{t}}"), output("o", "__proto__")], "t>a a>o"),
+    {},
+    "nodes[2].data.name",
+    'output name "__proto__" is reserved',
+  ],
   ["a __proto__ node id", rawFlow([input("__proto__", "t"), output("o", "A")], "__proto__>o"), {}, "nodes[0].id", 'node id "__proto__" is reserved'],
   ["a blank output name", rawFlow([input("t"), text("a", "{{t}}"), output("o", "  ")], "t>a a>o"), {}, "nodes[2].data.name", "output name is blank"],
-  ["a reserved output name", rawFlow([input("t"), text("a", "{{t}}"), output("o", "status")], "t>a a>o"), {}, "nodes[2].data.name", 'output name "status" is reserved'],
+  [
+    "a reserved output name",
+    rawFlow([input("t"), text("a", "{{t}}"), output("o", "status")], "t>a a>o"),
+    {},
+    "nodes[2].data.name",
+    'output name "status" is reserved',
+  ],
   [
     "an input column the CSV lacks",
     rawFlow([input("t", "titel"), text("a", "{{t}}"), output("o", "A")], "t>a a>o"),
@@ -204,7 +243,13 @@ const cases: Array<[string, unknown, ParseFlowOptions, string, string]> = [
   ["no output node", rawFlow([input("t"), text("a", "{{t}}")], "t>a"), {}, "nodes", "flow has no output node"],
   ["an empty prompt", rawFlow([input("t"), text("a", ""), output("o", "A")], "t>a a>o"), {}, "nodes[1].data.prompt", "prompt is empty"],
   ["a whitespace-only prompt", rawFlow([input("t"), image("a", "  \n "), output("o", "A")], "t>a a>o"), {}, "nodes[1].data.prompt", "prompt is empty"],
-  ["a missing prompt", { ...EXAMPLE, nodes: [EXAMPLE.nodes[0], { id: "summary", type: "text", data: {} }, EXAMPLE.nodes[2]] }, {}, "nodes[1].data.prompt", "prompt is required"],
+  [
+    "a missing prompt",
+    { ...EXAMPLE, nodes: [EXAMPLE.nodes[0], { id: "summary", type: "text", data: {} }, EXAMPLE.nodes[2]] },
+    {},
+    "nodes[1].data.prompt",
+    "prompt is required",
+  ],
   [
     "a bad setting",
     rawFlow([input("t"), text("a", "{{t}}", { temperature: 5 }), output("o", "A")], "t>a a>o"),
@@ -219,8 +264,20 @@ const cases: Array<[string, unknown, ParseFlowOptions, string, string]> = [
     "nodes[1].data.durationSeconds",
     "durationSeconds must be a whole number",
   ],
-  ["an input node with an incoming edge", rawFlow([input("t"), input("u"), text("a", "{{t}}"), output("o", "A")], "t>u t>a a>o"), {}, "nodes[1]", 'input node "u" cannot have incoming edges'],
-  ["an output node that feeds another node", rawFlow([input("t"), text("a", "{{t}}"), output("o", "A"), text("b", "x")], "t>a a>o o>b"), {}, "nodes[2]", 'output node "o" cannot feed other nodes'],
+  [
+    "an input node with an incoming edge",
+    rawFlow([input("t"), input("u"), text("a", "{{t}}"), output("o", "A")], "t>u t>a a>o"),
+    {},
+    "nodes[1]",
+    'input node "u" cannot have incoming edges',
+  ],
+  [
+    "an output node that feeds another node",
+    rawFlow([input("t"), text("a", "{{t}}"), output("o", "A"), text("b", "x")], "t>a a>o o>b"),
+    {},
+    "nodes[2]",
+    'output node "o" cannot feed other nodes',
+  ],
 ];
 
 describe("parseFlow rejects", () => {
@@ -252,7 +309,10 @@ describe("flow column helpers", () => {
   // t(title) ─▶ a ─▶ o1(First)
   // u(body) ──▶ b ─▶ o2(Second)
   const flow = parseFlow(
-    rawFlow([input("t", "title"), input("u", "body"), text("a", "{{t}}"), text("b", "{{u}}"), output("o1", "First"), output("o2", "Second")], "t>a u>b a>o1 b>o2"),
+    rawFlow(
+      [input("t", "title"), input("u", "body"), text("a", "{{t}}"), text("b", "{{u}}"), output("o1", "First"), output("o2", "Second")],
+      "t>a u>b a>o1 b>o2",
+    ),
   );
   it("lists outputs and inputs in flow order", () => {
     expect(outputColumns(flow)).toEqual(["First", "Second"]);

@@ -14,7 +14,8 @@ describe("model ids that name Object.prototype members", () => {
   });
 
   it("are an unknown model for pricing, not an unpriced part", () => {
-    for (const m of NAMES) expect(costOf(m, { usage: { inputTokens: 10, outputTokens: 10 } }, DEFAULT_PRICES)).toEqual({ known: false, usd: 0, reason: "unknown_model" });
+    for (const m of NAMES)
+      expect(costOf(m, { usage: { inputTokens: 10, outputTokens: 10 } }, DEFAULT_PRICES)).toEqual({ known: false, usd: 0, reason: "unknown_model" });
   });
 
   it("take no per-job model limit they were not given", () => {

@@ -50,7 +50,8 @@ async function runRows(shape: Shape): Promise<Figures> {
     if (retryMs !== null) throw new RetryableError("rate_limited", "quota", Math.max(100, Math.ceil(retryMs / 100) * 100));
     await clock.sleep(50);
   };
-  const call = (signal: AbortSignal) => () => governedCall({ governor, clock, signal, maxWaitMs: 5_000, model: MODEL, kind: "text", estimatedTokens: 10, run: provider, tokensOf: () => 10 });
+  const call = (signal: AbortSignal) => () =>
+    governedCall({ governor, clock, signal, maxWaitMs: 5_000, model: MODEL, kind: "text", estimatedTokens: 10, run: provider, tokensOf: () => 10 });
   const requeued: number[] = [];
   let next = 0;
   let done = 0;
@@ -115,7 +116,8 @@ describe("governedCall and a 429 that overtakes a reservation", () => {
       first = false;
       return Promise.reject(new RetryableError("rate_limited", "quota", 4_000));
     };
-    const call = () => governedCall({ governor, clock, signal, maxWaitMs: 10_000, model: MODEL, kind: "text", estimatedTokens: 10, run, tokensOf: () => 10 }).catch(() => "429");
+    const call = () =>
+      governedCall({ governor, clock, signal, maxWaitMs: 10_000, model: MODEL, kind: "text", estimatedTokens: 10, run, tokensOf: () => 10 }).catch(() => "429");
     // 60/min with 1 s of burst: two start at once (the first gets the 429), the third is reserved 1 s on.
     const calls = Promise.all([call(), call(), call()]);
     await clock.runUntilIdle();

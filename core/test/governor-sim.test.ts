@@ -65,7 +65,10 @@ describe("the row queue's own limits in the simulator", () => {
 
   it("defaults to the deployed limits, which do not bind at C=50 (ideal within a few %)", async () => {
     const r = await runScenario({ ...small, rows: 500, concurrency: 50 });
-    expect(r).toMatchObject({ queueMaxPerSecond: DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond, queueMaxConcurrent: DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches });
+    expect(r).toMatchObject({
+      queueMaxPerSecond: DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond,
+      queueMaxConcurrent: DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches,
+    });
     expect(r.queue.throttled).toBe(0);
     expect(r.maxInFlight).toBe(50);
     expect(r.efficiency).toBeGreaterThan(0.93);

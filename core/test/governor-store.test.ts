@@ -98,20 +98,26 @@ function setup(limits: LimitsTable, instances = 1) {
 }
 
 describe("StoreGovernor write budget (5,000 calls, memory store write counting)", () => {
-  it.each([60, 600, 3_000, 12_000])("at %i RPM: at most 0.2 writes per call, no document above 1 write/s, the RPM respected", async (rpm) => {
-    const { clock, store, governors } = setup({ [M]: { rpm } });
-    const calls = rpm < 600 ? 1_000 : 5_000;
-    const r = await drive(clock, governors, calls);
-    const writesPerCall = store.writeLog.length / r.calls;
-    const busiest = maxDocWritesPerSec(store);
-    const perMin = maxStartsPerMinute(r.starts);
-    process.stdout.write(`store governor @${rpm} RPM: ${r.calls} calls, ${store.writeLog.length} writes = ${writesPerCall.toFixed(3)}/call, busiest doc ${busiest.perSec}/s (${busiest.path}), max starts/min ${perMin}, average ${averagePerMinute(r.starts).toFixed(0)}/min\n`);
-    expect(writesPerCall).toBeLessThanOrEqual(0.2);
-    expect(busiest.perSec).toBeLessThanOrEqual(1.1);
-    // One second of burst on top of the rate.
-    expect(perMin).toBeLessThanOrEqual(rpm + Math.ceil(rpm / 60) + 1);
-    expect(averagePerMinute(r.starts)).toBeGreaterThanOrEqual(rpm * 0.95);
-  }, 60_000);
+  it.each([60, 600, 3_000, 12_000])(
+    "at %i RPM: at most 0.2 writes per call, no document above 1 write/s, the RPM respected",
+    async (rpm) => {
+      const { clock, store, governors } = setup({ [M]: { rpm } });
+      const calls = rpm < 600 ? 1_000 : 5_000;
+      const r = await drive(clock, governors, calls);
+      const writesPerCall = store.writeLog.length / r.calls;
+      const busiest = maxDocWritesPerSec(store);
+      const perMin = maxStartsPerMinute(r.starts);
+      process.stdout.write(
+        `store governor @${rpm} RPM: ${r.calls} calls, ${store.writeLog.length} writes = ${writesPerCall.toFixed(3)}/call, busiest doc ${busiest.perSec}/s (${busiest.path}), max starts/min ${perMin}, average ${averagePerMinute(r.starts).toFixed(0)}/min\n`,
+      );
+      expect(writesPerCall).toBeLessThanOrEqual(0.2);
+      expect(busiest.perSec).toBeLessThanOrEqual(1.1);
+      // One second of burst on top of the rate.
+      expect(perMin).toBeLessThanOrEqual(rpm + Math.ceil(rpm / 60) + 1);
+      expect(averagePerMinute(r.starts)).toBeGreaterThanOrEqual(rpm * 0.95);
+    },
+    60_000,
+  );
 
   it("two instances on one store together stay within the RPM (and within budget)", async () => {
     const rpm = 600;
@@ -119,7 +125,9 @@ describe("StoreGovernor write budget (5,000 calls, memory store write counting)"
     const r = await drive(clock, governors, 5_000);
     const perMin = maxStartsPerMinute(r.starts);
     const writesPerCall = store.writeLog.length / r.calls;
-    process.stdout.write(`two store governors @${rpm} RPM: max starts/min ${perMin}, average ${averagePerMinute(r.starts).toFixed(0)}/min, ${writesPerCall.toFixed(3)} writes/call, busiest doc ${maxDocWritesPerSec(store).perSec}/s\n`);
+    process.stdout.write(
+      `two store governors @${rpm} RPM: max starts/min ${perMin}, average ${averagePerMinute(r.starts).toFixed(0)}/min, ${writesPerCall.toFixed(3)} writes/call, busiest doc ${maxDocWritesPerSec(store).perSec}/s\n`,
+    );
     // Each instance spaces its own calls; the shard leases cap both together at a window's capacity.
     expect(perMin).toBeLessThanOrEqual(rpm + rpm / 12);
     expect(averagePerMinute(r.starts)).toBeGreaterThanOrEqual(rpm * 0.9);

@@ -51,9 +51,19 @@ describe("parseFlow bounds the flow as a whole", () => {
     ["a constructor key in node data", withDraftData({ constructor: "x" }), /^nodes\[2\]\.data\.constructor$/, /reserved/],
     ["a prototype key in node data", withDraftData({ prototype: {} }), /^nodes\[2\]\.data\.prototype$/, /reserved/],
     ["a store-reserved key in node data", withDraftData({ __x__: 1 }), /^nodes\[2\]\.data\.__x__$/, /reserved/],
-    ["a reserved key in a JSON schema", withDraftData({ jsonSchema: { type: "object", properties: { __name__: { type: "string" } } } }), /jsonSchema\.properties\.__name__$/, /reserved/],
+    [
+      "a reserved key in a JSON schema",
+      withDraftData({ jsonSchema: { type: "object", properties: { __name__: { type: "string" } } } }),
+      /jsonSchema\.properties\.__name__$/,
+      /reserved/,
+    ],
     ["an array inside an array", withDraftData({ grid: [[1, 2]] }), /^nodes\[2\]\.data\.grid\[0\]$/, /arrays directly inside arrays/],
-    ["a reserved key on an edge", { ...TWO_STEP_FLOW, edges: [{ source: "topic", target: "draft", constructor: 1 }, ...TWO_STEP_FLOW.edges.slice(1)] }, /^edges\[0\]\.constructor$/, /reserved/],
+    [
+      "a reserved key on an edge",
+      { ...TWO_STEP_FLOW, edges: [{ source: "topic", target: "draft", constructor: 1 }, ...TWO_STEP_FLOW.edges.slice(1)] },
+      /^edges\[0\]\.constructor$/,
+      /reserved/,
+    ],
     ["a flow over the size limit", withDraftData({ notes: "n".repeat(MAX_FLOW_BYTES) }), /^flow$/, /at most 524288/],
   ])("%s is refused with its path", (_label, raw, path, message) => {
     const problems = flowProblems(raw);
@@ -90,7 +100,8 @@ describe("createJob refuses what the store could not hold, before writing anythi
 
 describe("a model's JSON answer must be storable", () => {
   const flow = flowOf([input("in"), text("meta", "meta {{in}}", { jsonSchema: { type: "object" } }), output("out", "M")], "in>meta meta>out");
-  const engineReturning = (json: unknown) => new ServerWorkflowEngine({ ai: new ScriptedAi(() => ({ json })), nodeRetry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  const engineReturning = (json: unknown) =>
+    new ServerWorkflowEngine({ ai: new ScriptedAi(() => ({ json })), nodeRetry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
 
   it.each<[string, unknown, RegExp]>([
     ["nested 1,001 levels", nested(1001), /\(a(\.a)+: is nested more than 16 levels/],
@@ -117,7 +128,14 @@ describe("a model's JSON answer must be storable", () => {
 
   it("a job whose answer was too deep still lists, exports and retries", async () => {
     const h = makeHarness({ ai: new ScriptedAi(() => ({ json: nested(1001) })) });
-    const jsonFlow = { nodes: [input("topic"), input("note"), text("draft", "d {{topic}} {{note}}", { jsonSchema: { type: "object" } }), output("result", "result")], edges: [{ source: "topic", target: "draft" }, { source: "note", target: "draft" }, { source: "draft", target: "result" }] };
+    const jsonFlow = {
+      nodes: [input("topic"), input("note"), text("draft", "d {{topic}} {{note}}", { jsonSchema: { type: "object" } }), output("result", "result")],
+      edges: [
+        { source: "topic", target: "draft" },
+        { source: "note", target: "draft" },
+        { source: "draft", target: "result" },
+      ],
+    };
     const job = await h.handlers.createJob({ ownerId: "u1", flow: jsonFlow, columns: COLUMNS, rows: rowsOf(2), start: true });
     await h.drain();
     const done = await h.handlers.getJob({ ownerId: "u1" }, job.id);
@@ -136,7 +154,11 @@ describe("a model's JSON answer must be storable", () => {
 describe("batch ids and cursors from callers", () => {
   it.each(["a/rows/00000", "../x", "", "x".repeat(129), "a b", "%zz", "__x__"])("id %j is not found, without touching the store", async (id) => {
     const h = makeHarness();
-    for (const call of [() => h.handlers.getJob({ ownerId: "u1" }, id), () => h.handlers.startJob({ ownerId: "u1" }, id), () => h.handlers.listResults({ ownerId: "u1" }, id)]) {
+    for (const call of [
+      () => h.handlers.getJob({ ownerId: "u1" }, id),
+      () => h.handlers.startJob({ ownerId: "u1" }, id),
+      () => h.handlers.listResults({ ownerId: "u1" }, id),
+    ]) {
       const err = await call().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PermanentError);
       expect((err as PermanentError).code).toBe("not_found");

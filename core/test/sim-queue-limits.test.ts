@@ -10,7 +10,14 @@ import { SimQueue } from "../src/sim/sim-queue";
 import { DEFAULT_RETRY } from "../src/sim/simulation";
 
 function queue(rateLimits: { maxDispatchesPerSecond: number; maxConcurrentDispatches: number }, clock: ManualClock, workMs: number) {
-  const q = new SimQueue<number>({ clock, rng: new Rng(1), latency: { ...DEFAULT_LATENCY, taskDispatch: [0, 0] }, faults: NO_FAULTS, retry: DEFAULT_RETRY, rateLimits });
+  const q = new SimQueue<number>({
+    clock,
+    rng: new Rng(1),
+    latency: { ...DEFAULT_LATENCY, taskDispatch: [0, 0] },
+    faults: NO_FAULTS,
+    retry: DEFAULT_RETRY,
+    rateLimits,
+  });
   const started: number[] = [];
   q.setHandler(async () => {
     started.push(clock.now());

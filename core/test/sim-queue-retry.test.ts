@@ -38,6 +38,10 @@ describe("SimQueue retries", () => {
 
   it("stops after maxAttempts, marking only the final attempt as the last", async () => {
     const seen = await attemptsOf({ maxAttempts: 3, minBackoffMs: 1_000, maxBackoffMs: 8_000, maxDoublings: 2 }, 10);
-    expect(seen.map((s) => [s.retryCount, s.last])).toEqual([[0, false], [1, false], [2, true]]);
+    expect(seen.map((s) => [s.retryCount, s.last])).toEqual([
+      [0, false],
+      [1, false],
+      [2, true],
+    ]);
   });
 });

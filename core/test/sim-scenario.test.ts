@@ -41,20 +41,68 @@ describe("simulator", () => {
     const root = path.resolve(__dirname, "../..");
     const out = execFileSync(
       process.execPath,
-      ["scripts/run-ts.js", "core/src/sim/cli.ts", "--rows", "60", "--concurrency", "4", "--latency-ms", "500", "--latency-sigma", "0", "--faults", "none", "--seed", "3", "--queue-max-per-second", "7", "--queue-max-concurrent", "3", "--json"],
+      [
+        "scripts/run-ts.js",
+        "core/src/sim/cli.ts",
+        "--rows",
+        "60",
+        "--concurrency",
+        "4",
+        "--latency-ms",
+        "500",
+        "--latency-sigma",
+        "0",
+        "--faults",
+        "none",
+        "--seed",
+        "3",
+        "--queue-max-per-second",
+        "7",
+        "--queue-max-concurrent",
+        "3",
+        "--json",
+      ],
       { cwd: root, encoding: "utf8" },
     );
     const lines = out.trim().split("\n");
     expect(lines.length).toBeGreaterThan(1);
     const report = JSON.parse(lines[lines.length - 1] as string) as Record<string, unknown>;
     for (const key of [
-      "rows", "concurrency", "seed", "makespanMs", "idealMakespanMs", "efficiency", "maxInFlight", "maxDocWritesPerSec",
-      "writesPerRow", "readsPerRow", "completedRows", "failedRows", "countedOnce", "stuckRows", "compare",
-      "aiCalls", "ai429s", "aiCallsPerMin", "perJob", "queueMaxPerSecond", "queueMaxConcurrent", "governorWritesPerCall",
+      "rows",
+      "concurrency",
+      "seed",
+      "makespanMs",
+      "idealMakespanMs",
+      "efficiency",
+      "maxInFlight",
+      "maxDocWritesPerSec",
+      "writesPerRow",
+      "readsPerRow",
+      "completedRows",
+      "failedRows",
+      "countedOnce",
+      "stuckRows",
+      "compare",
+      "aiCalls",
+      "ai429s",
+      "aiCallsPerMin",
+      "perJob",
+      "queueMaxPerSecond",
+      "queueMaxConcurrent",
+      "governorWritesPerCall",
     ]) {
       expect(report).toHaveProperty(key);
     }
-    expect(report).toMatchObject({ rows: 60, concurrency: 4, seed: 3, countedOnce: true, stuckRows: 0, queueMaxPerSecond: 7, queueMaxConcurrent: 3, governorWritesPerCall: null });
+    expect(report).toMatchObject({
+      rows: 60,
+      concurrency: 4,
+      seed: 3,
+      countedOnce: true,
+      stuckRows: 0,
+      queueMaxPerSecond: 7,
+      queueMaxConcurrent: 3,
+      governorWritesPerCall: null,
+    });
     expect(report.maxInFlight).toBeLessThanOrEqual(3);
     expect(report.compare).toEqual({ groupDispatch: expect.any(Number) as number, strideChains: expect.any(Number) as number });
   });

@@ -4,7 +4,13 @@ describe("templateRefs", () => {
   it.each([
     ["{{title}}", [["title"]]],
     ["{{ title }} and {{\tbody\n}}", [["title"], ["body"]]],
-    ["{{meta.a.b}} {{meta.list.0}}", [["meta", "a", "b"], ["meta", "list", "0"]]],
+    [
+      "{{meta.a.b}} {{meta.list.0}}",
+      [
+        ["meta", "a", "b"],
+        ["meta", "list", "0"],
+      ],
+    ],
     ["{{node-1}} {{_x}}", [["node-1"], ["_x"]]],
     ['literal {{"a": 1}} and {{}} {{-x}} {{a..b}} text', []],
     ["{title} { {x} } {{{x}}}", [["x"]]],

@@ -123,7 +123,8 @@ describe("sendWebhook", () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
   beforeEach(() => (seen.length = 0));
 
-  const send = (url: string, address: string | null) => sendWebhook({ url, headers: { "content-type": "application/json" }, body: "{}", address, timeoutMs: 5_000 });
+  const send = (url: string, address: string | null) =>
+    sendWebhook({ url, headers: { "content-type": "application/json" }, body: "{}", address, timeoutMs: 5_000 });
 
   it("connects to the checked address while the Host header keeps the URL's name", async () => {
     expect(await send(`http://localhost:${port}/hook`, "127.0.0.2")).toEqual({ status: 204 });

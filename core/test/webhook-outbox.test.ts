@@ -128,12 +128,20 @@ describe("webhook outbox", () => {
 
   it("records a pause and the cancel of a pending batch", async () => {
     const { h, got } = await setUp();
-    const running = await h.handlers.createJob({ ...owner, flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(3), concurrency: 1, start: true, webhookUrl: URL_ });
+    const running = await h.handlers.createJob({
+      ...owner,
+      flow: TWO_STEP_FLOW,
+      columns: COLUMNS,
+      rows: rowsOf(3),
+      concurrency: 1,
+      start: true,
+      webhookUrl: URL_,
+    });
     const paused = await h.handlers.pauseJob(owner, running.id);
     const pending = await h.handlers.createJob({ ...owner, flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(1), webhookUrl: URL_ });
     await h.handlers.cancelJob(owner, pending.id);
     await h.drain();
-    const types = got.map((g) => (JSON.parse(g.body) as { type: string; batch: { id: string } })).map((b) => `${b.batch.id} ${b.type}`);
+    const types = got.map((g) => JSON.parse(g.body) as { type: string; batch: { id: string } }).map((b) => `${b.batch.id} ${b.type}`);
     expect(types).toEqual(expect.arrayContaining([`${running.id} batch.paused`, `${pending.id} batch.cancelled`]));
     expect(got.find((g) => g.eventId.startsWith(`${running.id}:paused:0:`))?.eventId).toBe(`${running.id}:paused:0:${paused.pausedAt}`);
   });

@@ -19,7 +19,20 @@ import { productionDeps } from "./runtime/production-deps";
 
 setDepsFactory(productionDeps);
 
-export { createBatch, startBatch, cancelBatch, pauseBatch, resumeBatch, deleteBatch, setBatchConcurrency, retryFailedRows, rerunRows, listBatchRows, getWebhookSecret, rotateWebhookSecret } from "./callables/batch-callables";
+export {
+  createBatch,
+  startBatch,
+  cancelBatch,
+  pauseBatch,
+  resumeBatch,
+  deleteBatch,
+  setBatchConcurrency,
+  retryFailedRows,
+  rerunRows,
+  listBatchRows,
+  getWebhookSecret,
+  rotateWebhookSecret,
+} from "./callables/batch-callables";
 export { previewFlow, generateText, generateImage, generateVideo, estimateBatch } from "./callables/ai-callables";
 export { getGovernorSettings, setGovernorSettings } from "./callables/governor-callables";
 export { signMediaLinks } from "./callables/export-callables";

@@ -82,7 +82,11 @@ describe("App Check on the callables", () => {
     await new Promise((r) => server.close(r));
   });
 
-  async function call(name: string, data: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: { result?: unknown; error?: { status: string; message: string } } }> {
+  async function call(
+    name: string,
+    data: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: { result?: unknown; error?: { status: string; message: string } } }> {
     const res = await fetch(`${base}/${name}`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token({ sub: "alice" })}`, ...headers },
@@ -117,7 +121,6 @@ describe("App Check on the callables", () => {
   });
 });
 
-
 describe("per-user quotas on the callables", () => {
   it("answers resource-exhausted past the AI calls per minute, per user; a preview counts its AI nodes", async () => {
     const h = new Harness({ ai: new OfflineAiService(), autoDeliver: false, quota: { aiCallsPerMinute: 3 } });
@@ -149,7 +152,10 @@ describe("per-user quotas on the callables", () => {
   it("counts a retried create (same requestId) once: the retry returns the job without taking its rows again", async () => {
     const h = new Harness({ ai: new OfflineAiService(), autoDeliver: false, quota: { rowsPerDay: 5 } });
     const create = (n: number, requestId: string) =>
-      h.createBatch({ data: { flow: textFlow(), columns: ["topic"], rows: Array.from({ length: n }, (_, i) => ({ topic: `t${i}` })), requestId }, auth: auth("alice") } as never);
+      h.createBatch({
+        data: { flow: textFlow(), columns: ["topic"], rows: Array.from({ length: n }, (_, i) => ({ topic: `t${i}` })), requestId },
+        auth: auth("alice"),
+      } as never);
     const first = await create(3, "submit-1");
     const again = await create(3, "submit-1");
     expect(again.job.id).toBe(first.job.id);

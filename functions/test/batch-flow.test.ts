@@ -106,7 +106,11 @@ describe("retry and cancel through the exported functions", () => {
       generateVideo: (req: Parameters<OfflineAiService["generateVideo"]>[0]) => offline.generateVideo(req),
     };
     const h = new Harness({ ai, duplicate: true });
-    const first = await runBatch(h, Array.from({ length: 12 }, (_, i) => `t${i}`), 2);
+    const first = await runBatch(
+      h,
+      Array.from({ length: 12 }, (_, i) => `t${i}`),
+      2,
+    );
     expect(first.job).toMatchObject({ status: "paused", pausedReason: "circuit", pauseDetail: { code: "auth" } });
     // 5 refused rows trip it; rows that started before the pause committed still finish.
     expect(first.results.length).toBeGreaterThanOrEqual(5);
@@ -124,10 +128,10 @@ describe("retry and cancel through the exported functions", () => {
   it("cancelBatch lets the running row finish and starts no new one", async () => {
     // One row per delivery (no lane groups): the first delivery runs exactly row 0.
     const h = new Harness({ ai: new RecordingAi(), autoDeliver: false, limits: { groupTargetMs: 0 } });
-    const { job } = (await h.createBatch({
+    const { job } = await h.createBatch({
       data: { flow: textFlow(), columns: ["topic"], rows: ["a", "b", "c", "d"].map((topic) => ({ topic })), concurrency: 1, start: true },
       auth: auth("alice"),
-    } as never));
+    } as never);
     await h.deliverTask(h.queue.enqueued[0]!);
     await h.cancelBatch({ data: { jobId: job.id }, auth: auth("alice") } as never);
     // Deliver whatever is queued (the lane's next task), and every result created so far.

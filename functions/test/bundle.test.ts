@@ -95,16 +95,18 @@ describe("functions bundle", () => {
 
   const skipReason = registryReachable();
   const installIt = skipReason ? it.skip : it;
-  installIt(`installs with --omit=dev and loads on its own${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
-    const dir = path.join(tmp, "deploy");
-    buildInto(dir);
-    fs.copyFileSync(path.join(functionsDir, "package.json"), path.join(dir, "package.json"));
-    execFileSync("npm", ["install", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund"], {
-      cwd: dir,
-      stdio: "pipe",
-      timeout: 240_000,
-    });
-    const probe = `
+  installIt(
+    `installs with --omit=dev and loads on its own${skipReason ? ` (skipped: ${skipReason})` : ""}`,
+    () => {
+      const dir = path.join(tmp, "deploy");
+      buildInto(dir);
+      fs.copyFileSync(path.join(functionsDir, "package.json"), path.join(dir, "package.json"));
+      execFileSync("npm", ["install", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund"], {
+        cwd: dir,
+        stdio: "pipe",
+        timeout: 240_000,
+      });
+      const probe = `
       const m = require("./${pkg.main}");
       const out = {};
       for (const [name, fn] of Object.entries(m)) {
@@ -118,28 +120,33 @@ describe("functions bundle", () => {
         };
       }
       process.stdout.write(JSON.stringify(out));`;
-    const stdout = execFileSync(process.execPath, ["-e", probe], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, GCLOUD_PROJECT: "demo-flowcraft", NODE_PATH: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    }).toString();
-    const endpoints = JSON.parse(stdout) as Record<string, { kind: string; secrets: string[]; timeout: number; retry?: boolean; queue?: { retry: { maxAttempts: number }; rate: unknown } }>;
-    expect(Object.keys(endpoints).sort()).toEqual(EXPECTED_EXPORTS);
-    for (const [name, e] of Object.entries(endpoints)) {
-      expect([name, e.secrets]).toEqual([name, AI_FUNCTIONS.includes(name) ? ["GEMINI_API_KEY"] : []]);
-    }
-    expect(endpoints.createBatch!.kind).toBe("callableTrigger");
-    expect(endpoints.onBatchResultCreated).toMatchObject({ kind: "eventTrigger", retry: true });
-    expect(endpoints.onWebhookEventCreated).toMatchObject({ kind: "eventTrigger", retry: true });
-    expect(endpoints.runBatchRow).toMatchObject({ kind: "taskQueueTrigger", timeout: 1800 });
-    expect(endpoints.runBatchRow!.queue!.retry.maxAttempts).toBe(8);
-    expect(endpoints.reconcileBatches!.kind).toBe("scheduleTrigger");
-    expect(endpoints.purgeExpiredBatches!.kind).toBe("scheduleTrigger");
-    expect(endpoints.onBatchJobCreated).toMatchObject({ kind: "eventTrigger", retry: true });
-    // Platform maxima: event triggers 540 s, callables 3600 s, task and scheduled functions 1800 s.
-    const maxima: Record<string, number> = { eventTrigger: 540, callableTrigger: 3600, taskQueueTrigger: 1800, scheduleTrigger: 1800 };
-    for (const [name, e] of Object.entries(endpoints)) {
-      expect([name, e.timeout > 0 && e.timeout <= (maxima[e.kind] ?? 0)]).toEqual([name, true]);
-    }
-  }, 300_000);
+      const stdout = execFileSync(process.execPath, ["-e", probe], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, GCLOUD_PROJECT: "demo-flowcraft", NODE_PATH: "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      }).toString();
+      const endpoints = JSON.parse(stdout) as Record<
+        string,
+        { kind: string; secrets: string[]; timeout: number; retry?: boolean; queue?: { retry: { maxAttempts: number }; rate: unknown } }
+      >;
+      expect(Object.keys(endpoints).sort()).toEqual(EXPECTED_EXPORTS);
+      for (const [name, e] of Object.entries(endpoints)) {
+        expect([name, e.secrets]).toEqual([name, AI_FUNCTIONS.includes(name) ? ["GEMINI_API_KEY"] : []]);
+      }
+      expect(endpoints.createBatch!.kind).toBe("callableTrigger");
+      expect(endpoints.onBatchResultCreated).toMatchObject({ kind: "eventTrigger", retry: true });
+      expect(endpoints.onWebhookEventCreated).toMatchObject({ kind: "eventTrigger", retry: true });
+      expect(endpoints.runBatchRow).toMatchObject({ kind: "taskQueueTrigger", timeout: 1800 });
+      expect(endpoints.runBatchRow!.queue!.retry.maxAttempts).toBe(8);
+      expect(endpoints.reconcileBatches!.kind).toBe("scheduleTrigger");
+      expect(endpoints.purgeExpiredBatches!.kind).toBe("scheduleTrigger");
+      expect(endpoints.onBatchJobCreated).toMatchObject({ kind: "eventTrigger", retry: true });
+      // Platform maxima: event triggers 540 s, callables 3600 s, task and scheduled functions 1800 s.
+      const maxima: Record<string, number> = { eventTrigger: 540, callableTrigger: 3600, taskQueueTrigger: 1800, scheduleTrigger: 1800 };
+      for (const [name, e] of Object.entries(endpoints)) {
+        expect([name, e.timeout > 0 && e.timeout <= (maxima[e.kind] ?? 0)]).toEqual([name, true]);
+      }
+    },
+    300_000,
+  );
 });

@@ -9,7 +9,6 @@ import { Harness, auth, fft, httpsErrorOf, textFlow } from "./support/harness";
 
 afterAll(() => fft.cleanup());
 
-
 const rows = (n: number, prefix = "t") => Array.from({ length: n }, (_, i) => ({ topic: `${prefix}${i}` }));
 const createReq = (uid: string | null, data: Record<string, unknown>) =>
   ({ data: { flow: textFlow(), columns: ["topic"], rows: rows(2), ...data }, ...(uid ? { auth: auth(uid) } : {}) }) as never;
@@ -54,7 +53,7 @@ describe("batch callables", () => {
   });
 
   it("creates a draft, hides it from other users, and starts it for its owner", async () => {
-    const { job } = (await h.createBatch(createReq("alice", { start: false })));
+    const { job } = await h.createBatch(createReq("alice", { start: false }));
     expect(job.status).toBe("pending");
     expect(h.queue.enqueued).toHaveLength(0);
 
@@ -62,22 +61,22 @@ describe("batch callables", () => {
     expect(foreign.code).toBe("not-found");
     expect((await h.store.get<Job>(`batch_jobs/${job.id}`))!.data.status).toBe("pending");
 
-    const started = (await h.startBatch({ data: { jobId: job.id }, auth: auth("alice") } as never));
+    const started = await h.startBatch({ data: { jobId: job.id }, auth: auth("alice") } as never);
     expect(started.job.status).toBe("processing");
     expect(h.queue.enqueued.map((t) => t.payload.rowIndex)).toEqual([0, 1]);
   });
 
   it("cancels and changes concurrency only for the owner", async () => {
-    const { job } = (await h.createBatch(createReq("alice", { rows: rows(6), concurrency: 2, start: true })));
+    const { job } = await h.createBatch(createReq("alice", { rows: rows(6), concurrency: 2, start: true }));
     const foreign = await httpsErrorOf(h.cancelBatch({ data: { jobId: job.id }, auth: auth("mallory") } as never));
     expect(foreign.code).toBe("not-found");
     const bad = await httpsErrorOf(h.setBatchConcurrency({ data: { jobId: job.id, concurrency: 1.5 }, auth: auth("alice") } as never));
     expect(bad.code).toBe("invalid-argument");
     const tooMany = await httpsErrorOf(h.setBatchConcurrency({ data: { jobId: job.id, concurrency: 500 }, auth: auth("alice") } as never));
     expect(tooMany.code).toBe("invalid-argument");
-    const changed = (await h.setBatchConcurrency({ data: { jobId: job.id, concurrency: 3 }, auth: auth("alice") } as never));
+    const changed = await h.setBatchConcurrency({ data: { jobId: job.id, concurrency: 3 }, auth: auth("alice") } as never);
     expect(changed.job.concurrency).toBe(3);
-    const cancelled = (await h.cancelBatch({ data: { jobId: job.id }, auth: auth("alice") } as never));
+    const cancelled = await h.cancelBatch({ data: { jobId: job.id }, auth: auth("alice") } as never);
     expect(cancelled.job.cancelRequested).toBe(true);
   });
 
@@ -156,14 +155,20 @@ describe("AI callables", () => {
   });
 
   it("previewFlow holds the flow to the batch node limit, like the local host", async () => {
-    const nodes = Array.from({ length: FIREBASE_LIMITS.maxNodes + 1 }, (_, i) => ({ id: `n${i}`, type: "text", data: { model: "gemini-2.5-flash", prompt: "about {{topic}}" } }));
+    const nodes = Array.from({ length: FIREBASE_LIMITS.maxNodes + 1 }, (_, i) => ({
+      id: `n${i}`,
+      type: "text",
+      data: { model: "gemini-2.5-flash", prompt: "about {{topic}}" },
+    }));
     const err = await httpsErrorOf(h.previewFlow({ data: { flow: { nodes, edges: [] }, row: { topic: "tea" } }, auth: auth("alice") } as never));
     expect(err.code).toBe("invalid-argument");
     expect(JSON.stringify(err.details)).toContain(`the limit is ${FIREBASE_LIMITS.maxNodes}`);
   });
 
   it("generateText takes maxOutputTokens and refuses an unknown field, like the local host", async () => {
-    const res = (await h.generateText({ data: { model: "gemini-2.5-flash", prompt: "hello", maxOutputTokens: 64 }, auth: auth("alice") } as never)) as { text: string };
+    const res = (await h.generateText({ data: { model: "gemini-2.5-flash", prompt: "hello", maxOutputTokens: 64 }, auth: auth("alice") } as never)) as {
+      text: string;
+    };
     expect(typeof res.text).toBe("string");
     const err = await httpsErrorOf(h.generateText({ data: { model: "gemini-2.5-flash", prompt: "hello", maxTokens: 64 }, auth: auth("alice") } as never));
     expect(err.code).toBe("invalid-argument");

@@ -35,7 +35,10 @@ const req = (uid: string, data: Record<string, unknown>) => ({ data: { flow: tex
 describe("createBatch {uploadPath}", () => {
   it("creates the batch from the upload, rows in order, chunks written in several commits", async () => {
     const uploads = new MemoryUploads();
-    uploads.files.set("uploads/alice/rows.csv", csv(3_000, (i) => `"é ${i}, ""q"""`));
+    uploads.files.set(
+      "uploads/alice/rows.csv",
+      csv(3_000, (i) => `"é ${i}, ""q"""`),
+    );
     const h = new Harness({ ai: new OfflineAiService(), autoDeliver: false, uploads });
     const { job } = await h.createBatch(req("alice", { uploadPath: "uploads/alice/rows.csv" }));
     expect(job.totalRows).toBe(3_000);
@@ -50,7 +53,10 @@ describe("createBatch {uploadPath}", () => {
 
   it("a bad file: the first problems with the total, under csv, and nothing written", async () => {
     const uploads = new MemoryUploads();
-    uploads.files.set("uploads/alice/bad.csv", csv(2_000, (i) => (i % 40 === 5 ? `t${i},extra` : `t${i}`)));
+    uploads.files.set(
+      "uploads/alice/bad.csv",
+      csv(2_000, (i) => (i % 40 === 5 ? `t${i},extra` : `t${i}`)),
+    );
     const h = new Harness({ ai: new OfflineAiService(), autoDeliver: false, uploads });
     const err = (await h.createBatch(req("alice", { uploadPath: "uploads/alice/bad.csv" })).catch((e: unknown) => e)) as HttpsError;
     expect(err).toBeInstanceOf(HttpsError);
@@ -78,7 +84,9 @@ describe("createBatch {uploadPath}", () => {
 
   it("takes rows inline or an upload, not both", async () => {
     const h = new Harness({ ai: new OfflineAiService(), autoDeliver: false, uploads: new MemoryUploads() });
-    const err = (await h.createBatch(req("alice", { uploadPath: "uploads/alice/x.csv", columns: ["topic"], rows: [{ topic: "a" }] })).catch((e: unknown) => e)) as HttpsError;
+    const err = (await h
+      .createBatch(req("alice", { uploadPath: "uploads/alice/x.csv", columns: ["topic"], rows: [{ topic: "a" }] }))
+      .catch((e: unknown) => e)) as HttpsError;
     expect(err.code).toBe("invalid-argument");
   });
 

@@ -13,7 +13,14 @@ afterAll(() => fft.cleanup());
 const imageFlow = rawFlow([input("topic"), image("draw", "A picture of {{topic}}"), output("out", "picture")], "topic>draw draw>out");
 
 async function finished(h: Harness, uid: string, topics: string[], requestId?: string): Promise<Job> {
-  const data = { flow: imageFlow, columns: ["topic"], rows: topics.map((topic) => ({ topic })), concurrency: 2, start: true, ...(requestId ? { requestId } : {}) };
+  const data = {
+    flow: imageFlow,
+    columns: ["topic"],
+    rows: topics.map((topic) => ({ topic })),
+    concurrency: 2,
+    start: true,
+    ...(requestId ? { requestId } : {}),
+  };
   const { job } = await h.createBatch({ data, auth: auth(uid) } as never);
   await h.drain();
   return (await h.store.get<Job>(`batch_jobs/${job.id}`))!.data;

@@ -86,10 +86,15 @@ describe("deploy manifest", () => {
   });
 
   it("keeps the row queue's rate limits as a safety net: params defaulting to the deployed limits, within Cloud Tasks' maxima", () => {
-    const trigger = manifest.endpoints.runBatchRow?.taskQueueTrigger as { rateLimits?: { maxConcurrentDispatches?: unknown; maxDispatchesPerSecond?: unknown } };
+    const trigger = manifest.endpoints.runBatchRow?.taskQueueTrigger as {
+      rateLimits?: { maxConcurrentDispatches?: unknown; maxDispatchesPerSecond?: unknown };
+    };
     const perSecond = resolve(trigger.rateLimits?.maxDispatchesPerSecond, manifest, {});
     const concurrent = resolve(trigger.rateLimits?.maxConcurrentDispatches, manifest, {});
-    expect({ perSecond, concurrent }).toEqual({ perSecond: DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond, concurrent: DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches });
+    expect({ perSecond, concurrent }).toEqual({
+      perSecond: DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond,
+      concurrent: DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches,
+    });
     expect(DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond).toBeLessThanOrEqual(500);
     expect(DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches).toBeLessThanOrEqual(5_000);
     // Far above what the AI quota allows: 1,000 rows/min of Gemini 2.5 Flash is under 17 dispatches a second.

@@ -121,16 +121,17 @@ describe("callable input parsing", () => {
     expect((caught as ValidationError).details).toEqual([{ path, message: expect.stringContaining("reserved") as unknown }]);
   });
 
-  it.each<[string, unknown, string]>([
-    ["preview row key constructor", { flow: {}, row: { a: "1", constructor: "x" } }, "row.constructor"],
-  ])("refuses a %s", (_what, data, path) => {
-    expect(() => parseInput(PreviewRequest, data)).toThrow(ValidationError);
-    try {
-      parseInput(PreviewRequest, data);
-    } catch (err) {
-      expect((err as ValidationError).details?.map((d) => d.path)).toContain(path);
-    }
-  });
+  it.each<[string, unknown, string]>([["preview row key constructor", { flow: {}, row: { a: "1", constructor: "x" } }, "row.constructor"]])(
+    "refuses a %s",
+    (_what, data, path) => {
+      expect(() => parseInput(PreviewRequest, data)).toThrow(ValidationError);
+      try {
+        parseInput(PreviewRequest, data);
+      } catch (err) {
+        expect((err as ValidationError).details?.map((d) => d.path)).toContain(path);
+      }
+    },
+  );
 
   it("refuses a JSON schema nested deeper than a flow may be", () => {
     let schema: unknown = { type: "string" };

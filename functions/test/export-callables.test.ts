@@ -25,7 +25,11 @@ const signer: MediaSigner = {
 };
 
 beforeAll(() => {
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+  const { privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
   app = initializeApp({ credential: cert({ projectId: "demo-flowcraft", clientEmail: EMAIL, privateKey }), storageBucket: "demo-bucket" }, "export-callables");
   store = new StorageBlobStore(getStorage(app).bucket());
 });
@@ -49,7 +53,7 @@ describe("signMediaLinks", () => {
     const id = await draftJob(h, "alice");
     const refs = [`gs://demo-bucket/batch_jobs/${id}/media/000000/draw.png`, `gs://demo-bucket/batch_jobs/${id}/media/000001/draw.png`];
     const before = Date.now();
-    const out = (await sign(req("alice", { jobId: id, refs })));
+    const out = await sign(req("alice", { jobId: id, refs }));
     expect(out.urls).toHaveLength(2);
     out.urls.forEach((u, i) => {
       const url = new URL(u);
@@ -70,7 +74,12 @@ describe("signMediaLinks", () => {
     const other = await draftJob(h, "bob");
     const mine = `gs://demo-bucket/batch_jobs/${id}/media/000000/draw.png`;
     expect((await httpsErrorOf(sign(req("bob", { jobId: id, refs: [mine] })))).code).toBe("not-found");
-    for (const bad of [`gs://demo-bucket/batch_jobs/${other}/media/000000/draw.png`, `gs://demo-bucket/batch_jobs/${id}/../${other}/x.png`, `gs://demo-bucket/settings/governor`, `local:batch_jobs/${id}/x.png`]) {
+    for (const bad of [
+      `gs://demo-bucket/batch_jobs/${other}/media/000000/draw.png`,
+      `gs://demo-bucket/batch_jobs/${id}/../${other}/x.png`,
+      `gs://demo-bucket/settings/governor`,
+      `local:batch_jobs/${id}/x.png`,
+    ]) {
       const err = await httpsErrorOf(sign(req("alice", { jobId: id, refs: [mine, bad] })));
       expect(err.code).toBe("invalid-argument");
       expect((err.details as { details: { path: string }[] }).details.map((d) => d.path)).toEqual(["refs[1]"]);

@@ -42,7 +42,20 @@ function recording(store: DocumentStore, log: Recorded[]): DocumentStore {
       if (prop === "count") return (c: string, where?: Query["where"]) => (record(c, { where }), target.count(c, where));
       if (prop === "runTransaction") {
         return <T>(fn: (tx: Transaction) => Promise<T>, opts?: { maxAttempts?: number }) =>
-          target.runTransaction((tx) => fn({ ...tx, get: tx.get.bind(tx), getAll: tx.getAll.bind(tx), create: tx.create.bind(tx), set: tx.set.bind(tx), update: tx.update.bind(tx), delete: tx.delete.bind(tx), query: (c, q) => (record(c, q), tx.query(c, q)) }), opts);
+          target.runTransaction(
+            (tx) =>
+              fn({
+                ...tx,
+                get: tx.get.bind(tx),
+                getAll: tx.getAll.bind(tx),
+                create: tx.create.bind(tx),
+                set: tx.set.bind(tx),
+                update: tx.update.bind(tx),
+                delete: tx.delete.bind(tx),
+                query: (c, q) => (record(c, q), tx.query(c, q)),
+              }),
+            opts,
+          );
       }
       const value: unknown = Reflect.get(target, prop, receiver);
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
@@ -129,10 +142,14 @@ describe("firestore.indexes.json", () => {
   });
 
   it("exempts from indexing only fields no query filters or sorts on", () => {
-    const queried = [...log, ...WEB_QUERIES].flatMap((r) => [...(r.q.where ?? []).map((w) => w.field), ...(r.q.orderBy ? [r.q.orderBy.field] : [])].map((f) => `${r.group}.${f}`));
+    const queried = [...log, ...WEB_QUERIES].flatMap((r) =>
+      [...(r.q.where ?? []).map((w) => w.field), ...(r.q.orderBy ? [r.q.orderBy.field] : [])].map((f) => `${r.group}.${f}`),
+    );
     const exempt = config.fieldOverrides.filter((o) => o.indexes.length === 0);
     expect(exempt.length).toBeGreaterThan(0);
-    const clash = exempt.filter((o) => queried.some((q) => q === `${o.collectionGroup}.${o.fieldPath}` || q.startsWith(`${o.collectionGroup}.${o.fieldPath}.`)));
+    const clash = exempt.filter((o) =>
+      queried.some((q) => q === `${o.collectionGroup}.${o.fieldPath}` || q.startsWith(`${o.collectionGroup}.${o.fieldPath}.`)),
+    );
     expect(clash).toEqual([]);
   });
 });

@@ -37,7 +37,9 @@ const orders = (s: StructuredQuery) => (s.orderBy ?? []).map((o) => `${o.field.f
 
 describe("buildQuery", () => {
   it("continues a descending order after (value, id)", () => {
-    const s = proto(buildQuery(db, "items", { orderBy: { field: "n", direction: "desc" }, limit: 2, startAfter: { id: "c", path: "items/c", data: { n: 2 } } }));
+    const s = proto(
+      buildQuery(db, "items", { orderBy: { field: "n", direction: "desc" }, limit: 2, startAfter: { id: "c", path: "items/c", data: { n: 2 } } }),
+    );
     expect(orders(s)).toEqual(["n DESCENDING", "__name__ DESCENDING"]);
     expect(s.startAt?.before ?? false).toBe(false);
     expect(s.startAt?.values[0]).toEqual({ integerValue: 2 });
@@ -45,7 +47,12 @@ describe("buildQuery", () => {
   });
 
   it("orders by the first inequality field when paging without an orderBy", () => {
-    const s = proto(buildQuery(db, "results", { where: [{ field: "rowIndex", op: ">", value: 10 }], startAfter: { id: "000012", path: "results/000012", data: { rowIndex: 12 } } }));
+    const s = proto(
+      buildQuery(db, "results", {
+        where: [{ field: "rowIndex", op: ">", value: 10 }],
+        startAfter: { id: "000012", path: "results/000012", data: { rowIndex: 12 } },
+      }),
+    );
     expect(orders(s)).toEqual(["rowIndex ASCENDING", "__name__ ASCENDING"]);
     expect(s.startAt?.values[0]).toEqual({ integerValue: 12 });
   });

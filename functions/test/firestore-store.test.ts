@@ -41,7 +41,8 @@ const NODE_SERVER_GAPS: Record<string, string> = {
   "orders ascending and descending with ties broken by doc id in the same direction": "the server breaks ties ascending only",
   "leaves out docs that lack the order field": "the server keeps docs that lack the order field",
   "pages with startAfter through ties without gaps or repeats": "the server ignores query cursors (start_at)",
-  "deleteTree removes a doc and everything below it, at any depth, and spares its neighbours": "the server does not implement BatchWrite, which recursiveDelete's BulkWriter sends",
+  "deleteTree removes a doc and everything below it, at any depth, and spares its neighbours":
+    "the server does not implement BatchWrite, which recursiveDelete's BulkWriter sends",
   "deleteTree deletes more documents than one commit holds": "the server does not implement BatchWrite, which recursiveDelete's BulkWriter sends",
 };
 
@@ -59,7 +60,14 @@ function withSkippedCases(gaps: Record<string, string>, define: () => void): voi
       const title = name.replace("%s", String(row[0]));
       const reason = gaps[title];
       if (reason) realIt.skip(`${title} (skipped: ${reason}; official emulator only)`, () => {});
-      else realIt(title, async () => { await fn(...row); }, timeout);
+      else
+        realIt(
+          title,
+          async () => {
+            await fn(...row);
+          },
+          timeout,
+        );
     })) as unknown as jest.It["each"];
   global.it = filtered;
   try {
@@ -71,12 +79,12 @@ function withSkippedCases(gaps: Record<string, string>, define: () => void): voi
 
 withSkippedCases(official ? {} : NODE_SERVER_GAPS, () =>
   describeStoreConformance("firestore", makeStore, {
-  skip: official
-    ? {}
-    : {
-        transactions: "@firestore-emulator/server gives transactions no isolation or contention (official emulator only)",
-        batch: "@firestore-emulator/server applies a commit's writes one by one, so a failed precondition leaves earlier writes (official emulator only)",
-      },
+    skip: official
+      ? {}
+      : {
+          transactions: "@firestore-emulator/server gives transactions no isolation or contention (official emulator only)",
+          batch: "@firestore-emulator/server applies a commit's writes one by one, so a failed precondition leaves earlier writes (official emulator only)",
+        },
   }),
 );
 

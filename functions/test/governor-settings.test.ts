@@ -33,7 +33,7 @@ describe("governor settings callables", () => {
   });
 
   it("an admin reads the defaults before anything was set", async () => {
-    const view = (await call(getSettings, {}, admin("root")));
+    const view = await call(getSettings, {}, admin("root"));
     expect(view).toMatchObject({ updatedAt: null, updatedBy: null });
     const flash = view.models.find((m) => m.model === "gemini-2.5-flash");
     expect(flash).toMatchObject({ defaults: DEFAULT_MODEL_LIMITS["gemini-2.5-flash"], override: null, limits: DEFAULT_MODEL_LIMITS["gemini-2.5-flash"] });
@@ -42,15 +42,18 @@ describe("governor settings callables", () => {
   it("an admin sets overrides: settings/governor holds them with updatedAt and updatedBy, and get shows them", async () => {
     const limits = { "gemini-2.5-flash": { rpm: 300, concurrency: 20 }, "*": { rpm: 60 } };
     const before = Date.now();
-    const set = (await call(setSettings, { limits }, admin("root")));
+    const set = await call(setSettings, { limits }, admin("root"));
     expect(set).toMatchObject({ updatedBy: "root" });
-    expect(set.models.find((m) => m.model === "gemini-2.5-flash")).toMatchObject({ override: limits["gemini-2.5-flash"], limits: { rpm: 300, concurrency: 20 } });
+    expect(set.models.find((m) => m.model === "gemini-2.5-flash")).toMatchObject({
+      override: limits["gemini-2.5-flash"],
+      limits: { rpm: 300, concurrency: 20 },
+    });
     expect(set.updatedAt).toBeGreaterThanOrEqual(before);
     expect((await h.store.get(GOVERNOR_SETTINGS_PATH))?.data).toEqual({ limits, updatedAt: set.updatedAt, updatedBy: "root" });
     // A second set changes only the models it names; null puts a model back on its default.
     await call(setSettings, { limits: { "*": { rpm: 30 }, "gemini-2.5-flash": null } }, admin("root"));
     expect((await h.store.get(GOVERNOR_SETTINGS_PATH))?.data).toMatchObject({ limits: { "*": { rpm: 30 } } });
-    const view = (await call(getSettings, {}, admin("other-admin")));
+    const view = await call(getSettings, {}, admin("other-admin"));
     expect(view.models.find((m) => m.model === "gemini-2.5-flash")?.override).toBeNull();
     expect(view.models.find((m) => m.model === "*")).toMatchObject({ override: { rpm: 30 } });
   });

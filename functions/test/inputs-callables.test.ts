@@ -17,7 +17,14 @@ describe("listBatchRows", () => {
   it("pages the owner's input cells by row index", async () => {
     const jobId = await create(5);
     const first = await h.listBatchRows({ data: { jobId, limit: 2 }, auth: auth("alice") } as never);
-    expect(first).toEqual({ columns: ["topic"], rows: [{ rowIndex: 0, cells: { topic: "t0" } }, { rowIndex: 1, cells: { topic: "t1" } }], nextCursor: "2" });
+    expect(first).toEqual({
+      columns: ["topic"],
+      rows: [
+        { rowIndex: 0, cells: { topic: "t0" } },
+        { rowIndex: 1, cells: { topic: "t1" } },
+      ],
+      nextCursor: "2",
+    });
     const rest = await h.listBatchRows({ data: { jobId, cursor: first.nextCursor, limit: 10 }, auth: auth("alice") } as never);
     expect(rest.rows.map((r) => r.rowIndex)).toEqual([2, 3, 4]);
     expect(rest.nextCursor).toBeNull();

@@ -10,8 +10,7 @@ import path from "node:path";
 
 const ROOT = path.resolve(__dirname, "../..");
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), "utf8");
-const engines = (file: string): string | undefined =>
-  (JSON.parse(read(file)) as { engines?: { node?: string } }).engines?.node;
+const engines = (file: string): string | undefined => (JSON.parse(read(file)) as { engines?: { node?: string } }).engines?.node;
 
 const rootRange = engines("package.json") ?? "";
 const minimum = /^>=(\d+\.\d+)$/.exec(rootRange)?.[1];

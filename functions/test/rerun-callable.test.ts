@@ -14,13 +14,16 @@ afterAll(() => fft.cleanup());
 //   topic ─▶ gen ─▶ out "summary"
 //   topic ─▶ tag ─▶ tagOut "tag"
 const flowWith = (genPrompt: string) =>
-  rawFlow([input("topic"), text("gen", genPrompt), text("tag", "Tag {{topic}}"), output("out", "summary"), output("tagOut", "tag")], "topic>gen gen>out topic>tag tag>tagOut");
+  rawFlow(
+    [input("topic"), text("gen", genPrompt), text("tag", "Tag {{topic}}"), output("out", "summary"), output("tagOut", "tag")],
+    "topic>gen gen>out topic>tag tag>tagOut",
+  );
 
 async function finished(h: Harness, topics: string[]): Promise<Job> {
-  const { job } = (await h.createBatch({
+  const { job } = await h.createBatch({
     data: { name: "t", flow: flowWith("Summarize {{topic}}"), columns: ["topic"], rows: topics.map((topic) => ({ topic })), concurrency: 2, start: true },
     auth: auth("alice"),
-  } as never));
+  } as never);
   await h.drain();
   return (await h.store.get<Job>(`batch_jobs/${job.id}`))!.data;
 }
@@ -32,7 +35,7 @@ describe("rerunRows callable", () => {
     const job = await finished(h, ["a", "b", "c"]);
     expect(job).toMatchObject({ status: "completed", completedRows: 3 });
     const before = ai.generations;
-    const out = (await h.rerunRows({ data: { jobId: job.id, rows: "all", flow: flowWith("Shorten {{topic}}") }, auth: auth("alice") } as never));
+    const out = await h.rerunRows({ data: { jobId: job.id, rows: "all", flow: flowWith("Shorten {{topic}}") }, auth: auth("alice") } as never);
     expect(out).toMatchObject({ rows: 3, job: { status: "processing", pass: 1 } });
     await h.drain();
     expect(h.errors).toEqual([]);

@@ -31,10 +31,10 @@ class QuotaAi extends RecordingAi {
 }
 
 async function createStarted(h: Harness): Promise<Job> {
-  const res = (await h.createBatch({
+  const res = await h.createBatch({
     data: { flow: textFlow(), columns: ["topic"], rows: [{ topic: "a" }], concurrency: 1, start: true },
     auth: auth("alice"),
-  } as never));
+  } as never);
   return res.job;
 }
 

@@ -76,10 +76,10 @@ async function dispatch(task: QueuedTask, retryCount: number): Promise<FakeRespo
 describe("runBatchRow over HTTP", () => {
   it("answers non-2xx before the last attempt and 204 with a failed row on it", async () => {
     const h = new Harness({ ai: new DownAi(), autoDeliver: false, nodeRetry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
-    const { job } = (await h.createBatch({
+    const { job } = await h.createBatch({
       data: { flow: textFlow(), columns: ["topic"], rows: [{ topic: "a" }], concurrency: 1, start: true },
       auth: auth("alice"),
-    } as never));
+    } as never);
     const task = h.queue.rowTasks[0]!;
 
     const early = await dispatch(task, 0);

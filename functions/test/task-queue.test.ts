@@ -99,7 +99,10 @@ describe("FirebaseTaskQueue options", () => {
     const prod = fakeFunctions();
     const q1 = new FirebaseTaskQueue({ ...base, functions: prod.functions, emulated: false, resolveUri: async () => "https://run-x.a.run.app" });
     await q1.enqueue({ id: "a", payload: {} });
-    expect(prod.calls[0]).toEqual({ name: "locations/us-central1/functions/runBatchRow", opts: { id: "a", dispatchDeadlineSeconds: 900, uri: "https://run-x.a.run.app" } });
+    expect(prod.calls[0]).toEqual({
+      name: "locations/us-central1/functions/runBatchRow",
+      opts: { id: "a", dispatchDeadlineSeconds: 900, uri: "https://run-x.a.run.app" },
+    });
 
     const emu = fakeFunctions();
     const q2 = new FirebaseTaskQueue({ ...base, functions: emu.functions, emulated: true, resolveUri: async () => "https://run-x.a.run.app" });
@@ -143,7 +146,16 @@ describe("cachedFunctionUri", () => {
       calls++;
       return new Response(JSON.stringify({ serviceConfig: { uri: "https://u.a.run.app" } }), { status: calls === 1 ? 403 : 200 });
     }) as unknown as typeof fetch;
-    const resolve = cachedFunctionUri({ credential, projectId: "p", region: "r", functionName: "f", logger: silentLogger, fetchImpl, retryAfterFailureMs: 60_000, now: () => clock });
+    const resolve = cachedFunctionUri({
+      credential,
+      projectId: "p",
+      region: "r",
+      functionName: "f",
+      logger: silentLogger,
+      fetchImpl,
+      retryAfterFailureMs: 60_000,
+      now: () => clock,
+    });
     expect(await resolve()).toBeUndefined();
     clock += 30_000;
     expect(await resolve()).toBeUndefined();

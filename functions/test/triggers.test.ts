@@ -27,10 +27,10 @@ const noNodeRetry = { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 };
 
 async function createStarted(h: Harness, n: number, concurrency = 1): Promise<Job> {
   const rows = Array.from({ length: n }, (_, i) => ({ topic: `t${i}` }));
-  const res = (await h.createBatch({
+  const res = await h.createBatch({
     data: { flow: textFlow(), columns: ["topic"], rows, concurrency, start: true },
     auth: auth("alice"),
-  } as never));
+  } as never);
   return res.job;
 }
 
@@ -99,9 +99,7 @@ describe("onBatchResultCreated", () => {
   it("does nothing for a result deleted before the event arrived", async () => {
     const h = new Harness({ ai: new RecordingAi(), autoDeliver: false });
     const job = await createStarted(h, 1);
-    await expect(
-      fns.onBatchResultCreated.run({ params: { jobId: job.id, rowId: "000000" }, data: undefined } as never),
-    ).resolves.toBeUndefined();
+    await expect(fns.onBatchResultCreated.run({ params: { jobId: job.id, rowId: "000000" }, data: undefined } as never)).resolves.toBeUndefined();
     expect((await h.store.get<Job>(`batch_jobs/${job.id}`))!.data.status).toBe("processing");
   });
 });
@@ -109,10 +107,10 @@ describe("onBatchResultCreated", () => {
 describe("onBatchJobCreated", () => {
   it("leaves a draft job alone", async () => {
     const h = new Harness({ ai: new RecordingAi(), autoDeliver: false });
-    const res = (await h.createBatch({
+    const res = await h.createBatch({
       data: { flow: textFlow(), columns: ["topic"], rows: [{ topic: "a" }] },
       auth: auth("alice"),
-    } as never));
+    } as never);
     await h.deliverCreated((await h.store.get(`batch_jobs/${res.job.id}`))!);
     expect(h.queue.enqueued).toHaveLength(0);
     expect((await h.store.get<Job>(`batch_jobs/${res.job.id}`))!.data.status).toBe("pending");

@@ -29,7 +29,7 @@ describe("webhook callables", () => {
     expect(JSON.stringify(info)).not.toContain(webhookSecret.secret);
     expect((await h.getWebhookSecret(caller("bob"))).webhookSecret.exists).toBe(false);
     const { job } = await h.createBatch(caller("alice", data));
-    expect((job).webhookUrl).toBe("https://hooks.example.com/x");
+    expect(job.webhookUrl).toBe("https://hooks.example.com/x");
     const bad = await httpsErrorOf(h.createBatch(caller("alice", { ...data, webhookUrl: "http://hooks.example.com/x" })));
     expect(bad.code).toBe("invalid-argument");
   });
@@ -57,7 +57,7 @@ describe("webhook callables", () => {
       await h.deliverTask(task!, 1);
       expect(got).toHaveLength(2);
       expect(got[1]!.body).toBe(got[0]!.body);
-      expect(got[1]!.headers["x-flowcraft-event-id"]).toBe(`${(job).id}:completed:0`);
+      expect(got[1]!.headers["x-flowcraft-event-id"]).toBe(`${job.id}:completed:0`);
       const header = String(got[1]!.headers["x-flowcraft-signature"]);
       expect(verifyWebhook({ secret: webhookSecret.secret, header, body: got[1]!.body, nowMs: Date.now() })).toBe(true);
     } finally {
@@ -68,7 +68,9 @@ describe("webhook callables", () => {
   it("onWebhookEventCreated queues one delivery per event document, however often it is delivered", async () => {
     const h = new Harness({ ai: new OfflineAiService(), autoDeliver: false });
     await h.rotateWebhookSecret(caller("alice"));
-    const { job } = await h.createBatch(caller("alice", { flow: textFlow(), columns: ["topic"], rows: [{ topic: "a" }], start: true, webhookUrl: "https://hooks.example.com/x" }));
+    const { job } = await h.createBatch(
+      caller("alice", { flow: textFlow(), columns: ["topic"], rows: [{ topic: "a" }], start: true, webhookUrl: "https://hooks.example.com/x" }),
+    );
     const row = h.queue.enqueued.find((t) => (t.payload as { kind?: string }).kind === undefined)!;
     await h.deliverTask(row);
     const [result] = await h.store.query(`batch_jobs/${job.id}/results`);

@@ -55,7 +55,10 @@ interface RunOutcome {
 
 /** Counts data lines of the results CSV and checks the `topic` cells come back t0, t1, ... */
 function checkResults(file: string): { resultRows: number; inOrder: boolean } {
-  const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+  const lines = fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
   const header = lines.shift()?.split(",") ?? [];
   const col = header.indexOf("topic");
   let inOrder = col !== -1;
@@ -70,15 +73,25 @@ function runCli(cli: string, hook: string, dir: string, rows: number, a: ScaleAr
   const out = path.join(dir, `rows-${rows}.results.csv`);
   writeCsv(csv, rows, a.cellBytes);
   const started = performance.now();
-  const child = spawnSync(process.execPath, ["--require", hook, cli, "run", path.join(dir, "flow.json"), csv, "--provider", "offline", "--concurrency", String(a.concurrency), "--out", out], {
-    env: { ...process.env, FLOWCRAFT_OFFLINE_LATENCY_MS: "0" },
-    encoding: "utf8",
-    maxBuffer: 64 << 20,
-  });
+  const child = spawnSync(
+    process.execPath,
+    ["--require", hook, cli, "run", path.join(dir, "flow.json"), csv, "--provider", "offline", "--concurrency", String(a.concurrency), "--out", out],
+    {
+      env: { ...process.env, FLOWCRAFT_OFFLINE_LATENCY_MS: "0" },
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+    },
+  );
   const ms = performance.now() - started;
   const rss = /peak-rss-kib (\d+)/.exec(child.stderr)?.[1];
   if (child.status !== 0) process.stderr.write(child.stderr.slice(-2000));
-  return { rows, code: child.status, ms, rssMiB: rss ? Number(rss) / 1024 : NaN, ...(fs.existsSync(out) ? checkResults(out) : { resultRows: 0, inOrder: false }) };
+  return {
+    rows,
+    code: child.status,
+    ms,
+    rssMiB: rss ? Number(rss) / 1024 : NaN,
+    ...(fs.existsSync(out) ? checkResults(out) : { resultRows: 0, inOrder: false }),
+  };
 }
 
 function main(): void {
@@ -95,11 +108,15 @@ function main(): void {
     fs.writeFileSync(path.join(dir, "flow.json"), JSON.stringify(TEXT_FLOW));
     const results = [a.small, a.rows].map((n) => runCli(cli, hook, dir, n, a));
     for (const r of results) {
-      console.log(`${r.rows} rows: exit ${r.code}, ${r.resultRows} result rows${r.inOrder ? " in order" : " NOT in order"}, ${(r.ms / 1000).toFixed(1)} s, peak RSS ${r.rssMiB.toFixed(0)} MiB`);
+      console.log(
+        `${r.rows} rows: exit ${r.code}, ${r.resultRows} result rows${r.inOrder ? " in order" : " NOT in order"}, ${(r.ms / 1000).toFixed(1)} s, peak RSS ${r.rssMiB.toFixed(0)} MiB`,
+      );
     }
     const [small, large] = results as [RunOutcome, RunOutcome];
     const ratio = large.ms / small.ms;
-    console.log(`time(${large.rows}) / time(${small.rows}) = ${ratio.toFixed(2)} (linear: ${(large.rows / small.rows).toFixed(1)}; target ≤ ${((large.rows / small.rows) * 1.2).toFixed(1)})`);
+    console.log(
+      `time(${large.rows}) / time(${small.rows}) = ${ratio.toFixed(2)} (linear: ${(large.rows / small.rows).toFixed(1)}; target ≤ ${((large.rows / small.rows) * 1.2).toFixed(1)})`,
+    );
     const ok = results.every((r) => r.code === 0 && r.resultRows === r.rows && r.inOrder);
     process.exitCode = ok ? 0 : 1;
   } finally {

@@ -70,11 +70,15 @@ async function main(): Promise<void> {
   for (const rows of sizes) {
     const r = await measure(rows, mib);
     results.push(r);
-    console.log(`${r.rows} rows × ${mib} MiB: archive ${(r.zipBytes / 1024 / 1024).toFixed(1)} MiB, peak RSS above the start of the download ${r.peakMiB.toFixed(1)} MiB`);
+    console.log(
+      `${r.rows} rows × ${mib} MiB: archive ${(r.zipBytes / 1024 / 1024).toFixed(1)} MiB, peak RSS above the start of the download ${r.peakMiB.toFixed(1)} MiB`,
+    );
   }
   const first = results[0]!;
   const last = results[results.length - 1]!;
-  console.log(`archive ratio ${(last.zipBytes / first.zipBytes).toFixed(2)}, peak memory ratio ${(Math.max(last.peakMiB, 1) / Math.max(first.peakMiB, 1)).toFixed(2)} (peaks under 1 MiB count as 1)`);
+  console.log(
+    `archive ratio ${(last.zipBytes / first.zipBytes).toFixed(2)}, peak memory ratio ${(Math.max(last.peakMiB, 1) / Math.max(first.peakMiB, 1)).toFixed(2)} (peaks under 1 MiB count as 1)`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -37,7 +37,9 @@ function timedGet(port: number, urlPath: string): Promise<{ ms: number; bytes: n
       .get({ host: "127.0.0.1", port, path: urlPath }, (res) => {
         let bytes = 0;
         res.on("data", (b: Buffer) => (bytes += b.length));
-        res.on("end", () => (res.statusCode === 200 ? resolve({ ms: performance.now() - started, bytes }) : reject(new Error(`export: HTTP ${res.statusCode}`))));
+        res.on("end", () =>
+          res.statusCode === 200 ? resolve({ ms: performance.now() - started, bytes }) : reject(new Error(`export: HTTP ${res.statusCode}`)),
+        );
         res.on("error", reject);
       })
       .on("error", reject);
@@ -114,11 +116,15 @@ async function main(): Promise<void> {
       bytes: times[i]!.bytes,
     }));
     for (const m of runs) {
-      console.log(`  ${String(m.rows).padStart(7)} rows: export ${m.exportMs.toFixed(1)} ms (${(m.bytes / 1024).toFixed(0)} KiB), dump ${m.dumpMs.toFixed(1)} ms, export/dump ${(m.exportMs / m.dumpMs).toFixed(2)}`);
+      console.log(
+        `  ${String(m.rows).padStart(7)} rows: export ${m.exportMs.toFixed(1)} ms (${(m.bytes / 1024).toFixed(0)} KiB), dump ${m.dumpMs.toFixed(1)} ms, export/dump ${(m.exportMs / m.dumpMs).toFixed(2)}`,
+      );
     }
     const first = runs[0]!;
     const last = runs[runs.length - 1]!;
-    console.log(`export ${last.rows}/${first.rows} rows: time ratio ${(last.exportMs / first.exportMs).toFixed(2)} (size ratio ${(last.rows / first.rows).toFixed(0)}; target <= 12)`);
+    console.log(
+      `export ${last.rows}/${first.rows} rows: time ratio ${(last.exportMs / first.exportMs).toFixed(2)} (size ratio ${(last.rows / first.rows).toFixed(0)}; target <= 12)`,
+    );
     // Other load only adds time, so the fastest rounds are the least disturbed: a second estimate.
     console.log(`export ${last.rows}/${first.rows} rows, fastest rounds: time ratio ${(last.fastestExportMs / first.fastestExportMs).toFixed(2)}`);
     console.log(`dump   ${last.rows}/${first.rows} rows: time ratio ${(last.dumpMs / first.dumpMs).toFixed(2)}`);

@@ -108,7 +108,9 @@ async function main(): Promise<void> {
     const p = await measurePair(a, rows);
     pairs.push(p);
     const vsBound = p.host / 1000 / ideal;
-    console.log(`  pair ${i + 1}: bare ${(p.bare / 1000).toFixed(3)} s, host ${(p.host / 1000).toFixed(3)} s, host/bound ${vsBound.toFixed(3)}, host/bare ${(p.host / p.bare).toFixed(3)}`);
+    console.log(
+      `  pair ${i + 1}: bare ${(p.bare / 1000).toFixed(3)} s, host ${(p.host / 1000).toFixed(3)} s, host/bound ${vsBound.toFixed(3)}, host/bare ${(p.host / p.bare).toFixed(3)}`,
+    );
   }
   const bare = median(pairs.map((p) => p.bare));
   const host = median(pairs.map((p) => p.host));

@@ -64,7 +64,9 @@ async function main(): Promise<void> {
     const t2 = performance.now();
     if (created.status !== 201) throw new Error(`create answered ${created.status}: ${JSON.stringify(created.json)}`);
     const mb = (rows * columns * (cellBytes + 1)) / 1e6;
-    console.log(`${rows} rows × ${columns} columns × ${cellBytes} B (${mb.toFixed(0)} MB CSV): upload ${((t1 - t0) / 1000).toFixed(1)} s, create ${((t2 - t1) / 1000).toFixed(1)} s`);
+    console.log(
+      `${rows} rows × ${columns} columns × ${cellBytes} B (${mb.toFixed(0)} MB CSV): upload ${((t1 - t0) / 1000).toFixed(1)} s, create ${((t2 - t1) / 1000).toFixed(1)} s`,
+    );
     console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (${rssBefore.toFixed(0)} MiB before the upload)`);
   } finally {
     server.closeAllConnections();

@@ -62,7 +62,20 @@ async function main(): Promise<void> {
     `quota ${quota} requests per ${base.windowMs / 1000} s window (${quota * scale} real requests/min; time and governor policy scaled ×${scale}), ` +
       `${base.rows} rows, C=${base.concurrency}, fake latency ${base.latencyMs} ms, real @google/genai SDK, SQLite governor`,
   );
-  console.log(["told".padEnd(10), "calls".padStart(6), "429s".padStart(6), "429 %".padStart(7), "ok/window".padStart(9), "of quota".padStart(8), "late 429%".padStart(9), "late ok/w".padStart(9), "rows ok".padStart(9), "secs".padStart(7)].join(" "));
+  console.log(
+    [
+      "told".padEnd(10),
+      "calls".padStart(6),
+      "429s".padStart(6),
+      "429 %".padStart(7),
+      "ok/window".padStart(9),
+      "of quota".padStart(8),
+      "late 429%".padStart(9),
+      "late ok/w".padStart(9),
+      "rows ok".padStart(9),
+      "secs".padStart(7),
+    ].join(" "),
+  );
   const checks: string[] = [];
   for (const told of [quota, 2 * quota]) {
     const r = await runQuotaBatch({ ...base, told });
@@ -84,7 +97,9 @@ function targetChecks(toldQuota: boolean, quota: number, r: QuotaRunResult): str
   }
   const h = r.secondHalf;
   const late = h.calls === 0 ? 0 : h.rejected / h.calls;
-  return [`target, told 2×: second-half 429s < 5%: ${pct(h.rejected, h.calls)} ${mark(late < 0.05)} (overall ${pct(r.stats.rejected, r.calls)}); ${throughput}`];
+  return [
+    `target, told 2×: second-half 429s < 5%: ${pct(h.rejected, h.calls)} ${mark(late < 0.05)} (overall ${pct(r.stats.rejected, r.calls)}); ${throughput}`,
+  ];
 }
 
 void main().catch((err: unknown) => {

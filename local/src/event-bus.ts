@@ -108,10 +108,13 @@ export class BatchEventBus {
     }
     if (t.timer) return;
     const throttle = t;
-    t.timer = setTimeout(() => {
-      throttle.timer = null;
-      void this.store.get(`batch_jobs/${jobId}`).then((doc) => doc && this.flushJob(jobId, throttle, doc.data));
-    }, this.throttleMs - (now - t.lastAt));
+    t.timer = setTimeout(
+      () => {
+        throttle.timer = null;
+        void this.store.get(`batch_jobs/${jobId}`).then((doc) => doc && this.flushJob(jobId, throttle, doc.data));
+      },
+      this.throttleMs - (now - t.lastAt),
+    );
   }
 
   private flushJob(jobId: string, t: JobThrottle, data: Record<string, unknown>): void {

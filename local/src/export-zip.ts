@@ -36,13 +36,16 @@ export function exportZip(host: Pick<LocalHost, "deps" | "blobs">, req: ZipReque
     for (const file of media.take()) {
       // Lazy: a file is opened only when its turn comes, so one is open at a time.
       zip.addReadStreamLazy(file.name, { compress: false }, (cb) => {
-        host.blobs.openRead(file.ref).then((blob) => {
-          if (!blob) return cb(new Error(`media ${file.name} is gone from the store`), Readable.from([]));
-          const stream = blob.stream;
-          open.add(stream);
-          stream.once("close", () => open.delete(stream));
-          cb(null, stream);
-        }, (err: unknown) => cb(err, Readable.from([])));
+        host.blobs.openRead(file.ref).then(
+          (blob) => {
+            if (!blob) return cb(new Error(`media ${file.name} is gone from the store`), Readable.from([]));
+            const stream = blob.stream;
+            open.add(stream);
+            stream.once("close", () => open.delete(stream));
+            cb(null, stream);
+          },
+          (err: unknown) => cb(err, Readable.from([])),
+        );
       });
     }
     zip.end();

@@ -136,12 +136,29 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const engine = { governor };
   // Row and roll-up task ids hold `-{jobId}-p` (task-ids.ts, roll-up.ts): a deleted batch's ids.
   const purgeHostRecords = async (jobId: string): Promise<void> => queue.forget(`-${jobId}-p`);
-  const deps: BatchDeps = { store, queue, blobs, ai: opts.ai, clock: systemClock, ids, logger, limits, rollUpIntervalMs, engine, purgeHostRecords,
+  const deps: BatchDeps = {
+    store,
+    queue,
+    blobs,
+    ai: opts.ai,
+    clock: systemClock,
+    ids,
+    logger,
+    limits,
+    rollUpIntervalMs,
+    engine,
+    purgeHostRecords,
     // One machine: a receiver on 127.0.0.1 is the usual local webhook.
     webhooks: { allowLoopback: true },
-    ...economyFor(opts) };
+    ...economyFor(opts),
+  };
   const handlers = createBatchHandlers(deps);
-  const outbox = new OutboxPump({ db, logger, beforeWrite, deliver: (doc) => (WEBHOOK_EVENT_PATH.test(doc.path) ? handlers.onWebhookEventCreated(doc) : handlers.onResultCreated(doc)) });
+  const outbox = new OutboxPump({
+    db,
+    logger,
+    beforeWrite,
+    deliver: (doc) => (WEBHOOK_EVENT_PATH.test(doc.path) ? handlers.onWebhookEventCreated(doc) : handlers.onResultCreated(doc)),
+  });
   const unsubscribeOutbox = store.onCommit((changes) => {
     if (changes.some((c) => c.created && TRIGGERED(c.path))) outbox.wake();
   });
@@ -169,7 +186,9 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
 /** Completes interrupted deletes now; with a retention, deletes expired batches now and every `intervalMs`. */
 function startRetention(handlers: BatchHandlers, logger: Logger, retentionDays: number | undefined, intervalMs: number): () => void {
   const sweep = (): void => {
-    handlers.purgeExpired(retentionDays === undefined ? {} : { retentionDays }).catch((err: unknown) => logger.warn(errorFields(err), "retention sweep failed"));
+    handlers
+      .purgeExpired(retentionDays === undefined ? {} : { retentionDays })
+      .catch((err: unknown) => logger.warn(errorFields(err), "retention sweep failed"));
   };
   sweep();
   if (retentionDays === undefined) return () => {};

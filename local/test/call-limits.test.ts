@@ -54,7 +54,12 @@ describe("callLimits in the create body", () => {
 
   it("answers 400 with the path of each bad value and creates nothing", async () => {
     const before = (await request(srv.port, "GET", "/api/batches")).json.jobs.length as number;
-    const bad = await request(srv.port, "POST", "/api/batches", { flow: TEXT_FLOW, columns: ["topic"], rows: [{ topic: "a" }], callLimits: { byKind: { video: 0, sound: 1 } } });
+    const bad = await request(srv.port, "POST", "/api/batches", {
+      flow: TEXT_FLOW,
+      columns: ["topic"],
+      rows: [{ topic: "a" }],
+      callLimits: { byKind: { video: 0, sound: 1 } },
+    });
     expect(bad.status).toBe(400);
     const paths = (bad.json.error.details as Array<{ path: string }>).map((d) => d.path);
     expect(paths).toEqual(expect.arrayContaining(["callLimits.byKind.video", "callLimits.byKind"]));

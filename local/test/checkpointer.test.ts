@@ -16,7 +16,13 @@ it("backfills the database file from a worker and keeps the WAL bounded", async 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fc-ckpt-"));
   const db = openDb(dir);
   const checkpointer = new Checkpointer(db, { intervalMs: 20, maxWalBytes: 256 * 1024 });
-  const group = new GroupCommit(db, (err) => { throw err; }, () => checkpointer.afterCommit());
+  const group = new GroupCommit(
+    db,
+    (err) => {
+      throw err;
+    },
+    () => checkpointer.afterCommit(),
+  );
   const store = new SqliteStore(db, { beforeWrite: () => group.begin() });
   const file = path.join(dir, "flowcraft.db");
   const emptySize = fs.statSync(file).size;

@@ -44,7 +44,12 @@ function lastJson(stdout: string): Record<string, unknown> {
 }
 
 function readCsvColumn(file: string, column: number): string[] {
-  return fs.readFileSync(file, "utf8").trim().split(/\r?\n/).slice(1).map((l) => l.split(",")[column]!);
+  return fs
+    .readFileSync(file, "utf8")
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => l.split(",")[column]!);
 }
 
 describe("offline", () => {
@@ -74,7 +79,11 @@ describe("offline", () => {
     const r = await runNode(CLI, ["run", flowFile, rows, "--out", out, "--json", "--provider", "offline"]);
     expect(r.code).toBe(3);
     expect(lastJson(r.stdout)).toMatchObject({ completedRows: 2, failedRows: 1, out });
-    const records = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
+    const records = fs
+      .readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, string>);
     expect(records.map((x) => x.status)).toEqual(["succeeded", "failed", "succeeded"]);
     expect(records[1]!.error).toContain("[[fail]]");
   });
@@ -89,7 +98,11 @@ describe("offline", () => {
     const failed = summary.failedRows as number;
     expect(failed).toBeGreaterThanOrEqual(5);
     expect(failed).toBeLessThan(12);
-    const statuses = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { status: string }).status);
+    const statuses = fs
+      .readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { status: string }).status);
     expect(statuses).toHaveLength(12);
     expect(statuses.filter((s) => s === "failed")).toHaveLength(failed);
     expect(statuses.filter((s) => s === "pending")).toHaveLength(12 - failed);
@@ -136,7 +149,18 @@ describe("offline", () => {
   it("--zip writes RESULTS.zip whose entries match the results: the CSV, then each image its cell names", async () => {
     const imageFlow = writeFile("image-flow.json", JSON.stringify(IMAGE_FLOW));
     const out = path.join(dir, "pics.csv");
-    const r = await runNode(CLI, ["run", imageFlow, writeRows(["a cat", "[[fail]] a dog", "a bird"]), "--out", out, "--zip", "--columns", "nodes", "--bom", "--json"]);
+    const r = await runNode(CLI, [
+      "run",
+      imageFlow,
+      writeRows(["a cat", "[[fail]] a dog", "a bird"]),
+      "--out",
+      out,
+      "--zip",
+      "--columns",
+      "nodes",
+      "--bom",
+      "--json",
+    ]);
     expect(r.code).toBe(3);
     expect(lastJson(r.stdout)).toMatchObject({ out, zip: path.join(dir, "pics.zip") });
     const entries = await unzip(fs.readFileSync(path.join(dir, "pics.zip")));
@@ -201,7 +225,18 @@ describe("offline", () => {
 
   it("gives the batch --job-concurrency / --job-model-concurrency as its callLimits; a bad step type is exit 2", async () => {
     const dataDir = path.join(dir, "data");
-    const r = await runNode(CLI, ["run", flowFile, writeRows(["a", "b"]), "--data-dir", dataDir, "--json", "--job-concurrency", "text=2,video=1", "--job-model-concurrency", "gemini-2.5-flash=1"]);
+    const r = await runNode(CLI, [
+      "run",
+      flowFile,
+      writeRows(["a", "b"]),
+      "--data-dir",
+      dataDir,
+      "--json",
+      "--job-concurrency",
+      "text=2,video=1",
+      "--job-model-concurrency",
+      "gemini-2.5-flash=1",
+    ]);
     expect(r.code).toBe(0);
     const { jobId } = lastJson(r.stdout) as { jobId: string };
     const host = createLocalHost({ dataDir, ai: new OfflineAiService() });
@@ -303,7 +338,11 @@ describe("gemini through the real SDK against a fake Gemini server", () => {
     let keyOk = false;
     fake.script(":generateContent", () => (keyOk ? textResponse("ok now") : googleError(403, "PERMISSION_DENIED", "API key not valid.")));
     const dataDir = path.join(dir, "data");
-    const r = await runNode(CLI, ["run", flowFile, writeRows(Array.from({ length: 10 }, (_, i) => `t${i}`)), "--concurrency", "1", "--json", "--data-dir", dataDir], env());
+    const r = await runNode(
+      CLI,
+      ["run", flowFile, writeRows(Array.from({ length: 10 }, (_, i) => `t${i}`)), "--concurrency", "1", "--json", "--data-dir", dataDir],
+      env(),
+    );
     expect(r.code).toBe(4);
     const summary = lastJson(r.stdout);
     expect(summary).toMatchObject({ status: "paused", pausedReason: "circuit", failedRows: 5, completedRows: 0 });
@@ -325,14 +364,16 @@ describe("gemini through the real SDK against a fake Gemini server", () => {
 
   it("fails only the row with a permanent error, with a message that carries no key", async () => {
     fake.script(":generateContent", (req) =>
-      promptOf(req).includes("poison")
-        ? googleError(400, "INVALID_ARGUMENT", "Request contains an invalid argument. key=test-key-123")
-        : textResponse("ok"),
+      promptOf(req).includes("poison") ? googleError(400, "INVALID_ARGUMENT", "Request contains an invalid argument. key=test-key-123") : textResponse("ok"),
     );
     const out = path.join(dir, "r.jsonl");
     const r = await runNode(CLI, ["run", flowFile, writeRows(["a", "poison", "c"]), "--out", out], env());
     expect(r.code).toBe(3);
-    const records = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
+    const records = fs
+      .readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, string>);
     expect(records.map((x) => x.status)).toEqual(["succeeded", "failed", "succeeded"]);
     expect(records[1]!.error!.length).toBeGreaterThan(0);
     expect(fs.readFileSync(out, "utf8")).not.toContain("test-key-123");

@@ -66,7 +66,10 @@ function rewrite(dir: string, change: (bytes: Buffer) => Buffer): void {
 
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of fs.readdirSync(dir).sort()) out[name] = createHash("sha256").update(fs.readFileSync(path.join(dir, name))).digest("hex");
+  for (const name of fs.readdirSync(dir).sort())
+    out[name] = createHash("sha256")
+      .update(fs.readFileSync(path.join(dir, name)))
+      .digest("hex");
   return out;
 }
 
@@ -80,13 +83,16 @@ describe.each(DAMAGE)("a data directory with %s", (_label, damage) => {
 
   it.each([
     ["serve", () => ["serve", "--port", "0", "--data-dir", dir]],
-    ["run", () => {
-      const flow = path.join(root, "flow.json");
-      const rows = path.join(root, "rows.csv");
-      fs.writeFileSync(flow, JSON.stringify(TEXT_FLOW));
-      fs.writeFileSync(rows, "topic\na\n");
-      return ["run", flow, rows, "--data-dir", dir, "--out", path.join(root, "out.csv")];
-    }],
+    [
+      "run",
+      () => {
+        const flow = path.join(root, "flow.json");
+        const rows = path.join(root, "rows.csv");
+        fs.writeFileSync(flow, JSON.stringify(TEXT_FLOW));
+        fs.writeFileSync(rows, "topic\na\n");
+        return ["run", flow, rows, "--data-dir", dir, "--out", path.join(root, "out.csv")];
+      },
+    ],
   ])("%s stops with one clear message and leaves the files as they were", async (_cmd, args) => {
     const argv = args();
     const before = snapshot(dir);

@@ -72,7 +72,12 @@ describe("limit flags", () => {
     });
   });
 
-  it.each([["--model-rpm", "a"], ["--model-rpm", "a=0"], ["--model-concurrency", "a=1.5"], ["--model-tpm", "=5"]])("rejects %s %s with a usage error", (flag, value) => {
+  it.each([
+    ["--model-rpm", "a"],
+    ["--model-rpm", "a=0"],
+    ["--model-concurrency", "a=1.5"],
+    ["--model-tpm", "=5"],
+  ])("rejects %s %s with a usage error", (flag, value) => {
     expect(() => parse([flag, value])).toThrow(UsageError);
   });
 });

@@ -44,7 +44,10 @@ describe("creating and running batches", () => {
     expect(lines[0]).toBe("topic,line,status,error,durationMs,inputTokens,outputTokens,totalTokens,costUsd");
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(topics);
     const jsonl = await api("GET", `/api/batches/${id}/export.jsonl`);
-    const records = jsonl.text.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = jsonl.text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.map((r) => r.topic)).toEqual(topics);
     expect(records.every((r) => r.status === "succeeded" && typeof r.line === "string")).toBe(true);
   });
@@ -67,7 +70,10 @@ describe("creating and running batches", () => {
     const id: string = created.json.job.id;
     const during = await api("GET", `/api/batches/${id}/export.jsonl`);
     expect(during.status).toBe(200);
-    const statuses = during.text.trim().split("\n").map((l) => (JSON.parse(l) as { status: string }).status);
+    const statuses = during.text
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { status: string }).status);
     expect(statuses).toHaveLength(3);
     expect(statuses[2]).toBe("pending");
     await api("POST", `/api/batches/${id}/cancel`);

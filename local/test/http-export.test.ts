@@ -17,7 +17,15 @@ const api = srv.api;
 const MIXED_FLOW = {
   nodes: [
     { id: "topic", type: "input", data: { column: "topic" } },
-    { id: "facts", type: "text", data: { model: "gemini-2.5-flash", prompt: "Facts about {{topic}}", jsonSchema: { type: "object", properties: { title: { type: "string" }, score: { type: "number" } } } } },
+    {
+      id: "facts",
+      type: "text",
+      data: {
+        model: "gemini-2.5-flash",
+        prompt: "Facts about {{topic}}",
+        jsonSchema: { type: "object", properties: { title: { type: "string" }, score: { type: "number" } } },
+      },
+    },
     { id: "draw", type: "image", data: { model: "gemini-2.5-flash-image", prompt: "A picture of {{topic}}" } },
     { id: "o1", type: "output", data: { name: "facts" } },
     { id: "o2", type: "output", data: { name: "picture" } },
@@ -45,7 +53,9 @@ describe("export options over HTTP", () => {
     expect(reply.status).toBe(200);
     expect(reply.bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     const { columns, rows } = parseCsv(reply.bytes.toString("utf8"));
-    expect(columns).toEqual(expect.arrayContaining(["failedNode", "attempts", "pass", "facts:status", "facts:model", "draw:output", "facts.title", "facts.score"]));
+    expect(columns).toEqual(
+      expect.arrayContaining(["failedNode", "attempts", "pass", "facts:status", "facts:model", "draw:output", "facts.title", "facts.score"]),
+    );
     expect(rows[0]).toMatchObject({ status: "succeeded", "facts:status": "succeeded", "facts:model": "gemini-2.5-flash", failedNode: "" });
     expect(rows[1]).toMatchObject({ status: "failed", failedNode: expect.stringMatching(/^(facts|draw)$/) });
     const link = rows[0]!.picture!;

@@ -28,7 +28,10 @@ describe("pause and resume", () => {
     expect(typeof pause.json.job.pausedAt).toBe("number");
     expect((await api("POST", `/api/batches/${id}/pause`)).json.job.pausedAt).toBe(pause.json.job.pausedAt);
     // the row in flight finishes and is counted; nothing else starts
-    await waitFor(() => sse.events.some((e) => e.event === "job" && JSON.parse(e.data).status === "paused" && JSON.parse(e.data).completedRows === 1), "a paused job event with the row in flight counted");
+    await waitFor(
+      () => sse.events.some((e) => e.event === "job" && JSON.parse(e.data).status === "paused" && JSON.parse(e.data).completedRows === 1),
+      "a paused job event with the row in flight counted",
+    );
     expect(await jobOf(id)).toMatchObject({ status: "paused", completedRows: 1 });
     expect((await api("GET", `/api/batches/${id}/results`)).json.results).toHaveLength(1);
 

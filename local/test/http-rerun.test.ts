@@ -1,4 +1,3 @@
- 
 /**
  * `POST /api/batches/:id/rerun` over a real server on a loopback port: failed rows re-run with an
  * edited prompt call the provider only for the changed node (counted), the job takes the new

@@ -86,10 +86,18 @@ describe("runtime limits on the local host", () => {
     dirs.push(dir);
     const srv = await start(dir);
     try {
-      const bad = await request(srv.port, "PUT", "/api/settings/limits", { "gemini-2.5-flash": { rpm: -5, concurrency: 1.5, burst: 3 }, "veo-3.0-generate-001": { rpd: "ten" } });
+      const bad = await request(srv.port, "PUT", "/api/settings/limits", {
+        "gemini-2.5-flash": { rpm: -5, concurrency: 1.5, burst: 3 },
+        "veo-3.0-generate-001": { rpd: "ten" },
+      });
       expect(bad.status).toBe(400);
       const details = bad.json.error.details as Array<{ path: string; message: string }>;
-      expect(details.map((d) => d.path).sort()).toEqual(["gemini-2.5-flash", "gemini-2.5-flash.concurrency", "gemini-2.5-flash.rpm", "veo-3.0-generate-001.rpd"]);
+      expect(details.map((d) => d.path).sort()).toEqual([
+        "gemini-2.5-flash",
+        "gemini-2.5-flash.concurrency",
+        "gemini-2.5-flash.rpm",
+        "veo-3.0-generate-001.rpd",
+      ]);
       expect(details.find((d) => d.path === "gemini-2.5-flash")?.message).toMatch(/unknown limit "burst"/);
       const after = await request(srv.port, "GET", "/api/settings/limits");
       expect(modelOf(after.json, "gemini-2.5-flash")).toMatchObject({ override: null });

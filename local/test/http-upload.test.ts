@@ -52,7 +52,13 @@ describe("POST /api/uploads", () => {
     const done = await waitForBatchEnd(srv.port, created.json.job.id);
     expect(done.json.job.status).toBe("completed");
     const page = await api("GET", `/api/batches/${created.json.job.id}/results?limit=10`);
-    expect(page.json.results.map((r: { rowIndex: number; nodeOutputs: { topic: { text: string } } }) => [r.rowIndex, r.nodeOutputs.topic.text]).slice(6, 9)).toEqual([[6, "é-6"], [7, 'line one\nétoile "7"'], [8, "é-8"]]);
+    expect(
+      page.json.results.map((r: { rowIndex: number; nodeOutputs: { topic: { text: string } } }) => [r.rowIndex, r.nodeOutputs.topic.text]).slice(6, 9),
+    ).toEqual([
+      [6, "é-6"],
+      [7, 'line one\nétoile "7"'],
+      [8, "é-8"],
+    ]);
     // Used once: the id is gone after the create.
     const again = await api("POST", "/api/batches", { flow: TEXT_FLOW, upload: up.json.upload.id });
     expect(again.status).toBe(400);
@@ -79,7 +85,10 @@ describe("POST /api/uploads", () => {
     expect(fs.readFileSync(file)).toEqual(body);
     // A refused create keeps the upload (and writes nothing): fix the request and send it again.
     const before = await api("GET", "/api/batches");
-    const bad = await api("POST", "/api/batches", { flow: { ...TEXT_FLOW, nodes: [{ id: "topic", type: "input", data: { column: "missing" } }, ...TEXT_FLOW.nodes.slice(1)] }, upload: up.json.upload.id });
+    const bad = await api("POST", "/api/batches", {
+      flow: { ...TEXT_FLOW, nodes: [{ id: "topic", type: "input", data: { column: "missing" } }, ...TEXT_FLOW.nodes.slice(1)] },
+      upload: up.json.upload.id,
+    });
     expect(bad.status).toBe(400);
     expect((await api("GET", "/api/batches")).json.jobs).toEqual(before.json.jobs);
     const est = await api("POST", "/api/batches/estimate", { flow: TEXT_FLOW, upload: up.json.upload.id });

@@ -59,7 +59,10 @@ describe("live progress", () => {
     expect(wait).toMatchObject({ rowIndex: 1, error: { code: "rate_limited", retryable: true } });
     expect(wait?.attempt).toBeGreaterThanOrEqual(1);
     expect(wait?.nextAttemptAt).toBeGreaterThan(wait?.at ?? Infinity);
-    await waitFor(() => sse.events.some((e) => e.event === "job" && (JSON.parse(e.data) as { retrying?: unknown[] }).retrying?.length === 1), "an SSE job event listing it");
+    await waitFor(
+      () => sse.events.some((e) => e.event === "job" && (JSON.parse(e.data) as { retrying?: unknown[] }).retrying?.length === 1),
+      "an SSE job event listing it",
+    );
     sse.close();
     await api("POST", `/api/batches/${id}/cancel`);
   });

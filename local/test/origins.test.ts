@@ -79,7 +79,10 @@ describe("origins the user listed", () => {
 
 describe("--allow-origin and FLOWCRAFT_ALLOW_ORIGINS", () => {
   it("joins the repeated flag, comma lists and the environment, normalized and without duplicates", () => {
-    const got = allowedOrigins({ "allow-origin": "http://localhost:3000,HTTP://LOCALHOST:4000/" }, { FLOWCRAFT_ALLOW_ORIGINS: " https://app.example , http://localhost:3000" });
+    const got = allowedOrigins(
+      { "allow-origin": "http://localhost:3000,HTTP://LOCALHOST:4000/" },
+      { FLOWCRAFT_ALLOW_ORIGINS: " https://app.example , http://localhost:3000" },
+    );
     expect(got).toEqual(["http://localhost:3000", "http://localhost:4000", "https://app.example"]);
   });
 

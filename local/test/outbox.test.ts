@@ -103,7 +103,9 @@ describe("OutboxPump", () => {
 
   it("gives a file made with reusable row numbers a never-repeating sequence, keeping its rows", async () => {
     const legacy = openDb(dir);
-    legacy.exec("DROP TABLE outbox; CREATE TABLE outbox (seq INTEGER PRIMARY KEY, path TEXT NOT NULL, data TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);");
+    legacy.exec(
+      "DROP TABLE outbox; CREATE TABLE outbox (seq INTEGER PRIMARY KEY, path TEXT NOT NULL, data TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);",
+    );
     legacy.prepare("INSERT INTO outbox (seq, path, data) VALUES (7, 'batch_jobs/j/results/left', '{\"v\":7}')").run();
     legacy.close();
 

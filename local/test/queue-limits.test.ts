@@ -78,7 +78,14 @@ describe("group commit window", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fc-gc-"));
       const db = openDb(dir);
       let commits = 0;
-      const group = new GroupCommit(db, (err) => { throw err; }, () => commits++, windowMs);
+      const group = new GroupCommit(
+        db,
+        (err) => {
+          throw err;
+        },
+        () => commits++,
+        windowMs,
+      );
       const store = new SqliteStore(db, { beforeWrite: () => group.begin() });
       for (let i = 0; i < 3; i++) {
         await store.create(`jobs/j${i}`, { i });

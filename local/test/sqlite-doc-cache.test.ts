@@ -107,7 +107,12 @@ describe("getAllParsed", () => {
     const other = counting();
     await store.create("jobs/a", { n: 1 });
     await store.create("jobs/bad", { n: "one" });
-    expect(await store.getAllParsed([{ path: "jobs/a", schema: one }, { path: "jobs/none", schema: one }])).toEqual([{ n: 1, tags: [] }, null]);
+    expect(
+      await store.getAllParsed([
+        { path: "jobs/a", schema: one },
+        { path: "jobs/none", schema: one },
+      ]),
+    ).toEqual([{ n: 1, tags: [] }, null]);
     await store.getAllParsed([{ path: "jobs/a", schema: other }]);
     expect(other.parses).toBe(1);
     await expect(store.getAllParsed([{ path: "jobs/bad", schema: one }])).rejects.toThrow("n must be a number");

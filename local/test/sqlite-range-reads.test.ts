@@ -50,9 +50,21 @@ describe("range reads of results (SQLite)", () => {
     b.set(`${RESULTS}/none`, { status: "failed" });
     b.set("batch_jobs/j2/results/000003", { rowIndex: 3, status: "failed" });
     await b.commit();
-    const range = await store.query(RESULTS, { where: [{ field: "rowIndex", op: ">=", value: 1 }, { field: "rowIndex", op: "<=", value: 4 }], orderBy: { field: "rowIndex" } });
+    const range = await store.query(RESULTS, {
+      where: [
+        { field: "rowIndex", op: ">=", value: 1 },
+        { field: "rowIndex", op: "<=", value: 4 },
+      ],
+      orderBy: { field: "rowIndex" },
+    });
     expect(range.map((d) => d.data.rowIndex)).toEqual([1, 2, 3, 4]);
-    const failed = await store.query(RESULTS, { ...shapes["failed rows page"], where: [{ field: "status", op: "==", value: "failed" }, { field: "rowIndex", op: ">", value: 1 }] });
+    const failed = await store.query(RESULTS, {
+      ...shapes["failed rows page"],
+      where: [
+        { field: "status", op: "==", value: "failed" },
+        { field: "rowIndex", op: ">", value: 1 },
+      ],
+    });
     expect(failed.map((d) => d.data.rowIndex)).toEqual([3, 5]);
     const desc = await store.query(RESULTS, { where: [{ field: "rowIndex", op: "<", value: 3 }], orderBy: { field: "rowIndex", direction: "desc" } });
     expect(desc.map((d) => d.data.rowIndex)).toEqual([2, 1, 0]);

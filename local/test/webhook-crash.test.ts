@@ -41,7 +41,7 @@ function startReceiver(): Promise<{ url: string; got: Received[]; close: () => P
 
 /** Polls an async condition every 10 ms; fails with `what` after 10 s. */
 async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (const start = Date.now(); !(await cond()); ) {
+  for (const start = Date.now(); !(await cond());) {
     if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -64,17 +64,25 @@ describe("webhook events across a local host crash", () => {
       const first = createLocalHost({ dataDir: dir, ai });
       const enqueue = first.queue.enqueue.bind(first.queue);
       let refused = 0;
-      first.queue.enqueue = (async (t: Parameters<typeof enqueue>[0]) => {
+      first.queue.enqueue = async (t: Parameters<typeof enqueue>[0]) => {
         if ((t.payload as { kind?: string }).kind === "webhook") {
           refused += 1;
           throw new Error("the process died here");
         }
         return enqueue(t);
-      });
+      };
       try {
         await first.handlers.rotateWebhookSecret(LOCAL_OWNER);
         const rows = Array.from({ length: 6 }, (_, i) => ({ topic: `t${i}` }));
-        const job = await first.handlers.createJob({ ...LOCAL_OWNER, flow: TEXT_FLOW, columns: ["topic"], rows, concurrency: 2, webhookUrl: receiver.url, start: true });
+        const job = await first.handlers.createJob({
+          ...LOCAL_OWNER,
+          flow: TEXT_FLOW,
+          columns: ["topic"],
+          rows,
+          concurrency: 2,
+          webhookUrl: receiver.url,
+          start: true,
+        });
         jobId = job.id;
         expect((await waitForEnd(first, jobId)).status).toBe("completed");
         await until(() => refused > 0, "the outbox to try the enqueue");
@@ -89,7 +97,11 @@ describe("webhook events across a local host crash", () => {
         await until(async () => (await events(second, jobId))[0]?.status === "delivered", "the event to be delivered after the restart");
         expect(receiver.got).toHaveLength(1);
         expect(receiver.got[0]).toMatchObject({ eventId: `${jobId}:completed:0` });
-        expect(JSON.parse(receiver.got[0]!.body)).toMatchObject({ id: `${jobId}:completed:0`, type: "batch.completed", batch: { id: jobId, status: "completed", completedRows: 6 } });
+        expect(JSON.parse(receiver.got[0]!.body)).toMatchObject({
+          id: `${jobId}:completed:0`,
+          type: "batch.completed",
+          batch: { id: jobId, status: "completed", completedRows: 6 },
+        });
         expect(await events(second, jobId)).toEqual([expect.objectContaining({ status: "delivered", attempts: 1 })]);
       } finally {
         await second.close();

@@ -8,9 +8,18 @@ describe("appCheckPlan", () => {
   it.each([
     [{ siteKey: "", debugToken: "", useEmulators: false }, { kind: "off" }],
     [{ siteKey: "", debugToken: "tok", useEmulators: true }, { kind: "off" }],
-    [{ siteKey: "site", debugToken: "", useEmulators: false }, { kind: "recaptcha-enterprise", siteKey: "site" }],
-    [{ siteKey: "site", debugToken: "", useEmulators: true }, { kind: "recaptcha-enterprise", siteKey: "site", debugToken: true }],
-    [{ siteKey: "site", debugToken: "tok", useEmulators: false }, { kind: "recaptcha-enterprise", siteKey: "site", debugToken: "tok" }],
+    [
+      { siteKey: "site", debugToken: "", useEmulators: false },
+      { kind: "recaptcha-enterprise", siteKey: "site" },
+    ],
+    [
+      { siteKey: "site", debugToken: "", useEmulators: true },
+      { kind: "recaptcha-enterprise", siteKey: "site", debugToken: true },
+    ],
+    [
+      { siteKey: "site", debugToken: "tok", useEmulators: false },
+      { kind: "recaptcha-enterprise", siteKey: "site", debugToken: "tok" },
+    ],
   ])("%j → %j", (env, plan) => {
     expect(appCheckPlan(env)).toEqual(plan);
   });

@@ -21,11 +21,18 @@ describe("raising the budget of a budget-paused batch", () => {
     expect(parseBudgetInput(" $2.5 ", paused)).toEqual({ ok: true, usd: 2.5 });
     expect(parseBudgetInput("0.4", paused)).toEqual({ ok: false, message: "The batch already spent $0.50: type a budget above that." });
     for (const bad of ["", "abc", "-1", "NaN", "0x10", "Infinity", "1,5"]) expect(parseBudgetInput(bad, paused).ok).toBe(false);
-    expect(parseBudgetInput("0", { ...paused, costUsd: 0 })).toEqual({ ok: false, message: "Type the new budget as an amount of US dollars above $0, for example 5 or 0.25." });
+    expect(parseBudgetInput("0", { ...paused, costUsd: 0 })).toEqual({
+      ok: false,
+      message: "Type the new budget as an amount of US dollars above $0, for example 5 or 0.25.",
+    });
   });
 
   it("explains a resume refused for want of budget, and leaves other errors alone", () => {
-    const refused = { code: "failed_precondition" as const, message: "Batch j has spent $0.50 of its $0.50 budget; resume it with a budgetUsd above $0.55 (one more row)", retryable: false };
+    const refused = {
+      code: "failed_precondition" as const,
+      message: "Batch j has spent $0.50 of its $0.50 budget; resume it with a budgetUsd above $0.55 (one more row)",
+      retryable: false,
+    };
     const said = explainResumeError(refused, paused).message;
     expect(said).toContain("spent $0.50 of $0.50");
     expect(said).toContain("Raise the budget above $0.55");

@@ -25,7 +25,13 @@ describe("web bundle secrets", () => {
   it("ships no key from the build environment", () => {
     execFileSync(process.execPath, [viteBin, "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "error"], {
       cwd: webDir,
-      env: { ...process.env, GEMINI_API_KEY: CANARY, VITE_GEMINI_API_KEY: CANARY, VITE_BACKEND: "firebase", VITE_RECAPTCHA_ENTERPRISE_SITE_KEY: "site-key-e2e" },
+      env: {
+        ...process.env,
+        GEMINI_API_KEY: CANARY,
+        VITE_GEMINI_API_KEY: CANARY,
+        VITE_BACKEND: "firebase",
+        VITE_RECAPTCHA_ENTERPRISE_SITE_KEY: "site-key-e2e",
+      },
       stdio: "pipe",
       timeout: 120_000,
     });

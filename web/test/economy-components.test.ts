@@ -17,7 +17,11 @@ import { economyChoice, economyOf, layerNodes } from "../src/lib/economy-view";
 import { T0, TWO_LAYER_FLOW, economyJobDoc } from "./support/economy-fixtures";
 
 /** The markup's visible text, tags dropped and spaces collapsed. */
-const text = (html: string): string => html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+const text = (html: string): string =>
+  html
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 /** The opening tag of the element with this data-testid. */
 const tagOf = (html: string, testId: string): string => html.match(new RegExp(`<[^>]*data-testid="${testId}"[^>]*>`))?.[0] ?? "";
 /** The radio input with this value. */
@@ -62,7 +66,11 @@ describe("EconomyPanel", () => {
   });
 
   it("a layer that fell back to realtime says so; no saving is claimed when the cost is not lower", () => {
-    const economy = { layers: [{ layer: 0, providerJobs: 1, requests: 10, states: { fallback: 1 }, waitingSince: null, done: true }], realtimeCostUsd: 0.002, updatedAt: T0 };
+    const economy = {
+      layers: [{ layer: 0, providerJobs: 1, requests: 10, states: { fallback: 1 }, waitingSince: null, done: true }],
+      realtimeCostUsd: 0.002,
+      updatedAt: T0,
+    };
     const html = renderPanel(T0, economyJobDoc({ economy, costUsd: 0.002 }));
     expect(text(html)).toContain("1 fell back to realtime");
     expect(text(html)).not.toContain("saved");
@@ -114,21 +122,20 @@ describe("EconomyToggle", () => {
 });
 
 describe("EstimateFigures", () => {
-  const estimate = (economy: BatchEstimate["economyCostUsd"]): BatchEstimate =>
-    ({
-      rows: 120,
-      calls: 240,
-      inputTokens: 9000,
-      outputTokens: { low: 100, expected: 200, high: 400 },
-      costUsd: { low: 0.01, expected: 0.02, high: 0.04 },
-      economyCostUsd: economy,
-      durationMs: { low: 60_000, expected: 90_000, high: 120_000 },
-      sampled: false,
-      sampleRows: 120,
-      tokenCounter: "approximate",
-      priceTableVersion: "2026-12",
-      perNode: [],
-    });
+  const estimate = (economy: BatchEstimate["economyCostUsd"]): BatchEstimate => ({
+    rows: 120,
+    calls: 240,
+    inputTokens: 9000,
+    outputTokens: { low: 100, expected: 200, high: 400 },
+    costUsd: { low: 0.01, expected: 0.02, high: 0.04 },
+    economyCostUsd: economy,
+    durationMs: { low: 60_000, expected: 90_000, high: 120_000 },
+    sampled: false,
+    sampleRows: 120,
+    tokenCounter: "approximate",
+    priceTableVersion: "2026-12",
+    perNode: [],
+  });
 
   it("shows the realtime and economy prices side by side, the chosen one marked", () => {
     const html = renderToStaticMarkup(createElement(EstimateFigures, { estimate: estimate({ low: 0.005, expected: 0.01, high: 0.02 }), mode: "economy" }));

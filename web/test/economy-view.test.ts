@@ -43,7 +43,13 @@ describe("economy progress from a job document", () => {
 
   it("lists a layer's states in lifecycle order, drops zero counts, labels fallback, keeps unknown states last", () => {
     const states = { running: 2, succeeded: 1, submitting: 1, pending: 0, fallback: 1, archived: 1 };
-    expect(layerStates({ states }).map((s) => `${s.count} ${s.label}`)).toEqual(["1 submitting", "2 running", "1 succeeded", "1 fell back to realtime", "1 archived"]);
+    expect(layerStates({ states }).map((s) => `${s.count} ${s.label}`)).toEqual([
+      "1 submitting",
+      "2 running",
+      "1 succeeded",
+      "1 fell back to realtime",
+      "1 archived",
+    ]);
   });
 
   it.each([

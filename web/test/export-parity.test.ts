@@ -48,14 +48,14 @@ const ROWS = [
   { topic: "cats", status: "keep-me" },
   { topic: "=1+1", status: "-5" },
   { topic: "fail", status: "" },
-  { topic: "dogs, \"quoted\"", status: "@home" },
+  { topic: 'dogs, "quoted"', status: "@home" },
 ];
 
 function ai(): ScriptedAi {
   return new ScriptedAi((call) => {
     if (call.prompt.includes("fail")) throw new PermanentError("bad_request", "The provider refused the prompt");
     if (call.label === "Data") return { text: `{"topic":"${call.prompt.length}"}`, json: { topic: call.prompt.length, tags: ["a", "b"] } };
-    if (call.label === "Formula") return { text: "=HYPERLINK(\"http://x\")" };
+    if (call.label === "Formula") return { text: '=HYPERLINK("http://x")' };
     return undefined;
   });
 }
@@ -93,12 +93,15 @@ describe("local and Firebase-mode exports are byte-identical", () => {
     const out = await expectSameBytes(h, job.id);
     const [header, first, second] = out.csv.split("\r\n");
     expect(header).toBe("topic,status,data,picture,formula,status,error,durationMs,inputTokens,outputTokens,totalTokens,costUsd");
-    const formula = csvCell("=HYPERLINK(\"http://x\")");
+    const formula = csvCell('=HYPERLINK("http://x")');
     expect(first).toBe(`cats,keep-me,"{""topic"":""9""}",mem:batch_jobs/${job.id}/media/000000/picture.png,${formula},succeeded,,0,3,6,9,0.0390109`);
     // Formula-like input cells go through the same escape as everything else.
     expect(second?.startsWith(`${csvCell("=1+1")},${csvCell("-5")},`)).toBe(true);
-    const lines = out.jsonl.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines[0]).toMatchObject({ topic: "cats", "input.status": "keep-me", status: "succeeded", formula: "=HYPERLINK(\"http://x\")" });
+    const lines = out.jsonl
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ topic: "cats", "input.status": "keep-me", status: "succeeded", formula: '=HYPERLINK("http://x")' });
     expect(typeof lines[0]!.data).toBe("string");
     expect(lines[2]).toMatchObject({ status: "failed", error: "The provider refused the prompt" });
   });
@@ -113,7 +116,10 @@ describe("local and Firebase-mode exports are byte-identical", () => {
     await h.drain();
     expect((await h.handlers.getJob(owner, job.id)).status).toBe("cancelled");
     const out = await expectSameBytes(h, job.id);
-    const statuses = out.jsonl.trim().split("\n").map((l) => (JSON.parse(l) as { status: string }).status);
+    const statuses = out.jsonl
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { status: string }).status);
     expect(statuses).toEqual(["succeeded", "cancelled", "cancelled", "cancelled"]);
   });
 });

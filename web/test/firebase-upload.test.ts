@@ -28,8 +28,17 @@ function fakeStorage(): { put: PutFile; stored: Stored[] } {
   return { put, stored };
 }
 
-const rowsOf = (n: number): Record<string, string>[] => Array.from({ length: n }, (_, i) => ({ topic: `t${i}`, tone: i % 2 ? "dry" : "warm, kind", n: String(i) }));
-const input = (n: number, extra: Partial<CreateBatchInput> = {}): CreateBatchInput => ({ name: "big", flow: TEXT_FLOW, columns: ["topic", "tone", "n"], rows: rowsOf(n), concurrency: 4, start: true, ...extra });
+const rowsOf = (n: number): Record<string, string>[] =>
+  Array.from({ length: n }, (_, i) => ({ topic: `t${i}`, tone: i % 2 ? "dry" : "warm, kind", n: String(i) }));
+const input = (n: number, extra: Partial<CreateBatchInput> = {}): CreateBatchInput => ({
+  name: "big",
+  flow: TEXT_FLOW,
+  columns: ["topic", "tone", "n"],
+  rows: rowsOf(n),
+  concurrency: 4,
+  start: true,
+  ...extra,
+});
 const uid = async (): Promise<string> => "user-1";
 
 describe("createBatchData (Firebase create path)", () => {
@@ -146,11 +155,19 @@ describe("resumablePut (uploadBytesResumable adapter)", () => {
     const seen: [number, number][] = [];
     const put = resumablePut((path) => {
       started.push(path);
-      return fakeTask([[0, 10], [6, 10], [10, 10]]);
+      return fakeTask([
+        [0, 10],
+        [6, 10],
+        [10, 10],
+      ]);
     });
     await put("uploads/u/r.csv", new Blob(["a\r\n1\r\n"]), (sent, total) => seen.push([sent, total]));
     expect(started).toEqual(["uploads/u/r.csv"]);
-    expect(seen).toEqual([[0, 10], [6, 10], [10, 10]]);
+    expect(seen).toEqual([
+      [0, 10],
+      [6, 10],
+      [10, 10],
+    ]);
   });
 
   it("rejects when the upload fails", async () => {

@@ -5,7 +5,9 @@ const node = (id: string, data: Record<string, unknown> = {}): Node => ({ id, ty
 
 describe("flow edits", () => {
   it("rewrites references to a renamed node, fields included, and nothing else", () => {
-    expect(renameRefs("A {{ sum }} B {{sum.title}} C {{summary}} D {{sum}}", "sum", "digest")).toBe("A {{ digest }} B {{digest.title}} C {{summary}} D {{digest}}");
+    expect(renameRefs("A {{ sum }} B {{sum.title}} C {{summary}} D {{sum}}", "sum", "digest")).toBe(
+      "A {{ digest }} B {{digest.title}} C {{summary}} D {{digest}}",
+    );
   });
 
   /*

@@ -28,7 +28,13 @@ describe("flow model", () => {
   });
 
   it("survives a cycle without looping forever", () => {
-    const pos = layeredLayout([{ id: "a" }, { id: "b" }], [{ source: "a", target: "b" }, { source: "b", target: "a" }]);
+    const pos = layeredLayout(
+      [{ id: "a" }, { id: "b" }],
+      [
+        { source: "a", target: "b" },
+        { source: "b", target: "a" },
+      ],
+    );
     expect(pos.size).toBe(2);
   });
 

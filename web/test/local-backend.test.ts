@@ -58,12 +58,21 @@ describe("LocalBackend requests", () => {
     await backend.setConcurrency("job1", 7);
     expect((await backend.retryFailed("job1")).rows).toBe(2);
     await backend.cancel("job1");
-    expect(api.requests.map((r) => `${r.method} ${r.url}`)).toEqual(["PATCH /api/batches/job1", "POST /api/batches/job1/retry-failed", "POST /api/batches/job1/cancel"]);
+    expect(api.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      "PATCH /api/batches/job1",
+      "POST /api/batches/job1/retry-failed",
+      "POST /api/batches/job1/cancel",
+    ]);
     expect(api.requests[0]?.body).toEqual({ concurrency: 7 });
   });
 
   it("passes the server's ErrorInfo on, details included", async () => {
-    const info = { code: "invalid_flow", message: "Invalid flow", retryable: false, details: [{ path: "nodes[1].data.prompt", message: "prompt is required" }] };
+    const info = {
+      code: "invalid_flow",
+      message: "Invalid flow",
+      retryable: false,
+      details: [{ path: "nodes[1].data.prompt", message: "prompt is required" }],
+    };
     api.route("POST /api/preview", () => ({ status: 400, body: { error: info } }));
     const err = (await backend.preview({}, {}).catch((e: unknown) => e)) as BackendError;
     expect(err).toBeInstanceOf(BackendError);
@@ -173,7 +182,11 @@ describe("LocalBackend live updates", () => {
   it("still loads the stored results when the stream cannot open", async () => {
     pages();
     const changes: ResultsChange[] = [];
-    const stop = backend.watchResults("job1", (c) => changes.push(c), () => undefined);
+    const stop = backend.watchResults(
+      "job1",
+      (c) => changes.push(c),
+      () => undefined,
+    );
     FakeEventSource.latest().fail(true);
     await until(() => changes.length === 2);
     stop();

@@ -2,7 +2,11 @@ import { breakerCause, pauseText, pausedBy } from "../src/lib/pause-reason";
 
 describe("why a batch is paused, in words", () => {
   it("says who paused it and what resume runs", () => {
-    expect(pauseText({ pausedReason: "user", pauseDetail: null, rowsLeft: 1 })).toEqual({ title: "Paused by you.", cause: null, resume: "Resume runs the 1 row left." });
+    expect(pauseText({ pausedReason: "user", pauseDetail: null, rowsLeft: 1 })).toEqual({
+      title: "Paused by you.",
+      cause: null,
+      resume: "Resume runs the 1 row left.",
+    });
     expect(pauseText({ pausedReason: "budget", pauseDetail: null, rowsLeft: 40 }).resume).toBe("Raise the budget and resume to run the 40 rows left.");
     expect(pauseText({ pausedReason: "quota", pauseDetail: null, rowsLeft: 2 }).title).toContain("daily quota");
   });

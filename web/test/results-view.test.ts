@@ -1,8 +1,7 @@
 import type { RowResult } from "../../core/src/batch/model";
 import { outputKinds, rowContext, rowState, visibleRows } from "../src/lib/results-view";
 
-const result = (rowIndex: number, status: RowResult["status"]): RowResult =>
-  ({ rowIndex, status, pass: 0, finishedAt: 1 }) as unknown as RowResult;
+const result = (rowIndex: number, status: RowResult["status"]): RowResult => ({ rowIndex, status, pass: 0, finishedAt: 1 }) as unknown as RowResult;
 
 describe("results view", () => {
   const results = new Map([

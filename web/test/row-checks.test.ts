@@ -6,7 +6,10 @@ describe("checkRows", () => {
   it("reports empty required cells as warnings with the row number people count", () => {
     const report = checkRows({
       columns: ["title", "notes"],
-      rows: [{ title: "a", notes: "" }, { title: "  ", notes: "x" }],
+      rows: [
+        { title: "a", notes: "" },
+        { title: "  ", notes: "x" },
+      ],
       required: ["title"],
       limits,
     });

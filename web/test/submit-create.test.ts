@@ -1,4 +1,3 @@
- 
 /**
  * One submit = one request id, reused on the app's own retries: the real LocalBackend against the
  * real local host, behind a loopback proxy that loses the first reply AFTER the server created the

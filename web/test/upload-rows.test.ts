@@ -38,7 +38,14 @@ describe("LocalBackend create of a large batch", () => {
       api.route("POST /api/batches", () => ({ status: 201, body: { job: { id: "job1" } as Job } }));
       const rows = Array.from({ length: 6_000 }, (_, i) => ({ a: `r${i}` }));
       const progress: number[] = [];
-      const job = await new LocalBackend(api.baseUrl).create({ flow: { nodes: [] }, columns: ["a"], rows, concurrency: 3, start: true, onUploadProgress: (f) => progress.push(f) });
+      const job = await new LocalBackend(api.baseUrl).create({
+        flow: { nodes: [] },
+        columns: ["a"],
+        rows,
+        concurrency: 3,
+        start: true,
+        onUploadProgress: (f) => progress.push(f),
+      });
       expect(job.id).toBe("job1");
       expect(api.requests.map((r) => `${r.method} ${r.url}`)).toEqual(["POST /api/uploads", "POST /api/batches"]);
       expect(parseCsv(api.requests[0]!.body as string).rows).toEqual(rows);

@@ -21,7 +21,7 @@ describe("groupIssues", () => {
     { path: "nodes[1].data.prompt", message: "prompt is required" },
     { path: "nodes[1].data.temperature", message: "Too big" },
     { path: "nodes[2]", message: "output node needs exactly one incoming edge" },
-    { path: "edges[0].target", message: "edge target \"x\" is not a node" },
+    { path: "edges[0].target", message: 'edge target "x" is not a node' },
     { path: "nodes[9].data.prompt", message: "out of range index" },
     { path: "edges", message: "cycle: a → b → a" },
   ];
@@ -37,7 +37,7 @@ describe("groupIssues", () => {
 
   it("keeps edge, flow-level and unknown-index details as general messages", () => {
     expect(map.general.map((d) => d.path)).toEqual(["edges[0].target", "nodes[9].data.prompt", "edges"]);
-    expect(map.byEdge.get(0)).toEqual(["edge target \"x\" is not a node"]);
+    expect(map.byEdge.get(0)).toEqual(['edge target "x" is not a node']);
   });
 
   it("lists details for fields the panel has no input for, prefixed by the field", () => {

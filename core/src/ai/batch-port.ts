@@ -64,9 +64,7 @@ export interface ProviderJob {
   createdAt?: number;
 }
 
-export type BatchItemOutcome =
-  | { key: string; ok: true; result: TextResult }
-  | { key: string; ok: false; error: FlowcraftError };
+export type BatchItemOutcome = { key: string; ok: true; result: TextResult } | { key: string; ok: false; error: FlowcraftError };
 
 export interface ProviderBatchJobs {
   readonly provider: string;

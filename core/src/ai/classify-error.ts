@@ -50,8 +50,22 @@ export function classifyStatus(status: number): StatusClass {
 /** google.rpc.Code → HTTP status, per google/rpc/code.proto (used for long-running operation errors). */
 export function rpcCodeToHttpStatus(code: number | undefined): number {
   const table: Record<number, number> = {
-    1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429,
-    9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401,
+    1: 499,
+    2: 500,
+    3: 400,
+    4: 504,
+    5: 404,
+    6: 409,
+    7: 403,
+    8: 429,
+    9: 400,
+    10: 409,
+    11: 400,
+    12: 501,
+    13: 500,
+    14: 503,
+    15: 500,
+    16: 401,
   };
   return (code !== undefined ? table[code] : undefined) ?? 500;
 }

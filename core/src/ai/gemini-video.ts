@@ -84,11 +84,7 @@ function firstVideo(op: GenerateVideosOperation): { uri?: string; videoBytes?: s
 }
 
 /** GET the file; the key goes only to trusted https (or loopback) origins, redirects are followed without it. */
-async function download(
-  deps: VideoDeps,
-  uri: string,
-  signal: AbortSignal | undefined,
-): Promise<{ data: Uint8Array; mimeType?: string }> {
+async function download(deps: VideoDeps, uri: string, signal: AbortSignal | undefined): Promise<{ data: Uint8Array; mimeType?: string }> {
   const url = parseUrl(uri);
   if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
     throw new ResponseFailure({

@@ -102,18 +102,17 @@ export class GeminiAiService implements AiService {
       const prompt = { role: "user", parts: [{ text: req.prompt }] };
       const config = req.signal ? { abortSignal: req.signal } : {};
       const system = req.system ? [{ role: "user", parts: [{ text: req.system }] }] : [];
-      const params = this.vertex && req.system
-        ? { model: req.model, contents: [prompt], config: { ...config, systemInstruction: req.system } }
-        : { model: req.model, contents: [...system, prompt], config };
+      const params =
+        this.vertex && req.system
+          ? { model: req.model, contents: [prompt], config: { ...config, systemInstruction: req.system } }
+          : { model: req.model, contents: [...system, prompt], config };
       const response = await this.ai.models.countTokens(params);
       return response.totalTokens ?? 0;
     });
   }
 
   async generateImage(req: ImageRequest): Promise<MediaResult> {
-    return this.guard("generateImage", req, () =>
-      req.model.startsWith("imagen-") ? this.imagen(req) : this.geminiImage(req),
-    );
+    return this.guard("generateImage", req, () => (req.model.startsWith("imagen-") ? this.imagen(req) : this.geminiImage(req)));
   }
 
   private async geminiImage(req: ImageRequest): Promise<MediaResult> {

@@ -59,7 +59,13 @@ export class OfflineBatchJobs implements ProviderBatchJobs {
     const outcome: Outcome = prompts.includes("[[batch-expired]]") ? "expired" : prompts.includes("[[batch-failed]]") ? "failed" : "succeeded";
     const createdAt = this.clock.now();
     this.seq += 1;
-    const job: ProviderJob = { name: `batches/offline-${createdAt}-${this.seq}-${outcome}`, displayName: req.displayName, model: req.model, state: "pending", createdAt };
+    const job: ProviderJob = {
+      name: `batches/offline-${createdAt}-${this.seq}-${outcome}`,
+      displayName: req.displayName,
+      model: req.model,
+      state: "pending",
+      createdAt,
+    };
     this.created.push(job);
     return Promise.resolve({ ...job });
   }

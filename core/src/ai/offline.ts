@@ -187,9 +187,7 @@ function dimensions(aspectRatio: string | undefined): { width: number; height: n
   const w = m ? Number(m[1]) : 1;
   const h = m ? Number(m[2]) : 1;
   if (!(w > 0 && h > 0)) return { width: 64, height: 64 };
-  return w >= h
-    ? { width: 64, height: Math.max(1, Math.round((64 * h) / w)) }
-    : { width: Math.max(1, Math.round((64 * w) / h)), height: 64 };
+  return w >= h ? { width: 64, height: Math.max(1, Math.round((64 * h) / w)) } : { width: Math.max(1, Math.round((64 * w) / h)), height: 64 };
 }
 
 function colour(hash: string, slot: number): Rgb {

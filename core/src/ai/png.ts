@@ -33,9 +33,7 @@ export function encodePng(width: number, height: number, pixel: (x: number, y: n
   ihdr[10] = 0; // compression: deflate
   ihdr[11] = 0; // filter method
   ihdr[12] = 0; // no interlace
-  return new Uint8Array(
-    Buffer.concat([PNG_SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]),
-  );
+  return new Uint8Array(Buffer.concat([PNG_SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]));
 }
 
 /** length (4, big endian) · type (4) · data · CRC-32 over type and data (4). */

@@ -28,9 +28,7 @@ export const GenerateTextRequest = z
   .strict();
 export type GenerateTextRequest = z.infer<typeof GenerateTextRequest>;
 
-export const GenerateImageRequest = z
-  .object({ model: Model, prompt: Prompt, aspectRatio: z.enum(["1:1", "3:4", "4:3", "9:16", "16:9"]).optional() })
-  .strict();
+export const GenerateImageRequest = z.object({ model: Model, prompt: Prompt, aspectRatio: z.enum(["1:1", "3:4", "4:3", "9:16", "16:9"]).optional() }).strict();
 export type GenerateImageRequest = z.infer<typeof GenerateImageRequest>;
 
 export const GenerateVideoRequest = z

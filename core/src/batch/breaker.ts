@@ -110,7 +110,11 @@ export async function checkBreaker(ctx: BatchContext, jobId: string, lastError: 
   const since = outageSince(lanes, job);
   if (since !== null && clock.now() - since >= UNREACHABLE_MS) {
     const minutes = Math.floor((clock.now() - since) / 60_000);
-    const detail: ErrorInfo = { code: "unavailable", message: `No answer from the AI provider for ${minutes} min; last error: ${lastError.message}`, retryable: true };
+    const detail: ErrorInfo = {
+      code: "unavailable",
+      message: `No answer from the AI provider for ${minutes} min; last error: ${lastError.message}`,
+      retryable: true,
+    };
     await pauseForReason(ctx, jobId, "circuit", detail);
   }
 }

@@ -42,7 +42,14 @@ export function makeContext(deps: BatchDeps): BatchContext {
   const build = (): ServerWorkflowEngine => {
     const { ai, clock, logger } = deps;
     const { nodeRetry, governor, governorMaxWaitMs } = deps.engine ?? {};
-    return new ServerWorkflowEngine({ ai, clock, logger, ...(nodeRetry ? { nodeRetry } : {}), ...(governor ? { governor } : {}), ...(governorMaxWaitMs !== undefined ? { governorMaxWaitMs } : {}) });
+    return new ServerWorkflowEngine({
+      ai,
+      clock,
+      logger,
+      ...(nodeRetry ? { nodeRetry } : {}),
+      ...(governor ? { governor } : {}),
+      ...(governorMaxWaitMs !== undefined ? { governorMaxWaitMs } : {}),
+    });
   };
   return { deps, rollUpIntervalMs: deps.rollUpIntervalMs ?? 2_000, engine: () => (engine ??= build()), cache: new SmallCache() };
 }

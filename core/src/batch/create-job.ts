@@ -113,25 +113,30 @@ export async function cleanUp(ctx: BatchContext, jobId: string): Promise<void> {
 export async function commitCreate(ctx: BatchContext, plan: Pick<CreatePlan, "job" | "request">, inline: Write[], staged: boolean): Promise<CreateOutcome> {
   const { store, limits, clock } = ctx.deps;
   const { job, request } = plan;
-  const replayOf = await store.runTransaction(async (tx) => {
-    const earlier = request ? await findRequest(tx, { ownerId: job.ownerId, ...request }) : null;
-    if (earlier) return earlier;
-    if (staged) await assertStagingLive(tx, job.id);
-    const active = await readActive(tx, job.ownerId);
-    acquireSlot(tx, { ownerId: job.ownerId, jobId: job.id, active, limit: limits.maxActiveJobsPerOwner, now: job.createdAt });
-    for (const w of inline) tx.set(w.path, w.data);
-    tx.create(jobPath(job.id), job);
-    if (request) {
-      const record: RequestRecord = { ownerId: job.ownerId, requestId: request.requestId, jobId: job.id, hash: request.hash, createdAt: clock.now() };
-      tx.create(requestPath(job.ownerId, request.requestId), record);
-    }
-    if (staged) tx.delete(stagingPath(job.id));
-    return null;
-  }, { maxAttempts: CREATE_TX_ATTEMPTS }).catch((err: unknown) => {
-    // Nothing was written; the client retries (with its request id, safely).
-    if (err instanceof TransactionConflictError) throw new RetryableError("unavailable", "Too many batches are being created at once; please try again");
-    throw err;
-  });
+  const replayOf = await store
+    .runTransaction(
+      async (tx) => {
+        const earlier = request ? await findRequest(tx, { ownerId: job.ownerId, ...request }) : null;
+        if (earlier) return earlier;
+        if (staged) await assertStagingLive(tx, job.id);
+        const active = await readActive(tx, job.ownerId);
+        acquireSlot(tx, { ownerId: job.ownerId, jobId: job.id, active, limit: limits.maxActiveJobsPerOwner, now: job.createdAt });
+        for (const w of inline) tx.set(w.path, w.data);
+        tx.create(jobPath(job.id), job);
+        if (request) {
+          const record: RequestRecord = { ownerId: job.ownerId, requestId: request.requestId, jobId: job.id, hash: request.hash, createdAt: clock.now() };
+          tx.create(requestPath(job.ownerId, request.requestId), record);
+        }
+        if (staged) tx.delete(stagingPath(job.id));
+        return null;
+      },
+      { maxAttempts: CREATE_TX_ATTEMPTS },
+    )
+    .catch((err: unknown) => {
+      // Nothing was written; the client retries (with its request id, safely).
+      if (err instanceof TransactionConflictError) throw new RetryableError("unavailable", "Too many batches are being created at once; please try again");
+      throw err;
+    });
   return replayOf ? replay(ctx, replayOf) : { job, replayed: false };
 }
 

@@ -38,7 +38,15 @@ export function planCreate(valid: ValidJob, o: { id: string; now: number; reques
 
 /** The job document of a valid create (checked storable), given its row count and chunk starts. */
 export function planJob(valid: ValidJob, o: { id: string; now: number; rows: number; chunkStarts: number[] }): JobState {
-  const job = initialJob({ id: o.id, input: valid.input, flow: valid.flow, concurrency: valid.concurrency, rows: o.rows, chunkStarts: o.chunkStarts, now: o.now });
+  const job = initialJob({
+    id: o.id,
+    input: valid.input,
+    flow: valid.flow,
+    concurrency: valid.concurrency,
+    rows: o.rows,
+    chunkStarts: o.chunkStarts,
+    now: o.now,
+  });
   assertJobStorable(jobPath(o.id), job);
   return job;
 }
@@ -55,7 +63,16 @@ export function requestHash(job: JobState, rows: unknown): string {
     ...(job.webhookUrl !== null ? { webhookUrl: job.webhookUrl } : {}),
     ...(job.mode !== "realtime" ? { mode: job.mode } : {}),
   };
-  return payloadHash({ name: job.name, flow: job.flowConfig, columns: job.columns, rows, concurrency: job.concurrency, callLimits: job.callLimits, start: job.startRequested, ...budget });
+  return payloadHash({
+    name: job.name,
+    flow: job.flowConfig,
+    columns: job.columns,
+    rows,
+    concurrency: job.concurrency,
+    callLimits: job.callLimits,
+    start: job.startRequested,
+    ...budget,
+  });
 }
 
 /** The document write of input chunk `index` of job `jobId`. */
@@ -65,15 +82,7 @@ export function chunkWrite(jobId: string, index: number, c: RowChunk): Write {
   return { path, data, bytes: documentSize(path, data) };
 }
 
-function initialJob(o: {
-  id: string;
-  input: CreateJobInput;
-  flow: Flow;
-  concurrency: number;
-  rows: number;
-  chunkStarts: number[];
-  now: number;
-}): JobState {
+function initialJob(o: { id: string; input: CreateJobInput; flow: Flow; concurrency: number; rows: number; chunkStarts: number[]; now: number }): JobState {
   const zero = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
   return {
     id: o.id,

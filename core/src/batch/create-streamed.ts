@@ -58,7 +58,11 @@ export async function checkCreateFromRows(raw: CreateFromRowsInput, limits: Batc
   await checkRows(raw, limits, "check");
 }
 
-async function checkRows(raw: CreateFromRowsInput, limits: BatchLimits, jobId: string): Promise<{ valid: ValidJob; scan: RowScan; requestId: string | undefined }> {
+async function checkRows(
+  raw: CreateFromRowsInput,
+  limits: BatchLimits,
+  jobId: string,
+): Promise<{ valid: ValidJob; scan: RowScan; requestId: string | undefined }> {
   const requestId = parseRequestId(raw);
   const { source, ...rest } = raw;
   const head = checkCreateHead({ ...rest, rows: [] }, limits);
@@ -67,7 +71,13 @@ async function checkRows(raw: CreateFromRowsInput, limits: BatchLimits, jobId: s
   return { valid, scan, requestId };
 }
 
-async function scanRows(o: { columns: string[]; source: RowSource; limits: BatchLimits; jobId: string; details: ErrorDetail[] }): Promise<RowScan & { problems: number }> {
+async function scanRows(o: {
+  columns: string[];
+  source: RowSource;
+  limits: BatchLimits;
+  jobId: string;
+  details: ErrorDetail[];
+}): Promise<RowScan & { problems: number }> {
   const { columns, limits, details } = o;
   const known = new Set(columns);
   const rows = new RowDigest(o.jobId);

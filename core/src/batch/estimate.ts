@@ -88,7 +88,10 @@ export async function estimateBatch(ctx: BatchContext, caller: Caller, raw: unkn
     throw new ValidationError("The estimate request is malformed", details);
   }
   const input = parsed.data;
-  const { flow, concurrency } = validateCreateJob({ ownerId: caller.ownerId, flow: input.flow, columns: input.columns, rows: input.rows, concurrency: input.concurrency }, ctx.deps.limits);
+  const { flow, concurrency } = validateCreateJob(
+    { ownerId: caller.ownerId, flow: input.flow, columns: input.columns, rows: input.rows, concurrency: input.concurrency },
+    ctx.deps.limits,
+  );
   const rows = Math.max(input.totalRows ?? 0, input.rows.length);
   const sample = sampleRows(input.rows, input.seed ?? 1);
   const aiNodes = flow.nodes.filter(isAiNode);
@@ -105,8 +108,22 @@ export async function estimateBatch(ctx: BatchContext, caller: Caller, raw: unkn
     const inputAt = mapRange((l) => Math.max(0, inputTokens + (standIn[l] - standIn.expected) * calls));
     const out = outPerCall.get(node.id) ?? { low: 0, expected: 0, high: 0 };
     const outputTokens = mapRange((l) => out[l] * calls);
-    const price = (l: keyof Range) => costOf(node.data.model, { usage: { inputTokens: inputAt[l], outputTokens: outputTokens[l] }, requests: calls, ...scaleMedia(mediaOf(node), calls) }, table);
-    return { nodeId: node.id, type: node.type, model: node.data.model, calls, inputTokens, outputTokens, costUsd: mapRange((l) => price(l).usd), priced: price("high").known };
+    const price = (l: keyof Range) =>
+      costOf(
+        node.data.model,
+        { usage: { inputTokens: inputAt[l], outputTokens: outputTokens[l] }, requests: calls, ...scaleMedia(mediaOf(node), calls) },
+        table,
+      );
+    return {
+      nodeId: node.id,
+      type: node.type,
+      model: node.data.model,
+      calls,
+      inputTokens,
+      outputTokens,
+      costUsd: mapRange((l) => price(l).usd),
+      priced: price("high").known,
+    };
   });
   const limits = await modelLimits(ctx, aiNodes);
   const durationMs = mapRange((level) => {
@@ -163,7 +180,12 @@ function standInTokens(node: AiNode, outPerCall: ReadonlyMap<string, Range>): Ra
   );
 }
 
-function renderPrompts(flow: Flow, row: Readonly<Record<string, string>>, node: AiNode, outPerCall: ReadonlyMap<string, Range>): { prompt: string; system?: string } {
+function renderPrompts(
+  flow: Flow,
+  row: Readonly<Record<string, string>>,
+  node: AiNode,
+  outPerCall: ReadonlyMap<string, Range>,
+): { prompt: string; system?: string } {
   const byId = new Map<string, FlowNode>(flow.nodes.map((n) => [n.id, n]));
   const lookup = (ref: TemplateRef): string => {
     const src = byId.get(ref.node);

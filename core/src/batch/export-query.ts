@@ -16,7 +16,8 @@ export type ExportQuery = z.infer<typeof ExportQuery>;
 
 /** The options of a parsed query; a BOM belongs to CSV only. */
 export function exportOptionsOf(q: ExportQuery, format: ExportFormat): ExportOptions {
-  if (q.bom === "1" && format !== "csv") throw new ValidationError("bom applies to CSV only", [{ path: "bom", message: "a BOM is for CSV files (Excel); JSON Lines never has one" }]);
+  if (q.bom === "1" && format !== "csv")
+    throw new ValidationError("bom applies to CSV only", [{ path: "bom", message: "a BOM is for CSV files (Excel); JSON Lines never has one" }]);
   return { nodes: q.columns === "nodes", spread: q.spread === "json", bom: q.bom === "1" };
 }
 

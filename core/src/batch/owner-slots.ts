@@ -28,8 +28,7 @@ export interface OwnerSlots {
 }
 
 /** Doc ids cannot hold every character a uid may, and must not be guessable paths: hash them. */
-export const ownerSlotsPath = (ownerId: string): string =>
-  `${OWNERS}/${createHash("sha256").update(ownerId).digest("hex").slice(0, 40)}`;
+export const ownerSlotsPath = (ownerId: string): string => `${OWNERS}/${createHash("sha256").update(ownerId).digest("hex").slice(0, 40)}`;
 
 const activeWhere = (ownerId: string) => [
   { field: "ownerId", op: "==" as const, value: ownerId },
@@ -52,10 +51,7 @@ export async function peekActiveCount(store: DocumentStore, ownerId: string): Pr
 }
 
 export function limitExceeded(active: number, limit: number): PermanentError {
-  return new PermanentError(
-    "limit_exceeded",
-    `You already have ${active} active batches; at most ${limit} may be pending or running at once`,
-  );
+  return new PermanentError("limit_exceeded", `You already have ${active} active batches; at most ${limit} may be pending or running at once`);
 }
 
 /**

@@ -122,7 +122,9 @@ function checkBudgetRaised(job: JobState, lanes: Lane[], opts: ResumeOptions): v
   const spend = spendOf(job, lanes, -1);
   if (!roomForARow(budgetUsd, spend)) {
     const room = formatUsd(spend.committedUsd + spend.reservedUsd + spend.perRowUsd);
-    throw preconditionFailed(`Batch ${job.id} has spent ${formatUsd(spend.committedUsd)} of its ${formatUsd(budgetUsd)} budget; resume it with a budgetUsd above ${room} (one more row)`);
+    throw preconditionFailed(
+      `Batch ${job.id} has spent ${formatUsd(spend.committedUsd)} of its ${formatUsd(budgetUsd)} budget; resume it with a budgetUsd above ${room} (one more row)`,
+    );
   }
 }
 
@@ -139,7 +141,16 @@ async function resumePaused(ctx: BatchContext, caller: Caller, jobId: string, op
     const { changed } = job.layersPass === job.pass ? { changed: new Set<Lane>() } : rebalance(lanes, job.concurrency, job, now);
     const laneCount = Math.max(job.laneCount, lanes.length);
     const budget = opts.budgetUsd !== undefined ? { budgetUsd: opts.budgetUsd } : {};
-    const patch = { status: "processing" as const, pausedReason: null, pausedAt: null, pauseDetail: null, laneCount, resumedAt: now, updatedAt: now, ...budget };
+    const patch = {
+      status: "processing" as const,
+      pausedReason: null,
+      pausedAt: null,
+      pauseDetail: null,
+      laneCount,
+      resumedAt: now,
+      updatedAt: now,
+      ...budget,
+    };
     tx.update(jobPath(jobId), patch);
     for (const l of changed) tx.set(lanePath(jobId, l.index), storedLane(l));
     // Rows still in flight from before the pause keep their task ("exists"); a lost one is re-made.

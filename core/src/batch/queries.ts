@@ -46,16 +46,17 @@ export async function listResults(
 function parseCursor(cursor: string | null | undefined): number | null {
   if (cursor === null || cursor === undefined || cursor === "") return null;
   if (/^\d{1,9}$/.test(cursor)) return Number(cursor);
-  throw new ValidationError("The results cursor is not valid", [
-    { path: "cursor", message: "must be the nextCursor of an earlier page (a row index)" },
-  ]);
+  throw new ValidationError("The results cursor is not valid", [{ path: "cursor", message: "must be the nextCursor of an earlier page (a row index)" }]);
 }
 
 /**
  * The job's exact counts from its lanes (the job document trails them by the roll-up interval)
  * and the rows in flight: what a host that waits for a paused job's running rows to finish reads.
  */
-export async function exactProgress(store: BatchContext["deps"]["store"], jobId: string): Promise<{ inFlight: number; completed: number; failed: number; costUsd: number } | null> {
+export async function exactProgress(
+  store: BatchContext["deps"]["store"],
+  jobId: string,
+): Promise<{ inFlight: number; completed: number; failed: number; costUsd: number } | null> {
   const job = await readJob(store, jobId);
   if (!job) return null;
   const lanes = await readLanes(store, jobId, job.pass);

@@ -94,7 +94,14 @@ async function reconcileJob(ctx: BatchContext, jobId: string, olderThan: number)
 /** The claim docs the lane's current task generation could have written (one per attempt). */
 async function claimPaths(ctx: BatchContext, jobId: string, lane: Lane): Promise<string[]> {
   if (lane.current === null) return [];
-  const task = makeRowTask({ jobId, pass: lane.pass, rowIndex: await rowAt(ctx, jobId, lane, lane.current), laneIndex: lane.index, gen: lane.gen, attempt: lane.attemptBase });
+  const task = makeRowTask({
+    jobId,
+    pass: lane.pass,
+    rowIndex: await rowAt(ctx, jobId, lane, lane.current),
+    laneIndex: lane.index,
+    gen: lane.gen,
+    attempt: lane.attemptBase,
+  });
   return Array.from({ length: MAX_ATTEMPTS_SCANNED }, (_, a) => `${claimsPath(jobId)}/${claimKey(task, a)}`);
 }
 

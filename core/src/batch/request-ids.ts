@@ -49,7 +49,9 @@ function canonical(value: unknown, out: string[]): void {
     });
     out.push("]");
   } else if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+    const keys = Object.keys(value)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .sort();
     out.push("{");
     keys.forEach((k, i) => {
       out.push(`${i > 0 ? "," : ""}${JSON.stringify(k)}:`);
@@ -71,20 +73,14 @@ export function payloadHash(payload: Record<string, unknown>): string {
 }
 
 export function requestConflict(requestId: string): PermanentError {
-  return new PermanentError(
-    "conflict",
-    `Request id "${requestId}" was already used for a different batch; send a new request id for a new batch`,
-  );
+  return new PermanentError("conflict", `Request id "${requestId}" was already used for a different batch; send a new request id for a new batch`);
 }
 
 /**
  * The job an earlier attempt of this request created, or null. Throws `conflict` when the id was
  * used with a different payload.
  */
-export async function findRequest(
-  r: Pick<Transaction, "get">,
-  o: { ownerId: string; requestId: string; hash: string },
-): Promise<string | null> {
+export async function findRequest(r: Pick<Transaction, "get">, o: { ownerId: string; requestId: string; hash: string }): Promise<string | null> {
   const doc = await r.get(requestPath(o.ownerId, o.requestId));
   if (!doc) return null;
   const rec = RequestRecord.parse(doc.data);

@@ -60,7 +60,13 @@ const FINISHED = statusesWhere(canRerun);
 const PAGE = 500;
 const GET_CHUNK = 100;
 
-export async function rerunRows(ctx: BatchContext, caller: Caller, jobId: string, raw: unknown, o: RerunOptions = {}): Promise<{ job: JobState; rows: number }> {
+export async function rerunRows(
+  ctx: BatchContext,
+  caller: Caller,
+  jobId: string,
+  raw: unknown,
+  o: RerunOptions = {},
+): Promise<{ job: JobState; rows: number }> {
   const req = parseRequest(raw, ctx.deps.limits.maxRows);
   const before = assertOwned(await readJob(ctx.deps.store, jobId), caller, jobId);
   const from = o.from ?? FINISHED;
@@ -82,7 +88,11 @@ export async function rerunRows(ctx: BatchContext, caller: Caller, jobId: string
     from,
     counts,
     ...(flow ? { flow } : {}),
-    beforeEnqueue: () => commitInBatches(ctx, withResult.map((i) => (b) => b.delete(resultPath(jobId, i)))),
+    beforeEnqueue: () =>
+      commitInBatches(
+        ctx,
+        withResult.map((i) => (b) => b.delete(resultPath(jobId, i))),
+      ),
   });
   ctx.deps.logger.info({ jobId, pass: job.pass, rows: scan.rows.length, flowChanged: flow !== undefined }, "re-running rows");
   return { job, rows: scan.rows.length };
@@ -135,7 +145,14 @@ async function scanSelection(ctx: BatchContext, job: JobState, sel: RerunSelecti
       else scan.failed += 1;
     }
     const cps = await Promise.all(results.map(async (r) => [r.rowIndex, await checkpointFor(r, pass, reuse, ctx)] as const));
-    await commitInBatches(ctx, cps.map(([i, cp]): BatchOp => (b) => b.set(checkpointPath(job.id, i), cp)));
+    await commitInBatches(
+      ctx,
+      cps.map(
+        ([i, cp]): BatchOp =>
+          (b) =>
+            b.set(checkpointPath(job.id, i), cp),
+      ),
+    );
   };
   if (sel === "failed") {
     await pageResults(ctx, job.id, [{ field: "status", op: "==", value: "failed" }], take);

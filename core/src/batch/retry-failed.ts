@@ -16,7 +16,13 @@ export async function retryFailed(ctx: BatchContext, caller: Caller, jobId: stri
   if (!canRetryFailed(before.status)) {
     throw preconditionFailed(`Batch ${jobId} is ${before.status}; only a finished batch can retry its failed rows`);
   }
-  const out = await rerunRows(ctx, caller, jobId, { rows: "failed" }, { from: statusesWhere(canRetryFailed), nothingMessage: `Batch ${jobId} has no failed rows to retry` });
+  const out = await rerunRows(
+    ctx,
+    caller,
+    jobId,
+    { rows: "failed" },
+    { from: statusesWhere(canRetryFailed), nothingMessage: `Batch ${jobId} has no failed rows to retry` },
+  );
   ctx.deps.logger.info({ jobId, pass: out.job.pass, rows: out.rows }, "retrying failed rows");
   return out;
 }

@@ -19,7 +19,6 @@ import { jobPath, type RowWait } from "./model";
 import { isPassOpen } from "./statuses";
 import type { JobState, Lane } from "./state";
 
-
 export function isRollUpTask(t: unknown): t is RollUpTask {
   const v = t as Partial<RollUpTask> | null;
   return typeof v === "object" && v !== null && v.kind === "rollup" && typeof v.jobId === "string";
@@ -152,4 +151,3 @@ export async function runRollUpTask(ctx: BatchContext, task: RollUpTask, tctx: T
   }
   logger.debug({ jobId: task.jobId, outcome, taskId: tctx.taskId }, "trailing roll-up");
 }
-

@@ -93,43 +93,46 @@ export async function commitRows(ctx: BatchContext, c: RowCommit): Promise<Commi
 async function commitOnce(ctx: BatchContext, c: RowCommit, maxAttempts?: number): Promise<CommitOutcome> {
   const { task, laneIndex, position: pos } = c;
   const { store } = ctx.deps;
-  return store.runTransaction(async (tx) => {
-    // Pass 0 has no earlier result to replace (a row's first result is created by the commit that
-    // moves its lane on), so only a retry pass reads the rows' results.
-    const resultPaths = task.pass > 0 ? c.rows.map((r) => resultPath(task.jobId, r.result.rowIndex)) : [];
-    const victimPaths = c.victim !== undefined && c.victim !== laneIndex ? [lanePath(task.jobId, c.victim)] : [];
-    const [jobDoc, laneDoc, ...more] = await tx.getAll([jobPath(task.jobId), lanePath(task.jobId, laneIndex), ...victimPaths, ...resultPaths]);
-    const victimDoc = victimPaths.length > 0 ? more[0] : null;
-    const existing = more.slice(victimPaths.length);
-    if (!jobDoc || !laneDoc) return { committed: false, rows: [], lane: null };
-    const job = JobState.parse(jobDoc.data);
-    const lane = Lane.parse(laneDoc.data);
-    if (lane.pass !== task.pass || lane.current !== pos) return { committed: false, rows: [], lane };
-    // `current` is never stolen (a steal splits [next, end)), so at least the first row is kept.
-    // Rows past the lane's end were stolen while they ran: the thief's results count, not these,
-    // so only the kept rows' results decide whether this commit already happened.
-    const rows = c.rows.slice(0, Math.max(1, lane.end - pos));
-    const priors = existing.slice(0, rows.length).map((d) => (d ? RowResult.parse(d.data) : null));
-    if (priors.some((p) => p !== null && p.pass === task.pass)) return { committed: false, rows: [], lane };
-    rows.forEach((r, i) => {
-      const path = resultPath(task.jobId, r.result.rowIndex);
-      if (priors[i]) tx.set(path, r.result);
-      else tx.create(path, r.result);
-    });
-    const breakerErrors = countRows(ctx, lane, job, rows);
-    const retryNext = c.retryNext && pos + rows.length < lane.end && rows.length === c.rows.length ? c.retryNext : undefined;
-    advance(lane, job, pos + rows.length, retryNext);
-    lane.updatedAt = ctx.deps.clock.now();
-    const victim = victimDoc ? Lane.parse(victimDoc.data) : null;
-    // The range ran dry: take half of the chosen victim's range in this same transaction (it read
-    // the victim, so a concurrent steal or commit of the victim makes it re-run, as a steal would).
-    if (victim && lane.current === null && laneMayRun(lane, job) && steal(lane, [victim])) {
-      victim.updatedAt = lane.updatedAt;
-      tx.set(lanePath(task.jobId, victim.index), storedLane(victim));
-    }
-    tx.set(lanePath(task.jobId, laneIndex), storedLane(lane));
-    return { committed: true, rows, lane, mayRun: laneMayRun(lane, job), breakerErrors };
-  }, maxAttempts !== undefined ? { maxAttempts } : undefined);
+  return store.runTransaction(
+    async (tx) => {
+      // Pass 0 has no earlier result to replace (a row's first result is created by the commit that
+      // moves its lane on), so only a retry pass reads the rows' results.
+      const resultPaths = task.pass > 0 ? c.rows.map((r) => resultPath(task.jobId, r.result.rowIndex)) : [];
+      const victimPaths = c.victim !== undefined && c.victim !== laneIndex ? [lanePath(task.jobId, c.victim)] : [];
+      const [jobDoc, laneDoc, ...more] = await tx.getAll([jobPath(task.jobId), lanePath(task.jobId, laneIndex), ...victimPaths, ...resultPaths]);
+      const victimDoc = victimPaths.length > 0 ? more[0] : null;
+      const existing = more.slice(victimPaths.length);
+      if (!jobDoc || !laneDoc) return { committed: false, rows: [], lane: null };
+      const job = JobState.parse(jobDoc.data);
+      const lane = Lane.parse(laneDoc.data);
+      if (lane.pass !== task.pass || lane.current !== pos) return { committed: false, rows: [], lane };
+      // `current` is never stolen (a steal splits [next, end)), so at least the first row is kept.
+      // Rows past the lane's end were stolen while they ran: the thief's results count, not these,
+      // so only the kept rows' results decide whether this commit already happened.
+      const rows = c.rows.slice(0, Math.max(1, lane.end - pos));
+      const priors = existing.slice(0, rows.length).map((d) => (d ? RowResult.parse(d.data) : null));
+      if (priors.some((p) => p !== null && p.pass === task.pass)) return { committed: false, rows: [], lane };
+      rows.forEach((r, i) => {
+        const path = resultPath(task.jobId, r.result.rowIndex);
+        if (priors[i]) tx.set(path, r.result);
+        else tx.create(path, r.result);
+      });
+      const breakerErrors = countRows(ctx, lane, job, rows);
+      const retryNext = c.retryNext && pos + rows.length < lane.end && rows.length === c.rows.length ? c.retryNext : undefined;
+      advance(lane, job, pos + rows.length, retryNext);
+      lane.updatedAt = ctx.deps.clock.now();
+      const victim = victimDoc ? Lane.parse(victimDoc.data) : null;
+      // The range ran dry: take half of the chosen victim's range in this same transaction (it read
+      // the victim, so a concurrent steal or commit of the victim makes it re-run, as a steal would).
+      if (victim && lane.current === null && laneMayRun(lane, job) && steal(lane, [victim])) {
+        victim.updatedAt = lane.updatedAt;
+        tx.set(lanePath(task.jobId, victim.index), storedLane(victim));
+      }
+      tx.set(lanePath(task.jobId, laneIndex), storedLane(lane));
+      return { committed: true, rows, lane, mayRun: laneMayRun(lane, job), breakerErrors };
+    },
+    maxAttempts !== undefined ? { maxAttempts } : undefined,
+  );
 }
 
 /** Weight of each committed row in the lane's moving average of row time (`Lane.rowMs`). */
@@ -203,7 +206,10 @@ export async function yieldPosition(ctx: BatchContext, jobId: string, seen: Pick
     // A busy lane's position is always the one just below its range (takeOwn and steal keep it so;
     // a group's further rows are not written to the lane before its commit).
     if (lane.next !== pos + 1) throw new Error(`lane ${lane.index} holds position ${pos} outside its range [${lane.next}, ${lane.end})`);
-    tx.set(lanePath(jobId, seen.index), storedLane({ ...lane, current: null, next: pos, gen: lane.gen + 1, attemptBase: 0, retry: null, updatedAt: clock.now() }));
+    tx.set(
+      lanePath(jobId, seen.index),
+      storedLane({ ...lane, current: null, next: pos, gen: lane.gen + 1, attemptBase: 0, retry: null, updatedAt: clock.now() }),
+    );
     return true;
   });
 }
@@ -243,26 +249,37 @@ export async function stealWork(ctx: BatchContext, jobId: string, laneIndex: num
  * stealable). "taken" when the victim has nothing stealable any more, "contended" when it changed
  * under the transaction twice, "stop" when the thief should not steal at all.
  */
-export async function stealFrom(ctx: BatchContext, jobId: string, thiefIndex: number, victimIndex: number, pass: number): Promise<Lane | "stop" | "taken" | "contended"> {
+export async function stealFrom(
+  ctx: BatchContext,
+  jobId: string,
+  thiefIndex: number,
+  victimIndex: number,
+  pass: number,
+): Promise<Lane | "stop" | "taken" | "contended"> {
   const { store, clock } = ctx.deps;
-  return store.runTransaction(async (tx) => {
-    const [jobDoc, meDoc, victimDoc] = await tx.getAll([jobPath(jobId), lanePath(jobId, thiefIndex), lanePath(jobId, victimIndex)]);
-    if (!jobDoc || !meDoc || !victimDoc) return "stop" as const;
-    const job = JobState.parse(jobDoc.data);
-    const thief = Lane.parse(meDoc.data);
-    const victim = Lane.parse(victimDoc.data);
-    if (thief.current !== null || thief.pass !== pass || thief.pass !== job.pass || !laneMayRun(thief, job)) return "stop" as const;
-    if (!steal(thief, [victim])) return "taken" as const;
-    thief.updatedAt = victim.updatedAt = clock.now();
-    tx.set(lanePath(jobId, thiefIndex), storedLane(thief));
-    tx.set(lanePath(jobId, victim.index), storedLane(victim));
-    return thief;
-  }, { maxAttempts: STEAL_TX_ATTEMPTS }).catch((err: unknown) => {
-    // The victim was written meanwhile (another thief, its own commit): the caller chooses again
-    // instead of queueing on one lane.
-    if (err instanceof TransactionConflictError) return "contended" as const;
-    throw err;
-  });
+  return store
+    .runTransaction(
+      async (tx) => {
+        const [jobDoc, meDoc, victimDoc] = await tx.getAll([jobPath(jobId), lanePath(jobId, thiefIndex), lanePath(jobId, victimIndex)]);
+        if (!jobDoc || !meDoc || !victimDoc) return "stop" as const;
+        const job = JobState.parse(jobDoc.data);
+        const thief = Lane.parse(meDoc.data);
+        const victim = Lane.parse(victimDoc.data);
+        if (thief.current !== null || thief.pass !== pass || thief.pass !== job.pass || !laneMayRun(thief, job)) return "stop" as const;
+        if (!steal(thief, [victim])) return "taken" as const;
+        thief.updatedAt = victim.updatedAt = clock.now();
+        tx.set(lanePath(jobId, thiefIndex), storedLane(thief));
+        tx.set(lanePath(jobId, victim.index), storedLane(victim));
+        return thief;
+      },
+      { maxAttempts: STEAL_TX_ATTEMPTS },
+    )
+    .catch((err: unknown) => {
+      // The victim was written meanwhile (another thief, its own commit): the caller chooses again
+      // instead of queueing on one lane.
+      if (err instanceof TransactionConflictError) return "contended" as const;
+      throw err;
+    });
 }
 
 /**
@@ -270,8 +287,12 @@ export async function stealFrom(ctx: BatchContext, jobId: string, thiefIndex: nu
  * around), so thieves spread over different victims instead of all picking the lowest lanes.
  */
 export async function openLanes(ctx: BatchContext, jobId: string, laneIndex: number, pass: number): Promise<Lane[]> {
-  const base = [{ field: "pass", op: "==" as const, value: pass }, { field: "open", op: "==" as const, value: true }];
-  const page = (op: ">" | "<") => ctx.deps.store.query(lanesPath(jobId), { where: [...base, { field: "index", op, value: laneIndex }], orderBy: { field: "index" }, limit: STEAL_PROBE });
+  const base = [
+    { field: "pass", op: "==" as const, value: pass },
+    { field: "open", op: "==" as const, value: true },
+  ];
+  const page = (op: ">" | "<") =>
+    ctx.deps.store.query(lanesPath(jobId), { where: [...base, { field: "index", op, value: laneIndex }], orderBy: { field: "index" }, limit: STEAL_PROBE });
   const after = await page(">");
   const docs = after.length > 0 ? after : await page("<");
   return docs.map((d) => Lane.parse(d.data));
@@ -310,6 +331,12 @@ export function idleProbe(index: number, pass: number): Lane {
  * pass is still finalized by its last commit (or that commit's result trigger, or reconcile).
  */
 export async function finalizeIfIdle(ctx: BatchContext, jobId: string, pass: number): Promise<void> {
-  const busy = await ctx.deps.store.query(lanesPath(jobId), { where: [{ field: "pass", op: "==", value: pass }, { field: "busy", op: "==", value: true }], limit: 1 });
+  const busy = await ctx.deps.store.query(lanesPath(jobId), {
+    where: [
+      { field: "pass", op: "==", value: pass },
+      { field: "busy", op: "==", value: true },
+    ],
+    limit: 1,
+  });
   if (busy.length === 0) await maybeFinalize(ctx, jobId);
 }

@@ -80,7 +80,8 @@ export async function runGroup(ctx: BatchContext, g: GroupInput): Promise<void> 
     const out = await runRow(ctx, { task: rowTask, budget, job, deadline });
     if (out.kind === "retry") {
       // The group's own first row: the queue's retry (or a re-enqueue) of this very task.
-      if (first) return retryLater(ctx, { task, tctx: g.tctx, laneIndex: lane.index, pos, budget, error: out.error, nodeOutputs: out.nodeOutputs, spent: out.spent });
+      if (first)
+        return retryLater(ctx, { task, tctx: g.tctx, laneIndex: lane.index, pos, budget, error: out.error, nodeOutputs: out.nodeOutputs, spent: out.spent });
       st.retryNext = await retryInNextGroup(ctx, rowTask, budget, out);
       break;
     }
@@ -125,7 +126,12 @@ function countsForBreaker(ctx: BatchContext, job: JobState, error: ErrorInfo & {
  * due after the provider's delay or GROUP_RETRY_DELAY_MS. Its checkpoint is saved first; the lane
  * records the wait in the group's commit, so no task for the row exists before that commit.
  */
-async function retryInNextGroup(ctx: BatchContext, task: RowTask, budget: AttemptBudget, out: Extract<RowRunOutcome, { kind: "retry" }>): Promise<NonNullable<GroupState["retryNext"]>> {
+async function retryInNextGroup(
+  ctx: BatchContext,
+  task: RowTask,
+  budget: AttemptBudget,
+  out: Extract<RowRunOutcome, { kind: "retry" }>,
+): Promise<NonNullable<GroupState["retryNext"]>> {
   const waitMs = out.error.retryAfterMs ?? GROUP_RETRY_DELAY_MS;
   const retry = pendingRetry(ctx, { task, budget, error: out.error }, true, waitMs);
   await saveCheckpoint(ctx, task, { nodeOutputs: out.nodeOutputs, ...out.spent }, retry);
@@ -179,7 +185,12 @@ async function commitOrRecordFailure(ctx: BatchContext, g: GroupInput, st: Group
   const base = { task: g.task, laneIndex: g.lane.index, position: g.lane.current as number };
   const victim = await victimIfDry(ctx, g, st);
   try {
-    const out = await commitRows(ctx, { ...base, rows: st.rows, ...(st.retryNext ? { retryNext: st.retryNext.retry } : {}), ...(typeof victim === "number" ? { victim } : {}) });
+    const out = await commitRows(ctx, {
+      ...base,
+      rows: st.rows,
+      ...(st.retryNext ? { retryNext: st.retryNext.retry } : {}),
+      ...(typeof victim === "number" ? { victim } : {}),
+    });
     return victim === null ? { ...out, probedDry: true } : out;
   } catch (err) {
     const head = st.rows[0];

@@ -78,7 +78,7 @@ export function buildResult(r: ResultInput): RowResult {
     attempts: r.attempts,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
-    error: r.run.error ? (firestoreSafe(r.run.error)) : null,
+    error: r.run.error ? firestoreSafe(r.run.error) : null,
     lane: r.laneId,
   };
 }

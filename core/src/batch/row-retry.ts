@@ -97,7 +97,10 @@ export async function retryLater(ctx: BatchContext, r: RetryInput): Promise<void
  * meanwhile, the job's "retrying" view, then the retry itself (the queue's, by throwing, or the
  * re-enqueued task, due after `waitMs`).
  */
-export async function afterRetryRecorded(ctx: BatchContext, o: { jobId: string; lane: Lane; error: ErrorInfo; reenqueue: boolean; waitMs: number | undefined }): Promise<void> {
+export async function afterRetryRecorded(
+  ctx: BatchContext,
+  o: { jobId: string; lane: Lane; error: ErrorInfo; reenqueue: boolean; waitMs: number | undefined },
+): Promise<void> {
   const { jobId, lane, error } = o;
   if (error.code === "unavailable") await checkBreaker(ctx, jobId, error);
   // Paused meanwhile (by the user, or by the check above): the row goes back to its lane instead
@@ -145,7 +148,12 @@ async function showWait(ctx: BatchContext, jobId: string): Promise<void> {
 }
 
 /** Best effort: without a checkpoint the retry just re-runs the completed nodes. */
-export async function saveCheckpoint(ctx: BatchContext, task: RowTask, saved: Pick<Checkpoint, "nodeOutputs" | "costUsd" | "carriedCostUsd">, retry: RowRetry): Promise<void> {
+export async function saveCheckpoint(
+  ctx: BatchContext,
+  task: RowTask,
+  saved: Pick<Checkpoint, "nodeOutputs" | "costUsd" | "carriedCostUsd">,
+  retry: RowRetry,
+): Promise<void> {
   const cp: Checkpoint = { pass: task.pass, ...saved, attempt: retry.attempt, nextTryAt: retry.nextTryAt, updatedAt: ctx.deps.clock.now() };
   try {
     await ctx.deps.store.set(checkpointPath(task.jobId, task.rowIndex), cp);

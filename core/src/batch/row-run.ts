@@ -68,13 +68,21 @@ async function loadCheckpoint(ctx: BatchContext, task: RowTask): Promise<Checkpo
 }
 
 /** Runs the engine; an unexpected throw becomes a retryable `internal` failure of the row. */
-async function execute(ctx: BatchContext, job: JobState, row: Record<string, string>, o: { resume: RowRun["nodeOutputs"] | undefined; reuse?: Checkpoint["reuse"]; lastAttempt: boolean; deadline: number; engine?: ServerWorkflowEngine }): Promise<RowRun> {
+async function execute(
+  ctx: BatchContext,
+  job: JobState,
+  row: Record<string, string>,
+  o: { resume: RowRun["nodeOutputs"] | undefined; reuse?: Checkpoint["reuse"]; lastAttempt: boolean; deadline: number; engine?: ServerWorkflowEngine },
+): Promise<RowRun> {
   const { clock, limits, logger } = ctx.deps;
   const { resume } = o;
   const started = clock.now();
   try {
     // On the last attempt a row waits for a permit up to its deadline rather than fail for want of one.
-    const governor = { governorJob: { id: job.id, ...(job.callLimits ? { limits: job.callLimits } : {}) }, ...(o.lastAttempt ? { governorMaxWaitMs: limits.rowTimeoutMs } : {}) };
+    const governor = {
+      governorJob: { id: job.id, ...(job.callLimits ? { limits: job.callLimits } : {}) },
+      ...(o.lastAttempt ? { governorMaxWaitMs: limits.rowTimeoutMs } : {}),
+    };
     const opts = { flow: jobFlow(ctx, job), row, deadline: o.deadline, ...governor, ...(resume ? { resume } : {}), ...(o.reuse ? { reuse: o.reuse } : {}) };
     return await (o.engine ?? engineFor(ctx)).execute(opts);
   } catch (err) {

@@ -29,12 +29,7 @@ export interface RowsPage {
 export const ROWS_PAGE_DEFAULT = 100;
 export const ROWS_PAGE_MAX = 1000;
 
-export async function listRows(
-  ctx: BatchContext,
-  caller: Caller,
-  jobId: string,
-  opts: { limit?: number; cursor?: string | null } = {},
-): Promise<RowsPage> {
+export async function listRows(ctx: BatchContext, caller: Caller, jobId: string, opts: { limit?: number; cursor?: string | null } = {}): Promise<RowsPage> {
   const job = assertOwned(await readJob(ctx.deps.store, jobId), caller, jobId);
   const limit = Math.min(Math.max(Math.floor(opts.limit ?? ROWS_PAGE_DEFAULT), 1), ROWS_PAGE_MAX);
   const from = parseRowCursor(opts.cursor);

@@ -19,12 +19,7 @@ import { canSetConcurrency, isRunnable } from "./statuses";
  * Creates lanes up to `concurrency` and gives every idle lane below it work (own range first, else
  * a steal). Mutates `lanes`; returns the lanes to write and those that became busy.
  */
-export function rebalance(
-  lanes: Lane[],
-  concurrency: number,
-  job: Pick<JobState, "pass" | "passList">,
-  now: number,
-): { changed: Set<Lane>; started: Lane[] } {
+export function rebalance(lanes: Lane[], concurrency: number, job: Pick<JobState, "pass" | "passList">, now: number): { changed: Set<Lane>; started: Lane[] } {
   const changed = new Set<Lane>();
   for (let i = lanes.length; i < concurrency; i++) {
     const l = newLane(i, job.pass, [0, 0], now, job.passList);

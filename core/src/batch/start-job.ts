@@ -43,4 +43,3 @@ export async function startJob(ctx: BatchContext, caller: Caller, jobId: string)
   if (out.started) logger.info({ jobId, lanes: out.lanes.length }, "batch started");
   return out.job;
 }
-

@@ -206,13 +206,11 @@ export const rowsPath = (jobId: string): string => `${jobPath(jobId)}/rows`;
 export const rowsChunkPath = (jobId: string, chunk: number): string => `${rowsPath(jobId)}/${String(chunk).padStart(5, "0")}`;
 /** A retry pass's work list chunk; `list` is unique per retryFailed call, so a concurrent or
  *  abandoned call can never overwrite the list a running pass reads. */
-export const passChunkPath = (jobId: string, pass: number, list: string, chunk: number): string =>
-  `${jobPath(jobId)}/passes/${pass}-${list}-${chunk}`;
+export const passChunkPath = (jobId: string, pass: number, list: string, chunk: number): string => `${jobPath(jobId)}/passes/${pass}-${list}-${chunk}`;
 /** A pass's flow snapshot (FlowSnapshot in rerun-pass.ts): written when a re-run changes the flow. */
 export const flowSnapshotPath = (jobId: string, pass: number): string => `${jobPath(jobId)}/flows/${String(pass).padStart(6, "0")}`;
 export const claimsPath = (jobId: string): string => `${jobPath(jobId)}/claims`;
-export const checkpointPath = (jobId: string, rowIndex: number): string =>
-  `${jobPath(jobId)}/checkpoints/${rowId(rowIndex)}`;
+export const checkpointPath = (jobId: string, rowIndex: number): string => `${jobPath(jobId)}/checkpoints/${rowId(rowIndex)}`;
 
 export function parseLaneIndex(id: string): number | null {
   const m = /^L(\d+)$/.exec(id);

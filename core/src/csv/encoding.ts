@@ -68,7 +68,7 @@ function detectEncoding(bytes: Uint8Array): { encoding: CsvEncoding; bomLength: 
  * off at the end is not counted (the next chunk may finish it).
  */
 export function firstInvalidUtf8(bytes: Uint8Array, complete = true): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
     if (need < 0) return i;

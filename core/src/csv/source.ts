@@ -14,7 +14,11 @@ import { CsvStreamParser, type CsvStreamSummary, type ParseCsvOptions } from "./
 export type OpenText = () => AsyncIterable<string | Uint8Array>;
 
 /** The rows of one read, in order; `onEnd` gets the header and count once the whole read is valid. */
-export async function* csvRows(pieces: AsyncIterable<string | Uint8Array>, opts: ParseCsvOptions, onEnd?: (summary: CsvStreamSummary) => void): AsyncGenerator<Record<string, string>> {
+export async function* csvRows(
+  pieces: AsyncIterable<string | Uint8Array>,
+  opts: ParseCsvOptions,
+  onEnd?: (summary: CsvStreamSummary) => void,
+): AsyncGenerator<Record<string, string>> {
   let ready: Record<string, string>[] = [];
   const parser = new CsvStreamParser(opts, (row) => ready.push(row));
   const decoder = new CsvBytesDecoder();
@@ -77,5 +81,8 @@ export async function reservoirSample<T>(items: AsyncIterable<T>, size: number, 
 /** A CSV ValidationError with its detail paths under `field` (`rows[3]` → `csv.rows[3]`); others as they are. */
 export function csvErrorUnder(field: string, err: unknown): unknown {
   if (!(err instanceof ValidationError)) return err;
-  return new ValidationError(err.message, (err.details ?? []).map((d) => ({ path: `${field}.${d.path}`, message: d.message })));
+  return new ValidationError(
+    err.message,
+    (err.details ?? []).map((d) => ({ path: `${field}.${d.path}`, message: d.message })),
+  );
 }

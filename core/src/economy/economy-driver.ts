@@ -54,7 +54,13 @@ export function economyDriven(ctx: BatchContext, job: Pick<JobState, "mode">): b
 
 /** Enqueues the layer's task (idempotent: the id names job, pass and layer). */
 export async function enqueueLayerTask(ctx: BatchContext, t: Omit<EconomyLayerTask, "kind">): Promise<void> {
-  const payload: EconomyLayerTask = { kind: "economy", jobId: t.jobId, pass: t.pass, layer: t.layer, ...(t.redrive !== undefined ? { redrive: t.redrive } : {}) };
+  const payload: EconomyLayerTask = {
+    kind: "economy",
+    jobId: t.jobId,
+    pass: t.pass,
+    layer: t.layer,
+    ...(t.redrive !== undefined ? { redrive: t.redrive } : {}),
+  };
   await ctx.deps.queue.enqueue({ id: economyLayerTaskId(payload), payload });
 }
 
@@ -99,7 +105,10 @@ export async function runEconomyLayerTask(ctx: BatchContext, task: EconomyLayerT
   for (const group of groups) await enqueuePoll(ctx, { jobId: job.id, pass: task.pass, layer: task.layer, displayName: group.displayName, n: 0 }, delay);
   for (const group of groups) await submitProviderJob(pdeps, submit(group));
   await writeProgress(ctx, job);
-  ctx.deps.logger.info({ jobId: job.id, pass: task.pass, layer: task.layer, providerJobs: groups.length, requests: requests.length }, "economy layer submitted");
+  ctx.deps.logger.info(
+    { jobId: job.id, pass: task.pass, layer: task.layer, providerJobs: groups.length, requests: requests.length },
+    "economy layer submitted",
+  );
 }
 
 export async function runEconomyPollTask(ctx: BatchContext, task: EconomyPollTask): Promise<void> {
@@ -188,7 +197,14 @@ export async function redriveLayers(ctx: BatchContext, job: JobState, olderThanM
 }
 
 /** Writes the decision's items, then settles the record (a crash in between repeats both). */
-async function applyDecision(ctx: BatchContext, job: JobState, flow: Flow, record: ProviderJobRecord, items: BatchItem[], decision: PollDecision): Promise<void> {
+async function applyDecision(
+  ctx: BatchContext,
+  job: JobState,
+  flow: Flow,
+  record: ProviderJobRecord,
+  items: BatchItem[],
+  decision: PollDecision,
+): Promise<void> {
   const { store } = ctx.deps;
   const hashes = new Map(items.map((i) => [i.key, requestHash(i.request)]));
   const base = (key: string): Omit<EconomyItem, "kind"> | null => {
@@ -258,7 +274,14 @@ async function writeProgress(ctx: BatchContext, job: JobState): Promise<void> {
   const layers: LayerSummary[] = layerProgress(
     records.filter((r) => r.pass === job.pass),
     now,
-  ).map((l) => ({ layer: l.layer, providerJobs: l.providerJobs, requests: l.requests, states: { ...l.states }, waitingSince: l.done ? null : now - l.waitingMs, done: l.done }));
+  ).map((l) => ({
+    layer: l.layer,
+    providerJobs: l.providerJobs,
+    requests: l.requests,
+    states: { ...l.states },
+    waitingSince: l.done ? null : now - l.waitingMs,
+    done: l.done,
+  }));
   const realtimeCostUsd = roundUsd(records.reduce((s, r) => s + (r.fullCostUsd ?? 0), 0));
   const fresh = await readJob(ctx.deps.store, job.id);
   const shown = fresh?.economy;
@@ -370,4 +393,3 @@ function textOutput(node: TextNode, item: EconomyItem): NodeOutput {
   if (node.data.jsonSchema === undefined) return { kind: "text", text };
   return { kind: "json", text, value: checkJsonOutput(node.id, item.json ?? JSON.parse(text)) };
 }
-

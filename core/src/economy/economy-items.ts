@@ -94,7 +94,12 @@ export async function writeEconomyItems(store: DocumentStore, jobId: string, ite
 }
 
 /** The stored items of the given (row, node) pairs; absent ones are left out. */
-export async function readEconomyItems(store: Pick<DocumentStore, "getAll">, jobId: string, pass: number, keys: ReadonlyArray<{ rowIndex: number; nodeId: string }>): Promise<EconomyItem[]> {
+export async function readEconomyItems(
+  store: Pick<DocumentStore, "getAll">,
+  jobId: string,
+  pass: number,
+  keys: ReadonlyArray<{ rowIndex: number; nodeId: string }>,
+): Promise<EconomyItem[]> {
   if (keys.length === 0) return [];
   const out: EconomyItem[] = [];
   for (let i = 0; i < keys.length; i += WRITE_CHUNK) {

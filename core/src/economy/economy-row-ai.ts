@@ -45,12 +45,22 @@ export interface EconomyRowAi {
 
 export async function economyRowAi(input: EconomyRowAiInput): Promise<EconomyRowAi> {
   const nodeIds = textLayers(input.flow).flatMap((l) => l.nodeIds);
-  const items = await readEconomyItems(input.store, input.jobId, input.pass, nodeIds.map((nodeId) => ({ rowIndex: input.rowIndex, nodeId })));
+  const items = await readEconomyItems(
+    input.store,
+    input.jobId,
+    input.pass,
+    nodeIds.map((nodeId) => ({ rowIndex: input.rowIndex, nodeId })),
+  );
   const byHash = new Map<string, EconomyItem>();
   for (const item of items) if (!byHash.has(item.requestHash)) byHash.set(item.requestHash, item);
   const batched = new Set<string>();
   const inner = input.ai;
-  const realtime = <T>(kind: "text" | "image" | "video", req: { model: string; prompt: string; system?: string; signal?: AbortSignal }, run: () => Promise<T>, tokensOf: (r: T) => number | undefined): Promise<T> => {
+  const realtime = <T>(
+    kind: "text" | "image" | "video",
+    req: { model: string; prompt: string; system?: string; signal?: AbortSignal },
+    run: () => Promise<T>,
+    tokensOf: (r: T) => number | undefined,
+  ): Promise<T> => {
     const g = input.governor;
     if (!g) return run();
     return governedCall({
@@ -74,7 +84,12 @@ export async function economyRowAi(input: EconomyRowAiInput): Promise<EconomyRow
       const item = byHash.get(requestHash(req));
       if (item?.kind === "answer") {
         batched.add(item.nodeId);
-        return { text: item.text ?? "", ...(item.json !== undefined ? { json: item.json } : {}), usage: item.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 }, model: item.model ?? req.model };
+        return {
+          text: item.text ?? "",
+          ...(item.json !== undefined ? { json: item.json } : {}),
+          usage: item.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+          model: item.model ?? req.model,
+        };
       }
       if (item?.kind === "error" && item.error && !item.error.retryable) throw itemError(item.error);
       return realtime("text", req, () => inner.generateText(req), inputTokens);
@@ -91,7 +106,12 @@ function itemError(info: ErrorInfo): PermanentError {
 }
 
 /** The row's cost: nodes answered from a batch job at the batch price, the rest at the standard one. */
-export function economyRunCostUsd(flow: Flow, trace: Readonly<Record<string, NodeTrace>>, batched: ReadonlySet<string>, table: PriceTable = DEFAULT_PRICES): number {
+export function economyRunCostUsd(
+  flow: Flow,
+  trace: Readonly<Record<string, NodeTrace>>,
+  batched: ReadonlySet<string>,
+  table: PriceTable = DEFAULT_PRICES,
+): number {
   let discount = 0;
   for (const node of flow.nodes) {
     const t = trace[node.id];

@@ -53,5 +53,8 @@ function stateName(r: ProviderJobRecord): LayerStateName {
 
 export async function readLayerProgress(store: DocumentStore, jobId: string, now: number): Promise<LayerProgress[]> {
   const docs = await store.query(providerJobsCollection(jobId));
-  return layerProgress(docs.map((d) => ProviderJobRecord.parse(d.data)), now);
+  return layerProgress(
+    docs.map((d) => ProviderJobRecord.parse(d.data)),
+    now,
+  );
 }

@@ -123,7 +123,11 @@ async function runLayer(
             await settleProviderJob(pdeps, { jobId: input.jobId, displayName: group.displayName, outcome: "fallback" });
             return;
           case "failed":
-            applyOutcomes(report, nodes, group.items.map((i) => ({ key: i.key, ok: false, error: new PermanentError(decision.error.code, decision.error.message) })));
+            applyOutcomes(
+              report,
+              nodes,
+              group.items.map((i) => ({ key: i.key, ok: false, error: new PermanentError(decision.error.code, decision.error.message) })),
+            );
             await settleProviderJob(pdeps, { jobId: input.jobId, displayName: group.displayName, outcome: "failed", error: decision.error });
             return;
           case "nothing":
@@ -143,7 +147,10 @@ function pollOptions(input: LayerRunInput) {
   };
 }
 
-async function realtime(deps: LayerRunDeps, items: ReadonlyArray<{ key: string; request: Parameters<AiService["generateText"]>[0] }>): Promise<BatchItemOutcome[]> {
+async function realtime(
+  deps: LayerRunDeps,
+  items: ReadonlyArray<{ key: string; request: Parameters<AiService["generateText"]>[0] }>,
+): Promise<BatchItemOutcome[]> {
   return Promise.all(
     items.map(async (item): Promise<BatchItemOutcome> => {
       try {

@@ -246,7 +246,15 @@ export class RowExecution {
       if (node.type === "output") outputs[node.data.name] = out;
       else nodeOutputs[id] = out;
     }
-    const run: RowRun = { status: "succeeded", outputs, nodeOutputs, nodeHashes: this.nodeHashes(nodeOutputs), trace: this.trace, usage: this.usage, durationMs };
+    const run: RowRun = {
+      status: "succeeded",
+      outputs,
+      nodeOutputs,
+      nodeHashes: this.nodeHashes(nodeOutputs),
+      trace: this.trace,
+      usage: this.usage,
+      durationMs,
+    };
     const skipped = Object.values(this.trace).find((t) => t.status === "skipped");
     const error: RowError | undefined = this.failures[0] ?? skipped?.error;
     if (error) return { ...run, status: "failed", error };

@@ -50,7 +50,13 @@ export class ServerWorkflowEngine {
    * returned (a raw flow, or a copy that lost its graph).
    */
   async execute(opts: ExecuteOptions): Promise<RowRun> {
-    const deps: RowDeps = { ai: this.ai, clock: this.clock, logger: this.logger, nodeRetry: this.nodeRetry, ...(this.governor ? { governor: this.governor } : {}) };
+    const deps: RowDeps = {
+      ai: this.ai,
+      clock: this.clock,
+      logger: this.logger,
+      nodeRetry: this.nodeRetry,
+      ...(this.governor ? { governor: this.governor } : {}),
+    };
     return new RowExecution(deps, opts).run();
   }
 }

@@ -48,7 +48,10 @@ export type NodeChange = "added" | "removed" | "changed";
  */
 export function flowChanges(from: Flow, to: Flow): Map<string, NodeChange> {
   const key = (flow: Flow, node: FlowNode): string => {
-    const ups = flow.edges.filter((e) => e.target === node.id).map((e) => e.source).sort();
+    const ups = flow.edges
+      .filter((e) => e.target === node.id)
+      .map((e) => e.source)
+      .sort();
     return stableJson({ config: nodeConfig(node), ups: [...new Set(ups)] });
   };
   const before = new Map(from.nodes.map((n) => [n.id, key(from, n)]));

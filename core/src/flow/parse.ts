@@ -10,19 +10,7 @@ import { ValidationError, type ErrorDetail } from "../errors";
 import { checkJsonTree, MAX_JSON_DEPTH } from "../json-limits";
 import { checkGraph, type NodeEntry } from "./check-graph";
 import { checkTemplates } from "./check-templates";
-import {
-  FlowEdge,
-  ImageNode,
-  InputNode,
-  NODE_TYPES,
-  NodeId,
-  OutputNode,
-  TextNode,
-  VideoNode,
-  type Flow,
-  type FlowNode,
-  type NodeType,
-} from "./schema";
+import { FlowEdge, ImageNode, InputNode, NODE_TYPES, NodeId, OutputNode, TextNode, VideoNode, type Flow, type FlowNode, type NodeType } from "./schema";
 import { brandValidFlow, type ValidFlow } from "./valid-flow";
 
 export interface ParseFlowOptions {

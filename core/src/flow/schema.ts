@@ -16,9 +16,7 @@ export const NodeId = z
 const Position = z.object({ x: z.number(), y: z.number() }).optional();
 
 /** A prompt template: required, and not only whitespace. */
-const Prompt = z
-  .string({ error: "prompt is required" })
-  .refine((s) => s.trim() !== "", "prompt is empty: write what this step should produce");
+const Prompt = z.string({ error: "prompt is required" }).refine((s) => s.trim() !== "", "prompt is empty: write what this step should produce");
 
 export const InputNodeData = z.looseObject({
   /** The CSV column whose cell value this node outputs, verbatim. */
@@ -32,8 +30,16 @@ export const TextNodeData = z.looseObject({
   model: z.string().min(1, "model is empty: choose a Gemini model").default("gemini-2.5-flash"),
   prompt: Prompt,
   system: z.string().optional(),
-  temperature: z.number({ error: "temperature must be a number" }).min(0, "temperature must be between 0 and 2").max(2, "temperature must be between 0 and 2").optional(),
-  maxOutputTokens: z.number({ error: "maxOutputTokens must be a number" }).int("maxOutputTokens must be a whole number").positive("maxOutputTokens must be at least 1").optional(),
+  temperature: z
+    .number({ error: "temperature must be a number" })
+    .min(0, "temperature must be between 0 and 2")
+    .max(2, "temperature must be between 0 and 2")
+    .optional(),
+  maxOutputTokens: z
+    .number({ error: "maxOutputTokens must be a number" })
+    .int("maxOutputTokens must be a whole number")
+    .positive("maxOutputTokens must be at least 1")
+    .optional(),
   /** JSON schema for structured output; when present the node's output is the parsed JSON. */
   jsonSchema: z.record(z.string(), z.unknown()).optional(),
   label: z.string().optional(),
@@ -51,7 +57,12 @@ export const VideoNodeData = z.looseObject({
   model: z.string().min(1, "model is empty: choose a Veo model").default("veo-3.0-fast-generate-001"),
   prompt: Prompt,
   aspectRatio: z.enum(["16:9", "9:16"], { error: "aspectRatio must be 16:9 or 9:16" }).optional(),
-  durationSeconds: z.number({ error: "durationSeconds must be a number" }).int("durationSeconds must be a whole number").min(1, "durationSeconds must be between 1 and 60").max(60, "durationSeconds must be between 1 and 60").optional(),
+  durationSeconds: z
+    .number({ error: "durationSeconds must be a number" })
+    .int("durationSeconds must be a whole number")
+    .min(1, "durationSeconds must be between 1 and 60")
+    .max(60, "durationSeconds must be between 1 and 60")
+    .optional(),
   label: z.string().optional(),
 });
 

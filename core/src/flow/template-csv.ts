@@ -46,6 +46,9 @@ function exampleRow(flow: Flow): Record<string, string> {
 
 /** `<name>.template.csv`, the name reduced to characters safe in a download header (else `flow`). */
 export function templateFilename(name?: string): string {
-  const safe = (name ?? "").replace(/[^A-Za-z0-9_.-]+/g, "_").replace(/^[_.]+|_+$/g, "").slice(0, 80);
+  const safe = (name ?? "")
+    .replace(/[^A-Za-z0-9_.-]+/g, "_")
+    .replace(/^[_.]+|_+$/g, "")
+    .slice(0, 80);
   return `${safe || "flow"}.template.csv`;
 }

@@ -38,7 +38,11 @@ export function isValidFlow(flow: Flow): flow is ValidFlow {
 /** The flow's graph and nodes; throws `invalid_flow` for a flow that did not come from parseFlow. */
 export function flowPlan(flow: ValidFlow): FlowPlan {
   if (!isValidFlow(flow)) {
-    throw new ValidationError("Invalid flow: it was not validated (pass the flow parseFlow returned, not a copy)", [{ path: "flow", message: "not validated by parseFlow" }], "invalid_flow");
+    throw new ValidationError(
+      "Invalid flow: it was not validated (pass the flow parseFlow returned, not a copy)",
+      [{ path: "flow", message: "not validated by parseFlow" }],
+      "invalid_flow",
+    );
   }
   return flow[PLAN];
 }

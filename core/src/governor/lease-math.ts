@@ -58,7 +58,10 @@ export interface ShardState {
  * Takes up to `want` requests from the shard for the window containing `now`. Never hands out
  * more than `capacity` per window; an empty answer says when the next window opens.
  */
-export function takeLease(shard: ShardState, o: { now: number; windowMs: number; capacity: number; want: number }): { granted: number; shard: ShardState; retryAt: number } {
+export function takeLease(
+  shard: ShardState,
+  o: { now: number; windowMs: number; capacity: number; want: number },
+): { granted: number; shard: ShardState; retryAt: number } {
   const windowStart = Math.floor(o.now / o.windowMs) * o.windowMs;
   const current = shard.windowStart === windowStart ? shard : { windowStart, granted: 0 };
   const granted = Math.max(0, Math.min(o.want, o.capacity - current.granted));

@@ -59,7 +59,10 @@ const unknownKeys = (what: string, known: string) => (issue: { code?: string; ke
  */
 export const JobCallLimits = z.strictObject(
   {
-    byKind: z.strictObject({ text: CallsAtOnce, image: CallsAtOnce, video: CallsAtOnce }, { error: unknownKeys("step type", "text, image or video") }).partial().optional(),
+    byKind: z
+      .strictObject({ text: CallsAtOnce, image: CallsAtOnce, video: CallsAtOnce }, { error: unknownKeys("step type", "text, image or video") })
+      .partial()
+      .optional(),
     byModel: z.record(z.string().min(1, "a model id must not be empty"), CallsAtOnce).optional(),
   },
   { error: unknownKeys("call limit", "byKind or byModel") },

@@ -10,7 +10,11 @@ import { ownEntry } from "./own-entry";
 import type { Governor, LimitsTable, ModelLimits } from "./port";
 
 const positive = (what: string) => z.number({ error: `must be a number of ${what}` }).positive(`must be more than 0 ${what}`);
-const whole = (what: string) => z.number({ error: `must be a number of ${what}` }).int("must be a whole number").min(1, `must be at least 1 ${what.replace(/s$/, "")}`);
+const whole = (what: string) =>
+  z
+    .number({ error: `must be a number of ${what}` })
+    .int("must be a whole number")
+    .min(1, `must be at least 1 ${what.replace(/s$/, "")}`);
 
 /** One model's new override: every field optional (absent = the default for that field). */
 export const ModelLimitsInput = z.strictObject(
@@ -20,7 +24,10 @@ export const ModelLimitsInput = z.strictObject(
     concurrency: whole("calls").optional(),
     rpd: whole("requests").optional(),
   },
-  { error: (i) => (i.code === "unrecognized_keys" ? `unknown limit ${i.keys.map((k) => JSON.stringify(k)).join(", ")}: use rpm, tpm, concurrency or rpd` : undefined) },
+  {
+    error: (i) =>
+      i.code === "unrecognized_keys" ? `unknown limit ${i.keys.map((k) => JSON.stringify(k)).join(", ")}: use rpm, tpm, concurrency or rpd` : undefined,
+  },
 );
 
 /**
@@ -54,7 +61,12 @@ export interface GovernorSettings {
 }
 
 /** The settings view: every model with a default, an override, or state (`*` first, then by name). */
-export async function governorSettings(o: { governor: Governor; defaults: LimitsTable; overrides: LimitsTable; seen?: Iterable<string> }): Promise<GovernorSettings> {
+export async function governorSettings(o: {
+  governor: Governor;
+  defaults: LimitsTable;
+  overrides: LimitsTable;
+  seen?: Iterable<string>;
+}): Promise<GovernorSettings> {
   const names = new Set([...Object.keys(o.defaults), ...Object.keys(o.overrides), ...(o.seen ?? [])]);
   const sorted = [...names].sort((a, b) => (a === "*" ? -1 : b === "*" ? 1 : a.localeCompare(b)));
   const table = mergeLimits(o.defaults, o.overrides);

@@ -273,7 +273,12 @@ export class StoreGovernor implements Governor {
       const cur = doc ? SharedRate.parse(doc.data) : null;
       if (cur && cur.lastCutAt > grantedAt) return cur;
       const current = rateAt(cur, limits.rpm, now, aimd) ?? Math.max(observed, aimd.minRpm);
-      const next: SharedRate = { effRpm: Math.max(aimd.minRpm, current * aimd.decrease), cutFrom: current, lastCutAt: now, retryUntil: Math.max(cur?.retryUntil ?? 0, retryUntil) };
+      const next: SharedRate = {
+        effRpm: Math.max(aimd.minRpm, current * aimd.decrease),
+        cutFrom: current,
+        lastCutAt: now,
+        retryUntil: Math.max(cur?.retryUntil ?? 0, retryUntil),
+      };
       tx.set(path, next);
       return next;
     });
@@ -339,7 +344,15 @@ export class StoreGovernor implements Governor {
       if (lease && !renewDue && lease.fullUntil > now) return need.reason;
       const until = renewDue ? now + this.slotLeaseMs : (lease?.until ?? now + this.slotLeaseMs);
       const step = Math.max(1, Math.ceil(need.limit / 4));
-      const n = await leaseSlots(this.store, { key: need.key, instanceId: this.opts.instanceId, limit: need.limit, inUse, want: Math.min(need.limit, inUse + step), now, until });
+      const n = await leaseSlots(this.store, {
+        key: need.key,
+        instanceId: this.opts.instanceId,
+        limit: need.limit,
+        inUse,
+        want: Math.min(need.limit, inUse + step),
+        now,
+        until,
+      });
       this.slots.set(need.key, { n, until, fullUntil: n > inUse ? 0 : now + Math.min(this.refreshMs, 1_000) });
       return n > inUse ? "leased" : need.reason;
     }

@@ -59,7 +59,10 @@ export async function leaseRequests(store: DocumentStore, i: RequestLeaseInput):
  * Sets this instance's lease on `key` to `want` slots (at least `inUse`, which it already holds),
  * as far as `limit` minus the other instances' live leases allows. Returns the slots now leased.
  */
-export async function leaseSlots(store: DocumentStore, o: { key: string; instanceId: string; limit: number; inUse: number; want: number; now: number; until: number }): Promise<number> {
+export async function leaseSlots(
+  store: DocumentStore,
+  o: { key: string; instanceId: string; limit: number; inUse: number; want: number; now: number; until: number },
+): Promise<number> {
   const path = slotDocPath(o.key);
   return store.runTransaction(async (tx) => {
     const doc = await tx.get(path);

@@ -9,8 +9,7 @@ import type { RetryPolicy, TaskContext } from "./task-queue";
 export function retryBackoffMs(policy: RetryPolicy, retry: number): number {
   const k = Math.max(0, retry - 1);
   const doublings = Math.max(0, policy.maxDoublings);
-  const delay =
-    k <= doublings ? policy.minBackoffMs * 2 ** k : policy.minBackoffMs * 2 ** doublings * (k - doublings + 1);
+  const delay = k <= doublings ? policy.minBackoffMs * 2 ** k : policy.minBackoffMs * 2 ** doublings * (k - doublings + 1);
   return Math.min(policy.maxBackoffMs, Math.max(policy.minBackoffMs, delay));
 }
 

@@ -80,18 +80,27 @@ export function createUserQuota(deps: UserQuotaDeps): UserQuota {
 async function take(deps: UserQuotaDeps, q: { uid: string; kind: QuotaKind; amount: number; limit: number }): Promise<number> {
   const path = quotaPath(q.uid, q.kind);
   const windowMs = WINDOW_MS[q.kind];
-  return busyAsUnavailable(() => deps.store.runTransaction(async (tx) => {
-    const now = deps.clock.now();
-    const windowStart = Math.floor(now / windowMs) * windowMs;
-    const doc = await tx.get<Partial<Counter>>(path);
-    const used = doc && doc.data.windowStart === windowStart && typeof doc.data.used === "number" ? doc.data.used : 0;
-    if (used + q.amount > q.limit) {
-      const retryAfterMs = windowStart + windowMs - now;
-      throw new RetryableError("rate_limited", `Limit of ${q.limit} ${WHAT[q.kind]} reached; try again in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs);
-    }
-    tx.set(path, { windowStart, used: used + q.amount } satisfies Counter);
-    return windowStart;
-  }, { maxAttempts: 10 }));
+  return busyAsUnavailable(() =>
+    deps.store.runTransaction(
+      async (tx) => {
+        const now = deps.clock.now();
+        const windowStart = Math.floor(now / windowMs) * windowMs;
+        const doc = await tx.get<Partial<Counter>>(path);
+        const used = doc && doc.data.windowStart === windowStart && typeof doc.data.used === "number" ? doc.data.used : 0;
+        if (used + q.amount > q.limit) {
+          const retryAfterMs = windowStart + windowMs - now;
+          throw new RetryableError(
+            "rate_limited",
+            `Limit of ${q.limit} ${WHAT[q.kind]} reached; try again in ${Math.ceil(retryAfterMs / 1000)} s`,
+            retryAfterMs,
+          );
+        }
+        tx.set(path, { windowStart, used: used + q.amount } satisfies Counter);
+        return windowStart;
+      },
+      { maxAttempts: 10 },
+    ),
+  );
 }
 
 /** Many calls of one user at the same instant can outlast the retries: a retryable refusal, not a 500. */

@@ -56,7 +56,9 @@ function summary(r: SimReport): string {
     `makespan ${(r.makespanMs / 1000).toFixed(1)} s vs ideal ${(r.idealMakespanMs / 1000).toFixed(1)} s → efficiency ${r.efficiency}`,
     `  (same occupancies) groups of C: ${r.compare.groupDispatch}, stride chains: ${r.compare.strideChains}`,
     `max in flight ${r.maxInFlight} (limit ${r.concurrency}); busiest doc ${r.maxDocWritesPerSec} writes/s (${r.busiestDoc})`,
-    r.contention ? `contention: ${r.contention.contendedCommits} contended commits, ${r.contention.aborts} aborted attempts, ${(r.contention.delayMs / 1000).toFixed(1)} s waited` : "contention: not modelled",
+    r.contention
+      ? `contention: ${r.contention.contendedCommits} contended commits, ${r.contention.aborts} aborted attempts, ${(r.contention.delayMs / 1000).toFixed(1)} s waited`
+      : "contention: not modelled",
     `writes/row ${r.writesPerRow}, reads/row ${r.readsPerRow}; queue ${JSON.stringify(r.queue)}`,
     `queue limits ${r.queueMaxPerSecond}/s, ${r.queueMaxConcurrent} at once; governor writes per AI call ${r.governorWritesPerCall ?? "n/a (no governor)"}`,
     `AI calls ${r.aiCalls}, 429s ${r.ai429s} (${r.aiCalls > 0 ? ((100 * r.ai429s) / r.aiCalls).toFixed(2) : "0"}%), served ${r.aiCallsPerMin}/min steady (quota ${r.quotaRpm ?? "none"}, governor told ${r.configuredRpm ?? "nothing"})`,

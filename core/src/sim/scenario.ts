@@ -137,7 +137,9 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     ...(o.quotaRpm !== undefined ? { quotaRpm: o.quotaRpm } : {}),
     onServed: (req, at, latency) => ledger.served(req, at, latency),
     // The Firebase host's governor: the store-backed one, over the simulated Firestore.
-    ...(configuredRpm !== undefined ? { governor: (clock, store) => new StoreGovernor({ store, clock, instanceId: "sim", defaults: { "*": { rpm: configuredRpm } } }) } : {}),
+    ...(configuredRpm !== undefined
+      ? { governor: (clock, store) => new StoreGovernor({ store, clock, instanceId: "sim", defaults: { "*": { rpm: configuredRpm } } }) }
+      : {}),
     queueLimits: {
       maxDispatchesPerSecond: o.queueMaxPerSecond ?? DEPLOYED_ROW_QUEUE_LIMITS.maxDispatchesPerSecond,
       maxConcurrentDispatches: o.queueMaxConcurrent ?? DEPLOYED_ROW_QUEUE_LIMITS.maxConcurrentDispatches,
@@ -149,7 +151,9 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
   for (let j = 0; j < k; j++) {
     const rows = Array.from({ length: o.rows }, (_, i) => ({ topic: k === 1 ? `topic ${i}` : `topic ${i} ${jobTag(j)}` }));
     const budget = o.budgetUsd !== undefined ? { budgetUsd: o.budgetUsd } : {};
-    jobs.push(await sim.drive(sim.handlers.createJob({ ownerId: owner.ownerId, flow: SIM_FLOW, columns: ["topic"], rows, concurrency: o.concurrency, ...budget })));
+    jobs.push(
+      await sim.drive(sim.handlers.createJob({ ownerId: owner.ownerId, flow: SIM_FLOW, columns: ["topic"], rows, concurrency: o.concurrency, ...budget })),
+    );
   }
   const t0 = sim.clock.now();
   // A paused job (breaker, budget) waits for a resume no scenario gives: the run ends with it.
@@ -168,7 +172,14 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
   const allCalls = ledger.totalServed;
   const governed = o.quotaRpm !== undefined || configuredRpm !== undefined;
   const idealOf = (j: number): number =>
-    governed ? quotaIdealMs({ latencies: ledger.jobs[j]?.latencies ?? [], concurrency: o.concurrency, allCalls, ...(o.quotaRpm !== undefined ? { quotaRpm: o.quotaRpm } : {}) }) : idealMakespan(occByJob[j] ?? [], o.concurrency);
+    governed
+      ? quotaIdealMs({
+          latencies: ledger.jobs[j]?.latencies ?? [],
+          concurrency: o.concurrency,
+          allCalls,
+          ...(o.quotaRpm !== undefined ? { quotaRpm: o.quotaRpm } : {}),
+        })
+      : idealMakespan(occByJob[j] ?? [], o.concurrency);
   const ideal = Math.max(...jobs.map((_, j) => idealOf(j)));
   const perJob = jobs.map((job, j) => ({
     jobId: job.id,
@@ -221,7 +232,14 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     triggerDeliveries: sim.triggerDeliveries,
     aiCalls: simAi ? simAi.calls : 0,
     ai429s: simAi ? simAi.rateLimited : 0,
-    aiCallsPerMin: round(steadyCallsPerMin(ledger.jobs.flatMap((j) => j.servedAt), t0, end), 1),
+    aiCallsPerMin: round(
+      steadyCallsPerMin(
+        ledger.jobs.flatMap((j) => j.servedAt),
+        t0,
+        end,
+      ),
+      1,
+    ),
     quotaRpm: o.quotaRpm ?? null,
     configuredRpm: configuredRpm ?? null,
     jobs: k,
@@ -229,7 +247,10 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     queueMaxPerSecond: sim.queue.limits.maxDispatchesPerSecond,
     queueMaxConcurrent: sim.queue.limits.maxConcurrentDispatches,
     governorWritesPerCall: configuredRpm !== undefined && simAi && simAi.calls > 0 ? round((writes.byPrefix.get("governor") ?? 0) / simAi.calls, 3) : null,
-    spentUsd: round(exact.reduce((a, e) => a + (e?.costUsd ?? 0), 0), 9),
+    spentUsd: round(
+      exact.reduce((a, e) => a + (e?.costUsd ?? 0), 0),
+      9,
+    ),
     budgetUsd: o.budgetUsd ?? null,
     pricePerCallUsd: o.pricePerCallUsd ?? null,
     pausedReason: finals[0]?.pausedReason ?? null,

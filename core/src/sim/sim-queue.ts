@@ -53,7 +53,20 @@ export class SimQueue<P> implements TaskQueue<P> {
   private handler: TaskHandler<P> | null = null;
   /** Crashes are injected only once the driver enables them (not during its own set-up calls). */
   crashesEnabled = false;
-  readonly stats: SimQueueStats = { enqueued: 0, exists: 0, deliveries: 0, duplicates: 0, retries: 0, dropped: 0, crashes: 0, lost: 0, running: 0, delayed: 0, throttled: 0, maxRunning: 0 };
+  readonly stats: SimQueueStats = {
+    enqueued: 0,
+    exists: 0,
+    deliveries: 0,
+    duplicates: 0,
+    retries: 0,
+    dropped: 0,
+    crashes: 0,
+    lost: 0,
+    running: 0,
+    delayed: 0,
+    throttled: 0,
+    maxRunning: 0,
+  };
   readonly limits: QueueRateLimits;
   private readonly bucket: TokenBucket;
   private readonly waiting: Due[] = [];

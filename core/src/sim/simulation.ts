@@ -232,7 +232,7 @@ export class Simulation {
       settled = true;
     });
     watched.catch(() => undefined);
-    for (let idle = 0; !settled; ) {
+    for (let idle = 0; !settled;) {
       await flushAsync();
       if (settled) break;
       if (this.clock.step()) idle = 0;

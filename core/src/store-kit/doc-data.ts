@@ -10,14 +10,7 @@
  */
 import { ValidationError } from "../errors";
 import { parseDocPath, parseFieldPath } from "./doc-path";
-import {
-  AlreadyExistsError,
-  NotFoundError,
-  isDeleteField,
-  isIncrement,
-  type DocData,
-  type Patch,
-} from "../ports/store";
+import { AlreadyExistsError, NotFoundError, isDeleteField, isIncrement, type DocData, type Patch } from "../ports/store";
 
 /** Data that Firestore (and so every adapter) would refuse: names the field. */
 export class InvalidDataError extends ValidationError {
@@ -85,7 +78,7 @@ function label(parent: string, key: string | number): string {
 
 function describe(v: unknown): string {
   if (v === undefined) return "undefined";
-  if (typeof v === "object" && v !== null) return (v).constructor?.name ?? "object";
+  if (typeof v === "object" && v !== null) return v.constructor?.name ?? "object";
   return typeof v;
 }
 
@@ -176,12 +169,7 @@ export function validateDocData(data: unknown, field = ""): DocData {
  * Copies an object that may hold sentinels: increments (and deletes, in "all" mode) are pulled out
  * into `w` with their full segment paths; the returned object holds only plain values.
  */
-function extractSentinels(
-  obj: Record<string, unknown>,
-  prefix: string[],
-  mode: SentinelMode,
-  w: PreparedWrite,
-): Record<string, unknown> {
+function extractSentinels(obj: Record<string, unknown>, prefix: string[], mode: SentinelMode, w: PreparedWrite): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const depth = prefix.length + 1;
   for (const k of Object.keys(obj)) {

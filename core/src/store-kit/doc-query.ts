@@ -181,11 +181,7 @@ interface Keyed<D> {
  * Runs a planned query over one collection's docs (any shape with `id` and `data`), returning the
  * matching docs in query order after the cursor, cut to the limit.
  */
-export function runQuery<D extends { id: string; data: DocData }>(
-  docs: Iterable<D>,
-  plan: QueryPlan,
-  startAfter?: { id: string; data: DocData },
-): D[] {
+export function runQuery<D extends { id: string; data: DocData }>(docs: Iterable<D>, plan: QueryPlan, startAfter?: { id: string; data: DocData }): D[] {
   const matched: Keyed<D>[] = [];
   for (const doc of docs) {
     if (!matchesFilters(doc.data, plan.filters)) continue;
@@ -198,8 +194,7 @@ export function runQuery<D extends { id: string; data: DocData }>(
     matched.push({ doc, key, id: doc.id });
   }
   const sign = plan.desc ? -1 : 1;
-  const cmp = (a: { key: unknown; id: string }, b: { key: unknown; id: string }): number =>
-    sign * (compareValues(a.key, b.key) || compareStrings(a.id, b.id));
+  const cmp = (a: { key: unknown; id: string }, b: { key: unknown; id: string }): number => sign * (compareValues(a.key, b.key) || compareStrings(a.id, b.id));
   matched.sort(cmp);
   let start = 0;
   if (startAfter) {

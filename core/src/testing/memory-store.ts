@@ -8,15 +8,7 @@
  */
 import type { Clock } from "../ports/clock";
 import { systemClock } from "../system-clock";
-import {
-  applyWrite,
-  cloneData,
-  documentSize,
-  InvalidDataError,
-  MAX_DOCUMENT_BYTES,
-  prepareWrite,
-  type PreparedWrite,
-} from "../store-kit/doc-data";
+import { applyWrite, cloneData, documentSize, InvalidDataError, MAX_DOCUMENT_BYTES, prepareWrite, type PreparedWrite } from "../store-kit/doc-data";
 import { parseCollectionPath, parseDocPath } from "../store-kit/doc-path";
 import { countMatches, planQuery, runQuery } from "../store-kit/doc-query";
 import {
@@ -149,7 +141,10 @@ export class MemoryStore implements DocumentStore, TxHost {
     }
     for (let i = 0; i < paths.length; i += this.commitLimits.maxWrites) {
       const chunk = paths.slice(i, i + this.commitLimits.maxWrites);
-      await this.commitWrites(chunk.map((p) => prepareWrite({ kind: "delete", path: p })), "batch");
+      await this.commitWrites(
+        chunk.map((p) => prepareWrite({ kind: "delete", path: p })),
+        "batch",
+      );
     }
   }
 

@@ -6,13 +6,7 @@
  * deliveries (at least once). One wake-up timer at a time: the earliest due task or token.
  */
 import type { Clock } from "../ports/clock";
-import {
-  DEFAULT_ID_REUSE_WINDOW_MS,
-  deliveryContext,
-  isLastAttempt,
-  retryBackoffMs,
-  TASK_ID_PATTERN,
-} from "../ports/task-backoff";
+import { DEFAULT_ID_REUSE_WINDOW_MS, deliveryContext, isLastAttempt, retryBackoffMs, TASK_ID_PATTERN } from "../ports/task-backoff";
 import type { QueueLimits, RetryPolicy, TaskContext, TaskHandler, TaskQueue } from "../ports/task-queue";
 import { MinHeap } from "./min-heap";
 import { TokenBucket } from "../token-bucket";

@@ -79,7 +79,10 @@ export function isMetadataHost(hostname: string): boolean {
 
 /** True for a literal loopback address or `localhost` (allowed where the host allows loopback). */
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
+  const h = hostname
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.$/, "");
   return h === "localhost" || h.endsWith(".localhost") || blockedAddress(h) === "loopback";
 }
 

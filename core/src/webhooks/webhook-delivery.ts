@@ -75,7 +75,13 @@ async function hostCheck(ctx: BatchContext, raw: string): Promise<AddressCheck> 
 function post(ctx: BatchContext, task: WebhookTask, signature: string, address: string | null): Promise<SendOutcome> {
   const req: WebhookRequest = {
     url: task.url,
-    headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signature, [EVENT_ID_HEADER]: task.eventId, [EVENT_TYPE_HEADER]: task.type, "user-agent": "FlowCraft-Batch-Webhook/1" },
+    headers: {
+      "content-type": "application/json",
+      [SIGNATURE_HEADER]: signature,
+      [EVENT_ID_HEADER]: task.eventId,
+      [EVENT_TYPE_HEADER]: task.type,
+      "user-agent": "FlowCraft-Batch-Webhook/1",
+    },
     body: task.body,
     address,
     timeoutMs: TIMEOUT_MS,

@@ -60,8 +60,7 @@ export function eventBody(job: JobState, eventId: string, at: number): string {
  * enqueue is "exists"), and it holds `-{jobId}-p` like the job's row tasks, so a delete's purge of
  * the host's task records takes it too.
  */
-export const webhookTaskId = (jobId: string, eventId: string): string =>
-  `webhook-${jobId}-p${createHash("sha256").update(eventId).digest("hex").slice(0, 40)}`;
+export const webhookTaskId = (jobId: string, eventId: string): string => `webhook-${jobId}-p${createHash("sha256").update(eventId).digest("hex").slice(0, 40)}`;
 
 /** The event a transition to `job`'s state reports, or null when there is none (no webhook, or a state not reported). */
 export function webhookEventOf(job: JobState, at: number): WebhookTask | null {

@@ -87,7 +87,15 @@ export function recordWebhookEvent(tx: Pick<Transaction, "create">, job: JobStat
   tx.create(outboxEntryPath(task.eventId), entry);
 }
 
-export const taskOfEvent = (e: WebhookEventDoc): WebhookTask => ({ kind: "webhook", jobId: e.jobId, eventId: e.eventId, type: e.type, ownerId: e.ownerId, url: e.url, body: e.body });
+export const taskOfEvent = (e: WebhookEventDoc): WebhookTask => ({
+  kind: "webhook",
+  jobId: e.jobId,
+  eventId: e.eventId,
+  type: e.type,
+  ownerId: e.ownerId,
+  url: e.url,
+  body: e.body,
+});
 
 /** The trigger's handler (at least once, idempotent): enqueue the delivery, then mark the event queued. */
 export async function onWebhookEventCreated(ctx: BatchContext, doc: Doc): Promise<void> {
@@ -118,7 +126,11 @@ async function queueEvent(ctx: BatchContext, event: WebhookEventDoc): Promise<vo
 export async function redriveWebhookEvents(ctx: BatchContext, opts: { olderThanMs?: number } = {}): Promise<number> {
   const { store, clock, logger } = ctx.deps;
   const before = clock.now() - (opts.olderThanMs ?? WEBHOOK_REDRIVE_AFTER_MS);
-  const entries = await store.query(WEBHOOK_OUTBOX, { where: [{ field: "createdAt", op: "<", value: before }], orderBy: { field: "createdAt" }, limit: REDRIVE_BATCH });
+  const entries = await store.query(WEBHOOK_OUTBOX, {
+    where: [{ field: "createdAt", op: "<", value: before }],
+    orderBy: { field: "createdAt" },
+    limit: REDRIVE_BATCH,
+  });
   let queued = 0;
   for (const e of entries) {
     try {
@@ -149,7 +161,9 @@ export async function recordDeliveryOutcome(ctx: BatchContext, task: WebhookTask
   if (!task.jobId) return;
   const path = webhookEventPath(task.jobId, task.eventId);
   const jobId = task.jobId;
-  await ctx.deps.store.runTransaction(async (tx) => {
-    if (await tx.get(path)) tx.update(path, patch);
-  }).catch((err: unknown) => ctx.deps.logger.warn({ jobId, eventId: task.eventId, error: String(err) }, "webhook outcome not recorded"));
+  await ctx.deps.store
+    .runTransaction(async (tx) => {
+      if (await tx.get(path)) tx.update(path, patch);
+    })
+    .catch((err: unknown) => ctx.deps.logger.warn({ jobId, eventId: task.eventId, error: String(err) }, "webhook outcome not recorded"));
 }

@@ -8,8 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { DocumentStore } from "../ports/store";
 
-export const webhookSecretPath = (ownerId: string): string =>
-  `settings/webhooks/owners/${createHash("sha256").update(ownerId).digest("hex").slice(0, 40)}`;
+export const webhookSecretPath = (ownerId: string): string => `settings/webhooks/owners/${createHash("sha256").update(ownerId).digest("hex").slice(0, 40)}`;
 
 export const WebhookSecretDoc = z.object({ ownerId: z.string(), secret: z.string(), createdAt: z.number() });
 export type WebhookSecretDoc = z.infer<typeof WebhookSecretDoc>;

@@ -58,7 +58,10 @@ const TERMINAL: ReadonlySet<WireState> = new Set(["SUCCEEDED", "FAILED", "CANCEL
 
 /** The prompt text of an inlined request (all text parts of all contents). */
 export function promptOf(request: WireBatchRequest): string {
-  return (request.request.contents ?? []).flatMap((c) => c.parts ?? []).map((p) => p.text ?? "").join("");
+  return (request.request.contents ?? [])
+    .flatMap((c) => c.parts ?? [])
+    .map((p) => p.text ?? "")
+    .join("");
 }
 
 /** The default answer: `echo: <prompt>` with token counts, like a real text response. */

@@ -69,7 +69,12 @@ function quotaExceeded(model: string, limit: number, retryMs: number): ScriptedR
     {
       "@type": "type.googleapis.com/google.rpc.QuotaFailure",
       violations: [
-        { quotaMetric: "generativelanguage.googleapis.com/generate_content_requests", quotaId: "GenerateRequestsPerMinutePerProjectPerModel", quotaDimensions: { location: "global", model }, quotaValue: String(limit) },
+        {
+          quotaMetric: "generativelanguage.googleapis.com/generate_content_requests",
+          quotaId: "GenerateRequestsPerMinutePerProjectPerModel",
+          quotaDimensions: { location: "global", model },
+          quotaValue: String(limit),
+        },
       ],
     },
     { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay },

@@ -53,13 +53,7 @@ export function imagenResponse(data: Uint8Array, mimeType = "image/png"): Script
 }
 
 /** A Google API error body: `{error: {code, message, status, details}}`. */
-export function googleError(
-  code: number,
-  status: string,
-  message: string,
-  details?: unknown[],
-  headers?: Record<string, string>,
-): ScriptedResponse {
+export function googleError(code: number, status: string, message: string, details?: unknown[], headers?: Record<string, string>): ScriptedResponse {
   return { status: code, json: { error: { code, message, status, ...(details ? { details } : {}) } }, ...(headers ? { headers } : {}) };
 }
 
@@ -68,7 +62,10 @@ export function retryInfo(retryDelay: string): Record<string, unknown> {
 }
 
 /** A Veo long-running operation as the Gemini API returns it. */
-export function videoOperation(name: string, state: { done?: boolean; uri?: string; encodedVideo?: string; error?: unknown; raiFiltered?: boolean }): ScriptedResponse {
+export function videoOperation(
+  name: string,
+  state: { done?: boolean; uri?: string; encodedVideo?: string; error?: unknown; raiFiltered?: boolean },
+): ScriptedResponse {
   const json: Record<string, unknown> = { name };
   if (state.done) json.done = true;
   if (state.error) json.error = state.error;
@@ -76,7 +73,10 @@ export function videoOperation(name: string, state: { done?: boolean; uri?: stri
     const video: Record<string, unknown> = { encoding: "video/mp4" };
     if (state.uri) video.uri = state.uri;
     if (state.encodedVideo) video.encodedVideo = state.encodedVideo;
-    json.response = { "@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse", generateVideoResponse: { generatedSamples: [{ video }] } };
+    json.response = {
+      "@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
+      generateVideoResponse: { generatedSamples: [{ video }] },
+    };
   } else if (state.raiFiltered) {
     json.response = { generateVideoResponse: { raiMediaFilteredCount: 1, raiMediaFilteredReasons: ["blocked by filter"] } };
   }

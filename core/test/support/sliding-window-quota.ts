@@ -66,4 +66,3 @@ function prune(map: Map<string, number[]>, model: string, since: number): number
   map.set(model, kept);
   return kept;
 }
-

@@ -144,9 +144,7 @@ class FirestoreWriteBatch implements WriteBatch {
   async commit(): Promise<void> {
     // The port caps a batch at 500 writes (Firestore's documented batch size) on every adapter.
     if (this.notes.length > MAX_BATCH_WRITES) {
-      throw new ValidationError(`a batch holds at most ${MAX_BATCH_WRITES} writes`, [
-        { path: "batch", message: `${this.notes.length} writes` },
-      ]);
+      throw new ValidationError(`a batch holds at most ${MAX_BATCH_WRITES} writes`, [{ path: "batch", message: `${this.notes.length} writes` }]);
     }
     try {
       await this.b.commit();

@@ -26,7 +26,9 @@ async function main(args: string[]): Promise<void> {
   const client = new CloudTasksClient();
   const name = client.queuePath(flag(args, "project"), flag(args, "region", "us-central1"), ROW_TASK_FUNCTION);
   const queue = await run(client, command, name);
-  process.stdout.write(`${JSON.stringify({ command, name: queue.name, state: queue.state, rateLimits: queue.rateLimits, retryConfig: queue.retryConfig }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ command, name: queue.name, state: queue.state, rateLimits: queue.rateLimits, retryConfig: queue.retryConfig }, null, 2)}\n`,
+  );
   await client.close();
 }
 

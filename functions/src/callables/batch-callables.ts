@@ -128,8 +128,7 @@ export const retryFailedRows = defineCallable({
   ...common,
   name: "retryFailedRows",
   input: JobRef,
-  run: async ({ jobId }, { uid, deps }): Promise<{ job: Job; rows: number }> =>
-    deps.handlers.retryFailed({ ownerId: uid }, jobId),
+  run: async ({ jobId }, { uid, deps }): Promise<{ job: Job; rows: number }> => deps.handlers.retryFailed({ ownerId: uid }, jobId),
 });
 
 /**
@@ -154,6 +153,5 @@ export const rerunRows = defineCallable({
   ...common,
   name: "rerunRows",
   input: RerunRowsInput,
-  run: async ({ jobId, ...request }, { uid, deps }): Promise<{ job: Job; rows: number }> =>
-    deps.handlers.rerunRows({ ownerId: uid }, jobId, request),
+  run: async ({ jobId, ...request }, { uid, deps }): Promise<{ job: Job; rows: number }> => deps.handlers.rerunRows({ ownerId: uid }, jobId, request),
 });

@@ -18,9 +18,7 @@ import {
 import type { FunctionsDeps } from "../runtime/deps";
 import type { CreateBatchInput } from "./schemas";
 
-export type CreateSource =
-  | { kind: "rows"; input: CreateJobInput; rowCount: number }
-  | { kind: "upload"; input: CreateFromRowsInput; rowCount: number };
+export type CreateSource = { kind: "rows"; input: CreateJobInput; rowCount: number } | { kind: "upload"; input: CreateFromRowsInput; rowCount: number };
 
 /** Where a user's uploads live (storage.rules lets only that user write there). */
 export const uploadPrefix = (uid: string): string => `uploads/${uid}/`;

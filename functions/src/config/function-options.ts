@@ -24,7 +24,6 @@ export const ROW_TASK_RETRY = {
   maxDoublings: 5,
 } as const;
 
-
 /** Result trigger: counting and dispatching are short; retried on failure (`retry: true`). */
 export const TRIGGER_TIMEOUT_SECONDS = 120;
 export const BATCH_CALLABLE_TIMEOUT_SECONDS = 120;

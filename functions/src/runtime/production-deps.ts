@@ -120,10 +120,20 @@ export function productionDeps(req: DepsRequest): FunctionsDeps {
   const blobs = mediaStore(app);
   const ai = makeAiService(req.withAi);
   const governor = governorFor(store);
-  const handlers = createBatchHandlers({ store, queue, blobs, ai, clock: systemClock, ids, logger, limits: FIREBASE_LIMITS, engine: { governor },
+  const handlers = createBatchHandlers({
+    store,
+    queue,
+    blobs,
+    ai,
+    clock: systemClock,
+    ids,
+    logger,
+    limits: FIREBASE_LIMITS,
+    engine: { governor },
     // Loopback receivers only under the emulator suite (a developer's machine), https otherwise.
     webhooks: { allowLoopback: process.env.FUNCTIONS_EMULATOR === "true", blockPrivateAddresses: process.env.FUNCTIONS_EMULATOR !== "true" },
-    ...economyFor(ai) });
+    ...economyFor(ai),
+  });
   const quota = createUserQuota({ store, clock: systemClock, limits: quotaLimits() });
   // The bucket is looked up on first use (a signing, an upload read), like the media store.
   const mediaSigner = { signedReadUrl: (ref: string, expires: Date) => mediaBucket(app).signedReadUrl(ref, expires) };

@@ -9,12 +9,9 @@ import { getDeps } from "../runtime/deps";
 
 export const RETENTION_SCHEDULE = "every day 03:17";
 
-export const purgeExpiredBatches = onSchedule(
-  { schedule: RETENTION_SCHEDULE, timeoutSeconds: 540, memory: "512MiB", retryCount: 0 },
-  async () => {
-    const deps = getDeps({ withAi: false });
-    const days = RETENTION_DAYS.value();
-    const result = await deps.handlers.purgeExpired(days > 0 ? { retentionDays: days } : {});
-    deps.logger.info({ ...result, retentionDays: days }, "retention sweep finished");
-  },
-);
+export const purgeExpiredBatches = onSchedule({ schedule: RETENTION_SCHEDULE, timeoutSeconds: 540, memory: "512MiB", retryCount: 0 }, async () => {
+  const deps = getDeps({ withAi: false });
+  const days = RETENTION_DAYS.value();
+  const result = await deps.handlers.purgeExpired(days > 0 ? { retentionDays: days } : {});
+  deps.logger.info({ ...result, retentionDays: days }, "retention sweep finished");
+});

@@ -35,7 +35,6 @@ export function taskContextOf(req: Pick<Request<unknown>, "retryCount" | "id">, 
   return deliveryContext(policy, retryCount, req.id ?? "");
 }
 
-
 export const runBatchRow = onTaskDispatched<RowTask>(
   {
     retryConfig: { ...ROW_TASK_RETRY },

@@ -49,10 +49,10 @@ async function main(): Promise<void> {
     return deliverTask(t, retryCount);
   };
   const input = Array.from({ length: rows }, (_, i) => ({ topic: `topic ${i}` }));
-  const { job } = (await h.createBatch({
+  const { job } = await h.createBatch({
     data: { flow: textFlow(), columns: ["topic"], rows: input, concurrency, start: true },
     auth: auth("cost"),
-  } as never));
+  } as never);
   await h.drain();
   const final = (await h.store.get<Job>(`batch_jobs/${job.id}`))!.data;
   const per1000 = (n: number) => Math.round((n / rows) * 1000);

@@ -101,7 +101,12 @@ suite(title, () => {
     const text = httpsCallable(functions, "generateText");
     const codes: string[] = [];
     for (let i = 0; i <= DEFAULT_QUOTA_LIMITS.aiCallsPerMinute + 1; i++) {
-      codes.push(await text({ model: "m", prompt: `p${i}` }).then(() => "ok", (err: { code?: string }) => err.code ?? "?"));
+      codes.push(
+        await text({ model: "m", prompt: `p${i}` }).then(
+          () => "ok",
+          (err: { code?: string }) => err.code ?? "?",
+        ),
+      );
     }
     // The first test's call may share the minute: at most the limit succeed, then the refusals.
     expect(codes.filter((c) => c === "ok").length).toBeLessThanOrEqual(DEFAULT_QUOTA_LIMITS.aiCallsPerMinute);

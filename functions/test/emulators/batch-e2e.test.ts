@@ -78,7 +78,10 @@ suite(title, () => {
     expect(picture?.kind).toBe("mediaRef");
     const ref = picture && picture.kind === "mediaRef" ? picture.ref : "";
     expect(ref.startsWith(`gs://${projectId}.appspot.com/batch_jobs/${job.id}/`)).toBe(true);
-    const [bytes] = await getStorage(admin).bucket().file(ref.replace(`gs://${projectId}.appspot.com/`, "")).download();
+    const [bytes] = await getStorage(admin)
+      .bucket()
+      .file(ref.replace(`gs://${projectId}.appspot.com/`, ""))
+      .download();
     expect(bytes.byteLength).toBeGreaterThan(0);
   });
 

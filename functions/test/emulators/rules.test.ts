@@ -6,12 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import {
-  assertFails,
-  assertSucceeds,
-  initializeTestEnvironment,
-  type RulesTestEnvironment,
-} from "@firebase/rules-unit-testing";
+import { assertFails, assertSucceeds, initializeTestEnvironment, type RulesTestEnvironment } from "@firebase/rules-unit-testing";
 
 import { SKIP_NOTE, emulatorsRunning } from "./emulator-env";
 
@@ -54,7 +49,10 @@ suite(title, () => {
       await db.doc("settings/governor").set({ limits: { "*": { rpm: 60 } }, updatedAt: 1, updatedBy: "root" });
       await db.doc("governor/m1").set({ effRpm: 42, lastCutAt: 1, retryUntil: 0 });
       await db.doc("governor/m1/shards/0").set({ windows: {}, day: 1, dayGranted: 0 });
-      await ctx.storage().ref("batch_jobs/j1/media/000000/img.png").put(new Uint8Array([1, 2, 3]), { contentType: "image/png" });
+      await ctx
+        .storage()
+        .ref("batch_jobs/j1/media/000000/img.png")
+        .put(new Uint8Array([1, 2, 3]), { contentType: "image/png" });
     });
   });
 
@@ -71,10 +69,8 @@ suite(title, () => {
     it("lets only the owner read a range of input row chunks by their first row index", async () => {
       // The range read a client makes for rows [from, to): the chunk holding `from`, then the
       // chunks that start inside the range (single-field indexes on `start`, no composite index).
-      const holding = (db: ClientDb) =>
-        db.collection("batch_jobs/j1/rows").where("start", "<=", 0).orderBy("start", "desc").limit(1).get();
-      const inside = (db: ClientDb) =>
-        db.collection("batch_jobs/j1/rows").where("start", ">", 0).where("start", "<", 100).orderBy("start").get();
+      const holding = (db: ClientDb) => db.collection("batch_jobs/j1/rows").where("start", "<=", 0).orderBy("start", "desc").limit(1).get();
+      const inside = (db: ClientDb) => db.collection("batch_jobs/j1/rows").where("start", ">", 0).where("start", "<", 100).orderBy("start").get();
       const alice = env.authenticatedContext("alice").firestore();
       const chunk = await assertSucceeds(holding(alice));
       expect(chunk.docs.map((d) => d.id)).toEqual(["00000"]);
@@ -148,17 +144,48 @@ suite(title, () => {
     it("lets a user write, read and delete CSV uploads only under uploads/{own uid}/", async () => {
       const alice = env.authenticatedContext("alice").storage();
       const csv = new TextEncoder().encode("topic\na\n");
-      await assertSucceeds(alice.ref("uploads/alice/rows.csv").put(csv, { contentType: "text/csv" }).then(() => undefined));
+      await assertSucceeds(
+        alice
+          .ref("uploads/alice/rows.csv")
+          .put(csv, { contentType: "text/csv" })
+          .then(() => undefined),
+      );
       await assertSucceeds(alice.ref("uploads/alice/rows.csv").getMetadata());
       await assertFails(env.authenticatedContext("bob").storage().ref("uploads/alice/rows.csv").getMetadata());
-      await assertFails(env.authenticatedContext("bob").storage().ref("uploads/alice/evil.csv").put(csv).then(() => undefined));
-      await assertFails(env.unauthenticatedContext().storage().ref("uploads/alice/anon.csv").put(csv).then(() => undefined));
-      await assertFails(alice.ref("uploads/alice/nested/rows.csv").put(csv).then(() => undefined));
+      await assertFails(
+        env
+          .authenticatedContext("bob")
+          .storage()
+          .ref("uploads/alice/evil.csv")
+          .put(csv)
+          .then(() => undefined),
+      );
+      await assertFails(
+        env
+          .unauthenticatedContext()
+          .storage()
+          .ref("uploads/alice/anon.csv")
+          .put(csv)
+          .then(() => undefined),
+      );
+      await assertFails(
+        alice
+          .ref("uploads/alice/nested/rows.csv")
+          .put(csv)
+          .then(() => undefined),
+      );
       await assertSucceeds(alice.ref("uploads/alice/rows.csv").delete());
     });
 
     it("refuses client uploads", async () => {
-      await assertFails(env.authenticatedContext("alice").storage().ref("batch_jobs/j1/media/x.png").put(new Uint8Array([1])).then(() => undefined));
+      await assertFails(
+        env
+          .authenticatedContext("alice")
+          .storage()
+          .ref("batch_jobs/j1/media/x.png")
+          .put(new Uint8Array([1]))
+          .then(() => undefined),
+      );
     });
   });
 });

@@ -137,7 +137,16 @@ export class Harness {
     });
     const quota = createUserQuota({ store: seen, clock: systemClock, limits: { ...DEFAULT_QUOTA_LIMITS, ...opts.quota } });
     const signer = opts.mediaSigner ? { mediaSigner: opts.mediaSigner } : {};
-    setDepsFactory(() => ({ handlers, ai: opts.ai, store: seen, logger, clock: systemClock, quota, ...signer, ...(opts.uploads ? { uploads: opts.uploads } : {}) }));
+    setDepsFactory(() => ({
+      handlers,
+      ai: opts.ai,
+      store: seen,
+      logger,
+      clock: systemClock,
+      quota,
+      ...signer,
+      ...(opts.uploads ? { uploads: opts.uploads } : {}),
+    }));
   }
 
   /** Runs one delivery of a task through the exported task function. */

@@ -74,7 +74,10 @@ export function describeEstimate(e: BatchEstimate, provider: string, budgetUsd?:
     `  cost           ${range(e.costUsd, formatUsd)} (prices ${e.priceTableVersion})`,
     `  economy cost   ${e.economyCostUsd ? `${range(e.economyCostUsd, formatUsd)} (--economy: text calls at the batch price; results can take up to 24 h)` : "n/a (economy mode runs text flows only)"}`,
     `  time           ${range(e.durationMs, formatMinutes)}`,
-    ...e.perNode.map((n) => `  node ${n.nodeId} (${n.type}, ${n.model}): ${int(n.calls)} calls, ${formatUsd(n.costUsd.expected)} expected${n.priced ? "" : " (no price for this model: counted as $0)"}`),
+    ...e.perNode.map(
+      (n) =>
+        `  node ${n.nodeId} (${n.type}, ${n.model}): ${int(n.calls)} calls, ${formatUsd(n.costUsd.expected)} expected${n.priced ? "" : " (no price for this model: counted as $0)"}`,
+    ),
   ];
   if (budgetUsd !== undefined) lines.push(`  budget         ${budgetVerdict(budgetUsd, e.costUsd)}`);
   if (e.dryRun) lines.push(`  dry run        ${e.dryRun.rows} rows, ${e.dryRun.failedRows} failed, ${formatUsd(e.dryRun.costUsd)} spent`);

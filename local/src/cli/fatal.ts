@@ -23,7 +23,8 @@ export function fatalMessage(err: unknown): string {
 export class ListenError extends Error {
   constructor(bind: string, port: number, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException | null)?.code;
-    const why = code === "EADDRINUSE" ? "is already in use" : code === "EACCES" ? "needs permissions this user lacks" : `could not be opened (${String(cause)})`;
+    const why =
+      code === "EADDRINUSE" ? "is already in use" : code === "EACCES" ? "needs permissions this user lacks" : `could not be opened (${String(cause)})`;
     super(`port ${port} on ${bind} ${why}; stop the other server or choose another port with --port or PORT`);
     this.name = "ListenError";
   }

@@ -40,7 +40,9 @@ export function createProgress(stream: NodeJS.WriteStream, startedAt: number, in
     },
     finish(job) {
       if (tty) stream.write(`\r${bar(job)}\x1b[K\n`);
-      stream.write(`${job.status}: ${job.completedRows} succeeded, ${job.failedRows} failed of ${job.totalRows} rows in ${elapsed()}, ${formatUsd(job.costUsd ?? 0)} spent\n`);
+      stream.write(
+        `${job.status}: ${job.completedRows} succeeded, ${job.failedRows} failed of ${job.totalRows} rows in ${elapsed()}, ${formatUsd(job.costUsd ?? 0)} spent\n`,
+      );
     },
   };
 }

@@ -14,7 +14,7 @@ export interface ProviderChoice {
 export function chooseProvider(flag: string | undefined, env: NodeJS.ProcessEnv, defaultLatencyMs: number): ProviderChoice {
   if (flag !== undefined && flag !== "offline" && flag !== "gemini") throw new UsageError("--provider must be offline or gemini");
   const apiKey = env.GEMINI_API_KEY?.trim() || undefined;
-  const name = (flag) ?? (apiKey ? "gemini" : "offline");
+  const name = flag ?? (apiKey ? "gemini" : "offline");
   if (name === "gemini" && !apiKey) throw new UsageError("--provider gemini needs GEMINI_API_KEY in the environment");
   const latency = Number(env.FLOWCRAFT_OFFLINE_LATENCY_MS);
   const offlineLatencyMs = env.FLOWCRAFT_OFFLINE_LATENCY_MS && Number.isFinite(latency) && latency >= 0 ? latency : defaultLatencyMs;

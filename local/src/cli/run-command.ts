@@ -98,7 +98,10 @@ async function readCsvFile(rowsFile: string): Promise<Omit<Inputs, "flow">> {
 
 /** A fresh read of a CSV file (a utf8 stream decodes characters split between reads correctly). */
 /** The file's bytes, 64 KiB at a time; `csvRows` decodes them (BOMs, UTF-16, non-UTF-8 refused). */
-export const csvFileText = (file: string): OpenText => () => fs.createReadStream(file, { highWaterMark: 1 << 16 }) as AsyncIterable<Uint8Array>;
+export const csvFileText =
+  (file: string): OpenText =>
+  () =>
+    fs.createReadStream(file, { highWaterMark: 1 << 16 }) as AsyncIterable<Uint8Array>;
 
 /** Refuses an --out the results could not be written to, before any row runs (and spends tokens). */
 function checkWritableOut(out: string): void {
@@ -308,7 +311,19 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   // The rest of the create's checks (no rows, row size, data no document can store, ...) also run
   // before the data directory exists: one more streamed read of the file.
   const { flow, columns, source } = plan.inputs;
-  await checkCreateFromRows({ ...LOCAL_OWNER, flow, columns, source, concurrency: plan.concurrency, budgetUsd: plan.budgetUsd, ...(plan.mode ? { mode: plan.mode } : {}), ...(plan.callLimits ? { callLimits: plan.callLimits } : {}) }, DEFAULT_LIMITS);
+  await checkCreateFromRows(
+    {
+      ...LOCAL_OWNER,
+      flow,
+      columns,
+      source,
+      concurrency: plan.concurrency,
+      budgetUsd: plan.budgetUsd,
+      ...(plan.mode ? { mode: plan.mode } : {}),
+      ...(plan.callLimits ? { callLimits: plan.callLimits } : {}),
+    },
+    DEFAULT_LIMITS,
+  );
   const dryRunRows = intOption(args.options, "dry-run-rows", 1, MAX_DRY_RUN_ROWS);
   if (dryRunRows !== undefined && args.options.estimate !== true) throw new UsageError("--dry-run-rows goes with --estimate");
   if (args.options.estimate === true) return estimateCommand({ ...plan, dryRunRows, budgetUsd: plan.budgetUsd }, io);

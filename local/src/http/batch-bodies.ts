@@ -47,7 +47,10 @@ function oneSource(b: TabularBody, ctx: z.RefinementCtx): void {
 }
 
 /** One of `csv` (raw CSV text, header first), `upload` (a streamed upload's id) or `columns` + `rows`. */
-export const CreateBatchBody = z.object({ ...Common, ...Tabular }).strict().superRefine(oneSource);
+export const CreateBatchBody = z
+  .object({ ...Common, ...Tabular })
+  .strict()
+  .superRefine(oneSource);
 export type CreateBatchBody = z.infer<typeof CreateBatchBody>;
 
 /** The create body's flow and rows (csv, or columns + rows), plus the estimate's own options. */

@@ -125,4 +125,3 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   }
   return value;
 }
-

@@ -48,7 +48,11 @@ async function createFrom(host: LocalHost, uploads: CsvUploads, body: CreateBatc
 }
 
 /** An estimate from an upload gets a seeded sample of its rows and their count. */
-async function estimateRows(host: LocalHost, uploads: CsvUploads, body: EstimateBatchBody): Promise<{ columns: string[]; rows: Record<string, string>[]; totalRows?: number }> {
+async function estimateRows(
+  host: LocalHost,
+  uploads: CsvUploads,
+  body: EstimateBatchBody,
+): Promise<{ columns: string[]; rows: Record<string, string>[]; totalRows?: number }> {
   if (body.upload === undefined) return rowsFrom(body, host.limits);
   const held = uploads.get(body.upload);
   const { sample } = await reservoirSample(uploadRows(held, host.limits).open(), SAMPLE_ROWS, body.seed ?? 1);

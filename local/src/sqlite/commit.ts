@@ -44,7 +44,13 @@ export class ConflictSignal extends Error {
 /** Compiles `batch_jobs/*\/results/*` style patterns (segment wildcards) to one matcher. */
 export function compileTriggers(patterns: readonly string[]): (path: string) => boolean {
   const res = patterns.map(
-    (p) => new RegExp(`^${p.split("/").map((s) => (s === "*" ? "[^/]+" : s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/")}$`),
+    (p) =>
+      new RegExp(
+        `^${p
+          .split("/")
+          .map((s) => (s === "*" ? "[^/]+" : s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+          .join("/")}$`,
+      ),
   );
   return (path) => res.some((r) => r.test(path));
 }

@@ -127,24 +127,27 @@ export class OutboxPump {
     this.inFlight.add(row.seq);
     const id = row.path.slice(row.path.lastIndexOf("/") + 1);
     const doc: Doc = { id, path: row.path, data: JSON.parse(row.data) as DocData };
-    this.opts.deliver(doc).then(
-      () => {
-        this.delivered.add(row.seq);
-      },
-      (err: unknown) => {
-        const attempts = row.attempts + 1;
-        const base = this.opts.baseRetryDelayMs ?? 200;
-        const delay = Math.min(this.opts.maxRetryDelayMs ?? 30_000, base * 2 ** Math.min(attempts - 1, 20));
-        this.retrying.set(row.seq, { row: { ...row, attempts }, due: Date.now() + delay });
-        this.opts.beforeWrite?.();
-        this.stmts.failed.run(row.seq);
-        this.opts.logger.warn({ path: row.path, attempts, ...errorFields(err) }, "outbox delivery failed");
-      },
-    ).finally(() => {
-      this.inFlight.delete(row.seq);
-      this.notifyIdle();
-      this.schedule();
-    });
+    this.opts
+      .deliver(doc)
+      .then(
+        () => {
+          this.delivered.add(row.seq);
+        },
+        (err: unknown) => {
+          const attempts = row.attempts + 1;
+          const base = this.opts.baseRetryDelayMs ?? 200;
+          const delay = Math.min(this.opts.maxRetryDelayMs ?? 30_000, base * 2 ** Math.min(attempts - 1, 20));
+          this.retrying.set(row.seq, { row: { ...row, attempts }, due: Date.now() + delay });
+          this.opts.beforeWrite?.();
+          this.stmts.failed.run(row.seq);
+          this.opts.logger.warn({ path: row.path, attempts, ...errorFields(err) }, "outbox delivery failed");
+        },
+      )
+      .finally(() => {
+        this.inFlight.delete(row.seq);
+        this.notifyIdle();
+        this.schedule();
+      });
   }
 
   private notifyIdle(): void {

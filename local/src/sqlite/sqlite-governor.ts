@@ -130,7 +130,9 @@ export class SqliteGovernor implements Governor {
   private saveOverrides(overrides: LimitsTable): void {
     if (this.closed || !this.o.db.open) return;
     this.o.beforeWrite();
-    this.o.db.prepare("INSERT INTO governor_limits (id, overrides) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET overrides = excluded.overrides").run(JSON.stringify(overrides));
+    this.o.db
+      .prepare("INSERT INTO governor_limits (id, overrides) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET overrides = excluded.overrides")
+      .run(JSON.stringify(overrides));
   }
 
   private flush(): void {

@@ -81,10 +81,10 @@ export class SqliteStore implements DocumentStore, TxReader {
    * event replay). No data: a lagging reader fetches the documents one at a time with `getVersioned`.
    */
   versionsSince(collection: string, version: number): { id: string; version: number }[] {
-    return this.stmt("SELECT id, version FROM documents WHERE parent = ? AND version > ? ORDER BY version").all(
-      parseCollectionPath(collection),
-      version,
-    ) as { id: string; version: number }[];
+    return this.stmt("SELECT id, version FROM documents WHERE parent = ? AND version > ? ORDER BY version").all(parseCollectionPath(collection), version) as {
+      id: string;
+      version: number;
+    }[];
   }
 
   /** A document with its current version (null when missing). */
@@ -166,9 +166,12 @@ export class SqliteStore implements DocumentStore, TxReader {
     const root = parseDocPath(path);
     // Everything whose parent starts with `root/`: the range [root/, root0) ('0' follows '/'), so
     // the primary key serves it and no LIKE escaping of `_` or `%` in ids is needed.
-    const rows = this.stmt(
-      "SELECT parent, id FROM documents WHERE (parent = ? AND id = ?) OR (parent >= ? AND parent < ?)",
-    ).all(root.collection, root.id, `${root.path}/`, `${root.path}0`) as { parent: string; id: string }[];
+    const rows = this.stmt("SELECT parent, id FROM documents WHERE (parent = ? AND id = ?) OR (parent >= ? AND parent < ?)").all(
+      root.collection,
+      root.id,
+      `${root.path}/`,
+      `${root.path}0`,
+    ) as { parent: string; id: string }[];
     for (let i = 0; i < rows.length; i += MAX_WRITES) {
       this.write(rows.slice(i, i + MAX_WRITES).map((r) => prepareWrite({ kind: "delete", path: `${r.parent}/${r.id}` })));
     }

@@ -161,11 +161,14 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
     this.timer = null;
     this.timerAt = at;
     if (at === Infinity || this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Infinity;
-      this.wake();
-    }, Math.max(0, at - this.clock.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = Infinity;
+        this.wake();
+      },
+      Math.max(0, at - this.clock.now()),
+    );
   }
 
   private dispatchAll(rows: QueuedTask[], now: number): void {

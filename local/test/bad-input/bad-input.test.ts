@@ -17,13 +17,22 @@ let baseline = "";
 function snapshot(): string {
   const db = srv.host.store.db;
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-  const dump = tables.map((t) => `${t}:\n${(db.prepare(`SELECT * FROM "${t}"`).all()).map((r) => JSON.stringify(r)).sort().join("\n")}`);
+  const dump = tables.map(
+    (t) =>
+      `${t}:\n${db
+        .prepare(`SELECT * FROM "${t}"`)
+        .all()
+        .map((r) => JSON.stringify(r))
+        .sort()
+        .join("\n")}`,
+  );
   return [...dump, `media:\n${listFiles(path.join(srv.dataDir, "media")).join("\n")}`].join("\n\n");
 }
 
 function listFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile())
     .map((e) => {
       const file = path.join(e.parentPath, e.name);

@@ -66,7 +66,15 @@ const nested = (levels: number): unknown => {
   return v;
 };
 
-const post = (name: string, body: unknown, status: number, code: string, names: string): BadInputCase => ({ name, method: "POST", path: "/api/batches", body, status, code, names });
+const post = (name: string, body: unknown, status: number, code: string, names: string): BadInputCase => ({
+  name,
+  method: "POST",
+  path: "/api/batches",
+  body,
+  status,
+  code,
+  names,
+});
 const bad = (name: string, body: unknown, names: string, code = "invalid_input"): BadInputCase => post(name, body, 400, code, names);
 const badFlow = (name: string, flow: unknown, names: string): BadInputCase => post(name, create(flow), 400, "invalid_flow", names);
 
@@ -147,13 +155,49 @@ const limits: BadInputCase[] = [
   bad("a row cell over the byte limit", create(FLOW, { columns: ["topic"], rows: [{ topic: big(LIMITS.maxCellBytes + 1) }] }), "rows[0].topic"),
   bad("a column name over the byte limit", create(FLOW, { columns: ["topic", big(1001)], rows: [{ topic: "a" }] }), "columns[1]"),
   bad("a CSV header name over the byte limit", create(FLOW, { csv: `topic,${big(LIMITS.maxCellBytes + 1)}\na,b\n` }), "csv.columns[1]"),
-  badFlow("more nodes than the limit", flowWith([...FLOW.nodes, ...Array.from({ length: LIMITS.maxNodes }, (_, i) => ({ id: `o${i}`, type: "output", data: { name: `o${i}` } }))]), "flow.nodes"),
+  badFlow(
+    "more nodes than the limit",
+    flowWith([...FLOW.nodes, ...Array.from({ length: LIMITS.maxNodes }, (_, i) => ({ id: `o${i}`, type: "output", data: { name: `o${i}` } }))]),
+    "flow.nodes",
+  ),
   badFlow("a flow over 512 KB", writeData({ notes: big(530_000) }), "flow"),
   post("a create body over the upload limit", create(FLOW, { csv: `topic\n${big(BODY_LIMITS.uploadBytes)}\n` }), 413, "limit_exceeded", "body"),
-  { name: "a PATCH body over the JSON limit", method: "PATCH", path: "/api/batches/{job}", body: { concurrency: 2, pad: big(BODY_LIMITS.jsonBytes) }, status: 413, code: "limit_exceeded", names: "body" },
-  { name: "a run body over the JSON limit", method: "POST", path: "/api/batches/{job}/run", body: { pad: big(BODY_LIMITS.jsonBytes) }, status: 413, code: "limit_exceeded", names: "body" },
-  { name: "a preview body over the JSON limit", method: "POST", path: "/api/preview", body: { flow: FLOW, row: { topic: big(BODY_LIMITS.jsonBytes) } }, status: 413, code: "limit_exceeded", names: "body" },
-  { name: "a generate-text body over the JSON limit", method: "POST", path: "/api/generate-text", body: { model: "m", prompt: big(BODY_LIMITS.jsonBytes) }, status: 413, code: "limit_exceeded", names: "body" },
+  {
+    name: "a PATCH body over the JSON limit",
+    method: "PATCH",
+    path: "/api/batches/{job}",
+    body: { concurrency: 2, pad: big(BODY_LIMITS.jsonBytes) },
+    status: 413,
+    code: "limit_exceeded",
+    names: "body",
+  },
+  {
+    name: "a run body over the JSON limit",
+    method: "POST",
+    path: "/api/batches/{job}/run",
+    body: { pad: big(BODY_LIMITS.jsonBytes) },
+    status: 413,
+    code: "limit_exceeded",
+    names: "body",
+  },
+  {
+    name: "a preview body over the JSON limit",
+    method: "POST",
+    path: "/api/preview",
+    body: { flow: FLOW, row: { topic: big(BODY_LIMITS.jsonBytes) } },
+    status: 413,
+    code: "limit_exceeded",
+    names: "body",
+  },
+  {
+    name: "a generate-text body over the JSON limit",
+    method: "POST",
+    path: "/api/generate-text",
+    body: { model: "m", prompt: big(BODY_LIMITS.jsonBytes) },
+    status: 413,
+    code: "limit_exceeded",
+    names: "body",
+  },
 ];
 
 const csvEdges: BadInputCase[] = [
@@ -175,13 +219,31 @@ const csvEdges: BadInputCase[] = [
   ["a NUL byte in an unterminated quoted cell", 'topic\n"a\u0000\n', "csv.rows[0]"],
   ["a column the flow reads is missing", "title\na\n", "flow.nodes[0].data.column"],
   ["a huge cell among good ones", `topic\na\n${big(5000)}\nc\n`, "csv.rows[1].topic"],
-].map(([name, csv, names]) => bad(`CSV: ${name}`, create(FLOW, { csv }), names as string, names === "flow.nodes[0].data.column" ? "invalid_flow" : "invalid_input"));
+].map(([name, csv, names]) =>
+  bad(`CSV: ${name}`, create(FLOW, { csv }), names as string, names === "flow.nodes[0].data.column" ? "invalid_flow" : "invalid_input"),
+);
 
 const out = (id: string, name: string): Node => ({ id, type: "output", data: { name } });
-const txt = (id: string, prompt: string, data: Record<string, unknown> = {}): Node => ({ id, type: "text", data: { model: "gemini-2.5-flash", prompt, ...data } });
+const txt = (id: string, prompt: string, data: Record<string, unknown> = {}): Node => ({
+  id,
+  type: "text",
+  data: { model: "gemini-2.5-flash", prompt, ...data },
+});
 const [TOPIC, WRITE, OUT] = FLOW.nodes as unknown as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
 const flows: BadInputCase[] = [
-  badFlow("a cycle", flowWith([TOPIC, txt("a", "{{topic}} {{b}}"), txt("b", "{{a}}"), OUT], [{ source: "topic", target: "a" }, { source: "a", target: "b" }, { source: "b", target: "a" }, { source: "b", target: "out" }]), "cycle"),
+  badFlow(
+    "a cycle",
+    flowWith(
+      [TOPIC, txt("a", "{{topic}} {{b}}"), txt("b", "{{a}}"), OUT],
+      [
+        { source: "topic", target: "a" },
+        { source: "a", target: "b" },
+        { source: "b", target: "a" },
+        { source: "b", target: "out" },
+      ],
+    ),
+    "cycle",
+  ),
   badFlow("a self-loop", flowWith(FLOW.nodes, [...FLOW.edges, { source: "write", target: "write" }]), "cycle"),
   badFlow("an edge to a missing node", flowWith(FLOW.nodes, [...FLOW.edges, { source: "write", target: "ghost" }]), "flow.edges[2]"),
   badFlow("an edge from a missing node", flowWith(FLOW.nodes, [...FLOW.edges, { source: "ghost", target: "write" }]), "flow.edges[2]"),
@@ -200,7 +262,14 @@ const flows: BadInputCase[] = [
   badFlow("a template naming an unknown node", writeData({ prompt: "Use {{ghost}}" }), "flow.nodes[1].data.prompt"),
   badFlow(
     "a template naming a node that is not upstream",
-    flowWith([TOPIC, txt("other", "x {{topic}}"), txt("write", "{{topic}} {{other}}"), OUT], [{ source: "topic", target: "other" }, { source: "topic", target: "write" }, { source: "write", target: "out" }]),
+    flowWith(
+      [TOPIC, txt("other", "x {{topic}}"), txt("write", "{{topic}} {{other}}"), OUT],
+      [
+        { source: "topic", target: "other" },
+        { source: "topic", target: "write" },
+        { source: "write", target: "out" },
+      ],
+    ),
     "flow.nodes[2].data.prompt",
   ),
   badFlow("a template reading a field of plain text", writeData({ prompt: "{{topic.name}}" }), "flow.nodes[1].data.prompt"),
@@ -213,12 +282,35 @@ const flows: BadInputCase[] = [
   badFlow("maxOutputTokens zero", writeData({ maxOutputTokens: 0 }), "flow.nodes[1].data.maxOutputTokens"),
   badFlow("an empty model", writeData({ model: "" }), "flow.nodes[1].data.model"),
   badFlow("a jsonSchema that is an array", writeData({ jsonSchema: [1] }), "flow.nodes[1].data.jsonSchema"),
-  badFlow("an image node with a bad aspect ratio", flowWith([TOPIC, { id: "write", type: "image", data: { prompt: "{{topic}}", aspectRatio: "2:1" } }, OUT]), "flow.nodes[1].data.aspectRatio"),
-  badFlow("a video node with a long duration", flowWith([TOPIC, { id: "write", type: "video", data: { prompt: "{{topic}}", durationSeconds: 100 } }, OUT]), "flow.nodes[1].data.durationSeconds"),
-  badFlow("an image used in a prompt", flowWith([TOPIC, { id: "pic", type: "image", data: { prompt: "{{topic}}" } }, txt("write", "{{pic}}"), OUT], [{ source: "topic", target: "pic" }, { source: "pic", target: "write" }, { source: "write", target: "out" }]), "flow.nodes[2].data.prompt"),
+  badFlow(
+    "an image node with a bad aspect ratio",
+    flowWith([TOPIC, { id: "write", type: "image", data: { prompt: "{{topic}}", aspectRatio: "2:1" } }, OUT]),
+    "flow.nodes[1].data.aspectRatio",
+  ),
+  badFlow(
+    "a video node with a long duration",
+    flowWith([TOPIC, { id: "write", type: "video", data: { prompt: "{{topic}}", durationSeconds: 100 } }, OUT]),
+    "flow.nodes[1].data.durationSeconds",
+  ),
+  badFlow(
+    "an image used in a prompt",
+    flowWith(
+      [TOPIC, { id: "pic", type: "image", data: { prompt: "{{topic}}" } }, txt("write", "{{pic}}"), OUT],
+      [
+        { source: "topic", target: "pic" },
+        { source: "pic", target: "write" },
+        { source: "write", target: "out" },
+      ],
+    ),
+    "flow.nodes[2].data.prompt",
+  ),
   badFlow("an output without a source", flowWith([TOPIC, WRITE, OUT, out("out2", "extra")]), "flow.nodes[3]"),
   badFlow("an output with two sources", flowWith(FLOW.nodes, [...FLOW.edges, { source: "topic", target: "out" }]), "flow.nodes[2]"),
-  badFlow("duplicate output names", flowWith([TOPIC, WRITE, OUT, out("out2", "line")], [...FLOW.edges, { source: "write", target: "out2" }]), "flow.nodes[3].data.name"),
+  badFlow(
+    "duplicate output names",
+    flowWith([TOPIC, WRITE, OUT, out("out2", "line")], [...FLOW.edges, { source: "write", target: "out2" }]),
+    "flow.nodes[3].data.name",
+  ),
   badFlow("an output named status", flowWith([TOPIC, WRITE, out("out", "status")]), "flow.nodes[2].data.name"),
   badFlow("an output named __proto__", flowWith([TOPIC, WRITE, out("out", "__proto__")]), "flow.nodes[2].data.name"),
   badFlow("no output node", flowWith([TOPIC, WRITE], [FLOW.edges[0]!]), "output"),
@@ -229,14 +321,22 @@ const flows: BadInputCase[] = [
   badFlow("a constructor key in node data", writeData({ constructor: "x" }), "flow.nodes[1].data.constructor"),
   badFlow("a prototype key in a position", flowWith([{ ...TOPIC, position: { x: 1, y: 2, prototype: 1 } }, WRITE, OUT]), "flow.nodes[0].position.prototype"),
   badFlow("a __x__ key in node data", writeData({ __x__: 1 }), "flow.nodes[1].data.__x__"),
-  badFlow("a __name__ key in a JSON schema", writeData({ jsonSchema: { type: "object", properties: { __name__: { type: "string" } } } }), "flow.nodes[1].data.jsonSchema.properties.__name__"),
+  badFlow(
+    "a __name__ key in a JSON schema",
+    writeData({ jsonSchema: { type: "object", properties: { __name__: { type: "string" } } } }),
+    "flow.nodes[1].data.jsonSchema.properties.__name__",
+  ),
   badFlow("an array inside an array in node data", writeData({ grid: [[1, 2]] }), "flow.nodes[1].data.grid[0]"),
   badFlow("an array inside an array on an edge", flowWith(FLOW.nodes, [{ ...FLOW.edges[0]!, points: [[0, 0]] }, FLOW.edges[1]!]), "flow.edges[0].points[0]"),
   badFlow("a reserved key at the top of the flow", { ...FLOW, constructor: {} }, "flow.constructor"),
   bad("a __proto__ key in node data", createRaw(create(writeData({ "@@__proto__": { polluted: true } })), "__proto__"), "flow.nodes[1].data.__proto__"),
   bad("a __proto__ key at the top of the flow", createRaw(create({ ...FLOW, "@@__proto__": {} }), "__proto__"), "flow.__proto__"),
   bad("a __proto__ key at the top of the body", createRaw({ flow: FLOW, csv: CSV, "@@__proto__": { x: 1 } }, "__proto__"), "__proto__"),
-  bad("a __proto__ key in a row", createRaw(create(FLOW, { columns: ["topic"], rows: [{ topic: "a", "@@__proto__": "b" }] }), "__proto__"), "rows[0].__proto__"),
+  bad(
+    "a __proto__ key in a row",
+    createRaw(create(FLOW, { columns: ["topic"], rows: [{ topic: "a", "@@__proto__": "b" }] }), "__proto__"),
+    "rows[0].__proto__",
+  ),
   bad("a constructor key in a row", create(FLOW, { columns: ["topic"], rows: [{ topic: "a", constructor: "b" }] }), "rows[0].constructor"),
   bad("a column named constructor", create(FLOW, { columns: ["topic", "constructor"], rows: [{ topic: "a", constructor: "b" }] }), "columns[1]"),
   bad("a column named prototype", create(FLOW, { columns: ["topic", "prototype"], rows: [{ topic: "a" }] }), "columns[1]"),
@@ -256,7 +356,15 @@ const idRoutes = (id: string): Array<[string, string]> => [
   ["GET", `/api/batches/${id}/export.jsonl`],
 ];
 const idCase = (label: string, id: string, status: number, code: string, names: string) =>
-  idRoutes(id).map(([method, path]): BadInputCase => ({ name: `${label}: ${method} ${path}`, method, path, ...(method === "PATCH" ? { body: { concurrency: 2 } } : {}), status, code, names }));
+  idRoutes(id).map(([method, path]): BadInputCase => ({
+    name: `${label}: ${method} ${path}`,
+    method,
+    path,
+    ...(method === "PATCH" ? { body: { concurrency: 2 } } : {}),
+    status,
+    code,
+    names,
+  }));
 const ids: BadInputCase[] = [
   ...idCase("bad percent-encoding", "%zz", 400, "invalid_input", "id"),
   ...idCase("truncated UTF-8 percent-encoding", "%E0%A4%A", 400, "invalid_input", "id"),
@@ -271,7 +379,14 @@ const ids: BadInputCase[] = [
     ["an id that is too long", big(129), 404, "not_found", "batch ids are"],
     ["an encoded NUL", "a%00b", 404, "not_found", "batch ids are"],
     ["an encoded space", "a%20b", 404, "not_found", "a b"],
-  ].map(([label, id, status, code, names]): BadInputCase => ({ name: `${label as string}: GET /api/batches/${id as string}`, method: "GET", path: `/api/batches/${id as string}`, status: status as number, code: code as string, names: names as string })),
+  ].map(([label, id, status, code, names]): BadInputCase => ({
+    name: `${label as string}: GET /api/batches/${id as string}`,
+    method: "GET",
+    path: `/api/batches/${id as string}`,
+    status: status as number,
+    code: code as string,
+    names: names as string,
+  })),
   ...[
     ["bad percent-encoding", "local:%zz", 400, "invalid_input", "path"],
     ["truncated percent-encoding", "local:batch_jobs/%E0%A4", 400, "invalid_input", "path"],
@@ -281,7 +396,14 @@ const ids: BadInputCase[] = [
     ["a reference without the local: prefix", "batch_jobs/x/media/000000/x.png", 404, "not_found", "media"],
     ["an absolute path", "local:%2Fetc%2Fpasswd", 404, "not_found", "media"],
     ["a reserved-looking key", "local:__x__", 404, "not_found", "media"],
-  ].map(([label, ref, status, code, names]): BadInputCase => ({ name: `media ${label as string}: ${ref as string}`, method: "GET", path: `/api/media/${ref as string}`, status: status as number, code: code as string, names: names as string })),
+  ].map(([label, ref, status, code, names]): BadInputCase => ({
+    name: `media ${label as string}: ${ref as string}`,
+    method: "GET",
+    path: `/api/media/${ref as string}`,
+    status: status as number,
+    code: code as string,
+    names: names as string,
+  })),
 ];
 
 const results = "/api/batches/{job}/results";
@@ -298,7 +420,14 @@ const query: BadInputCase[] = [
   ["cursor=", "cursor"],
   ["cursor=%zz", "cursor"],
   ["limit=10&cursor=0x10", "cursor"],
-].map(([q, names]): BadInputCase => ({ name: `results query ${q}`, method: "GET", path: `${results}?${q}`, status: 400, code: "invalid_input", names: names as string }));
+].map(([q, names]): BadInputCase => ({
+  name: `results query ${q}`,
+  method: "GET",
+  path: `${results}?${q}`,
+  status: 400,
+  code: "invalid_input",
+  names: names as string,
+}));
 
 const methods: BadInputCase[] = [
   ["DELETE", "/api/batches"],
@@ -313,34 +442,169 @@ const methods: BadInputCase[] = [
   ["POST", "/api/examples"],
   ["PATCH", "/api/batches"],
   ["POST", "/index.html"],
-].map(([method, path]): BadInputCase => ({ name: `wrong method ${method} ${path}`, method: method as string, path: path as string, status: 405, code: "invalid_input", names: method as string }));
+].map(([method, path]): BadInputCase => ({
+  name: `wrong method ${method} ${path}`,
+  method: method as string,
+  path: path as string,
+  status: 405,
+  code: "invalid_input",
+  names: method as string,
+}));
 
 const job = "/api/batches/{job}";
 const otherBodies: BadInputCase[] = [
   { name: "PATCH concurrency as text", method: "PATCH", path: job, body: { concurrency: "2" }, status: 400, code: "invalid_input", names: "concurrency" },
   { name: "PATCH concurrency zero", method: "PATCH", path: job, body: { concurrency: 0 }, status: 400, code: "invalid_input", names: "concurrency" },
-  { name: "PATCH concurrency above the limit", method: "PATCH", path: job, body: { concurrency: 51 }, status: 400, code: "invalid_input", names: "concurrency" },
+  {
+    name: "PATCH concurrency above the limit",
+    method: "PATCH",
+    path: job,
+    body: { concurrency: 51 },
+    status: 400,
+    code: "invalid_input",
+    names: "concurrency",
+  },
   { name: "PATCH concurrency a fraction", method: "PATCH", path: job, body: { concurrency: 1.5 }, status: 400, code: "invalid_input", names: "concurrency" },
   { name: "PATCH without concurrency", method: "PATCH", path: job, body: {}, status: 400, code: "invalid_input", names: "concurrency" },
-  { name: "PATCH with an unknown field", method: "PATCH", path: job, body: { concurrency: 2, status: "completed" }, status: 400, code: "invalid_input", names: "status" },
+  {
+    name: "PATCH with an unknown field",
+    method: "PATCH",
+    path: job,
+    body: { concurrency: 2, status: "completed" },
+    status: 400,
+    code: "invalid_input",
+    names: "status",
+  },
   { name: "PATCH with malformed JSON", method: "PATCH", path: job, body: raw("{concurrency:2}"), status: 400, code: "invalid_input", names: "(body)" },
   { name: "run with malformed JSON", method: "POST", path: `${job}/run`, body: raw("{"), status: 400, code: "invalid_input", names: "(body)" },
-  { name: "cancel with a __proto__ key", method: "POST", path: `${job}/cancel`, body: raw('{"__proto__":{}}'), status: 400, code: "invalid_input", names: "__proto__" },
+  {
+    name: "cancel with a __proto__ key",
+    method: "POST",
+    path: `${job}/cancel`,
+    body: raw('{"__proto__":{}}'),
+    status: 400,
+    code: "invalid_input",
+    names: "__proto__",
+  },
   { name: "retry-failed on a batch that has no failed rows", method: "POST", path: `${job}/retry-failed`, status: 409, code: "failed_precondition", names: "" },
   { name: "preview without a flow", method: "POST", path: "/api/preview", body: { row: { topic: "a" } }, status: 400, code: "invalid_input", names: "flow" },
-  { name: "preview with a row that is a list", method: "POST", path: "/api/preview", body: { flow: FLOW, row: ["a"] }, status: 400, code: "invalid_input", names: "row" },
-  { name: "preview with a nested cell", method: "POST", path: "/api/preview", body: { flow: FLOW, row: { topic: { x: 1 } } }, status: 400, code: "invalid_input", names: "row.topic" },
-  { name: "preview with a flow missing its column", method: "POST", path: "/api/preview", body: { flow: FLOW, row: { title: "a" } }, status: 400, code: "invalid_flow", names: "nodes[0].data.column" },
-  { name: "preview with a deep flow", method: "POST", path: "/api/preview", body: { flow: writeData({ deep: nested(1001) }), row: { topic: "a" } }, status: 400, code: "invalid_flow", names: "nodes[1].data.deep" },
-  { name: "preview with a __proto__ row key", method: "POST", path: "/api/preview", body: raw(`{"flow":${JSON.stringify(FLOW)},"row":{"topic":"a","__proto__":"b"}}`), status: 400, code: "invalid_input", names: "row.__proto__" },
-  { name: "preview with a constructor row key", method: "POST", path: "/api/preview", body: { flow: FLOW, row: { topic: "a", constructor: "b" } }, status: 400, code: "invalid_input", names: "row.constructor" },
-  { name: "generate-text without a model", method: "POST", path: "/api/generate-text", body: { prompt: "hi" }, status: 400, code: "invalid_input", names: "model" },
-  { name: "generate-text with an empty prompt", method: "POST", path: "/api/generate-text", body: { model: "gemini-2.5-flash", prompt: "" }, status: 400, code: "invalid_input", names: "prompt" },
-  { name: "generate-text with temperature 3", method: "POST", path: "/api/generate-text", body: { model: "gemini-2.5-flash", prompt: "hi", temperature: 3 }, status: 400, code: "invalid_input", names: "temperature" },
-  { name: "generate-text with an unknown field", method: "POST", path: "/api/generate-text", body: { model: "gemini-2.5-flash", prompt: "hi", key: "x" }, status: 400, code: "invalid_input", names: "key" },
-  { name: "generate-text with a deep JSON schema", method: "POST", path: "/api/generate-text", body: { model: "gemini-2.5-flash", prompt: "hi", jsonSchema: nested(1001) }, status: 400, code: "invalid_input", names: "jsonSchema" },
-  { name: "generate-image with a bad aspect ratio", method: "POST", path: "/api/generate-image", body: { model: "gemini-2.5-flash-image", prompt: "hi", aspectRatio: "2:1" }, status: 400, code: "invalid_input", names: "aspectRatio" },
-  { name: "generate-video with zero seconds", method: "POST", path: "/api/generate-video", body: { model: "veo-3.0-fast-generate-001", prompt: "hi", durationSeconds: 0 }, status: 400, code: "invalid_input", names: "durationSeconds" },
+  {
+    name: "preview with a row that is a list",
+    method: "POST",
+    path: "/api/preview",
+    body: { flow: FLOW, row: ["a"] },
+    status: 400,
+    code: "invalid_input",
+    names: "row",
+  },
+  {
+    name: "preview with a nested cell",
+    method: "POST",
+    path: "/api/preview",
+    body: { flow: FLOW, row: { topic: { x: 1 } } },
+    status: 400,
+    code: "invalid_input",
+    names: "row.topic",
+  },
+  {
+    name: "preview with a flow missing its column",
+    method: "POST",
+    path: "/api/preview",
+    body: { flow: FLOW, row: { title: "a" } },
+    status: 400,
+    code: "invalid_flow",
+    names: "nodes[0].data.column",
+  },
+  {
+    name: "preview with a deep flow",
+    method: "POST",
+    path: "/api/preview",
+    body: { flow: writeData({ deep: nested(1001) }), row: { topic: "a" } },
+    status: 400,
+    code: "invalid_flow",
+    names: "nodes[1].data.deep",
+  },
+  {
+    name: "preview with a __proto__ row key",
+    method: "POST",
+    path: "/api/preview",
+    body: raw(`{"flow":${JSON.stringify(FLOW)},"row":{"topic":"a","__proto__":"b"}}`),
+    status: 400,
+    code: "invalid_input",
+    names: "row.__proto__",
+  },
+  {
+    name: "preview with a constructor row key",
+    method: "POST",
+    path: "/api/preview",
+    body: { flow: FLOW, row: { topic: "a", constructor: "b" } },
+    status: 400,
+    code: "invalid_input",
+    names: "row.constructor",
+  },
+  {
+    name: "generate-text without a model",
+    method: "POST",
+    path: "/api/generate-text",
+    body: { prompt: "hi" },
+    status: 400,
+    code: "invalid_input",
+    names: "model",
+  },
+  {
+    name: "generate-text with an empty prompt",
+    method: "POST",
+    path: "/api/generate-text",
+    body: { model: "gemini-2.5-flash", prompt: "" },
+    status: 400,
+    code: "invalid_input",
+    names: "prompt",
+  },
+  {
+    name: "generate-text with temperature 3",
+    method: "POST",
+    path: "/api/generate-text",
+    body: { model: "gemini-2.5-flash", prompt: "hi", temperature: 3 },
+    status: 400,
+    code: "invalid_input",
+    names: "temperature",
+  },
+  {
+    name: "generate-text with an unknown field",
+    method: "POST",
+    path: "/api/generate-text",
+    body: { model: "gemini-2.5-flash", prompt: "hi", key: "x" },
+    status: 400,
+    code: "invalid_input",
+    names: "key",
+  },
+  {
+    name: "generate-text with a deep JSON schema",
+    method: "POST",
+    path: "/api/generate-text",
+    body: { model: "gemini-2.5-flash", prompt: "hi", jsonSchema: nested(1001) },
+    status: 400,
+    code: "invalid_input",
+    names: "jsonSchema",
+  },
+  {
+    name: "generate-image with a bad aspect ratio",
+    method: "POST",
+    path: "/api/generate-image",
+    body: { model: "gemini-2.5-flash-image", prompt: "hi", aspectRatio: "2:1" },
+    status: 400,
+    code: "invalid_input",
+    names: "aspectRatio",
+  },
+  {
+    name: "generate-video with zero seconds",
+    method: "POST",
+    path: "/api/generate-video",
+    body: { model: "veo-3.0-fast-generate-001", prompt: "hi", durationSeconds: 0 },
+    status: 400,
+    code: "invalid_input",
+    names: "durationSeconds",
+  },
   { name: "an unknown API route", method: "GET", path: "/api/nothing-here", status: 404, code: "not_found", names: "route" },
 ];
 

@@ -64,7 +64,13 @@ export interface SseStream {
 export function openSse(port: number, path: string, headers: Record<string, string> = {}): Promise<SseStream> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: "127.0.0.1", port, path, headers: { accept: "text/event-stream", ...headers } }, (res) => {
-      const stream: SseStream = { status: res.statusCode ?? 0, events: [], comments: [], ended: new Promise((r) => res.on("close", r)), close: () => req.destroy() };
+      const stream: SseStream = {
+        status: res.statusCode ?? 0,
+        events: [],
+        comments: [],
+        ended: new Promise((r) => res.on("close", r)),
+        close: () => req.destroy(),
+      };
       let buf = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => {
@@ -81,8 +87,7 @@ export function openSse(port: number, path: string, headers: Record<string, stri
             else if (line.startsWith("event: ")) {
               e.event = line.slice(7);
               isEvent = true;
-            }
-            else if (line.startsWith("data: ")) e.data += line.slice(6);
+            } else if (line.startsWith("data: ")) e.data += line.slice(6);
           }
           if (isEvent) stream.events.push(e);
         }

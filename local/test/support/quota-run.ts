@@ -54,7 +54,10 @@ export async function runQuotaBatch(o: QuotaRunOptions): Promise<QuotaRunResult>
   const perMinute = 60_000 / o.windowMs;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-quota-"));
   const ai = new GeminiAiService({ apiKey: "AIzaSyFAKE-quota-run-key-000000000000000", baseUrl: fake.baseUrl });
-  const scaled = { burstMs: DEFAULT_STATE_OPTIONS.burstMs / perMinute, aimd: { ...DEFAULT_AIMD, increasePerMinute: DEFAULT_AIMD.increasePerMinute * perMinute } };
+  const scaled = {
+    burstMs: DEFAULT_STATE_OPTIONS.burstMs / perMinute,
+    aimd: { ...DEFAULT_AIMD, increasePerMinute: DEFAULT_AIMD.increasePerMinute * perMinute },
+  };
   const host = createLocalHost({
     dataDir,
     ai,
@@ -75,7 +78,11 @@ export async function runQuotaBatch(o: QuotaRunOptions): Promise<QuotaRunResult>
     const mid = (first + last) / 2;
     const late = log.filter((e) => e.at >= mid);
     const lateAdmitted = late.filter((e) => e.ok).length;
-    const secondHalf = { calls: late.length, rejected: late.length - lateAdmitted, admittedPerWindow: last > mid ? (lateAdmitted * o.windowMs) / (last - mid) : 0 };
+    const secondHalf = {
+      calls: late.length,
+      rejected: late.length - lateAdmitted,
+      admittedPerWindow: last > mid ? (lateAdmitted * o.windowMs) / (last - mid) : 0,
+    };
     const status = await host.governor.status(QUOTA_MODEL);
     return {
       job,

@@ -17,7 +17,9 @@ export function pausedGet(port: number, path: string, headers: Record<string, st
   socket.on("data", (c: Buffer) => chunks.push(c));
   socket.on("error", () => undefined);
   const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("");
   socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${extra}\r\n`);
   socket.pause();
   return { socket, text: () => Buffer.concat(chunks).toString("utf8"), closed };

@@ -28,5 +28,8 @@ const server = net.createServer((socket) => {
 });
 server.listen(0, "127.0.0.1", () => {
   const { port } = server.address() as net.AddressInfo;
-  net.connect({ host: "127.0.0.1", port }).on("error", () => undefined).resume();
+  net
+    .connect({ host: "127.0.0.1", port })
+    .on("error", () => undefined)
+    .resume();
 });

@@ -40,7 +40,14 @@ export interface TestServerOptions {
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "fc-http-"));
   const ai = opts.ai ?? new OfflineAiService({ latencyMs: 0 });
-  const host = createLocalHost({ dataDir, ai, reconcileIntervalMs: 60_000, ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.modelLimits ? { modelLimits: opts.modelLimits } : {}), ...(opts.economy !== undefined ? { economy: opts.economy } : {}) });
+  const host = createLocalHost({
+    dataDir,
+    ai,
+    reconcileIntervalMs: 60_000,
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.modelLimits ? { modelLimits: opts.modelLimits } : {}),
+    ...(opts.economy !== undefined ? { economy: opts.economy } : {}),
+  });
   const server: http.Server = createApiServer({
     host,
     provider: "offline",

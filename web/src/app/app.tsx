@@ -13,8 +13,7 @@ import { toFlowJson } from "../lib/flow-model";
 import { navigate, routeHref, useHashRoute, type Route } from "../ui/use-hash-route";
 
 function Header({ route, state }: { route: Route; state: BackendState | null }) {
-  const current = (name: Route["name"]): "page" | undefined =>
-    route.name === name || (name === "batches" && route.name === "batch") ? "page" : undefined;
+  const current = (name: Route["name"]): "page" | undefined => (route.name === name || (name === "batches" && route.name === "batch") ? "page" : undefined);
   return (
     <header className="app-header">
       <div className="brand">

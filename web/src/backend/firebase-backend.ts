@@ -6,19 +6,7 @@
  * the browser from the results (the same columns as the local host's export).
  */
 import { httpsCallable } from "firebase/functions";
-import {
-  collection,
-  doc,
-  getDoc,
-  getDocs,
-  limit,
-  onSnapshot,
-  orderBy,
-  query,
-  where,
-  type DocumentData,
-  type QueryDocumentSnapshot,
-} from "firebase/firestore";
+import { collection, doc, getDoc, getDocs, limit, onSnapshot, orderBy, query, where, type DocumentData, type QueryDocumentSnapshot } from "firebase/firestore";
 import { deleteObject, getBlob, getBytes, ref as storageRef, uploadBytesResumable } from "firebase/storage";
 import { FIREBASE_LIMITS } from "@core/batch/limits";
 import type { Job, RowResult } from "@core/batch/model";
@@ -228,7 +216,11 @@ export class FirebaseBackend implements BatchBackend {
 
   /** Through the listBatchRows callable: a range read of the row chunks, checked for the owner. */
   async rows(jobId: string, opts: { cursor?: number; limit?: number }): Promise<RowsPage> {
-    return this.call<{ jobId: string; cursor: string; limit: number }, RowsPage>("listBatchRows", { jobId, cursor: String(opts.cursor ?? 0), limit: opts.limit ?? 100 });
+    return this.call<{ jobId: string; cursor: string; limit: number }, RowsPage>("listBatchRows", {
+      jobId,
+      cursor: String(opts.cursor ?? 0),
+      limit: opts.limit ?? 100,
+    });
   }
 
   async exportFile(job: Job, format: ExportFormat, choice: ExportChoice = {}): Promise<ExportFile> {
@@ -247,9 +239,17 @@ export class FirebaseBackend implements BatchBackend {
               options: choice,
               readMedia: async (ref) => new Uint8Array(await getBytes(storageRef(this.fb.storage, ref))),
             })
-          : new Blob([firebaseExportText(job, resultDocs, rowDocs, format, { ...(format === "jsonl" ? { ...choice, bom: false } : choice), ...(await this.linkFor(job.id, resultDocs, choice)) })], {
-              type: format === "csv" ? "text/csv;charset=utf-8" : "application/x-ndjson",
-            });
+          : new Blob(
+              [
+                firebaseExportText(job, resultDocs, rowDocs, format, {
+                  ...(format === "jsonl" ? { ...choice, bom: false } : choice),
+                  ...(await this.linkFor(job.id, resultDocs, choice)),
+                }),
+              ],
+              {
+                type: format === "csv" ? "text/csv;charset=utf-8" : "application/x-ndjson",
+              },
+            );
       const url = URL.createObjectURL(blob);
       return { url, filename: exportFilename(job, format), release: () => URL.revokeObjectURL(url) };
     } catch (err) {
@@ -261,7 +261,8 @@ export class FirebaseBackend implements BatchBackend {
   private async linkFor(jobId: string, resultDocs: readonly unknown[], choice: ExportChoice): Promise<{ mediaLink?: MediaLink }> {
     const refs = choice.signedLinks ? mediaRefsOf(resultDocs) : [];
     if (refs.length === 0) return {};
-    const sign = async (part: string[]) => (await this.call<{ jobId: string; refs: string[] }, { urls: string[] }>("signMediaLinks", { jobId, refs: part })).urls;
+    const sign = async (part: string[]) =>
+      (await this.call<{ jobId: string; refs: string[] }, { urls: string[] }>("signMediaLinks", { jobId, refs: part })).urls;
     return { mediaLink: await signedMediaLink(refs, sign) };
   }
 

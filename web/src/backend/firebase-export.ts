@@ -19,7 +19,13 @@ export type ExportJobDoc = Pick<Job, "columns" | "outputColumns" | "status" | "t
  * A result document that does not parse is left out (its row exports as not run yet). Media
  * cells hold the Cloud Storage path (`gs://…`), readable by the job's owner only.
  */
-export function firebaseExportText(job: ExportJobDoc, resultDocs: readonly unknown[], rowDocs: readonly RowDoc[] | null, format: ExportFormat, opts: ExportOptions = {}): string {
+export function firebaseExportText(
+  job: ExportJobDoc,
+  resultDocs: readonly unknown[],
+  rowDocs: readonly RowDoc[] | null,
+  format: ExportFormat,
+  opts: ExportOptions = {},
+): string {
   const results = new Map<number, RowResult>();
   for (const data of resultDocs) {
     const parsed = RowResult.safeParse(data);

@@ -52,6 +52,7 @@ export function createHttpClient(baseUrl: string): HttpClient {
         headers: { "content-type": "application/json", accept: "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
-    sendFile: (path, file, onProgress) => call(path, { method: "POST", headers: { "content-type": file.type || "text/csv", accept: "application/json" }, body: file }, onProgress),
+    sendFile: (path, file, onProgress) =>
+      call(path, { method: "POST", headers: { "content-type": file.type || "text/csv", accept: "application/json" }, body: file }, onProgress),
   };
 }

@@ -67,15 +67,32 @@ export class LocalBackend implements BatchBackend {
   }
 
   async create(input: CreateBatchInput): Promise<Job> {
-    return submitCreate(input, async (req) => {
-      const common = { name: req.name, flow: req.flow, concurrency: req.concurrency, mode: req.mode, callLimits: req.callLimits, start: req.start, budgetUsd: req.budgetUsd, webhookUrl: req.webhookUrl, requestId: req.requestId };
-      // A large batch streams as a file (POST /api/uploads), then the create names the upload.
-      const rows = shouldUpload(req.rows)
-        ? { upload: (await this.http.sendFile<{ upload: { id: string } }>("/api/uploads", rowsCsvBlob(req.columns, req.rows), req.onUploadProgress)).upload.id }
-        : { columns: req.columns, rows: req.rows };
-      req.onUploadProgress?.(1);
-      return (await this.http.send<{ job: Job }>("POST", "/api/batches", { ...common, ...rows })).job;
-    }, this.opts.submit);
+    return submitCreate(
+      input,
+      async (req) => {
+        const common = {
+          name: req.name,
+          flow: req.flow,
+          concurrency: req.concurrency,
+          mode: req.mode,
+          callLimits: req.callLimits,
+          start: req.start,
+          budgetUsd: req.budgetUsd,
+          webhookUrl: req.webhookUrl,
+          requestId: req.requestId,
+        };
+        // A large batch streams as a file (POST /api/uploads), then the create names the upload.
+        const rows = shouldUpload(req.rows)
+          ? {
+              upload: (await this.http.sendFile<{ upload: { id: string } }>("/api/uploads", rowsCsvBlob(req.columns, req.rows), req.onUploadProgress)).upload
+                .id,
+            }
+          : { columns: req.columns, rows: req.rows };
+        req.onUploadProgress?.(1);
+        return (await this.http.send<{ job: Job }>("POST", "/api/batches", { ...common, ...rows })).job;
+      },
+      this.opts.submit,
+    );
   }
 
   async start(jobId: string): Promise<Job> {

@@ -74,9 +74,7 @@ export interface EstimateBatchInput {
 
 /** A node output in a preview: media comes inline as a data URL instead of a stored reference. */
 export type PreviewOutput =
-  | { kind: "text"; text: string }
-  | { kind: "json"; text: string; value: unknown }
-  | { kind: "media"; mimeType: string; dataUrl: string };
+  { kind: "text"; text: string } | { kind: "json"; text: string; value: unknown } | { kind: "media"; mimeType: string; dataUrl: string };
 
 export interface PreviewNodeTrace {
   status: string;

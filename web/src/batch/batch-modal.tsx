@@ -179,7 +179,8 @@ export function BatchModal({ flow, flowName, inputs, sampleCsv, onClose, onStart
         <>
           <section aria-label="CSV preview" className="field">
             <h3>
-              {table.fileName}: {table.rows.length.toLocaleString()} row{table.rows.length === 1 ? "" : "s"}, {table.columns.length} column{table.columns.length === 1 ? "" : "s"}
+              {table.fileName}: {table.rows.length.toLocaleString()} row{table.rows.length === 1 ? "" : "s"}, {table.columns.length} column
+              {table.columns.length === 1 ? "" : "s"}
             </h3>
             <CsvPreview columns={mapped.columns} rows={mapped.rows} />
           </section>

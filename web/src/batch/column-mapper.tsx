@@ -2,7 +2,17 @@
 import { useId } from "react";
 import type { ColumnMapping } from "../lib/column-mapping";
 
-function MappingRow({ input, csvColumns, value, onChange }: { input: string; csvColumns: string[]; value: string | null; onChange: (v: string | null) => void }) {
+function MappingRow({
+  input,
+  csvColumns,
+  value,
+  onChange,
+}: {
+  input: string;
+  csvColumns: string[];
+  value: string | null;
+  onChange: (v: string | null) => void;
+}) {
   const id = useId();
   return (
     <>
@@ -21,7 +31,17 @@ function MappingRow({ input, csvColumns, value, onChange }: { input: string; csv
   );
 }
 
-export function ColumnMapper({ inputs, csvColumns, mapping, onChange }: { inputs: string[]; csvColumns: string[]; mapping: ColumnMapping; onChange: (m: ColumnMapping) => void }) {
+export function ColumnMapper({
+  inputs,
+  csvColumns,
+  mapping,
+  onChange,
+}: {
+  inputs: string[];
+  csvColumns: string[];
+  mapping: ColumnMapping;
+  onChange: (m: ColumnMapping) => void;
+}) {
   if (inputs.length === 0) return <p className="hint">This flow reads no CSV columns; every row runs the same prompts.</p>;
   return (
     <div className="mapping" role="group" aria-label="Column mapping">

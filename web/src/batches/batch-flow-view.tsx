@@ -30,10 +30,11 @@ export function BatchFlowView({ snapshot, currentFlow, onOpenInEditor }: Props) 
   const flow = useMemo(() => toEditorFlow(snapshot), [snapshot]);
   const diff = useMemo(() => snapshotDiff(snapshot, currentFlow), [snapshot, currentFlow]);
   const nodes = useMemo(
-    () => flow.nodes.map((n) => {
-      const change = diff?.changes.get(n.id);
-      return { ...n, className: change ? `diff-${change}` : undefined };
-    }),
+    () =>
+      flow.nodes.map((n) => {
+        const change = diff?.changes.get(n.id);
+        return { ...n, className: change ? `diff-${change}` : undefined };
+      }),
     [flow, diff],
   );
   const openInEditor = (): void => {
@@ -41,12 +42,19 @@ export function BatchFlowView({ snapshot, currentFlow, onOpenInEditor }: Props) 
     if (differs && !window.confirm("Replace the flow in the editor with this batch's flow? The editor's current flow is not kept.")) return;
     onOpenInEditor(flow);
   };
-  const summary = diff === null ? "The editor is empty." : diff.list.length === 0 ? "Same as the editor's flow." : `${diff.list.length} step${diff.list.length === 1 ? "" : "s"} differ from the editor's flow.`;
+  const summary =
+    diff === null
+      ? "The editor is empty."
+      : diff.list.length === 0
+        ? "Same as the editor's flow."
+        : `${diff.list.length} step${diff.list.length === 1 ? "" : "s"} differ from the editor's flow.`;
   return (
     <section className="card field" aria-label="Batch flow" data-testid="batch-flow">
       <div className="row" style={{ flexWrap: "wrap" }}>
         <h3>Flow</h3>
-        <span className="hint" data-testid="flow-diff-summary">{summary}</span>
+        <span className="hint" data-testid="flow-diff-summary">
+          {summary}
+        </span>
         <div className="spacer" />
         <button type="button" onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid="flow-toggle">
           {open ? "Hide flow" : "Show flow"}

@@ -21,7 +21,15 @@ import { economyOf, layerNodes } from "../lib/economy-view";
  * `currentFlow`: the editor's flow (JSON), which "Re-run with current flow" sends and the flow view
  * compares with. `onOpenInEditor` loads the batch's flow into the editor.
  */
-export function BatchView({ jobId, currentFlow, onOpenInEditor }: { jobId: string; currentFlow?: unknown; onOpenInEditor?: (flow: EditorFlow, name: string) => void }) {
+export function BatchView({
+  jobId,
+  currentFlow,
+  onOpenInEditor,
+}: {
+  jobId: string;
+  currentFlow?: unknown;
+  onOpenInEditor?: (flow: EditorFlow, name: string) => void;
+}) {
   const watch = useJobWatch(jobId);
   // Rows picked in the results table, re-run by the re-run panel.
   const [selected, setSelected] = useState<ReadonlySet<number>>(() => new Set());
@@ -79,7 +87,9 @@ export function BatchView({ jobId, currentFlow, onOpenInEditor }: { jobId: strin
       {economy && <EconomyPanel job={job} economy={economy} nodes={economyNodes} now={now} />}
       <BatchControls job={job} onJob={watch.setJob} onRetried={() => watch.applyResults(dropFailed)} />
       {onOpenInEditor && <BatchFlowView snapshot={job.flowConfig} currentFlow={currentFlow} onOpenInEditor={(flow) => onOpenInEditor(flow, job.name)} />}
-      {currentFlow !== undefined && <RerunPanel job={job} currentFlow={currentFlow} onJob={watch.setJob} selected={selected} onRerun={() => setSelected(new Set())} />}
+      {currentFlow !== undefined && (
+        <RerunPanel job={job} currentFlow={currentFlow} onJob={watch.setJob} selected={selected} onRerun={() => setSelected(new Set())} />
+      )}
       <ResultsTable job={job} results={watch.results} now={now} selected={selected} onSelect={setSelected} />
     </div>
   );

@@ -7,7 +7,6 @@ import { canDelete } from "@core/batch/statuses";
 import { useBackend } from "../backend/backend-context";
 import { toBackendError, type Job } from "../backend/types";
 
-
 export function DeleteBatchButton({ job, onDeleted }: { job: Job; onDeleted: () => void }) {
   const { backend } = useBackend();
   const [confirming, setConfirming] = useState(false);
@@ -26,7 +25,13 @@ export function DeleteBatchButton({ job, onDeleted }: { job: Job; onDeleted: () 
   };
   if (!confirming) {
     return (
-      <button type="button" className="danger" disabled={!allowed} title={allowed ? "Delete this batch" : "Cancel the batch first, then delete it"} onClick={() => setConfirming(true)}>
+      <button
+        type="button"
+        className="danger"
+        disabled={!allowed}
+        title={allowed ? "Delete this batch" : "Cancel the batch first, then delete it"}
+        onClick={() => setConfirming(true)}
+      >
         Delete
       </button>
     );
@@ -40,7 +45,11 @@ export function DeleteBatchButton({ job, onDeleted }: { job: Job; onDeleted: () 
       <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
         Keep
       </button>
-      {error && <span className="error-text" role="alert">{error}</span>}
+      {error && (
+        <span className="error-text" role="alert">
+          {error}
+        </span>
+      )}
     </span>
   );
 }

@@ -19,7 +19,10 @@ const KINDS: { kind: ExportKind; label: string; hint: string }[] = [
 ];
 
 /** What the backend is asked for, from the dialog's choices. */
-export function exportRequest(kind: ExportKind, columns: { nodes: boolean; spread: boolean; signedLinks?: boolean }): { format: ExportFormat; choice: ExportChoice } {
+export function exportRequest(
+  kind: ExportKind,
+  columns: { nodes: boolean; spread: boolean; signedLinks?: boolean },
+): { format: ExportFormat; choice: ExportChoice } {
   const format: ExportFormat = kind === "excel" ? "csv" : kind;
   const signed = columns.signedLinks === true && kind !== "zip" ? { signedLinks: true } : {};
   return { format, choice: { nodes: columns.nodes, spread: columns.spread, bom: kind === "excel", ...signed } };
@@ -75,7 +78,8 @@ export function ExportDialog({ job, onClose, onExport, canSignLinks }: Props) {
         <label className="export-option">
           <input type="checkbox" checked={nodes} onChange={(e) => setNodes(e.target.checked)} />
           <span>
-            Per-node details <span className="hint">each step&apos;s output, status, tokens, model, duration and error code; per row the failed node, attempts and pass</span>
+            Per-node details{" "}
+            <span className="hint">each step&apos;s output, status, tokens, model, duration and error code; per row the failed node, attempts and pass</span>
           </span>
         </label>
         <label className="export-option">
@@ -88,7 +92,8 @@ export function ExportDialog({ job, onClose, onExport, canSignLinks }: Props) {
           <label className="export-option">
             <input type="checkbox" checked={signedLinks} onChange={(e) => setSignedLinks(e.target.checked)} />
             <span>
-              Signed media links <span className="hint">media cells open for anyone with the file for 15 minutes, instead of storage paths only you can read</span>
+              Signed media links{" "}
+              <span className="hint">media cells open for anyone with the file for 15 minutes, instead of storage paths only you can read</span>
             </span>
           </label>
         )}

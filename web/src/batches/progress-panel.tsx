@@ -69,7 +69,19 @@ export function ProgressPanel({ job, samples, now, results }: ProgressPanelProps
         </div>
         <div className="stat">
           <dt>{running || paused ? "Time left" : "Finished"}</dt>
-          <dd data-testid="stat-time-left">{paused ? "paused" : providerWait ? "up to 24 h" : running ? (p.etaMs === null ? "–" : formatDuration(p.etaMs)) : job.finishedAt ? new Date(job.finishedAt).toLocaleTimeString() : "–"}</dd>
+          <dd data-testid="stat-time-left">
+            {paused
+              ? "paused"
+              : providerWait
+                ? "up to 24 h"
+                : running
+                  ? p.etaMs === null
+                    ? "–"
+                    : formatDuration(p.etaMs)
+                  : job.finishedAt
+                    ? new Date(job.finishedAt).toLocaleTimeString()
+                    : "–"}
+          </dd>
         </div>
         <div className="stat">
           <dt>Elapsed</dt>

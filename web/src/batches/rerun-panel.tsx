@@ -14,7 +14,10 @@ type Choice = "selected" | "failed" | "not-run" | "all" | "list";
 /** "3, 5-7" → [2, 4, 5, 6] (the table shows rows from 1); null when it is not such a list. */
 export function parseRowList(text: string): number[] | null {
   const out: number[] = [];
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
     if (!m) return null;
     const from = Number(m[1]);
@@ -86,7 +89,13 @@ export function RerunPanel({ job, currentFlow, onJob, selected, onRerun }: Props
         {choice === "list" && (
           <label>
             Row numbers
-            <input value={list} onChange={(e) => setList(e.target.value)} placeholder="1, 4, 10-12" data-testid="rerun-list" aria-invalid={list !== "" && rows === null} />
+            <input
+              value={list}
+              onChange={(e) => setList(e.target.value)}
+              placeholder="1, 4, 10-12"
+              data-testid="rerun-list"
+              aria-invalid={list !== "" && rows === null}
+            />
           </label>
         )}
         <button type="button" className="primary" disabled={busy || rows === null} onClick={run} data-testid="rerun-button">

@@ -89,7 +89,9 @@ function ResultRow({ index, result, inputs, cells, outputs, rows, now, onOpen, s
               {cells[column]}
             </span>
           ) : (
-            <span className="hint" aria-label="loading">…</span>
+            <span className="hint" aria-label="loading">
+              …
+            </span>
           )}
         </div>
       ))}
@@ -107,10 +109,18 @@ function ResultRow({ index, result, inputs, cells, outputs, rows, now, onOpen, s
         )}
         {wait && <WaitNote wait={wait} now={now} />}
       </div>
-      <div role="cell" className="num">{result ? formatMs(result.durationMs) : ""}</div>
-      <div role="cell" className="num">{result ? result.usage.totalTokens.toLocaleString() : ""}</div>
-      <div role="cell" className="num">{result ? formatUsd(result.costUsd) : ""}</div>
-      <div role="cell" className="num">{result ? result.attempts : wait ? wait.attempt : ""}</div>
+      <div role="cell" className="num">
+        {result ? formatMs(result.durationMs) : ""}
+      </div>
+      <div role="cell" className="num">
+        {result ? result.usage.totalTokens.toLocaleString() : ""}
+      </div>
+      <div role="cell" className="num">
+        {result ? formatUsd(result.costUsd) : ""}
+      </div>
+      <div role="cell" className="num">
+        {result ? result.attempts : wait ? wait.attempt : ""}
+      </div>
     </>
   );
 }
@@ -165,8 +175,9 @@ export function ResultsTable({ job, results, now, selected, onSelect }: TablePro
   const selectShown = (): void => {
     if (!selected || !onSelect) return;
     const next = new Set(selected);
-    for (const r of rows) if (allShown) next.delete(r);
-    else next.add(r);
+    for (const r of rows)
+      if (allShown) next.delete(r);
+      else next.add(r);
     onSelect(next);
   };
   const template = `${selecting ? "36px " : ""}56px 124px ${inputs.map(() => "minmax(120px, 1fr)").join(" ")} ${outputs.map((o) => (kinds.get(o) === "text" || !kinds.has(o) ? "minmax(180px, 2fr)" : "140px")).join(" ")} minmax(160px, 1.5fr) 90px 80px 88px 56px`;
@@ -217,7 +228,11 @@ export function ResultsTable({ job, results, now, selected, onSelect }: TablePro
             </div>
           ))}
         </div>
-        {rows.length === 0 && <p className="hint" style={{ padding: 16 }}>No rows match this filter.</p>}
+        {rows.length === 0 && (
+          <p className="hint" style={{ padding: 16 }}>
+            No rows match this filter.
+          </p>
+        )}
         <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => {
             const index = rows[item.index] ?? 0;
@@ -231,7 +246,13 @@ export function ResultsTable({ job, results, now, selected, onSelect }: TablePro
                 style={{ gridTemplateColumns: template, height: item.size, transform: `translateY(${item.start}px)` }}
               >
                 <ResultRow
-                  index={index} result={results.get(index)} inputs={inputs} cells={inputRows.cells.get(index)} outputs={outputs} rows={context} now={now}
+                  index={index}
+                  result={results.get(index)}
+                  inputs={inputs}
+                  cells={inputRows.cells.get(index)}
+                  outputs={outputs}
+                  rows={context}
+                  now={now}
                   onOpen={setOpenRow}
                   select={selecting ? { checked: selected.has(index), onToggle: toggle } : undefined}
                 />
@@ -240,7 +261,11 @@ export function ResultsTable({ job, results, now, selected, onSelect }: TablePro
           })}
         </div>
       </div>
-      {inputRows.error && <p className="hint" role="status">Input cells could not be loaded: {inputRows.error.message}</p>}
+      {inputRows.error && (
+        <p className="hint" role="status">
+          Input cells could not be loaded: {inputRows.error.message}
+        </p>
+      )}
       {openRow !== null && (
         <RowDetails index={openRow} result={results.get(openRow)} columns={inputs} cells={inputRows.cells.get(openRow)} onClose={() => setOpenRow(null)} />
       )}

@@ -51,7 +51,15 @@ interface RowDetailsProps {
 
 export function RowDetails({ index, result, columns, cells, onClose }: RowDetailsProps) {
   return (
-    <Dialog title={`Row ${index + 1}`} onClose={onClose} footer={<button type="button" onClick={onClose}>Close</button>}>
+    <Dialog
+      title={`Row ${index + 1}`}
+      onClose={onClose}
+      footer={
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      }
+    >
       <InputCells index={index} columns={columns} cells={cells} />
       {!result ? (
         <p className="hint">This row has no result yet.</p>

@@ -20,7 +20,17 @@ function Messages({ id, errors, hint }: { id: string; errors: string[]; hint?: R
   );
 }
 
-export function TextField({ label, value, onChange, errors = [], hint, multiline, mono, placeholder, list }: Base & {
+export function TextField({
+  label,
+  value,
+  onChange,
+  errors = [],
+  hint,
+  multiline,
+  mono,
+  placeholder,
+  list,
+}: Base & {
   value: string;
   onChange: (value: string) => void;
   multiline?: boolean;
@@ -50,7 +60,16 @@ export function TextField({ label, value, onChange, errors = [], hint, multiline
 }
 
 /** A number input that allows a blank (optional) value. */
-export function NumberField({ label, value, onChange, errors = [], hint, min, max, step }: Base & {
+export function NumberField({
+  label,
+  value,
+  onChange,
+  errors = [],
+  hint,
+  min,
+  max,
+  step,
+}: Base & {
   value: number | undefined;
   onChange: (value: number | undefined) => void;
   min?: number;
@@ -77,7 +96,14 @@ export function NumberField({ label, value, onChange, errors = [], hint, min, ma
   );
 }
 
-export function SelectField({ label, value, options, onChange, errors = [], hint }: Base & {
+export function SelectField({
+  label,
+  value,
+  options,
+  onChange,
+  errors = [],
+  hint,
+}: Base & {
   value: string;
   options: ReadonlyArray<{ value: string; label: string }>;
   onChange: (value: string) => void;
@@ -102,7 +128,13 @@ export function SelectField({ label, value, options, onChange, errors = [], hint
  * JSON text edited freely; the parsed object is passed on only when the text is valid JSON. The
  * parent keys this field by node id, so the text is re-initialised when another node is shown.
  */
-export function JsonField({ label, value, onChange, errors = [], hint }: Base & {
+export function JsonField({
+  label,
+  value,
+  onChange,
+  errors = [],
+  hint,
+}: Base & {
   value: unknown;
   onChange: (value: Record<string, unknown> | undefined) => void;
 }) {

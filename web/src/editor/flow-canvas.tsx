@@ -58,10 +58,7 @@ export function FlowCanvas({ nodes, edges, onChange, onSelect, invalidEdges, fit
   // node ids. So every change is applied to the document as it is when the update runs.
   const onNodesChange = useCallback((changes: NodeChange[]) => onChange((g) => ({ nodes: applyNodeChanges(changes, g.nodes) })), [onChange]);
   const onEdgesChange = useCallback((changes: EdgeChange[]) => onChange((g) => ({ edges: applyEdgeChanges(changes, g.edges) })), [onChange]);
-  const onConnect = useCallback(
-    (c: Connection) => onChange((g) => ({ edges: addEdge({ ...c, id: `e-${c.source}-${c.target}` }, g.edges) })),
-    [onChange],
-  );
+  const onConnect = useCallback((c: Connection) => onChange((g) => ({ edges: addEdge({ ...c, id: `e-${c.source}-${c.target}` }, g.edges) })), [onChange]);
   const styledEdges = edges.map((e, i) => (invalidEdges.has(i) ? { ...e, style: { stroke: "#c62e3d", strokeWidth: 2 }, animated: true } : e));
   return (
     <ReactFlow

@@ -160,12 +160,23 @@ export function FlowEditor({ doc, updateDoc }: Props) {
             onToggleEdge={(source, on) => updateDoc((d) => ({ ...d, edges: toggleEdge(d.edges, source, selected.id, on) }))}
             onDone={() => selectNode(null)}
             onDelete={() => {
-              updateDoc((d) => ({ ...d, nodes: d.nodes.filter((n) => n.id !== selected.id), edges: d.edges.filter((e) => e.source !== selected.id && e.target !== selected.id) }));
+              updateDoc((d) => ({
+                ...d,
+                nodes: d.nodes.filter((n) => n.id !== selected.id),
+                edges: d.edges.filter((e) => e.source !== selected.id && e.target !== selected.id),
+              }));
               setSelectedId(null);
             }}
           />
         ) : (
-          <FlowSummary name={doc.name} onName={(name) => updateDoc((d) => ({ ...d, name }))} validation={validation} issues={issues} nodes={doc.nodes} onSelect={selectNode} />
+          <FlowSummary
+            name={doc.name}
+            onName={(name) => updateDoc((d) => ({ ...d, name }))}
+            validation={validation}
+            issues={issues}
+            nodes={doc.nodes}
+            onSelect={selectNode}
+          />
         )}
       </aside>
       {dialog === "preview" && <PreviewDialog flow={flowJson} inputs={validation.inputs} sampleCsv={doc.sampleCsv} onClose={() => setDialog(null)} />}

@@ -26,7 +26,12 @@ export function renameNode(graph: { nodes: Node[]; edges: Edge[] }, from: string
     nodes: graph.nodes.map((n) => withRefs(n.id === from ? { ...n, id: to } : n)),
     edges: graph.edges.map((e) =>
       e.source === from || e.target === from
-        ? { ...e, id: `e-${e.source === from ? to : e.source}-${e.target === from ? to : e.target}`, source: e.source === from ? to : e.source, target: e.target === from ? to : e.target }
+        ? {
+            ...e,
+            id: `e-${e.source === from ? to : e.source}-${e.target === from ? to : e.target}`,
+            source: e.source === from ? to : e.source,
+            target: e.target === from ? to : e.target,
+          }
         : e,
     ),
   };

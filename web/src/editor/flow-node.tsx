@@ -37,7 +37,13 @@ export function FlowNodeView({ id, type, data, selected }: NodeProps) {
       </header>
       <div className="body">
         <div className="clamp">
-          {type === "output" && !empty ? <>column <strong>{text}</strong></> : <span className={empty ? "muted" : undefined}>{text}</span>}
+          {type === "output" && !empty ? (
+            <>
+              column <strong>{text}</strong>
+            </>
+          ) : (
+            <span className={empty ? "muted" : undefined}>{text}</span>
+          )}
         </div>
       </div>
       {issues.length > 0 && (

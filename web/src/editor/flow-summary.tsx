@@ -23,7 +23,12 @@ function NodeList({ nodes, issues, onSelect }: Pick<Props, "nodes" | "issues" | 
           const count = issues.byNode.get(n.id)?.length ?? 0;
           return (
             <li key={n.id}>
-              <button type="button" className="small" onClick={() => onSelect(n.id)} aria-label={`Edit node ${n.id}${count > 0 ? ` (${count} problem${count === 1 ? "" : "s"})` : ""}`}>
+              <button
+                type="button"
+                className="small"
+                onClick={() => onSelect(n.id)}
+                aria-label={`Edit node ${n.id}${count > 0 ? ` (${count} problem${count === 1 ? "" : "s"})` : ""}`}
+              >
                 <span className={`kind ${n.type ?? ""}`} style={{ fontSize: 10, padding: "0 4px", borderRadius: 3 }}>
                   {n.type}
                 </span>
@@ -87,10 +92,13 @@ export function FlowSummary({ name, onName, validation, issues, nodes, onSelect 
       <NodeList nodes={nodes} issues={issues} onSelect={onSelect} />
       <div className="hint">
         <p>
-          <strong>How it works:</strong> input nodes pass a CSV column on; text, image and video nodes call Gemini with a prompt that can
-          reference connected nodes as <code>{"{{nodeId}}"}</code>; output nodes name the result columns.
+          <strong>How it works:</strong> input nodes pass a CSV column on; text, image and video nodes call Gemini with a prompt that can reference connected
+          nodes as <code>{"{{nodeId}}"}</code>; output nodes name the result columns.
         </p>
-        <p>Drag from a node's right handle to another node to connect them, or use “Receives from” in a node's panel. Select a node and press Delete to remove it.</p>
+        <p>
+          Drag from a node's right handle to another node to connect them, or use “Receives from” in a node's panel. Select a node and press Delete to remove
+          it.
+        </p>
       </div>
     </section>
   );

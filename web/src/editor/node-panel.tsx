@@ -36,7 +36,15 @@ const num = (v: unknown): number | undefined => (typeof v === "number" ? v : und
 function ModelList() {
   return (
     <datalist id="model-options">
-      {["gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite", "gemini-2.5-flash-image", "imagen-4.0-generate-001", "veo-3.0-fast-generate-001", "veo-3.0-generate-001"].map((m) => (
+      {[
+        "gemini-2.5-flash",
+        "gemini-2.5-pro",
+        "gemini-2.5-flash-lite",
+        "gemini-2.5-flash-image",
+        "imagen-4.0-generate-001",
+        "veo-3.0-fast-generate-001",
+        "veo-3.0-generate-001",
+      ].map((m) => (
         <option key={m} value={m} />
       ))}
     </datalist>
@@ -50,7 +58,14 @@ function AiFields({ node, issues, onData, upstream }: Pick<Props, "node" | "issu
   const refs = upstream.length > 0 ? upstream.map((id) => `{{${id}}}`).join(" ") : "connect a node first";
   return (
     <>
-      <TextField label="Model" value={str(d.model)} list="model-options" placeholder={DEFAULT_MODELS[type]} errors={err("model")} onChange={(v) => onData({ model: v })} />
+      <TextField
+        label="Model"
+        value={str(d.model)}
+        list="model-options"
+        placeholder={DEFAULT_MODELS[type]}
+        errors={err("model")}
+        onChange={(v) => onData({ model: v })}
+      />
       <TextField
         label="Prompt"
         multiline
@@ -62,8 +77,23 @@ function AiFields({ node, issues, onData, upstream }: Pick<Props, "node" | "issu
       {type === "text" && (
         <>
           <TextField label="System instruction" multiline value={str(d.system)} errors={err("system")} onChange={(v) => onData({ system: v })} />
-          <NumberField label="Temperature (0–2)" min={0} max={2} step={0.1} value={num(d.temperature)} errors={err("temperature")} onChange={(v) => onData({ temperature: v })} />
-          <NumberField label="Max output tokens" min={1} step={1} value={num(d.maxOutputTokens)} errors={err("maxOutputTokens")} onChange={(v) => onData({ maxOutputTokens: v })} />
+          <NumberField
+            label="Temperature (0–2)"
+            min={0}
+            max={2}
+            step={0.1}
+            value={num(d.temperature)}
+            errors={err("temperature")}
+            onChange={(v) => onData({ temperature: v })}
+          />
+          <NumberField
+            label="Max output tokens"
+            min={1}
+            step={1}
+            value={num(d.maxOutputTokens)}
+            errors={err("maxOutputTokens")}
+            onChange={(v) => onData({ maxOutputTokens: v })}
+          />
           <JsonField
             key={node.id}
             label="JSON schema (structured output)"
@@ -79,12 +109,23 @@ function AiFields({ node, issues, onData, upstream }: Pick<Props, "node" | "issu
           label="Aspect ratio"
           value={str(d.aspectRatio)}
           errors={err("aspectRatio")}
-          options={[{ value: "", label: "Model default" }, ...(type === "image" ? ["1:1", "3:4", "4:3", "9:16", "16:9"] : ["16:9", "9:16"]).map((r) => ({ value: r, label: r }))]}
+          options={[
+            { value: "", label: "Model default" },
+            ...(type === "image" ? ["1:1", "3:4", "4:3", "9:16", "16:9"] : ["16:9", "9:16"]).map((r) => ({ value: r, label: r })),
+          ]}
           onChange={(v) => onData({ aspectRatio: v || undefined })}
         />
       )}
       {type === "video" && (
-        <NumberField label="Duration (seconds)" min={1} max={60} step={1} value={num(d.durationSeconds)} errors={err("durationSeconds")} onChange={(v) => onData({ durationSeconds: v })} />
+        <NumberField
+          label="Duration (seconds)"
+          min={1}
+          max={60}
+          step={1}
+          value={num(d.durationSeconds)}
+          errors={err("durationSeconds")}
+          onChange={(v) => onData({ durationSeconds: v })}
+        />
       )}
     </>
   );
@@ -177,10 +218,22 @@ export function NodePanel(props: Props) {
       )}
       <IdField key={`id-${node.id}`} id={node.id} errors={err("id")} onRename={onRename} />
       {node.type === "input" && (
-        <TextField label="CSV column" value={str(d.column)} errors={err("column")} hint="The CSV column whose value this node passes on." onChange={(v) => onData({ column: v })} />
+        <TextField
+          label="CSV column"
+          value={str(d.column)}
+          errors={err("column")}
+          hint="The CSV column whose value this node passes on."
+          onChange={(v) => onData({ column: v })}
+        />
       )}
       {node.type === "output" && (
-        <TextField label="Output column name" value={str(d.name)} errors={err("name")} hint="The result column this node's input is written to." onChange={(v) => onData({ name: v })} />
+        <TextField
+          label="Output column name"
+          value={str(d.name)}
+          errors={err("name")}
+          hint="The result column this node's input is written to."
+          onChange={(v) => onData({ name: v })}
+        />
       )}
       {(node.type === "text" || node.type === "image" || node.type === "video") && <AiFields node={node} issues={issues} onData={onData} upstream={upstream} />}
       <TextField label="Label (optional)" value={str(d.label)} errors={err("label")} onChange={(v) => onData({ label: v })} />

@@ -64,7 +64,13 @@ export function PreviewDialog({ flow, inputs, sampleCsv, onClose }: Props) {
       <p className="hint">Runs every node once with these values. This calls the AI provider once per AI node.</p>
       {inputs.length === 0 && <p className="hint">This flow reads no CSV columns.</p>}
       {inputs.map((column) => (
-        <TextField key={column} label={column} value={row[column] ?? ""} multiline={(row[column] ?? "").length > 60} onChange={(v) => setRow((r) => ({ ...r, [column]: v }))} />
+        <TextField
+          key={column}
+          label={column}
+          value={row[column] ?? ""}
+          multiline={(row[column] ?? "").length > 60}
+          onChange={(v) => setRow((r) => ({ ...r, [column]: v }))}
+        />
       ))}
       {error && <ErrorBanner title="Preview failed" error={error.info} />}
       {run && (

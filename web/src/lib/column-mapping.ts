@@ -55,10 +55,7 @@ export function mappedColumns(mapping: ColumnMapping, csvColumns: readonly strin
 }
 
 /** Renames (and where one column feeds several inputs, copies) cells according to the mapping. */
-export function applyMapping(
-  mapping: ColumnMapping,
-  table: { columns: readonly string[]; rows: readonly Record<string, string>[] },
-): MappedTable {
+export function applyMapping(mapping: ColumnMapping, table: { columns: readonly string[]; rows: readonly Record<string, string>[] }): MappedTable {
   const columns = mappedColumns(mapping, table.columns);
   if (isIdentityMapping(mapping)) return { columns, rows: table.rows.slice() };
   const sourceOf = new Map<string, string>();

@@ -61,14 +61,20 @@ export function defaultNodeData(type: NodeType, flow: EditorFlow, id: string): R
 
 /** A new node of `type` placed to the right of the rightmost node. */
 export function newNode(type: NodeType, flow: EditorFlow): EditorNode {
-  const id = freshName(type === "input" ? "column" : type, flow.nodes.map((n) => n.id));
+  const id = freshName(
+    type === "input" ? "column" : type,
+    flow.nodes.map((n) => n.id),
+  );
   const maxX = flow.nodes.reduce((m, n) => Math.max(m, n.position.x), -280);
   const sameColumn = flow.nodes.filter((n) => n.position.x === maxX + 280).length;
   return { id, type, position: { x: maxX + 280, y: 40 + sameColumn * 140 }, data: defaultNodeData(type, flow, id) };
 }
 
 /** Depth = longest path from a source; nodes are laid out in columns by depth. */
-export function layeredLayout(nodes: ReadonlyArray<{ id: string }>, edges: ReadonlyArray<{ source: string; target: string }>): Map<string, { x: number; y: number }> {
+export function layeredLayout(
+  nodes: ReadonlyArray<{ id: string }>,
+  edges: ReadonlyArray<{ source: string; target: string }>,
+): Map<string, { x: number; y: number }> {
   const depth = new Map<string, number>(nodes.map((n) => [n.id, 0]));
   // Relax edges |nodes| times: enough for any DAG; cycles simply stop growing at the bound.
   for (let round = 0; round < nodes.length; round++) {
@@ -101,7 +107,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  */
 export function toEditorFlow(raw: unknown): EditorFlow {
   const value = typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw;
-  if (!isRecord(value) || !Array.isArray(value.nodes)) throw new Error("This is not a flow: it needs a \"nodes\" array.");
+  if (!isRecord(value) || !Array.isArray(value.nodes)) throw new Error('This is not a flow: it needs a "nodes" array.');
   const rawNodes = value.nodes.filter(isRecord);
   const rawEdges = Array.isArray(value.edges) ? value.edges.filter(isRecord) : [];
   const edges: EditorEdge[] = rawEdges.map((e, i) => ({
@@ -110,7 +116,10 @@ export function toEditorFlow(raw: unknown): EditorFlow {
     target: textOf(e.target),
   }));
   const ids = rawNodes.map((n, i) => (typeof n.id === "string" ? n.id : `node_${i}`));
-  const layout = layeredLayout(ids.map((id) => ({ id })), edges);
+  const layout = layeredLayout(
+    ids.map((id) => ({ id })),
+    edges,
+  );
   const nodes: EditorNode[] = rawNodes.map((n, i) => {
     const id = ids[i] ?? `node_${i}`;
     const p = n.position;
@@ -142,6 +151,9 @@ function stripEmpty(data: Record<string, unknown>): Record<string, unknown> {
 
 /** Columns read by input nodes, in flow order, each once (works on invalid flows too). */
 export function editorInputColumns(flow: EditorFlow): string[] {
-  const cols = flow.nodes.filter((n) => n.type === "input").map((n) => textOf(n.data.column)).filter(Boolean);
+  const cols = flow.nodes
+    .filter((n) => n.type === "input")
+    .map((n) => textOf(n.data.column))
+    .filter(Boolean);
   return [...new Set(cols)];
 }

@@ -10,7 +10,8 @@ export function toggleSelection(selected: ReadonlySet<number>, shown: readonly n
   const from = range && anchor !== null ? shown.indexOf(anchor) : -1;
   const to = shown.indexOf(index);
   const span = from >= 0 && to >= 0 ? shown.slice(Math.min(from, to), Math.max(from, to) + 1) : [index];
-  for (const row of span) if (on) next.add(row);
-  else next.delete(row);
+  for (const row of span)
+    if (on) next.add(row);
+    else next.delete(row);
   return next;
 }

@@ -53,7 +53,11 @@ export function SettingsPage() {
   };
 
   if (!settings) {
-    return <div className="page">{loadError ? <ErrorBanner title="Cannot load the limits" error={loadError.info} onRetry={load} /> : <Spinner label="Loading the limits…" />}</div>;
+    return (
+      <div className="page">
+        {loadError ? <ErrorBanner title="Cannot load the limits" error={loadError.info} onRetry={load} /> : <Spinner label="Loading the limits…" />}
+      </div>
+    );
   }
   const known = new Set(settings.models.map((m) => m.model));
   const rows: ModelSettings[] = [
@@ -72,7 +76,8 @@ export function SettingsPage() {
       <h1>AI limits</h1>
       <p className="hint">
         Shared by every batch of this {backend.kind === "local" ? "host" : "deployment"}. Tell it your project's real quota: a 429 from the provider cuts a
-        model's rate for every batch, and successes grow it back toward the limit set here. A blank field uses the default ({settings.defaultsVersion ? `defaults: ${settings.defaultsVersion}` : "this provider has no defaults: blank is no limit"}).
+        model's rate for every batch, and successes grow it back toward the limit set here. A blank field uses the default (
+        {settings.defaultsVersion ? `defaults: ${settings.defaultsVersion}` : "this provider has no defaults: blank is no limit"}).
       </p>
       {loadError && <ErrorBanner title="The live figures could not be refreshed" error={loadError.info} />}
       <div className="limits-grid">
@@ -95,7 +100,14 @@ export function SettingsPage() {
         }}
       >
         <label htmlFor="add-model">Add a model</label>
-        <input id="add-model" type="text" placeholder="model id, or * for every other model" value={newModel} onChange={(e) => setNewModel(e.target.value)} style={{ flex: 1, minWidth: 180 }} />
+        <input
+          id="add-model"
+          type="text"
+          placeholder="model id, or * for every other model"
+          value={newModel}
+          onChange={(e) => setNewModel(e.target.value)}
+          style={{ flex: 1, minWidth: 180 }}
+        />
         <button type="submit" disabled={newModel.trim() === ""}>
           Add
         </button>
@@ -105,7 +117,17 @@ export function SettingsPage() {
   );
 }
 
-function ModelCard({ settings, fields, onFields, onApplied }: { settings: ModelSettings; fields: LimitFields; onFields: (f: LimitFields) => void; onApplied: (s: GovernorSettings) => void }) {
+function ModelCard({
+  settings,
+  fields,
+  onFields,
+  onApplied,
+}: {
+  settings: ModelSettings;
+  fields: LimitFields;
+  onFields: (f: LimitFields) => void;
+  onApplied: (s: GovernorSettings) => void;
+}) {
   const { backend } = useBackend();
   const [errors, setErrors] = useState<RowErrors>({});
   const [busy, setBusy] = useState(false);

@@ -35,13 +35,15 @@ export function WebhookSecretCard() {
     <section className="card" aria-label="Webhook secret">
       <h2>Webhook secret</h2>
       <p className="hint">
-        Batches with a webhook URL sign each call with this secret: header <code>X-FlowCraft-Signature: t=…,v1=…</code>, HMAC-SHA256 of{" "}
-        <code>t.body</code>. Verify it before trusting a call (see the README).
+        Batches with a webhook URL sign each call with this secret: header <code>X-FlowCraft-Signature: t=…,v1=…</code>, HMAC-SHA256 of <code>t.body</code>.
+        Verify it before trusting a call (see the README).
       </p>
       {error && <ErrorBanner error={error.info} />}
       {info && !shown && (
         <p data-testid="webhook-secret-state">
-          {info.exists ? `A secret ending in …${info.last4 ?? ""} was created ${new Date(info.createdAt ?? 0).toLocaleString()}.` : "No secret yet: create one before giving a batch a webhook URL."}
+          {info.exists
+            ? `A secret ending in …${info.last4 ?? ""} was created ${new Date(info.createdAt ?? 0).toLocaleString()}.`
+            : "No secret yet: create one before giving a batch a webhook URL."}
         </p>
       )}
       {shown && (

@@ -23,7 +23,16 @@ const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).to
 /** An unsigned ID token with the claims the SDK reads (the emulator does not sign tokens either). */
 export function fakeIdToken(uid: string): string {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { iss: "https://securetoken.google.com/demo-flowcraft", aud: "demo-flowcraft", sub: uid, user_id: uid, iat: now, exp: now + 3600, auth_time: now, firebase: { sign_in_provider: "anonymous", identities: {} } };
+  const claims = {
+    iss: "https://securetoken.google.com/demo-flowcraft",
+    aud: "demo-flowcraft",
+    sub: uid,
+    user_id: uid,
+    iat: now,
+    exp: now + 3600,
+    auth_time: now,
+    firebase: { sign_in_provider: "anonymous", identities: {} },
+  };
   return `${b64url({ alg: "none", typ: "JWT" })}.${b64url(claims)}.`;
 }
 
@@ -57,7 +66,13 @@ export async function installFirebaseFakes(
     const body = route.request().postDataJSON() as { data: unknown };
     calls.push({ name, data: body.data, authorization: (await route.request().allHeaders()).authorization ?? null });
     const handler = callables[name];
-    if (!handler) return route.fulfill({ status: 404, contentType: "application/json", headers: CORS, body: JSON.stringify({ error: { status: "NOT_FOUND", message: name } }) });
+    if (!handler)
+      return route.fulfill({
+        status: 404,
+        contentType: "application/json",
+        headers: CORS,
+        body: JSON.stringify({ error: { status: "NOT_FOUND", message: name } }),
+      });
     return json(route, { result: handler(body.data) });
   });
   return { calls, signUps: () => signUps };

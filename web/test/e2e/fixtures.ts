@@ -25,7 +25,7 @@ export function markerColumn(example: Example): string {
   const ai = example.flow.nodes.filter((n) => ["text", "image", "video"].includes(n.type));
   for (const input of example.flow.nodes.filter((n) => n.type === "input")) {
     const ref = new RegExp(`\\{\\{\\s*${input.id}\\s*\\}\\}`);
-    const readers = ai.filter((n) => ref.test((typeof n.data.prompt === "string" ? n.data.prompt : "")));
+    const readers = ai.filter((n) => ref.test(typeof n.data.prompt === "string" ? n.data.prompt : ""));
     if (readers.length === 1) return String(input.data.column);
   }
   throw new Error(`example ${example.id} has no input column read by exactly one AI node`);

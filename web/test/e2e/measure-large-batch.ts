@@ -29,15 +29,27 @@ async function main(): Promise<void> {
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
     await page.addInitScript(() => {
       window.__longTasks = [];
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longTasks?.push({ start: e.startTime, duration: e.duration }))).observe({ type: "longtask" });
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longTasks?.push({ start: e.startTime, duration: e.duration }))).observe({
+        type: "longtask",
+      });
     });
-    const { job } = await api<{ job: { id: string } }>(server, "/api/batches", { name: "measure", flow: example.flow, columns: fixture.columns, rows: fixture.rows, concurrency, start: false });
+    const { job } = await api<{ job: { id: string } }>(server, "/api/batches", {
+      name: "measure",
+      flow: example.flow,
+      columns: fixture.columns,
+      rows: fixture.rows,
+      concurrency,
+      start: false,
+    });
     await page.goto(`${server.baseUrl}/#/batches/${job.id}`);
     await page.getByRole("button", { name: "Start batch" }).waitFor();
     const started = Date.now();
     await page.evaluate(() => (window.__startedAt = performance.now()));
     await page.getByRole("button", { name: "Start batch" }).click();
-    await page.getByTestId("stat-done").filter({ hasText: `${rows.toLocaleString("en-US")} / ${rows.toLocaleString("en-US")}` }).waitFor({ timeout: 15 * 60_000 });
+    await page
+      .getByTestId("stat-done")
+      .filter({ hasText: `${rows.toLocaleString("en-US")} / ${rows.toLocaleString("en-US")}` })
+      .waitFor({ timeout: 15 * 60_000 });
     const uiDone = Date.now();
     await page.locator(".results-row .status.succeeded").first().waitFor();
     const { job: final } = await api<{ job: { startedAt: number; finishedAt: number; completedRows: number } }>(server, `/api/batches/${job.id}`);
@@ -45,18 +57,24 @@ async function main(): Promise<void> {
     const tasks = await page.evaluate(() => (window.__longTasks ?? []).filter((t) => t.start >= (window.__startedAt ?? 0)).map((t) => t.duration));
     const domRows = await page.locator(".results-row").count();
     const withResults = await page.getByText(/with results/).innerText();
-    console.log(JSON.stringify({
-      rows,
-      concurrency,
-      serverRunMs: final.finishedAt - final.startedAt,
-      serverRowsPerMin: Math.round((final.completedRows / (final.finishedAt - final.startedAt)) * 60_000),
-      pageSawEndAfterMs: uiDone - started,
-      longTasks: tasks.length,
-      longestTaskMs: Math.round(Math.max(0, ...tasks)),
-      totalLongTaskMs: Math.round(tasks.reduce((a, b) => a + b, 0)),
-      domResultRows: domRows,
-      table: withResults,
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          rows,
+          concurrency,
+          serverRunMs: final.finishedAt - final.startedAt,
+          serverRowsPerMin: Math.round((final.completedRows / (final.finishedAt - final.startedAt)) * 60_000),
+          pageSawEndAfterMs: uiDone - started,
+          longTasks: tasks.length,
+          longestTaskMs: Math.round(Math.max(0, ...tasks)),
+          totalLongTaskMs: Math.round(tasks.reduce((a, b) => a + b, 0)),
+          domResultRows: domRows,
+          table: withResults,
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await browser.close();
     await server.stop();

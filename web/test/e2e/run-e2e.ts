@@ -55,12 +55,19 @@ const SCENARIOS: Record<string, (run: StepRunner, ctx: Ctx) => Promise<void>> = 
   web100k: web100kScenario,
   economy: economyScenario,
 };
-const ONLY = (process.env.FLOWCRAFT_E2E_ONLY ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
-
+const ONLY = (process.env.FLOWCRAFT_E2E_ONLY ?? "")
+  .split(",")
+  .map((s) => s.trim())
+  .filter((s) => s !== "");
 
 /** Largest number of rows whose [startedAt, finishedAt) intervals overlap at one moment. */
 function maxOverlap(results: Array<{ startedAt: number; finishedAt: number }>): number {
-  const edges = results.flatMap((r) => [{ t: r.startedAt, d: 1 }, { t: r.finishedAt, d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
+  const edges = results
+    .flatMap((r) => [
+      { t: r.startedAt, d: 1 },
+      { t: r.finishedAt, d: -1 },
+    ])
+    .sort((a, b) => a.t - b.t || a.d - b.d);
   let cur = 0;
   let max = 0;
   for (const e of edges) max = Math.max(max, (cur += e.d));
@@ -133,12 +140,22 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
 
   await run.step("the flow exports as JSON and imports back; a file that is not a flow is refused", async () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export JSON" }).click()]);
-    const exported = JSON.parse(fs.readFileSync(await download.path(), "utf8")) as { name?: string; nodes: Array<{ id: string; selected?: unknown }>; edges: unknown[] };
+    const exported = JSON.parse(fs.readFileSync(await download.path(), "utf8")) as {
+      name?: string;
+      nodes: Array<{ id: string; selected?: unknown }>;
+      edges: unknown[];
+    };
     assert(exported.name === ctx.example.name, `the export is named ${JSON.stringify(exported.name)}, not after the flow`);
-    assert(exported.nodes.length === ctx.example.flow.nodes.length && exported.edges.length === ctx.example.flow.edges.length, "exported flow differs from the example");
-    assert(exported.nodes.every((n) => n.selected === undefined), "export leaks editor state (selected)");
+    assert(
+      exported.nodes.length === ctx.example.flow.nodes.length && exported.edges.length === ctx.example.flow.edges.length,
+      "exported flow differs from the example",
+    );
+    assert(
+      exported.nodes.every((n) => n.selected === undefined),
+      "export leaks editor state (selected)",
+    );
     const input = page.getByLabel("Import flow JSON file");
-    await input.setInputFiles({ name: "broken.json", mimeType: "application/json", buffer: Buffer.from("{\"foo\": 1}") });
+    await input.setInputFiles({ name: "broken.json", mimeType: "application/json", buffer: Buffer.from('{"foo": 1}') });
     await page.getByRole("alert").filter({ hasText: "Could not load the flow" }).waitFor();
     await input.setInputFiles({ name: "round-trip.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(exported)) });
     for (const node of exported.nodes) await page.getByTestId(`node-${node.id}`).waitFor();
@@ -207,7 +224,11 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
     const clash = buildCsv(ctx.example, { rows: 2, rename: false, markerFor: () => null });
     const clashCsv = clash.csv.replace(/\r\n/g, `,x\r\n`).replace(/,x\r\n/, `,${output}\r\n`);
     await dialog.getByLabel(/CSV file/).setInputFiles({ name: "clash.csv", mimeType: "text/csv", buffer: Buffer.from(clashCsv) });
-    await dialog.getByRole("alert").filter({ hasText: "The flow does not fit this CSV" }).filter({ hasText: `"${output}"` }).waitFor();
+    await dialog
+      .getByRole("alert")
+      .filter({ hasText: "The flow does not fit this CSV" })
+      .filter({ hasText: `"${output}"` })
+      .waitFor();
     assert(await dialog.getByRole("button", { name: /^Run/ }).isDisabled(), "Run is enabled although an output name collides with a CSV column");
     await dialog.getByLabel(/CSV file/).setInputFiles({ name: "e2e-20-rows.csv", mimeType: "text/csv", buffer: Buffer.from(fixture.csv) });
     await dialog.getByText(`e2e-20-rows.csv: ${ROWS} rows`).waitFor();
@@ -219,7 +240,10 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
     const slider = dialog.getByLabel("Concurrency");
     assert((await slider.inputValue()) === "5", `default concurrency is ${await slider.inputValue()}, not 5`);
     await slider.fill(String(CONCURRENCY));
-    await dialog.locator("output").filter({ hasText: String(CONCURRENCY) }).waitFor();
+    await dialog
+      .locator("output")
+      .filter({ hasText: String(CONCURRENCY) })
+      .waitFor();
     await dialog.getByRole("button", { name: "Estimate cost and time" }).click();
     const cost = dialog.getByTestId("estimate-cost");
     await cost.waitFor();
@@ -245,10 +269,16 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
   });
 
   await run.step("progress reaches the end with one failed row, never more than 3 rows at once", async () => {
-    await page.getByTestId("stat-done").filter({ hasText: `${ROWS} / ${ROWS}` }).waitFor({ timeout: 90_000 });
+    await page
+      .getByTestId("stat-done")
+      .filter({ hasText: `${ROWS} / ${ROWS}` })
+      .waitFor({ timeout: 90_000 });
     await page.getByTestId("batch-status").getByText("completed").waitFor();
     assert((await page.getByTestId("stat-failed").innerText()).trim() === "1", "failed count is not 1");
-    const { results } = await api<{ results: Array<{ rowIndex: number; status: string; startedAt: number; finishedAt: number }> }>(server, `/api/batches/${ctx.jobId}/results?limit=100`);
+    const { results } = await api<{ results: Array<{ rowIndex: number; status: string; startedAt: number; finishedAt: number }> }>(
+      server,
+      `/api/batches/${ctx.jobId}/results?limit=100`,
+    );
     const failed = results.filter((r) => r.status === "failed").map((r) => r.rowIndex);
     assert(failed.length === 1 && failed[0] === FAILING_ROW, `failed rows: ${failed.join(", ")}`);
     const overlap = maxOverlap(results);
@@ -272,7 +302,10 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
 
   await run.step("retrying the failed row makes every row succeed", async () => {
     await page.getByRole("button", { name: /Retry failed rows \(1\)/ }).click();
-    await page.getByTestId("stat-succeeded").filter({ hasText: String(ROWS) }).waitFor({ timeout: 60_000 });
+    await page
+      .getByTestId("stat-succeeded")
+      .filter({ hasText: String(ROWS) })
+      .waitFor({ timeout: 60_000 });
     await page.getByTestId("batch-status").getByText("completed").waitFor();
     assert((await page.getByTestId("stat-failed").innerText()).trim() === "0", "failed count is not 0 after retry");
     await page.locator(`.results-row[data-row="${FAILING_ROW}"] .status.succeeded`).waitFor();
@@ -295,10 +328,16 @@ async function scenario(run: StepRunner, ctx: Ctx): Promise<void> {
 
   await run.step("the JSONL download has one succeeded object per row", async () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download results as JSONL" }).click()]);
-    const lines = fs.readFileSync(await download.path(), "utf8").split("\n").filter((l) => l.trim() !== "");
+    const lines = fs
+      .readFileSync(await download.path(), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "");
     assert(lines.length === ROWS, `JSONL has ${lines.length} lines`);
     const statuses = lines.map((l) => (JSON.parse(l) as { status: string }).status);
-    assert(statuses.every((s) => s === "succeeded"), `JSONL statuses: ${[...new Set(statuses)].join(", ")}`);
+    assert(
+      statuses.every((s) => s === "succeeded"),
+      `JSONL statuses: ${[...new Set(statuses)].join(", ")}`,
+    );
   });
 
   await run.step("the batch list shows the finished batch", async () => {

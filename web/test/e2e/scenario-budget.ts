@@ -30,7 +30,15 @@ export async function budgetScenario(run: StepRunner, ctx: Ctx): Promise<void> {
   let jobId = "";
   await run.step("a budget-paused batch shows spent vs budget, and a resume without raising it is explained in words", async () => {
     const fixture = buildCsv(ctx.example, { rows: ROWS, rename: false, markerFor: () => "" });
-    const body = { name: "e2e-budget", flow: ctx.example.flow, columns: fixture.columns, rows: fixture.rows, concurrency: 1, start: true, budgetUsd: TINY_BUDGET };
+    const body = {
+      name: "e2e-budget",
+      flow: ctx.example.flow,
+      columns: fixture.columns,
+      rows: fixture.rows,
+      concurrency: 1,
+      start: true,
+      budgetUsd: TINY_BUDGET,
+    };
     jobId = (await api<{ job: BudgetJob }>(server, "/api/batches", body)).job.id;
     const paused = await waitForStatus(ctx, jobId, (j) => j.status === "paused");
     assert(paused.pausedReason === "budget" && paused.costUsd > 0, `server job paused by ${paused.pausedReason} with cost ${paused.costUsd}`);

@@ -34,7 +34,10 @@ export async function slowBatchScenario(run: StepRunner, ctx: Ctx): Promise<void
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download results as CSV" }).click()]);
     const { rows } = parseCsv(fs.readFileSync(await download.path(), "utf8"));
     assert(rows.length === SLOW_ROWS, `mid-run CSV has ${rows.length} rows`);
-    assert(rows.some((r) => r.status === "pending"), "mid-run CSV has no pending row");
+    assert(
+      rows.some((r) => r.status === "pending"),
+      "mid-run CSV has no pending row",
+    );
     await shot(page, "11-batch-concurrency-changed");
   });
 
@@ -65,4 +68,3 @@ export async function slowBatchScenario(run: StepRunner, ctx: Ctx): Promise<void
     await shot(page, "12-batch-cancelled");
   });
 }
-

@@ -34,8 +34,18 @@ const FB_JOB_ID = "fb-economy-job";
 function fakeEstimate(rows: number): unknown {
   const range = (x: number) => ({ low: x / 2, expected: x, high: x * 2 });
   return {
-    rows, calls: rows * 2, inputTokens: rows * 100, outputTokens: range(rows * 50), costUsd: range(0.004), economyCostUsd: range(0.002),
-    durationMs: range(30_000), sampled: false, sampleRows: rows, tokenCounter: "approximate", priceTableVersion: "e2e", perNode: [],
+    rows,
+    calls: rows * 2,
+    inputTokens: rows * 100,
+    outputTokens: range(rows * 50),
+    costUsd: range(0.004),
+    economyCostUsd: range(0.002),
+    durationMs: range(30_000),
+    sampled: false,
+    sampleRows: rows,
+    tokenCounter: "approximate",
+    priceTableVersion: "e2e",
+    perNode: [],
   };
 }
 
@@ -43,11 +53,33 @@ function fakeEstimate(rows: number): unknown {
 function fakeEconomyJob(data: { flow: unknown; columns: string[]; rows: unknown[]; concurrency: number; mode?: string }): unknown {
   const now = Date.now();
   return {
-    id: FB_JOB_ID, ownerId: "e2e-anonymous-user", name: "economy on Firebase", status: "processing", cancelRequested: false,
-    totalRows: data.rows.length, completedRows: 0, failedRows: 0, skippedRows: 0, concurrency: data.concurrency, mode: data.mode ?? "realtime",
-    createdAt: now, startedAt: now, finishedAt: null, updatedAt: now, flowConfig: data.flow, columns: data.columns,
-    outputColumns: ["title"], usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 }, costUsd: 0, pass: 0, error: null,
-    economy: { layers: [{ layer: 0, providerJobs: 1, requests: data.rows.length, states: { pending: 1 }, waitingSince: now - 30_000, done: false }], realtimeCostUsd: 0, updatedAt: now },
+    id: FB_JOB_ID,
+    ownerId: "e2e-anonymous-user",
+    name: "economy on Firebase",
+    status: "processing",
+    cancelRequested: false,
+    totalRows: data.rows.length,
+    completedRows: 0,
+    failedRows: 0,
+    skippedRows: 0,
+    concurrency: data.concurrency,
+    mode: data.mode ?? "realtime",
+    createdAt: now,
+    startedAt: now,
+    finishedAt: null,
+    updatedAt: now,
+    flowConfig: data.flow,
+    columns: data.columns,
+    outputColumns: ["title"],
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    costUsd: 0,
+    pass: 0,
+    error: null,
+    economy: {
+      layers: [{ layer: 0, providerJobs: 1, requests: data.rows.length, states: { pending: 1 }, waitingSince: now - 30_000, done: false }],
+      realtimeCostUsd: 0,
+      updatedAt: now,
+    },
   };
 }
 
@@ -140,13 +172,18 @@ export async function economyScenario(run: StepRunner, ctx: Ctx): Promise<void> 
   });
 
   await run.step("running in economy mode creates an economy batch, marked on its page", async () => {
-    await page.getByRole("dialog", { name: "Run the flow over a CSV" }).getByRole("button", { name: `Run ${ROWS} rows` }).click();
+    await page
+      .getByRole("dialog", { name: "Run the flow over a CSV" })
+      .getByRole("button", { name: `Run ${ROWS} rows` })
+      .click();
     await page.waitForURL(/#\/batches\/[^/]+$/);
     jobId = decodeURIComponent(page.url().split("#/batches/")[1] ?? "");
     await page.getByTestId("batch-mode").getByText("economy mode").waitFor();
     const { job } = await api<{ job: JobJson }>(server, `/api/batches/${jobId}`);
     assert(job.mode === "economy", `the batch was created in ${job.mode} mode`);
-    await until("the economy batch to end", async () => ["completed", "failed"].includes((await api<{ job: JobJson }>(server, `/api/batches/${jobId}`)).job.status));
+    await until("the economy batch to end", async () =>
+      ["completed", "failed"].includes((await api<{ job: JobJson }>(server, `/api/batches/${jobId}`)).job.status),
+    );
   });
 
   const routes: Array<[(url: URL) => boolean, (route: Route) => Promise<void>]> = [];
@@ -157,7 +194,10 @@ export async function economyScenario(run: StepRunner, ctx: Ctx): Promise<void> 
     routes.push(
       [(u) => u.pathname === base, (r) => r.fulfill({ json: { job: view } })],
       // One job event; a long retry keeps the browser from reconnecting during the step.
-      [(u) => u.pathname === `${base}/events`, (r) => r.fulfill({ contentType: "text/event-stream", body: `retry: 600000\n\nid: 1\nevent: job\ndata: ${JSON.stringify(view)}\n\n` })],
+      [
+        (u) => u.pathname === `${base}/events`,
+        (r) => r.fulfill({ contentType: "text/event-stream", body: `retry: 600000\n\nid: 1\nevent: job\ndata: ${JSON.stringify(view)}\n\n` }),
+      ],
       [
         (u) => u.pathname === `${base}/results`,
         async (r) => {
@@ -181,7 +221,10 @@ export async function economyScenario(run: StepRunner, ctx: Ctx): Promise<void> 
     await second.getByTestId("layer-waiting").getByText("waiting for 3 min").waitFor();
     assert((await second.getByTestId("layer-done").count()) === 0, "the waiting layer is marked done");
     await second.getByTestId("layer-waiting").getByText("waiting for 4 min").waitFor({ timeout: 15_000 });
-    await panel.getByTestId("economy-cost").getByText(/realtime would have cost \$/).waitFor();
+    await panel
+      .getByTestId("economy-cost")
+      .getByText(/realtime would have cost \$/)
+      .waitFor();
     await page.getByTestId("stat-time-left").getByText("up to 24 h").waitFor();
     await page.locator(".results-row .status", { hasText: "waiting on provider batch job" }).first().waitFor();
     assert((await page.locator(".results-row .status.pending").count()) === 0, "a row of the economy job shows pending instead of waiting on the provider");
@@ -211,7 +254,9 @@ export async function economyFirebaseStep(run: StepRunner, ctx: Ctx): Promise<vo
     page.setDefaultTimeout(20_000);
     try {
       const fakes = await installFirebaseFakes(page, {
-        estimateBatch: (data) => ({ estimate: fakeEstimate((data as { totalRows?: number; rows: unknown[] }).totalRows ?? (data as { rows: unknown[] }).rows.length) }),
+        estimateBatch: (data) => ({
+          estimate: fakeEstimate((data as { totalRows?: number; rows: unknown[] }).totalRows ?? (data as { rows: unknown[] }).rows.length),
+        }),
         createBatch: (data) => ({ job: fakeEconomyJob(data as Parameters<typeof fakeEconomyJob>[0]) }),
       });
       server = await servePreview(buildFirebaseBundle());

@@ -91,12 +91,17 @@ export async function editorFixesScenario(run: StepRunner, ctx: Ctx): Promise<vo
     await page.reload();
     await page.getByTestId(`node-${id}`).filter({ hasText: "VERSION-B" }).waitFor();
     const afterReload = await exportedFlow(page);
-    assert(afterReload.nodes.every((n) => !promptOf(n.data).startsWith("VERSION-A")), "an old prompt came back after a reload");
+    assert(
+      afterReload.nodes.every((n) => !promptOf(n.data).startsWith("VERSION-A")),
+      "an old prompt came back after a reload",
+    );
   });
 
   await run.step("Export JSON keeps the flow's name and Import takes it back", async () => {
     const flow = version(ctx.example, "VERSION-C");
-    await page.getByLabel("Import flow JSON file").setInputFiles({ name: "import.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(flow)) });
+    await page
+      .getByLabel("Import flow JSON file")
+      .setInputFiles({ name: "import.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(flow)) });
     await page.getByTestId(`node-${textNode()}`).filter({ hasText: "VERSION-C" }).waitFor();
     assert((await page.getByLabel("Flow name").inputValue()) === flow.name, "the imported flow did not take the name in its file");
     await page.getByLabel("Flow name").fill("Renamed in the editor");
@@ -143,7 +148,11 @@ export async function editorFixesScenario(run: StepRunner, ctx: Ctx): Promise<vo
     await page.setViewportSize(PHONE);
     await page.route("**/api/batches", (route) =>
       route.request().method() === "POST"
-        ? route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "unavailable", message: "e2e: the server refused", retryable: true } }) })
+        ? route.fulfill({
+            status: 503,
+            contentType: "application/json",
+            body: JSON.stringify({ error: { code: "unavailable", message: "e2e: the server refused", retryable: true } }),
+          })
         : route.continue(),
     );
     try {
@@ -154,14 +163,18 @@ export async function editorFixesScenario(run: StepRunner, ctx: Ctx): Promise<vo
       await dialog.getByRole("button", { name: /^Run \d+ rows?$/ }).click();
       const alert = dialog.getByRole("alert").filter({ hasText: "The batch was not created" });
       await alert.waitFor();
-      await page.waitForFunction(() => {
-        const a = [...document.querySelectorAll("dialog [role=alert]")].find((e) => e.textContent?.includes("not created"));
-        const body = document.querySelector("dialog .dialog-body");
-        if (!a || !body) return false;
-        const r = a.getBoundingClientRect();
-        const b = body.getBoundingClientRect();
-        return r.top >= b.top - 1 && r.bottom <= b.bottom + 1 && r.bottom <= window.innerHeight;
-      }, undefined, { timeout: 5_000 });
+      await page.waitForFunction(
+        () => {
+          const a = [...document.querySelectorAll("dialog [role=alert]")].find((e) => e.textContent?.includes("not created"));
+          const body = document.querySelector("dialog .dialog-body");
+          if (!a || !body) return false;
+          const r = a.getBoundingClientRect();
+          const b = body.getBoundingClientRect();
+          return r.top >= b.top - 1 && r.bottom <= b.bottom + 1 && r.bottom <= window.innerHeight;
+        },
+        undefined,
+        { timeout: 5_000 },
+      );
       await shot(page, "22-phone-batch-not-created");
       await dialog.getByRole("button", { name: "Cancel", exact: true }).click();
     } finally {

@@ -57,7 +57,10 @@ export async function exportScenario(run: StepRunner, ctx: Ctx): Promise<void> {
     const bytes = await download(page, /^Excel/, false);
     assert(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf, `no BOM: ${bytes.subarray(0, 3).toString("hex")}`);
     assert(parseCsv(bytes.toString("utf8")).columns[0] === "topic", "the Excel file's first column is not topic");
-    for (const [width, height, name] of [[1280, 800, "16-export-desktop"], [390, 844, "16b-export-phone"]] as const) {
+    for (const [width, height, name] of [
+      [1280, 800, "16-export-desktop"],
+      [390, 844, "16b-export-phone"],
+    ] as const) {
       await page.setViewportSize({ width, height });
       await page.getByRole("button", { name: "Export…" }).click();
       const dialog = page.getByRole("dialog", { name: "Export results" });

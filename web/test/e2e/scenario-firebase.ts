@@ -27,10 +27,26 @@ function fakeRun(): unknown {
 function fakeJob(data: { name?: string; flow: unknown; columns: string[]; rows: unknown[]; concurrency: number }): unknown {
   const now = Date.now();
   return {
-    id: FAKE_JOB_ID, ownerId: "e2e-anonymous-user", name: data.name ?? "batch", status: "processing", cancelRequested: false,
-    totalRows: data.rows.length, completedRows: 0, failedRows: 0, skippedRows: 0, concurrency: data.concurrency,
-    createdAt: now, startedAt: now, finishedAt: null, updatedAt: now, flowConfig: data.flow, columns: data.columns,
-    outputColumns: ["title"], usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 }, pass: 0, error: null,
+    id: FAKE_JOB_ID,
+    ownerId: "e2e-anonymous-user",
+    name: data.name ?? "batch",
+    status: "processing",
+    cancelRequested: false,
+    totalRows: data.rows.length,
+    completedRows: 0,
+    failedRows: 0,
+    skippedRows: 0,
+    concurrency: data.concurrency,
+    createdAt: now,
+    startedAt: now,
+    finishedAt: null,
+    updatedAt: now,
+    flowConfig: data.flow,
+    columns: data.columns,
+    outputColumns: ["title"],
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    pass: 0,
+    error: null,
   };
 }
 

@@ -40,8 +40,14 @@ export async function inputsScenario(run: StepRunner, ctx: Ctx): Promise<void> {
     const dialog = page.getByRole("dialog", { name: "Run the flow over a CSV" });
     const latin = fixture.csv.replace("value 1", "valeur café 1");
     await dialog.getByLabel(/CSV file/).setInputFiles({ name: "e2e-latin1.csv", mimeType: "text/csv", buffer: Buffer.from(latin, "latin1") });
-    await dialog.getByText(/looks like Windows-1252/).first().waitFor();
-    await dialog.getByText(/CSV UTF-8 \(Comma delimited\)/).first().waitFor();
+    await dialog
+      .getByText(/looks like Windows-1252/)
+      .first()
+      .waitFor();
+    await dialog
+      .getByText(/CSV UTF-8 \(Comma delimited\)/)
+      .first()
+      .waitFor();
     await shot(page, "60-inputs-windows-1252-refused");
     await dialog.getByLabel(/CSV file/).setInputFiles({ name: "e2e-utf16.csv", mimeType: "text/csv", buffer: utf16le(fixture.csv) });
     await dialog.getByText("✓ Every row passed the checks.").waitFor();
@@ -74,7 +80,10 @@ export async function inputsScenario(run: StepRunner, ctx: Ctx): Promise<void> {
       const box = await page.getByRole("dialog", { name: `Row ${last + 1}` }).boundingBox();
       assert(box !== null && box.width <= 390, `the row details dialog is ${box?.width}px wide at 390px`);
       await shot(page, "63-inputs-row-details-phone");
-      await page.getByRole("dialog", { name: `Row ${last + 1}` }).getByRole("button", { name: "Close", exact: true }).click();
+      await page
+        .getByRole("dialog", { name: `Row ${last + 1}` })
+        .getByRole("button", { name: "Close", exact: true })
+        .click();
       await shot(page, "64-inputs-results-phone");
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });

@@ -43,10 +43,22 @@ export async function largeBatchScenario(run: StepRunner, ctx: Ctx): Promise<voi
 
   await run.step("a 10,000-row batch view keeps few rows in the DOM and scrolls to the last row", async () => {
     const { columns, rows } = fixture();
-    assert(columns.every((c) => inputColumnsOf(ctx.example).includes(c)), "fixture columns do not match the flow");
-    const { job } = await api<{ job: { id: string } }>(server, "/api/batches", { name: "e2e 10k (not started)", flow: ctx.example.flow, columns, rows, start: false });
+    assert(
+      columns.every((c) => inputColumnsOf(ctx.example).includes(c)),
+      "fixture columns do not match the flow",
+    );
+    const { job } = await api<{ job: { id: string } }>(server, "/api/batches", {
+      name: "e2e 10k (not started)",
+      flow: ctx.example.flow,
+      columns,
+      rows,
+      start: false,
+    });
     await page.goto(`${server.baseUrl}/#/batches/${encodeURIComponent(job.id)}`);
-    await page.getByTestId("stat-done").filter({ hasText: `0 / ${LARGE_ROWS.toLocaleString("en-US")}` }).waitFor();
+    await page
+      .getByTestId("stat-done")
+      .filter({ hasText: `0 / ${LARGE_ROWS.toLocaleString("en-US")}` })
+      .waitFor();
     const domRows = await page.locator(".results-row").count();
     assert(domRows > 0 && domRows < 60, `${domRows} result rows in the DOM for ${LARGE_ROWS} rows`);
     await page.locator(".results").evaluate((el) => el.scrollTo({ top: el.scrollHeight }));

@@ -71,7 +71,10 @@ export async function lifeScenario(run: StepRunner, ctx: Ctx): Promise<void> {
 
   await run.step("a finished batch is deleted from its page after a confirmation; the list no longer has it", async () => {
     await page.goto(`${server.baseUrl}/#/batches/${encodeURIComponent(viaDialog)}`);
-    await page.getByTestId("batch-status").getByText(/completed|failed/).waitFor();
+    await page
+      .getByTestId("batch-status")
+      .getByText(/completed|failed/)
+      .waitFor();
     await page.getByRole("button", { name: "Delete", exact: true }).click();
     const confirm = page.getByRole("group", { name: /^Delete / });
     await confirm.getByRole("button", { name: "Keep" }).click();
@@ -84,7 +87,13 @@ export async function lifeScenario(run: StepRunner, ctx: Ctx): Promise<void> {
 
   await run.step("at 390 px a batch is deleted from the list, the confirmation on screen", async () => {
     const fixture = buildCsv(ctx.example, { rows: 1, rename: false, markerFor: () => null });
-    const { job } = await api<{ job: { id: string; name: string } }>(server, "/api/batches", { name: "e2e-delete-me", flow: ctx.example.flow, columns: fixture.columns, rows: fixture.rows, start: false });
+    const { job } = await api<{ job: { id: string; name: string } }>(server, "/api/batches", {
+      name: "e2e-delete-me",
+      flow: ctx.example.flow,
+      columns: fixture.columns,
+      rows: fixture.rows,
+      start: false,
+    });
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       await page.goto(`${server.baseUrl}/#/batches`);

@@ -36,7 +36,11 @@ export async function until(what: string, check: () => Promise<boolean>, tries =
 }
 
 /** Creates a batch from the example flow through the dialog; returns its id. */
-export async function runBatch(page: Page, ctx: Ctx, o: { rows: number; concurrency: number; marker: (i: number) => string | null; file: string }): Promise<string> {
+export async function runBatch(
+  page: Page,
+  ctx: Ctx,
+  o: { rows: number; concurrency: number; marker: (i: number) => string | null; file: string },
+): Promise<string> {
   const fixture = buildCsv(ctx.example, { rows: o.rows, rename: false, markerFor: o.marker });
   await page.getByRole("link", { name: "Flow editor" }).click();
   await page.getByRole("button", { name: "Run batch…" }).click();
@@ -68,7 +72,10 @@ export async function liveScenario(run: StepRunner, ctx: Ctx): Promise<void> {
     } finally {
       await page.unroute("**/api/batches/*/events*", hold);
     }
-    await page.getByTestId("stat-failed").filter({ hasText: String(FAST) }).waitFor();
+    await page
+      .getByTestId("stat-failed")
+      .filter({ hasText: String(FAST) })
+      .waitFor();
     await page.getByText(`${FAST} with results`).waitFor();
     assert((await page.locator(".results-row .status.not-run").count()) === 0, "rows of a failed (not cancelled) batch are marked not run");
     await page.getByLabel("Show rows").selectOption("pending");
@@ -124,7 +131,10 @@ export async function liveScenario(run: StepRunner, ctx: Ctx): Promise<void> {
     await page.getByTestId("batch-status").getByText("cancelled").waitFor({ timeout: 90_000 });
     const job = await getJob(server, waitingJob);
     const ran = job.completedRows + job.failedRows;
-    await page.getByTestId("stat-done").filter({ hasText: `${ran} / 3` }).waitFor();
+    await page
+      .getByTestId("stat-done")
+      .filter({ hasText: `${ran} / 3` })
+      .waitFor();
     assert(job.skippedRows === 3 - ran, `skipped ${job.skippedRows}`);
     assert((await page.getByRole("button", { name: /Retry failed rows/ }).count()) === 0, "Retry failed rows is offered on a cancelled batch");
     await shot(page, "26-batch-cancelled-counts");
@@ -143,7 +153,10 @@ export async function liveScenario(run: StepRunner, ctx: Ctx): Promise<void> {
     assert(job.passStartedAt !== undefined && job.finishedAt !== null, "the job has no pass start");
     const passMs = job.finishedAt - job.passStartedAt;
     assert(job.finishedAt - job.startedAt - passMs > 5_000, "no idle gap before the retry");
-    await page.getByTestId("stat-elapsed").filter({ hasText: formatDuration(passMs) }).waitFor();
+    await page
+      .getByTestId("stat-elapsed")
+      .filter({ hasText: formatDuration(passMs) })
+      .waitFor();
     const rate = await page.getByTestId("stat-rate").innerText();
     const shown = Number(rate.replace(/[^\d.]/g, ""));
     const expected = (1 / passMs) * 60_000;

@@ -39,7 +39,9 @@ export async function scratchScenario(run: StepRunner, ctx: Ctx): Promise<void> 
   await run.step("the video flow runs as a batch and its rows show video players", async () => {
     await page.getByRole("button", { name: "Run batch…" }).click();
     const dialog = page.getByRole("dialog", { name: "Run the flow over a CSV" });
-    await dialog.getByLabel(/CSV file/).setInputFiles({ name: "topics.csv", mimeType: "text/csv", buffer: Buffer.from("topic\r\nsunrise\r\nrain on a window\r\n") });
+    await dialog
+      .getByLabel(/CSV file/)
+      .setInputFiles({ name: "topics.csv", mimeType: "text/csv", buffer: Buffer.from("topic\r\nsunrise\r\nrain on a window\r\n") });
     await dialog.getByText("✓ Every row passed the checks.").waitFor();
     await dialog.getByRole("button", { name: "Run 2 rows" }).click();
     await page.getByTestId("batch-status").getByText("completed").waitFor({ timeout: 30_000 });

@@ -71,7 +71,9 @@ export async function web100kScenario(run: StepRunner, ctx: Ctx): Promise<void> 
       assert(seen.previewWhileReading, "the first rows were not shown before the whole CSV was read");
       const previewMs = seen.previewAt - seen.pickedAt;
       const readMs = seen.readAt - seen.pickedAt;
-      console.log(`    (first rows shown after ${previewMs.toFixed(0)} ms, whole file read and checked after ${readMs.toFixed(0)} ms: ratio ${(readMs / Math.max(previewMs, 1)).toFixed(1)})`);
+      console.log(
+        `    (first rows shown after ${previewMs.toFixed(0)} ms, whole file read and checked after ${readMs.toFixed(0)} ms: ratio ${(readMs / Math.max(previewMs, 1)).toFixed(1)})`,
+      );
       await shot(page, "60-batch-setup-100k-1280");
       await page.setViewportSize({ width: 390, height: 844 });
       const runButton = dialog.getByRole("button", { name: `Run ${ROWS.toLocaleString("en-US")} rows` });
@@ -81,7 +83,10 @@ export async function web100kScenario(run: StepRunner, ctx: Ctx): Promise<void> 
       await shot(page, "61-batch-setup-100k-390");
       await page.setViewportSize({ width: 1280, height: 800 });
       await runButton.click();
-      await page.getByTestId("stat-done").filter({ hasText: `/ ${ROWS.toLocaleString("en-US")}` }).waitFor({ timeout: 120_000 });
+      await page
+        .getByTestId("stat-done")
+        .filter({ hasText: `/ ${ROWS.toLocaleString("en-US")}` })
+        .waitFor({ timeout: 120_000 });
       assert((await page.evaluate(() => window.__seen100k?.uploading)) === true, "no upload progress was shown");
     } finally {
       clearInterval(sampler);
@@ -90,7 +95,9 @@ export async function web100kScenario(run: StepRunner, ctx: Ctx): Promise<void> 
     jobId = decodeURIComponent(page.url().split("#/batches/")[1] ?? "");
     const { job } = await api<{ job: { totalRows: number } }>(server, `/api/batches/${encodeURIComponent(jobId)}`);
     assert(job.totalRows === ROWS, `the batch has ${job.totalRows} rows, not ${ROWS}`);
-    console.log(`    (100,000 × ${columns.length} CSV, ${(text.length / 1024 / 1024).toFixed(1)} MiB: page peak JS heap ${(peakHeap / 1024 / 1024).toFixed(0)} MiB)`);
+    console.log(
+      `    (100,000 × ${columns.length} CSV, ${(text.length / 1024 / 1024).toFixed(1)} MiB: page peak JS heap ${(peakHeap / 1024 / 1024).toFixed(0)} MiB)`,
+    );
     await shot(page, "62-batch-100k");
   });
 

@@ -27,17 +27,24 @@ export interface StaticServer {
 
 export async function servePreview(outDir: string): Promise<StaticServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/vite/bin/vite.js"), "preview", "--outDir", outDir, "--port", String(port), "--host", "127.0.0.1", "--strictPort"], {
-    cwd: path.join(ROOT, "web"),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, "node_modules/vite/bin/vite.js"), "preview", "--outDir", outDir, "--port", String(port), "--host", "127.0.0.1", "--strictPort"],
+    {
+      cwd: path.join(ROOT, "web"),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const ok = await fetch(baseUrl + "/").then((r) => r.ok, () => false);
+    const ok = await fetch(baseUrl + "/").then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");

@@ -26,7 +26,11 @@ export async function startFakeApi(): Promise<FakeApi> {
     let text = "";
     req.on("data", (chunk: Buffer) => (text += chunk.toString()));
     req.on("end", () => {
-      const recorded: Recorded = { method: req.method ?? "GET", url: req.url ?? "/", body: !text ? undefined : String(req.headers["content-type"]).startsWith("text/csv") ? text : (JSON.parse(text) as unknown) };
+      const recorded: Recorded = {
+        method: req.method ?? "GET",
+        url: req.url ?? "/",
+        body: !text ? undefined : String(req.headers["content-type"]).startsWith("text/csv") ? text : (JSON.parse(text) as unknown),
+      };
       requests.push(recorded);
       const path = recorded.url.split("?")[0];
       const handler = routes.get(`${recorded.method} ${path}`);

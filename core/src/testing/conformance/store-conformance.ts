@@ -5,13 +5,7 @@
  * Adapters lacking a capability pass `skip: { transactions: "why" }`; the reason shows up as a
  * skipped test's name.
  */
-import {
-  AlreadyExistsError,
-  deleteField,
-  increment,
-  NotFoundError,
-  type DocumentStore,
-} from "../../ports/store";
+import { AlreadyExistsError, deleteField, increment, NotFoundError, type DocumentStore } from "../../ports/store";
 import { conformanceCase, withSkippedCases } from "./conformance-case";
 import { describeStoreQueries } from "./store-query-conformance";
 import { describeStoreTransactions } from "./store-transaction-conformance";

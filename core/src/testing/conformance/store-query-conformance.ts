@@ -58,7 +58,13 @@ export function describeStoreQueries(makeStore: StoreFactory): void {
       ["dotted field", { where: [{ field: "meta.score", op: ">=", value: 40 }], orderBy: { field: "meta.score" } }, ["f", "e"]],
       [
         "two filters",
-        { where: [{ field: "group", op: "==", value: "x" }, { field: "n", op: ">", value: 2 }], orderBy: { field: "n" } },
+        {
+          where: [
+            { field: "group", op: "==", value: "x" },
+            { field: "n", op: ">", value: 2 },
+          ],
+          orderBy: { field: "n" },
+        },
         ["a", "e"],
       ],
       ["range filters match only the value's type", { where: [{ field: "status", op: ">", value: 0 }] }, []],
@@ -71,14 +77,7 @@ export function describeStoreQueries(makeStore: StoreFactory): void {
 
     conformanceCase("orders ascending and descending with ties broken by doc id in the same direction", async () => {
       expect(ids(await store().query("items", { orderBy: { field: "n" } }))).toEqual(["b", "c", "d", "a", "f", "e"]);
-      expect(ids(await store().query("items", { orderBy: { field: "n", direction: "desc" } }))).toEqual([
-        "e",
-        "f",
-        "a",
-        "d",
-        "c",
-        "b",
-      ]);
+      expect(ids(await store().query("items", { orderBy: { field: "n", direction: "desc" } }))).toEqual(["e", "f", "a", "d", "c", "b"]);
     });
 
     conformanceCase("leaves out docs that lack the order field", async () => {
@@ -93,7 +92,11 @@ export function describeStoreQueries(makeStore: StoreFactory): void {
     });
 
     conformanceCase("pages with startAfter through ties without gaps or repeats", async () => {
-      expect(await allPages(store(), { orderBy: { field: "n" } }, 2)).toEqual([["b", "c"], ["d", "a"], ["f", "e"]]);
+      expect(await allPages(store(), { orderBy: { field: "n" } }, 2)).toEqual([
+        ["b", "c"],
+        ["d", "a"],
+        ["f", "e"],
+      ]);
       expect(await allPages(store(), { orderBy: { field: "n", direction: "desc" } }, 4)).toEqual([
         ["e", "f", "a", "d"],
         ["c", "b"],
