@@ -9,7 +9,7 @@ import { ManualClock } from "../src/testing/manual-clock";
 import { ownerSlotsPath, type OwnerSlots } from "../src/batch/owner-slots";
 import { Lane } from "../src/batch/state";
 import type { TaskContext } from "../src/ports/task-queue";
-import { COLUMNS, TWO_STEP_FLOW, ctxFor, makeHarness, rowsOf, type Harness } from "./support/batch-harness";
+import { COLUMNS, TWO_STEP_FLOW, makeHarness, rowsOf, type Harness, deliverOne } from "./support/batch-harness";
 
 const owner = { ownerId: "u1" };
 
@@ -19,12 +19,6 @@ async function newJob(h: Harness, n: number, concurrency: number, note?: (i: num
 
 async function lanes(h: Harness, jobId: string): Promise<Lane[]> {
   return (await h.store.query(`batch_jobs/${jobId}/lanes`)).map((d) => Lane.parse(d.data));
-}
-
-async function deliverOne(h: Harness, tctx: (id: string) => TaskContext = (id) => ctxFor(id)): Promise<void> {
-  const t = h.queue.take();
-  if (!t) throw new Error("no task queued");
-  await h.handlers.runRowTask(t.payload, tctx(t.id));
 }
 
 /** The offline AI, with a hook that runs inside the first text call (a row in flight). */

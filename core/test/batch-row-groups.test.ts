@@ -6,12 +6,10 @@
  * commit); a retryable failure after the group's first row ends the group
  * and that row leads the lane's next task as a re-enqueued attempt. Counts stay exactly once.
  */
-import { OfflineAiService } from "../src/ai/offline";
-import type { AiService, TextRequest } from "../src/ai/port";
 import { ManualClock } from "../src/testing/manual-clock";
 import { resultPath, RowResult } from "../src/batch/model";
-import { Lane, lanePath } from "../src/batch/state";
-import { COLUMNS, TWO_STEP_FLOW, ctxFor, makeHarness, rowsOf, type Harness } from "./support/batch-harness";
+import { lanePath } from "../src/batch/state";
+import { COLUMNS, TWO_STEP_FLOW, makeHarness, rowsOf, type Harness, deliverOne, laneOf, HookedAi } from "./support/batch-harness";
 
 const owner = { ownerId: "u1" };
 
@@ -19,43 +17,7 @@ async function newJob(h: Harness, n: number, concurrency: number, note?: (i: num
   return h.handlers.createJob({ ownerId: "u1", flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(n, note), concurrency });
 }
 
-async function deliverOne(h: Harness): Promise<void> {
-  const t = h.queue.take();
-  if (!t) throw new Error("no task queued");
-  await h.handlers.runRowTask(t.payload, ctxFor(t.id));
-}
-
-async function laneOf(h: Harness, jobId: string, index: number): Promise<Lane> {
-  const doc = await h.store.get(lanePath(jobId, index));
-  if (!doc) throw new Error("no lane");
-  return Lane.parse(doc.data);
-}
-
 const laneWrites = (h: Harness, jobId: string, index: number): number => h.store.writeLog.filter((w) => w.path === lanePath(jobId, index)).length;
-
-/** The offline AI with a hook run once, inside the first call whose prompt contains `marker`. */
-class HookedAi implements AiService {
-  readonly name = "hooked";
-  private readonly inner: OfflineAiService;
-  constructor(
-    clock: ManualClock,
-    private readonly marker: string,
-    private hook: (() => Promise<void>) | null,
-    private readonly armed: () => boolean = () => true,
-  ) {
-    this.inner = new OfflineAiService({ latencyMs: 0, clock });
-  }
-  async generateText(req: TextRequest) {
-    const hook = this.hook;
-    if (hook && req.prompt.includes(this.marker) && this.armed()) {
-      this.hook = null;
-      await hook();
-    }
-    return this.inner.generateText(req);
-  }
-  generateImage = (req: Parameters<AiService["generateImage"]>[0]) => this.inner.generateImage(req);
-  generateVideo = (req: Parameters<AiService["generateVideo"]>[0]) => this.inner.generateVideo(req);
-}
 
 describe("groups of short rows", () => {
   test("one task runs its position and the lower half of its range, and commits them with one lane write", async () => {

@@ -5,51 +5,14 @@
  * (`pickVictim`); and only the last result of an idle lane's group commit takes the trigger's full
  * path (steal, roll-up, finalize check).
  */
-import { OfflineAiService } from "../src/ai/offline";
-import type { AiService, TextRequest } from "../src/ai/port";
 import { ManualClock } from "../src/testing/manual-clock";
 import { clearAttempts, newLane, steal } from "../src/batch/lanes";
 import { jobPath } from "../src/batch/model";
 import { pickVictim } from "../src/batch/row-commit";
-import { Lane, lanePath, stealable, storedLane } from "../src/batch/state";
-import { COLUMNS, TWO_STEP_FLOW, ctxFor, makeHarness, rowsOf, type Harness } from "./support/batch-harness";
+import { type Lane, lanePath, stealable, storedLane } from "../src/batch/state";
+import { COLUMNS, TWO_STEP_FLOW, makeHarness, rowsOf, type Harness, deliverOne, laneOf, HookedAi } from "./support/batch-harness";
 
 const owner = { ownerId: "u1" };
-
-async function deliverOne(h: Harness): Promise<void> {
-  const t = h.queue.take();
-  if (!t) throw new Error("no task queued");
-  await h.handlers.runRowTask(t.payload, ctxFor(t.id));
-}
-
-async function laneOf(h: Harness, jobId: string, index: number): Promise<Lane> {
-  const doc = await h.store.get(lanePath(jobId, index));
-  if (!doc) throw new Error("no lane");
-  return Lane.parse(doc.data);
-}
-
-/** The offline AI with a hook run once, inside the first call whose prompt contains `marker`. */
-class HookedAi implements AiService {
-  readonly name = "hooked";
-  private readonly inner: OfflineAiService;
-  constructor(
-    clock: ManualClock,
-    private readonly marker: string,
-    private hook: (() => Promise<void>) | null,
-  ) {
-    this.inner = new OfflineAiService({ latencyMs: 0, clock });
-  }
-  async generateText(req: TextRequest) {
-    const hook = this.hook;
-    if (hook && req.prompt.includes(this.marker)) {
-      this.hook = null;
-      await hook();
-    }
-    return this.inner.generateText(req);
-  }
-  generateImage = (req: Parameters<AiService["generateImage"]>[0]) => this.inner.generateImage(req);
-  generateVideo = (req: Parameters<AiService["generateVideo"]>[0]) => this.inner.generateVideo(req);
-}
 
 const busy = (index: number, current: number, range: [number, number], rowMs: number | null = null): Lane => ({
   ...newLane(index, 0, range, 0),

@@ -4,7 +4,7 @@
  * triggers collected for explicit delivery, and the offline AI with zero latency.
  */
 import { OfflineAiService } from "../../src/ai/offline";
-import type { AiService } from "../../src/ai/port";
+import type { AiService, TextRequest } from "../../src/ai/port";
 import type { BatchDeps, BatchHandlers, RowTask } from "../../src/batch/api";
 import { createBatchHandlers } from "../../src/batch/handlers";
 import { DEFAULT_LIMITS, type BatchLimits } from "../../src/batch/limits";
@@ -13,6 +13,7 @@ import { MemoryBlobStore } from "../../src/testing/memory-blob-store";
 import { MemoryStore } from "../../src/testing/memory-store";
 import { silentLogger } from "../../src/logger";
 import type { Doc } from "../../src/ports/store";
+import { Lane, lanePath } from "../../src/batch/state";
 import type { TaskContext, TaskQueue } from "../../src/ports/task-queue";
 
 export class RecordingQueue implements TaskQueue<RowTask> {
@@ -135,3 +136,41 @@ export const TWO_STEP_FLOW = {
 export const COLUMNS = ["topic", "note"];
 export const rowsOf = (n: number, note: (i: number) => string = () => ""): Record<string, string>[] =>
   Array.from({ length: n }, (_, i) => ({ topic: `topic ${i}`, note: note(i) }));
+
+/** Runs the next queued task by hand, with the given task context (default: a first delivery). */
+export async function deliverOne(h: Harness, tctx: (id: string) => TaskContext = (id) => ctxFor(id)): Promise<void> {
+  const t = h.queue.take();
+  if (!t) throw new Error("no task queued");
+  await h.handlers.runRowTask(t.payload, tctx(t.id));
+}
+
+/** The stored lane `index` of a job, parsed. */
+export async function laneOf(h: Harness, jobId: string, index: number): Promise<Lane> {
+  const doc = await h.store.get(lanePath(jobId, index));
+  if (!doc) throw new Error("no lane");
+  return Lane.parse(doc.data);
+}
+
+/** The offline AI with a hook run once, inside the first call whose prompt contains `marker`. */
+export class HookedAi implements AiService {
+  readonly name = "hooked";
+  private readonly inner: OfflineAiService;
+  constructor(
+    clock: ManualClock,
+    private readonly marker: string,
+    private hook: (() => Promise<void>) | null,
+    private readonly armed: () => boolean = () => true,
+  ) {
+    this.inner = new OfflineAiService({ latencyMs: 0, clock });
+  }
+  async generateText(req: TextRequest) {
+    const hook = this.hook;
+    if (hook && req.prompt.includes(this.marker) && this.armed()) {
+      this.hook = null;
+      await hook();
+    }
+    return this.inner.generateText(req);
+  }
+  generateImage = (req: Parameters<AiService["generateImage"]>[0]) => this.inner.generateImage(req);
+  generateVideo = (req: Parameters<AiService["generateVideo"]>[0]) => this.inner.generateVideo(req);
+}
