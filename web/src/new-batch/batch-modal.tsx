@@ -27,7 +27,7 @@ import { CsvReading } from "./csv-reading";
 import type { CsvHead, CsvReadProgress } from "./stream-csv";
 import { EstimatePanel } from "./estimate-panel";
 import { RowProblems } from "./row-problems";
-import { rememberJob } from "../batches/job-cache";
+import { rememberJob } from "../batch-view/job-cache";
 import { EconomyToggle } from "../economy/economy-toggle";
 import { economyChoice } from "../lib/economy-view";
 
