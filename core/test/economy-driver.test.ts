@@ -11,7 +11,7 @@ import type { AiService, TextRequest, TextResult } from "../src/ai/port";
 import { OfflineAiService } from "../src/ai/offline";
 import type { BatchTask } from "../src/batch/api";
 import { ProviderJobRecord } from "../src/economy/provider-job-record";
-import { COLUMNS, TWO_STEP_FLOW, ctxFor, makeHarness, rowsOf, type Harness } from "./support/batch-harness";
+import { COLUMNS, TWO_STEP_FLOW, ctxFor, deliverOne, makeHarness, rowsOf, type Harness } from "./support/batch-harness";
 
 const owner = { ownerId: "u1" };
 
@@ -116,6 +116,13 @@ async function economyJob(h: Harness, n: number, note?: (i: number) => string) {
   return h.handlers.createJob({ ownerId: "u1", flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(n, note), concurrency: 2, mode: "economy" });
 }
 
+/** Starts the job and delivers its first layer's task, which is then the only one queued. */
+async function startFirstLayer(h: Harness, jobId: string): Promise<void> {
+  await h.handlers.startJob(owner, jobId);
+  expect(h.queue.pending).toEqual([`eco-${jobId}-p0-L0`]);
+  await deliverOne(h);
+}
+
 describe("economy driver", () => {
   test("layers run in order through one provider job each; results equal realtime's; no realtime text call; half the cost", async () => {
     const { h, ai, batches } = economyHarness();
@@ -201,10 +208,7 @@ describe("economy driver", () => {
   test("cancel while a layer runs cancels the provider job and counts every row as not run", async () => {
     const { h, batches } = economyHarness();
     const job = await economyJob(h, 3);
-    await h.handlers.startJob(owner, job.id);
-    const layer = h.queue.take();
-    if (!layer) throw new Error("no layer task");
-    await h.handlers.runRowTask(layer.payload, ctxFor(layer.id));
+    await startFirstLayer(h, job.id);
     const cancelled = await h.handlers.cancelJob(owner, job.id);
     expect(cancelled).toMatchObject({ status: "cancelled", skippedRows: 3, completedRows: 0 });
     const recs = await records(h, job.id);
@@ -219,10 +223,7 @@ describe("economy driver", () => {
   test("a cancel whose provider call fails still cancels the batch; the provider job's next poll stops it", async () => {
     const { h, batches } = economyHarness();
     const job = await economyJob(h, 3);
-    await h.handlers.startJob(owner, job.id);
-    const layer = h.queue.take();
-    if (!layer) throw new Error("no layer task");
-    await h.handlers.runRowTask(layer.payload, ctxFor(layer.id));
+    await startFirstLayer(h, job.id);
     batches.cancelFails = 1;
     expect(await h.handlers.cancelJob(owner, job.id)).toMatchObject({ status: "cancelled", skippedRows: 3 });
     const open = await records(h, job.id);
@@ -237,10 +238,7 @@ describe("economy driver", () => {
   test("while the layers run the pass has no lanes and is not over: reconcile does not finalize it", async () => {
     const { h } = economyHarness();
     const job = await economyJob(h, 3);
-    await h.handlers.startJob(owner, job.id);
-    const layer = h.queue.take();
-    if (!layer) throw new Error("no layer task");
-    await h.handlers.runRowTask(layer.payload, ctxFor(layer.id));
+    await startFirstLayer(h, job.id);
     await h.handlers.reconcile({ olderThanMs: 0 });
     await h.handlers.setConcurrency(owner, job.id, 3);
     expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "processing", completedRows: 0 });
@@ -253,10 +251,7 @@ describe("economy driver", () => {
   test("a lost poll task and a lost layer task are made again by reconcile, and the job completes", async () => {
     const { h, batches } = economyHarness();
     const job = await economyJob(h, 3);
-    await h.handlers.startJob(owner, job.id);
-    const layer = h.queue.take();
-    if (!layer) throw new Error("no layer task");
-    await h.handlers.runRowTask(layer.payload, ctxFor(layer.id));
+    await startFirstLayer(h, job.id);
     // The queue gives up on the layer's poll: nothing would ever poll the provider job again.
     const lost = h.queue.take();
     expect(lost?.payload).toMatchObject({ kind: "economy-poll", n: 0 });
@@ -283,10 +278,7 @@ describe("economy driver", () => {
   test("pause while a layer runs: the provider jobs go on, the lanes open paused; resume finishes the rows", async () => {
     const { h, batches } = economyHarness();
     const job = await economyJob(h, 4);
-    await h.handlers.startJob(owner, job.id);
-    const layer = h.queue.take();
-    if (!layer) throw new Error("no layer task");
-    await h.handlers.runRowTask(layer.payload, ctxFor(layer.id));
+    await startFirstLayer(h, job.id);
     expect(await h.handlers.pauseJob(owner, job.id)).toMatchObject({ status: "paused" });
     await run(h);
     expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "paused", completedRows: 0 });

@@ -10,7 +10,7 @@ import { buildSync } from "esbuild";
 const root = path.resolve(__dirname, "../..");
 // fflate: the Firebase app zips an export in the browser (web/src/backend/firebase-export.ts).
 const BROWSER_PACKAGES = ["react", "react-dom", "@xyflow/react", "@tanstack/react-virtual", "firebase", "zod", "fflate"];
-const ENTRIES = ["web/src/main.tsx", "web/src/batch/csv-worker.ts"];
+const ENTRIES = ["web/src/main.tsx", "web/src/new-batch/csv-worker.ts"];
 
 function packageOf(specifier: string): string {
   const parts = specifier.split("/");

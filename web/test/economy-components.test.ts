@@ -9,10 +9,10 @@ import { renderToStaticMarkup } from "react-dom/server";
 import type { BatchEstimate } from "../../core/src/batch/estimate";
 import { IMAGE_FLOW } from "../../local/test/support/flows";
 import { jobFromDoc } from "../src/backend/job-doc";
-import { EstimateFigures } from "../src/batch/estimate-panel";
+import { EstimateFigures } from "../src/new-batch/estimate-panel";
 import { EconomyPanel } from "../src/economy/economy-panel";
 import { EconomyToggle } from "../src/economy/economy-toggle";
-import { ProgressPanel } from "../src/batches/progress-panel";
+import { ProgressPanel } from "../src/batch-view/progress-panel";
 import { economyChoice, economyOf, layerNodes } from "../src/lib/economy-view";
 import { T0, TWO_LAYER_FLOW, economyJobDoc } from "./support/economy-fixtures";
 

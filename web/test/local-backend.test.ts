@@ -4,9 +4,10 @@ import { BackendError } from "../src/backend/types";
 import type { ResultsChange } from "../src/lib/results-merge";
 import { startFakeApi, type FakeApi } from "./support/fake-api";
 import { FakeEventSource } from "./support/fake-event-source";
+import { jobJson, rowResult } from "./support/job-fixtures";
 
-const job = { id: "job1", name: "n", status: "processing" } as Job;
-const result = (rowIndex: number, status: RowResult["status"] = "succeeded"): RowResult => ({ rowIndex, status, pass: 0, finishedAt: rowIndex }) as RowResult;
+const job = jobJson();
+const result = (rowIndex: number, status: RowResult["status"] = "succeeded"): RowResult => rowResult(rowIndex, { status });
 const until = async (check: () => boolean): Promise<void> => {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
   if (!check()) throw new Error("condition not reached");
@@ -87,6 +88,21 @@ describe("LocalBackend requests", () => {
     const gone = new LocalBackend("http://127.0.0.1:1");
     const err = (await gone.list().catch((e: unknown) => e)) as BackendError;
     expect(err.info.code).toBe("unavailable");
+  });
+
+  it("parses the jobs in replies: defaults filled in, a reply of another shape refused naming the request and the field", async () => {
+    const { skippedRows: _s, ...sparse } = jobJson();
+    api.route("GET /api/batches/job1", () => ({ status: 200, body: { job: sparse } }));
+    await expect(backend.get("job1")).resolves.toEqual(jobJson());
+    api.route("POST /api/batches/job1/cancel", () => ({ status: 200, body: { job: { ...jobJson(), status: "stopped" } } }));
+    const bad = (await backend.cancel("job1").catch((e: unknown) => e)) as BackendError;
+    expect(bad).toBeInstanceOf(BackendError);
+    expect(bad.info).toMatchObject({ code: "internal", retryable: false });
+    expect(bad.message).toMatch(/^The job in the reply of POST \/api\/batches\/job1\/cancel is not in the shape this app reads \(status: /);
+    api.route("GET /api/batches", () => ({ status: 200, body: { jobs: [jobJson(), { id: "job2" }] } }));
+    await expect(backend.list()).rejects.toThrow(/^Job 2 in the reply of GET \/api\/batches is not in the shape/);
+    api.route("POST /api/batches/job1/retry-failed", () => ({ status: 200, body: { job: jobJson() } }));
+    await expect(backend.retryFailed("job1")).rejects.toThrow(/rows: expected a row count/);
   });
 
   it("builds media URLs that keep the ref's path segments", async () => {
@@ -176,6 +192,42 @@ describe("LocalBackend live updates", () => {
     const stop2 = backend.watchResults("job1", (c) => more.push(c));
     await until(() => more.length === 2);
     stop2();
+    stop();
+  });
+
+  it("reports a results page with a malformed result instead of applying it", async () => {
+    api.route("GET /api/batches/job1/results", () => ({ status: 200, body: { results: [result(0), { ...result(1), status: "done" }], nextCursor: null } }));
+    const changes: ResultsChange[] = [];
+    const errors: BackendError[] = [];
+    const stop = backend.watchResults(
+      "job1",
+      (c) => changes.push(c),
+      (e) => errors.push(e),
+    );
+    FakeEventSource.latest().open();
+    await until(() => errors.length === 1);
+    expect(errors[0]?.message).toMatch(/^Result 2 in the reply of GET \/api\/batches\/job1\/results\?limit=500 is not in the shape this app reads \(status: /);
+    expect(changes).toEqual([]);
+    stop();
+  });
+
+  it("drops a malformed live result, reports it, and applies the next good one", async () => {
+    pages();
+    const changes: ResultsChange[] = [];
+    const errors: BackendError[] = [];
+    const stop = backend.watchResults(
+      "job1",
+      (c) => changes.push(c),
+      (e) => errors.push(e),
+    );
+    const source = FakeEventSource.latest();
+    source.open();
+    await until(() => changes.length === 2);
+    source.emit("result", { ...result(3), trace: null }, "7");
+    source.emit("result", result(4), "8");
+    expect(errors.map((e) => e.info.code)).toEqual(["internal"]);
+    expect(errors[0]?.message).toContain("trace");
+    expect(changes.slice(2).map((c) => c.upserts.map((r) => r.rowIndex))).toEqual([[4]]);
     stop();
   });
 

@@ -4,7 +4,7 @@
  */
 import { parseCsv } from "@core/csv/read";
 import { ValidationError } from "@core/errors";
-import { streamCsv, type CsvReadProgress } from "../src/batch/stream-csv";
+import { streamCsv, type CsvReadProgress } from "../src/new-batch/stream-csv";
 
 const limits = { maxRows: 500_000, maxColumns: 100, maxCellBytes: 1 << 20 };
 const csvOf = (n: number): string => `id,name,note\r\n${Array.from({ length: n }, (_, i) => `${i},"n ${i}","a, ""b"""\r\n`).join("")}`;

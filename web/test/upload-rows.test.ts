@@ -4,10 +4,10 @@
  * backend sends such a batch to POST /api/uploads, then creates it from the upload id.
  */
 import { parseCsv } from "../../core/src/csv/read";
-import type { Job } from "../../core/src/batch/model";
 import { LocalBackend } from "../src/backend/local-backend";
 import { UPLOAD_ROWS_ABOVE, rowsCsvBlob, shouldUpload } from "../src/backend/upload-rows";
 import { startFakeApi } from "./support/fake-api";
+import { jobJson } from "./support/job-fixtures";
 
 describe("rowsCsvBlob", () => {
   it("parses back to the same rows: quotes, commas, line breaks, formulas kept, all-empty rows kept", async () => {
@@ -35,7 +35,7 @@ describe("LocalBackend create of a large batch", () => {
     const api = await startFakeApi();
     try {
       api.route("POST /api/uploads", () => ({ status: 201, body: { upload: { id: "up1", columns: ["a"], rowCount: 6_000 } } }));
-      api.route("POST /api/batches", () => ({ status: 201, body: { job: { id: "job1" } as Job } }));
+      api.route("POST /api/batches", () => ({ status: 201, body: { job: jobJson() } }));
       const rows = Array.from({ length: 6_000 }, (_, i) => ({ a: `r${i}` }));
       const progress: number[] = [];
       const job = await new LocalBackend(api.baseUrl).create({

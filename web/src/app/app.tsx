@@ -2,8 +2,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { createBackend } from "../backend/select-backend";
 import { toBackendError, type BackendError } from "../backend/types";
-import { BatchList } from "../batches/batch-list";
-import { BatchView } from "../batches/batch-view";
+import { BatchList } from "../batch-view/batch-list";
+import { BatchView } from "../batch-view/batch-view";
 import { FlowEditor } from "../editor/flow-editor";
 import { SettingsPage } from "../settings/settings-page";
 import { ErrorBanner, Spinner } from "../ui/feedback";

@@ -19,6 +19,7 @@ import { CALLABLE_TIMEOUT_MS, type CallableName } from "./callable-timeouts";
 import { fromFirebaseError } from "./firebase-errors";
 import { bundledExamples } from "./bundled-examples";
 import { jobFromDoc, resultFromDoc } from "./job-doc";
+import { jobAndRowsReply, jobReply } from "./server-replies";
 import { createOnFirebase, resumablePut } from "./firebase-upload";
 import {
   type BackendConfig,
@@ -66,6 +67,16 @@ export class FirebaseBackend implements BatchBackend {
     }
   }
 
+  /** A callable that answers `{job}`, the job parsed (server-replies.ts). */
+  private async callForJob(name: CallableName, data: unknown): Promise<Job> {
+    return jobReply(`the ${name} callable`, await this.call<unknown, unknown>(name, data));
+  }
+
+  /** A callable that answers `{job, rows}` (a retry or re-run), parsed. */
+  private async callForJobAndRows(name: CallableName, data: unknown): Promise<{ job: Job; rows: number }> {
+    return jobAndRowsReply(`the ${name} callable`, await this.call<unknown, unknown>(name, data));
+  }
+
   async config(): Promise<BackendConfig> {
     await this.fb.user().catch((err: unknown) => {
       throw fromFirebaseError(err);
@@ -89,27 +100,27 @@ export class FirebaseBackend implements BatchBackend {
     const put = resumablePut((path, file) => uploadBytesResumable(storageRef(this.fb.storage, path), file, { contentType: "text/csv" }));
     const uid = async (): Promise<string> => (await this.fb.user()).uid;
     const remove = (path: string): Promise<void> => deleteObject(storageRef(this.fb.storage, path));
-    return createOnFirebase(input, { uid, put, remove, send: async (data) => (await this.call<unknown, { job: Job }>("createBatch", data)).job });
+    return createOnFirebase(input, { uid, put, remove, send: async (data) => this.callForJob("createBatch", data) });
   }
 
   async start(jobId: string): Promise<Job> {
-    return (await this.call<unknown, { job: Job }>("startBatch", { jobId })).job;
+    return this.callForJob("startBatch", { jobId });
   }
 
   async cancel(jobId: string): Promise<Job> {
-    return (await this.call<unknown, { job: Job }>("cancelBatch", { jobId })).job;
+    return this.callForJob("cancelBatch", { jobId });
   }
 
   async pause(jobId: string): Promise<Job> {
-    return (await this.call<unknown, { job: Job }>("pauseBatch", { jobId })).job;
+    return this.callForJob("pauseBatch", { jobId });
   }
 
   async resume(jobId: string, opts: { budgetUsd?: number } = {}): Promise<Job> {
-    return (await this.call<unknown, { job: Job }>("resumeBatch", { jobId, ...opts })).job;
+    return this.callForJob("resumeBatch", { jobId, ...opts });
   }
 
   async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
-    return (await this.call<unknown, { job: Job }>("setBatchConcurrency", { jobId, concurrency })).job;
+    return this.callForJob("setBatchConcurrency", { jobId, concurrency });
   }
 
   async delete(jobId: string): Promise<void> {
@@ -125,11 +136,11 @@ export class FirebaseBackend implements BatchBackend {
   }
 
   async rerunRows(jobId: string, request: RerunRequest): Promise<{ job: Job; rows: number }> {
-    return this.call<unknown, { job: Job; rows: number }>("rerunRows", { jobId, ...request });
+    return this.callForJobAndRows("rerunRows", { jobId, ...request });
   }
 
   async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {
-    return this.call<unknown, { job: Job; rows: number }>("retryFailedRows", { jobId });
+    return this.callForJobAndRows("retryFailedRows", { jobId });
   }
 
   async get(jobId: string): Promise<Job> {

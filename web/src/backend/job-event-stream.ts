@@ -4,8 +4,12 @@
  * sending `Last-Event-ID` so the server replays missed results. When the browser gives up (the
  * source is CLOSED, e.g. the server restarted), we open a new source after a backoff and tell
  * watchers to reload, since a new source cannot resume from the old id. `end` closes the stream.
+ * The `job` and `result` payloads are parsed with core's schemas (job-doc.ts): one that does not
+ * parse is reported through `onError` and dropped, never delivered half-typed.
  */
 import type { Job, RowResult } from "@core/batch/model";
+import { parseJob, parseResult } from "./job-doc";
+import { BackendError, toBackendError } from "./types";
 
 export interface StreamListener {
   /** The connection is open: the server has subscribed this stream to the job's live events. */
@@ -14,7 +18,8 @@ export interface StreamListener {
   onResult?: (result: RowResult) => void;
   /** A fresh connection was opened after the old one was lost: reload what may have been missed. */
   onReconnect?: () => void;
-  onError?: (message: string) => void;
+  /** The connection was lost (`unavailable`, retryable), or an event was malformed and dropped (`internal`). */
+  onError?: (error: BackendError) => void;
 }
 
 const MAX_BACKOFF_MS = 15_000;
@@ -79,13 +84,37 @@ export class JobEventStream {
       isReconnect = false;
       this.emit((l) => l.onOpen?.());
     });
-    source.addEventListener("job", (e) => this.emit((l) => l.onJob?.(JSON.parse((e as MessageEvent<string>).data) as Job)));
-    source.addEventListener("result", (e) => this.emit((l) => l.onResult?.(JSON.parse((e as MessageEvent<string>).data) as RowResult)));
+    source.addEventListener("job", (e) => {
+      const job = this.read(e, "onJob", (json) => parseJob("A live job update", json));
+      if (job) this.emit((l) => l.onJob?.(job));
+    });
+    source.addEventListener("result", (e) => {
+      const result = this.read(e, "onResult", (json) => parseResult("A live result update", json));
+      if (result) this.emit((l) => l.onResult?.(result));
+    });
     source.addEventListener("end", () => {
       this.ended = true;
       this.close();
     });
     source.addEventListener("error", () => this.onSourceError(source));
+  }
+
+  /**
+   * One event's payload, parsed; null for one that is not JSON or not of its shape, after telling
+   * why to the listeners that take this kind of event (`takes`).
+   */
+  private read<T>(event: Event, takes: "onJob" | "onResult", parse: (json: unknown) => T): T | null {
+    try {
+      const data = (event as MessageEvent<unknown>).data;
+      return parse(JSON.parse(typeof data === "string" ? data : ""));
+    } catch (err) {
+      const error =
+        err instanceof SyntaxError ? new BackendError({ code: "internal", message: "A live update is not JSON.", retryable: false }) : toBackendError(err);
+      this.emit((l) => {
+        if (l[takes]) l.onError?.(error);
+      });
+      return null;
+    }
   }
 
   private onSourceError(source: EventSource): void {
@@ -94,7 +123,8 @@ export class JobEventStream {
     if (source.readyState !== EventSource.CLOSED) return;
     this.source = null;
     this.failures++;
-    this.emit((l) => l.onError?.("Live updates were interrupted; reconnecting…"));
+    const error = new BackendError({ code: "unavailable", message: "Live updates were interrupted; reconnecting…", retryable: true });
+    this.emit((l) => l.onError?.(error));
     const delay = Math.min(MAX_BACKOFF_MS, this.baseBackoffMs * 2 ** Math.min(this.failures, 5));
     this.timer = setTimeout(() => this.open(true), delay);
   }

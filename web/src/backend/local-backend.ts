@@ -6,11 +6,12 @@
 import type { Job, RowResult } from "@core/batch/model";
 import { createHttpClient, type HttpClient } from "./http-client";
 import { JobEventStream, type StreamListener } from "./job-event-stream";
+import { jobAndRowsReply, jobReply, jobsReply, resultsPageReply, type ResultsPage } from "./server-replies";
 import { submitCreate, type SubmitOptions } from "./submit-create";
 import { rowsCsvBlob, shouldUpload } from "./upload-rows";
 import {
   type BackendConfig,
-  BackendError,
+  type BackendError,
   type BatchBackend,
   type BatchEstimate,
   type CreateBatchInput,
@@ -89,35 +90,35 @@ export class LocalBackend implements BatchBackend {
             }
           : { columns: req.columns, rows: req.rows };
         req.onUploadProgress?.(1);
-        return (await this.http.send<{ job: Job }>("POST", "/api/batches", { ...common, ...rows })).job;
+        return this.sendForJob("POST", "/api/batches", { ...common, ...rows });
       },
       this.opts.submit,
     );
   }
 
   async start(jobId: string): Promise<Job> {
-    const job = (await this.http.send<{ job: Job }>("POST", `${jobPath(jobId)}/run`)).job;
+    const job = await this.sendForJob("POST", `${jobPath(jobId)}/run`);
     this.streams.get(jobId)?.revive();
     return job;
   }
 
   async cancel(jobId: string): Promise<Job> {
-    return (await this.http.send<{ job: Job }>("POST", `${jobPath(jobId)}/cancel`)).job;
+    return this.sendForJob("POST", `${jobPath(jobId)}/cancel`);
   }
 
   async pause(jobId: string): Promise<Job> {
-    return (await this.http.send<{ job: Job }>("POST", `${jobPath(jobId)}/pause`)).job;
+    return this.sendForJob("POST", `${jobPath(jobId)}/pause`);
   }
 
   async resume(jobId: string, opts: { budgetUsd?: number } = {}): Promise<Job> {
-    const job = (await this.http.send<{ job: Job }>("POST", `${jobPath(jobId)}/resume`, opts)).job;
+    const job = await this.sendForJob("POST", `${jobPath(jobId)}/resume`, opts);
     // A resumed cancelled batch runs again: its event stream had ended at the cancel.
     this.streams.get(jobId)?.revive();
     return job;
   }
 
   async setConcurrency(jobId: string, concurrency: number): Promise<Job> {
-    return (await this.http.send<{ job: Job }>("PATCH", jobPath(jobId), { concurrency })).job;
+    return this.sendForJob("PATCH", jobPath(jobId), { concurrency });
   }
 
   async delete(jobId: string): Promise<void> {
@@ -134,19 +135,21 @@ export class LocalBackend implements BatchBackend {
   }
 
   async rerunRows(jobId: string, request: RerunRequest): Promise<{ job: Job; rows: number }> {
-    const out = await this.http.send<{ job: Job; rows: number }>("POST", `${jobPath(jobId)}/rerun`, request);
+    const path = `${jobPath(jobId)}/rerun`;
+    const out = jobAndRowsReply(`POST ${path}`, await this.http.send<unknown>("POST", path, request));
     this.streams.get(jobId)?.revive();
     return out;
   }
 
   async retryFailed(jobId: string): Promise<{ job: Job; rows: number }> {
-    const out = await this.http.send<{ job: Job; rows: number }>("POST", `${jobPath(jobId)}/retry-failed`);
+    const path = `${jobPath(jobId)}/retry-failed`;
+    const out = jobAndRowsReply(`POST ${path}`, await this.http.send<unknown>("POST", path));
     this.streams.get(jobId)?.revive();
     return out;
   }
 
   async get(jobId: string): Promise<Job> {
-    return (await this.http.get<{ job: Job }>(jobPath(jobId))).job;
+    return jobReply(`GET ${jobPath(jobId)}`, await this.http.get<unknown>(jobPath(jobId)));
   }
 
   async rows(jobId: string, opts: { cursor?: number; limit?: number }): Promise<RowsPage> {
@@ -155,11 +158,11 @@ export class LocalBackend implements BatchBackend {
   }
 
   async list(): Promise<Job[]> {
-    return (await this.http.get<{ jobs: Job[] }>("/api/batches")).jobs;
+    return jobsReply("GET /api/batches", await this.http.get<unknown>("/api/batches"));
   }
 
   watchJob(jobId: string, onJob: (job: Job) => void, onError?: (err: BackendError) => void): Unsubscribe {
-    return this.listen(jobId, { onJob, onError: (message) => onError?.(streamError(message)) });
+    return this.listen(jobId, { onJob, onError });
   }
 
   /**
@@ -203,9 +206,9 @@ export class LocalBackend implements BatchBackend {
         onChange({ upserts: [result] });
       },
       onReconnect: reloadAll,
-      onError: (message) => {
+      onError: (err) => {
         firstLoad();
-        onError?.(streamError(message));
+        onError?.(err);
       },
     });
     if (this.streams.get(jobId)?.ready) firstLoad();
@@ -237,10 +240,16 @@ export class LocalBackend implements BatchBackend {
     let cursor: string | null = null;
     do {
       const query: string = `?limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-      const page: { results: RowResult[]; nextCursor: string | null } = await this.http.get(`${jobPath(jobId)}/results${query}`);
+      const path = `${jobPath(jobId)}/results${query}`;
+      const page: ResultsPage = resultsPageReply(`GET ${path}`, await this.http.get<unknown>(path));
       onPage(page.results);
       cursor = page.nextCursor;
     } while (cursor);
+  }
+
+  /** A call the server answers with `{job}`, the job parsed. */
+  private async sendForJob(method: "POST" | "PATCH", path: string, body?: unknown): Promise<Job> {
+    return jobReply(`${method} ${path}`, await this.http.send<unknown>(method, path, body));
   }
 
   private listen(jobId: string, listener: StreamListener): Unsubscribe {
@@ -256,8 +265,4 @@ export class LocalBackend implements BatchBackend {
       if (s.size === 0 && this.streams.get(jobId) === s) this.streams.delete(jobId);
     };
   }
-}
-
-function streamError(message: string): BackendError {
-  return new BackendError({ code: "unavailable", message, retryable: true });
 }

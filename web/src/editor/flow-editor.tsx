@@ -7,7 +7,7 @@ import type { FlowDocument } from "./use-flow-document";
 import { navigate } from "../ui/use-hash-route";
 import { flowTemplate, templateFilename } from "@core/flow/template-csv";
 import { toBackendError, type FlowExample } from "../backend/types";
-import { BatchModal } from "../batch/batch-modal";
+import { BatchModal } from "../new-batch/batch-modal";
 import { newNode, toEditorFlow, toFlowJson } from "../lib/flow-model";
 import { validateFlow } from "../lib/validate-flow";
 import { groupIssues } from "../lib/validation-display";

@@ -1,6 +1,9 @@
 /** Concurrency slider (rows run at the same time) with a visible label and value. */
 import { useId } from "react";
 
+/** The slider's top end, in the run dialog and the batch controls alike (below the host's limit when that is lower). */
+export const SLIDER_MAX = 20;
+
 interface Props {
   value: number;
   min?: number;

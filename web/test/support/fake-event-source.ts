@@ -34,6 +34,11 @@ export class FakeEventSource {
     this.dispatch(type, JSON.stringify(data), id);
   }
 
+  /** An event whose data is `text` as is (not necessarily JSON). */
+  emitText(type: string, text: string, id = ""): void {
+    this.dispatch(type, text, id);
+  }
+
   /** `giveUp`: the browser stops retrying (CLOSED); otherwise it is reconnecting by itself. */
   fail(giveUp: boolean): void {
     this.readyState = giveUp ? FakeEventSource.CLOSED : FakeEventSource.CONNECTING;

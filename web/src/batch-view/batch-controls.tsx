@@ -7,8 +7,7 @@ import { canPause, canRetryFailed, canSetConcurrency, canStart, isActive, isCanc
 import { useBackend } from "../backend/backend-context";
 import { BackendError, toBackendError, type ExportFormat, type Job } from "../backend/types";
 import { explainResumeError } from "../lib/budget-raise";
-import { SLIDER_MAX } from "../batch/batch-modal";
-import { ConcurrencySlider } from "../ui/concurrency-slider";
+import { ConcurrencySlider, SLIDER_MAX } from "../ui/concurrency-slider";
 import { startDownload } from "../ui/download";
 import { Dialog } from "../ui/dialog";
 import { ErrorBanner, Spinner } from "../ui/feedback";

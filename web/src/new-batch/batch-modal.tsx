@@ -15,7 +15,7 @@ import { callLimitsFrom, stepKindsOf, type KindFields } from "../lib/call-limits
 import { checkRows, rowsToSubmit } from "../lib/row-checks";
 import { validateFlow } from "../lib/validate-flow";
 import { describeDetail } from "../lib/validation-display";
-import { ConcurrencySlider } from "../ui/concurrency-slider";
+import { ConcurrencySlider, SLIDER_MAX } from "../ui/concurrency-slider";
 import { Dialog } from "../ui/dialog";
 import { ErrorBanner, Spinner } from "../ui/feedback";
 import { CallLimitsFields } from "./call-limits-fields";
@@ -27,7 +27,7 @@ import { CsvReading } from "./csv-reading";
 import type { CsvHead, CsvReadProgress } from "./stream-csv";
 import { EstimatePanel } from "./estimate-panel";
 import { RowProblems } from "./row-problems";
-import { rememberJob } from "../batches/job-cache";
+import { rememberJob } from "../batch-view/job-cache";
 import { EconomyToggle } from "../economy/economy-toggle";
 import { economyChoice } from "../lib/economy-view";
 
@@ -43,8 +43,6 @@ interface Props {
 interface Loaded extends ParsedTable {
   fileName: string;
 }
-
-export const SLIDER_MAX = 20;
 
 /** The budget field: empty is no budget; otherwise a positive amount in USD. */
 function parseBudget(text: string): { ok: boolean; usd?: number } {
