@@ -93,7 +93,7 @@ export async function runEconomyLayerTask(ctx: BatchContext, task: EconomyLayerT
     return;
   }
   const requests = await layerRequests(ctx, job, flow, task.layer, await passRows(ctx, job));
-  const groups = groupRequests(requests, { jobId: job.id, pass: task.pass, layer: task.layer });
+  const groups = groupRequests(requests, { jobId: job.id, pass: task.pass, layer: task.layer, maxBytes: pdeps.jobs.maxJobRequestBytes });
   if (groups.length === 0) {
     await enqueueLayerTask(ctx, { jobId: job.id, pass: task.pass, layer: task.layer + 1 });
     return;
@@ -166,6 +166,8 @@ async function cancelIfStopped(ctx: BatchContext, task: EconomyPollTask): Promis
   if (record.status === "settled") return;
   if (record.providerJobName !== null) await batches.cancel(record.providerJobName);
   await ctx.deps.store.update(path, { status: "settled", outcome: "cancelled", cancelledBy: "user" });
+  // Best effort, as after any settle: the provider expires a file left behind.
+  if (record.inputFile) await batches.deleteInputFile?.(record.inputFile).catch(() => undefined);
 }
 
 /**
@@ -206,6 +208,7 @@ async function applyDecision(
   decision: PollDecision,
 ): Promise<void> {
   const { store } = ctx.deps;
+  const jobs = ctx.deps.economy?.batches;
   const hashes = new Map(items.map((i) => [i.key, requestHash(i.request)]));
   const base = (key: string): Omit<EconomyItem, "kind"> | null => {
     const k = parseItemKey(key);
@@ -231,7 +234,7 @@ async function applyDecision(
         if (node?.type === "text") fullCostUsd += nodeCallCost(node, { usage: r.usage }, ctx.deps.prices ?? DEFAULT_PRICES, r.model);
       }
       await writeEconomyItems(store, job.id, out);
-      await settleProviderJob({ store }, { ...settle, outcome: "results", fullCostUsd: roundUsd(fullCostUsd) });
+      await settleProviderJob({ store, jobs }, { ...settle, outcome: "results", fullCostUsd: roundUsd(fullCostUsd) });
       return;
     }
     case "fallback": {
@@ -240,7 +243,7 @@ async function applyDecision(
         if (b) out.push({ ...b, kind: "fallback" });
       }
       await writeEconomyItems(store, job.id, out);
-      await settleProviderJob({ store }, { ...settle, outcome: "fallback" });
+      await settleProviderJob({ store, jobs }, { ...settle, outcome: "fallback" });
       return;
     }
     case "failed": {
@@ -249,7 +252,7 @@ async function applyDecision(
         if (b) out.push({ ...b, kind: "error", error: decision.error });
       }
       await writeEconomyItems(store, job.id, out);
-      await settleProviderJob({ store }, { ...settle, outcome: "failed", error: decision.error });
+      await settleProviderJob({ store, jobs }, { ...settle, outcome: "failed", error: decision.error });
       return;
     }
     case "wait":

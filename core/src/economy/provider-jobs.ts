@@ -53,16 +53,34 @@ export async function submitProviderJob(deps: ProviderJobDeps, input: SubmitInpu
     throw err;
   }
   const now = deps.clock.now();
+  // Derived from the group, so an adopted orphan's file is known as well as a new one's.
+  const inputFile = deps.jobs.inputFileFor?.(group.displayName, group.items);
   const stored = await deps.store.runTransaction(async (tx) => {
     const current = ProviderJobRecord.parse((await tx.get(path))?.data);
     if (current.status !== "intent") return current;
-    const next: ProviderJobRecord = { ...current, status: "submitted", providerJobName: job.name, state: job.state, submittedAt: now };
+    const next: ProviderJobRecord = {
+      ...current,
+      status: "submitted",
+      providerJobName: job.name,
+      state: job.state,
+      submittedAt: now,
+      ...(inputFile ? { inputFile } : {}),
+    };
     tx.set(path, next);
     return next;
   });
   // Cancelled while the provider call was in flight: the job just created must not run on.
-  if (stored.status === "settled" && stored.providerJobName === null) await deps.jobs.cancel(job.name);
+  if (stored.status === "settled" && stored.providerJobName === null) {
+    await deps.jobs.cancel(job.name);
+    if (inputFile) await deleteInputFile(deps.jobs, inputFile);
+  }
   return stored;
+}
+
+/** Best effort: a file left behind costs storage until the provider expires it, never a result. */
+async function deleteInputFile(jobs: ProviderBatchJobs | undefined, fileName: string | undefined): Promise<void> {
+  if (!fileName || !jobs?.deleteInputFile) return;
+  await jobs.deleteInputFile(fileName).catch(() => undefined);
 }
 
 /**
@@ -196,12 +214,19 @@ export function nextPollDelayMs(polls: number, o: Pick<PollInput, "pollIntervalM
   return Math.min(o.maxPollIntervalMs ?? 600_000, base * 2 ** Math.min(polls, 20));
 }
 
+/**
+ * Settles the record; then, given `jobs`, deletes the job's input file (best effort, after the
+ * settle: a crash in between leaves the file to the provider's expiry, never an unsettled record).
+ */
 export async function settleProviderJob(
-  deps: Pick<ProviderJobDeps, "store">,
+  deps: Pick<ProviderJobDeps, "store"> & { jobs?: ProviderBatchJobs },
   input: { jobId: string; displayName: string; outcome: NonNullable<ProviderJobRecord["outcome"]>; error?: ErrorInfo; fullCostUsd?: number },
 ): Promise<void> {
+  const path = providerJobPath(input.jobId, input.displayName);
   const cost = input.fullCostUsd !== undefined ? { fullCostUsd: input.fullCostUsd } : {};
-  await deps.store.update(providerJobPath(input.jobId, input.displayName), { status: "settled", outcome: input.outcome, error: input.error ?? null, ...cost });
+  const inputFile = deps.jobs?.deleteInputFile ? (await deps.store.get(path))?.data.inputFile : undefined;
+  await deps.store.update(path, { status: "settled", outcome: input.outcome, error: input.error ?? null, ...cost });
+  await deleteInputFile(deps.jobs, typeof inputFile === "string" ? inputFile : undefined);
 }
 
 /** Cancels every unsettled provider job of a batch; returns how many provider jobs were told to stop. */
@@ -215,6 +240,7 @@ export async function cancelProviderJobs(deps: ProviderJobDeps, jobId: string): 
       cancelled += 1;
     }
     await deps.store.update(doc.path, { status: "settled", outcome: "cancelled", cancelledBy: "user" });
+    await deleteInputFile(deps.jobs, record.inputFile);
   }
   return cancelled;
 }
