@@ -90,7 +90,10 @@ export class GeminiBatchJobs implements ProviderBatchJobs {
     if (req.items.length === 0) throw new PermanentError("bad_request", "A provider batch job needs at least one request");
     const bytes = inlineRequestBytes(req.items);
     if (bytes > this.maxJobRequestBytes) {
-      throw new PermanentError("limit_exceeded", `A Gemini batch job holds at most ${this.maxJobRequestBytes} bytes of requests (these are ${bytes}); split the job`);
+      throw new PermanentError(
+        "limit_exceeded",
+        `A Gemini batch job holds at most ${this.maxJobRequestBytes} bytes of requests (these are ${bytes}); split the job`,
+      );
     }
     if (bytes > this.inlineLimitBytes) return this.createFromFile(req);
     const src: InlinedRequest[] = req.items.map((item) => ({
