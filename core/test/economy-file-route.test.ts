@@ -126,18 +126,29 @@ describe("provider-job records on the file route", () => {
   });
 });
 
-/** Delivers every queued task, advancing the clock before each poll, until idle. */
-async function run(h: Harness): Promise<void> {
+/** Delivers every queued task, advancing the clock before each poll, until idle; returns each poll task's reads of stored answers. */
+async function run(h: Harness): Promise<number[]> {
   const attempts = new Map<string, number>();
+  const answerReads: number[] = [];
+  const getAll = h.store.getAll.bind(h.store);
+  let polling = false;
+  h.store.getAll = (paths) => {
+    if (polling && paths.some((p) => p.includes("/economy_items/"))) answerReads[answerReads.length - 1]! += 1;
+    return getAll(paths);
+  };
   for (let i = 0; i < 2_000; i++) {
     const next = h.queue.take();
     if (!next) {
       await h.drain();
-      if (h.queue.pending.length === 0) return;
+      if (h.queue.pending.length === 0) return answerReads;
       continue;
     }
     const task = next.payload as BatchTask;
-    if ("kind" in task && task.kind === "economy-poll") await h.clock.advance(20_000);
+    polling = "kind" in task && task.kind === "economy-poll";
+    if (polling) {
+      await h.clock.advance(20_000);
+      answerReads.push(0);
+    }
     const attempt = attempts.get(next.id) ?? 0;
     try {
       await h.handlers.runRowTask(task, ctxFor(next.id, attempt, 10));
@@ -145,7 +156,9 @@ async function run(h: Harness): Promise<void> {
       attempts.set(next.id, attempt + 1);
       h.queue.pending.push(next.id);
     }
+    polling = false;
   }
+  return answerReads;
 }
 
 /** Realtime generateContent answered like a batch item: an echo of the prompt. */
@@ -159,8 +172,8 @@ async function outputsOf(h: Harness, jobId: string) {
 }
 
 describe("economy driver on the file route", () => {
-  it("runs both layers of 12 rows as file-backed provider jobs, with realtime's outputs, leaving no file", async () => {
-    const api = new FakeBatchApi({ pollsToFinish: 2, inlineLimitBytes: INLINE_LIMIT }).install(fake());
+  it("runs both layers of 12 rows as file-backed provider jobs, rendering prompts only to settle, with realtime's outputs, leaving no file", async () => {
+    const api = new FakeBatchApi({ pollsToFinish: 4, inlineLimitBytes: INLINE_LIMIT }).install(fake());
     echoRealtime();
     const gemini = new GeminiAiService({ apiKey: KEY, baseUrl: fake().baseUrl });
     const realtime = makeHarness({ ai: gemini });
@@ -187,7 +200,9 @@ describe("economy driver on the file route", () => {
       mode: "economy",
     });
     await h.handlers.startJob(owner, job.id);
-    await run(h);
+    const answerReads = await run(h);
+    // Four polls per layer; only the one that reads results renders layer 1's prompts (from layer 0's answers).
+    expect(answerReads).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
     expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 12, failedRows: 0 });
     expect(await outputsOf(h, job.id)).toEqual(await outputsOf(realtime, rt.id));
     expect(fake().requestsTo(":generateContent")).toHaveLength(realtimeCalls); // no realtime call of the economy job

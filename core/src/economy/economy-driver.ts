@@ -10,7 +10,8 @@
  *   and the answers of earlier layers (`economy_items`), groups them per model, records every
  *   group's intent, enqueues each group's first poll, then submits each group. A group whose
  *   submit failed or crashed is submitted by its poll (the records make both idempotent).
- * - Poll task (`economy-poll`): one provider `get`. Wait → poll n+1 after the delay. Results →
+ * - Poll task (`economy-poll`): one provider `get` (the group's prompts are rendered only when it
+ *   has to submit or settle, not for a poll that waits). Wait → poll n+1 after the delay. Results →
  *   answers and per-item errors as items; failed / expired / past the deadline → `fallback`
  *   items (the row task runs those nodes, and what depends on them, realtime through the
  *   governor) or, with fallback off, `error` items. Then the record is settled, `job.economy`
@@ -124,10 +125,13 @@ export async function runEconomyPollTask(ctx: BatchContext, task: EconomyPollTas
   let record = ProviderJobRecord.parse(doc.data);
   const flow = jobFlow(ctx, job);
   if (record.status !== "settled") {
-    const items = await recordItems(ctx, job, flow, record);
+    // Rendered once, and only when needed: a poll that waits renders nothing.
+    const planned = record;
+    let rendered: Promise<BatchItem[]> | undefined;
+    const items = () => (rendered ??= recordItems(ctx, job, flow, planned));
     // Intent only: the layer task's submit failed or crashed; this poll submits it (same record, lease).
     if (record.status === "intent") {
-      const group = { displayName: record.displayName, model: record.model, layer: record.layer, chunk: record.chunk, items };
+      const group = { displayName: record.displayName, model: record.model, layer: record.layer, chunk: record.chunk, items: await items() };
       record = await submitProviderJob(pdeps, { jobId: job.id, pass: task.pass, group, ...(e.deadlineMs !== undefined ? { deadlineMs: e.deadlineMs } : {}) });
     }
     const poll = {
@@ -144,7 +148,7 @@ export async function runEconomyPollTask(ctx: BatchContext, task: EconomyPollTas
       await enqueuePoll(ctx, { jobId: job.id, pass: task.pass, layer: task.layer, displayName: task.displayName, n: task.n + 1 }, decision.afterMs);
       return;
     }
-    await applyDecision(ctx, job, flow, record, items, decision);
+    if (decision.kind !== "nothing") await applyDecision(ctx, job, flow, record, await items(), decision);
   }
   await writeProgress(ctx, job);
   if (await layerSettled(ctx, job.id, task.pass, task.layer)) await enqueueLayerTask(ctx, { jobId: job.id, pass: task.pass, layer: task.layer + 1 });

@@ -151,8 +151,12 @@ export type FallbackReason = "failed" | "expired" | "deadline" | "cancelled";
 export interface PollInput {
   jobId: string;
   displayName: string;
-  /** The items the job was created with (re-rendered by the caller; prompts are not stored). */
-  items: readonly BatchItem[];
+  /**
+   * The items the job was created with (re-rendered by the caller; prompts are not stored), or a
+   * function that renders them: it is called only when the job succeeded, so a poll that waits
+   * renders nothing (a file-backed job can hold hundreds of MB of prompts).
+   */
+  items: readonly BatchItem[] | (() => Promise<readonly BatchItem[]>);
   /** Run unfinished items realtime (default) or fail them with a clear error. */
   fallback?: boolean;
   /** First wait between polls; doubles per poll up to `maxPollIntervalMs`. Defaults 30 s, 10 min. */
@@ -172,7 +176,10 @@ export async function pollProviderJob(deps: ProviderJobDeps, input: PollInput): 
     cancelledBy = "deadline";
   }
   await deps.store.update(path, { state: job.state, lastPolledAt: now, polls: record.polls + 1, cancelledBy });
-  if (job.state === "succeeded") return { kind: "results", outcomes: await deps.jobs.results(record.providerJobName, input.items) };
+  if (job.state === "succeeded") {
+    const items = typeof input.items === "function" ? await input.items() : input.items;
+    return { kind: "results", outcomes: await deps.jobs.results(record.providerJobName, items) };
+  }
   const reason = endReason(job.state, cancelledBy);
   if (reason === undefined) return { kind: "wait", afterMs: nextPollDelayMs(record.polls, input), state: job.state };
   if (input.fallback ?? true) return { kind: "fallback", itemKeys: record.itemKeys, reason };
