@@ -14,7 +14,8 @@ import { GeminiBatchJobs } from "../src/ai/gemini-batches";
 import type { BatchTask } from "../src/batch/api";
 import { groupRequests, type PendingTextRequest } from "../src/economy/layer-plan";
 import { ProviderJobRecord, providerJobPath } from "../src/economy/provider-job-record";
-import { cancelProviderJobs, pollProviderJob, type ProviderJobDeps, settleProviderJob, submitProviderJob } from "../src/economy/provider-jobs";
+import { cancelProviderJobs, pollProviderJob, type ProviderJobDeps, SUBMIT_LEASE_MS, settleProviderJob, submitProviderJob } from "../src/economy/provider-jobs";
+import { RetryableError } from "../src/errors";
 import { ManualClock } from "../src/testing/manual-clock";
 import { MemoryStore } from "../src/testing/memory-store";
 import { COLUMNS, TWO_STEP_FLOW, ctxFor, makeHarness, rowsOf, type Harness } from "./support/batch-harness";
@@ -108,6 +109,47 @@ describe("provider-job records on the file route", () => {
     expect(await cancelProviderJobs(deps, "job1")).toBe(1);
     expect((await record(g.displayName)).outcome).toBe("cancelled");
     expect(api.deletedFiles).toEqual([adopted.inputFile]);
+  });
+
+  /** The provider jobs, with `during` run while the upload is done and before the create call. */
+  const duringUpload = (jobs: ProviderBatchJobs, during: () => Promise<unknown>): ProviderBatchJobs =>
+    Object.create(jobs, {
+      create: {
+        value: (req: Parameters<ProviderBatchJobs["create"]>[0]) =>
+          jobs.create({
+            ...req,
+            beforeCreate: async () => {
+              await during();
+              await req.beforeCreate?.();
+            },
+          }),
+      },
+    }) as ProviderBatchJobs;
+
+  it("an upload that outlasts the submit lease: the delivery that took over makes the only job", async () => {
+    const { api, deps, record } = world(99);
+    const g = group();
+    const clock = deps.clock as ManualClock;
+    const slow = duringUpload(deps.jobs, async () => {
+      await clock.advance(SUBMIT_LEASE_MS + 1);
+      await submitProviderJob(deps, { jobId: "job1", pass: 0, group: g }); // a duplicate delivery, after the lease ran out
+    });
+    const first = await submitProviderJob({ ...deps, jobs: slow }, { jobId: "job1", pass: 0, group: g }).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(RetryableError);
+    expect(api.jobs.size).toBe(1);
+    expect(await record(g.displayName)).toMatchObject({ status: "submitted", providerJobName: "batches/fake-1", inputFile: inputFileName(g.displayName) });
+    expect(api.files.has(inputFileName(g.displayName))).toBe(true);
+    expect(api.deletedFiles).toEqual([]);
+  });
+
+  it("cancelled during the upload: no job is created, the file is deleted, the submit returns the settled record", async () => {
+    const { api, deps } = world(99);
+    const g = group();
+    const cancelling = duringUpload(deps.jobs, () => cancelProviderJobs(deps, "job1"));
+    const rec = await submitProviderJob({ ...deps, jobs: cancelling }, { jobId: "job1", pass: 0, group: g });
+    expect(rec).toMatchObject({ status: "settled", outcome: "cancelled", providerJobName: null });
+    expect(api.jobs.size).toBe(0);
+    expect(api.deletedFiles).toEqual([inputFileName(g.displayName)]);
   });
 
   it("a failed delete does not fail the settle", async () => {

@@ -64,6 +64,12 @@ export interface CreateBatchJobRequest extends CallOptions {
   model: string;
   displayName: string;
   items: readonly BatchItem[];
+  /**
+   * Called after a slow preparation (an input-file upload), right before the provider's create
+   * call; when it throws, no job is created and `create` fails with that error. The caller checks
+   * here that it still owns the submit (an upload can outlast its lease).
+   */
+  beforeCreate?: () => Promise<void>;
 }
 
 export interface ProviderJob {

@@ -116,6 +116,7 @@ export class GeminiBatchJobs implements ProviderBatchJobs {
     req.signal?.throwIfAborted();
     const file = await this.guard("files.upload", req.model, req.signal, () => uploadInputFile(this.files, req.displayName, req.items));
     try {
+      await req.beforeCreate?.();
       return await this.guard("create", req.model, req.signal, async () => {
         const job = await this.deps.ai.batches.create({
           model: req.model,

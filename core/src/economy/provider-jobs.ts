@@ -39,17 +39,24 @@ export async function submitProviderJob(deps: ProviderJobDeps, input: SubmitInpu
   const path = providerJobPath(input.jobId, input.group.displayName);
   const record = await recordProviderJobIntent(deps, input);
   if (record.status !== "intent") return record;
-  if (!(await takeSubmitLease(deps, path))) {
+  let lease = await takeSubmitLease(deps, path);
+  if (lease === null) {
     throw new RetryableError("unavailable", `Provider job ${input.group.displayName} is being submitted by another delivery`, SUBMIT_LEASE_MS);
   }
   const { group } = input;
   let job: Awaited<ReturnType<ProviderBatchJobs["create"]>>;
   try {
     const orphan = (await deps.jobs.findByDisplayName(group.displayName))[0];
-    job = orphan ?? (await deps.jobs.create({ model: group.model, displayName: group.displayName, items: group.items }));
+    const beforeCreate = async () => {
+      lease = await renewSubmitLease(deps, path, lease ?? 0, group.displayName);
+    };
+    job = orphan ?? (await deps.jobs.create({ model: group.model, displayName: group.displayName, items: group.items, beforeCreate }));
   } catch (err) {
+    // Cancelled meanwhile (`beforeCreate` stopped the create): nothing is left to submit.
+    const current = await deps.store.get(path).catch(() => null);
+    if (current && ProviderJobRecord.parse(current.data).status === "settled") return ProviderJobRecord.parse(current.data);
     // A failed call (not a crash) hands the intent back at once; the next run looks again.
-    await deps.store.update(path, { submitLeaseUntil: 0 }).catch(() => undefined);
+    await releaseSubmitLease(deps, path, lease).catch(() => undefined);
     throw err;
   }
   const now = deps.clock.now();
@@ -88,14 +95,40 @@ async function deleteInputFile(jobs: ProviderBatchJobs | undefined, fileName: st
  * finds a live lease stops, so two runs cannot both miss the orphan lookup and create twice. A
  * crashed holder's lease runs out and the next delivery adopts what it left.
  */
-async function takeSubmitLease(deps: ProviderJobDeps, path: string): Promise<boolean> {
+async function takeSubmitLease(deps: ProviderJobDeps, path: string): Promise<number | null> {
   const now = deps.clock.now();
   return deps.store.runTransaction(async (tx) => {
     const current = ProviderJobRecord.parse((await tx.get(path))?.data);
-    if (current.status !== "intent") return true;
-    if ((current.submitLeaseUntil ?? 0) > now) return false;
+    if (current.status !== "intent") return 0;
+    if ((current.submitLeaseUntil ?? 0) > now) return null;
     tx.update(path, { submitLeaseUntil: now + SUBMIT_LEASE_MS });
-    return true;
+    return now + SUBMIT_LEASE_MS;
+  });
+}
+
+/**
+ * Right before the provider's create, after a slow preparation (an upload that may outlast the
+ * lease): renews the lease if it is still this submitter's (its expiry is the token), so no other
+ * delivery can have passed the orphan lookup in between; else stops this create.
+ */
+async function renewSubmitLease(deps: ProviderJobDeps, path: string, lease: number, displayName: string): Promise<number> {
+  const now = deps.clock.now();
+  return deps.store.runTransaction(async (tx) => {
+    const current = ProviderJobRecord.parse((await tx.get(path))?.data);
+    if (current.status === "settled") throw new PermanentError("cancelled", `Provider job ${displayName} was cancelled before it was created`);
+    if (current.status !== "intent" || (current.submitLeaseUntil ?? 0) !== lease) {
+      throw new RetryableError("unavailable", `Provider job ${displayName} was taken over by another delivery`, SUBMIT_LEASE_MS);
+    }
+    tx.update(path, { submitLeaseUntil: now + SUBMIT_LEASE_MS });
+    return now + SUBMIT_LEASE_MS;
+  });
+}
+
+/** Hands the intent back, unless another delivery holds it by now. */
+async function releaseSubmitLease(deps: ProviderJobDeps, path: string, lease: number): Promise<void> {
+  await deps.store.runTransaction(async (tx) => {
+    const current = ProviderJobRecord.parse((await tx.get(path))?.data);
+    if (current.status === "intent" && (current.submitLeaseUntil ?? 0) === lease) tx.update(path, { submitLeaseUntil: 0 });
   });
 }
 
