@@ -205,7 +205,7 @@ export class FakeBatchApi {
       const read = this.fileRequests(fileName);
       if ("error" in read) return invalid(read.error);
       requests = read.requests;
-    } else if (r.rawBytes.length > this.inlineLimitBytes) {
+    } else if (bodyOf(r).length > this.inlineLimitBytes) {
       return invalid(`Request payload size exceeds the limit: ${this.inlineLimitBytes} bytes.`);
     }
     if (!Array.isArray(requests) || requests.length === 0) return invalid("batch.inputConfig.requests is required");
@@ -267,8 +267,9 @@ export class FakeBatchApi {
     const up = this.uploads.get(id);
     if (!up || !command.includes("upload")) return invalid("Unknown upload session or command.");
     if (Number(r.headers["x-goog-upload-offset"]) !== up.received) return invalid(`Upload offset must be ${up.received}.`);
-    up.parts.push(r.rawBytes);
-    up.received += r.rawBytes.length;
+    const bytes = bodyOf(r);
+    up.parts.push(bytes);
+    up.received += bytes.length;
     if (!command.includes("finalize")) return { body: "", headers: { "x-goog-upload-status": "active" } };
     this.uploads.delete(id);
     const content = Buffer.concat(up.parts);
@@ -384,6 +385,10 @@ export class FakeBatchApi {
     }
     return { name: job.name, metadata, done: TERMINAL.has(job.state) };
   }
+}
+
+function bodyOf(r: RecordedRequest): Buffer {
+  return r.rawBytes ?? Buffer.from(r.rawBody, "utf8");
 }
 
 function invalid(message: string): ScriptedResponse {

@@ -31,8 +31,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: IncomingHttpHeaders;
   rawBody: string;
-  /** The body's bytes as received (uploads). */
-  rawBytes: Buffer;
+  /** The body's bytes as received (uploads); set on every request the server records. */
+  rawBytes?: Buffer;
   /** Parsed JSON body, or undefined when empty / not JSON. */
   body: unknown;
 }
