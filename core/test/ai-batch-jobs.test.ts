@@ -1,13 +1,16 @@
 /**
- * The provider batch-job port (batch-port.ts): one conformance suite over both adapters — Gemini
- * through the real @google/genai SDK against the fake Batch API, and the offline simulation on a
- * manual clock — plus what only one of them does (the wire format; the offline timeline and
+ * The provider batch-job port (batch-port.ts): one conformance suite over the adapters — Gemini
+ * through the real @google/genai SDK against the fake Batch API (inline requests, and the JSONL
+ * file route with an inline limit so small that every job takes it), and the offline simulation
+ * on a manual clock — plus what only one of them does (the wire format; the offline timeline and
  * restart behaviour).
  */
 import "./support/jest-undici-shim";
 import { PermanentError, RetryableError } from "../src/errors";
 import { type BatchItem, type ProviderBatchJobs, type ProviderJob, isProviderJobTerminal } from "../src/ai/batch-port";
+import { GoogleGenAI } from "@google/genai";
 import { GeminiAiService } from "../src/ai/gemini";
+import { GeminiBatchJobs } from "../src/ai/gemini-batches";
 import { OfflineAiService } from "../src/ai/offline";
 import { ManualClock } from "../src/testing/manual-clock";
 import { useFakeGeminiServer } from "./support/use-fake-gemini-server";
@@ -40,6 +43,14 @@ function gemini(): Adapter {
   return { jobs: service.batches!, tick: () => Promise.resolve(), expectedText: (p) => Promise.resolve(`echo: ${p}`) };
 }
 
+/** Every job over a 1-byte inline limit: all go through an uploaded JSONL file (the fake refuses inline ones). */
+function geminiFiles(): Adapter {
+  new FakeBatchApi({ pollsToFinish: 2, answer: geminiAnswer, inlineLimitBytes: 1 }).install(fake());
+  const ai = new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl: fake().baseUrl } });
+  const jobs = new GeminiBatchJobs({ ai, apiKey: KEY, baseUrl: fake().baseUrl, inlineLimitBytes: 1 });
+  return { jobs, tick: () => Promise.resolve(), expectedText: (p) => Promise.resolve(`echo: ${p}`) };
+}
+
 function offline(): Adapter {
   const clock = new ManualClock(1_000_000);
   const service = new OfflineAiService({ clock, batchDelayMs: 1_000 });
@@ -65,6 +76,7 @@ async function pollToEnd(a: Adapter, job: ProviderJob): Promise<ProviderJob> {
 
 describe.each([
   ["gemini", gemini],
+  ["gemini (input file)", geminiFiles],
   ["offline", offline],
 ] as const)("ProviderBatchJobs conformance: %s", (_name, make) => {
   it("creates a pending job, polls it to succeeded and reads answers in item order", async () => {

@@ -5,7 +5,7 @@
  * provider's create, its results equal a realtime job's, its cost is half, and cancel stops the
  * provider jobs. Without `deps.economy` an economy job runs realtime as before.
  */
-import type { BatchItemOutcome, CreateBatchJobRequest, ProviderBatchJobs, ProviderJob } from "../src/ai/batch-port";
+import { type BatchItemOutcome, type CreateBatchJobRequest, INLINE_BATCH_LIMIT_BYTES, type ProviderBatchJobs, type ProviderJob } from "../src/ai/batch-port";
 import { OfflineBatchJobs } from "../src/ai/offline-batches";
 import type { AiService, TextRequest, TextResult } from "../src/ai/port";
 import { OfflineAiService } from "../src/ai/offline";
@@ -34,6 +34,7 @@ class CountingText implements AiService {
 /** Provider batch jobs that count creates and can fail right after the provider made the job (a crash). */
 class Batches implements ProviderBatchJobs {
   readonly provider = "offline";
+  readonly maxJobRequestBytes = INLINE_BATCH_LIMIT_BYTES;
   creates = 0;
   crashAfterCreate = 0;
   readonly inner: OfflineBatchJobs;

@@ -1,10 +1,15 @@
 /**
  * The fake Batch API answers the real @google/genai SDK's `ai.batches.create/get/cancel/list` the
  * way the Gemini API does: what the SDK sends, and that the SDK reads back state, display name and
- * inlined responses in input order with their metadata.
+ * inlined responses in input order with their metadata. Its Files API answers `ai.files.upload /
+ * get / delete / download`, and a job made from an uploaded JSONL file answers in an output file.
  */
 import "./support/jest-undici-shim";
-import { type BatchJob, GoogleGenAI, JobState } from "@google/genai";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ApiError, type BatchJob, GoogleGenAI, JobState } from "@google/genai";
+import { createHash } from "node:crypto";
 import { useFakeGeminiServer } from "./support/use-fake-gemini-server";
 import { FakeBatchApi, type WireBatchRequest } from "./support/fake-batch-api";
 
@@ -98,5 +103,64 @@ describe("fake Batch API with the real SDK", () => {
         .requestsTo(/^\/v1beta\/batches$/)
         .map((r) => r.query.pageToken ?? ""),
     ).toEqual(["", "2"]);
+  });
+});
+
+describe("fake Files API with the real SDK", () => {
+  const jsonl = (prompts: string[]) =>
+    prompts.map((text, i) => JSON.stringify({ key: `k${i}`, request: { contents: [{ role: "user", parts: [{ text }] }] } })).join("\n");
+
+  it("uploads resumably under a chosen name, refuses the name again (409), gets, downloads and deletes", async () => {
+    const api = new FakeBatchApi().install(fake());
+    const ai = sdk();
+    const content = jsonl(["ä one", "two"]);
+    const blob = new Blob([content], { type: "application/jsonl" });
+    const file = await ai.files.upload({ file: blob, config: { name: "fc-abc", displayName: "requests" } });
+    expect(file).toMatchObject({ name: "files/fc-abc", state: "ACTIVE", sizeBytes: String(Buffer.byteLength(content)), mimeType: "application/jsonl" });
+    const [start, bytes] = fake().requestsTo("/upload/v1beta/files");
+    expect(start!.headers).toMatchObject({ "x-goog-upload-protocol": "resumable", "x-goog-upload-command": "start" });
+    expect(bytes!.headers["x-goog-upload-command"]).toBe("upload, finalize");
+    expect(api.fileLines("files/fc-abc")).toEqual(content.split("\n"));
+    const again = await ai.files.upload({ file: blob, config: { name: "fc-abc" } }).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(ApiError);
+    expect((again as ApiError).status).toBe(409);
+    expect((await ai.files.get({ name: "files/fc-abc" })).sha256Hash).toBe(createHash("sha256").update(content).digest("base64"));
+    const dir = await mkdtemp(path.join(tmpdir(), "fake-files-"));
+    try {
+      await ai.files.download({ file: "files/fc-abc", downloadPath: path.join(dir, "out.jsonl") });
+      expect(await readFile(path.join(dir, "out.jsonl"), "utf8")).toBe(content);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await ai.files.delete({ name: "files/fc-abc" });
+    expect(api.deletedFiles).toEqual(["files/fc-abc"]);
+    await expect(ai.files.get({ name: "files/fc-abc" })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("creates a job from an input file; on success dest.fileName names the output file of keyed answers", async () => {
+    const api = new FakeBatchApi({ pollsToFinish: 1 }).install(fake());
+    const ai = sdk();
+    const file = await ai.files.upload({ file: new Blob([jsonl(["one", "two"])]), config: { mimeType: "application/jsonl" } });
+    const created = await ai.batches.create({ model: MODEL, src: file.name!, config: { displayName: "from-file" } });
+    expect((fake().requestsTo(":batchGenerateContent")[0]!.body as { batch: unknown }).batch).toEqual({
+      displayName: "from-file",
+      inputConfig: { fileName: file.name },
+    });
+    expect(api.job(created.name!).requests.map((r) => r.key)).toEqual(["k0", "k1"]);
+    const done = await ai.batches.get({ name: created.name! });
+    expect(done.state).toBe(JobState.JOB_STATE_SUCCEEDED);
+    expect(done.dest?.inlinedResponses).toBeUndefined();
+    const lines = api.fileLines(done.dest!.fileName!).map((l) => JSON.parse(l) as { key: string; response: Parameters<typeof textOf>[0] });
+    expect(lines.map((l) => [l.key, textOf(l.response)])).toEqual([
+      ["k0", "echo: one"],
+      ["k1", "echo: two"],
+    ]);
+  });
+
+  it("refuses an inline create over inlineLimitBytes, and a job from a missing file", async () => {
+    new FakeBatchApi({ inlineLimitBytes: 100 }).install(fake());
+    const ai = sdk();
+    await expect(ai.batches.create({ model: MODEL, src: inlined(["x".repeat(200)]) })).rejects.toMatchObject({ status: 400 });
+    await expect(ai.batches.create({ model: MODEL, src: "files/missing" })).rejects.toMatchObject({ status: 400 });
   });
 });

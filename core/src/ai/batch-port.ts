@@ -8,6 +8,11 @@
  * - `results` reads a succeeded job's answers, one per item, correlated by the item's `key`
  *   (sent as request metadata). Each per-item failure is classified exactly like the same failure
  *   of a realtime call (`RetryableError` / `PermanentError`, never a raw provider error).
+ * - A job holds at most `maxJobRequestBytes` of request JSON (`inlineRequestBytes`): inline
+ *   requests up to the provider's request-size limit, beyond it (where the provider has one) an
+ *   uploaded input file. Callers group items under it; `create` refuses more.
+ * - A job created from an uploaded input file names it (`inputFileFor`); once the job settled the
+ *   caller deletes it with `deleteInputFile` (best effort: the provider expires files anyway).
  * - Calls fail with `RetryableError` / `PermanentError` like the realtime port; no retries inside.
  */
 import type { FlowcraftError } from "../errors";
@@ -40,6 +45,13 @@ export const BATCH_ITEM_KEY_FIELD = "flowcraftKey";
  */
 export const INLINE_BATCH_LIMIT_BYTES = 19_000_000;
 
+/**
+ * One provider job's items stay under this many bytes of item keys (`itemKeys` of the provider-job
+ * record, one document: Firestore allows 1 MiB). With short prompts this binds before any byte
+ * limit: 512 kB is about 25,000 keys of 20 characters.
+ */
+export const MAX_JOB_ITEM_KEY_BYTES = 512_000;
+
 export type BatchTextRequest = Omit<TextRequest, "signal">;
 
 export interface BatchItem {
@@ -52,6 +64,12 @@ export interface CreateBatchJobRequest extends CallOptions {
   model: string;
   displayName: string;
   items: readonly BatchItem[];
+  /**
+   * Called after a slow preparation (an input-file upload), right before the provider's create
+   * call; when it throws, no job is created and `create` fails with that error. The caller checks
+   * here that it still owns the submit (an upload can outlast its lease).
+   */
+  beforeCreate?: () => Promise<void>;
 }
 
 export interface ProviderJob {
@@ -68,6 +86,8 @@ export type BatchItemOutcome = { key: string; ok: true; result: TextResult } | {
 
 export interface ProviderBatchJobs {
   readonly provider: string;
+  /** Request bytes one job may hold (`inlineRequestBytes` of its items); a single larger item goes alone. */
+  readonly maxJobRequestBytes: number;
   create(req: CreateBatchJobRequest): Promise<ProviderJob>;
   get(name: string, opts?: CallOptions): Promise<ProviderJob>;
   cancel(name: string, opts?: CallOptions): Promise<void>;
@@ -79,6 +99,13 @@ export interface ProviderBatchJobs {
    * unanswered comes back as a `model_error`.
    */
   results(name: string, items: readonly BatchItem[], opts?: CallOptions): Promise<BatchItemOutcome[]>;
+  /**
+   * The input file `create` uploads (or uploaded) for a job with this display name and these items,
+   * or undefined when they go inline. Deterministic, so an adopted orphan's file is known too.
+   */
+  inputFileFor?(displayName: string, items: readonly BatchItem[]): string | undefined;
+  /** Deletes an input file once its job settled; a file already gone is not an error. */
+  deleteInputFile?(fileName: string, opts?: CallOptions): Promise<void>;
 }
 
 /** Bytes of request JSON the items take (what the inline limit counts). */

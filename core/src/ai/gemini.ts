@@ -59,9 +59,9 @@ export class GeminiAiService implements AiService {
     }
     this.logger = opts.logger ?? silentLogger;
     this.ai = new GoogleGenAI(this.clientOptions(opts));
-    this.batches = this.vertex ? undefined : new GeminiBatchJobs({ ai: this.ai, apiKey: this.apiKey, logger: this.logger });
     const envBase = this.vertex ? undefined : process.env.GOOGLE_GEMINI_BASE_URL?.trim();
     const base = opts.baseUrl ?? (envBase || undefined) ?? GEMINI_DEFAULT_ORIGIN;
+    this.batches = this.vertex ? undefined : new GeminiBatchJobs({ ai: this.ai, apiKey: this.apiKey, logger: this.logger, baseUrl: base });
     this.video = {
       ai: this.ai,
       clock: opts.clock ?? systemClock,

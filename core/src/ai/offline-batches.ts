@@ -16,7 +16,15 @@
 import { PermanentError } from "../errors";
 import type { Clock } from "../ports/clock";
 import { systemClock } from "../system-clock";
-import type { BatchItem, BatchItemOutcome, CreateBatchJobRequest, ProviderBatchJobs, ProviderJob, ProviderJobState } from "./batch-port";
+import {
+  type BatchItem,
+  type BatchItemOutcome,
+  type CreateBatchJobRequest,
+  INLINE_BATCH_LIMIT_BYTES,
+  type ProviderBatchJobs,
+  type ProviderJob,
+  type ProviderJobState,
+} from "./batch-port";
 import type { AiService } from "./port";
 import { toProviderError } from "./classify-error";
 
@@ -39,6 +47,8 @@ export const DEFAULT_OFFLINE_BATCH_DELAY_MS = 2_000;
 
 export class OfflineBatchJobs implements ProviderBatchJobs {
   readonly provider = "offline";
+  /** Keeps the inline limit: the simulation has no file route, so groups split as on Gemini's inline route. */
+  readonly maxJobRequestBytes = INLINE_BATCH_LIMIT_BYTES;
   private readonly delayMs: number;
   private readonly clock: Clock;
   private seq = 0;

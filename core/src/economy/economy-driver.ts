@@ -10,7 +10,8 @@
  *   and the answers of earlier layers (`economy_items`), groups them per model, records every
  *   group's intent, enqueues each group's first poll, then submits each group. A group whose
  *   submit failed or crashed is submitted by its poll (the records make both idempotent).
- * - Poll task (`economy-poll`): one provider `get`. Wait → poll n+1 after the delay. Results →
+ * - Poll task (`economy-poll`): one provider `get` (the group's prompts are rendered only when it
+ *   has to submit or settle, not for a poll that waits). Wait → poll n+1 after the delay. Results →
  *   answers and per-item errors as items; failed / expired / past the deadline → `fallback`
  *   items (the row task runs those nodes, and what depends on them, realtime through the
  *   governor) or, with fallback off, `error` items. Then the record is settled, `job.economy`
@@ -93,7 +94,7 @@ export async function runEconomyLayerTask(ctx: BatchContext, task: EconomyLayerT
     return;
   }
   const requests = await layerRequests(ctx, job, flow, task.layer, await passRows(ctx, job));
-  const groups = groupRequests(requests, { jobId: job.id, pass: task.pass, layer: task.layer });
+  const groups = groupRequests(requests, { jobId: job.id, pass: task.pass, layer: task.layer, maxBytes: pdeps.jobs.maxJobRequestBytes });
   if (groups.length === 0) {
     await enqueueLayerTask(ctx, { jobId: job.id, pass: task.pass, layer: task.layer + 1 });
     return;
@@ -124,10 +125,13 @@ export async function runEconomyPollTask(ctx: BatchContext, task: EconomyPollTas
   let record = ProviderJobRecord.parse(doc.data);
   const flow = jobFlow(ctx, job);
   if (record.status !== "settled") {
-    const items = await recordItems(ctx, job, flow, record);
+    // Rendered once, and only when needed: a poll that waits renders nothing.
+    const planned = record;
+    let rendered: Promise<BatchItem[]> | undefined;
+    const items = () => (rendered ??= recordItems(ctx, job, flow, planned));
     // Intent only: the layer task's submit failed or crashed; this poll submits it (same record, lease).
     if (record.status === "intent") {
-      const group = { displayName: record.displayName, model: record.model, layer: record.layer, chunk: record.chunk, items };
+      const group = { displayName: record.displayName, model: record.model, layer: record.layer, chunk: record.chunk, items: await items() };
       record = await submitProviderJob(pdeps, { jobId: job.id, pass: task.pass, group, ...(e.deadlineMs !== undefined ? { deadlineMs: e.deadlineMs } : {}) });
     }
     const poll = {
@@ -144,7 +148,7 @@ export async function runEconomyPollTask(ctx: BatchContext, task: EconomyPollTas
       await enqueuePoll(ctx, { jobId: job.id, pass: task.pass, layer: task.layer, displayName: task.displayName, n: task.n + 1 }, decision.afterMs);
       return;
     }
-    await applyDecision(ctx, job, flow, record, items, decision);
+    if (decision.kind !== "nothing") await applyDecision(ctx, job, flow, record, await items(), decision);
   }
   await writeProgress(ctx, job);
   if (await layerSettled(ctx, job.id, task.pass, task.layer)) await enqueueLayerTask(ctx, { jobId: job.id, pass: task.pass, layer: task.layer + 1 });
@@ -166,6 +170,8 @@ async function cancelIfStopped(ctx: BatchContext, task: EconomyPollTask): Promis
   if (record.status === "settled") return;
   if (record.providerJobName !== null) await batches.cancel(record.providerJobName);
   await ctx.deps.store.update(path, { status: "settled", outcome: "cancelled", cancelledBy: "user" });
+  // Best effort, as after any settle: the provider expires a file left behind.
+  if (record.inputFile) await batches.deleteInputFile?.(record.inputFile).catch(() => undefined);
 }
 
 /**
@@ -206,6 +212,7 @@ async function applyDecision(
   decision: PollDecision,
 ): Promise<void> {
   const { store } = ctx.deps;
+  const jobs = ctx.deps.economy?.batches;
   const hashes = new Map(items.map((i) => [i.key, requestHash(i.request)]));
   const base = (key: string): Omit<EconomyItem, "kind"> | null => {
     const k = parseItemKey(key);
@@ -231,7 +238,7 @@ async function applyDecision(
         if (node?.type === "text") fullCostUsd += nodeCallCost(node, { usage: r.usage }, ctx.deps.prices ?? DEFAULT_PRICES, r.model);
       }
       await writeEconomyItems(store, job.id, out);
-      await settleProviderJob({ store }, { ...settle, outcome: "results", fullCostUsd: roundUsd(fullCostUsd) });
+      await settleProviderJob({ store, jobs }, { ...settle, outcome: "results", fullCostUsd: roundUsd(fullCostUsd) });
       return;
     }
     case "fallback": {
@@ -240,7 +247,7 @@ async function applyDecision(
         if (b) out.push({ ...b, kind: "fallback" });
       }
       await writeEconomyItems(store, job.id, out);
-      await settleProviderJob({ store }, { ...settle, outcome: "fallback" });
+      await settleProviderJob({ store, jobs }, { ...settle, outcome: "fallback" });
       return;
     }
     case "failed": {
@@ -249,7 +256,7 @@ async function applyDecision(
         if (b) out.push({ ...b, kind: "error", error: decision.error });
       }
       await writeEconomyItems(store, job.id, out);
-      await settleProviderJob({ store }, { ...settle, outcome: "failed", error: decision.error });
+      await settleProviderJob({ store, jobs }, { ...settle, outcome: "failed", error: decision.error });
       return;
     }
     case "wait":

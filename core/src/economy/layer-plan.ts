@@ -7,14 +7,16 @@
  *   video nodes are not layered: they run realtime through the normal row tasks, and count only
  *   as "inputs that must be ready" for the text nodes below them.
  * - One provider job holds the requests of one model and one layer, in one pass, and stays under
- *   the inline request limit: a bigger group is split into chunks `c0`, `c1`, … in item order.
+ *   the provider's request limit (`ProviderBatchJobs.maxJobRequestBytes`: inline requests, or an
+ *   input file where the provider takes one) and under `MAX_JOB_ITEM_KEY_BYTES` of item keys (its
+ *   record keeps them all): a bigger group is split into chunks `c0`, `c1`, … in item order.
  * - The display name `fc-<jobId>-p<pass>-L<layer>-<model>-c<chunk>[-w<wave>]` is unique per group
  *   and deterministic: it is the key that finds an orphaned provider job after a crash.
  * - Item keys are `<rowId>/<nodeId>`: unique within a job, and the row and node come back with the
  *   answer.
  */
 import type { BatchItem } from "../ai/batch-port";
-import { INLINE_BATCH_LIMIT_BYTES, inlineRequestBytes } from "../ai/batch-port";
+import { INLINE_BATCH_LIMIT_BYTES, inlineRequestBytes, MAX_JOB_ITEM_KEY_BYTES } from "../ai/batch-port";
 import { buildGraph, topologicalOrder } from "../flow/graph";
 import type { Flow, TextNode } from "../flow/schema";
 
@@ -76,8 +78,10 @@ export interface GroupOptions {
   layer: number;
   /** Distinguishes several submissions of one layer in one pass (rows that became ready later). */
   wave?: number;
-  /** Request bytes one provider job may hold (default: the inline limit). */
+  /** Request bytes one provider job may hold: the provider's `maxJobRequestBytes` (default: the inline limit). */
   maxBytes?: number;
+  /** Item key bytes one provider job may hold (default `MAX_JOB_ITEM_KEY_BYTES`). */
+  maxKeyBytes?: number;
 }
 
 /** Groups one layer's requests per model, split in chunks under the byte limit, in request order. */
@@ -99,7 +103,7 @@ export function groupRequests(requests: readonly PendingTextRequest[], o: GroupO
   }
   const groups: ProviderJobGroup[] = [];
   for (const [model, items] of byModel) {
-    chunkBySize(items, o.maxBytes ?? INLINE_BATCH_LIMIT_BYTES).forEach((chunkItems, chunk) => {
+    chunkBySize(items, o.maxBytes ?? INLINE_BATCH_LIMIT_BYTES, o.maxKeyBytes ?? MAX_JOB_ITEM_KEY_BYTES).forEach((chunkItems, chunk) => {
       groups.push({ displayName: displayName({ ...o, model, chunk }), model, layer: o.layer, chunk, items: chunkItems });
     });
   }
@@ -112,21 +116,30 @@ export function displayName(o: { jobId: string; pass: number; layer: number; mod
   return `fc-${o.jobId}-p${o.pass}-L${o.layer}-${model}-c${o.chunk}${wave}`;
 }
 
-/** Consecutive chunks, each under `maxBytes` (an item larger than the limit goes alone). */
-function chunkBySize(items: BatchItem[], maxBytes: number): BatchItem[][] {
+/** Consecutive chunks, each under `maxBytes` of requests and `maxKeyBytes` of keys (an item larger than the limit goes alone). */
+function chunkBySize(items: BatchItem[], maxBytes: number, maxKeyBytes: number): BatchItem[][] {
   const chunks: BatchItem[][] = [];
   let current: BatchItem[] = [];
   let bytes = 0;
+  let keyBytes = 0;
   for (const item of items) {
     const size = inlineRequestBytes([item]);
-    if (current.length > 0 && bytes + size > maxBytes) {
+    const keySize = itemKeyBytes(item.key);
+    if (current.length > 0 && (bytes + size > maxBytes || keyBytes + keySize > maxKeyBytes)) {
       chunks.push(current);
       current = [];
       bytes = 0;
+      keyBytes = 0;
     }
     current.push(item);
     bytes += size;
+    keyBytes += keySize;
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/** What one key takes in the record's `itemKeys` (UTF-8 plus quotes and a comma, as JSON stores it). */
+function itemKeyBytes(key: string): number {
+  return Buffer.byteLength(key, "utf8") + 3;
 }

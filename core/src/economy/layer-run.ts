@@ -43,7 +43,7 @@ export interface LayerRunInput {
   deadlineMs?: number;
   pollIntervalMs?: number;
   maxPollIntervalMs?: number;
-  /** Request bytes per provider job (default: the inline limit). */
+  /** Request bytes per provider job (default: the provider's `maxJobRequestBytes`). */
   maxBytes?: number;
 }
 
@@ -95,7 +95,7 @@ async function runLayer(
   requests: PendingTextRequest[],
   nodes: Map<string, Flow["nodes"][number]>,
 ): Promise<void> {
-  const groups = groupRequests(requests, { jobId: input.jobId, pass: input.pass, layer, ...(input.maxBytes ? { maxBytes: input.maxBytes } : {}) });
+  const groups = groupRequests(requests, { jobId: input.jobId, pass: input.pass, layer, maxBytes: input.maxBytes || deps.batches.maxJobRequestBytes });
   const submittedAt = deps.clock.now();
   const pdeps = { store: deps.store, jobs: deps.batches, clock: deps.clock };
   for (const group of groups) {

@@ -5,7 +5,8 @@
  *
  * Status: `intent` (written before the provider is called) → `submitted` (the provider job's name
  * is stored) → `settled` (its answers were applied, its items fell back or failed, or it was
- * cancelled). Nothing depends on a provider job before its name is in the record.
+ * cancelled). Nothing depends on a provider job before its name is in the record. A job sent as an
+ * input file records the file with its name (`inputFile`), so settling can delete it.
  */
 import { z } from "zod";
 import { ErrorInfo } from "../errors";
@@ -42,6 +43,11 @@ export const ProviderJobRecord = z.object({
    * task that finds the lease held backs off instead of racing past the orphan lookup.
    */
   submitLeaseUntil: z.number().optional(),
+  /**
+   * The provider's input file the job was created from (a job beyond the inline limit), stored
+   * with its name; deleted once the record settled (best effort: the provider expires it anyway).
+   */
+  inputFile: z.string().min(1).optional(),
   /** Settled with results: what its answered items cost at the standard (realtime) price, USD. */
   fullCostUsd: z.number().nonnegative().optional(),
 });

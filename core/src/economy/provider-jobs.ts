@@ -39,30 +39,55 @@ export async function submitProviderJob(deps: ProviderJobDeps, input: SubmitInpu
   const path = providerJobPath(input.jobId, input.group.displayName);
   const record = await recordProviderJobIntent(deps, input);
   if (record.status !== "intent") return record;
-  if (!(await takeSubmitLease(deps, path))) {
+  let lease = await takeSubmitLease(deps, path);
+  if (lease === null) {
     throw new RetryableError("unavailable", `Provider job ${input.group.displayName} is being submitted by another delivery`, SUBMIT_LEASE_MS);
   }
   const { group } = input;
   let job: Awaited<ReturnType<ProviderBatchJobs["create"]>>;
   try {
     const orphan = (await deps.jobs.findByDisplayName(group.displayName))[0];
-    job = orphan ?? (await deps.jobs.create({ model: group.model, displayName: group.displayName, items: group.items }));
+    const beforeCreate = async () => {
+      lease = await renewSubmitLease(deps, path, lease ?? 0, group.displayName);
+    };
+    job = orphan ?? (await deps.jobs.create({ model: group.model, displayName: group.displayName, items: group.items, beforeCreate }));
   } catch (err) {
+    // Cancelled meanwhile (`beforeCreate` stopped the create): nothing is left to submit.
+    const current = await deps.store.get(path).catch(() => null);
+    if (current && ProviderJobRecord.parse(current.data).status === "settled") return ProviderJobRecord.parse(current.data);
     // A failed call (not a crash) hands the intent back at once; the next run looks again.
-    await deps.store.update(path, { submitLeaseUntil: 0 }).catch(() => undefined);
+    await releaseSubmitLease(deps, path, lease).catch(() => undefined);
     throw err;
   }
   const now = deps.clock.now();
+  // Derived from the group, so an adopted orphan's file is known as well as a new one's.
+  const inputFile = deps.jobs.inputFileFor?.(group.displayName, group.items);
   const stored = await deps.store.runTransaction(async (tx) => {
     const current = ProviderJobRecord.parse((await tx.get(path))?.data);
     if (current.status !== "intent") return current;
-    const next: ProviderJobRecord = { ...current, status: "submitted", providerJobName: job.name, state: job.state, submittedAt: now };
+    const next: ProviderJobRecord = {
+      ...current,
+      status: "submitted",
+      providerJobName: job.name,
+      state: job.state,
+      submittedAt: now,
+      ...(inputFile ? { inputFile } : {}),
+    };
     tx.set(path, next);
     return next;
   });
   // Cancelled while the provider call was in flight: the job just created must not run on.
-  if (stored.status === "settled" && stored.providerJobName === null) await deps.jobs.cancel(job.name);
+  if (stored.status === "settled" && stored.providerJobName === null) {
+    await deps.jobs.cancel(job.name);
+    if (inputFile) await deleteInputFile(deps.jobs, inputFile);
+  }
   return stored;
+}
+
+/** Best effort: a file left behind costs storage until the provider expires it, never a result. */
+async function deleteInputFile(jobs: ProviderBatchJobs | undefined, fileName: string | undefined): Promise<void> {
+  if (!fileName || !jobs?.deleteInputFile) return;
+  await jobs.deleteInputFile(fileName).catch(() => undefined);
 }
 
 /**
@@ -70,14 +95,40 @@ export async function submitProviderJob(deps: ProviderJobDeps, input: SubmitInpu
  * finds a live lease stops, so two runs cannot both miss the orphan lookup and create twice. A
  * crashed holder's lease runs out and the next delivery adopts what it left.
  */
-async function takeSubmitLease(deps: ProviderJobDeps, path: string): Promise<boolean> {
+async function takeSubmitLease(deps: ProviderJobDeps, path: string): Promise<number | null> {
   const now = deps.clock.now();
   return deps.store.runTransaction(async (tx) => {
     const current = ProviderJobRecord.parse((await tx.get(path))?.data);
-    if (current.status !== "intent") return true;
-    if ((current.submitLeaseUntil ?? 0) > now) return false;
+    if (current.status !== "intent") return 0;
+    if ((current.submitLeaseUntil ?? 0) > now) return null;
     tx.update(path, { submitLeaseUntil: now + SUBMIT_LEASE_MS });
-    return true;
+    return now + SUBMIT_LEASE_MS;
+  });
+}
+
+/**
+ * Right before the provider's create, after a slow preparation (an upload that may outlast the
+ * lease): renews the lease if it is still this submitter's (its expiry is the token), so no other
+ * delivery can have passed the orphan lookup in between; else stops this create.
+ */
+async function renewSubmitLease(deps: ProviderJobDeps, path: string, lease: number, displayName: string): Promise<number> {
+  const now = deps.clock.now();
+  return deps.store.runTransaction(async (tx) => {
+    const current = ProviderJobRecord.parse((await tx.get(path))?.data);
+    if (current.status === "settled") throw new PermanentError("cancelled", `Provider job ${displayName} was cancelled before it was created`);
+    if (current.status !== "intent" || (current.submitLeaseUntil ?? 0) !== lease) {
+      throw new RetryableError("unavailable", `Provider job ${displayName} was taken over by another delivery`, SUBMIT_LEASE_MS);
+    }
+    tx.update(path, { submitLeaseUntil: now + SUBMIT_LEASE_MS });
+    return now + SUBMIT_LEASE_MS;
+  });
+}
+
+/** Hands the intent back, unless another delivery holds it by now. */
+async function releaseSubmitLease(deps: ProviderJobDeps, path: string, lease: number): Promise<void> {
+  await deps.store.runTransaction(async (tx) => {
+    const current = ProviderJobRecord.parse((await tx.get(path))?.data);
+    if (current.status === "intent" && (current.submitLeaseUntil ?? 0) === lease) tx.update(path, { submitLeaseUntil: 0 });
   });
 }
 
@@ -133,8 +184,12 @@ export type FallbackReason = "failed" | "expired" | "deadline" | "cancelled";
 export interface PollInput {
   jobId: string;
   displayName: string;
-  /** The items the job was created with (re-rendered by the caller; prompts are not stored). */
-  items: readonly BatchItem[];
+  /**
+   * The items the job was created with (re-rendered by the caller; prompts are not stored), or a
+   * function that renders them: it is called only when the job succeeded, so a poll that waits
+   * renders nothing (a file-backed job can hold hundreds of MB of prompts).
+   */
+  items: readonly BatchItem[] | (() => Promise<readonly BatchItem[]>);
   /** Run unfinished items realtime (default) or fail them with a clear error. */
   fallback?: boolean;
   /** First wait between polls; doubles per poll up to `maxPollIntervalMs`. Defaults 30 s, 10 min. */
@@ -154,7 +209,10 @@ export async function pollProviderJob(deps: ProviderJobDeps, input: PollInput): 
     cancelledBy = "deadline";
   }
   await deps.store.update(path, { state: job.state, lastPolledAt: now, polls: record.polls + 1, cancelledBy });
-  if (job.state === "succeeded") return { kind: "results", outcomes: await deps.jobs.results(record.providerJobName, input.items) };
+  if (job.state === "succeeded") {
+    const items = typeof input.items === "function" ? await input.items() : input.items;
+    return { kind: "results", outcomes: await deps.jobs.results(record.providerJobName, items) };
+  }
   const reason = endReason(job.state, cancelledBy);
   if (reason === undefined) return { kind: "wait", afterMs: nextPollDelayMs(record.polls, input), state: job.state };
   if (input.fallback ?? true) return { kind: "fallback", itemKeys: record.itemKeys, reason };
@@ -196,12 +254,19 @@ export function nextPollDelayMs(polls: number, o: Pick<PollInput, "pollIntervalM
   return Math.min(o.maxPollIntervalMs ?? 600_000, base * 2 ** Math.min(polls, 20));
 }
 
+/**
+ * Settles the record; then, given `jobs`, deletes the job's input file (best effort, after the
+ * settle: a crash in between leaves the file to the provider's expiry, never an unsettled record).
+ */
 export async function settleProviderJob(
-  deps: Pick<ProviderJobDeps, "store">,
+  deps: Pick<ProviderJobDeps, "store"> & { jobs?: ProviderBatchJobs },
   input: { jobId: string; displayName: string; outcome: NonNullable<ProviderJobRecord["outcome"]>; error?: ErrorInfo; fullCostUsd?: number },
 ): Promise<void> {
+  const path = providerJobPath(input.jobId, input.displayName);
   const cost = input.fullCostUsd !== undefined ? { fullCostUsd: input.fullCostUsd } : {};
-  await deps.store.update(providerJobPath(input.jobId, input.displayName), { status: "settled", outcome: input.outcome, error: input.error ?? null, ...cost });
+  const inputFile = deps.jobs?.deleteInputFile ? (await deps.store.get(path))?.data.inputFile : undefined;
+  await deps.store.update(path, { status: "settled", outcome: input.outcome, error: input.error ?? null, ...cost });
+  await deleteInputFile(deps.jobs, typeof inputFile === "string" ? inputFile : undefined);
 }
 
 /** Cancels every unsettled provider job of a batch; returns how many provider jobs were told to stop. */
@@ -215,6 +280,7 @@ export async function cancelProviderJobs(deps: ProviderJobDeps, jobId: string): 
       cancelled += 1;
     }
     await deps.store.update(doc.path, { status: "settled", outcome: "cancelled", cancelledBy: "user" });
+    await deleteInputFile(deps.jobs, record.inputFile);
   }
   return cancelled;
 }

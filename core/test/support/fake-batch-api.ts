@@ -13,11 +13,28 @@
  *   GET  /v1beta/batches?pageSize&pageToken            → {operations:[…], nextPageToken?}
  * States are `BATCH_STATE_*` on the wire (the SDK maps them to `JOB_STATE_*`).
  *
+ * The file route (Files API as `ai.files.upload/get/delete` speak it in `fetchUploadUrl` and the
+ * Node uploader; JSONL as the Batch API documents it):
+ *   POST /upload/v1beta/files  X-Goog-Upload-Protocol: resumable, X-Goog-Upload-Command: start,
+ *        body {file:{name?, displayName?, mimeType, sizeBytes}}  → 200, header X-Goog-Upload-URL
+ *        (a taken `name` → 409 ALREADY_EXISTS)
+ *   POST {upload URL}  X-Goog-Upload-Command: upload[, finalize], X-Goog-Upload-Offset: n, bytes
+ *        → header X-Goog-Upload-Status: active, or final with {file:{name, sizeBytes, sha256Hash,
+ *        state:"ACTIVE", uri, …}}
+ *   GET / DELETE /v1beta/files/{id}                    → the file / {}
+ *   GET  /download/v1beta/files/{id}:download?alt=media (and /v1beta/files/{id}:download) → bytes
+ *   batch create with {batch:{inputConfig:{fileName:"files/…"}}}: the file's lines
+ *        `{"key", "request"}` are the job's requests; on success the job's
+ *        `output.responsesFile` names an output file of `{"key", "response" | "error"}` lines.
+ * With `inlineLimitBytes`, a create whose body is larger is refused (400) as Gemini refuses
+ * inline batches over its request-size limit.
+ *
  * Progress: a job is PENDING when created, RUNNING after its first poll, and SUCCEEDED on the
  * poll numbered `pollsToFinish` (default 2), unless a test settles it with `finish`, `fail` or
  * `expire`. Each item is answered by `answer(request, index)` (default: a text echo of the
  * prompt), which may return a google.rpc.Status error for that item instead.
  */
+import { createHash } from "node:crypto";
 import type { FakeGeminiServer, RecordedRequest, ScriptedResponse } from "./fake-gemini-server";
 
 export type WireState = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "EXPIRED";
@@ -31,6 +48,8 @@ export interface WireBatchRequest {
     generationConfig?: Record<string, unknown>;
   };
   metadata?: Record<string, string>;
+  /** The line's `key` (file route). */
+  key?: string;
 }
 
 /** What one item answers: a generateContent response body, or an error status. */
@@ -45,6 +64,19 @@ export interface FakeBatchJob {
   polls: number;
   createTime: string;
   answers?: ItemAnswer[];
+  /** The input file the job was created from (file route). */
+  inputFile?: string;
+  /** The output file of its answers, once succeeded (file route). */
+  outputFile?: string;
+}
+
+/** A file of the fake Files API. */
+export interface FakeFile {
+  name: string;
+  displayName: string;
+  mimeType: string;
+  content: Buffer;
+  createTime: string;
 }
 
 export interface FakeBatchApiOptions {
@@ -52,7 +84,20 @@ export interface FakeBatchApiOptions {
   answer?: (request: WireBatchRequest, index: number) => ItemAnswer;
   /** Page size when the client asks for none (the real API's default is small too). */
   defaultPageSize?: number;
+  /** Refuse inline creates whose body is larger (Gemini's inline request-size limit); default none. */
+  inlineLimitBytes?: number;
+  /** Rewrites a file job's output lines before they are stored (reorder, damage a line). */
+  outputLines?: (lines: string[], job: FakeBatchJob) => string[];
 }
+
+interface UploadSession {
+  file: { name?: string; displayName?: string; mimeType?: string };
+  declaredBytes: number;
+  parts: Buffer[];
+  received: number;
+}
+
+const FILE_ID = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
 const TERMINAL: ReadonlySet<WireState> = new Set(["SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"]);
 
@@ -79,19 +124,31 @@ export function echoAnswer(request: WireBatchRequest): ItemAnswer {
 
 export class FakeBatchApi {
   readonly jobs = new Map<string, FakeBatchJob>();
+  readonly files = new Map<string, FakeFile>();
+  /** Names of files deleted through the API, in order. */
+  readonly deletedFiles: string[] = [];
   private nextId = 1;
+  private nextFileId = 1;
+  private readonly uploads = new Map<string, UploadSession>();
   private readonly pollsToFinish: number;
   private readonly answer: (request: WireBatchRequest, index: number) => ItemAnswer;
   private readonly defaultPageSize: number;
+  private readonly inlineLimitBytes: number;
+  private readonly outputLines: (lines: string[], job: FakeBatchJob) => string[];
 
   constructor(opts: FakeBatchApiOptions = {}) {
     this.pollsToFinish = opts.pollsToFinish ?? 2;
     this.answer = opts.answer ?? echoAnswer;
     this.defaultPageSize = opts.defaultPageSize ?? 2;
+    this.inlineLimitBytes = opts.inlineLimitBytes ?? Number.POSITIVE_INFINITY;
+    this.outputLines = opts.outputLines ?? ((lines) => lines);
   }
 
   /** Adds the routes to `server` (call again after `server.reset()`). */
   install(server: FakeGeminiServer): this {
+    server.script(/^\/upload\/v1beta\/files$/, (r, s) => this.upload(r, s));
+    server.script(/^\/(download\/)?v1beta\/files\/[^/:]+:download$/, (r) => this.download(r));
+    server.script(/^\/v1beta\/files\/[^/:]+$/, (r) => this.fileRoute(r));
     server.script(/:batchGenerateContent$/, (r) => this.create(r));
     server.script(/^\/v1beta\/batches\/[^/:]+:cancel$/, (r) => this.cancel(r));
     server.script(/^\/v1beta\/batches\/[^/:]+$/, (r) => this.get(r));
@@ -105,11 +162,29 @@ export class FakeBatchApi {
     return job;
   }
 
-  /** Settles a job as succeeded now, answering every item. */
+  /** Settles a job as succeeded now, answering every item (a file job into its output file). */
   finish(name: string): void {
     const job = this.job(name);
     job.state = "SUCCEEDED";
     job.answers = job.requests.map((r, i) => this.answer(r, i));
+    if (job.inputFile !== undefined) {
+      const lines = job.answers.map((a, i) => JSON.stringify({ key: job.requests[i]?.key, ...a }));
+      const output = this.addFile(
+        { displayName: `${job.name} responses`, mimeType: "application/jsonl" },
+        Buffer.from(`${this.outputLines(lines, job).join("\n")}\n`),
+      );
+      job.outputFile = output.name;
+    }
+  }
+
+  /** The lines of a file (the JSONL a job was created from, or its output). */
+  fileLines(name: string): string[] {
+    const file = this.files.get(name);
+    if (!file) throw new Error(`no fake file ${name}`);
+    return file.content
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "");
   }
 
   fail(name: string): void {
@@ -123,11 +198,17 @@ export class FakeBatchApi {
   private create(r: RecordedRequest): ScriptedResponse {
     if (r.method !== "POST") return notFound(r.path);
     const model = /\/models\/([^/:]+):/.exec(r.path)?.[1] ?? "";
-    const batch = (r.body as { batch?: { displayName?: string; inputConfig?: { requests?: { requests?: WireBatchRequest[] } } } })?.batch;
-    const requests = batch?.inputConfig?.requests?.requests;
-    if (!Array.isArray(requests) || requests.length === 0) {
-      return { status: 400, json: { error: { code: 400, message: "batch.inputConfig.requests is required", status: "INVALID_ARGUMENT" } } };
+    const batch = (r.body as { batch?: { displayName?: string; inputConfig?: { fileName?: string; requests?: { requests?: WireBatchRequest[] } } } })?.batch;
+    const fileName = batch?.inputConfig?.fileName;
+    let requests = batch?.inputConfig?.requests?.requests;
+    if (fileName !== undefined) {
+      const read = this.fileRequests(fileName);
+      if ("error" in read) return invalid(read.error);
+      requests = read.requests;
+    } else if (bodyOf(r).length > this.inlineLimitBytes) {
+      return invalid(`Request payload size exceeds the limit: ${this.inlineLimitBytes} bytes.`);
     }
+    if (!Array.isArray(requests) || requests.length === 0) return invalid("batch.inputConfig.requests is required");
     const name = `batches/fake-${this.nextId++}`;
     const job: FakeBatchJob = {
       name,
@@ -137,9 +218,114 @@ export class FakeBatchApi {
       requests,
       polls: 0,
       createTime: new Date().toISOString(),
+      ...(fileName !== undefined ? { inputFile: fileName } : {}),
     };
     this.jobs.set(name, job);
     return { json: this.wire(job) };
+  }
+
+  /** An input file's lines as requests; every line must be `{"key", "request"}`. */
+  private fileRequests(fileName: string): { requests: WireBatchRequest[] } | { error: string } {
+    if (!this.files.has(fileName)) return { error: `File ${fileName} not found.` };
+    const requests: WireBatchRequest[] = [];
+    for (const [i, line] of this.fileLines(fileName).entries()) {
+      let parsed: { key?: unknown; request?: unknown };
+      try {
+        parsed = JSON.parse(line) as { key?: unknown; request?: unknown };
+      } catch {
+        return { error: `Line ${i + 1} of ${fileName} is not JSON.` };
+      }
+      if (typeof parsed.key !== "string" || typeof parsed.request !== "object" || parsed.request === null) {
+        return { error: `Line ${i + 1} of ${fileName} needs a key and a request.` };
+      }
+      requests.push({ key: parsed.key, request: parsed.request });
+    }
+    return { requests };
+  }
+
+  /** Resumable upload: the start (no upload_id) opens a session; chunks append; finalize makes the file. */
+  private upload(r: RecordedRequest, server: FakeGeminiServer): ScriptedResponse {
+    if (r.method !== "POST") return notFound(r.path);
+    const command = String(r.headers["x-goog-upload-command"] ?? "");
+    const id = r.query.upload_id;
+    if (id === undefined) {
+      if (r.headers["x-goog-upload-protocol"] !== "resumable" || command !== "start") return invalid("Only resumable uploads are supported.");
+      const file = (r.body as { file?: UploadSession["file"] & { sizeBytes?: string } } | undefined)?.file ?? {};
+      if (file.name !== undefined) {
+        const fileId = file.name.replace(/^files\//, "");
+        if (!FILE_ID.test(fileId)) return invalid(`Invalid file name ${file.name}.`);
+        if (this.files.has(`files/${fileId}`)) {
+          return { status: 409, json: { error: { code: 409, message: `File files/${fileId} already exists.`, status: "ALREADY_EXISTS" } } };
+        }
+      }
+      const session = `up-${this.nextFileId++}`;
+      const declaredBytes = Number(r.headers["x-goog-upload-header-content-length"] ?? file.sizeBytes ?? NaN);
+      this.uploads.set(session, { file, declaredBytes, parts: [], received: 0 });
+      const url = `${server.baseUrl}/upload/v1beta/files?upload_id=${session}&upload_protocol=resumable`;
+      return { body: "", headers: { "x-goog-upload-url": url, "x-goog-upload-status": "active" } };
+    }
+    const up = this.uploads.get(id);
+    if (!up || !command.includes("upload")) return invalid("Unknown upload session or command.");
+    if (Number(r.headers["x-goog-upload-offset"]) !== up.received) return invalid(`Upload offset must be ${up.received}.`);
+    const bytes = bodyOf(r);
+    up.parts.push(bytes);
+    up.received += bytes.length;
+    if (!command.includes("finalize")) return { body: "", headers: { "x-goog-upload-status": "active" } };
+    this.uploads.delete(id);
+    const content = Buffer.concat(up.parts);
+    if (Number.isFinite(up.declaredBytes) && content.length !== up.declaredBytes) return invalid("Uploaded size differs from the declared size.");
+    const name = up.file.name === undefined ? undefined : `files/${up.file.name.replace(/^files\//, "")}`;
+    if (name !== undefined && this.files.has(name)) {
+      return { status: 409, json: { error: { code: 409, message: `File ${name} already exists.`, status: "ALREADY_EXISTS" } } };
+    }
+    const file = this.addFile({ ...up.file, ...(name !== undefined ? { name } : {}) }, content);
+    return { json: { file: this.wireFile(file) }, headers: { "x-goog-upload-status": "final" } };
+  }
+
+  private addFile(meta: { name?: string; displayName?: string; mimeType?: string }, content: Buffer): FakeFile {
+    const file: FakeFile = {
+      name: meta.name ?? `files/fake-file-${this.nextFileId++}`,
+      displayName: meta.displayName ?? "",
+      mimeType: meta.mimeType ?? "application/octet-stream",
+      content,
+      createTime: new Date().toISOString(),
+    };
+    this.files.set(file.name, file);
+    return file;
+  }
+
+  private fileRoute(r: RecordedRequest): ScriptedResponse {
+    const name = r.path.replace(/^\/v1beta\//, "");
+    const file = this.files.get(name);
+    if (!file) return notFound(r.path);
+    if (r.method === "GET") return { json: this.wireFile(file) };
+    if (r.method !== "DELETE") return notFound(r.path);
+    this.files.delete(name);
+    this.deletedFiles.push(name);
+    return { json: {} };
+  }
+
+  private download(r: RecordedRequest): ScriptedResponse {
+    const name = r.path.replace(/^\/(download\/)?v1beta\//, "").replace(/:download$/, "");
+    const file = this.files.get(name);
+    if (r.method !== "GET" || r.query.alt !== "media" || !file) return notFound(r.path);
+    return { body: file.content, headers: { "content-type": file.mimeType } };
+  }
+
+  private wireFile(file: FakeFile): Record<string, unknown> {
+    return {
+      name: file.name,
+      displayName: file.displayName,
+      mimeType: file.mimeType,
+      sizeBytes: String(file.content.length),
+      createTime: file.createTime,
+      updateTime: file.createTime,
+      expirationTime: new Date(Date.parse(file.createTime) + 48 * 3_600_000).toISOString(),
+      sha256Hash: createHash("sha256").update(file.content).digest("base64"),
+      uri: `https://generativelanguage.googleapis.com/v1beta/${file.name}`,
+      state: "ACTIVE",
+      source: "UPLOADED",
+    };
   }
 
   private get(r: RecordedRequest): ScriptedResponse {
@@ -189,12 +375,24 @@ export class FakeBatchApi {
       },
     };
     if (job.state === "SUCCEEDED") {
-      const inlinedResponses = answers.map((a, i) => ({ ...a, metadata: job.requests[i]?.metadata ?? {} }));
-      metadata.output = { inlinedResponses: { inlinedResponses } };
+      if (job.outputFile !== undefined) {
+        metadata.output = { responsesFile: job.outputFile };
+      } else {
+        const inlinedResponses = answers.map((a, i) => ({ ...a, metadata: job.requests[i]?.metadata ?? {} }));
+        metadata.output = { inlinedResponses: { inlinedResponses } };
+      }
       metadata.endTime = new Date().toISOString();
     }
     return { name: job.name, metadata, done: TERMINAL.has(job.state) };
   }
+}
+
+function bodyOf(r: RecordedRequest): Buffer {
+  return r.rawBytes ?? Buffer.from(r.rawBody, "utf8");
+}
+
+function invalid(message: string): ScriptedResponse {
+  return { status: 400, json: { error: { code: 400, message, status: "INVALID_ARGUMENT" } } };
 }
 
 function notFound(path: string): ScriptedResponse {

@@ -31,6 +31,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: IncomingHttpHeaders;
   rawBody: string;
+  /** The body's bytes as received (uploads); set on every request the server records. */
+  rawBytes?: Buffer;
   /** Parsed JSON body, or undefined when empty / not JSON. */
   body: unknown;
 }
@@ -179,7 +181,8 @@ function matches(match: string | RegExp, path: string): boolean {
 async function record(req: IncomingMessage): Promise<RecordedRequest> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const rawBody = Buffer.concat(chunks).toString("utf8");
+  const rawBytes = Buffer.concat(chunks);
+  const rawBody = rawBytes.toString("utf8");
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   let body: unknown;
   try {
@@ -193,6 +196,7 @@ async function record(req: IncomingMessage): Promise<RecordedRequest> {
     query: Object.fromEntries(url.searchParams),
     headers: req.headers,
     rawBody,
+    rawBytes,
     body,
   };
 }
