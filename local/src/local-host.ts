@@ -106,15 +106,21 @@ export const LOCAL_RETRY: RetryPolicy = { maxAttempts: 12, minBackoffMs: 500, ma
 const ids: Ids = randomIds();
 
 /** The economy driver's deps: the provider's batch jobs, polled from delayed tasks of this host's queue. */
-function economyFor(opts: LocalHostOptions): { economy?: EconomyDeps } {
+function economyFor(opts: LocalHostOptions, startedAt: number): { economy?: EconomyDeps } {
   const batches = opts.ai.batches;
   if (!batches || opts.economy === false) return {};
-  const polls = batches.provider === "offline" ? { pollIntervalMs: 1_000, maxPollIntervalMs: 5_000 } : {};
-  return { economy: { batches, ...polls, ...opts.economy } };
+  const defaults =
+    batches.provider === "offline" ? { pollIntervalMs: 1_000, maxPollIntervalMs: 5_000 } : { pollIntervalMs: 30_000, maxPollIntervalMs: 600_000 };
+  const given = opts.economy ?? {};
+  // A first wait given without a longest one is not cut down to the default longest wait.
+  const maxPollIntervalMs = given.maxPollIntervalMs ?? Math.max(given.pollIntervalMs ?? 0, defaults.maxPollIntervalMs);
+  // One process per data directory (owner-lock.ts): a submit lease from before this start is a dead process's.
+  return { economy: { batches, ...defaults, ...given, maxPollIntervalMs, staleLeasesBefore: startedAt } };
 }
 
 export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const logger = opts.logger ?? silentLogger;
+  const startedAt = systemClock.now();
   const storage = openLocalStorage({
     dataDir: opts.dataDir,
     logger,
@@ -150,7 +156,7 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
     purgeHostRecords,
     // One machine: a receiver on 127.0.0.1 is the usual local webhook.
     webhooks: { allowLoopback: true },
-    ...economyFor(opts),
+    ...economyFor(opts, startedAt),
   };
   const handlers = createBatchHandlers(deps);
   const outbox = new OutboxPump({

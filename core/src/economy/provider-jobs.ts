@@ -22,6 +22,21 @@ export interface ProviderJobDeps {
   store: DocumentStore;
   jobs: ProviderBatchJobs;
   clock: Clock;
+  /**
+   * Submit leases taken before this time (epoch ms) are stale. A host that is the only process on
+   * its store (the local host: one process per data directory) passes its start time: a lease
+   * taken before it was held by a process that is gone, so a restart adopts its orphan at once
+   * instead of waiting `SUBMIT_LEASE_MS`. Absent (Firebase: many instances): leases run out.
+   */
+  staleLeasesBefore?: number;
+}
+
+/** Another delivery holds the intent's submit lease (it is creating the provider job now). */
+export class SubmitLeaseHeldError extends RetryableError {
+  constructor(displayName: string) {
+    super("unavailable", `Provider job ${displayName} is being submitted by another delivery`, SUBMIT_LEASE_MS);
+    this.name = "SubmitLeaseHeldError";
+  }
 }
 
 export interface SubmitInput {
@@ -39,9 +54,7 @@ export async function submitProviderJob(deps: ProviderJobDeps, input: SubmitInpu
   const path = providerJobPath(input.jobId, input.group.displayName);
   const record = await recordProviderJobIntent(deps, input);
   if (record.status !== "intent") return record;
-  if (!(await takeSubmitLease(deps, path))) {
-    throw new RetryableError("unavailable", `Provider job ${input.group.displayName} is being submitted by another delivery`, SUBMIT_LEASE_MS);
-  }
+  if (!(await takeSubmitLease(deps, path))) throw new SubmitLeaseHeldError(input.group.displayName);
   const { group } = input;
   let job: Awaited<ReturnType<ProviderBatchJobs["create"]>>;
   try {
@@ -68,14 +81,17 @@ export async function submitProviderJob(deps: ProviderJobDeps, input: SubmitInpu
 /**
  * One submitter at a time per intent: a duplicate delivery (the queue delivers at least once) that
  * finds a live lease stops, so two runs cannot both miss the orphan lookup and create twice. A
- * crashed holder's lease runs out and the next delivery adopts what it left.
+ * crashed holder's lease runs out (or, on a host alone on its store, is stale from the restart:
+ * `staleLeasesBefore`) and the next delivery adopts what it left.
  */
 async function takeSubmitLease(deps: ProviderJobDeps, path: string): Promise<boolean> {
   const now = deps.clock.now();
   return deps.store.runTransaction(async (tx) => {
     const current = ProviderJobRecord.parse((await tx.get(path))?.data);
     if (current.status !== "intent") return true;
-    if ((current.submitLeaseUntil ?? 0) > now) return false;
+    const until = current.submitLeaseUntil ?? 0;
+    const takenAt = until - SUBMIT_LEASE_MS;
+    if (until > now && !(deps.staleLeasesBefore !== undefined && takenAt < deps.staleLeasesBefore)) return false;
     tx.update(path, { submitLeaseUntil: now + SUBMIT_LEASE_MS });
     return true;
   });

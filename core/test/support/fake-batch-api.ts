@@ -16,8 +16,12 @@
  * Progress: a job is PENDING when created, RUNNING after its first poll, and SUCCEEDED on the
  * poll numbered `pollsToFinish` (default 2), unless a test settles it with `finish`, `fail` or
  * `expire`. Each item is answered by `answer(request, index)` (default: a text echo of the
- * prompt), which may return a google.rpc.Status error for that item instead.
+ * prompt), which may return a google.rpc.Status error for that item instead. `installRealtime`
+ * answers realtime `:generateContent` calls with the same function (an error as its HTTP status),
+ * and `createDelayMs` holds create responses (the window between the provider's create and the
+ * client learning the job's name).
  */
+import { rpcCodeToHttpStatus } from "../../src/ai/classify-error";
 import type { FakeGeminiServer, RecordedRequest, ScriptedResponse } from "./fake-gemini-server";
 
 export type WireState = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "EXPIRED";
@@ -52,7 +56,21 @@ export interface FakeBatchApiOptions {
   answer?: (request: WireBatchRequest, index: number) => ItemAnswer;
   /** Page size when the client asks for none (the real API's default is small too). */
   defaultPageSize?: number;
+  /** Holds each create's response this long (the job exists from the moment the request arrives). */
+  createDelayMs?: number;
 }
+
+/** google.rpc.Code names for the error bodies of realtime answers. */
+const RPC_STATUS: Record<number, string> = {
+  3: "INVALID_ARGUMENT",
+  4: "DEADLINE_EXCEEDED",
+  5: "NOT_FOUND",
+  7: "PERMISSION_DENIED",
+  8: "RESOURCE_EXHAUSTED",
+  13: "INTERNAL",
+  14: "UNAVAILABLE",
+  16: "UNAUTHENTICATED",
+};
 
 const TERMINAL: ReadonlySet<WireState> = new Set(["SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"]);
 
@@ -83,11 +101,33 @@ export class FakeBatchApi {
   private readonly pollsToFinish: number;
   private readonly answer: (request: WireBatchRequest, index: number) => ItemAnswer;
   private readonly defaultPageSize: number;
+  private readonly createDelayMs: number;
+  /** Realtime `:generateContent` calls answered by `installRealtime`. */
+  realtimeCalls = 0;
 
   constructor(opts: FakeBatchApiOptions = {}) {
     this.pollsToFinish = opts.pollsToFinish ?? 2;
     this.answer = opts.answer ?? echoAnswer;
     this.defaultPageSize = opts.defaultPageSize ?? 2;
+    this.createDelayMs = opts.createDelayMs ?? 0;
+  }
+
+  /**
+   * Also answers realtime `:generateContent` calls with the same `answer` as the batch items (a
+   * response body, or the item's google.rpc.Status as the HTTP error a realtime call gets), so a
+   * realtime run and a batch run of the same requests see the same answers.
+   */
+  installRealtime(server: FakeGeminiServer): this {
+    server.script(/:generateContent$/, (r) => this.realtime(r));
+    return this;
+  }
+
+  private realtime(r: RecordedRequest): ScriptedResponse {
+    if (r.method !== "POST") return notFound(r.path);
+    const a = this.answer({ request: r.body ?? {} }, this.realtimeCalls++);
+    if ("response" in a) return { json: a.response };
+    const status = rpcCodeToHttpStatus(a.error.code);
+    return { status, json: { error: { code: status, message: a.error.message, status: a.error.status ?? RPC_STATUS[a.error.code] ?? "UNKNOWN" } } };
   }
 
   /** Adds the routes to `server` (call again after `server.reset()`). */
@@ -139,7 +179,7 @@ export class FakeBatchApi {
       createTime: new Date().toISOString(),
     };
     this.jobs.set(name, job);
-    return { json: this.wire(job) };
+    return { json: this.wire(job), ...(this.createDelayMs > 0 ? { delayMs: this.createDelayMs } : {}) };
   }
 
   private get(r: RecordedRequest): ScriptedResponse {
