@@ -101,7 +101,8 @@ export class FakeBatchApi {
   private readonly pollsToFinish: number;
   private readonly answer: (request: WireBatchRequest, index: number) => ItemAnswer;
   private readonly defaultPageSize: number;
-  private readonly createDelayMs: number;
+  /** Holds each create's response this long (see the options; a test may change it between creates). */
+  createDelayMs: number;
   /** Realtime `:generateContent` calls answered by `installRealtime`. */
   realtimeCalls = 0;
 
