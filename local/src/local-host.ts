@@ -42,7 +42,9 @@ export interface LocalHostOptions {
   /**
    * Economy batches: poll and deadline settings of the provider batch jobs (the provider's own,
    * `ai.batches`), or `false` to run economy batches' rows realtime. Default: on when the provider
-   * has batch jobs; polls start after 1 s for the offline provider, 30 s for a real one.
+   * has batch jobs; polls start after 1 s for the offline provider (longest wait 5 s), 30 s for a
+   * real one (10 min). A first wait given alone raises the longest to at least it. The CLI fills
+   * the poll settings from FLOWCRAFT_ECONOMY_POLL_MS / FLOWCRAFT_ECONOMY_MAX_POLL_MS.
    */
   economy?: Omit<EconomyDeps, "batches"> | false;
   limits?: Partial<BatchLimits>;
