@@ -178,6 +178,33 @@ describe("economy driver", () => {
     expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 4 });
   });
 
+  test("a first poll that meets its job's create still in flight polls again on schedule, not after the submit lease", async () => {
+    const { h, batches } = economyHarness();
+    let release = (): void => {};
+    const held = new Promise<void>((r) => (release = r));
+    const create = batches.create.bind(batches);
+    batches.create = async (req) => {
+      const job = await create(req);
+      if (batches.creates === 1) await held; // the provider has the job; its name is not back yet
+      return job;
+    };
+    const job = await economyJob(h, 3);
+    await h.handlers.startJob(owner, job.id);
+    const layer = h.queue.take()!;
+    const submitting = h.handlers.runRowTask(layer.payload, ctxFor(layer.id));
+    for (let i = 0; i < 1000 && batches.creates === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(batches.creates).toBe(1);
+    const poll = h.queue.take()!;
+    expect(poll.id).toMatch(/-n0$/);
+    await expect(h.handlers.runRowTask(poll.payload as BatchTask, ctxFor(poll.id))).resolves.toBeUndefined();
+    expect(h.queue.pending).toEqual([poll.id.replace(/-n0$/, "-n1")]);
+    release();
+    await submitting;
+    await run(h);
+    expect(batches.creates).toBe(2);
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 3 });
+  });
+
   test("a failed provider job falls back: its nodes run realtime at the standard price, outputs unchanged", async () => {
     const { h, ai } = economyHarness();
     const note = (i: number) => (i < 2 ? "[[batch-failed]]" : "");

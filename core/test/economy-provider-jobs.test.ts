@@ -10,7 +10,16 @@ import { GeminiAiService } from "../src/ai/gemini";
 import { groupRequests, parseItemKey, type PendingTextRequest, textLayers } from "../src/economy/layer-plan";
 import { ProviderJobRecord, providerJobPath } from "../src/economy/provider-job-record";
 import { readLayerProgress } from "../src/economy/layer-progress";
-import { cancelProviderJobs, pollProviderJob, type ProviderJobDeps, settleProviderJob, submitProviderJob } from "../src/economy/provider-jobs";
+import {
+  cancelProviderJobs,
+  pollProviderJob,
+  type ProviderJobDeps,
+  recordProviderJobIntent,
+  settleProviderJob,
+  SUBMIT_LEASE_MS,
+  SubmitLeaseHeldError,
+  submitProviderJob,
+} from "../src/economy/provider-jobs";
 import { ManualClock } from "../src/testing/manual-clock";
 import { MemoryStore } from "../src/testing/memory-store";
 import type { Flow } from "../src/flow/schema";
@@ -122,6 +131,22 @@ describe("provider-job records", () => {
     await expect(submitProviderJob({ ...w.deps, jobs: crashing }, { jobId: "job1", pass: 0, group: g })).rejects.toThrow("process killed");
     expect((await record(w, g.displayName)).status).toBe("intent");
     const adopted = await submitProviderJob(w.deps, { jobId: "job1", pass: 0, group: g });
+    expect(adopted).toMatchObject({ status: "submitted", providerJobName: "batches/fake-1" });
+    expect(w.api.jobs.size).toBe(1);
+  });
+
+  it("a crashed submitter's live lease blocks another submitter, unless it is from before staleLeasesBefore: then the orphan is adopted", async () => {
+    const w = world();
+    const g = group();
+    await recordProviderJobIntent(w.deps, { jobId: "job1", pass: 0, group: g });
+    // A submitter took the lease at t=1000, the provider created the job, and the process died.
+    await w.deps.store.update(providerJobPath("job1", g.displayName), { submitLeaseUntil: 1_000 + SUBMIT_LEASE_MS });
+    await w.deps.jobs.create({ model: g.model, displayName: g.displayName, items: g.items });
+    await w.clock.advance(5_000);
+    await expect(submitProviderJob(w.deps, { jobId: "job1", pass: 0, group: g })).rejects.toBeInstanceOf(SubmitLeaseHeldError);
+    // A lease taken after the host started is still live.
+    await expect(submitProviderJob({ ...w.deps, staleLeasesBefore: 500 }, { jobId: "job1", pass: 0, group: g })).rejects.toBeInstanceOf(SubmitLeaseHeldError);
+    const adopted = await submitProviderJob({ ...w.deps, staleLeasesBefore: 6_000 }, { jobId: "job1", pass: 0, group: g });
     expect(adopted).toMatchObject({ status: "submitted", providerJobName: "batches/fake-1" });
     expect(w.api.jobs.size).toBe(1);
   });

@@ -42,7 +42,9 @@ export interface LocalHostOptions {
   /**
    * Economy batches: poll and deadline settings of the provider batch jobs (the provider's own,
    * `ai.batches`), or `false` to run economy batches' rows realtime. Default: on when the provider
-   * has batch jobs; polls start after 1 s for the offline provider, 30 s for a real one.
+   * has batch jobs; polls start after 1 s for the offline provider (longest wait 5 s), 30 s for a
+   * real one (10 min). A first wait given alone raises the longest to at least it. The CLI fills
+   * the poll settings from FLOWCRAFT_ECONOMY_POLL_MS / FLOWCRAFT_ECONOMY_MAX_POLL_MS.
    */
   economy?: Omit<EconomyDeps, "batches"> | false;
   limits?: Partial<BatchLimits>;
@@ -106,15 +108,21 @@ export const LOCAL_RETRY: RetryPolicy = { maxAttempts: 12, minBackoffMs: 500, ma
 const ids: Ids = randomIds();
 
 /** The economy driver's deps: the provider's batch jobs, polled from delayed tasks of this host's queue. */
-function economyFor(opts: LocalHostOptions): { economy?: EconomyDeps } {
+function economyFor(opts: LocalHostOptions, startedAt: number): { economy?: EconomyDeps } {
   const batches = opts.ai.batches;
   if (!batches || opts.economy === false) return {};
-  const polls = batches.provider === "offline" ? { pollIntervalMs: 1_000, maxPollIntervalMs: 5_000 } : {};
-  return { economy: { batches, ...polls, ...opts.economy } };
+  const defaults =
+    batches.provider === "offline" ? { pollIntervalMs: 1_000, maxPollIntervalMs: 5_000 } : { pollIntervalMs: 30_000, maxPollIntervalMs: 600_000 };
+  const given = opts.economy ?? {};
+  // A first wait given without a longest one is not cut down to the default longest wait.
+  const maxPollIntervalMs = given.maxPollIntervalMs ?? Math.max(given.pollIntervalMs ?? 0, defaults.maxPollIntervalMs);
+  // One process per data directory (owner-lock.ts): a submit lease from before this start is a dead process's.
+  return { economy: { batches, ...defaults, ...given, maxPollIntervalMs, staleLeasesBefore: startedAt } };
 }
 
 export function createLocalHost(opts: LocalHostOptions): LocalHost {
   const logger = opts.logger ?? silentLogger;
+  const startedAt = systemClock.now();
   const storage = openLocalStorage({
     dataDir: opts.dataDir,
     logger,
@@ -150,7 +158,7 @@ export function createLocalHost(opts: LocalHostOptions): LocalHost {
     purgeHostRecords,
     // One machine: a receiver on 127.0.0.1 is the usual local webhook.
     webhooks: { allowLoopback: true },
-    ...economyFor(opts),
+    ...economyFor(opts, startedAt),
   };
   const handlers = createBatchHandlers(deps);
   const outbox = new OutboxPump({

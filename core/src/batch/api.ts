@@ -136,6 +136,12 @@ export interface EconomyDeps {
   deadlineMs?: number;
   /** Unfinished items of a failed, expired or late provider job run realtime (default) or fail. */
   fallback?: boolean;
+  /**
+   * Submit leases taken before this time (epoch ms) are stale: a host alone on its store passes
+   * its start time, so a restart adopts a provider job created just before a crash at once
+   * (`ProviderJobDeps.staleLeasesBefore`). Absent: a crashed submitter's lease runs out (2 min).
+   */
+  staleLeasesBefore?: number;
 }
 
 export interface CreateJobInput {

@@ -45,7 +45,15 @@ import { type EconomyItem, readEconomyItems, requestHash, writeEconomyItems } fr
 import { groupRequests, parseItemKey, type PendingTextRequest, type ProviderJobGroup, textLayers } from "./layer-plan";
 import { layerProgress } from "./layer-progress";
 import { ProviderJobRecord, providerJobPath, providerJobsCollection } from "./provider-job-record";
-import { pollProviderJob, recordProviderJobIntent, settleProviderJob, submitProviderJob, type PollDecision } from "./provider-jobs";
+import {
+  nextPollDelayMs,
+  pollProviderJob,
+  recordProviderJobIntent,
+  settleProviderJob,
+  SubmitLeaseHeldError,
+  submitProviderJob,
+  type PollDecision,
+} from "./provider-jobs";
 import { type EconomyLayerTask, type EconomyPollTask, economyLayerTaskId, economyPollTaskId } from "./economy-tasks";
 
 /** The economy job's rows answer their text calls from provider batch jobs on this host. */
@@ -80,7 +88,8 @@ async function layersJob(ctx: BatchContext, jobId: string, pass: number): Promis
 function economyDeps(ctx: BatchContext) {
   const e = ctx.deps.economy;
   if (!e?.batches) throw new RetryableError("unavailable", "This process has no provider batch jobs configured for economy batches");
-  return { e, pdeps: { store: ctx.deps.store, jobs: e.batches, clock: ctx.deps.clock } };
+  const stale = e.staleLeasesBefore !== undefined ? { staleLeasesBefore: e.staleLeasesBefore } : {};
+  return { e, pdeps: { store: ctx.deps.store, jobs: e.batches, clock: ctx.deps.clock, ...stale } };
 }
 
 export async function runEconomyLayerTask(ctx: BatchContext, task: EconomyLayerTask): Promise<void> {
@@ -104,7 +113,14 @@ export async function runEconomyLayerTask(ctx: BatchContext, task: EconomyLayerT
   for (const group of groups) await recordProviderJobIntent(pdeps, submit(group));
   const delay = e.pollIntervalMs ?? 30_000;
   for (const group of groups) await enqueuePoll(ctx, { jobId: job.id, pass: task.pass, layer: task.layer, displayName: group.displayName, n: 0 }, delay);
-  for (const group of groups) await submitProviderJob(pdeps, submit(group));
+  for (const group of groups) {
+    try {
+      await submitProviderJob(pdeps, submit(group));
+    } catch (err) {
+      // The group's first poll came first and is submitting it (a short poll interval, a slow create).
+      if (!(err instanceof SubmitLeaseHeldError)) throw err;
+    }
+  }
   await writeProgress(ctx, job);
   ctx.deps.logger.info(
     { jobId: job.id, pass: task.pass, layer: task.layer, providerJobs: groups.length, requests: requests.length },
@@ -132,7 +148,15 @@ export async function runEconomyPollTask(ctx: BatchContext, task: EconomyPollTas
     // Intent only: the layer task's submit failed or crashed; this poll submits it (same record, lease).
     if (record.status === "intent") {
       const group = { displayName: record.displayName, model: record.model, layer: record.layer, chunk: record.chunk, items: await items() };
-      record = await submitProviderJob(pdeps, { jobId: job.id, pass: task.pass, group, ...(e.deadlineMs !== undefined ? { deadlineMs: e.deadlineMs } : {}) });
+      try {
+        record = await submitProviderJob(pdeps, { jobId: job.id, pass: task.pass, group, ...(e.deadlineMs !== undefined ? { deadlineMs: e.deadlineMs } : {}) });
+      } catch (err) {
+        // The layer task (or a duplicate delivery) is creating it right now: poll again on schedule
+        // rather than after the lease (a create slower than the first poll interval).
+        if (!(err instanceof SubmitLeaseHeldError)) throw err;
+        await enqueuePoll(ctx, { ...task, n: task.n + 1 }, nextPollDelayMs(0, e));
+        return;
+      }
     }
     const poll = {
       jobId: job.id,

@@ -22,6 +22,21 @@ export interface ProviderJobDeps {
   store: DocumentStore;
   jobs: ProviderBatchJobs;
   clock: Clock;
+  /**
+   * Submit leases taken before this time (epoch ms) are stale. A host that is the only process on
+   * its store (the local host: one process per data directory) passes its start time: a lease
+   * taken before it was held by a process that is gone, so a restart adopts its orphan at once
+   * instead of waiting `SUBMIT_LEASE_MS`. Absent (Firebase: many instances): leases run out.
+   */
+  staleLeasesBefore?: number;
+}
+
+/** Another delivery holds the intent's submit lease (it is creating the provider job now). */
+export class SubmitLeaseHeldError extends RetryableError {
+  constructor(displayName: string) {
+    super("unavailable", `Provider job ${displayName} is being submitted by another delivery`, SUBMIT_LEASE_MS);
+    this.name = "SubmitLeaseHeldError";
+  }
 }
 
 export interface SubmitInput {
@@ -40,9 +55,7 @@ export async function submitProviderJob(deps: ProviderJobDeps, input: SubmitInpu
   const record = await recordProviderJobIntent(deps, input);
   if (record.status !== "intent") return record;
   let lease = await takeSubmitLease(deps, path);
-  if (lease === null) {
-    throw new RetryableError("unavailable", `Provider job ${input.group.displayName} is being submitted by another delivery`, SUBMIT_LEASE_MS);
-  }
+  if (lease === null) throw new SubmitLeaseHeldError(input.group.displayName);
   const { group } = input;
   let job: Awaited<ReturnType<ProviderBatchJobs["create"]>>;
   try {
@@ -93,14 +106,17 @@ async function deleteInputFile(jobs: ProviderBatchJobs | undefined, fileName: st
 /**
  * One submitter at a time per intent: a duplicate delivery (the queue delivers at least once) that
  * finds a live lease stops, so two runs cannot both miss the orphan lookup and create twice. A
- * crashed holder's lease runs out and the next delivery adopts what it left.
+ * crashed holder's lease runs out (or, on a host alone on its store, is stale from the restart:
+ * `staleLeasesBefore`) and the next delivery adopts what it left.
  */
 async function takeSubmitLease(deps: ProviderJobDeps, path: string): Promise<number | null> {
   const now = deps.clock.now();
   return deps.store.runTransaction(async (tx) => {
     const current = ProviderJobRecord.parse((await tx.get(path))?.data);
     if (current.status !== "intent") return 0;
-    if ((current.submitLeaseUntil ?? 0) > now) return null;
+    const until = current.submitLeaseUntil ?? 0;
+    const takenAt = until - SUBMIT_LEASE_MS;
+    if (until > now && !(deps.staleLeasesBefore !== undefined && takenAt < deps.staleLeasesBefore)) return null;
     tx.update(path, { submitLeaseUntil: now + SUBMIT_LEASE_MS });
     return now + SUBMIT_LEASE_MS;
   });

@@ -32,9 +32,13 @@
  * Progress: a job is PENDING when created, RUNNING after its first poll, and SUCCEEDED on the
  * poll numbered `pollsToFinish` (default 2), unless a test settles it with `finish`, `fail` or
  * `expire`. Each item is answered by `answer(request, index)` (default: a text echo of the
- * prompt), which may return a google.rpc.Status error for that item instead.
+ * prompt), which may return a google.rpc.Status error for that item instead. `installRealtime`
+ * answers realtime `:generateContent` calls with the same function (an error as its HTTP status),
+ * and `createDelayMs` holds create responses (the window between the provider's create and the
+ * client learning the job's name).
  */
 import { createHash } from "node:crypto";
+import { rpcCodeToHttpStatus } from "../../src/ai/classify-error";
 import type { FakeGeminiServer, RecordedRequest, ScriptedResponse } from "./fake-gemini-server";
 
 export type WireState = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "EXPIRED";
@@ -88,6 +92,8 @@ export interface FakeBatchApiOptions {
   inlineLimitBytes?: number;
   /** Rewrites a file job's output lines before they are stored (reorder, damage a line). */
   outputLines?: (lines: string[], job: FakeBatchJob) => string[];
+  /** Holds each create's response this long (the job exists from the moment the request arrives). */
+  createDelayMs?: number;
 }
 
 interface UploadSession {
@@ -98,6 +104,18 @@ interface UploadSession {
 }
 
 const FILE_ID = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+
+/** google.rpc.Code names for the error bodies of realtime answers. */
+const RPC_STATUS: Record<number, string> = {
+  3: "INVALID_ARGUMENT",
+  4: "DEADLINE_EXCEEDED",
+  5: "NOT_FOUND",
+  7: "PERMISSION_DENIED",
+  8: "RESOURCE_EXHAUSTED",
+  13: "INTERNAL",
+  14: "UNAVAILABLE",
+  16: "UNAUTHENTICATED",
+};
 
 const TERMINAL: ReadonlySet<WireState> = new Set(["SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"]);
 
@@ -135,6 +153,10 @@ export class FakeBatchApi {
   private readonly defaultPageSize: number;
   private readonly inlineLimitBytes: number;
   private readonly outputLines: (lines: string[], job: FakeBatchJob) => string[];
+  /** Holds each create's response this long (see the options; a test may change it between creates). */
+  createDelayMs: number;
+  /** Realtime `:generateContent` calls answered by `installRealtime`. */
+  realtimeCalls = 0;
 
   constructor(opts: FakeBatchApiOptions = {}) {
     this.pollsToFinish = opts.pollsToFinish ?? 2;
@@ -142,6 +164,25 @@ export class FakeBatchApi {
     this.defaultPageSize = opts.defaultPageSize ?? 2;
     this.inlineLimitBytes = opts.inlineLimitBytes ?? Number.POSITIVE_INFINITY;
     this.outputLines = opts.outputLines ?? ((lines) => lines);
+    this.createDelayMs = opts.createDelayMs ?? 0;
+  }
+
+  /**
+   * Also answers realtime `:generateContent` calls with the same `answer` as the batch items (a
+   * response body, or the item's google.rpc.Status as the HTTP error a realtime call gets), so a
+   * realtime run and a batch run of the same requests see the same answers.
+   */
+  installRealtime(server: FakeGeminiServer): this {
+    server.script(/:generateContent$/, (r) => this.realtime(r));
+    return this;
+  }
+
+  private realtime(r: RecordedRequest): ScriptedResponse {
+    if (r.method !== "POST") return notFound(r.path);
+    const a = this.answer({ request: r.body ?? {} }, this.realtimeCalls++);
+    if ("response" in a) return { json: a.response };
+    const status = rpcCodeToHttpStatus(a.error.code);
+    return { status, json: { error: { code: status, message: a.error.message, status: a.error.status ?? RPC_STATUS[a.error.code] ?? "UNKNOWN" } } };
   }
 
   /** Adds the routes to `server` (call again after `server.reset()`). */
@@ -221,7 +262,7 @@ export class FakeBatchApi {
       ...(fileName !== undefined ? { inputFile: fileName } : {}),
     };
     this.jobs.set(name, job);
-    return { json: this.wire(job) };
+    return { json: this.wire(job), ...(this.createDelayMs > 0 ? { delayMs: this.createDelayMs } : {}) };
   }
 
   /** An input file's lines as requests; every line must be `{"key", "request"}`. */

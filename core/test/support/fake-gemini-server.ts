@@ -46,6 +46,8 @@ export interface ScriptedResponse {
   hang?: boolean;
   /** Destroy the socket without answering (a network error for the client). */
   destroy?: boolean;
+  /** Answer only after this many ms (the request is recorded and scripted at once). */
+  delayMs?: number;
 }
 
 export type Responder = ScriptedResponse | ((req: RecordedRequest, server: FakeGeminiServer) => ScriptedResponse);
@@ -166,6 +168,8 @@ export class FakeGeminiServer {
     const next = script.queue.length > 1 ? script.queue.shift() : script.queue[0];
     const response = typeof next === "function" ? next(recorded, this) : (next ?? {});
     if (response.hang) return;
+    if (response.delayMs) await new Promise((r) => setTimeout(r, response.delayMs).unref());
+    if (res.destroyed) return;
     if (response.destroy) {
       req.socket.destroy();
       return;

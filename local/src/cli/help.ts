@@ -90,6 +90,10 @@ Environment:
   GOOGLE_GEMINI_BASE_URL         Gemini endpoint override, passed to the SDK untouched
   FLOWCRAFT_DATA_DIR             data directory for serve and run (--data-dir wins)
   FLOWCRAFT_OFFLINE_LATENCY_MS   offline provider latency per call (serve: 300, run: 0)
+  FLOWCRAFT_ECONOMY_POLL_MS      economy batches: ms before a provider batch job's first poll,
+                                 doubling per poll (default: Gemini 30000, offline 1000)
+  FLOWCRAFT_ECONOMY_MAX_POLL_MS  economy batches: longest ms between polls (default: Gemini
+                                 600000, offline 5000, at least FLOWCRAFT_ECONOMY_POLL_MS)
   PORT                           serve's port
   FLOWCRAFT_ALLOW_ORIGINS        serve: comma list of extra origins allowed to call the API
   FLOWCRAFT_LOG_LEVEL            serve's log level on stderr: debug | info | warn (default) | error

@@ -34,6 +34,7 @@ import os from "node:os";
 import path from "node:path";
 import { LOCAL_OWNER, createLocalHost, type LocalHost } from "../local-host";
 import { UsageError, intOption, stringOption, usdOption, type ParsedArgs } from "./args";
+import { economyPollsFromEnv, type EconomyPolls } from "./economy-env";
 import { estimateCommand } from "./estimate-command";
 import { fatalMessage } from "./fatal";
 import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
@@ -206,6 +207,8 @@ interface RunPlan {
   keepsData: boolean;
   callLimits: JobCallLimits | undefined;
   queueLimits: QueueLimits | undefined;
+  /** Economy poll settings from FLOWCRAFT_ECONOMY_POLL_MS / _MAX_POLL_MS (economy-env.ts). */
+  economyPolls: EconomyPolls | undefined;
 }
 
 /** What an economy run does on this host: provider batch jobs, or realtime when the provider has none (README, "Economy mode"). */
@@ -304,6 +307,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     keepsData: false,
     callLimits: parseJobCallLimits(args.options),
     queueLimits: parseQueueLimits(args.options),
+    economyPolls: economyPollsFromEnv(io.env),
   };
   plan.modelLimits = modelLimitsFor(plan.provider.name, args.options);
   // Validate before any data directory is created: invalid input runs nothing and writes nothing.
@@ -345,6 +349,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     logger: jsonLogger("error"),
     modelLimits: plan.modelLimits,
     ...(plan.queueLimits ? { queueLimits: plan.queueLimits } : {}),
+    ...(plan.economyPolls ? { economy: plan.economyPolls } : {}),
   });
   // Ctrl-C cancels the batch; the results so far are still written, then exit 130 (interrupt.ts).
   const interrupt = onInterrupt({

@@ -10,6 +10,7 @@ import { UsageError, intOption, stringOption, type ParsedArgs } from "./args";
 import { INTERRUPTED_EXIT_CODE, onInterrupt } from "./interrupt";
 import { ListenError, fatalMessage } from "./fatal";
 import { allowedOrigins } from "./origins";
+import { economyPollsFromEnv, type EconomyPolls } from "./economy-env";
 import { chooseProvider, type ProviderChoice } from "./provider";
 import { installSocketGuard } from "./socket-guard";
 import { MODEL_LIMIT_OPTIONS, QUEUE_LIMIT_OPTIONS, modelLimitsFor, parseQueueLimits } from "./limit-flags";
@@ -47,6 +48,8 @@ interface ServePlan {
   allowedOrigins: string[];
   /** Days finished batches are kept (undefined: forever). */
   retentionDays: number | undefined;
+  /** Economy poll settings from FLOWCRAFT_ECONOMY_POLL_MS / _MAX_POLL_MS (economy-env.ts). */
+  economyPolls: EconomyPolls | undefined;
 }
 
 /** Every option checked before anything starts (usage errors exit 2 with nothing opened). */
@@ -63,6 +66,7 @@ function planServe(args: ParsedArgs, io: CliIo): ServePlan {
     provider: chooseProvider(stringOption(args.options, "provider"), io.env, 300),
     allowedOrigins: allowedOrigins(args.options, io.env),
     retentionDays: retentionDays(args.options, io.env),
+    economyPolls: economyPollsFromEnv(io.env),
   };
 }
 
@@ -112,6 +116,7 @@ export async function serveCommand(args: ParsedArgs, io: CliIo): Promise<number>
     modelLimits,
     ...(queueLimits ? { queueLimits } : {}),
     ...(plan.retentionDays !== undefined ? { retentionDays: plan.retentionDays } : {}),
+    ...(plan.economyPolls ? { economy: plan.economyPolls } : {}),
   });
   const removeGuard = installSocketGuard({
     logger,
