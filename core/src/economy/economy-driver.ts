@@ -18,6 +18,8 @@
  *   next layer's task is enqueued (deterministic id: at most one).
  * - A row of a layer whose input or upstream node failed, or whose upstream node fell back, gets
  *   no item: the row task runs it as realtime would (a failure the same way, a fallback realtime).
+ * - Image and video nodes, and text nodes below one, are in no layer (`textLayers`): the row tasks
+ *   run them realtime through the governor, at the standard price, once the layers are done.
  * - Only the first pass of a job goes through layers; retry and re-run passes run realtime (their
  *   rows resume from checkpoints the layers know nothing about).
  * - Pause does not stop the provider jobs: their polls go on and the layers settle; the lanes
