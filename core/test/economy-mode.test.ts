@@ -7,7 +7,7 @@
 import { ValidationError } from "../src/errors";
 import { COLUMNS, TWO_STEP_FLOW, makeHarness, rowsOf } from "./support/batch-harness";
 import { economyPlan } from "../src/economy/economy-mode";
-import { image, input, output, rawFlow, text, video } from "./support/flows";
+import { flowOf, image, input, output, rawFlow, text, video } from "./support/flows";
 
 const good = () => ({ ownerId: "u1", flow: TWO_STEP_FLOW, columns: COLUMNS, rows: rowsOf(3), concurrency: 2 });
 
@@ -78,7 +78,7 @@ describe("economyPlan", () => {
   //   topic ─▶ caption (text) ─▶ picture (image) ─▶ alt (text) ─▶ tags (text) ─▶ out
   //        └─▶ title (text) ─▶ clip (video)
   test("batches the text nodes with no image or video above them; the rest stay realtime, saying why", () => {
-    const flow = rawFlow(
+    const flow = flowOf(
       [
         input("topic"),
         text("caption", "Caption {{topic}}"),
