@@ -50,7 +50,7 @@ export function economyChoice(flow: unknown): EconomyChoice {
   }
   const list = plan.realtime.map((s) => `${s.id} (${s.type}${s.reason === "below-media" ? ", after an image or video step" : ""})`).join(", ");
   if (economyFlowProblems(graph).length > 0) {
-    const why = plan.realtime.length === 0 ? "this flow has no text step" : `every AI step of this flow runs realtime: ${list}`;
+    const why = plan.realtime.some((s) => s.reason === "below-media") ? `every AI step of this flow runs realtime: ${list}` : "this flow has no text step";
     return { available: false, reason: `Economy mode has nothing to batch: ${why}.` };
   }
   if (plan.realtime.length === 0) return { available: true, realtime: [], note: null };
