@@ -8,7 +8,9 @@
  *   an image or video node anywhere above it is not layered either: it waits for that step, which
  *   runs in the row task, so the row task runs it realtime too (economy-mode.ts, `economyPlan`).
  * - One provider job holds the requests of one model and one layer, in one pass, and stays under
- *   the inline request limit: a bigger group is split into chunks `c0`, `c1`, … in item order.
+ *   the inline request limit and under `MAX_RECORD_KEY_BYTES` of item keys (its record keeps every
+ *   key in one document, and a Firestore document holds at most 1 MiB): a bigger group is split
+ *   into chunks `c0`, `c1`, … in item order.
  * - The display name `fc-<jobId>-p<pass>-L<layer>-<model>-c<chunk>[-w<wave>]` is unique per group
  *   and deterministic: it is the key that finds an orphaned provider job after a crash.
  * - Item keys are `<rowId>/<nodeId>`: unique within a job, and the row and node come back with the
@@ -18,6 +20,13 @@ import type { BatchItem } from "../ai/batch-port";
 import { INLINE_BATCH_LIMIT_BYTES, inlineRequestBytes } from "../ai/batch-port";
 import { buildGraph, topologicalOrder } from "../flow/graph";
 import type { Flow, TextNode } from "../flow/schema";
+
+/**
+ * Item-key bytes one provider job may hold: its record (provider-job-record.ts) stores every key
+ * in one document, which must stay under Firestore's 1 MiB; half of it leaves room for the rest.
+ * 100,000 rows of one short-prompt text node would otherwise be one job of about 1.2 MB of keys.
+ */
+export const MAX_RECORD_KEY_BYTES = 512 * 1024;
 
 export interface TextLayer {
   layer: number;
@@ -86,6 +95,8 @@ export interface GroupOptions {
   wave?: number;
   /** Request bytes one provider job may hold (default: the inline limit). */
   maxBytes?: number;
+  /** Item-key bytes one provider job may hold, as stored in its record (default `MAX_RECORD_KEY_BYTES`). */
+  maxKeyBytes?: number;
 }
 
 /** Groups one layer's requests per model, split in chunks under the byte limit, in request order. */
@@ -107,7 +118,7 @@ export function groupRequests(requests: readonly PendingTextRequest[], o: GroupO
   }
   const groups: ProviderJobGroup[] = [];
   for (const [model, items] of byModel) {
-    chunkBySize(items, o.maxBytes ?? INLINE_BATCH_LIMIT_BYTES).forEach((chunkItems, chunk) => {
+    chunkBySize(items, o.maxBytes ?? INLINE_BATCH_LIMIT_BYTES, o.maxKeyBytes ?? MAX_RECORD_KEY_BYTES).forEach((chunkItems, chunk) => {
       groups.push({ displayName: displayName({ ...o, model, chunk }), model, layer: o.layer, chunk, items: chunkItems });
     });
   }
@@ -120,20 +131,25 @@ export function displayName(o: { jobId: string; pass: number; layer: number; mod
   return `fc-${o.jobId}-p${o.pass}-L${o.layer}-${model}-c${o.chunk}${wave}`;
 }
 
-/** Consecutive chunks, each under `maxBytes` (an item larger than the limit goes alone). */
-function chunkBySize(items: BatchItem[], maxBytes: number): BatchItem[][] {
+/** Consecutive chunks, each under `maxBytes` of requests and `maxKeyBytes` of keys (an item larger than a limit goes alone). */
+function chunkBySize(items: BatchItem[], maxBytes: number, maxKeyBytes: number): BatchItem[][] {
   const chunks: BatchItem[][] = [];
   let current: BatchItem[] = [];
   let bytes = 0;
+  let keyBytes = 0;
   for (const item of items) {
     const size = inlineRequestBytes([item]);
-    if (current.length > 0 && bytes + size > maxBytes) {
+    // A stored string costs its UTF-8 bytes plus one.
+    const keySize = Buffer.byteLength(item.key, "utf8") + 1;
+    if (current.length > 0 && (bytes + size > maxBytes || keyBytes + keySize > maxKeyBytes)) {
       chunks.push(current);
       current = [];
       bytes = 0;
+      keyBytes = 0;
     }
     current.push(item);
     bytes += size;
+    keyBytes += keySize;
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
