@@ -84,7 +84,7 @@ describe("layer plan", () => {
     const textOnly = {
       nodes: FLOW.nodes.filter((n) => n.id !== "img"),
       edges: [...FLOW.edges.filter((e) => e.source !== "img" && e.target !== "img"), { source: "A", target: "B" }],
-    } as unknown as Flow;
+    };
     expect(textLayers(textOnly)).toEqual([
       { layer: 0, nodeIds: ["A", "C"] },
       { layer: 1, nodeIds: ["B"] },

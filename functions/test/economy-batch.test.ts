@@ -87,7 +87,7 @@ async function create(h: Harness, flow: unknown, mode: "economy" | "realtime"): 
     data: { name: "eco", flow, columns: ["topic"], rows: TOPICS.map((topic) => ({ topic })), concurrency: 2, start: true, mode },
     auth: auth("alice"),
   } as never);
-  return (job as Job).id;
+  return job.id;
 }
 
 /** Runs every delivery, then the held delayed tasks after moving the provider clock by their delay, until nothing is left. */
