@@ -356,6 +356,26 @@ describe("economy driver", () => {
     expect(done.costUsd).toBeCloseTo(realtime.costUsd - captions / 2, 9);
   });
 
+  test.each([
+    ["turned off", undefined],
+    ["left without provider batch jobs", {}],
+  ])("the driver %s while a layer runs: the pass leaves its layers and the rows run realtime to the end", async (_label, after) => {
+    const { h, ai } = economyHarness();
+    const job = await economyJob(h, 3);
+    await h.handlers.startJob(owner, job.id);
+    const layer = h.queue.take();
+    if (!layer) throw new Error("no layer task");
+    await h.handlers.runRowTask(layer.payload, ctxFor(layer.id));
+    if (after === undefined) delete h.deps.economy;
+    else h.deps.economy = after;
+    await run(h);
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 3, failedRows: 0 });
+    // Both text steps of every row ran realtime; the open provider job was left to the provider.
+    expect(ai.text).toBe(6);
+    expect(await outputsOf(h, job.id)).toEqual((await realtimeRun(3)).outputs);
+    expect((await records(h, job.id)).map((r) => r.status)).toEqual(["submitted"]);
+  });
+
   test("without provider batch jobs on the host an economy job runs its rows realtime", async () => {
     const h = makeHarness();
     const job = await economyJob(h, 3);
