@@ -6,7 +6,8 @@
  * layer → row tasks → result triggers → completed. Its results equal the realtime run's, every
  * layer shows done in `job.economy`, the cost is the batch price, and no text call ran realtime.
  * A cancel mid-layer (from a callable, which has no provider batch jobs) is carried out by the
- * provider job's next poll. With the param off an economy batch runs realtime.
+ * provider job's next poll; duplicate deliveries make no second provider job. With the param off
+ * an economy batch runs realtime.
  */
 import { OfflineAiService, type AiService, type Job, type RowResult, type TextRequest, type TextResult } from "@flowcraft/core";
 import { ManualClock } from "@flowcraft/core/testing";
@@ -172,6 +173,30 @@ describe("economy batch on the Firebase host, ECONOMY_BATCH_JOBS on", () => {
     expect(realtime.job.costUsd).toBeGreaterThan(0);
     expect(job.costUsd).toBeCloseTo(realtime.job.costUsd / 2, 9);
     expect(job.economy?.realtimeCostUsd).toBeCloseTo(realtime.job.costUsd, 9);
+  });
+
+  it("every task and trigger event delivered twice at once: one provider job per layer, each row counted once", async () => {
+    const ai = new Counting();
+    const h = new Harness({ ai, economy: { enabled: true }, holdDelayed: true, duplicate: true });
+    const id = await create(h, TWO_LAYERS, "economy");
+    await runToEnd(h, ai);
+    // A copy that found the other holding the submit lease answered 503 (Cloud Tasks retries it).
+    for (const err of h.errors) expect(err).toMatchObject({ code: "unavailable" });
+    expect(h.failedTasks.every((t) => (t.payload as { kind?: string }).kind?.startsWith("economy"))).toBe(true);
+    // Cloud Tasks' retries of those deliveries, once everything settled, change nothing.
+    const before = { job: await jobOf(h, id), results: await resultsOf(h, id) };
+    for (const t of h.failedTasks) await h.deliverTask(t, 1);
+    await runToEnd(h, ai);
+    expect(await resultsOf(h, id)).toEqual(before.results);
+    const job = await jobOf(h, id);
+    expect(job).toEqual(before.job);
+    expect(job).toMatchObject({ status: "completed", completedRows: 6, failedRows: 0, skippedRows: 0 });
+    expect([ai.text, ai.creates]).toEqual([0, 2]);
+    expect(await h.store.count(`batch_jobs/${id}/results`)).toBe(6);
+    expect(job.economy?.layers.map((l) => [l.layer, l.done, l.requests])).toEqual([
+      [0, true, 6],
+      [1, true, 6],
+    ]);
   });
 
   it("a flow with an image step: the caption is batched, the image runs realtime in the row tasks", async () => {

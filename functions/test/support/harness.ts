@@ -106,6 +106,8 @@ export class Harness {
   readonly store: MemoryStore;
   readonly blobs = new MemoryBlobStore();
   readonly errors: unknown[] = [];
+  /** Task deliveries that threw (Cloud Tasks would retry them), in order. */
+  readonly failedTasks: QueuedTask[] = [];
   /** Tasks enqueued with a delay, held until `releaseDelayed()` (with `holdDelayed`). */
   delayed: QueuedTask[] = [];
   private readonly inflight = new Set<Promise<unknown>>();
@@ -136,7 +138,7 @@ export class Harness {
     if (auto) {
       this.queue.onEnqueue = (t) => {
         if (opts.holdDelayed && (t.delayMs ?? 0) > 0) this.delayed.push(t);
-        else this.track(this.deliverTask(t));
+        else this.track(this.deliverQueued(t));
       };
     }
     const logger = opts.logger ?? (process.env.FLOWCRAFT_TEST_LOGS ? jsonLogger("debug") : silentLogger);
@@ -195,6 +197,16 @@ export class Harness {
     );
   }
 
+  /** A queued task's delivery; one that throws is kept in `failedTasks`. */
+  private async deliverQueued(t: QueuedTask): Promise<void> {
+    try {
+      await this.deliverTask(t);
+    } catch (err) {
+      this.failedTasks.push(t);
+      throw err;
+    }
+  }
+
   /** Delivers a created-document event to the matching wrapped trigger. */
   async deliverCreated(doc: Doc): Promise<void> {
     const parts = doc.path.split("/");
@@ -229,7 +241,7 @@ export class Harness {
     this.delayed = [];
     if (tasks.length === 0) return 0;
     await before?.(tasks);
-    for (const t of tasks) this.track(this.deliverTask(t));
+    for (const t of tasks) this.track(this.deliverQueued(t));
     return tasks.length;
   }
 
