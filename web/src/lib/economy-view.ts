@@ -8,7 +8,7 @@
  */
 import type { Job } from "@core/batch/model";
 import { isPassOpen } from "@core/batch/statuses";
-import { type EconomyPlan, economyFlowProblems, economyPlan, type RealtimeStep } from "@core/economy/economy-mode";
+import { type EconomyPlan, economyPlan, type RealtimeStep } from "@core/economy/economy-mode";
 import { textLayers } from "@core/economy/layer-plan";
 import { EconomyProgress, LAYER_STATE_NAMES, type LayerSummary } from "@core/economy/economy-progress";
 import type { Flow } from "@core/flow/schema";
@@ -49,7 +49,8 @@ export function economyChoice(flow: unknown): EconomyChoice {
     return { available: true, realtime: [], note: null };
   }
   const list = plan.realtime.map((s) => `${s.id} (${s.type}${s.reason === "below-media" ? ", after an image or video step" : ""})`).join(", ");
-  if (economyFlowProblems(graph).length > 0) {
+  // The server refuses exactly this (`economyFlowProblems`): no text step goes through a batch job.
+  if (plan.batched.length === 0) {
     const why = plan.realtime.some((s) => s.reason === "below-media") ? `every AI step of this flow runs realtime: ${list}` : "this flow has no text step";
     return { available: false, reason: `Economy mode has nothing to batch: ${why}.` };
   }
