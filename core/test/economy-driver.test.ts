@@ -376,6 +376,29 @@ describe("economy driver", () => {
     expect((await records(h, job.id)).map((r) => r.status)).toEqual(["submitted"]);
   });
 
+  //   topic ─▶ grid (text, JSON with arrays of arrays) ─▶ sum (text, {{grid.rows}}) ─▶ out
+  test("a JSON answer holding arrays of arrays (which a document cannot hold) is stored and answers the next layer and the row", async () => {
+    const schema = { type: "object", properties: { rows: { type: "array", items: { type: "array", items: { type: "number" } } } }, required: ["rows"] };
+    const flow = rawFlow(
+      [input("topic"), text("grid", "A grid for {{topic}}", { jsonSchema: schema }), text("sum", "Sum of {{grid.rows}}"), output("out", "sum")],
+      "topic>grid grid>sum sum>out",
+    );
+    const rows = ["owls", "rain"].map((topic) => ({ topic }));
+    const { h, ai } = economyHarness();
+    const job = await h.handlers.createJob({ ownerId: "u1", flow, columns: ["topic"], rows, concurrency: 2, mode: "economy" });
+    await h.handlers.startJob(owner, job.id);
+    await run(h);
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 2, failedRows: 0 });
+    expect(ai.text).toBe(0);
+    const rt = makeHarness();
+    const rtJob = await rt.handlers.createJob({ ownerId: "u1", flow, columns: ["topic"], rows, concurrency: 2 });
+    await rt.handlers.startJob(owner, rtJob.id);
+    await rt.drain();
+    const realtime = await outputsOf(rt, rtJob.id);
+    expect(JSON.stringify(realtime)).toContain("[[");
+    expect(await outputsOf(h, job.id)).toEqual(realtime);
+  });
+
   test("without provider batch jobs on the host an economy job runs its rows realtime", async () => {
     const h = makeHarness();
     const job = await economyJob(h, 3);
