@@ -99,6 +99,16 @@ describe("run --economy", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("these steps run realtime in the row tasks, at the standard price: draw (image)");
     expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toMatchObject({ status: "completed", completedRows: 2 });
+    // The estimate prices the caption at the batch price and the image at the standard one.
+    const est = await runNode(CLI, ["run", flowFile, rowsFile, "--estimate", "--json"]);
+    const e = JSON.parse(est.stdout.trim()) as {
+      costUsd: { expected: number };
+      economyCostUsd: { expected: number };
+      perNode: Array<{ nodeId: string; costUsd: { expected: number } }>;
+    };
+    const node = (id: string) => e.perNode.find((n) => n.nodeId === id)?.costUsd.expected ?? NaN;
+    expect(e.economyCostUsd.expected).toBeCloseTo(node("caption") / 2 + node("draw"), 6);
+    expect(e.economyCostUsd.expected).toBeLessThan(e.costUsd.expected);
   });
 
   it("a text flow runs with --economy through the offline provider's batch jobs: same exit and summary, half the cost", async () => {
