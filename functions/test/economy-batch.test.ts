@@ -7,7 +7,7 @@
  * layer shows done in `job.economy`, the cost is the batch price, and no text call ran realtime.
  * A cancel mid-layer (from a callable, which has no provider batch jobs) is carried out by the
  * provider job's next poll; duplicate deliveries make no second provider job. With the param off
- * an economy batch runs realtime.
+ * an economy batch runs realtime, also one that was in its layers when the param was turned off.
  */
 import { OfflineAiService, type AiService, type Job, type RowResult, type TextRequest, type TextResult } from "@flowcraft/core";
 import { ManualClock } from "@flowcraft/core/testing";
@@ -259,6 +259,27 @@ describe("economy batch on the Firebase host, ECONOMY_BATCH_JOBS off", () => {
     expect(job).toMatchObject({ status: "completed", completedRows: 6, mode: "economy" });
     expect([ai.text, ai.creates]).toEqual([12, 0]);
     expect(await h.store.count(`batch_jobs/${id}/provider_jobs`)).toBe(0);
+    const results = await resultsOf(h, id);
+    const realtime = await realtimeRun(TWO_LAYERS);
+    expect(results).toEqual(realtime.results);
+    expect(job.costUsd).toBeCloseTo(realtime.job.costUsd, 9);
+  });
+
+  it("turned off while a batch is in its layers: the next poll opens the lanes and the rows run realtime", async () => {
+    const ai = new Counting();
+    const h = new Harness({ ai, economy: { enabled: true }, holdDelayed: true });
+    const id = await create(h, TWO_LAYERS, "economy");
+    await h.drain();
+    expect(h.delayed).toHaveLength(1);
+    h.redeploy({ enabled: false });
+    await runToEnd(h, ai);
+    expect(h.errors).toEqual([]);
+    const job = await jobOf(h, id);
+    expect(job).toMatchObject({ status: "completed", completedRows: 6, failedRows: 0 });
+    expect([ai.text, ai.creates]).toEqual([12, 1]);
+    // The provider job already submitted is left to the provider (nothing here can cancel it).
+    const records = await h.store.query<{ status: string }>(`batch_jobs/${id}/provider_jobs`);
+    expect(records.map((r) => r.data.status)).toEqual(["submitted"]);
     const results = await resultsOf(h, id);
     const realtime = await realtimeRun(TWO_LAYERS);
     expect(results).toEqual(realtime.results);

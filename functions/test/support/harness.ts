@@ -111,6 +111,8 @@ export class Harness {
   /** Tasks enqueued with a delay, held until `releaseDelayed()` (with `holdDelayed`). */
   delayed: QueuedTask[] = [];
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Deploys again with other economy params (new function instances: fresh deps, same store and queue). */
+  readonly redeploy: (economy: HarnessOptions["economy"]) => void;
 
   readonly createBatch = fft.wrap(fns.createBatch);
   readonly startBatch = fft.wrap(fns.startBatch);
@@ -144,7 +146,7 @@ export class Harness {
     const logger = opts.logger ?? (process.env.FLOWCRAFT_TEST_LOGS ? jsonLogger("debug") : silentLogger);
     const seen = opts.wrapStore ? opts.wrapStore(this.store) : this.store;
     // One set of handlers per function kind, as production builds deps per `withAi`.
-    const handlersFor = (withAi: boolean): BatchHandlers =>
+    const handlersFor = (withAi: boolean, economy = opts.economy): BatchHandlers =>
       createBatchHandlers({
         store: seen,
         queue: this.queue,
@@ -156,19 +158,23 @@ export class Harness {
         limits: { ...DEFAULT_LIMITS, ...opts.limits },
         webhooks: { allowLoopback: true },
         ...(opts.nodeRetry ? { engine: { nodeRetry: opts.nodeRetry } } : {}),
-        ...(opts.economy
+        ...(economy
           ? economyDepsFor({
-              enabled: opts.economy.enabled,
-              provider: opts.economy.provider ?? "offline",
+              enabled: economy.enabled,
+              provider: economy.provider ?? "offline",
               batches: withAi ? opts.ai.batches : undefined,
-              ...(opts.economy.settings ? { settings: opts.economy.settings } : {}),
+              ...(economy.settings ? { settings: economy.settings } : {}),
             })
           : {}),
       });
-    const handlers = new Map([true, false].map((withAi) => [withAi, handlersFor(withAi)]));
+    let handlers = new Map([true, false].map((withAi) => [withAi, handlersFor(withAi)]));
+    this.redeploy = (economy) => {
+      handlers = new Map([true, false].map((withAi) => [withAi, handlersFor(withAi, economy)]));
+      setDepsFactory(factory);
+    };
     const quota = createUserQuota({ store: seen, clock: systemClock, limits: { ...DEFAULT_QUOTA_LIMITS, ...opts.quota } });
     const signer = opts.mediaSigner ? { mediaSigner: opts.mediaSigner } : {};
-    setDepsFactory((req) => ({
+    const factory = (req: { withAi: boolean }) => ({
       handlers: handlers.get(req.withAi) as BatchHandlers,
       ai: opts.ai,
       store: seen,
@@ -177,7 +183,8 @@ export class Harness {
       quota,
       ...signer,
       ...(opts.uploads ? { uploads: opts.uploads } : {}),
-    }));
+    });
+    setDepsFactory(factory);
   }
 
   /** Runs one delivery of a task through the exported task function. */
