@@ -12,6 +12,7 @@ import { OfflineAiService } from "../src/ai/offline";
 import type { BatchTask } from "../src/batch/api";
 import { ProviderJobRecord } from "../src/economy/provider-job-record";
 import { COLUMNS, TWO_STEP_FLOW, ctxFor, deliverOne, makeHarness, rowsOf, type Harness } from "./support/batch-harness";
+import { image, input, output, rawFlow, text } from "./support/flows";
 
 const owner = { ownerId: "u1" };
 
@@ -19,15 +20,22 @@ const owner = { ownerId: "u1" };
 class CountingText implements AiService {
   readonly name = "offline";
   text = 0;
+  images = 0;
+  /** Prompts of the realtime text calls. */
+  readonly prompts: string[] = [];
   private readonly offline: OfflineAiService;
   constructor(clock: Harness["clock"]) {
     this.offline = new OfflineAiService({ latencyMs: 0, clock });
   }
   generateText(req: TextRequest): Promise<TextResult> {
     this.text += 1;
+    this.prompts.push(req.prompt);
     return this.offline.generateText(req);
   }
-  generateImage = (req: Parameters<AiService["generateImage"]>[0]) => this.offline.generateImage(req);
+  generateImage = (req: Parameters<AiService["generateImage"]>[0]) => {
+    this.images += 1;
+    return this.offline.generateImage(req);
+  };
   generateVideo = (req: Parameters<AiService["generateVideo"]>[0]) => this.offline.generateVideo(req);
 }
 
@@ -316,6 +324,99 @@ describe("economy driver", () => {
     await run(h);
     expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 4 });
     expect(h.counted).toHaveLength(4);
+  });
+
+  //   topic ─▶ caption (text) ─▶ picture (image) ─▶ alt (text) ─▶ out_alt
+  //                       └──────▶ out_caption          └────────▶ out_picture
+  test("a flow with an image step: the text step above it is batched, the image and the text step below it run realtime in the row tasks", async () => {
+    const flow = rawFlow(
+      [
+        input("topic"),
+        text("caption", "Caption {{topic}}"),
+        image("picture", "Draw {{caption}}"),
+        text("alt", "Alt text for {{caption}}"),
+        output("out_caption", "caption"),
+        output("out_picture", "picture"),
+        output("out_alt", "alt"),
+      ],
+      "topic>caption caption>picture picture>alt caption>out_caption picture>out_picture alt>out_alt",
+    );
+    const rows = ["owls", "rain", "tea", "maps"].map((topic) => ({ topic }));
+    const { h, ai, batches } = economyHarness();
+    const job = await h.handlers.createJob({ ownerId: "u1", flow, columns: ["topic"], rows, concurrency: 2, mode: "economy" });
+    await h.handlers.startJob(owner, job.id);
+    await run(h);
+    const done = await h.handlers.getJob(owner, job.id);
+    expect(done).toMatchObject({ status: "completed", completedRows: 4, failedRows: 0 });
+    // One layer (caption), one provider job; the image and `alt` ran realtime once per row.
+    expect(batches.creates).toBe(1);
+    expect(done.economy?.layers.map((l) => [l.layer, l.done, l.requests])).toEqual([[0, true, 4]]);
+    expect([ai.text, ai.images]).toEqual([4, 4]);
+    expect(ai.prompts.every((p) => p.startsWith("Alt text for "))).toBe(true);
+
+    const rt = makeHarness();
+    const rtJob = await rt.handlers.createJob({ ownerId: "u1", flow, columns: ["topic"], rows, concurrency: 2 });
+    await rt.handlers.startJob(owner, rtJob.id);
+    await rt.drain();
+    const realtime = await rt.handlers.getJob(owner, rtJob.id);
+    const textOf = (r: { row: number; status: string; outputs: unknown }) => {
+      const o = r.outputs as Record<string, { text?: string; kind?: string; mimeType?: string; bytes?: number }>;
+      return [r.row, r.status, o.caption?.text, o.alt?.text, o.picture?.kind, o.picture?.mimeType, o.picture?.bytes];
+    };
+    const mine = (await outputsOf(h, job.id)).map(textOf);
+    expect(mine.every((r) => typeof r[2] === "string" && typeof r[3] === "string" && r[4] === "mediaRef" && r[5] === "image/png")).toBe(true);
+    expect(mine).toEqual((await outputsOf(rt, rtJob.id)).map(textOf));
+    // Cost: the realtime price less half of the batched captions.
+    const perRow = realtime.costUsd / 4;
+    expect(done.costUsd).toBeLessThan(realtime.costUsd);
+    expect(done.costUsd).toBeGreaterThan(realtime.costUsd / 2);
+    const captions = done.economy?.realtimeCostUsd ?? 0;
+    expect(captions).toBeGreaterThan(0);
+    expect(captions).toBeLessThan(perRow * 4);
+    expect(done.costUsd).toBeCloseTo(realtime.costUsd - captions / 2, 9);
+  });
+
+  test.each([
+    ["turned off", undefined],
+    ["left without provider batch jobs", {}],
+  ])("the driver %s while a layer runs: the pass leaves its layers and the rows run realtime to the end", async (_label, after) => {
+    const { h, ai } = economyHarness();
+    const job = await economyJob(h, 3);
+    await h.handlers.startJob(owner, job.id);
+    const layer = h.queue.take();
+    if (!layer) throw new Error("no layer task");
+    await h.handlers.runRowTask(layer.payload, ctxFor(layer.id));
+    if (after === undefined) delete h.deps.economy;
+    else h.deps.economy = after;
+    await run(h);
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 3, failedRows: 0 });
+    // Both text steps of every row ran realtime; the open provider job was left to the provider.
+    expect(ai.text).toBe(6);
+    expect(await outputsOf(h, job.id)).toEqual((await realtimeRun(3)).outputs);
+    expect((await records(h, job.id)).map((r) => r.status)).toEqual(["submitted"]);
+  });
+
+  //   topic ─▶ grid (text, JSON with arrays of arrays) ─▶ sum (text, {{grid.rows}}) ─▶ out
+  test("a JSON answer holding arrays of arrays (which a document cannot hold) is stored and answers the next layer and the row", async () => {
+    const schema = { type: "object", properties: { rows: { type: "array", items: { type: "array", items: { type: "number" } } } }, required: ["rows"] };
+    const flow = rawFlow(
+      [input("topic"), text("grid", "A grid for {{topic}}", { jsonSchema: schema }), text("sum", "Sum of {{grid.rows}}"), output("out", "sum")],
+      "topic>grid grid>sum sum>out",
+    );
+    const rows = ["owls", "rain"].map((topic) => ({ topic }));
+    const { h, ai } = economyHarness();
+    const job = await h.handlers.createJob({ ownerId: "u1", flow, columns: ["topic"], rows, concurrency: 2, mode: "economy" });
+    await h.handlers.startJob(owner, job.id);
+    await run(h);
+    expect(await h.handlers.getJob(owner, job.id)).toMatchObject({ status: "completed", completedRows: 2, failedRows: 0 });
+    expect(ai.text).toBe(0);
+    const rt = makeHarness();
+    const rtJob = await rt.handlers.createJob({ ownerId: "u1", flow, columns: ["topic"], rows, concurrency: 2 });
+    await rt.handlers.startJob(owner, rtJob.id);
+    await rt.drain();
+    const realtime = await outputsOf(rt, rtJob.id);
+    expect(JSON.stringify(realtime)).toContain("[[");
+    expect(await outputsOf(h, job.id)).toEqual(realtime);
   });
 
   test("without provider batch jobs on the host an economy job runs its rows realtime", async () => {

@@ -1,14 +1,14 @@
 /**
  * The economy mode's layer plan and the durable provider-job records: layers of a flow, grouping
- * per model and layer under the inline limit, submit idempotency (intent first, orphan found by
+ * per model and layer under the inline limit and the record's key limit, submit idempotency (intent first, orphan found by
  * display name after a crash), polling decisions (wait, results, fallback, fail, deadline) and
  * cancel. Provider: the real @google/genai SDK against the fake Batch API.
  */
 import "./support/jest-undici-shim";
-import type { ProviderBatchJobs } from "../src/ai/batch-port";
+import { MAX_JOB_ITEM_KEY_BYTES, type ProviderBatchJobs } from "../src/ai/batch-port";
 import { GeminiAiService } from "../src/ai/gemini";
 import { groupRequests, parseItemKey, type PendingTextRequest, textLayers } from "../src/economy/layer-plan";
-import { ProviderJobRecord, providerJobPath } from "../src/economy/provider-job-record";
+import { ProviderJobRecord, providerJobPath, providerJobsCollection } from "../src/economy/provider-job-record";
 import { readLayerProgress } from "../src/economy/layer-progress";
 import {
   cancelProviderJobs,
@@ -80,12 +80,42 @@ async function record(w: World, displayName: string): Promise<ProviderJobRecord>
 }
 
 describe("layer plan", () => {
-  it("layers text nodes by the text nodes above them; image nodes only order them", () => {
-    expect(textLayers(FLOW)).toEqual([
+  it("layers text nodes by the text nodes above them; text nodes below an image node are in no layer (they run realtime)", () => {
+    expect(textLayers(FLOW)).toEqual([{ layer: 0, nodeIds: ["A", "C"] }]);
+    //   title ─→ A ─→ B ─→ D,  title ─→ C ─→ D: layers by the longest text path above
+    const textOnly = {
+      nodes: FLOW.nodes.filter((n) => n.id !== "img"),
+      edges: [...FLOW.edges.filter((e) => e.source !== "img" && e.target !== "img"), { source: "A", target: "B" }],
+    };
+    expect(textLayers(textOnly)).toEqual([
       { layer: 0, nodeIds: ["A", "C"] },
       { layer: 1, nodeIds: ["B"] },
       { layer: 2, nodeIds: ["D"] },
     ]);
+  });
+
+  it("splits a group whose item keys would not fit one record document", async () => {
+    // 100,000 rows of one short prompt: well under the inline request limit, but about 1.2 MB of keys.
+    const reqs = Array.from({ length: 100_000 }, (_, i) => ({
+      rowId: String(i),
+      node: { id: "write", data: { model: "gemini-2.5-flash", prompt: "x" } },
+      prompt: `t ${i}`,
+    }));
+    const groups = groupRequests(reqs, { jobId: "QSGRN0ZS4A69AnezPx4W", pass: 0, layer: 0 });
+    expect(groups.length).toBeGreaterThan(1);
+    expect(groups.reduce((n, g) => n + g.items.length, 0)).toBe(100_000);
+    for (const g of groups) expect(g.items.reduce((n, i) => n + Buffer.byteLength(i.key) + 3, 0)).toBeLessThanOrEqual(MAX_JOB_ITEM_KEY_BYTES);
+    // Each group's intent is one document the store takes (MemoryStore enforces the 1 MiB limit).
+    const store = new MemoryStore();
+    const clock = new ManualClock(1_000);
+    for (const g of groups) await recordProviderJobIntent({ store, clock }, { jobId: "QSGRN0ZS4A69AnezPx4W", pass: 0, group: g });
+    expect(await store.count(providerJobsCollection("QSGRN0ZS4A69AnezPx4W"))).toBe(groups.length);
+    // Without the key limit it would be one group, too big for its record.
+    const one = groupRequests(reqs, { jobId: "QSGRN0ZS4A69AnezPx4W", pass: 0, layer: 0, maxKeyBytes: Number.MAX_SAFE_INTEGER });
+    expect(one).toHaveLength(1);
+    await expect(
+      recordProviderJobIntent({ store, clock }, { jobId: "QSGRN0ZS4A69AnezPx4W", pass: 0, group: { ...one[0]!, displayName: "too-big" } }),
+    ).rejects.toThrow();
   });
 
   it("groups per model, splits a model's requests under the byte limit, with unique display names", () => {

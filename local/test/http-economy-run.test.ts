@@ -2,7 +2,9 @@
  * An economy batch on the local host over HTTP: its two text layers run through the offline
  * provider's batch jobs (polled from delayed tasks of the SQLite queue), then its rows; it
  * completes with the same results as the same batch run realtime, at half the cost, with every
- * layer shown done in `job.economy`, and no text call made realtime.
+ * layer shown done in `job.economy`, and no text call made realtime. A flow with an image step
+ * batches the text step above it and runs the image and the text step below it realtime in the
+ * row tasks, with the realtime run's results.
  */
 import { OfflineAiService, type AiService, type TextRequest, type TextResult } from "@flowcraft/core";
 import { csvOf } from "./support/flows";
@@ -24,17 +26,43 @@ const TWO_LAYERS = {
   ],
 };
 
-/** The offline provider, counting the realtime text calls (its batch jobs answer without them). */
+//   topic ──▶ caption (text) ──▶ draw (image) ──▶ alt (text) ──▶ out "alt"
+//                     └──▶ out "caption"     └──▶ out "picture"
+const WITH_IMAGE = {
+  nodes: [
+    { id: "topic", type: "input", data: { column: "topic" } },
+    { id: "caption", type: "text", data: { model: "gemini-2.5-flash", prompt: "Caption for {{topic}}." } },
+    { id: "draw", type: "image", data: { model: "gemini-2.5-flash-image", prompt: "A picture of {{caption}}" } },
+    { id: "alt", type: "text", data: { model: "gemini-2.5-flash", prompt: "Alt text for a picture of {{caption}}" } },
+    { id: "out_caption", type: "output", data: { name: "caption" } },
+    { id: "out_picture", type: "output", data: { name: "picture" } },
+    { id: "out_alt", type: "output", data: { name: "alt" } },
+  ],
+  edges: [
+    { source: "topic", target: "caption" },
+    { source: "caption", target: "draw" },
+    { source: "draw", target: "alt" },
+    { source: "caption", target: "out_caption" },
+    { source: "draw", target: "out_picture" },
+    { source: "alt", target: "out_alt" },
+  ],
+};
+
+/** The offline provider, counting the realtime text and image calls (its batch jobs answer without them). */
 class Counting implements AiService {
   readonly name = "offline";
   text = 0;
+  images = 0;
   private readonly inner = new OfflineAiService({ latencyMs: 0, batchDelayMs: 300 });
   readonly batches = this.inner.batches;
   generateText(req: TextRequest): Promise<TextResult> {
     this.text += 1;
     return this.inner.generateText(req);
   }
-  generateImage = (req: Parameters<AiService["generateImage"]>[0]) => this.inner.generateImage(req);
+  generateImage = (req: Parameters<AiService["generateImage"]>[0]) => {
+    this.images += 1;
+    return this.inner.generateImage(req);
+  };
   generateVideo = (req: Parameters<AiService["generateVideo"]>[0]) => this.inner.generateVideo(req);
 }
 
@@ -48,8 +76,8 @@ afterAll(() => srv.close());
 const api = (method: string, path: string, body?: unknown) => request(srv.port, method, path, body);
 const topics = Array.from({ length: 8 }, (_, i) => `topic number ${i}`);
 
-async function runToEnd(mode: "economy" | "realtime") {
-  const created = await api("POST", "/api/batches", { flow: TWO_LAYERS, csv: csvOf(topics), mode, concurrency: 3 });
+async function runToEnd(mode: "economy" | "realtime", flow: unknown = TWO_LAYERS) {
+  const created = await api("POST", "/api/batches", { flow, csv: csvOf(topics), mode, concurrency: 3 });
   expect(created.status).toBe(201);
   const id = created.json.job.id as string;
   if (created.json.job.status === "pending") expect((await api("POST", `/api/batches/${id}/run`, {})).status).toBe(200);
@@ -80,5 +108,29 @@ describe("an economy batch on the local host", () => {
     ]);
     const providerJobs = await srv.host.store.query(`batch_jobs/${economy.id}/provider_jobs`);
     expect(providerJobs).toHaveLength(2);
+  });
+
+  it("a flow with an image step: the text step above it is batched, the image and the text step below it run realtime", async () => {
+    const before = { text: ai.text, images: ai.images };
+    const economy = await runToEnd("economy", WITH_IMAGE);
+    const calls = { text: ai.text - before.text, images: ai.images - before.images };
+    const realtime = await runToEnd("realtime", WITH_IMAGE);
+    // Realtime in the economy run: one image and one `alt` per row; every caption came from the batch job.
+    expect(calls).toEqual({ text: 8, images: 8 });
+    expect(economy.job).toMatchObject({ status: "completed", completedRows: 8, failedRows: 0, mode: "economy" });
+    // Media refs name the job; everything else is the realtime run's.
+    const comparable = (rows: typeof economy.results) =>
+      rows.map((r) => {
+        const { ref, ...picture } = (r.outputs as { picture: { ref: string } }).picture;
+        expect(ref).toMatch(/\/draw\.png$/);
+        return { ...r, outputs: { ...(r.outputs as object), picture } };
+      });
+    expect(comparable(economy.results)).toEqual(comparable(realtime.results));
+    const layers = (economy.job.economy as { layers: Array<{ layer: number; done: boolean; requests: number }>; realtimeCostUsd: number }).layers;
+    expect(layers.map((l) => [l.layer, l.done, l.requests])).toEqual([[0, true, 8]]);
+    // The price: the realtime run's less half of the batched captions (`realtimeCostUsd` is theirs at the standard price).
+    const captions = (economy.job.economy as { realtimeCostUsd: number }).realtimeCostUsd;
+    expect(captions).toBeGreaterThan(0);
+    expect(economy.job.costUsd as number).toBeCloseTo((realtime.job.costUsd as number) - captions / 2, 9);
   });
 });

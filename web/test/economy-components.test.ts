@@ -14,7 +14,7 @@ import { EconomyPanel } from "../src/economy/economy-panel";
 import { EconomyToggle } from "../src/economy/economy-toggle";
 import { ProgressPanel } from "../src/batch-view/progress-panel";
 import { economyChoice, economyOf, layerNodes } from "../src/lib/economy-view";
-import { T0, TWO_LAYER_FLOW, economyJobDoc } from "./support/economy-fixtures";
+import { MEDIA_FLOW, T0, TWO_LAYER_FLOW, economyJobDoc } from "./support/economy-fixtures";
 
 /** The markup's visible text, tags dropped and spaces collapsed. */
 const text = (html: string): string =>
@@ -108,16 +108,30 @@ describe("EconomyToggle", () => {
     expect(radio(html, "realtime")).not.toContain("checked");
   });
 
-  it("is disabled for an image flow, the reason naming the step and tied to the radio", () => {
+  it("is disabled for a flow with nothing to batch, the reason tied to the radio", () => {
     const html = render("economy", IMAGE_FLOW);
     const economy = radio(html, "economy");
     expect(economy).toContain('disabled=""');
     expect(radio(html, "realtime")).toContain('checked=""');
     expect(economy).not.toContain("checked");
     const reason = html.match(/<p id="([^"]+)"[^>]*data-testid="economy-unavailable"[^>]*>([^<]*)<\/p>/);
-    expect(reason?.[2]).toBe("Economy mode runs text steps only; this flow has image step: draw (image).");
+    expect(reason?.[2]).toBe("Economy mode has nothing to batch: this flow has no text step.");
     expect(economy).toContain(reason?.[1] ?? "no id");
+    expect(html).not.toContain("economy-realtime-steps");
     expect(tagOf(html, "mode-toggle")).toContain("fieldset");
+  });
+
+  it("can be chosen for a flow with an image step, stating which steps stay realtime", () => {
+    const html = render("economy", MEDIA_FLOW);
+    const economy = radio(html, "economy");
+    expect(economy).toContain('checked=""');
+    expect(economy).not.toContain("disabled");
+    const note = html.match(/<p id="([^"]+)"[^>]*data-testid="economy-realtime-steps"[^>]*>([^<]*)<\/p>/);
+    expect(note?.[2]).toContain("Stays realtime, at the standard price: draw (image), alt (text, after an image or video step).");
+    expect(economy).toContain(note?.[1] ?? "no id");
+    expect(html).not.toContain("economy-unavailable");
+    // A text-only flow has no such note.
+    expect(render("economy", TWO_LAYER_FLOW)).not.toContain("economy-realtime-steps");
   });
 });
 
@@ -146,10 +160,11 @@ describe("EstimateFigures", () => {
     expect(t).toContain("Time in economy up to 24 h");
   });
 
-  it("says n/a for the economy price of a flow that cannot run in it", () => {
+  it("says n/a for the economy price of a flow with nothing to batch", () => {
     const t = text(renderToStaticMarkup(createElement(EstimateFigures, { estimate: estimate(null), mode: "realtime" })));
     expect(t).toContain("Realtime cost (expected) (chosen) $0.02");
     expect(t).toContain("Economy cost (expected) n/a");
+    expect(t).toContain("Economy cost range nothing to batch");
     expect(t).not.toContain("Time in economy");
   });
 });

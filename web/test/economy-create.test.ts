@@ -1,7 +1,7 @@
 /**
  * The run dialog's mode reaches the server on both backends: the real LocalBackend against the
- * real local host stores `mode: "economy"` on the job (absent: realtime) and a flow with an image
- * step is refused with a `mode` detail; the Firebase create path puts `mode` into the
+ * real local host stores `mode: "economy"` on the job (absent: realtime) and a flow with nothing to
+ * batch (an image step only) is refused with a `mode` detail; the Firebase create path puts `mode` into the
  * `createBatch` callable's data, inline or with an uploaded file.
  */
 import { LocalBackend } from "../src/backend/local-backend";
@@ -39,11 +39,11 @@ describe("LocalBackend create with a mode", () => {
     expect((await backend.create(input())).mode).toBe("realtime");
   });
 
-  it("an image flow in economy mode is refused, naming the step", async () => {
+  it("an image-only flow in economy mode is refused: nothing to batch", async () => {
     const err = (await backend.create(input({ flow: IMAGE_FLOW, mode: "economy" })).catch((e: unknown) => e)) as BackendError;
     expect(err).toBeInstanceOf(BackendError);
     expect(err.info.code).toBe("invalid_input");
-    expect(err.info.details?.find((d) => d.path === "mode")?.message).toContain('"draw" (image)');
+    expect(err.info.details?.find((d) => d.path === "mode")?.message).toContain("nothing to batch: this flow has no text step");
   });
 });
 

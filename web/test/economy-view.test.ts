@@ -10,7 +10,7 @@ import { IMAGE_FLOW, TEXT_FLOW } from "../../local/test/support/flows";
 import { jobFromDoc } from "../src/backend/job-doc";
 import { economyChoice, economyOf, layerNodes, layerStates, waitingText, waitsOnProvider } from "../src/lib/economy-view";
 import { PROVIDER_WAIT, rowContext, rowState, visibleRows } from "../src/lib/results-view";
-import { ECONOMY, LAYER2_SINCE, T0, TWO_LAYER_FLOW, economyJobDoc } from "./support/economy-fixtures";
+import { ECONOMY, LAYER2_SINCE, MEDIA_FLOW, T0, TWO_LAYER_FLOW, economyJobDoc } from "./support/economy-fixtures";
 
 describe("economy progress from a job document", () => {
   it("a Firestore job doc with economy parses, and the core schema accepts the same doc", () => {
@@ -112,16 +112,41 @@ describe("rows of an economy job", () => {
 });
 
 describe("economy choice in the run dialog", () => {
-  it("a text flow can run in economy mode", () => {
-    expect(economyChoice(TEXT_FLOW)).toEqual({ available: true });
-    expect(economyChoice(TWO_LAYER_FLOW)).toEqual({ available: true });
+  it("a text flow can run in economy mode, every step batched", () => {
+    expect(economyChoice(TEXT_FLOW)).toEqual({ available: true, realtime: [], note: null });
+    expect(economyChoice(TWO_LAYER_FLOW)).toEqual({ available: true, realtime: [], note: null });
   });
 
-  it("an image or video step disables it, naming the steps", () => {
+  it("a flow with an image step can, naming the steps that stay realtime", () => {
+    const choice = economyChoice(MEDIA_FLOW);
+    expect(choice).toMatchObject({
+      available: true,
+      realtime: [
+        { id: "draw", type: "image", reason: "media" },
+        { id: "alt", type: "text", reason: "below-media" },
+      ],
+    });
+    expect(choice.available && choice.note).toBe(
+      "Stays realtime, at the standard price: draw (image), alt (text, after an image or video step). The other text steps go through provider batch jobs.",
+    );
+  });
+
+  it("a flow with nothing to batch disables it, saying why", () => {
     const image = economyChoice(IMAGE_FLOW);
-    expect(image).toMatchObject({ available: false, nodes: [{ id: "draw", type: "image" }] });
-    expect(image.available === false && image.reason).toBe("Economy mode runs text steps only; this flow has image step: draw (image).");
-    const both = economyChoice({ ...IMAGE_FLOW, nodes: [...IMAGE_FLOW.nodes, { id: "clip", type: "video", data: {} }] });
-    expect(both.available === false && both.reason).toBe("Economy mode runs text steps only; this flow has image and video steps: draw (image), clip (video).");
+    expect(image).toEqual({ available: false, reason: "Economy mode has nothing to batch: this flow has no text step." });
+    // topic ─▶ draw (image) ─▶ alt (text): the only text step waits for the image.
+    const below = economyChoice({
+      nodes: [...IMAGE_FLOW.nodes, { id: "alt", type: "text", data: {} }],
+      edges: [...IMAGE_FLOW.edges, { source: "draw", target: "alt" }],
+    });
+    expect(below.available === false && below.reason).toBe(
+      "Economy mode has nothing to batch: every AI step of this flow runs realtime: draw (image), alt (text, after an image or video step).",
+    );
+  });
+
+  it("a flow the editor holds with a cycle or odd entries still gives an answer (the create check reports them)", () => {
+    const cyclic = { nodes: TWO_LAYER_FLOW.nodes, edges: [...TWO_LAYER_FLOW.edges, { source: "polish", target: "draft" }, { source: 3 }] };
+    expect(economyChoice(cyclic)).toEqual({ available: true, realtime: [], note: null });
+    expect(economyChoice(null)).toEqual({ available: false, reason: "Economy mode has nothing to batch: this flow has no text step." });
   });
 });

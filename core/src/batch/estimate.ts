@@ -67,7 +67,7 @@ export interface BatchEstimate {
   inputTokens: number;
   outputTokens: Range;
   costUsd: Range;
-  /** The same batch in economy mode (text calls at the batch price); null when the flow cannot run in it. */
+  /** The same batch in economy mode (batched text calls at the batch price, the rest at the standard one); null when it has nothing to batch. */
   economyCostUsd: Range | null;
   durationMs: Range;
   /** True when the prompts of a sample of rows were counted and scaled up. */

@@ -19,6 +19,8 @@
  *   next layer's task is enqueued (deterministic id: at most one).
  * - A row of a layer whose input or upstream node failed, or whose upstream node fell back, gets
  *   no item: the row task runs it as realtime would (a failure the same way, a fallback realtime).
+ * - Image and video nodes, and text nodes below one, are in no layer (`textLayers`): the row tasks
+ *   run them realtime through the governor, at the standard price, once the layers are done.
  * - Only the first pass of a job goes through layers; retry and re-run passes run realtime (their
  *   rows resume from checkpoints the layers know nothing about).
  * - Pause does not stop the provider jobs: their polls go on and the layers settle; the lanes
@@ -95,6 +97,10 @@ function economyDeps(ctx: BatchContext) {
 export async function runEconomyLayerTask(ctx: BatchContext, task: EconomyLayerTask): Promise<void> {
   const job = await layersJob(ctx, task.jobId, task.pass);
   if (!job) return;
+  if (!ctx.deps.economy?.batches) {
+    await leaveLayers(ctx, job, task.layer);
+    return;
+  }
   const { e, pdeps } = economyDeps(ctx);
   const flow = jobFlow(ctx, job);
   const layers = textLayers(flow);
@@ -132,6 +138,10 @@ export async function runEconomyPollTask(ctx: BatchContext, task: EconomyPollTas
   const job = await layersJob(ctx, task.jobId, task.pass);
   if (!job) {
     await cancelIfStopped(ctx, task);
+    return;
+  }
+  if (!ctx.deps.economy?.batches) {
+    await leaveLayers(ctx, job, task.layer);
     return;
   }
   const { e, pdeps } = economyDeps(ctx);
@@ -176,6 +186,19 @@ export async function runEconomyPollTask(ctx: BatchContext, task: EconomyPollTas
   }
   await writeProgress(ctx, job);
   if (await layerSettled(ctx, job.id, task.pass, task.layer)) await enqueueLayerTask(ctx, { jobId: job.id, pass: task.pass, layer: task.layer + 1 });
+}
+
+/**
+ * A layer or poll task run where there are no provider batch jobs: the host's economy driver was
+ * turned off (Firebase: ECONOMY_BATCH_JOBS off, or no API key in the row task function) while the
+ * job was in its layers. Waiting would never end (nothing here can submit or poll), so the pass
+ * leaves its layers: the lanes open and the rows run, answering from the items of the provider
+ * jobs that settled and realtime for the rest, as an economy batch does on a host without the
+ * driver. Provider jobs still open are left to the provider (nothing here can cancel them).
+ */
+async function leaveLayers(ctx: BatchContext, job: JobState, layer: number): Promise<void> {
+  ctx.deps.logger.warn({ jobId: job.id, pass: job.pass, layer }, "economy layers left: no provider batch jobs on this host; the rows run realtime");
+  await openLanes(ctx, job.id, job.pass);
 }
 
 /**

@@ -9,6 +9,10 @@
  * classified like a realtime one), or `fallback` (its provider job failed, expired or ran out of
  * time: the row runs that node, and what depends on it, realtime). `requestHash` is the SHA-256 of
  * the rendered request, so the row task matches the engine's call to its answer without a node id.
+ *
+ * A JSON answer is stored as JSON text (`jsonText`), as the row runner stores JSON outputs: a
+ * document cannot hold arrays of arrays (Firestore refuses them), and one such answer would fail
+ * every settle of its provider job. Readers get `json` back; items written with `json` read as before.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -27,6 +31,8 @@ export const EconomyItem = z.object({
   providerJob: z.string(),
   text: z.string().optional(),
   json: z.unknown().optional(),
+  /** The JSON answer as text (how it is stored; `readEconomyItems` gives it back as `json`). */
+  jsonText: z.string().optional(),
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() }).optional(),
   model: z.string().optional(),
   error: ErrorInfo.optional(),
@@ -77,7 +83,8 @@ export async function writeEconomyItems(store: DocumentStore, jobId: string, ite
   let batch = store.batch();
   let writes = 0;
   let bytes = 0;
-  for (const item of items) {
+  for (const given of items) {
+    const item = storedItem(given);
     const path = economyItemPath(jobId, item.pass, item.rowIndex, item.nodeId);
     const size = documentSize(path, item);
     if (writes > 0 && (writes >= maxWrites || bytes + size > maxBytes)) {
@@ -104,7 +111,21 @@ export async function readEconomyItems(
   const out: EconomyItem[] = [];
   for (let i = 0; i < keys.length; i += WRITE_CHUNK) {
     const docs = await store.getAll(keys.slice(i, i + WRITE_CHUNK).map((k) => economyItemPath(jobId, pass, k.rowIndex, k.nodeId)));
-    for (const d of docs) if (d) out.push(EconomyItem.parse(d.data));
+    for (const d of docs) if (d) out.push(readItem(EconomyItem.parse(d.data)));
   }
   return out;
+}
+
+/** The item as stored: a JSON answer as text. */
+function storedItem(item: EconomyItem): EconomyItem {
+  if (item.json === undefined) return item;
+  const { json, ...rest } = item;
+  return { ...rest, jsonText: JSON.stringify(json) };
+}
+
+/** The item as readers use it: `json` parsed back from its text. */
+function readItem(item: EconomyItem): EconomyItem {
+  if (item.jsonText === undefined) return item;
+  const { jsonText, ...rest } = item;
+  return { ...rest, json: JSON.parse(jsonText) as unknown };
 }

@@ -4,12 +4,13 @@
  *
  * - A text node's layer is the number of text nodes on the longest path above it (0 when none):
  *   its requests can go out once every text node above it has answered for those rows. Image and
- *   video nodes are not layered: they run realtime through the normal row tasks, and count only
- *   as "inputs that must be ready" for the text nodes below them.
+ *   video nodes are not layered: they run realtime through the normal row tasks. A text node with
+ *   an image or video node anywhere above it is not layered either: it waits for that step, which
+ *   runs in the row task, so the row task runs it realtime too (economy-mode.ts, `economyPlan`).
  * - One provider job holds the requests of one model and one layer, in one pass, and stays under
  *   the provider's request limit (`ProviderBatchJobs.maxJobRequestBytes`: inline requests, or an
  *   input file where the provider takes one) and under `MAX_JOB_ITEM_KEY_BYTES` of item keys (its
- *   record keeps them all): a bigger group is split into chunks `c0`, `c1`, … in item order.
+ *   record keeps them all in one document, and a Firestore document holds at most 1 MiB): a bigger group is split into chunks `c0`, `c1`, … in item order.
  * - The display name `fc-<jobId>-p<pass>-L<layer>-<model>-c<chunk>[-w<wave>]` is unique per group
  *   and deterministic: it is the key that finds an orphaned provider job after a crash.
  * - Item keys are `<rowId>/<nodeId>`: unique within a job, and the row and node come back with the
@@ -26,17 +27,24 @@ export interface TextLayer {
   nodeIds: string[];
 }
 
-/** Text nodes by layer, lowest first. Assumes an acyclic flow (validated before a job exists). */
+/**
+ * The batched text nodes by layer, lowest first (text nodes below an image or video node are left
+ * out: they run realtime in the row tasks). Assumes an acyclic flow (validated before a job exists).
+ */
 export function textLayers(flow: Pick<Flow, "nodes" | "edges">): TextLayer[] {
   const graph = buildGraph(flow);
   const types = new Map(flow.nodes.map((n) => [n.id, n.type]));
   const depth = new Map<string, number>(); // text nodes at or above a node, on its longest path
+  const belowMedia = new Set<string>(); // nodes that are, or have above them, an image or video node
   const layers = new Map<number, string[]>();
   for (const id of topologicalOrder(graph)) {
-    const above = Math.max(0, ...(graph.upstream.get(id) ?? []).map((u) => depth.get(u) ?? 0));
-    const isText = types.get(id) === "text";
+    const ups = graph.upstream.get(id) ?? [];
+    const above = Math.max(0, ...ups.map((u) => depth.get(u) ?? 0));
+    const type = types.get(id);
+    const isText = type === "text";
     depth.set(id, above + (isText ? 1 : 0));
-    if (!isText) continue;
+    if (type === "image" || type === "video" || ups.some((u) => belowMedia.has(u))) belowMedia.add(id);
+    if (!isText || belowMedia.has(id)) continue;
     const list = layers.get(above) ?? [];
     list.push(id);
     layers.set(above, list);

@@ -22,7 +22,7 @@ import { buildGraph, ancestors } from "../flow/graph";
 import type { Flow, TextNode } from "../flow/schema";
 import type { Clock } from "../ports/clock";
 import type { DocumentStore } from "../ports/store";
-import { economyUnsupportedNodes } from "./economy-mode";
+import { mediaNodes } from "./economy-mode";
 import { groupRequests, type PendingTextRequest, textLayers } from "./layer-plan";
 import { pollProviderJob, settleProviderJob, submitProviderJob } from "./provider-jobs";
 
@@ -224,7 +224,7 @@ function textAncestors(flow: Flow): Map<string, string[]> {
 }
 
 function assertTextOnly(flow: Flow): void {
-  const media = economyUnsupportedNodes(flow)[0];
+  const media = mediaNodes(flow)[0];
   if (media) throw new PermanentError("invalid_flow", `The layer runner takes text flows only; node "${media.id}" is ${media.type}`);
 }
 

@@ -25,8 +25,6 @@ import {
   type QuotaLimits,
   type BatchTask,
   randomIds,
-  type AiService,
-  type EconomyDeps,
 } from "@flowcraft/core";
 import { FirestoreStore } from "../adapters/firestore-store";
 import { FirebaseTaskQueue } from "../adapters/firebase-task-queue";
@@ -36,6 +34,7 @@ import { StorageUploads } from "../adapters/storage-uploads";
 import { ROW_TASK_DISPATCH_DEADLINE_SECONDS, ROW_TASK_FUNCTION } from "../config/function-options";
 import { AI_CALLS_PER_MINUTE, AI_PROVIDER, ECONOMY_BATCH_JOBS, REGION, ROWS_PER_DAY, runtimeProjectId } from "../config/params";
 import { makeAiService } from "./ai-provider";
+import { economyDepsFor } from "./economy-deps";
 import type { DepsRequest, FunctionsDeps } from "./deps";
 import { functionsLoggerAdapter as logger } from "./functions-logger";
 import { lazyBlobStore, lazyTaskQueue } from "./lazy-ports";
@@ -103,16 +102,6 @@ export function governorFor(store: DocumentStore): StoreGovernor {
   return instanceGovernor;
 }
 
-/**
- * The economy driver, when ECONOMY_BATCH_JOBS is on and the provider has batch jobs: with them in
- * functions bound to the key (the row task function runs the layer and poll tasks), without them
- * elsewhere (starts and cancels only write the job; the polls cancel the provider jobs).
- */
-function economyFor(ai: AiService): { economy?: EconomyDeps } {
-  if (!ECONOMY_BATCH_JOBS.value() || AI_PROVIDER.value() === "vertex") return {};
-  return { economy: ai.batches ? { batches: ai.batches } : {} };
-}
-
 export function productionDeps(req: DepsRequest): FunctionsDeps {
   const app = adminApp();
   const store = new FirestoreStore(getFirestore(app));
@@ -132,7 +121,7 @@ export function productionDeps(req: DepsRequest): FunctionsDeps {
     engine: { governor },
     // Loopback receivers only under the emulator suite (a developer's machine), https otherwise.
     webhooks: { allowLoopback: process.env.FUNCTIONS_EMULATOR === "true", blockPrivateAddresses: process.env.FUNCTIONS_EMULATOR !== "true" },
-    ...economyFor(ai),
+    ...economyDepsFor({ enabled: ECONOMY_BATCH_JOBS.value(), provider: AI_PROVIDER.value(), batches: ai.batches }),
   });
   const quota = createUserQuota({ store, clock: systemClock, limits: quotaLimits() });
   // The bucket is looked up on first use (a signing, an upload read), like the media store.

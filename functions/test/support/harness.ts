@@ -2,7 +2,11 @@
  * Drives the REAL exported functions (wrapped by firebase-functions-test in offline mode) over
  * in-memory ports installed through the deps seam: enqueued row tasks go to `runBatchRow.run(req)`,
  * created `results/{rowId}`, `webhook_events/{key}` and `batch_jobs/{jobId}` docs go to the wrapped Firestore triggers, as
- * the platform would deliver them (asynchronously, concurrently, at least once).
+ * the platform would deliver them (asynchronously, concurrently, at least once). With `economy`,
+ * the deps follow production's ECONOMY_BATCH_JOBS rule (runtime/economy-deps.ts): the row task
+ * function gets the provider's batch jobs, the callables and triggers an economy driver without
+ * them. With `holdDelayed`, tasks enqueued with a delay wait for `releaseDelayed()`, so a test
+ * moves a fake provider clock between polls as Cloud Tasks' `scheduleDelaySeconds` would.
  */
 import { HttpsError } from "firebase-functions/v2/https";
 import firebaseFunctionsTest from "firebase-functions-test";
@@ -17,7 +21,9 @@ import {
   systemClock,
   type AiService,
   type BatchLimits,
+  type BatchHandlers,
   type Doc,
+  type EconomyDeps,
   type DocumentStore,
   type Logger,
   type QuotaLimits,
@@ -27,6 +33,7 @@ import {
 import { MemoryBlobStore, MemoryStore } from "@flowcraft/core/testing";
 import * as fns from "../../src/index";
 import { setDepsFactory, type MediaSigner } from "../../src/runtime/deps";
+import { economyDepsFor } from "../../src/runtime/economy-deps";
 import type { UploadReader } from "../../src/adapters/storage-uploads";
 
 export const fft = firebaseFunctionsTest();
@@ -88,6 +95,10 @@ export interface HarnessOptions {
   nodeRetry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   /** Signs media links for the signMediaLinks callable. */
   mediaSigner?: MediaSigner;
+  /** ECONOMY_BATCH_JOBS and AI_PROVIDER as the functions read them (absent: the param's default, off). */
+  economy?: { enabled: boolean; provider?: string; settings?: Omit<EconomyDeps, "batches"> };
+  /** Keep tasks enqueued with a delay in `delayed` until `releaseDelayed()` (default: deliver at once). */
+  holdDelayed?: boolean;
 }
 
 export class Harness {
@@ -95,7 +106,13 @@ export class Harness {
   readonly store: MemoryStore;
   readonly blobs = new MemoryBlobStore();
   readonly errors: unknown[] = [];
+  /** Task deliveries that threw (Cloud Tasks would retry them), in order. */
+  readonly failedTasks: QueuedTask[] = [];
+  /** Tasks enqueued with a delay, held until `releaseDelayed()` (with `holdDelayed`). */
+  delayed: QueuedTask[] = [];
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Deploys again with other economy params (new function instances: fresh deps, same store and queue). */
+  readonly redeploy: (economy: HarnessOptions["economy"]) => void;
 
   readonly createBatch = fft.wrap(fns.createBatch);
   readonly startBatch = fft.wrap(fns.startBatch);
@@ -120,25 +137,45 @@ export class Harness {
   constructor(private readonly opts: HarnessOptions) {
     const auto = opts.autoDeliver ?? true;
     this.store = new MemoryStore({ recordWrites: opts.recordWrites, onCreate: (doc) => auto && this.onDocCreated(doc) });
-    if (auto) this.queue.onEnqueue = (t) => this.track(this.deliverTask(t));
+    if (auto) {
+      this.queue.onEnqueue = (t) => {
+        if (opts.holdDelayed && (t.delayMs ?? 0) > 0) this.delayed.push(t);
+        else this.track(this.deliverQueued(t));
+      };
+    }
     const logger = opts.logger ?? (process.env.FLOWCRAFT_TEST_LOGS ? jsonLogger("debug") : silentLogger);
     const seen = opts.wrapStore ? opts.wrapStore(this.store) : this.store;
-    const handlers = createBatchHandlers({
-      store: seen,
-      queue: this.queue,
-      blobs: this.blobs,
-      ai: opts.ai,
-      clock: systemClock,
-      ids: randomIds(),
-      logger,
-      limits: { ...DEFAULT_LIMITS, ...opts.limits },
-      webhooks: { allowLoopback: true },
-      ...(opts.nodeRetry ? { engine: { nodeRetry: opts.nodeRetry } } : {}),
-    });
+    // One set of handlers per function kind, as production builds deps per `withAi`.
+    const handlersFor = (withAi: boolean, economy = opts.economy): BatchHandlers =>
+      createBatchHandlers({
+        store: seen,
+        queue: this.queue,
+        blobs: this.blobs,
+        ai: opts.ai,
+        clock: systemClock,
+        ids: randomIds(),
+        logger,
+        limits: { ...DEFAULT_LIMITS, ...opts.limits },
+        webhooks: { allowLoopback: true },
+        ...(opts.nodeRetry ? { engine: { nodeRetry: opts.nodeRetry } } : {}),
+        ...(economy
+          ? economyDepsFor({
+              enabled: economy.enabled,
+              provider: economy.provider ?? "offline",
+              batches: withAi ? opts.ai.batches : undefined,
+              ...(economy.settings ? { settings: economy.settings } : {}),
+            })
+          : {}),
+      });
+    let handlers = new Map([true, false].map((withAi) => [withAi, handlersFor(withAi)]));
+    this.redeploy = (economy) => {
+      handlers = new Map([true, false].map((withAi) => [withAi, handlersFor(withAi, economy)]));
+      setDepsFactory(factory);
+    };
     const quota = createUserQuota({ store: seen, clock: systemClock, limits: { ...DEFAULT_QUOTA_LIMITS, ...opts.quota } });
     const signer = opts.mediaSigner ? { mediaSigner: opts.mediaSigner } : {};
-    setDepsFactory(() => ({
-      handlers,
+    const factory = (req: { withAi: boolean }) => ({
+      handlers: handlers.get(req.withAi) as BatchHandlers,
       ai: opts.ai,
       store: seen,
       logger,
@@ -146,7 +183,8 @@ export class Harness {
       quota,
       ...signer,
       ...(opts.uploads ? { uploads: opts.uploads } : {}),
-    }));
+    });
+    setDepsFactory(factory);
   }
 
   /** Runs one delivery of a task through the exported task function. */
@@ -164,6 +202,16 @@ export class Harness {
         }),
       ),
     );
+  }
+
+  /** A queued task's delivery; one that throws is kept in `failedTasks`. */
+  private async deliverQueued(t: QueuedTask): Promise<void> {
+    try {
+      await this.deliverTask(t);
+    } catch (err) {
+      this.failedTasks.push(t);
+      throw err;
+    }
   }
 
   /** Delivers a created-document event to the matching wrapped trigger. */
@@ -192,6 +240,16 @@ export class Harness {
     });
     this.inflight.add(wrapped);
     void wrapped.finally(() => this.inflight.delete(wrapped));
+  }
+
+  /** Delivers the held delayed tasks (after `before`, e.g. moving a provider clock); returns how many. */
+  async releaseDelayed(before?: (tasks: QueuedTask[]) => void | Promise<void>): Promise<number> {
+    const tasks = this.delayed;
+    this.delayed = [];
+    if (tasks.length === 0) return 0;
+    await before?.(tasks);
+    for (const t of tasks) this.track(this.deliverQueued(t));
+    return tasks.length;
   }
 
   /** Waits until no delivery is running and none was started meanwhile. */

@@ -72,7 +72,7 @@ export function describeEstimate(e: BatchEstimate, provider: string, budgetUsd?:
     `  input tokens   ${int(e.inputTokens)} (${counter})`,
     `  output tokens  ${range(e.outputTokens, int)}`,
     `  cost           ${range(e.costUsd, formatUsd)} (prices ${e.priceTableVersion})`,
-    `  economy cost   ${e.economyCostUsd ? `${range(e.economyCostUsd, formatUsd)} (--economy: text calls at the batch price; results can take up to 24 h)` : "n/a (economy mode runs text flows only)"}`,
+    `  economy cost   ${e.economyCostUsd ? `${range(e.economyCostUsd, formatUsd)} (--economy: batched text calls at the batch price, image / video steps and the text steps below them at the standard price; results can take up to 24 h)` : "n/a (economy mode has nothing to batch: no text step goes through a provider batch job)"}`,
     `  time           ${range(e.durationMs, formatMinutes)}`,
     ...e.perNode.map(
       (n) =>

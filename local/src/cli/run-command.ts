@@ -21,7 +21,9 @@ import {
   checkCreateFromRows,
   csvRowSource,
   parseFlow,
+  economyPlan,
   scanCsv,
+  type Flow,
   type OpenText,
   type RowSource,
   type Job,
@@ -215,6 +217,14 @@ interface RunPlan {
 const ECONOMY_BATCHES = "economy mode: text steps go through provider batch jobs at the batch price, layer by layer (a layer can take up to 24 h)\n";
 const ECONOMY_REALTIME = "economy mode: this provider has no batch jobs; the rows run through realtime calls, at the standard price\n";
 
+/** The steps of an economy run that stay realtime (image / video steps, text steps below them), or nothing. */
+function economyRealtimeNote(flow: unknown): string {
+  const steps = economyPlan(flow as Pick<Flow, "nodes" | "edges">).realtime;
+  if (steps.length === 0) return "";
+  const list = steps.map((s) => `${s.id} (${s.type}${s.reason === "below-media" ? ", after an image or video step" : ""})`).join(", ");
+  return `economy mode: these steps run realtime in the row tasks, at the standard price: ${list}\n`;
+}
+
 /** One run's state shared with the Ctrl-C handler: the batch to cancel, once it exists. */
 interface RunState {
   started: number;
@@ -246,7 +256,7 @@ async function runBatch(host: LocalHost, plan: RunPlan, io: CliIo, run: RunState
   const budget = job.budgetUsd !== null ? `, budget ${formatUsd(job.budgetUsd)}` : "";
   const mode = job.mode === "economy" ? ", economy mode" : "";
   io.stderr.write(`batch ${job.id}: ${job.totalRows} rows, concurrency ${job.concurrency}${budget}${mode}, provider ${plan.provider.name}\n`);
-  if (job.mode === "economy") io.stderr.write(host.deps.economy ? ECONOMY_BATCHES : ECONOMY_REALTIME);
+  if (job.mode === "economy") io.stderr.write(host.deps.economy ? ECONOMY_BATCHES + economyRealtimeNote(inputs.flow) : ECONOMY_REALTIME);
   const progress = createProgress(io.stderr, run.started);
   const ended = await waitForEnd(host, job.id, (j) => progress.update(j));
   const final = isPaused(ended.status) ? await settlePaused(host, ended) : ended;

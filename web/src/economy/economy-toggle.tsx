@@ -1,7 +1,8 @@
 /**
  * The run dialog's mode choice: realtime (the default) or economy, with the trade-off stated next
- * to it. Economy is disabled, with the reason naming the steps, when the flow has image or video
- * steps (the economy runner takes text flows only, see core/src/economy/economy-mode.ts).
+ * to it. For a flow with image or video steps it says which steps stay realtime (those, and text
+ * steps below them; see `economyPlan` in core/src/economy/economy-mode.ts). Economy is disabled,
+ * with the reason, only when it has nothing to batch (no text step runs through a batch job).
  */
 import { useId } from "react";
 import type { JobMode } from "@core/economy/economy-mode";
@@ -17,7 +18,10 @@ export function EconomyToggle({ mode, choice, onChange }: Props) {
   const name = useId();
   const tradeOffId = useId();
   const reasonId = useId();
+  const noteId = useId();
   const economy = choice.available && mode === "economy";
+  const note = choice.available ? choice.note : null;
+  const describedBy = [tradeOffId, ...(choice.available ? [] : [reasonId]), ...(note ? [noteId] : [])].join(" ");
   return (
     <fieldset className="mode-toggle" role="radiogroup" data-testid="mode-toggle">
       <legend>Mode</legend>
@@ -36,7 +40,7 @@ export function EconomyToggle({ mode, choice, onChange }: Props) {
             value="economy"
             checked={economy}
             disabled={!choice.available}
-            aria-describedby={choice.available ? tradeOffId : `${tradeOffId} ${reasonId}`}
+            aria-describedby={describedBy}
             onChange={() => onChange("economy")}
           />
           <span>
@@ -47,6 +51,11 @@ export function EconomyToggle({ mode, choice, onChange }: Props) {
           </span>
         </label>
       </div>
+      {note && (
+        <p id={noteId} className="hint" data-testid="economy-realtime-steps">
+          {note}
+        </p>
+      )}
       {!choice.available && (
         <p id={reasonId} className="hint" data-testid="economy-unavailable">
           {choice.reason}

@@ -1,6 +1,6 @@
 /**
- * What the web app shows about the economy mode (README "Economy mode"): whether a flow can run in
- * it and why not, and, for an economy job, its per-layer provider batch jobs as stored in
+ * What the web app shows about the economy mode (README "Economy mode"): whether it can help a flow
+ * (and which steps stay realtime), and, for an economy job, its per-layer provider batch jobs as stored in
  * `job.economy` (core/src/economy/economy-progress.ts). The job reaches the app unparsed from a
  * Firestore snapshot and as JSON from the local API, so `economyOf` parses it here with the core
  * schema: a malformed progress shows no panel instead of breaking the batch view. Pure: time
@@ -8,7 +8,7 @@
  */
 import type { Job } from "@core/batch/model";
 import { isPassOpen } from "@core/batch/statuses";
-import { economyUnsupportedNodes } from "@core/economy/economy-mode";
+import { type EconomyPlan, economyPlan, type RealtimeStep } from "@core/economy/economy-mode";
 import { textLayers } from "@core/economy/layer-plan";
 import { EconomyProgress, LAYER_STATE_NAMES, type LayerSummary } from "@core/economy/economy-progress";
 import type { Flow } from "@core/flow/schema";
@@ -16,23 +16,49 @@ import type { Flow } from "@core/flow/schema";
 /** The run dialog's trade-off, in one place so the dialog and its tests say the same. */
 export const ECONOMY_TRADE_OFF = ["About 50% cheaper.", "Results can take up to 24 h.", "Progress moves layer by layer."] as const;
 
-export type EconomyChoice = { available: true } | { available: false; nodes: Array<{ id: string; type: string }>; reason: string };
+export type EconomyChoice =
+  | {
+      available: true;
+      /** Steps that stay realtime in an economy batch (image / video steps and text steps below one). */
+      realtime: RealtimeStep[];
+      /** Says which steps stay realtime and why; null when every AI step is batched. */
+      note: string | null;
+    }
+  | { available: false; reason: string };
 
-/** Whether the flow (the editor's JSON) can run in economy mode; if not, which nodes stop it. */
+/**
+ * Whether economy mode can help the flow (the editor's JSON), and which steps stay realtime: the
+ * core's plan (`economyPlan`), the same rule as the server's create check, over the nodes' ids
+ * and types and the edges.
+ */
 export function economyChoice(flow: unknown): EconomyChoice {
-  const raw = (flow as { nodes?: unknown } | null)?.nodes;
-  const nodes = (Array.isArray(raw) ? raw : []).filter(
+  const raw = (flow as { nodes?: unknown; edges?: unknown } | null) ?? {};
+  const nodes = (Array.isArray(raw.nodes) ? raw.nodes : []).filter(
     (n): n is { id: string; type: string } => typeof (n as { id?: unknown }).id === "string" && typeof (n as { type?: unknown }).type === "string",
   );
-  // The core check reads only each node's id and type: the same rule as the server's create check.
-  const unsupported = economyUnsupportedNodes({ nodes: nodes as unknown as Flow["nodes"] });
-  if (unsupported.length === 0) return { available: true };
-  const list = unsupported.map((n) => `${n.id} (${n.type})`).join(", ");
-  const kinds = [...new Set(unsupported.map((n) => n.type))].join(" and ");
+  const edges = (Array.isArray(raw.edges) ? raw.edges : []).filter(
+    (e): e is { source: string; target: string } =>
+      typeof (e as { source?: unknown }).source === "string" && typeof (e as { target?: unknown }).target === "string",
+  );
+  const graph = { nodes: nodes as unknown as Flow["nodes"], edges: edges as unknown as Flow["edges"] };
+  let plan: EconomyPlan;
+  try {
+    plan = economyPlan(graph);
+  } catch {
+    // A cycle: the editor and the create check report it; the mode choice has nothing to add.
+    return { available: true, realtime: [], note: null };
+  }
+  const list = plan.realtime.map((s) => `${s.id} (${s.type}${s.reason === "below-media" ? ", after an image or video step" : ""})`).join(", ");
+  // The server refuses exactly this (`economyFlowProblems`): no text step goes through a batch job.
+  if (plan.batched.length === 0) {
+    const why = plan.realtime.some((s) => s.reason === "below-media") ? `every AI step of this flow runs realtime: ${list}` : "this flow has no text step";
+    return { available: false, reason: `Economy mode has nothing to batch: ${why}.` };
+  }
+  if (plan.realtime.length === 0) return { available: true, realtime: [], note: null };
   return {
-    available: false,
-    nodes: unsupported,
-    reason: `Economy mode runs text steps only; this flow has ${kinds} step${unsupported.length === 1 ? "" : "s"}: ${list}.`,
+    available: true,
+    realtime: plan.realtime,
+    note: `Stays realtime, at the standard price: ${list}. The other text steps go through provider batch jobs.`,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The run dialog's estimate: cost in USD and time, low / expected / high, asked for on demand
  * before Run (the server counts the prompts; nothing is created and nothing generated). The
- * realtime and economy prices stand side by side (economy: n/a when the flow cannot run in it),
+ * realtime and economy prices stand side by side (economy: n/a when it has nothing to batch),
  * the chosen mode's marked.
  */
 import type { JobMode } from "@core/economy/economy-mode";
@@ -73,7 +73,7 @@ export function EstimateFigures({ estimate: e, mode = "realtime" }: { estimate: 
         </div>
         <div className="stat">
           <dt>Economy cost range</dt>
-          <dd data-testid="estimate-economy-cost-range">{economy ? `${formatUsd(economy.low)} – ${formatUsd(economy.high)}` : "text flows only"}</dd>
+          <dd data-testid="estimate-economy-cost-range">{economy ? `${formatUsd(economy.low)} – ${formatUsd(economy.high)}` : "nothing to batch"}</dd>
         </div>
         <div className="stat">
           <dt>{mode === "economy" ? "Time if realtime (expected)" : "Time (expected)"}</dt>

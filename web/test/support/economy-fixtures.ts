@@ -24,6 +24,26 @@ export const TWO_LAYER_FLOW = {
   ],
 };
 
+/**
+ *   topic ─▶ caption (text) ─▶ draw (image) ─▶ alt (text) ─▶ out
+ * `caption` is batched; `draw` and `alt` (below the image) stay realtime.
+ */
+export const MEDIA_FLOW = {
+  nodes: [
+    { id: "topic", type: "input", data: { column: "topic" } },
+    { id: "caption", type: "text", data: { model: "gemini-2.5-flash", prompt: "Caption {{topic}}" } },
+    { id: "draw", type: "image", data: { model: "gemini-2.5-flash-image", prompt: "A picture of {{caption}}" } },
+    { id: "alt", type: "text", data: { model: "gemini-2.5-flash", prompt: "Alt text for {{caption}}" } },
+    { id: "out", type: "output", data: { name: "alt" } },
+  ],
+  edges: [
+    { source: "topic", target: "caption" },
+    { source: "caption", target: "draw" },
+    { source: "draw", target: "alt" },
+    { source: "alt", target: "out" },
+  ],
+};
+
 export const ECONOMY = {
   layers: [
     { layer: 0, providerJobs: 2, requests: 120, states: { succeeded: 2 }, waitingSince: null, done: true },
