@@ -11,6 +11,7 @@ import { groupRequests, parseItemKey, type PendingTextRequest, textLayers } from
 import { ProviderJobRecord, providerJobPath, providerJobsCollection } from "../src/economy/provider-job-record";
 import { readLayerProgress } from "../src/economy/layer-progress";
 import {
+  cancelProviderJob,
   cancelProviderJobs,
   pollProviderJob,
   type ProviderJobDeps,
@@ -235,6 +236,36 @@ describe("provider-job records", () => {
     expect((await record(w, g2!.displayName)).outcome).toBe("cancelled");
     await submitProviderJob(w.deps, { jobId: "job1", pass: 0, group: g2! });
     expect(w.api.jobs.size).toBe(1);
+  });
+
+  it("a cancel and a poll that sees it, at once, call the provider's cancel once; a failed call hands the record back", async () => {
+    const w = world(99);
+    const g = group();
+    const rec = await submitProviderJob(w.deps, { jobId: "job1", pass: 0, group: g });
+    const path = providerJobPath("job1", g.displayName);
+    let calls = 0;
+    let fail = true;
+    const counting: ProviderBatchJobs = Object.create(w.deps.jobs, {
+      cancel: {
+        value: async (name: string) => {
+          calls += 1;
+          if (fail) throw new Error("provider down");
+          await new Promise((r) => setTimeout(r, 20));
+          return w.deps.jobs.cancel(name);
+        },
+      },
+    });
+    const deps = { ...w.deps, jobs: counting };
+    await expect(cancelProviderJob(deps, path)).rejects.toThrow("provider down");
+    expect((await record(w, g.displayName)).status).toBe("submitted");
+    fail = false;
+    const both = await Promise.all([cancelProviderJob(deps, path), cancelProviderJob(deps, path)]);
+    expect(both.sort()).toEqual(["cancelled", "held"]);
+    expect(calls).toBe(2);
+    expect(w.api.job(rec.providerJobName!).state).toBe("CANCELLED");
+    expect(await record(w, g.displayName)).toMatchObject({ status: "settled", outcome: "cancelled", cancelledBy: "user" });
+    expect(await cancelProviderJob(deps, path)).toBe("settled");
+    expect(calls).toBe(2);
   });
 
   it("shows per layer the provider states, request count and how long it has waited", async () => {

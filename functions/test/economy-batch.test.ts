@@ -61,6 +61,7 @@ class Counting implements AiService {
   private readonly inner = new OfflineAiService({ latencyMs: 0, batchDelayMs: BATCH_DELAY_MS, clock: this.clock });
   readonly batches = {
     provider: "offline",
+    maxJobRequestBytes: this.inner.batches.maxJobRequestBytes,
     create: (req: Parameters<OfflineAiService["batches"]["create"]>[0]) => {
       this.creates += 1;
       return this.inner.batches.create(req);

@@ -48,6 +48,8 @@ import { groupRequests, parseItemKey, type PendingTextRequest, type ProviderJobG
 import { layerProgress } from "./layer-progress";
 import { ProviderJobRecord, providerJobPath, providerJobsCollection } from "./provider-job-record";
 import {
+  CANCEL_LEASE_MS,
+  cancelProviderJob,
   nextPollDelayMs,
   pollProviderJob,
   recordProviderJobIntent,
@@ -210,15 +212,9 @@ async function cancelIfStopped(ctx: BatchContext, task: EconomyPollTask): Promis
   if (!batches) return;
   const job = await readJob(ctx.deps.store, task.jobId);
   if (job && !job.cancelRequested) return;
-  const path = providerJobPath(task.jobId, task.displayName);
-  const doc = await ctx.deps.store.get(path);
-  if (!doc) return;
-  const record = ProviderJobRecord.parse(doc.data);
-  if (record.status === "settled") return;
-  if (record.providerJobName !== null) await batches.cancel(record.providerJobName);
-  await ctx.deps.store.update(path, { status: "settled", outcome: "cancelled", cancelledBy: "user" });
-  // Best effort, as after any settle: the provider expires a file left behind.
-  if (record.inputFile) await batches.deleteInputFile?.(record.inputFile).catch(() => undefined);
+  const outcome = await cancelProviderJob({ store: ctx.deps.store, jobs: batches, clock: ctx.deps.clock }, providerJobPath(task.jobId, task.displayName));
+  // Another canceller holds it (the cancel itself, most likely): look again once its lease ran out.
+  if (outcome === "held") await enqueuePoll(ctx, { ...task, n: task.n + 1 }, CANCEL_LEASE_MS);
 }
 
 /**

@@ -43,6 +43,8 @@ export const ProviderJobRecord = z.object({
    * task that finds the lease held backs off instead of racing past the orphan lookup.
    */
   submitLeaseUntil: z.number().optional(),
+  /** Until when one canceller holds the record (the batch's cancel: provider call, then settle). */
+  cancelLeaseUntil: z.number().optional(),
   /**
    * The provider's input file the job was created from (a job beyond the inline limit), stored
    * with its name; deleted once the record settled (best effort: the provider expires it anyway).

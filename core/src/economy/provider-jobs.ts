@@ -289,14 +289,43 @@ export async function settleProviderJob(
 export async function cancelProviderJobs(deps: ProviderJobDeps, jobId: string): Promise<number> {
   const open = await deps.store.query(providerJobsCollection(jobId), { where: [{ field: "status", op: "in", value: ["intent", "submitted"] }] });
   let cancelled = 0;
-  for (const doc of open) {
-    const record = ProviderJobRecord.parse(doc.data);
-    if (record.providerJobName !== null && !(record.state && isProviderJobTerminal(record.state))) {
-      await deps.jobs.cancel(record.providerJobName);
-      cancelled += 1;
-    }
-    await deps.store.update(doc.path, { status: "settled", outcome: "cancelled", cancelledBy: "user" });
-    await deleteInputFile(deps.jobs, record.inputFile);
-  }
+  for (const doc of open) if ((await cancelProviderJob(deps, doc.path)) === "cancelled") cancelled += 1;
   return cancelled;
+}
+
+/** How long one canceller holds an unsettled record: the provider's cancel call, then the settle. */
+export const CANCEL_LEASE_MS = 60_000;
+
+/**
+ * The batch's cancel of one provider job, done once: a transaction claims the unsettled record
+ * (`cancelLeaseUntil`) before the provider is called, so the cancel handler and a poll that sees
+ * the cancel do not both call `batches.cancel`. Answers `cancelled` (the provider was called here),
+ * `settled` (nothing left to cancel) or `held` (another canceller holds the record; if its
+ * provider call fails it hands the record back, open, for the provider job's next poll).
+ */
+export async function cancelProviderJob(deps: ProviderJobDeps, path: string): Promise<"cancelled" | "settled" | "held"> {
+  const now = deps.clock.now();
+  const claimed = await deps.store.runTransaction(async (tx) => {
+    const doc = await tx.get(path);
+    if (!doc) return "settled" as const;
+    const record = ProviderJobRecord.parse(doc.data);
+    if (record.status === "settled") return "settled" as const;
+    if ((record.cancelLeaseUntil ?? 0) > now) return "held" as const;
+    tx.update(path, { cancelLeaseUntil: now + CANCEL_LEASE_MS });
+    return record;
+  });
+  if (typeof claimed === "string") return claimed;
+  const open = claimed.providerJobName !== null && !(claimed.state && isProviderJobTerminal(claimed.state));
+  if (open && claimed.providerJobName !== null) {
+    try {
+      await deps.jobs.cancel(claimed.providerJobName);
+    } catch (err) {
+      // Hand the record back at once: the provider job's next poll tries again.
+      await deps.store.update(path, { cancelLeaseUntil: 0 }).catch(() => undefined);
+      throw err;
+    }
+  }
+  await deps.store.update(path, { status: "settled", outcome: "cancelled", cancelledBy: "user" });
+  await deleteInputFile(deps.jobs, claimed.inputFile);
+  return open ? "cancelled" : "settled";
 }
