@@ -12,23 +12,9 @@
 import { OfflineAiService, type AiService, type Job, type RowResult, type TextRequest, type TextResult } from "@flowcraft/core";
 import { ManualClock } from "@flowcraft/core/testing";
 import { Harness, auth, fft, type QueuedTask } from "./support/harness";
+import { TWO_LAYER_FLOW } from "../../core/test/support/flows";
 
 afterAll(() => fft.cleanup());
-
-// topic ──▶ write (text) ──▶ shorten (text) ──▶ out "line"
-const TWO_LAYERS = {
-  nodes: [
-    { id: "topic", type: "input", data: { column: "topic" } },
-    { id: "write", type: "text", data: { model: "gemini-2.5-flash", prompt: "Write one line about {{topic}}." } },
-    { id: "shorten", type: "text", data: { model: "gemini-2.5-flash", prompt: "Shorten: {{write}}" } },
-    { id: "out", type: "output", data: { name: "line" } },
-  ],
-  edges: [
-    { source: "topic", target: "write" },
-    { source: "write", target: "shorten" },
-    { source: "shorten", target: "out" },
-  ],
-};
 
 //   topic ──▶ caption (text) ──▶ draw (image) ──▶ out "picture"
 //                     └──▶ out "caption"
@@ -128,7 +114,7 @@ describe("economy batch on the Firebase host, ECONOMY_BATCH_JOBS on", () => {
   it("runs its layers through provider batch jobs from delayed poll tasks and ends like the realtime run, at the batch price", async () => {
     const ai = new Counting();
     const h = new Harness({ ai, economy: { enabled: true }, holdDelayed: true });
-    const id = await create(h, TWO_LAYERS, "economy");
+    const id = await create(h, TWO_LAYER_FLOW, "economy");
     // Started by createBatch (no provider batch jobs in a callable): no lanes, the first layer's task only.
     expect(h.queue.enqueued.map((t) => t.id)).toEqual([`eco-${id}-p0-L0`]);
     await h.drain();
@@ -168,7 +154,7 @@ describe("economy batch on the Firebase host, ECONOMY_BATCH_JOBS on", () => {
     ]);
     const results = await resultsOf(h, id);
 
-    const realtime = await realtimeRun(TWO_LAYERS);
+    const realtime = await realtimeRun(TWO_LAYER_FLOW);
     expect(realtime.ai.text).toBe(12);
     expect(results).toEqual(realtime.results);
     expect(realtime.job.costUsd).toBeGreaterThan(0);
@@ -179,7 +165,7 @@ describe("economy batch on the Firebase host, ECONOMY_BATCH_JOBS on", () => {
   it("every task and trigger event delivered twice at once: one provider job per layer, each row counted once", async () => {
     const ai = new Counting();
     const h = new Harness({ ai, economy: { enabled: true }, holdDelayed: true, duplicate: true });
-    const id = await create(h, TWO_LAYERS, "economy");
+    const id = await create(h, TWO_LAYER_FLOW, "economy");
     await runToEnd(h, ai);
     // A copy that found the other holding the submit lease answered 503 (Cloud Tasks retries it).
     for (const err of h.errors) expect(err).toMatchObject({ code: "unavailable" });
@@ -229,7 +215,7 @@ describe("economy batch on the Firebase host, ECONOMY_BATCH_JOBS on", () => {
   it("cancel mid-layer: the batch is cancelled at once, the provider job by its next poll; no row runs", async () => {
     const ai = new Counting();
     const h = new Harness({ ai, economy: { enabled: true }, holdDelayed: true });
-    const id = await create(h, TWO_LAYERS, "economy");
+    const id = await create(h, TWO_LAYER_FLOW, "economy");
     await h.drain();
     expect(h.delayed).toHaveLength(1);
     const cancelled = (await h.cancelBatch({ data: { jobId: id }, auth: auth("alice") } as never)) as { job: Job } | Job;
@@ -253,7 +239,7 @@ describe("economy batch on the Firebase host, ECONOMY_BATCH_JOBS off", () => {
   it("runs its rows realtime at the standard price, with no provider job", async () => {
     const ai = new Counting();
     const h = new Harness({ ai, economy: { enabled: false }, holdDelayed: true });
-    const id = await create(h, TWO_LAYERS, "economy");
+    const id = await create(h, TWO_LAYER_FLOW, "economy");
     await runToEnd(h, ai);
     expect(h.errors).toEqual([]);
     const job = await jobOf(h, id);
@@ -261,7 +247,7 @@ describe("economy batch on the Firebase host, ECONOMY_BATCH_JOBS off", () => {
     expect([ai.text, ai.creates]).toEqual([12, 0]);
     expect(await h.store.count(`batch_jobs/${id}/provider_jobs`)).toBe(0);
     const results = await resultsOf(h, id);
-    const realtime = await realtimeRun(TWO_LAYERS);
+    const realtime = await realtimeRun(TWO_LAYER_FLOW);
     expect(results).toEqual(realtime.results);
     expect(job.costUsd).toBeCloseTo(realtime.job.costUsd, 9);
   });
@@ -269,7 +255,7 @@ describe("economy batch on the Firebase host, ECONOMY_BATCH_JOBS off", () => {
   it("turned off while a batch is in its layers: the next poll opens the lanes and the rows run realtime", async () => {
     const ai = new Counting();
     const h = new Harness({ ai, economy: { enabled: true }, holdDelayed: true });
-    const id = await create(h, TWO_LAYERS, "economy");
+    const id = await create(h, TWO_LAYER_FLOW, "economy");
     await h.drain();
     expect(h.delayed).toHaveLength(1);
     h.redeploy({ enabled: false });
@@ -282,7 +268,7 @@ describe("economy batch on the Firebase host, ECONOMY_BATCH_JOBS off", () => {
     const records = await h.store.query<{ status: string }>(`batch_jobs/${id}/provider_jobs`);
     expect(records.map((r) => r.data.status)).toEqual(["submitted"]);
     const results = await resultsOf(h, id);
-    const realtime = await realtimeRun(TWO_LAYERS);
+    const realtime = await realtimeRun(TWO_LAYER_FLOW);
     expect(results).toEqual(realtime.results);
     expect(job.costUsd).toBeCloseTo(realtime.job.costUsd, 9);
   });

@@ -7,24 +7,9 @@
  * row tasks, with the realtime run's results.
  */
 import { OfflineAiService, type AiService, type TextRequest, type TextResult } from "@flowcraft/core";
-import { csvOf } from "./support/flows";
+import { TWO_LAYER_FLOW, csvOf } from "./support/flows";
 import { request } from "./support/http-client";
 import { startTestServer, type TestServer } from "./support/test-server";
-
-// topic ──▶ write (text) ──▶ shorten (text) ──▶ out "line"
-const TWO_LAYERS = {
-  nodes: [
-    { id: "topic", type: "input", data: { column: "topic" } },
-    { id: "write", type: "text", data: { model: "gemini-2.5-flash", prompt: "Write one line about {{topic}}." } },
-    { id: "shorten", type: "text", data: { model: "gemini-2.5-flash", prompt: "Shorten: {{write}}" } },
-    { id: "out", type: "output", data: { name: "line" } },
-  ],
-  edges: [
-    { source: "topic", target: "write" },
-    { source: "write", target: "shorten" },
-    { source: "shorten", target: "out" },
-  ],
-};
 
 //   topic ──▶ caption (text) ──▶ draw (image) ──▶ alt (text) ──▶ out "alt"
 //                     └──▶ out "caption"     └──▶ out "picture"
@@ -76,7 +61,7 @@ afterAll(() => srv.close());
 const api = (method: string, path: string, body?: unknown) => request(srv.port, method, path, body);
 const topics = Array.from({ length: 8 }, (_, i) => `topic number ${i}`);
 
-async function runToEnd(mode: "economy" | "realtime", flow: unknown = TWO_LAYERS) {
+async function runToEnd(mode: "economy" | "realtime", flow: unknown = TWO_LAYER_FLOW) {
   const created = await api("POST", "/api/batches", { flow, csv: csvOf(topics), mode, concurrency: 3 });
   expect(created.status).toBe(201);
   const id = created.json.job.id as string;

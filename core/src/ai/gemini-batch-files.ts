@@ -28,7 +28,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ApiError, FileState, type GoogleGenAI } from "@google/genai";
 import type { BatchItem, BatchTextRequest } from "./batch-port";
-import { ResponseFailure } from "./classify-error";
+import { keyedGet } from "./keyed-get";
 import { textConfig, textContents } from "./gemini-text";
 
 /**
@@ -172,17 +172,7 @@ async function download(deps: FileRouteDeps, fileName: string, signal: AbortSign
   const base = deps.baseUrl.replace(/\/+$/, "");
   const url = new URL(`${base}/download/v1beta/${fileName}:download?alt=media`);
   const headers: Record<string, string> = deps.apiKey ? { "x-goog-api-key": deps.apiKey } : {};
-  let res = await fetch(url, { headers, redirect: "manual", ...(signal ? { signal } : {}) });
-  const location = res.headers.get("location");
-  if (res.status >= 300 && res.status < 400 && location) {
-    await res.body?.cancel();
-    res = await fetch(new URL(location, url), { redirect: "follow", ...(signal ? { signal } : {}) });
-  }
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new ResponseFailure({ kind: "http", status: res.status });
-  }
-  return res;
+  return keyedGet(url, headers, signal);
 }
 
 /** The key at the start of a line that does not parse (`{"key": "…"`), when it is there. */

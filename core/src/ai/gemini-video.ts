@@ -8,6 +8,7 @@ import { RetryableError } from "../errors";
 import type { Logger } from "../logger";
 import type { Clock } from "../ports/clock";
 import { ResponseFailure, rpcCodeToHttpStatus } from "./classify-error";
+import { keyedGet } from "./keyed-get";
 import { type MediaResult, type VideoRequest, ZERO_USAGE } from "./port";
 
 export interface VideoDeps {
@@ -94,16 +95,7 @@ async function download(deps: VideoDeps, uri: string, signal: AbortSignal | unde
   }
   const headers: Record<string, string> = {};
   if (deps.apiKey && deps.trustedOrigins.includes(url.origin)) headers["x-goog-api-key"] = deps.apiKey;
-  let res = await fetch(url, { headers, redirect: "manual", ...(signal ? { signal } : {}) });
-  const location = res.headers.get("location");
-  if (res.status >= 300 && res.status < 400 && location) {
-    await res.body?.cancel();
-    res = await fetch(new URL(location, url), { redirect: "follow", ...(signal ? { signal } : {}) });
-  }
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new ResponseFailure({ kind: "http", status: res.status });
-  }
+  const res = await keyedGet(url, headers, signal);
   const data = new Uint8Array(await res.arrayBuffer());
   const mimeType = res.headers.get("content-type") ?? undefined;
   return mimeType ? { data, mimeType } : { data };

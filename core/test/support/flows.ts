@@ -35,3 +35,18 @@ export function rawFlow(nodes: RawNode[], spec: string): { nodes: RawNode[]; edg
 export function flowOf(nodes: RawNode[], spec: string): ValidFlow {
   return parseFlow(rawFlow(nodes, spec));
 }
+
+// topic ──▶ write (text) ──▶ shorten (text) ──▶ out "line": two text layers for economy runs on either host
+export const TWO_LAYER_FLOW = {
+  nodes: [
+    { id: "topic", type: "input", data: { column: "topic" } },
+    { id: "write", type: "text", data: { model: "gemini-2.5-flash", prompt: "Write one line about {{topic}}." } },
+    { id: "shorten", type: "text", data: { model: "gemini-2.5-flash", prompt: "Shorten: {{write}}" } },
+    { id: "out", type: "output", data: { name: "line" } },
+  ],
+  edges: [
+    { source: "topic", target: "write" },
+    { source: "write", target: "shorten" },
+    { source: "shorten", target: "out" },
+  ],
+};

@@ -13,20 +13,8 @@ export const TEXT_FLOW = {
   ],
 };
 
-// topic ──▶ write (text) ──▶ shorten (text) ──▶ out "line": two text layers for economy runs
-export const TWO_LAYER_FLOW = {
-  nodes: [
-    { id: "topic", type: "input", data: { column: "topic" } },
-    { id: "write", type: "text", data: { model: "gemini-2.5-flash", prompt: "Write one line about {{topic}}." } },
-    { id: "shorten", type: "text", data: { model: "gemini-2.5-flash", prompt: "Shorten: {{write}}" } },
-    { id: "out", type: "output", data: { name: "line" } },
-  ],
-  edges: [
-    { source: "topic", target: "write" },
-    { source: "write", target: "shorten" },
-    { source: "shorten", target: "out" },
-  ],
-};
+// topic ──▶ write (text) ──▶ shorten (text) ──▶ out "line": two text layers for economy runs (shared with the functions tests)
+export { TWO_LAYER_FLOW } from "../../../core/test/support/flows";
 
 // topic ──▶ draw (image) ──▶ out "picture"
 export const IMAGE_FLOW = {
