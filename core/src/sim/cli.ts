@@ -1,11 +1,12 @@
 /**
  * `npm run sim -- --rows N --concurrency C --latency-ms MEAN --latency-sigma S --faults standard|none
  * --seed K [--quota-rpm N] [--configured-rpm N] [--jobs K] [--queue-max-per-second N]
- * [--queue-max-concurrent N] [--budget-usd X] [--price-per-call-usd P] [--contention on|off] [--json]`: runs the
- * scenario and prints
+ * [--queue-max-concurrent N] [--budget-usd X] [--price-per-call-usd P] [--contention on|off] [--tail] [--json]`:
+ * runs the scenario and prints
  * a summary; with --json the LAST stdout line is the report as one JSON object.
  */
 import { runScenario, type ScenarioOptions, type SimReport } from "./scenario";
+import type { TailReport } from "./tail";
 
 function parseArgs(argv: string[]): ScenarioOptions & { json: boolean } {
   const get = (name: string, dflt: string): string => {
@@ -36,6 +37,7 @@ function parseArgs(argv: string[]): ScenarioOptions & { json: boolean } {
     ...optionalNum(argv, "budget-usd", "budgetUsd"),
     ...optionalNum(argv, "price-per-call-usd", "pricePerCallUsd"),
     contention: contention === "on",
+    tail: argv.includes("--tail"),
     json: argv.includes("--json"),
   };
 }
@@ -64,8 +66,19 @@ function summary(r: SimReport): string {
     `AI calls ${r.aiCalls}, 429s ${r.ai429s} (${r.aiCalls > 0 ? ((100 * r.ai429s) / r.aiCalls).toFixed(2) : "0"}%), served ${r.aiCallsPerMin}/min steady (quota ${r.quotaRpm ?? "none"}, governor told ${r.configuredRpm ?? "nothing"})`,
     ...r.perJob.map((j) => `  job ${j.jobId}: ${j.status}, efficiency ${j.efficiency}, ${j.aiCallsPerMin} calls/min`),
     `spent $${r.spentUsd}${r.budgetUsd !== null ? ` of a $${r.budgetUsd} budget` : ""}${r.pricePerCallUsd !== null ? ` at $${r.pricePerCallUsd} a call` : ""}${r.pausedReason ? `; paused: ${r.pausedReason}` : ""}`,
+    ...(r.tail ? tailLines(r.tail) : []),
     `simulated in ${(r.realMs / 1000).toFixed(1)} s of real time`,
   ].join("\n");
+}
+
+function tailLines(t: TailReport): string[] {
+  const rows = t.lastLaneRows.map(
+    (x) => `${x.row}@${(x.startMs / 1000).toFixed(1)}s+${x.ms}ms${x.attempt > 0 ? `#${x.attempt}` : ""}${x.status === "succeeded" ? "" : `:${x.status}`}`,
+  );
+  return [
+    `lane time: ${t.runningS} s running rows, ${t.busyNotRunningS} s busy between rows, ${t.idleS} s idle (${t.tailIdleS} s of it after the first lane ran its last row)`,
+    `first lane done at ${(t.firstLaneDoneMs / 1000).toFixed(1)} s, last row ended at ${(t.lastRowEndMs / 1000).toFixed(1)} s in ${t.lastLane}: ${rows.join(" ")}`,
+  ];
 }
 
 async function main(): Promise<void> {

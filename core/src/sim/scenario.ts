@@ -15,6 +15,7 @@ import { groupMakespan, idealMakespan, ratio, round, strideMakespan } from "./me
 import { SimAi } from "./fake-ai";
 import { Simulation } from "./simulation";
 import { FIRESTORE_CONTENTION, type ContentionStats } from "./contention";
+import { tailReport, type TailReport } from "./tail";
 
 export interface ScenarioOptions {
   rows: number;
@@ -38,6 +39,8 @@ export interface ScenarioOptions {
   pricePerCallUsd?: number;
   /** Model Firestore's per-document contention (default false; the CLI turns it on). */
   contention?: boolean;
+  /** Add the first job's tail report (tail.ts): where lane time went and how the job ended. */
+  tail?: boolean;
 }
 
 export interface PerJobReport {
@@ -99,6 +102,8 @@ export interface SimReport {
   pricePerCallUsd: number | null;
   /** The first job's pause reason when it ended paused, else null. */
   pausedReason: string | null;
+  /** With `tail`: the first job's tail report (tail.ts); else null. */
+  tail: TailReport | null;
   realMs: number;
 }
 
@@ -132,6 +137,7 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     latencyMs: o.latencyMs,
     latencySigma: o.latencySigma,
     ...(o.contention ? { contention: FIRESTORE_CONTENTION } : {}),
+    ...(o.tail ? { recordLanes: true } : {}),
     // The simulator may explore past the product limits.
     limits: { maxRows: Math.max(10_000, o.rows), maxConcurrency: Math.max(50, o.concurrency) },
     ...(o.quotaRpm !== undefined ? { quotaRpm: o.quotaRpm } : {}),
@@ -254,6 +260,7 @@ export async function runScenario(o: ScenarioOptions): Promise<SimReport> {
     budgetUsd: o.budgetUsd ?? null,
     pricePerCallUsd: o.pricePerCallUsd ?? null,
     pausedReason: finals[0]?.pausedReason ?? null,
+    tail: o.tail && jobs[0] ? tailReport({ attempts: sim.attempts, lanes: sim.laneStates, jobId: jobs[0].id, t0, end: endOf(jobs[0].id) }) : null,
     realMs: Date.now() - realStart,
   };
 }

@@ -24,6 +24,7 @@ import { Rng } from "./random";
 import { SimQueue, type QueueRateLimits } from "./sim-queue";
 import { SimStore } from "./sim-store";
 import type { ContentionModel } from "./contention";
+import type { LaneState } from "./tail";
 
 export interface SimConfig {
   seed: number;
@@ -51,6 +52,8 @@ export interface SimConfig {
   onServed?: (req: TextRequest, at: number, latencyMs: number) => void;
   /** The price table rows are costed with (e.g. a flat price per call). */
   prices?: PriceTable;
+  /** Keep every lane document's committed position in `laneStates` (for the tail report). */
+  recordLanes?: boolean;
 }
 
 export interface Attempt {
@@ -93,6 +96,8 @@ export class Simulation {
   /** Commits that wrote at least one result document. */
   resultCommits = 0;
   private readonly open = new Map<string, { start: number; lane: string }>();
+  /** Lane documents' committed positions, when `recordLanes` is set. */
+  readonly laneStates: LaneState[] = [];
 
   constructor(readonly config: SimConfig) {
     this.rng = new Rng(config.seed);
@@ -182,6 +187,9 @@ export class Simulation {
     if (results > 0) this.resultCommits += 1;
     if (results > 1) this.groupCommits += 1;
     for (const w of writes) {
+      const lane = this.config.recordLanes ? /^batch_jobs\/([^/]+)\/lanes\/([^/]+)$/.exec(w.path) : null;
+      if (lane?.[1] && lane[2] && w.data)
+        this.laneStates.push({ jobId: lane[1], at: w.time, lane: lane[2], current: typeof w.data.current === "number" ? w.data.current : null });
       const m = /^batch_jobs\/([^/]+)$/.exec(w.path);
       const status = w.data?.status;
       if (!m?.[1] || typeof status !== "string") continue;
