@@ -9,9 +9,10 @@
  * provider job's next poll; duplicate deliveries make no second provider job. With the param off
  * an economy batch runs realtime, also one that was in its layers when the param was turned off.
  */
-import { OfflineAiService, type AiService, type Job, type RowResult, type TextRequest, type TextResult } from "@flowcraft/core";
+import type { Job, RowResult } from "@flowcraft/core";
 import { ManualClock } from "@flowcraft/core/testing";
 import { Harness, auth, fft, type QueuedTask } from "./support/harness";
+import { CountingOffline } from "../../core/test/support/counting-ai";
 import { TWO_LAYER_FLOW } from "../../core/test/support/flows";
 
 afterAll(() => fft.cleanup());
@@ -38,34 +39,10 @@ const WITH_IMAGE = {
 const BATCH_DELAY_MS = 90_000;
 
 /** The offline provider on a fake clock, counting realtime calls (its batch jobs answer without them) and batch creates. */
-class Counting implements AiService {
-  readonly name = "offline";
-  text = 0;
-  images = 0;
-  creates = 0;
-  readonly clock = new ManualClock(1_700_000_000_000);
-  private readonly inner = new OfflineAiService({ latencyMs: 0, batchDelayMs: BATCH_DELAY_MS, clock: this.clock });
-  readonly batches = {
-    provider: "offline",
-    maxJobRequestBytes: this.inner.batches.maxJobRequestBytes,
-    create: (req: Parameters<OfflineAiService["batches"]["create"]>[0]) => {
-      this.creates += 1;
-      return this.inner.batches.create(req);
-    },
-    get: (name: string) => this.inner.batches.get(name),
-    cancel: (name: string) => this.inner.batches.cancel(name),
-    findByDisplayName: (d: string) => this.inner.batches.findByDisplayName(d),
-    results: (name: string, items: Parameters<OfflineAiService["batches"]["results"]>[1]) => this.inner.batches.results(name, items),
-  };
-  generateText(req: TextRequest): Promise<TextResult> {
-    this.text += 1;
-    return this.inner.generateText(req);
+class Counting extends CountingOffline {
+  constructor(readonly clock = new ManualClock(1_700_000_000_000)) {
+    super({ batchDelayMs: BATCH_DELAY_MS, clock });
   }
-  generateImage = (req: Parameters<AiService["generateImage"]>[0]) => {
-    this.images += 1;
-    return this.inner.generateImage(req);
-  };
-  generateVideo = (req: Parameters<AiService["generateVideo"]>[0]) => this.inner.generateVideo(req);
 }
 
 const TOPICS = ["owls", "rain", "tea", "maps", "kites", "salt"];

@@ -6,7 +6,7 @@
  * batches the text step above it and runs the image and the text step below it realtime in the
  * row tasks, with the realtime run's results.
  */
-import { OfflineAiService, type AiService, type TextRequest, type TextResult } from "@flowcraft/core";
+import { CountingOffline } from "../../core/test/support/counting-ai";
 import { TWO_LAYER_FLOW, csvOf } from "./support/flows";
 import { request } from "./support/http-client";
 import { startTestServer, type TestServer } from "./support/test-server";
@@ -33,25 +33,7 @@ const WITH_IMAGE = {
   ],
 };
 
-/** The offline provider, counting the realtime text and image calls (its batch jobs answer without them). */
-class Counting implements AiService {
-  readonly name = "offline";
-  text = 0;
-  images = 0;
-  private readonly inner = new OfflineAiService({ latencyMs: 0, batchDelayMs: 300 });
-  readonly batches = this.inner.batches;
-  generateText(req: TextRequest): Promise<TextResult> {
-    this.text += 1;
-    return this.inner.generateText(req);
-  }
-  generateImage = (req: Parameters<AiService["generateImage"]>[0]) => {
-    this.images += 1;
-    return this.inner.generateImage(req);
-  };
-  generateVideo = (req: Parameters<AiService["generateVideo"]>[0]) => this.inner.generateVideo(req);
-}
-
-const ai = new Counting();
+const ai = new CountingOffline({ batchDelayMs: 300 });
 let srv: TestServer;
 beforeAll(async () => {
   srv = await startTestServer({ ai, economy: { pollIntervalMs: 100, maxPollIntervalMs: 200 } });

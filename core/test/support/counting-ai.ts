@@ -33,3 +33,43 @@ export class CountingAi implements AiService {
     return this.offline.generateVideo(req);
   }
 }
+
+/**
+ * The offline provider, counting its realtime text and image calls and its batch-job creates (its
+ * batch jobs answer without realtime calls): an economy run should make no realtime text call.
+ */
+export class CountingOffline implements AiService {
+  readonly name = "offline";
+  text = 0;
+  images = 0;
+  creates = 0;
+  private readonly inner: OfflineAiService;
+  readonly batches: NonNullable<AiService["batches"]>;
+
+  constructor(opts: ConstructorParameters<typeof OfflineAiService>[0] = {}) {
+    this.inner = new OfflineAiService({ latencyMs: 0, ...opts });
+    const batches = this.inner.batches;
+    this.batches = Object.create(batches, {
+      create: {
+        value: (req: Parameters<typeof batches.create>[0]) => {
+          this.creates += 1;
+          return batches.create(req);
+        },
+      },
+    }) as typeof batches;
+  }
+
+  generateText(req: TextRequest): Promise<TextResult> {
+    this.text += 1;
+    return this.inner.generateText(req);
+  }
+
+  generateImage(req: ImageRequest): Promise<MediaResult> {
+    this.images += 1;
+    return this.inner.generateImage(req);
+  }
+
+  generateVideo(req: VideoRequest): Promise<MediaResult> {
+    return this.inner.generateVideo(req);
+  }
+}
