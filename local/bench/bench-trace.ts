@@ -68,7 +68,9 @@ export class LaneTrace {
   }
 
   /** Hooks the host: call right after it is created, before the job. */
+  private host: LocalHost | null = null;
   attach(host: LocalHost): void {
+    this.host = host;
     const queue = host.queue;
     const enqueue = queue.enqueue.bind(queue);
     queue.enqueue = (task) => {
@@ -92,11 +94,20 @@ export class LaneTrace {
     const db = host.store.db;
     const exec = db.exec.bind(db);
     db.exec = (sql: string) => {
-      if (sql === "COMMIT") this.commits.push(performance.now());
-      return exec(sql);
+      const t = performance.now();
+      if (sql === "COMMIT") this.commits.push(t);
+      const r = exec(sql);
+      if (sql === "COMMIT" || sql.startsWith("BEGIN")) {
+        const a = this.execs.get(sql) ?? [];
+        a.push(performance.now() - t);
+        this.execs.set(sql, a);
+      }
+      return r;
     };
   }
 
+  /** How long each COMMIT and BEGIN took (the event loop waits for them). */
+  private readonly execs = new Map<string, number[]>();
   start(): void {
     this.t0 = performance.now();
     this.elu = performance.eventLoopUtilization();
@@ -151,8 +162,12 @@ export class LaneTrace {
     const fmt = (name: string, xs: number[]): string =>
       `  ${name.padEnd(34)} n ${String(xs.length).padStart(5)}  sum/lane ${(sum(xs) / lanes).toFixed(1).padStart(7)} ms  p50 ${pct(xs, 0.5).toFixed(2)}  p90 ${pct(xs, 0.9).toFixed(2)}  max ${Math.max(...xs, 0).toFixed(2)} ms`;
     const gaps = this.commits.slice(1).map((c, i) => c - (this.commits[i] as number));
-    console.log(`  trace (lanes' own ranges, ${lanes} lanes of ${size} rows; makespan ${makespanMs.toFixed(0)} ms, bound ${((Math.ceil(n / lanes) * L) / 1).toFixed(0)} ms):`);
-    console.log(`  ${"AI call (latency + timer lateness)".padEnd(34)} sum/lane ${(aiBusy / lanes).toFixed(1).padStart(7)} ms (latency alone ${((size * L) / 1).toFixed(0)} ms)`);
+    console.log(
+      `  trace (lanes' own ranges, ${lanes} lanes of ${size} rows; makespan ${makespanMs.toFixed(0)} ms, bound ${((Math.ceil(n / lanes) * L) / 1).toFixed(0)} ms):`,
+    );
+    console.log(
+      `  ${"AI call (latency + timer lateness)".padEnd(34)} sum/lane ${(aiBusy / lanes).toFixed(1).padStart(7)} ms (latency alone ${((size * L) / 1).toFixed(0)} ms)`,
+    );
     console.log(fmt("timer lateness per call", late));
     console.log(fmt("job start -> lane's first AI call", firstStart));
     console.log(fmt("row end -> next row (same group)", inGroup));
@@ -163,6 +178,14 @@ export class LaneTrace {
     console.log(fmt("  delivered -> AI call", deliverToAi));
     console.log(fmt("lane's last AI end -> job end", tails));
     console.log(fmt("SQLite COMMIT -> next COMMIT", gaps));
-    if (this.eluRun) console.log(`  event loop utilization over the run: ${(this.eluRun.utilization * 100).toFixed(1)}%  (timer lateness total ${(lateSum / lanes).toFixed(1)} ms/lane)`);
+    for (const [sql, a] of this.execs) console.log(fmt(`SQLite ${sql} (blocks the loop)`, a));
+    if (this.host) {
+      const { transactions, conflicts } = this.host.store.stats;
+      console.log(`  store: ${transactions} transactions, ${conflicts} conflicts, ${this.host.store.fileReads} document reads from the file`);
+    }
+    if (this.eluRun)
+      console.log(
+        `  event loop utilization over the run: ${(this.eluRun.utilization * 100).toFixed(1)}%  (timer lateness total ${(lateSum / lanes).toFixed(1)} ms/lane)`,
+      );
   }
 }
