@@ -66,6 +66,7 @@ async function hostRun(a: BenchArgs, rows: Record<string, string>[], trace?: Lan
     trace?.start();
     const started = performance.now();
     const created = await host.handlers.createJob({ ...LOCAL_OWNER, flow: FLOW, columns: ["topic"], rows, concurrency: a.concurrency, start: true });
+    trace?.created();
     const job = await waitForEnd(host, created.id);
     const ms = performance.now() - started;
     trace?.stop();

@@ -54,6 +54,7 @@ export class LaneTrace {
   private readonly rows = new Map<number, RowMarks>();
   private readonly commits: number[] = [];
   private t0 = 0;
+  private createdAt = 0;
   private elu: EventLoopUtilization | null = null;
   private eluRun: EventLoopUtilization | null = null;
 
@@ -113,6 +114,11 @@ export class LaneTrace {
     this.elu = performance.eventLoopUtilization();
   }
 
+  /** Call when createJob has returned. */
+  created(): void {
+    this.createdAt = performance.now();
+  }
+
   stop(): void {
     if (this.elu) this.eluRun = performance.eventLoopUtilization(this.elu);
   }
@@ -160,7 +166,7 @@ export class LaneTrace {
       tails.push(this.t0 + makespanMs - lastEnd);
     }
     const fmt = (name: string, xs: number[]): string =>
-      `  ${name.padEnd(34)} n ${String(xs.length).padStart(5)}  sum/lane ${(sum(xs) / lanes).toFixed(1).padStart(7)} ms  p50 ${pct(xs, 0.5).toFixed(2)}  p90 ${pct(xs, 0.9).toFixed(2)}  max ${Math.max(...xs, 0).toFixed(2)} ms`;
+      `  ${name.padEnd(34)} n ${String(xs.length).padStart(5)}  sum/lane ${(sum(xs) / lanes).toFixed(1).padStart(7)} ms  min ${Math.min(...xs).toFixed(2)}  p50 ${pct(xs, 0.5).toFixed(2)}  p90 ${pct(xs, 0.9).toFixed(2)}  max ${Math.max(...xs, 0).toFixed(2)} ms`;
     const gaps = this.commits.slice(1).map((c, i) => c - (this.commits[i] as number));
     console.log(
       `  trace (lanes' own ranges, ${lanes} lanes of ${size} rows; makespan ${makespanMs.toFixed(0)} ms, bound ${((Math.ceil(n / lanes) * L) / 1).toFixed(0)} ms):`,
@@ -169,6 +175,7 @@ export class LaneTrace {
       `  ${"AI call (latency + timer lateness)".padEnd(34)} sum/lane ${(aiBusy / lanes).toFixed(1).padStart(7)} ms (latency alone ${((size * L) / 1).toFixed(0)} ms)`,
     );
     console.log(fmt("timer lateness per call", late));
+    console.log(`  ${"job start -> createJob returned".padEnd(34)} ${(this.createdAt - this.t0).toFixed(1)} ms`);
     console.log(fmt("job start -> lane's first AI call", firstStart));
     console.log(fmt("row end -> next row (same group)", inGroup));
     console.log(fmt("row end -> next row (next task)", boundary));

@@ -79,6 +79,14 @@ export async function readJobAndLane(store: DocumentStore, jobId: string, laneIn
   return jobDoc && laneDoc ? { job: JobState.parse(jobDoc.data), lane: Lane.parse(laneDoc.data) } : null;
 }
 
+/** One lane, read like `readJobAndLane` (possibly shared and frozen: never change it). */
+export async function readLane(store: DocumentStore, jobId: string, laneIndex: number): Promise<Lane | null> {
+  const path = lanePath(jobId, laneIndex);
+  if (store.getAllParsed) return (await store.getAllParsed<Lane>([{ path, schema: Lane }]))[0] ?? null;
+  const doc = await store.get(path);
+  return doc ? Lane.parse(doc.data) : null;
+}
+
 /** The lanes of the given pass, ordered by index. */
 export async function readLanes(r: Reader, jobId: string, pass: number): Promise<Lane[]> {
   const docs = await r.query(lanesPath(jobId));
