@@ -25,6 +25,12 @@ import { z } from "zod";
 
 const ResultRef = z.object({ jobId: z.string(), rowIndex: z.number(), pass: z.number(), lane: z.string().optional() });
 
+/**
+ * The only fields of the created result that onResultCreated reads: a host whose trigger records
+ * the created document (the local outbox) may keep just these instead of the whole result.
+ */
+export const RESULT_TRIGGER_FIELDS: readonly string[] = Object.keys(ResultRef.shape);
+
 export async function onResultCreated(ctx: BatchContext, doc: Doc): Promise<void> {
   const ref = ResultRef.safeParse(doc.data);
   if (!ref.success) {
