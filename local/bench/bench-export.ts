@@ -38,7 +38,15 @@ function parseArgs(argv: string[]): { sizes: number[]; repeat: number; warmup: n
 
 // A full collection before each sample (the flag is set at run time: the bench runs without node flags).
 v8.setFlagsFromString("--expose-gc");
-const fullGc = vm.runInNewContext("gc") as () => void;
+const gc = vm.runInNewContext("gc") as () => void;
+/**
+ * A full collection, then a pause for V8's background sweeping of what it freed: without it, the
+ * sample after a large one (the 10,000-row dump frees every parsed result) paid for that sweep.
+ */
+async function fullGc(): Promise<void> {
+  gc();
+  await new Promise((r) => setTimeout(r, 100));
+}
 
 /**
  * Waits until the host has nothing left to do for its finished job: every result trigger delivered
@@ -135,9 +143,9 @@ async function main(): Promise<void> {
       if (round % 2 === 1) order.reverse();
       const line: string[] = [];
       for (const [i, s] of order) {
-        fullGc();
+        await fullGc();
         const e = await timedGet(s.port, `/api/batches/${s.jobId}/export.csv`);
-        fullGc();
+        await fullGc();
         const d = await plainDump(s.host, s.jobId);
         line[i] = `${s.rows}: ${e.ms.toFixed(1)} / ${d.ms.toFixed(1)}`;
         if (round < warmup) continue;
