@@ -46,6 +46,7 @@ export * from "./store-kit/doc-data";
 export * from "./store-kit/write-buffer";
 export * from "./store-kit/doc-query";
 export * from "./batch/handlers";
+export { RESULT_TRIGGER_FIELDS } from "./batch/result-created";
 export * from "./batch/export";
 export * from "./batch/export-records";
 export * from "./batch/export-query";

@@ -5,9 +5,10 @@
  * both with the offline provider at the given latency, and prints both makespans, the host's ratio
  * against the rows·L/C bound (ceil(rows / C) · L, the makespan of a zero-overhead host) and
  * against the bare loop, and the overhead and CPU per row. Usage:
- *   npm run bench:local -- --rows 1000 --concurrency 10 --latency-ms 20 [--repeat 3]
+ *   npm run bench:local -- --rows 1000 --concurrency 10 --latency-ms 20 [--repeat 3] [--trace]
  * Each pair runs bare then host back to back; the summary is the median over pairs, which keeps
- * one noisy pair (other processes on the machine) from deciding the figure.
+ * one noisy pair (other processes on the machine) from deciding the figure. `--trace` adds one host
+ * run with its lanes' timeline (bench-trace.ts): where the time between rows goes.
  */
 import { LOCAL_OWNER, createLocalHost } from "../src/local-host";
 // topic ──▶ write (text) ──▶ out: the same one-step flow the local tests use.
@@ -15,6 +16,7 @@ import { TEXT_FLOW as FLOW } from "../test/support/flows";
 import { OfflineAiService, ServerWorkflowEngine, parseFlow } from "@flowcraft/core";
 import { numberFlag } from "./bench-flags";
 import { waitForEnd } from "./bench-support";
+import { LaneTrace, TracedAi } from "./bench-trace";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,6 +26,7 @@ interface BenchArgs {
   concurrency: number;
   latencyMs: number;
   repeat: number;
+  trace: boolean;
 }
 
 function parseArgs(argv: string[]): BenchArgs {
@@ -32,6 +35,7 @@ function parseArgs(argv: string[]): BenchArgs {
     concurrency: numberFlag(argv, "concurrency", 10, "positive-integer"),
     latencyMs: numberFlag(argv, "latency-ms", 20, "non-negative"),
     repeat: numberFlag(argv, "repeat", 3, "positive-integer"),
+    trace: argv.includes("--trace"),
   };
 }
 
@@ -53,14 +57,19 @@ async function bareLoop(a: BenchArgs, rows: Record<string, string>[]): Promise<n
   return performance.now() - started;
 }
 
-async function hostRun(a: BenchArgs, rows: Record<string, string>[]): Promise<number> {
+async function hostRun(a: BenchArgs, rows: Record<string, string>[], trace?: LaneTrace): Promise<number> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-bench-"));
-  const host = createLocalHost({ dataDir, ai: new OfflineAiService({ latencyMs: a.latencyMs }), limits: { maxRows: Math.max(rows.length, 10) } });
+  const ai = trace ? new TracedAi({ latencyMs: a.latencyMs }, trace) : new OfflineAiService({ latencyMs: a.latencyMs });
+  const host = createLocalHost({ dataDir, ai, limits: { maxRows: Math.max(rows.length, 10) } });
+  if (trace) trace.attach(host);
   try {
+    trace?.start();
     const started = performance.now();
     const created = await host.handlers.createJob({ ...LOCAL_OWNER, flow: FLOW, columns: ["topic"], rows, concurrency: a.concurrency, start: true });
+    trace?.created();
     const job = await waitForEnd(host, created.id);
     const ms = performance.now() - started;
+    trace?.stop();
     if (job.completedRows !== rows.length) throw new Error(`host: ${job.completedRows}/${rows.length} rows succeeded`);
     return ms;
   } finally {
@@ -125,6 +134,12 @@ async function main(): Promise<void> {
   console.log(
     `CPU per row       : bare ${(median(pairs.map((p) => p.bareCpu)) / a.rows).toFixed(3)} ms, host ${(median(pairs.map((p) => p.hostCpu)) / a.rows).toFixed(3)} ms`,
   );
+  if (a.trace) {
+    const trace = new LaneTrace(a.latencyMs);
+    const ms = await hostRun(a, rows, trace);
+    console.log(`traced host run   : ${(ms / 1000).toFixed(3)} s, host/bound ${(ms / 1000 / ideal).toFixed(3)}`);
+    trace.print(a.rows, Math.min(a.concurrency, a.rows), ms);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -3,7 +3,7 @@
  * commit, checkpoints in a worker) and the adapters on it (document store with the results
  * trigger, durable task queue, disk blob store).
  */
-import type { Logger, QueueLimits, RetryPolicy, BatchTask } from "@flowcraft/core";
+import { RESULT_TRIGGER_FIELDS, type Logger, type QueueLimits, type RetryPolicy, type BatchTask } from "@flowcraft/core";
 import { DiskBlobStore } from "./disk-blob-store";
 import { errorFields } from "./log-error";
 import { Checkpointer } from "./sqlite/checkpointer";
@@ -64,7 +64,10 @@ export function openLocalStorage(opts: LocalStorageOptions): LocalStorage {
     GROUP_COMMIT_WINDOW_MS,
   );
   const beforeWrite = opts.groupCommit ? () => group.begin() : noGroup;
-  const store = new SqliteStore(db, { triggers: [RESULT_TRIGGER, WEBHOOK_EVENT_TRIGGER], beforeWrite });
+  // A result's trigger handler reads only its reference fields: its outbox row keeps just those
+  // (not a second copy of each result); a webhook event's handler reads the whole event.
+  const triggers = [{ pattern: RESULT_TRIGGER, fields: RESULT_TRIGGER_FIELDS }, WEBHOOK_EVENT_TRIGGER];
+  const store = new SqliteStore(db, { triggers, beforeWrite });
   const queue = new SqliteTaskQueue<BatchTask>({
     db,
     beforeWrite,

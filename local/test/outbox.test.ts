@@ -47,6 +47,27 @@ describe("OutboxPump", () => {
     db.close();
   });
 
+  it("delivers only the fields a trigger lists, and whole data for a plain pattern", async () => {
+    const db = openDb(dir);
+    const triggers = [{ pattern: "batch_jobs/*/results/*", fields: ["jobId", "rowIndex", "lane"] }, "batch_jobs/*/webhook_events/*"];
+    const store = new SqliteStore(db, { triggers });
+    const seen: Doc[] = [];
+    const pump = new OutboxPump({ db, deliver: async (doc) => void seen.push(doc), logger: silentLogger });
+    store.onCommit(() => pump.wake());
+    await store.create("batch_jobs/j/results/000001", { jobId: "j", rowIndex: 1, status: "succeeded", outputs: { text: "long answer" } });
+    await store.create("batch_jobs/j/webhook_events/e1", { kind: "finished", body: { rows: 1 } });
+    await store.create("batch_jobs/j/lanes/L000", { index: 0 }); // no trigger
+    await waitFor(() => seen.length === 2, "both deliveries");
+    expect(seen.map((d) => [d.path, d.data])).toEqual([
+      ["batch_jobs/j/results/000001", { jobId: "j", rowIndex: 1 }],
+      ["batch_jobs/j/webhook_events/e1", { kind: "finished", body: { rows: 1 } }],
+    ]);
+    // The document itself keeps all of its data.
+    expect((await store.get("batch_jobs/j/results/000001"))?.data.outputs).toEqual({ text: "long answer" });
+    await pump.stop();
+    db.close();
+  });
+
   it("delivers rows left undelivered by a dead process after the next start", async () => {
     const first = setup(dir, () => new Promise<void>(() => {})); // never completes: the process "dies"
     await first.store.create("batch_jobs/j/results/000001", { v: 1 });

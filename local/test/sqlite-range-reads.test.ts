@@ -7,6 +7,9 @@ import type { Query } from "@flowcraft/core";
 import { openDb } from "../src/sqlite/open-db";
 import { selectSql } from "../src/sqlite/query-sql";
 import { SqliteStore } from "../src/sqlite/sqlite-store";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 const RESULTS = "batch_jobs/j1/results";
 
@@ -68,5 +71,27 @@ describe("range reads of results (SQLite)", () => {
     expect(failed.map((d) => d.data.rowIndex)).toEqual([3, 5]);
     const desc = await store.query(RESULTS, { where: [{ field: "rowIndex", op: "<", value: 3 }], orderBy: { field: "rowIndex", direction: "desc" } });
     expect(desc.map((d) => d.data.rowIndex)).toEqual([2, 1, 0]);
+  });
+
+  it("keeps a row result of about 1 KB inline: the results take about their own size on disk, not a page each", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flowcraft-layout-"));
+    const fileDb = openDb(dir);
+    try {
+      const fileStore = new SqliteStore(fileDb);
+      const b = fileStore.batch();
+      // The shape and size of a short text row's result (about 1,030 bytes of JSON).
+      for (let i = 0; i < 300; i++) b.set(`${RESULTS}/${String(i).padStart(6, "0")}`, { rowIndex: i, status: "succeeded", text: "x".repeat(990) });
+      await b.commit();
+      const { pages, payload } = fileDb.prepare("SELECT sum(pgsize) AS pages, sum(payload) AS payload FROM dbstat WHERE name = 'documents'").get() as {
+        pages: number;
+        payload: number;
+      };
+      expect(payload).toBeGreaterThan(300 * 1000);
+      // Inline rows fill most of each page; a spilled row's overflow page alone is 4 KiB (4x its size).
+      expect(pages / payload).toBeLessThan(1.6);
+    } finally {
+      fileDb.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -79,6 +79,14 @@ export async function readJobAndLane(store: DocumentStore, jobId: string, laneIn
   return jobDoc && laneDoc ? { job: JobState.parse(jobDoc.data), lane: Lane.parse(laneDoc.data) } : null;
 }
 
+/** One lane, read like `readJobAndLane` (possibly shared and frozen: never change it). */
+export async function readLane(store: DocumentStore, jobId: string, laneIndex: number): Promise<Lane | null> {
+  const path = lanePath(jobId, laneIndex);
+  if (store.getAllParsed) return (await store.getAllParsed<Lane>([{ path, schema: Lane }]))[0] ?? null;
+  const doc = await store.get(path);
+  return doc ? Lane.parse(doc.data) : null;
+}
+
 /** The lanes of the given pass, ordered by index. */
 export async function readLanes(r: Reader, jobId: string, pass: number): Promise<Lane[]> {
   const docs = await r.query(lanesPath(jobId));
@@ -125,11 +133,20 @@ export async function loadRowsChunk(ctx: BatchContext, jobId: string, chunk: num
   const key = `rows:${jobId}:${chunk}`;
   const hit = ctx.cache.get<RowsChunk>(key);
   if (hit) return hit;
-  const doc = await ctx.deps.store.get(rowsChunkPath(jobId, chunk));
-  if (!doc) throw new Error(`input chunk ${chunk} missing`);
-  const parsed = RowsChunk.parse(doc.data);
+  const parsed = await readRowsChunk(ctx.deps.store, jobId, chunk);
   ctx.cache.set(key, parsed);
   return parsed;
+}
+
+/**
+ * One input chunk, read and parsed without the context's cache: for a reader that visits each
+ * chunk once (the export), which would otherwise keep up to the cache's 512 chunks (a whole job's
+ * input, up to hundreds of MB) alive until it ends.
+ */
+export async function readRowsChunk(store: Reader, jobId: string, chunk: number): Promise<RowsChunk> {
+  const doc = await store.get(rowsChunkPath(jobId, chunk));
+  if (!doc) throw new Error(`input chunk ${chunk} missing`);
+  return RowsChunk.parse(doc.data);
 }
 
 /** Maps a lane's work-list position to a row index (pass 0's work list is every row in order). */

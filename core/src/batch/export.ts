@@ -5,18 +5,18 @@
  */
 import { PermanentError } from "../errors";
 import type { BatchDeps } from "./api";
-import { makeContext, loadRowsChunk, readJob } from "./context";
+import { readRowsChunk, readJob } from "./context";
 import { exportHeader, exportLayout, exportLine, type ExportFormat, type ExportOptions } from "./export-records";
 import { resultsPath, RowResult } from "./model";
 
 export async function* exportRows(deps: BatchDeps, jobId: string, format: ExportFormat, opts: ExportOptions = {}): AsyncGenerator<string> {
-  const ctx = makeContext(deps);
   const job = await readJob(deps.store, jobId);
   if (!job) throw new PermanentError("not_found", `Batch ${jobId} was not found`);
   const layout = exportLayout(job, opts);
   if (format === "csv") yield exportHeader(layout, format);
   for (let n = 0; n < job.rowChunkStarts.length; n++) {
-    const chunk = await loadRowsChunk(ctx, jobId, n);
+    // Each chunk is read once: no cache, so the export holds one chunk of input at a time.
+    const chunk = await readRowsChunk(deps.store, jobId, n);
     const last = chunk.start + chunk.rows.length - 1;
     const docs = await deps.store.query(resultsPath(jobId), {
       where: [

@@ -18,12 +18,18 @@ import { requestRollUp, rollUp } from "./roll-up";
 import { laneMayRun } from "./lanes";
 import { finalizeIfIdle, stealWork } from "./row-commit";
 import { jobPath } from "./model";
-import { rowAt } from "./context";
+import { readLane, rowAt } from "./context";
 import { isPassOpen } from "./statuses";
-import { JobState, Lane, lanePath, parseLaneIndex } from "./state";
+import { JobState, parseLaneIndex, type Lane } from "./state";
 import { z } from "zod";
 
 const ResultRef = z.object({ jobId: z.string(), rowIndex: z.number(), pass: z.number(), lane: z.string().optional() });
+
+/**
+ * The only fields of the created result that onResultCreated reads: a host whose trigger records
+ * the created document (the local outbox) may keep just these instead of the whole result.
+ */
+export const RESULT_TRIGGER_FIELDS: readonly string[] = Object.keys(ResultRef.shape);
 
 export async function onResultCreated(ctx: BatchContext, doc: Doc): Promise<void> {
   const ref = ResultRef.safeParse(doc.data);
@@ -33,8 +39,9 @@ export async function onResultCreated(ctx: BatchContext, doc: Doc): Promise<void
   }
   const { jobId, lane: laneName, pass } = ref.data;
   const laneIndex = laneName ? parseLaneIndex(laneName) : null;
-  const laneDoc = laneIndex !== null ? await ctx.deps.store.get(lanePath(jobId, laneIndex)) : null;
-  const seen = laneDoc ? Lane.parse(laneDoc.data) : null;
+  // Read through the store's parsed-document cache when it has one: every result of a group
+  // commit reads the same lane version, and the lane is only read here, never changed.
+  const seen = laneIndex !== null ? await readLane(ctx.deps.store, jobId, laneIndex) : null;
   if (seen && seen.pass === pass && seen.current !== null) {
     // The usual case: the lane moved on to its next row. A busy lane means an open pass (a pass
     // ends only when every lane is idle), so the job doc need not be read.

@@ -37,8 +37,23 @@ export interface ValidJob {
   concurrency: number;
 }
 
-const utf8 = new TextEncoder();
-export const byteLength = (s: string): number => utf8.encode(s).length;
+/**
+ * The length of `s` in UTF-8, exactly as `new TextEncoder().encode(s).length` (a lone surrogate
+ * counts as U+FFFD, 3 bytes) but without encoding it: job creation measures every cell and row.
+ */
+export function byteLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: 2 UTF-16 units, 4 bytes
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
 
 export function validateCreateJob(raw: unknown, limits: BatchLimits): ValidJob {
   const head = checkCreateHead(raw, limits);

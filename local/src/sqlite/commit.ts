@@ -41,18 +41,37 @@ export class ConflictSignal extends Error {
   }
 }
 
+/**
+ * A document path pattern (`*` matches one segment) whose creation is written to the outbox, with
+ * the data as created, or only `fields` of it when the trigger's handler reads no more (the outbox
+ * row then holds those top-level fields, not a second copy of the whole document).
+ */
+export type TriggerSpec = string | { pattern: string; fields: readonly string[] };
+
+/** What a created document's outbox row holds: all of its data, or the listed fields. */
+export type TriggerMatch = { fields: readonly string[] | null };
+
 /** Compiles `batch_jobs/*\/results/*` style patterns (segment wildcards) to one matcher. */
-export function compileTriggers(patterns: readonly string[]): (path: string) => boolean {
-  const res = patterns.map(
-    (p) =>
-      new RegExp(
-        `^${p
-          .split("/")
-          .map((s) => (s === "*" ? "[^/]+" : s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-          .join("/")}$`,
-      ),
-  );
-  return (path) => res.some((r) => r.test(path));
+export function compileTriggers(specs: readonly TriggerSpec[]): (path: string) => TriggerMatch | null {
+  const compiled = specs.map((spec) => {
+    const pattern = typeof spec === "string" ? spec : spec.pattern;
+    const re = new RegExp(
+      `^${pattern
+        .split("/")
+        .map((s) => (s === "*" ? "[^/]+" : s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+        .join("/")}$`,
+    );
+    return { re, match: { fields: typeof spec === "string" ? null : spec.fields } };
+  });
+  return (path) => compiled.find((c) => c.re.test(path))?.match ?? null;
+}
+
+/** The outbox row's data for a created document. */
+function triggerData(match: TriggerMatch, after: DocData, json: string): string {
+  if (match.fields === null) return json;
+  const picked: DocData = {};
+  for (const f of match.fields) if (Object.hasOwn(after, f)) picked[f] = after[f];
+  return JSON.stringify(picked);
 }
 
 interface Current {
@@ -81,7 +100,7 @@ export class Committer {
 
   constructor(
     private readonly db: Db,
-    private readonly isTrigger: (path: string) => boolean,
+    private readonly triggerOf: (path: string) => TriggerMatch | null,
     private readonly beforeWrite: BeforeWrite = noGroup,
   ) {
     // Deleting the newest documents lowers max(version), so the sequence reached is also kept in
@@ -199,7 +218,8 @@ export class Committer {
         const json = JSON.stringify(e.after);
         this.stmts.upsert.run(e.collection, e.id, json, version);
         this.pending.push([path, json, version]);
-        if (created && this.isTrigger(path)) this.stmts.outbox.run(path, json);
+        const trigger = created ? this.triggerOf(path) : null;
+        if (trigger) this.stmts.outbox.run(path, triggerData(trigger, e.after, json));
       }
       changes.push({ path, collection: e.collection, id: e.id, created, after: e.after, version });
     }

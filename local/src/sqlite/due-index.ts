@@ -34,6 +34,10 @@ export class DueIndex {
     this.byId.set(task.id, task);
   }
 
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
   remove(id: string): boolean {
     const t = this.byId.get(id);
     if (!t) return false;

@@ -11,6 +11,17 @@ import { indexedFieldExprs } from "./query-sql";
 
 export type Db = Database.Database;
 
+/**
+ * `documents` is an ordinary (rowid) table. It used to be WITHOUT ROWID, which stores rows in
+ * index b-tree cells whose inline payload is capped near 1,000 bytes on 4 KiB pages: a typical
+ * 1 KB row result spilled its tail into an overflow page of its own, so each result took a leaf
+ * cell plus a mostly empty 4 KiB page (a 10,000-row job's documents 48 MB for 12 MB of JSON), and a
+ * range read of results touched two pages per row, falling out of SQLite's page cache once a job
+ * had a few thousand rows (its cost per row grew with the job). A rowid table keeps rows up to about
+ * 4 KB inline (the same job: 15 MB). Its index entries end in the rowid, not the key, so the
+ * rowIndex index ends in `id` itself: ranges ordered by (rowIndex, id) still need no sort. Files
+ * created with the old layout keep it (same queries, same results; only larger and slower to read).
+ */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS documents (
   parent TEXT NOT NULL,
@@ -18,7 +29,7 @@ CREATE TABLE IF NOT EXISTS documents (
   data TEXT NOT NULL,
   version INTEGER NOT NULL,
   PRIMARY KEY (parent, id)
-) WITHOUT ROWID;
+);
 CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   path TEXT NOT NULL,
@@ -36,7 +47,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   done_at INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tasks_state_run_at ON tasks (state, run_at);
-CREATE INDEX IF NOT EXISTS documents_row_index ON documents (parent, ${indexedFieldExprs()});
+CREATE INDEX IF NOT EXISTS documents_row_index ON documents (parent, ${indexedFieldExprs()}, id);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL

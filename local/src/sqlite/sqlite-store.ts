@@ -21,15 +21,15 @@ import {
 } from "@flowcraft/core";
 import type Database from "better-sqlite3";
 import { parseCollectionPath, parseDocPath, planQuery, prepareWrite, runQuery, type PreparedWrite } from "../core-internals";
-import { Committer, ConflictSignal, compileTriggers, type DocChange, type ReadSet } from "./commit";
+import { Committer, ConflictSignal, compileTriggers, type DocChange, type ReadSet, type TriggerSpec } from "./commit";
 import type { BeforeWrite } from "./group-commit";
 import type { Db } from "./open-db";
 import { countSql, isSqlExact, selectSql } from "./query-sql";
 import { MAX_WRITES, SqliteTransaction, SqliteWriteBatch, type TxReader } from "./sqlite-transaction";
 
 export interface SqliteStoreOptions {
-  /** Document path patterns (`*` matches one segment) whose creation is written to the outbox. */
-  triggers?: readonly string[];
+  /** Document path patterns (`*` matches one segment) whose creation is written to the outbox (commit.ts `TriggerSpec`). */
+  triggers?: readonly TriggerSpec[];
   /** Called before each commit (group commit joins it to the turn's transaction). */
   beforeWrite?: BeforeWrite;
 }

@@ -102,6 +102,10 @@ export class SqliteTaskQueue<P = unknown> implements TaskQueue<P> {
 
   async enqueue(task: { id: string; payload: P; delayMs?: number }): Promise<"enqueued" | "exists"> {
     if (!TASK_ID.test(task.id)) throw new Error(`invalid task id "${task.id}": use 1-500 of [A-Za-z0-9_-]`);
+    // A task queued or running in this process exists (the mirror and the running set are exact:
+    // this process owns the file), so the usual re-ensure of a lane's task costs no SQL statement.
+    // Finished ids within the dedup window are only in the table: the insert decides those.
+    if (this.due.has(task.id) || this.running.has(task.id)) return "exists";
     const now = this.clock.now();
     const runAt = now + Math.max(0, task.delayMs ?? 0);
     const payload = JSON.stringify(task.payload ?? null);
